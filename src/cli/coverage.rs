@@ -1,0 +1,132 @@
+//! `lacuna coverage`: coverage per area and service type from files given as flags.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use lacuna::config::{AreaInput, NeedInput, PointInput, ProviderInput, StudySpec};
+use lacuna::io::crs::Crs;
+
+fn parse_crs(s: &str) -> Result<Crs, String> {
+    Crs::parse(s)
+        .ok_or_else(|| format!("unknown CRS {s:?}: write it as EPSG:NNNN, e.g. EPSG:27700"))
+}
+
+/// Arguments of `lacuna coverage`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Area boundaries (GeoJSON, Shapefile).
+    #[arg(long)]
+    areas: PathBuf,
+    /// Column with the area code (default: detected, e.g. a `*CD` column).
+    #[arg(long)]
+    id: Option<String>,
+    /// Column with the area name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Column with the group, e.g. the council code.
+    #[arg(long)]
+    group: Option<String>,
+    /// Provider files (points or catchment polygons); `TYPE=FILE` sets the service type of a file.
+    #[arg(long, num_args = 1.., required = true)]
+    providers: Vec<String>,
+    /// Column with each provider's service type.
+    #[arg(long)]
+    type_column: Option<String>,
+    /// Service type for every provider file without `TYPE=`.
+    #[arg(long)]
+    service_type: Option<String>,
+    /// Catchment radius in metres.
+    #[arg(long)]
+    radius_m: Option<f64>,
+    /// Column with each provider's catchment radius in metres.
+    #[arg(long)]
+    radius_column: Option<String>,
+    /// Column with a provider identifier.
+    #[arg(long)]
+    provider_id: Option<String>,
+    /// Population-weighted points (CSV, GeoJSON, Shapefile).
+    #[arg(long)]
+    points: Option<PathBuf>,
+    /// Column with each point's population.
+    #[arg(long)]
+    point_population: Option<String>,
+    /// Column with each point's area code (default: the column named like --id).
+    #[arg(long)]
+    point_area: Option<String>,
+    /// Need indicators per area (CSV).
+    #[arg(long)]
+    need: Option<PathBuf>,
+    /// Column of the need file with the area code.
+    #[arg(long)]
+    need_id: Option<String>,
+    /// Column of the need file with the population.
+    #[arg(long)]
+    need_population: Option<String>,
+    /// CRS of inputs that declare none (CSV coordinates, shapefiles without .prj).
+    #[arg(long, value_parser = parse_crs)]
+    crs: Option<Crs>,
+    /// Projected CRS to compute in (default: EPSG:27700 in Great Britain, else UTM).
+    #[arg(long, value_parser = parse_crs)]
+    working_crs: Option<Crs>,
+    /// Output folder.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Make any repaired or dropped feature an error.
+    #[arg(long)]
+    strict: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let providers = a
+        .providers
+        .iter()
+        .map(|p| {
+            let (service_type, path) = match p.split_once('=') {
+                Some((t, f)) if !PathBuf::from(p).exists() => {
+                    (Some(t.to_string()), PathBuf::from(f))
+                }
+                _ => (a.service_type.clone(), PathBuf::from(p)),
+            };
+            ProviderInput {
+                path,
+                service_type,
+                type_column: a.type_column.clone(),
+                radius_m: a.radius_m,
+                radius_column: a.radius_column.clone(),
+                id_column: a.provider_id.clone(),
+                capacity_column: None,
+            }
+        })
+        .collect();
+    let spec = StudySpec {
+        name: "coverage".into(),
+        crs: a.crs,
+        working_crs: a.working_crs,
+        strict: a.strict,
+        areas: AreaInput {
+            path: a.areas,
+            id: a.id,
+            name: a.name,
+            group: a.group,
+        },
+        providers,
+        points: a.points.map(|path| PointInput {
+            path,
+            population: a.point_population,
+            area_column: a.point_area,
+        }),
+        need: a.need.map(|path| NeedInput {
+            path,
+            id: a.need_id,
+            population: a.need_population,
+        }),
+        services: Default::default(),
+    };
+    spec.check()?;
+    let outcome = lacuna::pipeline::run(&spec, &a.out)?;
+    super::print_outcome(&outcome, a.quiet);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,106 @@
+//! Command-line interface: clap arguments, one file per subcommand, dispatch. Flags become a
+//! checked [`lacuna::StudySpec`] before the library sees them.
+
+mod coverage;
+mod demo;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Find the gaps in public and voluntary service coverage.
+#[derive(Parser)]
+#[command(name = "lacuna", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a whole study from a TOML file (default: the embedded demo).
+    Run(run::Args),
+    /// Coverage per area and service type from files given as flags.
+    Coverage(Box<coverage::Args>),
+    /// Regenerate the synthetic demo region (data/demo).
+    Demo(demo::Args),
+}
+
+/// Parses the command line and runs the subcommand.
+pub fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(a) => run::run(a),
+        Command::Coverage(a) => coverage::run(*a),
+        Command::Demo(a) => demo::run(a),
+    }
+}
+
+/// Prints what a run did: per-file accounting, notes, warnings, a per-service summary.
+fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
+    if quiet {
+        return;
+    }
+    let s = &o.study;
+    eprintln!("working CRS {} ({})", s.working_crs, s.working_crs_source);
+    for f in &s.files {
+        eprintln!("{}", f.summary());
+        if let Some(crs) = &f.crs {
+            eprintln!("  CRS {crs}: {}", f.crs_source);
+        }
+        for n in f.notes.iter().filter(|n| !n.starts_with("CRS ")) {
+            eprintln!("  {n}");
+        }
+        for p in f.problems.iter().take(5) {
+            let id =
+                p.id.as_deref()
+                    .map(|i| format!(" ({i})"))
+                    .unwrap_or_default();
+            eprintln!("  {}{id}: {}", p.position, p.reason);
+        }
+        if f.problems.len() > 5 {
+            eprintln!("  ... {} more listed in run.json", f.problems.len() - 5);
+        }
+    }
+    for w in &s.warnings {
+        eprintln!("warning: {w}");
+    }
+    let failures = o.rows.iter().filter(|r| r.failure.is_some()).count();
+    if failures > 0 {
+        eprintln!(
+            "warning: the overlay failed for {failures} area x service pairs (listed in run.json)"
+        );
+    }
+    eprintln!("coverage by service type ({:?} population):", o.method);
+    for t in &s.service_types {
+        let rows: Vec<_> = o.rows.iter().filter(|r| &r.service_type == t).collect();
+        let area: f64 = rows.iter().map(|r| r.area_m2).sum();
+        let covered: f64 = rows.iter().map(|r| r.area_m2 * r.area_share).sum();
+        let pop: f64 = rows.iter().filter_map(|r| r.population).sum();
+        let cpop: f64 = rows.iter().filter_map(|r| r.covered_population).sum();
+        let under = rows
+            .iter()
+            .filter(|r| r.population_share.unwrap_or(r.area_share) < 0.5)
+            .count();
+        let pop_text = if pop > 0.0 {
+            format!("{:.1}% of population", 100.0 * cpop / pop)
+        } else {
+            "population unknown".into()
+        };
+        eprintln!(
+            "  {t:<12} {:>5.1}% of area, {pop_text}; {under} of {} areas under half covered",
+            100.0 * covered / area.max(f64::MIN_POSITIVE),
+            rows.len()
+        );
+    }
+    for p in &o.written {
+        eprintln!("wrote {}", p.display());
+    }
+    let t: Vec<String> = o
+        .timings
+        .iter()
+        .map(|(k, v)| format!("{k} {v:.2}s"))
+        .collect();
+    eprintln!("time: {}", t.join(", "));
+}

@@ -1,0 +1,53 @@
+//! `lacuna run [STUDY.toml] [--out DIR]`: a whole study from a configuration file.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use lacuna::StudySpec;
+
+/// Arguments of `lacuna run`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The study file (default: data/demo/study.toml, the synthetic demo).
+    study: Option<PathBuf>,
+    /// Output folder.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Make any repaired or dropped feature an error.
+    #[arg(long)]
+    strict: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn default_study() -> anyhow::Result<PathBuf> {
+    let local = PathBuf::from("data/demo/study.toml");
+    if local.exists() {
+        return Ok(local);
+    }
+    let built_in = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo/study.toml"));
+    if built_in.exists() {
+        return Ok(built_in);
+    }
+    anyhow::bail!(
+        "no study file given and the demo (data/demo/study.toml) is not here: pass STUDY.toml"
+    )
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let path = match args.study {
+        Some(p) => p,
+        None => default_study()?,
+    };
+    let mut spec = StudySpec::from_toml_file(&path)
+        .with_context(|| format!("loading the study {}", path.display()))?;
+    spec.strict |= args.strict;
+    if !args.quiet {
+        eprintln!("study {} ({})", path.display(), spec.name);
+    }
+    let outcome = lacuna::pipeline::run(&spec, &args.out)?;
+    super::print_outcome(&outcome, args.quiet);
+    Ok(ExitCode::SUCCESS)
+}

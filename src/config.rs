@@ -1,0 +1,191 @@
+//! The checked study configuration: which files to read, which columns mean what, and the
+//! catchment standard per service type. Built from a study TOML file (`lacuna run`) or from
+//! command-line flags (`lacuna coverage`); the library only ever sees this.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::io::crs::Crs;
+
+/// The area layer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaInput {
+    /// The boundary file.
+    pub path: PathBuf,
+    /// Column with the area code (default: detected, e.g. a unique `*CD` or `code` column).
+    pub id: Option<String>,
+    /// Column with the area name (default: detected, e.g. `*NM` or `name`).
+    pub name: Option<String>,
+    /// Column with the group (council) (default: detected `LAD*CD`, `council`; else none).
+    pub group: Option<String>,
+}
+
+/// One provider file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderInput {
+    /// The provider file (points or catchment polygons).
+    pub path: PathBuf,
+    /// A fixed service type for every provider in the file.
+    pub service_type: Option<String>,
+    /// Column holding the service type (default: detected `service_type`, `type`).
+    pub type_column: Option<String>,
+    /// Catchment radius in metres for every provider of the file.
+    pub radius_m: Option<f64>,
+    /// Column holding each provider's radius in metres.
+    pub radius_column: Option<String>,
+    /// Column with a provider identifier (default: detected `id`, `name`).
+    pub id_column: Option<String>,
+    /// Column with capacity.
+    pub capacity_column: Option<String>,
+}
+
+/// Population-weighted points.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointInput {
+    /// The points file.
+    pub path: PathBuf,
+    /// Column with each point's population (default: detected `population`, `pop`).
+    pub population: Option<String>,
+    /// Column with the code of the area each point belongs to (default: the column named like
+    /// the areas' id column; otherwise points are placed by point-in-polygon).
+    pub area_column: Option<String>,
+}
+
+/// Need indicators per area.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeedInput {
+    /// The CSV file.
+    pub path: PathBuf,
+    /// Column with the area code (default: the column whose values match most area codes).
+    pub id: Option<String>,
+    /// Column with population (default: detected `population`, `pop_total`, ...).
+    pub population: Option<String>,
+}
+
+/// The standard for one service type.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Standard {
+    /// Catchment radius in metres for providers of this type without their own radius.
+    pub radius_m: Option<f64>,
+}
+
+/// A whole study.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StudySpec {
+    /// A title for reports.
+    #[serde(default)]
+    pub name: String,
+    /// CRS for inputs that declare none (CSV coordinates, shapefiles without `.prj`).
+    #[serde(default, with = "opt_crs")]
+    pub crs: Option<Crs>,
+    /// The projected CRS to compute in (default: EPSG:27700 in Great Britain, else UTM).
+    #[serde(default, with = "opt_crs")]
+    pub working_crs: Option<Crs>,
+    /// Treat every dropped or repaired feature as an error.
+    #[serde(default)]
+    pub strict: bool,
+    /// The areas.
+    pub areas: AreaInput,
+    /// The provider files.
+    #[serde(default)]
+    pub providers: Vec<ProviderInput>,
+    /// Population-weighted points.
+    pub points: Option<PointInput>,
+    /// Need indicators.
+    pub need: Option<NeedInput>,
+    /// Standards per service type.
+    #[serde(default)]
+    pub services: BTreeMap<String, Standard>,
+}
+
+mod opt_crs {
+    use super::Crs;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(c: &Option<Crs>, s: S) -> Result<S::Ok, S::Error> {
+        match c {
+            Some(c) => s.serialize_str(&c.to_string()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Crs>, D::Error> {
+        let s: Option<String> = Option::deserialize(d)?;
+        s.map(|s| {
+            Crs::parse(&s).ok_or_else(|| {
+                serde::de::Error::custom(format!("unknown CRS {s:?}: write it as EPSG:NNNN"))
+            })
+        })
+        .transpose()
+    }
+}
+
+impl StudySpec {
+    /// Reads a study TOML file; relative paths in it are relative to the file's folder.
+    ///
+    /// # Errors
+    /// When the file cannot be read or is not a valid study.
+    pub fn from_toml_file(path: &Path) -> Result<StudySpec> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let mut spec: StudySpec = toml::from_str(&text)
+            .map_err(|e| Error::format(path, format!("not a valid study file: {e}")))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        fix(&mut spec.areas.path);
+        spec.providers.iter_mut().for_each(|p| fix(&mut p.path));
+        if let Some(p) = &mut spec.points {
+            fix(&mut p.path);
+        }
+        if let Some(n) = &mut spec.need {
+            fix(&mut n.path);
+        }
+        spec.check()?;
+        Ok(spec)
+    }
+
+    /// Checks what can be checked before reading any file.
+    ///
+    /// # Errors
+    /// When there is no provider file, a radius is not positive, or the working CRS is
+    /// geographic.
+    pub fn check(&self) -> Result<()> {
+        if self.providers.is_empty() {
+            return Err(Error::Config(
+                "no provider file: give at least one (--providers FILE, or [[providers]] in the study)".into(),
+            ));
+        }
+        let radii = self
+            .providers
+            .iter()
+            .filter_map(|p| p.radius_m)
+            .chain(self.services.values().filter_map(|s| s.radius_m));
+        for r in radii {
+            if !(r.is_finite() && r > 0.0) {
+                return Err(Error::Config(format!(
+                    "catchment radius {r} m: a radius must be a positive number of metres"
+                )));
+            }
+        }
+        if let Some(w) = self.working_crs {
+            if w.is_geographic() {
+                return Err(Error::Config(format!(
+                    "working CRS {w} is geographic (degrees): choose a projected CRS in metres"
+                )));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,394 @@
+//! Readers and writers, one per format, chosen by file extension.
+//!
+//! Every reader returns a [`Layer`]: the features or rows as read, with their geometry still in
+//! the file's own CRS, the CRS it found (and how), and notes on what it chose (columns,
+//! encodings). Turning a layer into domain objects in the working CRS happens in [`crate::load`].
+
+pub mod atomic;
+pub mod crs;
+pub mod csv;
+pub mod geojson;
+pub mod prj;
+pub mod shapefile;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crs::Crs;
+
+/// One attribute value as read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Missing or empty.
+    Null,
+    /// Text (numbers in CSV files arrive as text and are parsed on use).
+    Text(String),
+    /// A number stored as a number (GeoJSON, dBase numeric fields).
+    Number(f64),
+}
+
+impl Value {
+    /// The value as text; `None` when missing or blank.
+    pub fn as_text(&self) -> Option<String> {
+        match self {
+            Value::Null => None,
+            Value::Text(t) if t.trim().is_empty() => None,
+            Value::Text(t) => Some(t.trim().to_string()),
+            Value::Number(x) => Some(if x.fract() == 0.0 && x.abs() < 1e15 {
+                format!("{}", *x as i64)
+            } else {
+                format!("{x}")
+            }),
+        }
+    }
+
+    /// The value as a number. `Ok(None)` when missing or blank; `Err` with the offending text
+    /// when it is not a number. Accepts quoted thousands separators ("29,199").
+    pub fn as_number(&self) -> std::result::Result<Option<f64>, String> {
+        match self {
+            Value::Null => Ok(None),
+            Value::Number(x) if x.is_finite() => Ok(Some(*x)),
+            Value::Number(x) => Err(format!("{x}")),
+            Value::Text(t) => {
+                let t = t.trim();
+                if t.is_empty() {
+                    return Ok(None);
+                }
+                parse_number(t).map(Some).ok_or_else(|| t.to_string())
+            }
+        }
+    }
+}
+
+/// Parses a number as written in spreadsheets: `1234.5`, `-3`, `"29,199"`, `1,234,567.25`.
+/// Commas are accepted only as thousands separators in groups of three, so `1,5` is refused
+/// rather than read as 15.
+pub fn parse_number(t: &str) -> Option<f64> {
+    let t = t.trim();
+    let x = if t.contains(',') {
+        let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+        let digits = int.trim_start_matches(['-', '+']);
+        let groups: Vec<&str> = digits.split(',').collect();
+        let ok = !groups[0].is_empty()
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3)
+            && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
+        if !ok {
+            return None;
+        }
+        let joined = format!("{}{}", &int[..int.len() - digits.len()], groups.concat());
+        if frac.is_empty() && !t.ends_with('.') {
+            joined.parse::<f64>().ok()?
+        } else {
+            format!("{joined}.{frac}").parse::<f64>().ok()?
+        }
+    } else {
+        t.parse::<f64>().ok()?
+    };
+    x.is_finite().then_some(x)
+}
+
+/// One feature or row as read.
+#[derive(Debug, Clone)]
+pub struct RawFeature {
+    /// Where it is in the file: feature index (0-based) for GeoJSON and shapefiles, line number
+    /// (1-based, header is line 1) for CSV.
+    pub position: usize,
+    /// Its geometry in the layer's CRS, if any.
+    pub geometry: Option<geo::Geometry>,
+    /// Its attribute values, aligned with [`Layer::columns`].
+    pub values: Vec<Value>,
+}
+
+/// What a reader found in a file.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    /// The file.
+    pub path: PathBuf,
+    /// The CRS of the coordinates (None for tables without geometry).
+    pub crs: Option<Crs>,
+    /// How the CRS was found ("declared in the crs member", "from --crs", ...).
+    pub crs_source: String,
+    /// Attribute column names, in file order.
+    pub columns: Vec<String>,
+    /// The features or rows.
+    pub features: Vec<RawFeature>,
+    /// Rows or features the reader could not use, with the reason (kept for the run report).
+    pub skipped: Vec<Skipped>,
+    /// What the reader chose, for the user to check ("coordinates from columns lon, lat").
+    pub notes: Vec<String>,
+    /// "feature" or "row": how positions are named in messages.
+    pub unit: &'static str,
+}
+
+/// A feature or row left out, and why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Skipped {
+    /// The file.
+    pub file: String,
+    /// Feature index (0-based) or CSV line (1-based).
+    pub position: String,
+    /// The feature's id, when known.
+    pub id: Option<String>,
+    /// Why it was left out or changed.
+    pub reason: String,
+}
+
+impl Layer {
+    /// The index of a column by exact name, or case-insensitively.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name).or_else(|| {
+            self.columns
+                .iter()
+                .position(|c| c.eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// Finds the column named `wanted` (the user's choice: an error when missing), or else the
+    /// first of `candidates` present (compared case-insensitively, ignoring spaces and `_`).
+    /// `what` and `flag` name the column's role and the flag that sets it, for messages.
+    pub fn choose_column(
+        &mut self,
+        wanted: Option<&str>,
+        candidates: &[&str],
+        what: &str,
+        flag: &str,
+    ) -> Result<Option<usize>> {
+        if let Some(w) = wanted {
+            return match self.column_index(w) {
+                Some(i) => Ok(Some(i)),
+                None => Err(Error::column(
+                    &self.path,
+                    format!(
+                        "no column {w:?} for the {what} ({flag}); columns are: {}",
+                        self.columns.join(", ")
+                    ),
+                )),
+            };
+        }
+        let norm = |s: &str| {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<String>()
+                .to_lowercase()
+        };
+        for cand in candidates {
+            let cn = norm(cand);
+            if let Some(i) = self.columns.iter().position(|c| norm(c) == cn) {
+                self.notes.push(format!(
+                    "{what}: column {:?} (chosen automatically; set {flag} to change)",
+                    self.columns[i]
+                ));
+                return Ok(Some(i));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Describes a position for messages: "feature 12" or "row 14".
+    pub fn describe(&self, position: usize) -> String {
+        format!("{} {}", self.unit, position)
+    }
+}
+
+/// Options that apply to every reader.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// The CRS to assume for inputs that do not declare one (`--crs`).
+    pub crs: Option<Crs>,
+    /// Explicit coordinate columns for CSV points (x/longitude/easting, y/latitude/northing).
+    pub xy_columns: Option<(String, String)>,
+}
+
+/// The file formats this tool reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// GeoJSON (`.geojson`, `.json`).
+    GeoJson,
+    /// ESRI Shapefile (`.shp` with `.dbf`, `.prj`, `.cpg`).
+    Shapefile,
+    /// Comma-separated values (`.csv`, `.csv.gz`, `.txt`).
+    Csv,
+}
+
+impl Format {
+    /// The format of a path, from its extension.
+    pub fn of(path: &Path) -> Result<Format> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        if name.ends_with(".geojson") || name.ends_with(".json") {
+            Ok(Format::GeoJson)
+        } else if name.ends_with(".shp") {
+            Ok(Format::Shapefile)
+        } else if name.ends_with(".csv") || name.ends_with(".csv.gz") || name.ends_with(".txt") {
+            Ok(Format::Csv)
+        } else {
+            Err(Error::format(
+                path,
+                "unknown file type: expected .geojson/.json, .shp or .csv (.csv.gz)",
+            ))
+        }
+    }
+}
+
+/// Reads a file with geometry (areas, providers or points), choosing the reader by extension.
+pub fn read_layer(path: &Path, opts: &ReadOptions) -> Result<Layer> {
+    let layer = match Format::of(path)? {
+        Format::GeoJson => geojson::read(path, opts)?,
+        Format::Shapefile => shapefile::read(path, opts)?,
+        Format::Csv => csv::read_points(path, opts)?,
+    };
+    check_coordinate_range(&layer)?;
+    Ok(layer)
+}
+
+/// Combines the CRS a file declares with `--crs`: they must agree when both are present.
+pub(crate) fn resolve_crs(
+    path: &Path,
+    declared: Option<(Crs, String)>,
+    opts: &ReadOptions,
+    default: Option<(Crs, String)>,
+    missing_message: &str,
+) -> Result<(Crs, String)> {
+    match (declared, opts.crs) {
+        (Some((d, how)), Some(o)) if d != o => Err(Error::crs(
+            path,
+            format!(
+                "the file declares {d} ({how}) but --crs says {o}; remove --crs or fix the file"
+            ),
+        )),
+        (Some((d, how)), _) => Ok((d, how)),
+        (None, Some(o)) => Ok((o, "from --crs".into())),
+        (None, None) => default.ok_or_else(|| Error::crs(path, missing_message.to_string())),
+    }
+}
+
+/// True when every coordinate of the features lies within longitude/latitude ranges.
+pub(crate) fn looks_geographic(features: &[RawFeature]) -> bool {
+    use geo::BoundingRect;
+    let mut any = false;
+    let all = features
+        .iter()
+        .filter_map(|f| f.geometry.as_ref().and_then(|g| g.bounding_rect()))
+        .all(|r| {
+            any = true;
+            r.min().x >= -180.0 && r.max().x <= 180.0 && r.min().y >= -90.0 && r.max().y <= 90.0
+        });
+    any && all
+}
+
+/// The CRS of a file that only implies WGS84 (GeoJSON without a `crs` member, CSV columns named
+/// lon/lat), given `--crs`. A projected `--crs` meant for other files is set aside when the
+/// coordinates are degrees (a note says so); it applies when they are not.
+pub(crate) fn implied_wgs84(
+    path: &Path,
+    features: &[RawFeature],
+    opts: &ReadOptions,
+    implied_by: &str,
+    notes: &mut Vec<String>,
+) -> Result<(Crs, String)> {
+    match opts.crs {
+        Some(o) if o.is_geographic() || !looks_geographic(features) => Ok((
+            o,
+            format!("from --crs ({implied_by} but the coordinates are not degrees)"),
+        )),
+        Some(o) => {
+            notes.push(format!(
+                "--crs {o} not applied to this file: {implied_by} and its coordinates are degrees"
+            ));
+            Ok((
+                crs::WGS84,
+                format!("{implied_by}: WGS84 longitude/latitude"),
+            ))
+        }
+        None => {
+            let _ = path;
+            Ok((
+                crs::WGS84,
+                format!("{implied_by}: WGS84 longitude/latitude"),
+            ))
+        }
+    }
+}
+
+/// Refuses coordinates that cannot be in the layer's CRS: metres declared as degrees, and
+/// latitude/longitude given in the wrong order for Britain.
+fn check_coordinate_range(layer: &Layer) -> Result<()> {
+    use geo::BoundingRect;
+    let Some(crs) = layer.crs else {
+        return Ok(());
+    };
+    let [x0, y0, x1, y1] = crs.plausible_range();
+    for f in &layer.features {
+        let Some(rect) = f.geometry.as_ref().and_then(|g| g.bounding_rect()) else {
+            continue;
+        };
+        let (lo, hi) = (rect.min(), rect.max());
+        if lo.x < x0 || lo.y < y0 || hi.x > x1 || hi.y > y1 {
+            let hint = if crs.is_geographic() {
+                "the coordinates look projected (metres), not degrees: pass --crs with the right \
+                 EPSG code (EPSG:27700 for British National Grid)"
+            } else {
+                "check the CRS: pass --crs with the right EPSG code"
+            };
+            return Err(Error::crs(
+                &layer.path,
+                format!(
+                    "{} has coordinate ({}, {}) outside the range of {crs} ({}); {hint}",
+                    layer.describe(f.position),
+                    if lo.x < x0 || lo.y < y0 { lo.x } else { hi.x },
+                    if lo.x < x0 || lo.y < y0 { lo.y } else { hi.y },
+                    layer.crs_source
+                ),
+            ));
+        }
+    }
+    if crs.is_geographic() {
+        let rects: Vec<_> = layer
+            .features
+            .iter()
+            .filter_map(|f| f.geometry.as_ref().and_then(|g| g.bounding_rect()))
+            .collect();
+        let swapped = !rects.is_empty()
+            && rects.iter().all(|r| {
+                r.min().x >= 49.0 && r.max().x <= 61.0 && r.min().y >= -9.0 && r.max().y <= 2.5
+            });
+        if swapped {
+            return Err(Error::crs(
+                &layer.path,
+                "every coordinate has x between 49 and 61 and y between -9 and 2.5: these look \
+                 like latitude/longitude in the wrong order (x must be longitude). Swap the \
+                 columns (or set the coordinate columns explicitly)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_with_thousands_separators() {
+        assert_eq!(parse_number("29,199"), Some(29199.0));
+        assert_eq!(parse_number("1,234,567.25"), Some(1234567.25));
+        assert_eq!(parse_number("-1,000"), Some(-1000.0));
+        assert_eq!(parse_number(" 42 "), Some(42.0));
+        assert_eq!(parse_number("1,5"), None);
+        assert_eq!(parse_number("12,34,567"), None);
+        assert_eq!(parse_number("abc"), None);
+        assert_eq!(parse_number("NaN"), None);
+        assert_eq!(parse_number("inf"), None);
+    }
+
+    #[test]
+    fn value_text_and_number() {
+        assert_eq!(Value::Number(3.0).as_text().as_deref(), Some("3"));
+        assert_eq!(Value::Text("  ".into()).as_text(), None);
+        assert_eq!(Value::Text("\"x\"".into()).as_number(), Err("\"x\"".into()));
+        assert_eq!(Value::Text("".into()).as_number(), Ok(None));
+    }
+}

@@ -1,0 +1,128 @@
+//! ESRI Shapefile reader: geometry from `.shp`, attributes from `.dbf` (decoded with the `.cpg`
+//! code page when present), and the CRS from `.prj`, which the `shapefile` crate ignores and
+//! [`super::prj`] recognises.
+
+use std::path::Path;
+
+use ::shapefile::dbase::FieldValue;
+
+use super::{prj, resolve_crs, Layer, RawFeature, ReadOptions, Skipped, Value};
+use crate::error::{Error, Result};
+
+fn field_value(v: FieldValue) -> Value {
+    match v {
+        FieldValue::Character(Some(s)) | FieldValue::Memo(s) => Value::Text(s),
+        FieldValue::Numeric(Some(x)) | FieldValue::Double(x) | FieldValue::Currency(x) => {
+            Value::Number(x)
+        }
+        FieldValue::Float(Some(x)) => Value::Number(x as f64),
+        FieldValue::Integer(i) => Value::Number(i as f64),
+        FieldValue::Logical(Some(b)) => Value::Text(b.to_string()),
+        FieldValue::Date(Some(d)) => {
+            Value::Text(format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()))
+        }
+        _ => Value::Null,
+    }
+}
+
+/// Reads a shapefile and its sidecar files.
+///
+/// # Errors
+/// When `.shp`, `.shx` or `.dbf` cannot be read, or when the `.prj` is missing or describes a CRS
+/// this tool does not know and `--crs` was not given (or contradicts it).
+pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
+    let prj_path = path.with_extension("prj");
+    let declared = match std::fs::read(&prj_path) {
+        Ok(bytes) => match prj::recognise(&String::from_utf8_lossy(&bytes)) {
+            Ok((crs, how)) => Some((crs, format!("recognised from {how}"))),
+            Err(_) if opts.crs.is_some() => None,
+            Err(msg) => {
+                return Err(Error::crs(
+                    path,
+                    format!(
+                        "{msg} ({}); reproject the file to EPSG:27700 or EPSG:4326, or pass \
+                         --crs EPSG:NNNN if you know its CRS",
+                        prj_path.display()
+                    ),
+                ))
+            }
+        },
+        Err(_) => None,
+    };
+    let (crs, crs_source) = resolve_crs(
+        path,
+        declared,
+        opts,
+        None,
+        &format!(
+            "no {} beside the shapefile, so its coordinates could be in any CRS; pass --crs \
+             EPSG:NNNN (EPSG:27700 for British National Grid) or add the .prj",
+            prj_path.file_name().unwrap_or_default().to_string_lossy()
+        ),
+    )?;
+
+    let shp_err = |e: ::shapefile::Error| {
+        let hint = match e {
+            ::shapefile::Error::MissingDbf => " (the .dbf attribute file is missing)",
+            _ => "",
+        };
+        Error::format(path, format!("cannot read shapefile: {e}{hint}"))
+    };
+    let columns: Vec<String> = ::shapefile::dbase::Reader::from_path(path.with_extension("dbf"))
+        .map_err(|e| Error::format(path, format!("cannot read the .dbf: {e}")))?
+        .fields()
+        .iter()
+        .map(|f| f.name().to_string())
+        .filter(|n| n != "DeletionFlag")
+        .collect();
+    let mut reader = ::shapefile::Reader::from_path(path).map_err(shp_err)?;
+    let mut features = Vec::new();
+    let mut skipped = Vec::new();
+    for (i, item) in reader.iter_shapes_and_records().enumerate() {
+        let (shape, record) = item.map_err(|e| {
+            Error::format(
+                path,
+                format!("feature {i} cannot be read: {e} (is the file truncated?)"),
+            )
+        })?;
+        let mut map: std::collections::HashMap<String, FieldValue> = record.into();
+        let values = columns
+            .iter()
+            .map(|c| map.remove(c).map(field_value).unwrap_or(Value::Null))
+            .collect();
+        let geometry = match shape {
+            ::shapefile::Shape::NullShape => None,
+            shape => match geo::Geometry::<f64>::try_from(shape) {
+                Ok(g) => Some(g),
+                Err(e) => {
+                    skipped.push(Skipped {
+                        file: path.display().to_string(),
+                        position: format!("feature {i}"),
+                        id: None,
+                        reason: format!("geometry could not be converted: {e}"),
+                    });
+                    None
+                }
+            },
+        };
+        features.push(RawFeature {
+            position: i,
+            geometry,
+            values,
+        });
+    }
+    let mut notes = vec![format!("CRS {crs}: {crs_source}")];
+    if path.with_extension("cpg").exists() {
+        notes.push("attribute encoding from the .cpg file".into());
+    }
+    Ok(Layer {
+        path: path.to_path_buf(),
+        crs: Some(crs),
+        crs_source,
+        columns,
+        features,
+        skipped,
+        notes,
+        unit: "feature",
+    })
+}

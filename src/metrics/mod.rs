@@ -1,0 +1,3 @@
+//! Metrics computed from the overlay, one concept per file.
+
+pub mod coverage;

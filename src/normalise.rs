@@ -1,0 +1,188 @@
+//! Normalisation of polygon geometry, once, on input: keep only polygonal parts, refuse
+//! non-finite coordinates, drop repeated points and degenerate rings, repair invalid polygons
+//! (self-intersections) with geo's `MakeValid`, and orient every ring (outer counter-clockwise,
+//! holes clockwise), because `unary_union` and the overlay sums are silently wrong otherwise.
+
+use geo::algorithm::orient::{Direction, Orient};
+use geo::{Area, Coord, Geometry, LineString, MakeValid, MultiPolygon, Polygon, Validation};
+
+/// What normalisation did to a kept geometry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fixed {
+    /// Nothing needed doing (beyond orienting rings).
+    Unchanged,
+    /// The geometry was changed to make it valid; the text says how.
+    Repaired(String),
+}
+
+fn clean_ring(ring: &LineString) -> Option<LineString> {
+    let mut pts: Vec<Coord> = Vec::with_capacity(ring.0.len());
+    for c in &ring.0 {
+        if pts.last() != Some(c) {
+            pts.push(*c);
+        }
+    }
+    if pts.len() > 1 && pts.first() == pts.last() {
+        pts.pop();
+    }
+    if pts.len() < 3 {
+        return None;
+    }
+    // Degenerate means all points on one line; a bowtie has zero signed area but is not degenerate.
+    let (p0, p1) = (pts[0], pts[1]);
+    let spans_area = pts[2..]
+        .iter()
+        .any(|p| (p1.x - p0.x) * (p.y - p0.y) - (p1.y - p0.y) * (p.x - p0.x) != 0.0);
+    let mut ring = LineString::from(pts);
+    ring.close();
+    spans_area.then_some(ring)
+}
+
+/// Normalises a polygonal geometry into a valid, oriented multipolygon.
+///
+/// # Errors
+/// A message saying why the geometry cannot be used (not polygonal, empty, non-finite
+/// coordinates, unrepairable); the caller drops the feature and reports it.
+pub fn polygonal(geometry: &Geometry) -> Result<(MultiPolygon, Fixed), String> {
+    let mp = match geometry {
+        Geometry::Polygon(p) => MultiPolygon(vec![p.clone()]),
+        Geometry::MultiPolygon(m) => m.clone(),
+        Geometry::Rect(r) => MultiPolygon(vec![r.to_polygon()]),
+        Geometry::Triangle(t) => MultiPolygon(vec![t.to_polygon()]),
+        Geometry::GeometryCollection(gc) => {
+            let mut polys = Vec::new();
+            for g in gc.iter() {
+                match g {
+                    Geometry::Polygon(p) => polys.push(p.clone()),
+                    Geometry::MultiPolygon(m) => polys.extend(m.0.iter().cloned()),
+                    _ => {}
+                }
+            }
+            MultiPolygon(polys)
+        }
+        other => return Err(format!("is a {}, expected a polygon", kind(other))),
+    };
+    if mp
+        .0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .flat_map(|r| r.0.iter())
+        .any(|c| !c.x.is_finite() || !c.y.is_finite())
+    {
+        return Err("has a NaN or infinite coordinate".into());
+    }
+    let mut notes = Vec::new();
+    let mut polys = Vec::with_capacity(mp.0.len());
+    for p in &mp.0 {
+        let Some(ext) = clean_ring(p.exterior()) else {
+            if !p.exterior().0.is_empty() {
+                notes.push("removed a degenerate part (fewer than 3 distinct points or no area)");
+            }
+            continue;
+        };
+        let mut holes = Vec::with_capacity(p.interiors().len());
+        for h in p.interiors() {
+            match clean_ring(h) {
+                Some(h) => holes.push(h),
+                None => notes.push("removed a degenerate hole"),
+            }
+        }
+        polys.push(Polygon::new(ext, holes));
+    }
+    let mut mp = MultiPolygon(polys);
+    if mp.0.is_empty() {
+        return Err("is empty (no ring with 3 or more distinct points)".into());
+    }
+    let mut fixed: Vec<String> = notes.iter().map(|s| s.to_string()).collect();
+    if let Some(err) = mp.validation_errors().into_iter().next() {
+        let before = mp.unsigned_area();
+        // geo's repair can panic on pathological input; one bad feature must not end the run.
+        let repaired = std::panic::catch_unwind(|| mp.make_valid())
+            .map_err(|_| format!("is invalid ({err}) and its repair failed"))?
+            .map_err(|e| format!("is invalid ({err}) and could not be repaired: {e}"))?;
+        if repaired.0.is_empty() {
+            return Err(format!(
+                "is invalid ({err}) and nothing is left after repair"
+            ));
+        }
+        let after = repaired.unsigned_area();
+        fixed.push(format!(
+            "invalid ({err}); repaired, area {:.1} -> {:.1} ({:+.3}%)",
+            before,
+            after,
+            if before > 0.0 {
+                (after - before) / before * 100.0
+            } else {
+                0.0
+            }
+        ));
+        mp = repaired;
+    }
+    let mp = mp.orient(Direction::Default);
+    Ok((
+        mp,
+        if fixed.is_empty() {
+            Fixed::Unchanged
+        } else {
+            Fixed::Repaired(fixed.join("; "))
+        },
+    ))
+}
+
+/// The name of a geometry's type, for messages.
+pub fn kind(g: &Geometry) -> &'static str {
+    match g {
+        Geometry::Point(_) => "Point",
+        Geometry::Line(_) => "Line",
+        Geometry::LineString(_) => "LineString",
+        Geometry::Polygon(_) => "Polygon",
+        Geometry::MultiPoint(_) => "MultiPoint",
+        Geometry::MultiLineString(_) => "MultiLineString",
+        Geometry::MultiPolygon(_) => "MultiPolygon",
+        Geometry::GeometryCollection(_) => "GeometryCollection",
+        Geometry::Rect(_) => "Rect",
+        Geometry::Triangle(_) => "Triangle",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+    use geo::wkt;
+
+    #[test]
+    fn bowtie_is_repaired_with_area_kept() {
+        let g: Geometry = wkt!(POLYGON((0. 0., 0. 10., 10. 0., 10. 10., 0. 0.))).into();
+        let (mp, fixed) = polygonal(&g).unwrap();
+        assert!(
+            matches!(fixed, Fixed::Repaired(ref s) if s.contains("repaired")),
+            "{fixed:?}"
+        );
+        assert_relative_eq!(mp.unsigned_area(), 50.0, epsilon = 1e-9);
+    }
+
+    #[test]
+    fn clockwise_ring_is_oriented_and_degenerate_hole_removed() {
+        let g: Geometry =
+            wkt!(POLYGON((0. 0., 0. 2., 2. 2., 2. 0., 0. 0.),(1. 1., 1. 1., 1. 1.))).into();
+        let (mp, fixed) = polygonal(&g).unwrap();
+        assert!(matches!(fixed, Fixed::Repaired(ref s) if s.contains("degenerate hole")));
+        assert!(mp.0[0].interiors().is_empty());
+        assert!(mp.signed_area() > 0.0);
+    }
+
+    #[test]
+    fn unusable_geometries_are_refused_with_a_reason() {
+        let point: Geometry = wkt!(POINT(1. 2.)).into();
+        assert!(polygonal(&point).unwrap_err().contains("Point"));
+        let nan: Geometry = Polygon::new(
+            LineString::from(vec![(0.0, 0.0), (f64::NAN, 1.0), (1.0, 1.0), (0.0, 0.0)]),
+            vec![],
+        )
+        .into();
+        assert!(polygonal(&nan).unwrap_err().contains("NaN"));
+        let flat: Geometry = wkt!(POLYGON((0. 0., 1. 0., 2. 0., 0. 0.))).into();
+        assert!(polygonal(&flat).unwrap_err().contains("empty"));
+    }
+}

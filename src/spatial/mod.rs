@@ -1,0 +1,5 @@
+//! Spatial core: exact overlay of areas with catchments, and the R-tree index of catchments
+//! and provider sites per service type.
+
+pub mod index;
+pub mod overlay;

@@ -1,0 +1,562 @@
+//! Exact overlay of an area polygon with a union of circular catchments.
+//!
+//! The covered area `area(P ∩ ⋃ Dᵢ)` is computed exactly, without polygonising the discs. The
+//! boundary of the covered region consists of
+//! - the pieces of P's edges that lie inside at least one disc (with P's orientation), and
+//! - the arcs of each circle that lie inside P and outside every other disc (counter-clockwise),
+//!
+//! and its area is `½∮(x dy − y dx)` along that boundary (Green's theorem). A straight piece from
+//! p to q contributes `½(pₓq_y − q_xp_y)`; an arc of the circle with centre c and radius r from
+//! angle α to β contributes `½[r²(β−α) + cₓr(sin β − sin α) + c_y r(cos α − cos β)]`.
+//! Pieces are found by cutting every edge at its crossings with the circles, and every circle at
+//! its crossings with the edges and with the other circles, then testing each piece's midpoint.
+//!
+//! GeoPandas and PostGIS polygonise the discs instead: a 64-gon loses 0.16% of a disc's area, a
+//! 256-gon 0.01%. Here the only error is floating-point rounding (about 1e-12 of the area).
+//! Coordinates are shifted to a local origin first, because British National Grid coordinates of
+//! several hundred kilometres would otherwise cost six digits in the shoelace sums.
+
+use std::f64::consts::PI;
+
+use geo::{Coord, MultiPolygon, Rect};
+
+/// A circular catchment: centre and radius in the working CRS (metres).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Disc {
+    /// Centre x (easting).
+    pub x: f64,
+    /// Centre y (northing).
+    pub y: f64,
+    /// Radius in metres.
+    pub r: f64,
+}
+
+impl Disc {
+    fn contains(&self, p: Coord) -> bool {
+        let (dx, dy) = (p.x - self.x, p.y - self.y);
+        dx * dx + dy * dy <= self.r * self.r
+    }
+
+    fn contains_strictly(&self, p: Coord) -> bool {
+        let (dx, dy) = (p.x - self.x, p.y - self.y);
+        dx * dx + dy * dy < self.r * self.r
+    }
+}
+
+/// An area polygon prepared for repeated overlays: rings shifted to a local origin and oriented
+/// (outer rings counter-clockwise, holes clockwise), whatever the input's winding.
+#[derive(Debug, Clone)]
+pub struct LocalPolygon {
+    origin: Coord,
+    /// Closed rings (first point repeated last), local coordinates.
+    rings: Vec<Vec<Coord>>,
+    area: f64,
+    /// Bounding box in local coordinates.
+    min: Coord,
+    max: Coord,
+}
+
+fn signed_area2(ring: &[Coord]) -> f64 {
+    ring.windows(2)
+        .map(|w| w[0].x * w[1].y - w[1].x * w[0].y)
+        .sum()
+}
+
+fn cross(p: Coord, q: Coord) -> f64 {
+    p.x * q.y - q.x * p.y
+}
+
+impl LocalPolygon {
+    /// Prepares a multipolygon (in the working CRS). Empty rings are ignored.
+    pub fn new(shape: &MultiPolygon) -> Self {
+        let origin = shape
+            .0
+            .first()
+            .and_then(|p| p.exterior().0.first().copied())
+            .unwrap_or(Coord { x: 0.0, y: 0.0 });
+        let mut rings = Vec::new();
+        let mut area2 = 0.0;
+        let mut min = Coord {
+            x: f64::INFINITY,
+            y: f64::INFINITY,
+        };
+        let mut max = Coord {
+            x: f64::NEG_INFINITY,
+            y: f64::NEG_INFINITY,
+        };
+        for poly in &shape.0 {
+            for (k, ring) in std::iter::once(poly.exterior())
+                .chain(poly.interiors())
+                .enumerate()
+            {
+                let mut r: Vec<Coord> = ring.0.iter().map(|c| *c - origin).collect();
+                if r.len() < 3 {
+                    continue;
+                }
+                if r.first() != r.last() {
+                    r.push(r[0]);
+                }
+                let s = signed_area2(&r);
+                // Outer rings counter-clockwise, holes clockwise: the covered-area sum relies on it.
+                if (k == 0 && s < 0.0) || (k > 0 && s > 0.0) {
+                    r.reverse();
+                }
+                area2 += s.abs() * if k == 0 { 1.0 } else { -1.0 };
+                for c in &r {
+                    min.x = min.x.min(c.x);
+                    min.y = min.y.min(c.y);
+                    max.x = max.x.max(c.x);
+                    max.y = max.y.max(c.y);
+                }
+                rings.push(r);
+            }
+        }
+        LocalPolygon {
+            origin,
+            rings,
+            area: (area2 / 2.0).max(0.0),
+            min,
+            max,
+        }
+    }
+
+    /// The polygon's area (holes subtracted).
+    pub fn area(&self) -> f64 {
+        self.area
+    }
+
+    /// The bounding box in the working CRS.
+    pub fn bounding_rect(&self) -> Rect {
+        Rect::new(self.min + self.origin, self.max + self.origin)
+    }
+
+    fn to_local(&self, d: &Disc) -> Disc {
+        Disc {
+            x: d.x - self.origin.x,
+            y: d.y - self.origin.y,
+            r: d.r,
+        }
+    }
+
+    fn edges(&self) -> impl Iterator<Item = (Coord, Coord)> + '_ {
+        self.rings
+            .iter()
+            .flat_map(|r| r.windows(2).map(|w| (w[0], w[1])))
+    }
+
+    /// Even-odd point-in-polygon test in local coordinates.
+    fn contains_local(&self, p: Coord) -> bool {
+        if p.x < self.min.x || p.x > self.max.x || p.y < self.min.y || p.y > self.max.y {
+            return false;
+        }
+        let mut inside = false;
+        for (a, b) in self.edges() {
+            if (a.y > p.y) != (b.y > p.y) && p.x < a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y) {
+                inside = !inside;
+            }
+        }
+        inside
+    }
+
+    /// True when the point (working CRS) is inside the polygon.
+    pub fn contains(&self, p: Coord) -> bool {
+        self.contains_local(p - self.origin)
+    }
+
+    /// Distance from a point (working CRS) to the polygon: 0 inside, else to the nearest edge.
+    pub fn distance(&self, p: Coord) -> f64 {
+        let p = p - self.origin;
+        if self.contains_local(p) {
+            return 0.0;
+        }
+        self.edges()
+            .map(|(a, b)| segment_distance2(p, a, b))
+            .fold(f64::INFINITY, f64::min)
+            .sqrt()
+    }
+
+    /// True when the disc and the polygon share at least one point.
+    pub fn touches(&self, disc: &Disc) -> bool {
+        let d = self.to_local(disc);
+        if d.x + d.r < self.min.x
+            || d.x - d.r > self.max.x
+            || d.y + d.r < self.min.y
+            || d.y - d.r > self.max.y
+        {
+            return false;
+        }
+        self.contains_local(Coord { x: d.x, y: d.y })
+            || self
+                .edges()
+                .any(|(a, b)| segment_distance2(Coord { x: d.x, y: d.y }, a, b) <= d.r * d.r)
+    }
+
+    /// The area of the polygon covered by the union of `discs` (working CRS), computed exactly.
+    ///
+    /// Discs may be given in any order and may repeat; the result does not depend on either.
+    pub fn covered_area(&self, discs: &[Disc]) -> f64 {
+        let mut d: Vec<Disc> = discs
+            .iter()
+            .map(|d| self.to_local(d))
+            .filter(|d| {
+                d.r > 0.0
+                    && d.x + d.r >= self.min.x
+                    && d.x - d.r <= self.max.x
+                    && d.y + d.r >= self.min.y
+                    && d.y - d.r <= self.max.y
+            })
+            .collect();
+        if d.is_empty() || self.area == 0.0 {
+            return 0.0;
+        }
+        // A disc is convex, so holding every vertex means holding the whole polygon.
+        if d.iter()
+            .any(|disc| self.rings.iter().flatten().all(|&v| disc.contains(v)))
+        {
+            return self.area;
+        }
+        // Canonical order makes the floating-point sums independent of input order.
+        d.sort_by(|a, b| {
+            a.x.total_cmp(&b.x)
+                .then(a.y.total_cmp(&b.y))
+                .then(a.r.total_cmp(&b.r))
+        });
+        d.dedup();
+        // Discs inside another disc add nothing to the union and would only add crossings.
+        let d: Vec<Disc> = d
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| {
+                !d.iter()
+                    .enumerate()
+                    .any(|(j, b)| *i != j && ((a.x - b.x).hypot(a.y - b.y) + a.r <= b.r))
+            })
+            .map(|(_, a)| *a)
+            .collect();
+        let area2 = boundary_integral(&self.rings, &d, |p| self.contains_local(p));
+        (area2 / 2.0).clamp(0.0, self.area)
+    }
+}
+
+/// Squared distance from p to the segment ab.
+fn segment_distance2(p: Coord, a: Coord, b: Coord) -> f64 {
+    let ab = b - a;
+    let ap = p - a;
+    let len2 = ab.x * ab.x + ab.y * ab.y;
+    let t = if len2 > 0.0 {
+        ((ap.x * ab.x + ap.y * ab.y) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let q = a + ab * t;
+    let (dx, dy) = (p.x - q.x, p.y - q.y);
+    dx * dx + dy * dy
+}
+
+/// Parameters t of the crossings of segment a→b with the circle, in increasing order, `None`
+/// when the line misses or only touches the circle.
+fn segment_circle(a: Coord, b: Coord, c: &Disc) -> Option<(f64, f64)> {
+    let dd = b - a;
+    let f = Coord {
+        x: a.x - c.x,
+        y: a.y - c.y,
+    };
+    let qa = dd.x * dd.x + dd.y * dd.y;
+    if qa == 0.0 {
+        return None;
+    }
+    let half_b = f.x * dd.x + f.y * dd.y;
+    let qc = f.x * f.x + f.y * f.y - c.r * c.r;
+    let disc = half_b * half_b - qa * qc;
+    if disc <= 0.0 {
+        return None;
+    }
+    // Numerically stable roots (no cancellation between -b and the square root).
+    let q = -(half_b + half_b.signum() * disc.sqrt());
+    let q = if q == 0.0 { -disc.sqrt() } else { q };
+    let (t1, t2) = (q / qa, qc / q);
+    Some(if t1 <= t2 { (t1, t2) } else { (t2, t1) })
+}
+
+/// Twice the signed area enclosed by the boundary of P ∩ ⋃ discs (local coordinates; discs
+/// deduplicated and none inside another).
+fn boundary_integral(
+    rings: &[Vec<Coord>],
+    discs: &[Disc],
+    inside_p: impl Fn(Coord) -> bool,
+) -> f64 {
+    let mut area2 = 0.0;
+    let mut angles: Vec<Vec<f64>> = vec![Vec::new(); discs.len()];
+    let mut cuts: Vec<f64> = Vec::new();
+    let in_any = |p: Coord| discs.iter().any(|d| d.contains(p));
+
+    for ring in rings {
+        for w in ring.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let (lo_x, hi_x) = (a.x.min(b.x), a.x.max(b.x));
+            let (lo_y, hi_y) = (a.y.min(b.y), a.y.max(b.y));
+            cuts.clear();
+            for (j, c) in discs.iter().enumerate() {
+                if hi_x < c.x - c.r || lo_x > c.x + c.r || hi_y < c.y - c.r || lo_y > c.y + c.r {
+                    continue;
+                }
+                if let Some((t1, t2)) = segment_circle(a, b, c) {
+                    for t in [t1, t2] {
+                        if (0.0..=1.0).contains(&t) {
+                            let p = if t == 1.0 { b } else { a + (b - a) * t };
+                            angles[j].push((p.y - c.y).atan2(p.x - c.x));
+                            if t > 0.0 && t < 1.0 {
+                                cuts.push(t);
+                            }
+                        }
+                    }
+                }
+            }
+            if cuts.is_empty() {
+                let mid = (a + b) * 0.5;
+                if in_any(mid) {
+                    area2 += cross(a, b);
+                }
+                continue;
+            }
+            cuts.sort_by(f64::total_cmp);
+            let mut prev = a;
+            for t in cuts.iter().copied().chain(std::iter::once(1.0)) {
+                let p = if t == 1.0 { b } else { a + (b - a) * t };
+                if in_any((prev + p) * 0.5) {
+                    area2 += cross(prev, p);
+                }
+                prev = p;
+            }
+        }
+    }
+
+    for (j, c) in discs.iter().enumerate() {
+        for (i, o) in discs.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            let (dx, dy) = (o.x - c.x, o.y - c.y);
+            let dist = dx.hypot(dy);
+            if dist >= c.r + o.r || dist <= (c.r - o.r).abs() || dist == 0.0 {
+                continue;
+            }
+            let along = (c.r * c.r - o.r * o.r + dist * dist) / (2.0 * dist);
+            let ratio = (along / c.r).clamp(-1.0, 1.0);
+            let phi = dy.atan2(dx);
+            let delta = ratio.acos();
+            angles[j].push(phi - delta);
+            angles[j].push(phi + delta);
+        }
+        let inside_other = |p: Coord| {
+            discs
+                .iter()
+                .enumerate()
+                .any(|(i, o)| i != j && o.contains_strictly(p))
+        };
+        let arc2 = |a: f64, b: f64| {
+            c.r * c.r * (b - a) + c.x * c.r * (b.sin() - a.sin()) + c.y * c.r * (a.cos() - b.cos())
+        };
+        let at = |t: f64| Coord {
+            x: c.x + c.r * t.cos(),
+            y: c.y + c.r * t.sin(),
+        };
+        let ang = &mut angles[j];
+        if ang.is_empty() {
+            // No crossing at all: the circle is wholly inside or wholly outside P and the others.
+            let p = at(0.0);
+            if inside_p(p) && !inside_other(p) {
+                area2 += 2.0 * PI * c.r * c.r;
+            }
+            continue;
+        }
+        ang.iter_mut().for_each(|t| *t = t.rem_euclid(2.0 * PI));
+        ang.sort_by(f64::total_cmp);
+        for k in 0..ang.len() {
+            let a = ang[k];
+            let b = if k + 1 < ang.len() {
+                ang[k + 1]
+            } else {
+                ang[0] + 2.0 * PI
+            };
+            if b - a <= 0.0 {
+                continue;
+            }
+            let p = at((a + b) / 2.0);
+            if inside_p(p) && !inside_other(p) {
+                area2 += arc2(a, b);
+            }
+        }
+    }
+    area2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+    use geo::{polygon, Area, BooleanOps};
+
+    fn square(x0: f64, y0: f64, s: f64) -> MultiPolygon {
+        MultiPolygon(vec![polygon![
+            (x: x0, y: y0), (x: x0 + s, y: y0), (x: x0 + s, y: y0 + s), (x: x0, y: y0 + s)
+        ]])
+    }
+
+    fn disc(x: f64, y: f64, r: f64) -> Disc {
+        Disc { x, y, r }
+    }
+
+    fn lens(d: f64, r: f64) -> f64 {
+        2.0 * r * r * (d / (2.0 * r)).acos() - d / 2.0 * (4.0 * r * r - d * d).sqrt()
+    }
+
+    #[test]
+    fn disc_inside_square() {
+        let p = LocalPolygon::new(&square(0.0, 0.0, 1.0));
+        assert_relative_eq!(p.area(), 1.0);
+        assert_relative_eq!(
+            p.covered_area(&[disc(0.5, 0.5, 0.25)]),
+            PI / 16.0,
+            epsilon = 1e-12
+        );
+    }
+
+    #[test]
+    fn quarter_and_half_discs() {
+        let p = LocalPolygon::new(&square(0.0, 0.0, 2.0));
+        assert_relative_eq!(
+            p.covered_area(&[disc(0.0, 0.0, 1.0)]),
+            PI / 4.0,
+            epsilon = 1e-12
+        );
+        let p = LocalPolygon::new(&square(0.0, 0.0, 10.0));
+        assert_relative_eq!(
+            p.covered_area(&[disc(5.0, 0.0, 1.0)]),
+            PI / 2.0,
+            epsilon = 1e-12
+        );
+    }
+
+    #[test]
+    fn square_inside_disc_is_fully_covered() {
+        let p = LocalPolygon::new(&square(0.0, 0.0, 1.0));
+        assert_eq!(p.covered_area(&[disc(0.5, 0.5, 0.8)]), 1.0);
+        // Two discs that together, but neither alone, cover the square: 1 up to rounding.
+        let two = [disc(0.0, 0.5, 1.2), disc(1.0, 0.5, 1.2)];
+        assert_relative_eq!(p.covered_area(&two), 1.0, epsilon = 1e-12);
+    }
+
+    #[test]
+    fn two_overlapping_discs_union() {
+        let p = LocalPolygon::new(&square(-10.0, -10.0, 20.0));
+        let r = 2.0;
+        let d = 3.0;
+        let got = p.covered_area(&[disc(0.0, 0.0, r), disc(d, 0.0, r)]);
+        assert_relative_eq!(got, 2.0 * PI * r * r - lens(d, r), epsilon = 1e-11);
+    }
+
+    #[test]
+    fn duplicates_and_contained_discs_change_nothing() {
+        let p = LocalPolygon::new(&square(0.0, 0.0, 10.0));
+        let one = p.covered_area(&[disc(5.0, 0.0, 3.0)]);
+        let many = p.covered_area(&[
+            disc(5.0, 0.0, 3.0),
+            disc(5.0, 0.0, 3.0),
+            disc(5.5, 0.5, 1.0),
+            disc(5.0, 0.0, 3.0),
+        ]);
+        assert_relative_eq!(one, many, epsilon = 1e-12);
+        assert_relative_eq!(one, 4.5 * PI, epsilon = 1e-12);
+    }
+
+    #[test]
+    fn hole_is_not_covered() {
+        let outer = polygon!(
+            exterior: [(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)],
+            interiors: [[(x: 4.0, y: 4.0), (x: 6.0, y: 4.0), (x: 6.0, y: 6.0), (x: 4.0, y: 6.0)]],
+        );
+        let p = LocalPolygon::new(&MultiPolygon(vec![outer]));
+        assert_relative_eq!(p.area(), 96.0);
+        assert_relative_eq!(
+            p.covered_area(&[disc(5.0, 5.0, 2.0)]),
+            4.0 * PI - 4.0,
+            epsilon = 1e-12
+        );
+    }
+
+    #[test]
+    fn winding_does_not_matter() {
+        let cw = MultiPolygon(vec![polygon![
+            (x: 0.0, y: 0.0), (x: 0.0, y: 2.0), (x: 2.0, y: 2.0), (x: 2.0, y: 0.0)
+        ]]);
+        let p = LocalPolygon::new(&cw);
+        assert_relative_eq!(p.area(), 4.0);
+        assert_relative_eq!(
+            p.covered_area(&[disc(0.0, 0.0, 1.0)]),
+            PI / 4.0,
+            epsilon = 1e-12
+        );
+    }
+
+    #[test]
+    fn large_national_grid_coordinates_keep_precision() {
+        let p = LocalPolygon::new(&square(383_000.0, 398_000.0, 1000.0));
+        let got = p.covered_area(&[disc(383_500.0, 398_500.0, 200.0)]);
+        assert_relative_eq!(got, PI * 40_000.0, max_relative = 1e-12);
+    }
+
+    #[test]
+    fn distance_and_touches() {
+        let p = LocalPolygon::new(&square(0.0, 0.0, 1.0));
+        assert_eq!(p.distance(Coord { x: 0.5, y: 0.5 }), 0.0);
+        assert_relative_eq!(p.distance(Coord { x: 4.0, y: 5.0 }), 5.0);
+        assert!(p.touches(&disc(2.0, 0.5, 1.0)));
+        assert!(!p.touches(&disc(2.0, 0.5, 0.99)));
+        assert!(p.touches(&disc(0.5, 0.5, 0.1)));
+    }
+
+    /// Covered area with geo's BooleanOps on finely polygonised discs: an independent answer.
+    fn polygonised(shape: &MultiPolygon, discs: &[Disc]) -> f64 {
+        let mut remaining = shape.clone();
+        for d in discs {
+            let ring: Vec<(f64, f64)> = (0..4096)
+                .map(|k| {
+                    let t = 2.0 * PI * k as f64 / 4096.0;
+                    (d.x + d.r * t.cos(), d.y + d.r * t.sin())
+                })
+                .collect();
+            remaining = remaining.difference(&geo::Polygon::new(ring.into(), vec![]));
+        }
+        shape.unsigned_area() - remaining.unsigned_area()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_polygonised_boolean_ops(
+            n in 5usize..12,
+            radii in proptest::collection::vec(0.3f64..1.0, 12),
+            discs in proptest::collection::vec((-1.5f64..1.5, -1.5f64..1.5, 0.1f64..1.2), 1..6),
+        ) {
+            // A star-shaped polygon around the origin (simple by construction).
+            let ring: Vec<(f64, f64)> = (0..n)
+                .map(|k| {
+                    let t = 2.0 * PI * k as f64 / n as f64;
+                    (radii[k] * t.cos(), radii[k] * t.sin())
+                })
+                .collect();
+            let shape = MultiPolygon(vec![geo::Polygon::new(ring.into(), vec![])]);
+            let ds: Vec<Disc> = discs.iter().map(|&(x, y, r)| disc(x, y, r)).collect();
+            let p = LocalPolygon::new(&shape);
+            let exact = p.covered_area(&ds);
+            let approx = polygonised(&shape, &ds);
+            proptest::prop_assert!(exact >= -1e-12 && exact <= p.area() + 1e-12);
+            // Inscribed polygons lose up to about 1e-5 of each disc's area.
+            proptest::prop_assert!((exact - approx).abs() <= 1e-4 * p.area().max(0.1),
+                "exact {} polygonised {}", exact, approx);
+            let mut rev = ds.clone();
+            rev.reverse();
+            proptest::prop_assert!((p.covered_area(&rev) - exact).abs() <= 1e-12);
+        }
+    }
+}
