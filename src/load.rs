@@ -136,6 +136,8 @@ pub struct Study {
     pub files: Vec<FileReport>,
     /// Warnings about the study as a whole (unmatched codes, unassigned points, ...).
     pub warnings: Vec<String>,
+    /// Seconds spent per loading stage, for `run.json` and benchmarks.
+    pub timings: Vec<(String, f64)>,
 }
 
 const ID_CANDIDATES: &[&str] = &["area_code", "code", "id", "geography_code", "GeographyCode"];
@@ -272,7 +274,11 @@ fn strict_check(spec: &StudySpec, report: &FileReport) -> Result<()> {
 /// area codes repeat, or (with `strict`) any feature had to be repaired or dropped.
 pub fn load(spec: &StudySpec) -> Result<Study> {
     spec.check()?;
+    let clock = std::time::Instant::now();
+    let mut timings = Vec::new();
+    let mut lap = |name: &str| timings.push((name.to_string(), clock.elapsed().as_secs_f64()));
     let mut layer = read(&spec.areas.path, spec)?;
+    lap("read areas");
     let (working_crs, working_crs_source) = match spec.working_crs {
         Some(w) => (
             w,
@@ -300,6 +306,8 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
     let mut files = Vec::new();
     let mut warnings = Vec::new();
     let areas = build_areas(spec, &mut layer, &mut files)?;
+    drop(layer);
+    lap("normalise areas");
     let mut providers = Vec::new();
     for input in &spec.providers {
         let mut layer = read(&input.path, spec)?;
@@ -324,6 +332,7 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
             "no provider was kept from the provider files: see the dropped features above".into(),
         ));
     }
+    lap("providers");
     let points = match &spec.points {
         Some(input) => {
             let mut layer = read(&input.path, spec)?;
@@ -339,10 +348,12 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
         }
         None => None,
     };
+    lap("points");
     let need = match &spec.need {
         Some(input) => Some(join_need(spec, input, &areas, &mut files, &mut warnings)?),
         None => None,
     };
+    lap("need");
     Ok(Study {
         spec: spec.clone(),
         working_crs,
@@ -354,6 +365,7 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
         need,
         files,
         warnings,
+        timings,
     })
 }
 

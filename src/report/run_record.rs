@@ -66,6 +66,7 @@ pub fn write_run_record(
         "need_join": study.need,
         "warnings": study.warnings,
         "overlay_failures": failures,
+        "load_timings_s_cumulative": study.timings.iter().map(|(k, v)| (k.clone(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
         "timings_s": timings.iter().map(|(k, v)| ((*k).to_string(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
     });
     write_atomic(path, |w| {
