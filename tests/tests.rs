@@ -1,1 +1,8 @@
+//! Integration tests: the real binary on hand-computable fixtures, the demo, and (ignored by
+//! default, run by `.ci/run`) the real UK data in `../shared/data`.
 
+mod util;
+
+mod coverage;
+mod demo;
+mod real_data;

@@ -1,11 +1,16 @@
 //! `areas.geojson`: the areas in WGS84 (RFC 7946) with their coverage per service type as
-//! properties (`<type>_area_share`, `<type>_population_share`, `<type>_nearest_m`), ready for
-//! QGIS or a web map.
+//! properties (`<type>_area_share`, `<type>_population_share`, `<type>_nearest_m`,
+//! `<type>_providers_within`), ready for QGIS or a web map.
+//!
+//! Features are formatted in parallel (transforming a national layer back to WGS84 is most of
+//! the cost) and written in area order, so the bytes do not depend on the thread count.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use geo::{Coord, MultiPolygon};
-use serde_json::{json, Map, Value};
+use rayon::prelude::*;
+use serde_json::{json, Map};
 
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
@@ -13,28 +18,35 @@ use crate::io::crs::{Transformer, WGS84};
 use crate::load::Study;
 use crate::metrics::coverage::CoverageRow;
 
-fn round7(x: f64) -> Value {
-    // 7 decimals of a degree is about 1 cm: more would only add bytes.
-    json!((x * 1e7).round() / 1e7)
+/// Rounds to `d` decimals for output (7 decimals of a degree is about 1 cm).
+fn round(x: f64, d: i32) -> f64 {
+    let k = 10f64.powi(d);
+    (x * k).round() / k
 }
 
-fn rings_json(shape: &MultiPolygon, t: &Transformer) -> std::result::Result<Value, String> {
-    let mut polys = Vec::with_capacity(shape.0.len());
-    for p in &shape.0 {
-        let mut rings = Vec::new();
-        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+fn geometry_json(out: &mut String, shape: &MultiPolygon, t: &Transformer) -> std::result::Result<(), String> {
+    out.push_str("{\"type\":\"MultiPolygon\",\"coordinates\":[");
+    for (pi, p) in shape.0.iter().enumerate() {
+        out.push_str(if pi > 0 { ",[" } else { "[" });
+        for (ri, ring) in std::iter::once(p.exterior()).chain(p.interiors()).enumerate() {
             let mut coords: Vec<Coord> = ring.0.clone();
             t.apply(&mut coords)?;
-            rings.push(Value::Array(
-                coords
-                    .iter()
-                    .map(|c| Value::Array(vec![round7(c.x), round7(c.y)]))
-                    .collect(),
-            ));
+            out.push_str(if ri > 0 { ",[" } else { "[" });
+            for (ci, c) in coords.iter().enumerate() {
+                let _ = write!(
+                    out,
+                    "{}[{},{}]",
+                    if ci > 0 { "," } else { "" },
+                    round(c.x, 7),
+                    round(c.y, 7)
+                );
+            }
+            out.push(']');
         }
-        polys.push(Value::Array(rings));
+        out.push(']');
     }
-    Ok(json!({"type": "MultiPolygon", "coordinates": polys}))
+    out.push_str("]}");
+    Ok(())
 }
 
 /// Writes `areas.geojson`. Rings keep the working CRS's orientation (outer counter-clockwise),
@@ -48,42 +60,49 @@ pub fn write_areas(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<(
     for r in rows {
         by_area[r.area].push(r);
     }
-    let mut features = Vec::with_capacity(study.areas.len());
-    for (a, rows) in study.areas.iter().zip(&by_area) {
-        let mut props = Map::new();
-        props.insert("area_code".into(), json!(a.code));
-        props.insert("area_name".into(), json!(a.name));
-        props.insert("group".into(), json!(a.group));
-        props.insert(
-            "area_m2".into(),
-            json!((a.local.area() * 10.0).round() / 10.0),
-        );
-        if let Some(p) = rows.first().and_then(|r| r.population) {
-            props.insert("population".into(), json!((p * 1000.0).round() / 1000.0));
-        }
-        for r in rows {
-            let t = &r.service_type;
-            let r9 = |x: f64| (x * 1e9).round() / 1e9;
-            props.insert(format!("{t}_area_share"), json!(r9(r.area_share)));
-            if let Some(s) = r.population_share {
-                props.insert(format!("{t}_population_share"), json!(r9(s)));
+    let features: Vec<String> = study
+        .areas
+        .par_iter()
+        .zip(by_area.par_iter())
+        .map(|(a, rows)| {
+            let mut props = Map::new();
+            props.insert("area_code".into(), json!(a.code));
+            props.insert("area_name".into(), json!(a.name));
+            props.insert("group".into(), json!(a.group));
+            props.insert("area_m2".into(), json!(round(a.local.area(), 1)));
+            if let Some(p) = rows.first().and_then(|r| r.population) {
+                props.insert("population".into(), json!(round(p, 3)));
             }
-            if let Some(d) = r.nearest_m {
-                props.insert(format!("{t}_nearest_m"), json!((d * 10.0).round() / 10.0));
+            for r in rows {
+                let t = &r.service_type;
+                if r.area_share.is_finite() {
+                    props.insert(format!("{t}_area_share"), json!(round(r.area_share, 9)));
+                }
+                if let Some(s) = r.population_share {
+                    props.insert(format!("{t}_population_share"), json!(round(s, 9)));
+                }
+                if let Some(d) = r.nearest_m {
+                    props.insert(format!("{t}_nearest_m"), json!(round(d, 1)));
+                }
+                props.insert(format!("{t}_providers_within"), json!(r.providers_within));
             }
-            props.insert(format!("{t}_providers_within"), json!(r.providers_within));
-        }
-        let geometry = rings_json(&a.shape, &t)
-            .map_err(|e| Error::crs(path, format!("area {}: {e}", a.code)))?;
-        features.push(json!({"type": "Feature", "properties": props, "geometry": geometry}));
-    }
+            let mut s = String::with_capacity(64 * a.local.vertex_count() + 512);
+            s.push_str("{\"type\":\"Feature\",\"properties\":");
+            s.push_str(&serde_json::Value::Object(props).to_string());
+            s.push_str(",\"geometry\":");
+            geometry_json(&mut s, &a.shape, &t)
+                .map_err(|e| Error::crs(path, format!("area {}: {e}", a.code)))?;
+            s.push('}');
+            Ok(s)
+        })
+        .collect::<Result<_>>()?;
     write_atomic(path, |w| {
         w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
         for (i, f) in features.iter().enumerate() {
             if i > 0 {
                 w.write_all(b",\n")?;
             }
-            serde_json::to_writer(&mut *w, f)?;
+            w.write_all(f.as_bytes())?;
         }
         w.write_all(b"\n]}\n")
     })

@@ -120,6 +120,11 @@ impl LocalPolygon {
         }
     }
 
+    /// The number of vertices (closing points included).
+    pub fn vertex_count(&self) -> usize {
+        self.rings.iter().map(Vec::len).sum()
+    }
+
     /// The polygon's area (holes subtracted).
     pub fn area(&self) -> f64 {
         self.area

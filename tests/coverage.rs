@@ -1,0 +1,258 @@
+//! `lacuna coverage` on fixtures whose answers are known in closed form: squares, quarter and
+//! half discs, a disc over a hole, points at known distances.
+
+use std::f64::consts::PI;
+
+use approx::assert_relative_eq;
+
+use crate::util::{f, read_csv, row, Workdir};
+
+/// Three 1 km squares in British National Grid; A3 has a 200 m square hole.
+const AREAS: &str = r#"{"type":"FeatureCollection",
+"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}},
+"features":[
+{"type":"Feature","properties":{"code":"A2","name":"Two","council":"G2"},"geometry":{"type":"Polygon","coordinates":[[[401000,400000],[402000,400000],[402000,401000],[401000,401000],[401000,400000]]]}},
+{"type":"Feature","properties":{"code":"A1","name":"One","council":"G1"},"geometry":{"type":"Polygon","coordinates":[[[400000,400000],[400000,401000],[401000,401000],[401000,400000],[400000,400000]]]}},
+{"type":"Feature","properties":{"code":"A3","name":"Three","council":"G2"},"geometry":{"type":"Polygon","coordinates":[[[403000,400000],[404000,400000],[404000,401000],[403000,401000],[403000,400000]],[[403400,400400],[403400,400600],[403600,400600],[403600,400400],[403400,400400]]]}}
+]}"#;
+
+const PROVIDERS: &str = "provider_id,service_type,easting,northing,radius_m\n\
+g1,gp,400000,400000,500\n\
+g2,gp,401000,400500,300\n\
+l1,library,403500,400500,200\n\
+l2,library,403500,400500,200\n";
+
+const POINTS: &str = "code,easting,northing,population\n\
+A1,400100,400100,100\n\
+A1,400900,400900,300\n\
+A2,401500,400500,50\n";
+
+fn setup(w: &Workdir) {
+    w.write("areas.geojson", AREAS);
+    w.write("providers.csv", PROVIDERS);
+    w.write("points.csv", POINTS);
+}
+
+const ARGS: &[&str] = &[
+    "coverage", "--areas", "areas.geojson", "--id", "code", "--group", "council", "--providers",
+    "providers.csv", "--type-column", "service_type", "--radius-column", "radius_m", "--points",
+    "points.csv", "--crs", "EPSG:27700", "--out", "out",
+];
+
+#[test]
+fn shares_match_closed_form_areas() {
+    let w = Workdir::new();
+    setup(&w);
+    w.ok(ARGS);
+    let rows = read_csv(&w.path("out/coverage.csv"));
+    assert_eq!(rows.len(), 6, "3 areas x 2 service types");
+    // Sorted by area code then service type, whatever the input order.
+    let order: Vec<_> = rows.iter().map(|r| format!("{}/{}", r["area_code"], r["service_type"])).collect();
+    assert_eq!(order, ["A1/gp", "A1/library", "A2/gp", "A2/library", "A3/gp", "A3/library"]);
+
+    let a1 = row(&rows, "A1", "gp");
+    let quarter = PI * 500.0 * 500.0 / 4.0;
+    let half = PI * 300.0 * 300.0 / 2.0;
+    assert_relative_eq!(f(a1, "area_m2"), 1e6, max_relative = 1e-12);
+    assert_relative_eq!(f(a1, "area_share"), (quarter + half) / 1e6, epsilon = 1e-9);
+    assert_eq!(a1["providers_within"], "2");
+    assert_eq!(a1["group"], "G1");
+    assert_eq!(a1["area_name"], "One");
+    // Points: 100 of 400 people within 500 m of g1; the other 300 are 412.3 m from g2.
+    assert_eq!(f(a1, "population"), 400.0);
+    assert_eq!(f(a1, "covered_population"), 100.0);
+    assert_eq!(f(a1, "population_share"), 0.25);
+    let d = (100.0 * 20_000f64.sqrt() + 300.0 * 170_000f64.sqrt()) / 400.0;
+    assert!((f(a1, "nearest_m") - d).abs() <= 0.05, "{} vs {d}", a1["nearest_m"]);
+
+    let a2 = row(&rows, "A2", "gp");
+    assert_relative_eq!(f(a2, "area_share"), half / 1e6, epsilon = 1e-9);
+    assert_eq!(a2["providers_within"], "1");
+    assert_eq!(f(a2, "population_share"), 0.0);
+    assert_eq!(f(a2, "nearest_m"), 500.0);
+
+    // The library disc covers the hole: covered = disc - hole; two providers at one address.
+    let a3 = row(&rows, "A3", "library");
+    assert_relative_eq!(f(a3, "area_m2"), 960_000.0, max_relative = 1e-12);
+    assert_relative_eq!(f(a3, "area_share"), (PI * 200.0 * 200.0 - 40_000.0) / 960_000.0, epsilon = 1e-9);
+    assert_eq!(a3["providers_within"], "2");
+    assert_eq!(f(a3, "population"), 0.0);
+    assert_eq!(a3["population_share"], "", "no population: share is empty, not 0");
+    assert_eq!(f(row(&rows, "A3", "gp"), "area_share"), 0.0);
+}
+
+#[test]
+fn outputs_are_complete_and_consistent() {
+    let w = Workdir::new();
+    setup(&w);
+    w.ok(ARGS);
+    let layer: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.path("out/areas.geojson")).unwrap()).unwrap();
+    let feats = layer["features"].as_array().unwrap();
+    assert_eq!(feats.len(), 3);
+    let a1 = &feats[0];
+    assert_eq!(a1["properties"]["area_code"], "A1");
+    let share = a1["properties"]["gp_area_share"].as_f64().unwrap();
+    assert_relative_eq!(share, (PI * 62_500.0 + PI * 45_000.0) / 1e6, epsilon = 1e-9);
+    // WGS84 output: British National Grid (400000, 400000) is near 2.0 W, 53.5 N.
+    let first = &a1["geometry"]["coordinates"][0][0][0];
+    assert!((first[0].as_f64().unwrap() + 2.0).abs() < 0.05, "{first}");
+    assert!((first[1].as_f64().unwrap() - 53.5).abs() < 0.5, "{first}");
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.path("out/run.json")).unwrap()).unwrap();
+    assert_eq!(run["working_crs"], "EPSG:27700");
+    assert_eq!(run["counts"]["areas"], 3);
+    assert_eq!(run["counts"]["providers"], 4);
+    assert_eq!(run["population_method"], "points");
+    assert_eq!(run["files"][0]["kept"], 3);
+    assert_eq!(run["files"][0]["crs"], "EPSG:27700");
+    // No temporary files left behind.
+    let names: Vec<_> = std::fs::read_dir(w.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(names.iter().all(|n| !n.starts_with(".lacuna-")), "{names:?}");
+}
+
+#[test]
+fn same_bytes_whatever_the_threads_and_input_order() {
+    let w = Workdir::new();
+    setup(&w);
+    let mut args: Vec<&str> = ARGS.to_vec();
+    let out1 = w.run_env(&args, &[("RAYON_NUM_THREADS", "1")]);
+    assert!(out1.status.success());
+    let a = std::fs::read(w.path("out/coverage.csv")).unwrap();
+    let g = std::fs::read(w.path("out/areas.geojson")).unwrap();
+    // Reverse the provider and point rows.
+    let mut lines: Vec<&str> = PROVIDERS.lines().collect();
+    lines[1..].reverse();
+    w.write("providers.csv", &(lines.join("\n") + "\n"));
+    let mut lines: Vec<&str> = POINTS.lines().collect();
+    lines[1..].reverse();
+    w.write("points.csv", &(lines.join("\n") + "\n"));
+    let last = args.len() - 1;
+    args[last] = "out2";
+    let out2 = w.run_env(&args, &[("RAYON_NUM_THREADS", "2")]);
+    assert!(out2.status.success());
+    assert_eq!(a, std::fs::read(w.path("out2/coverage.csv")).unwrap());
+    assert_eq!(g, std::fs::read(w.path("out2/areas.geojson")).unwrap());
+}
+
+#[test]
+fn need_population_is_spread_uniformly_without_points() {
+    let w = Workdir::new();
+    setup(&w);
+    w.write("need.csv", "\u{feff}area,Total population\nA1,\"1,000\"\nA2,500\nZ9,7\n");
+    w.ok(&[
+        "coverage", "--areas", "areas.geojson", "--providers", "gp=providers.csv", "--radius-m",
+        "500", "--need", "need.csv", "--crs", "EPSG:27700", "--out", "out",
+    ]);
+    let rows = read_csv(&w.path("out/coverage.csv"));
+    // TYPE=FILE makes every provider a "gp" with the fixed radius: 4 discs of 500 m.
+    let a1 = row(&rows, "A1", "gp");
+    assert_eq!(f(a1, "population"), 1000.0);
+    let share = f(a1, "area_share");
+    assert_relative_eq!(f(a1, "covered_population"), 1000.0 * share, epsilon = 1e-3);
+    assert_eq!(f(a1, "population_share"), f(a1, "area_share"));
+    assert_eq!(row(&rows, "A3", "gp")["population"], "", "A3 has no need row");
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.path("out/run.json")).unwrap()).unwrap();
+    assert_eq!(run["population_method"], "uniform_from_need");
+    assert_eq!(run["need_join"]["matched"], 2);
+    assert_eq!(run["need_join"]["unmatched_areas"][0], "A3");
+    assert_eq!(run["need_join"]["unmatched_rows"][0], "Z9");
+}
+
+#[test]
+fn clear_errors_for_bad_input() {
+    let w = Workdir::new();
+    setup(&w);
+    // No radius anywhere.
+    let err = w.fails(&[
+        "coverage", "--areas", "areas.geojson", "--providers", "points.csv", "--service-type", "gp",
+        "--crs", "EPSG:27700",
+    ]);
+    assert!(err.contains("points.csv") && err.contains("--radius-m"), "{err}");
+    // Duplicate area codes.
+    w.write("dup.geojson", &AREAS.replace("\"A3\"", "\"A1\""));
+    let err = w.fails(&["coverage", "--areas", "dup.geojson", "--id", "code", "--providers", "providers.csv", "--radius-column", "radius_m", "--crs", "EPSG:27700"]);
+    assert!(err.contains("dup.geojson") && err.contains("A1") && err.contains("unique"), "{err}");
+    // Eastings without a CRS.
+    let err = w.fails(&["coverage", "--areas", "areas.geojson", "--providers", "providers.csv", "--radius-column", "radius_m"]);
+    assert!(err.contains("providers.csv") && err.contains("--crs EPSG"), "{err}");
+    // A GeoJSON declaring one CRS and --crs another.
+    let err = w.fails(&["coverage", "--areas", "areas.geojson", "--providers", "providers.csv", "--radius-column", "radius_m", "--crs", "EPSG:4326"]);
+    assert!(err.contains("declares EPSG:27700"), "{err}");
+}
+
+/// Writes the fixture squares as a shapefile, with or without a `.prj`.
+fn write_shapefile(w: &Workdir, prj: Option<&str>) {
+    use shapefile::dbase::{FieldValue, Record, TableWriterBuilder};
+    use shapefile::{Point, Polygon, PolygonRing};
+    let table = TableWriterBuilder::new()
+        .add_character_field("CODE".try_into().unwrap(), 10)
+        .add_character_field("NAME".try_into().unwrap(), 20);
+    let mut writer = shapefile::Writer::from_path(w.path("areas.shp"), table).unwrap();
+    for (code, name, x0) in [("A1", "Caerdydd Ŵ", 400000.0), ("A2", "Two", 401000.0)] {
+        // ESRI order: outer ring clockwise.
+        let ring = vec![
+            Point::new(x0, 400000.0),
+            Point::new(x0, 401000.0),
+            Point::new(x0 + 1000.0, 401000.0),
+            Point::new(x0 + 1000.0, 400000.0),
+            Point::new(x0, 400000.0),
+        ];
+        let mut rec = Record::default();
+        rec.insert("CODE".into(), FieldValue::Character(Some(code.into())));
+        rec.insert("NAME".into(), FieldValue::Character(Some(name.into())));
+        writer
+            .write_shape_and_record(&Polygon::new(PolygonRing::Outer(ring)), &rec)
+            .unwrap();
+    }
+    drop(writer);
+    w.write("areas.cpg", "UTF-8");
+    if let Some(prj) = prj {
+        w.write("areas.prj", prj);
+    }
+}
+
+/// The Camden census `.prj`: British National Grid by its parameters only.
+const CAMDEN_PRJ: &str = r#"PROJCS["Transverse_Mercator",GEOGCS["GCS_OSGB 1936",DATUM["D_OSGB_1936",SPHEROID["Airy_1830",6377563.396,299.3249646]],PRIMEM["Greenwich",0],UNIT["Degree",0.017453292519943295]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",49],PARAMETER["central_meridian",-2],PARAMETER["scale_factor",0.9996012717],PARAMETER["false_easting",400000],PARAMETER["false_northing",-100000],UNIT["Meter",1]]"#;
+
+#[test]
+fn shapefile_with_prj_gives_the_same_answer_as_geojson() {
+    let w = Workdir::new();
+    setup(&w);
+    write_shapefile(&w, Some(CAMDEN_PRJ));
+    w.ok(&[
+        "coverage", "--areas", "areas.shp", "--id", "CODE", "--providers", "providers.csv",
+        "--radius-column", "radius_m", "--points", "points.csv", "--point-area", "code", "--out",
+        "shp", "--crs", "EPSG:27700",
+    ]);
+    let rows = read_csv(&w.path("shp/coverage.csv"));
+    let a1 = row(&rows, "A1", "gp");
+    assert_relative_eq!(
+        f(a1, "area_share"),
+        (PI * 62_500.0 + PI * 45_000.0) / 1e6,
+        epsilon = 1e-9
+    );
+    assert_eq!(a1["area_name"], "Caerdydd Ŵ", ".cpg encoding honoured");
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.path("shp/run.json")).unwrap()).unwrap();
+    assert_eq!(run["files"][0]["crs"], "EPSG:27700");
+    let how = run["files"][0]["crs_source"].as_str().unwrap();
+    assert!(how.contains("Transverse Mercator parameters"), "{how}");
+}
+
+#[test]
+fn shapefile_without_prj_needs_crs() {
+    let w = Workdir::new();
+    setup(&w);
+    write_shapefile(&w, None);
+    let base = ["coverage", "--areas", "areas.shp", "--id", "CODE", "--providers", "gp=providers.csv", "--radius-m", "100"];
+    let err = w.fails(&base);
+    assert!(err.contains("areas.shp") && err.contains("areas.prj") && err.contains("--crs"), "{err}");
+    let mut with_crs = base.to_vec();
+    with_crs.extend(["--crs", "EPSG:27700"]);
+    w.ok(&with_crs);
+}
