@@ -1,1 +1,147 @@
-fn main() {}
+//! Benchmarks of the overlay stage: exact covered area of polygons under a union of discs, and
+//! the same with discs polygonised and geo's boolean operations, on a seeded tiling whose answer
+//! is known in closed form (non-overlapping discs inside the tiled region: the covered areas sum
+//! to the sum of the discs' areas). Each bench asserts that answer, so it also checks correctness.
+
+use std::f64::consts::PI;
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use geo::{Area, BooleanOps, MultiPolygon, Polygon};
+use lacuna::spatial::overlay::{Disc, LocalPolygon};
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// A 20 x 20 tiling of jagged 100 m cells (12 vertices each) and 60 discs of 20-45 m that do not
+/// overlap one another and lie inside the tiled region.
+fn fixture() -> (Vec<LocalPolygon>, Vec<MultiPolygon>, Vec<Disc>) {
+    let mut polys = Vec::new();
+    let mut shapes = Vec::new();
+    for i in 0..20 {
+        for j in 0..20 {
+            let (x0, y0) = (400_000.0 + 100.0 * i as f64, 300_000.0 + 100.0 * j as f64);
+            // Extra collinear vertices along each side: more edges, same cell.
+            let mut ring = Vec::new();
+            for k in 0..3 {
+                ring.push((x0 + 100.0 * k as f64 / 3.0, y0));
+            }
+            for k in 0..3 {
+                ring.push((x0 + 100.0, y0 + 100.0 * k as f64 / 3.0));
+            }
+            for k in 0..3 {
+                ring.push((x0 + 100.0 - 100.0 * k as f64 / 3.0, y0 + 100.0));
+            }
+            for k in 0..3 {
+                ring.push((x0, y0 + 100.0 - 100.0 * k as f64 / 3.0));
+            }
+            let mp = MultiPolygon(vec![Polygon::new(ring.into(), vec![])]);
+            polys.push(LocalPolygon::new(&mp));
+            shapes.push(mp);
+        }
+    }
+    let mut rng = Rng(20_261_122);
+    let mut discs: Vec<Disc> = Vec::new();
+    while discs.len() < 60 {
+        let d = Disc {
+            x: 400_050.0 + 1900.0 * rng.next(),
+            y: 300_050.0 + 1900.0 * rng.next(),
+            r: 20.0 + 25.0 * rng.next(),
+        };
+        if discs
+            .iter()
+            .all(|o| (o.x - d.x).hypot(o.y - d.y) > o.r + d.r + 1.0)
+        {
+            discs.push(d);
+        }
+    }
+    (polys, shapes, discs)
+}
+
+fn candidates<'a>(p: &LocalPolygon, discs: &'a [Disc]) -> Vec<Disc> {
+    let r = p.bounding_rect();
+    discs
+        .iter()
+        .filter(|d| {
+            d.x + d.r >= r.min().x
+                && d.x - d.r <= r.max().x
+                && d.y + d.r >= r.min().y
+                && d.y - d.r <= r.max().y
+        })
+        .copied()
+        .collect()
+}
+
+fn polygonised(shape: &MultiPolygon, discs: &[Disc], n: usize) -> f64 {
+    let mut remaining = shape.clone();
+    for d in discs {
+        let ring: Vec<(f64, f64)> = (0..n)
+            .map(|k| {
+                let t = 2.0 * PI * k as f64 / n as f64;
+                (d.x + d.r * t.cos(), d.y + d.r * t.sin())
+            })
+            .collect();
+        remaining = remaining.difference(&Polygon::new(ring.into(), vec![]));
+    }
+    shape.unsigned_area() - remaining.unsigned_area()
+}
+
+fn bench(c: &mut Criterion) {
+    let (polys, shapes, discs) = fixture();
+    let expected: f64 = discs.iter().map(|d| PI * d.r * d.r).sum();
+    let cands: Vec<Vec<Disc>> = polys.iter().map(|p| candidates(p, &discs)).collect();
+
+    let exact: f64 = polys
+        .iter()
+        .zip(&cands)
+        .map(|(p, d)| p.covered_area(d))
+        .sum();
+    assert!(
+        (exact - expected).abs() < 1e-6 * expected,
+        "exact {exact} vs {expected}"
+    );
+    let poly: f64 = shapes
+        .iter()
+        .zip(&cands)
+        .map(|(s, d)| polygonised(s, d, 256))
+        .sum();
+    // An inscribed 256-gon has 1 - sin(2pi/256) 256/(2pi) = 1.0e-4 less area than its circle.
+    assert!(
+        (poly / expected - 1.0 + 1.0e-4).abs() < 2e-5,
+        "256-gon {poly} vs {expected}"
+    );
+
+    let mut g = c.benchmark_group("overlay_400_cells_60_discs");
+    g.bench_function("exact_circles", |b| {
+        b.iter(|| {
+            let s: f64 = polys
+                .iter()
+                .zip(&cands)
+                .map(|(p, d)| p.covered_area(black_box(d)))
+                .sum();
+            assert!((s - expected).abs() < 1e-6 * expected);
+            s
+        })
+    });
+    g.bench_function("geo_boolean_ops_256gon", |b| {
+        b.iter(|| {
+            shapes
+                .iter()
+                .zip(&cands)
+                .map(|(s, d)| polygonised(s, black_box(d), 256))
+                .sum::<f64>()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -277,8 +277,29 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
     let clock = std::time::Instant::now();
     let mut timings = Vec::new();
     let mut lap = |name: &str| timings.push((name.to_string(), clock.elapsed().as_secs_f64()));
-    let mut layer = read(&spec.areas.path, spec)?;
-    lap("read areas");
+    // Parse the other inputs while the areas are parsed: their CRS transform waits for the
+    // working CRS, which the areas decide.
+    let (layer, others) = rayon::join(
+        || read(&spec.areas.path, spec),
+        || {
+            let providers: Result<Vec<Layer>> =
+                spec.providers.iter().map(|p| read(&p.path, spec)).collect();
+            let points = spec
+                .points
+                .as_ref()
+                .map(|p| read(&p.path, spec))
+                .transpose();
+            let need = spec
+                .need
+                .as_ref()
+                .map(|n| io::csv::read_table(&n.path))
+                .transpose();
+            (providers, points, need)
+        },
+    );
+    let mut layer = layer?;
+    let (provider_layers, point_layer, need_table) = (others.0?, others.1?, others.2?);
+    lap("read inputs");
     let (working_crs, working_crs_source) = match spec.working_crs {
         Some(w) => (
             w,
@@ -305,12 +326,10 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
     transform_layer(&mut layer, working_crs)?;
     let mut files = Vec::new();
     let mut warnings = Vec::new();
-    let areas = build_areas(spec, &mut layer, &mut files)?;
-    drop(layer);
+    let (areas, area_id_column) = build_areas(spec, layer, &mut files)?;
     lap("normalise areas");
     let mut providers = Vec::new();
-    for input in &spec.providers {
-        let mut layer = read(&input.path, spec)?;
+    for (input, mut layer) in spec.providers.iter().zip(provider_layers) {
         transform_layer(&mut layer, working_crs)?;
         providers.extend(build_providers(spec, input, &mut layer, &mut files)?);
     }
@@ -333,25 +352,30 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
         ));
     }
     lap("providers");
-    let points = match &spec.points {
-        Some(input) => {
-            let mut layer = read(&input.path, spec)?;
+    let points = match (&spec.points, point_layer) {
+        (Some(input), Some(mut layer)) => {
             transform_layer(&mut layer, working_crs)?;
             Some(build_points(
                 input,
                 &mut layer,
                 &areas,
+                &area_id_column,
                 spec,
                 &mut files,
                 &mut warnings,
             )?)
         }
-        None => None,
+        _ => None,
     };
     lap("points");
-    let need = match &spec.need {
-        Some(input) => Some(join_need(spec, input, &areas, &mut files, &mut warnings)?),
-        None => None,
+    let mut areas = areas;
+    let need = match (&spec.need, need_table) {
+        (Some(input), Some(table)) => {
+            let join = join_need(spec, input, table, &areas, &mut files, &mut warnings)?;
+            group_from_need(spec, &join, &mut areas)?;
+            Some(join)
+        }
+        _ => None,
     };
     lap("need");
     Ok(Study {
@@ -369,11 +393,45 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
     })
 }
 
+/// Fills each area's group from the need file when `--group` names a need-file column.
+fn group_from_need(spec: &StudySpec, join: &NeedJoin, areas: &mut [Area]) -> Result<()> {
+    let Some(g) = spec.areas.group.as_deref() else {
+        return Ok(());
+    };
+    if areas.iter().any(|a| !a.group.is_empty()) {
+        return Ok(());
+    }
+    let Some(col) = join
+        .columns
+        .iter()
+        .position(|c| c == g || c.eq_ignore_ascii_case(g))
+    else {
+        return Err(Error::column(
+            &spec.areas.path,
+            format!(
+                "no column {g:?} for the group (--group) in the areas or in the need file {}; \
+                 need-file columns are: {}",
+                join.path,
+                join.columns.join(", ")
+            ),
+        ));
+    };
+    for (a, row) in areas.iter_mut().zip(&join.rows) {
+        if let Some(v) = row.as_ref().and_then(|r| r[col].as_text()) {
+            a.group = v;
+        }
+    }
+    Ok(())
+}
+
+/// Builds the areas from their layer (consumed, so raw geometry is freed as it is normalised);
+/// returns them sorted by code, with the name of the id column used.
 fn build_areas(
     spec: &StudySpec,
-    layer: &mut Layer,
+    mut layer: Layer,
     files: &mut Vec<FileReport>,
-) -> Result<Vec<Area>> {
+) -> Result<(Vec<Area>, String)> {
+    let layer = &mut layer;
     let a = &spec.areas;
     let id = match layer.choose_column(a.id.as_deref(), ID_CANDIDATES, "area code", "--id")? {
         Some(i) => i,
@@ -402,8 +460,13 @@ fn build_areas(
             Some(i) => Some(i),
             None => ons_column(layer, "NM", None),
         };
+    // A group column missing from the areas may come from the need file (joined later).
+    let group_from_need = a
+        .group
+        .as_deref()
+        .filter(|g| spec.need.is_some() && layer.column_index(g).is_none());
     let group = match layer.choose_column(
-        a.group.as_deref(),
+        a.group.as_deref().filter(|_| group_from_need.is_none()),
         GROUP_CANDIDATES,
         "group (council)",
         "--group",
@@ -416,25 +479,28 @@ fn build_areas(
             ))
         }),
     };
-    if group.is_none() {
+    if let Some(g) = group_from_need {
+        layer.notes.push(format!(
+            "group (council): column {g:?} is not in this file; taken from the need file"
+        ));
+    } else if group.is_none() {
         layer
             .notes
             .push("no group (council) column: set --group to compare councils".into());
     }
     let mut report = FileReport::new("areas", layer);
     let unit = layer.unit;
-    let results: Vec<_> = layer
-        .features
-        .par_iter()
-        .map(|f| {
+    let id_name = layer.columns[id].clone();
+    let results: Vec<_> = std::mem::take(&mut layer.features)
+        .into_par_iter()
+        .map(|mut f| {
             let code = f.values[id].as_text();
-            let shape = match (&code, &f.geometry) {
-                (None, _) => Err(format!(
-                    "no value in the area-code column {:?}",
-                    layer.columns[id]
-                )),
+            let shape = match (&code, f.geometry.take()) {
+                (None, _) => Err(format!("no value in the area-code column {id_name:?}")),
                 (_, None) => Err("has no geometry".to_string()),
-                (_, Some(g)) => normalise::polygonal(g),
+                (_, Some(g)) => {
+                    normalise::polygonal(g).map(|(shape, fixed)| (LocalPolygon::new(&shape), fixed))
+                }
             };
             (f, code, shape)
         })
@@ -444,7 +510,7 @@ fn build_areas(
         let pos = format!("{unit} {}", f.position);
         match shape {
             Err(reason) => report.drop(pos, code, reason),
-            Ok((shape, fixed)) => {
+            Ok((local, fixed)) => {
                 let code = code.unwrap_or_default();
                 if let Fixed::Repaired(why) = fixed {
                     report.repair(pos, Some(code.clone()), why);
@@ -455,8 +521,7 @@ fn build_areas(
                 areas.push(Area {
                     name: text(name).unwrap_or_else(|| code.clone()),
                     group: text(group).unwrap_or_default(),
-                    local: LocalPolygon::new(&shape),
-                    shape,
+                    local,
                     code,
                     position: f.position,
                 });
@@ -493,7 +558,7 @@ fn build_areas(
     }
     strict_check(spec, &report)?;
     files.push(report);
-    Ok(areas)
+    Ok((areas, id_name))
 }
 
 fn build_providers(
@@ -653,7 +718,7 @@ fn polygon_catchment(
     g: &geo::Geometry,
     radius: Option<f64>,
 ) -> std::result::Result<(Coord, Catchment, bool), String> {
-    let (mut shape, fixed) = normalise::polygonal(g)?;
+    let (mut shape, fixed) = normalise::polygonal(g.clone())?;
     let site = shape
         .interior_point()
         .map(|p| p.0)
@@ -675,6 +740,7 @@ fn build_points(
     input: &PointInput,
     layer: &mut Layer,
     areas: &[Area],
+    area_id_column: &str,
     spec: &StudySpec,
     files: &mut Vec<FileReport>,
     warnings: &mut Vec<String>,
@@ -690,17 +756,15 @@ fn build_points(
             "no population column: every point counts as 1 person (set --point-population)".into(),
         );
     }
-    let area_id_name = spec.areas.id.clone().unwrap_or_default();
     let area_col = match input.area_column.as_deref() {
         Some(c) => layer.choose_column(Some(c), &[], "area code", "--point-area")?,
-        None if !area_id_name.is_empty() => layer.column_index(&area_id_name).inspect(|&i| {
+        None => layer.column_index(area_id_column).inspect(|&i| {
             layer.notes.push(format!(
                 "points assigned to areas by their code column {:?} (named like the areas' id \
                  column)",
                 layer.columns[i]
             ))
         }),
-        None => None,
     };
     if area_col.is_none() {
         layer
@@ -808,11 +872,11 @@ fn locate(tree: &rstar::RTree<AreaEntry>, areas: &[Area], p: Coord) -> Option<us
 fn join_need(
     spec: &StudySpec,
     input: &crate::config::NeedInput,
+    mut table: Layer,
     areas: &[Area],
     files: &mut Vec<FileReport>,
     warnings: &mut Vec<String>,
 ) -> Result<NeedJoin> {
-    let mut table = io::csv::read_table(&input.path)?;
     let codes: HashMap<&str, usize> = areas
         .iter()
         .enumerate()

@@ -14,9 +14,8 @@ pub struct Area {
     pub name: String,
     /// Its group (council), or empty.
     pub group: String,
-    /// Its shape, valid and oriented.
-    pub shape: MultiPolygon,
-    /// Its shape prepared for overlays.
+    /// Its shape (valid, oriented), stored once in the form prepared for overlays; `shape()`
+    /// gives it back as a multipolygon.
     pub local: LocalPolygon,
     /// Feature index in the input file.
     pub position: usize,

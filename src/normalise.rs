@@ -3,8 +3,7 @@
 //! (self-intersections) with geo's `MakeValid`, and orient every ring (outer counter-clockwise,
 //! holes clockwise), because `unary_union` and the overlay sums are silently wrong otherwise.
 
-use geo::algorithm::orient::{Direction, Orient};
-use geo::{Area, Coord, Geometry, LineString, MakeValid, MultiPolygon, Polygon, Validation};
+use geo::{Area, Geometry, LineString, MakeValid, MultiPolygon, Polygon, Validation, Winding};
 
 /// What normalisation did to a kept geometry.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,13 +14,9 @@ pub enum Fixed {
     Repaired(String),
 }
 
-fn clean_ring(ring: &LineString) -> Option<LineString> {
-    let mut pts: Vec<Coord> = Vec::with_capacity(ring.0.len());
-    for c in &ring.0 {
-        if pts.last() != Some(c) {
-            pts.push(*c);
-        }
-    }
+fn clean_ring(ring: LineString) -> Option<LineString> {
+    let mut pts = ring.0;
+    pts.dedup();
     if pts.len() > 1 && pts.first() == pts.last() {
         pts.pop();
     }
@@ -43,10 +38,10 @@ fn clean_ring(ring: &LineString) -> Option<LineString> {
 /// # Errors
 /// A message saying why the geometry cannot be used (not polygonal, empty, non-finite
 /// coordinates, unrepairable); the caller drops the feature and reports it.
-pub fn polygonal(geometry: &Geometry) -> Result<(MultiPolygon, Fixed), String> {
+pub fn polygonal(geometry: Geometry) -> Result<(MultiPolygon, Fixed), String> {
     let mp = match geometry {
-        Geometry::Polygon(p) => MultiPolygon(vec![p.clone()]),
-        Geometry::MultiPolygon(m) => m.clone(),
+        Geometry::Polygon(p) => MultiPolygon(vec![p]),
+        Geometry::MultiPolygon(m) => m,
         Geometry::Rect(r) => MultiPolygon(vec![r.to_polygon()]),
         Geometry::Triangle(t) => MultiPolygon(vec![t.to_polygon()]),
         Geometry::GeometryCollection(gc) => {
@@ -60,7 +55,7 @@ pub fn polygonal(geometry: &Geometry) -> Result<(MultiPolygon, Fixed), String> {
             }
             MultiPolygon(polys)
         }
-        other => return Err(format!("is a {}, expected a polygon", kind(other))),
+        other => return Err(format!("is a {}, expected a polygon", kind(&other))),
     };
     if mp
         .0
@@ -73,15 +68,17 @@ pub fn polygonal(geometry: &Geometry) -> Result<(MultiPolygon, Fixed), String> {
     }
     let mut notes = Vec::new();
     let mut polys = Vec::with_capacity(mp.0.len());
-    for p in &mp.0 {
-        let Some(ext) = clean_ring(p.exterior()) else {
-            if !p.exterior().0.is_empty() {
+    for p in mp.0 {
+        let (exterior, interiors) = p.into_inner();
+        let was_empty = exterior.0.is_empty();
+        let Some(ext) = clean_ring(exterior) else {
+            if !was_empty {
                 notes.push("removed a degenerate part (fewer than 3 distinct points or no area)");
             }
             continue;
         };
-        let mut holes = Vec::with_capacity(p.interiors().len());
-        for h in p.interiors() {
+        let mut holes = Vec::with_capacity(interiors.len());
+        for h in interiors {
             match clean_ring(h) {
                 Some(h) => holes.push(h),
                 None => notes.push("removed a degenerate hole"),
@@ -118,7 +115,11 @@ pub fn polygonal(geometry: &Geometry) -> Result<(MultiPolygon, Fixed), String> {
         ));
         mp = repaired;
     }
-    let mp = mp.orient(Direction::Default);
+    // Outer rings counter-clockwise, holes clockwise, in place.
+    for p in &mut mp.0 {
+        p.exterior_mut(|r| r.make_ccw_winding());
+        p.interiors_mut(|rs| rs.iter_mut().for_each(|r| r.make_cw_winding()));
+    }
     Ok((
         mp,
         if fixed.is_empty() {
@@ -154,7 +155,7 @@ mod tests {
     #[test]
     fn bowtie_is_repaired_with_area_kept() {
         let g: Geometry = wkt!(POLYGON((0. 0., 0. 10., 10. 0., 10. 10., 0. 0.))).into();
-        let (mp, fixed) = polygonal(&g).unwrap();
+        let (mp, fixed) = polygonal(g).unwrap();
         assert!(
             matches!(fixed, Fixed::Repaired(ref s) if s.contains("repaired")),
             "{fixed:?}"
@@ -166,7 +167,7 @@ mod tests {
     fn clockwise_ring_is_oriented_and_degenerate_hole_removed() {
         let g: Geometry =
             wkt!(POLYGON((0. 0., 0. 2., 2. 2., 2. 0., 0. 0.),(1. 1., 1. 1., 1. 1.))).into();
-        let (mp, fixed) = polygonal(&g).unwrap();
+        let (mp, fixed) = polygonal(g).unwrap();
         assert!(matches!(fixed, Fixed::Repaired(ref s) if s.contains("degenerate hole")));
         assert!(mp.0[0].interiors().is_empty());
         assert!(mp.signed_area() > 0.0);
@@ -175,14 +176,14 @@ mod tests {
     #[test]
     fn unusable_geometries_are_refused_with_a_reason() {
         let point: Geometry = wkt!(POINT(1. 2.)).into();
-        assert!(polygonal(&point).unwrap_err().contains("Point"));
+        assert!(polygonal(point).unwrap_err().contains("Point"));
         let nan: Geometry = Polygon::new(
             LineString::from(vec![(0.0, 0.0), (f64::NAN, 1.0), (1.0, 1.0), (0.0, 0.0)]),
             vec![],
         )
         .into();
-        assert!(polygonal(&nan).unwrap_err().contains("NaN"));
+        assert!(polygonal(nan).unwrap_err().contains("NaN"));
         let flat: Geometry = wkt!(POLYGON((0. 0., 1. 0., 2. 0., 0. 0.))).into();
-        assert!(polygonal(&flat).unwrap_err().contains("empty"));
+        assert!(polygonal(flat).unwrap_err().contains("empty"));
     }
 }

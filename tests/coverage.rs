@@ -34,9 +34,25 @@ fn setup(w: &Workdir) {
 }
 
 const ARGS: &[&str] = &[
-    "coverage", "--areas", "areas.geojson", "--id", "code", "--group", "council", "--providers",
-    "providers.csv", "--type-column", "service_type", "--radius-column", "radius_m", "--points",
-    "points.csv", "--crs", "EPSG:27700", "--out", "out",
+    "coverage",
+    "--areas",
+    "areas.geojson",
+    "--id",
+    "code",
+    "--group",
+    "council",
+    "--providers",
+    "providers.csv",
+    "--type-column",
+    "service_type",
+    "--radius-column",
+    "radius_m",
+    "--points",
+    "points.csv",
+    "--crs",
+    "EPSG:27700",
+    "--out",
+    "out",
 ];
 
 #[test]
@@ -47,8 +63,21 @@ fn shares_match_closed_form_areas() {
     let rows = read_csv(&w.path("out/coverage.csv"));
     assert_eq!(rows.len(), 6, "3 areas x 2 service types");
     // Sorted by area code then service type, whatever the input order.
-    let order: Vec<_> = rows.iter().map(|r| format!("{}/{}", r["area_code"], r["service_type"])).collect();
-    assert_eq!(order, ["A1/gp", "A1/library", "A2/gp", "A2/library", "A3/gp", "A3/library"]);
+    let order: Vec<_> = rows
+        .iter()
+        .map(|r| format!("{}/{}", r["area_code"], r["service_type"]))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "A1/gp",
+            "A1/library",
+            "A2/gp",
+            "A2/library",
+            "A3/gp",
+            "A3/library"
+        ]
+    );
 
     let a1 = row(&rows, "A1", "gp");
     let quarter = PI * 500.0 * 500.0 / 4.0;
@@ -63,7 +92,11 @@ fn shares_match_closed_form_areas() {
     assert_eq!(f(a1, "covered_population"), 100.0);
     assert_eq!(f(a1, "population_share"), 0.25);
     let d = (100.0 * 20_000f64.sqrt() + 300.0 * 170_000f64.sqrt()) / 400.0;
-    assert!((f(a1, "nearest_m") - d).abs() <= 0.05, "{} vs {d}", a1["nearest_m"]);
+    assert!(
+        (f(a1, "nearest_m") - d).abs() <= 0.05,
+        "{} vs {d}",
+        a1["nearest_m"]
+    );
 
     let a2 = row(&rows, "A2", "gp");
     assert_relative_eq!(f(a2, "area_share"), half / 1e6, epsilon = 1e-9);
@@ -74,10 +107,17 @@ fn shares_match_closed_form_areas() {
     // The library disc covers the hole: covered = disc - hole; two providers at one address.
     let a3 = row(&rows, "A3", "library");
     assert_relative_eq!(f(a3, "area_m2"), 960_000.0, max_relative = 1e-12);
-    assert_relative_eq!(f(a3, "area_share"), (PI * 200.0 * 200.0 - 40_000.0) / 960_000.0, epsilon = 1e-9);
+    assert_relative_eq!(
+        f(a3, "area_share"),
+        (PI * 200.0 * 200.0 - 40_000.0) / 960_000.0,
+        epsilon = 1e-9
+    );
     assert_eq!(a3["providers_within"], "2");
     assert_eq!(f(a3, "population"), 0.0);
-    assert_eq!(a3["population_share"], "", "no population: share is empty, not 0");
+    assert_eq!(
+        a3["population_share"], "",
+        "no population: share is empty, not 0"
+    );
     assert_eq!(f(row(&rows, "A3", "gp"), "area_share"), 0.0);
 }
 
@@ -111,7 +151,10 @@ fn outputs_are_complete_and_consistent() {
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert!(names.iter().all(|n| !n.starts_with(".lacuna-")), "{names:?}");
+    assert!(
+        names.iter().all(|n| !n.starts_with(".lacuna-")),
+        "{names:?}"
+    );
 }
 
 #[test]
@@ -142,10 +185,24 @@ fn same_bytes_whatever_the_threads_and_input_order() {
 fn need_population_is_spread_uniformly_without_points() {
     let w = Workdir::new();
     setup(&w);
-    w.write("need.csv", "\u{feff}area,Total population\nA1,\"1,000\"\nA2,500\nZ9,7\n");
+    w.write(
+        "need.csv",
+        "\u{feff}area,Total population\nA1,\"1,000\"\nA2,500\nZ9,7\n",
+    );
     w.ok(&[
-        "coverage", "--areas", "areas.geojson", "--providers", "gp=providers.csv", "--radius-m",
-        "500", "--need", "need.csv", "--crs", "EPSG:27700", "--out", "out",
+        "coverage",
+        "--areas",
+        "areas.geojson",
+        "--providers",
+        "gp=providers.csv",
+        "--radius-m",
+        "500",
+        "--need",
+        "need.csv",
+        "--crs",
+        "EPSG:27700",
+        "--out",
+        "out",
     ]);
     let rows = read_csv(&w.path("out/coverage.csv"));
     // TYPE=FILE makes every provider a "gp" with the fixed radius: 4 discs of 500 m.
@@ -154,7 +211,11 @@ fn need_population_is_spread_uniformly_without_points() {
     let share = f(a1, "area_share");
     assert_relative_eq!(f(a1, "covered_population"), 1000.0 * share, epsilon = 1e-3);
     assert_eq!(f(a1, "population_share"), f(a1, "area_share"));
-    assert_eq!(row(&rows, "A3", "gp")["population"], "", "A3 has no need row");
+    assert_eq!(
+        row(&rows, "A3", "gp")["population"],
+        "",
+        "A3 has no need row"
+    );
     let run: serde_json::Value =
         serde_json::from_slice(&std::fs::read(w.path("out/run.json")).unwrap()).unwrap();
     assert_eq!(run["population_method"], "uniform_from_need");
@@ -169,19 +230,65 @@ fn clear_errors_for_bad_input() {
     setup(&w);
     // No radius anywhere.
     let err = w.fails(&[
-        "coverage", "--areas", "areas.geojson", "--providers", "points.csv", "--service-type", "gp",
-        "--crs", "EPSG:27700",
+        "coverage",
+        "--areas",
+        "areas.geojson",
+        "--providers",
+        "points.csv",
+        "--service-type",
+        "gp",
+        "--crs",
+        "EPSG:27700",
     ]);
-    assert!(err.contains("points.csv") && err.contains("--radius-m"), "{err}");
+    assert!(
+        err.contains("points.csv") && err.contains("--radius-m"),
+        "{err}"
+    );
     // Duplicate area codes.
     w.write("dup.geojson", &AREAS.replace("\"A3\"", "\"A1\""));
-    let err = w.fails(&["coverage", "--areas", "dup.geojson", "--id", "code", "--providers", "providers.csv", "--radius-column", "radius_m", "--crs", "EPSG:27700"]);
-    assert!(err.contains("dup.geojson") && err.contains("A1") && err.contains("unique"), "{err}");
+    let err = w.fails(&[
+        "coverage",
+        "--areas",
+        "dup.geojson",
+        "--id",
+        "code",
+        "--providers",
+        "providers.csv",
+        "--radius-column",
+        "radius_m",
+        "--crs",
+        "EPSG:27700",
+    ]);
+    assert!(
+        err.contains("dup.geojson") && err.contains("A1") && err.contains("unique"),
+        "{err}"
+    );
     // Eastings without a CRS.
-    let err = w.fails(&["coverage", "--areas", "areas.geojson", "--providers", "providers.csv", "--radius-column", "radius_m"]);
-    assert!(err.contains("providers.csv") && err.contains("--crs EPSG"), "{err}");
+    let err = w.fails(&[
+        "coverage",
+        "--areas",
+        "areas.geojson",
+        "--providers",
+        "providers.csv",
+        "--radius-column",
+        "radius_m",
+    ]);
+    assert!(
+        err.contains("providers.csv") && err.contains("--crs EPSG"),
+        "{err}"
+    );
     // A GeoJSON declaring one CRS and --crs another.
-    let err = w.fails(&["coverage", "--areas", "areas.geojson", "--providers", "providers.csv", "--radius-column", "radius_m", "--crs", "EPSG:4326"]);
+    let err = w.fails(&[
+        "coverage",
+        "--areas",
+        "areas.geojson",
+        "--providers",
+        "providers.csv",
+        "--radius-column",
+        "radius_m",
+        "--crs",
+        "EPSG:4326",
+    ]);
     assert!(err.contains("declares EPSG:27700"), "{err}");
 }
 
@@ -225,9 +332,23 @@ fn shapefile_with_prj_gives_the_same_answer_as_geojson() {
     setup(&w);
     write_shapefile(&w, Some(CAMDEN_PRJ));
     w.ok(&[
-        "coverage", "--areas", "areas.shp", "--id", "CODE", "--providers", "providers.csv",
-        "--radius-column", "radius_m", "--points", "points.csv", "--point-area", "code", "--out",
-        "shp", "--crs", "EPSG:27700",
+        "coverage",
+        "--areas",
+        "areas.shp",
+        "--id",
+        "CODE",
+        "--providers",
+        "providers.csv",
+        "--radius-column",
+        "radius_m",
+        "--points",
+        "points.csv",
+        "--point-area",
+        "code",
+        "--out",
+        "shp",
+        "--crs",
+        "EPSG:27700",
     ]);
     let rows = read_csv(&w.path("shp/coverage.csv"));
     let a1 = row(&rows, "A1", "gp");
@@ -249,9 +370,22 @@ fn shapefile_without_prj_needs_crs() {
     let w = Workdir::new();
     setup(&w);
     write_shapefile(&w, None);
-    let base = ["coverage", "--areas", "areas.shp", "--id", "CODE", "--providers", "gp=providers.csv", "--radius-m", "100"];
+    let base = [
+        "coverage",
+        "--areas",
+        "areas.shp",
+        "--id",
+        "CODE",
+        "--providers",
+        "gp=providers.csv",
+        "--radius-m",
+        "100",
+    ];
     let err = w.fails(&base);
-    assert!(err.contains("areas.shp") && err.contains("areas.prj") && err.contains("--crs"), "{err}");
+    assert!(
+        err.contains("areas.shp") && err.contains("areas.prj") && err.contains("--crs"),
+        "{err}"
+    );
     let mut with_crs = base.to_vec();
     with_crs.extend(["--crs", "EPSG:27700"]);
     w.ok(&with_crs);

@@ -14,9 +14,40 @@ fn run_json(w: &Workdir, dir: &str) -> serde_json::Value {
 fn gm_wards_geojson_and_bng_shapefile_agree_on_areas() {
     let d = shared_data();
     let w = Workdir::new();
-    let lib = format!("library={}", d.join("services/gm/gm_libraries.geojson").display());
-    w.ok(&["coverage", "--areas", d.join("boundaries/gm_wards_2017_generalised.geojson").to_str().unwrap(), "--id", "area_code", "--providers", &lib, "--radius-m", "1000", "--out", "geo"]);
-    w.ok(&["coverage", "--areas", d.join("shapefiles/gm_wards_2017_bng_derived/gm_wards_2017_bng.shp").to_str().unwrap(), "--id", "WD17CD", "--providers", &lib, "--radius-m", "1000", "--out", "shp"]);
+    let lib = format!(
+        "library={}",
+        d.join("services/gm/gm_libraries.geojson").display()
+    );
+    w.ok(&[
+        "coverage",
+        "--areas",
+        d.join("boundaries/gm_wards_2017_generalised.geojson")
+            .to_str()
+            .unwrap(),
+        "--id",
+        "area_code",
+        "--providers",
+        &lib,
+        "--radius-m",
+        "1000",
+        "--out",
+        "geo",
+    ]);
+    w.ok(&[
+        "coverage",
+        "--areas",
+        d.join("shapefiles/gm_wards_2017_bng_derived/gm_wards_2017_bng.shp")
+            .to_str()
+            .unwrap(),
+        "--id",
+        "WD17CD",
+        "--providers",
+        &lib,
+        "--radius-m",
+        "1000",
+        "--out",
+        "shp",
+    ]);
     let a = read_csv(&w.path("geo/coverage.csv"));
     let b = read_csv(&w.path("shp/coverage.csv"));
     assert_eq!(a.len(), 215);
@@ -40,11 +71,30 @@ fn camden_shapefiles_load_as_british_national_grid() {
     let d = shared_data().join("shapefiles/camden_cdrc_2011");
     let w = Workdir::new();
     w.write("lib.csv", "name,BNG_E,BNG_N\nSwiss Cottage,526600,184200\n");
-    for (shp, id, n) in [("Camden_lsoa11.shp", "LSOA11CD", 133), ("Camden_oa11.shp", "OA11CD", 749)] {
-        w.ok(&["coverage", "--areas", d.join(shp).to_str().unwrap(), "--id", id, "--providers", "library=lib.csv", "--radius-m", "1000", "--out", id]);
+    for (shp, id, n) in [
+        ("Camden_lsoa11.shp", "LSOA11CD", 133),
+        ("Camden_oa11.shp", "OA11CD", 749),
+    ] {
+        w.ok(&[
+            "coverage",
+            "--areas",
+            d.join(shp).to_str().unwrap(),
+            "--id",
+            id,
+            "--providers",
+            "library=lib.csv",
+            "--radius-m",
+            "1000",
+            "--out",
+            id,
+        ]);
         let run = run_json(&w, id);
         assert_eq!(run["files"][0]["crs"], "EPSG:27700");
-        assert_eq!(run["files"][0]["kept"].as_u64().unwrap() + run["files"][0]["repaired"].as_u64().unwrap(), n);
+        assert_eq!(
+            run["files"][0]["kept"].as_u64().unwrap()
+                + run["files"][0]["repaired"].as_u64().unwrap(),
+            n
+        );
         let rows = read_csv(&w.path(&format!("{id}/coverage.csv")));
         assert_eq!(rows.len(), n as usize);
         assert!(rows.iter().any(|r| f(r, "area_share") == 1.0));
@@ -58,13 +108,32 @@ fn gm_services_cover_all_215_wards() {
     let w = Workdir::new();
     let s = d.join("services/gm");
     let providers = [
-        format!("gp={}", s.join("gm_general_practices_2018.geojson").display()),
+        format!(
+            "gp={}",
+            s.join("gm_general_practices_2018.geojson").display()
+        ),
         format!("pharmacy={}", s.join("gm_pharmacies.geojson").display()),
         format!("library={}", s.join("gm_libraries.geojson").display()),
         format!("food_bank={}", s.join("gm_food_banks.geojson").display()),
     ];
     let areas = d.join("boundaries/gm_wards_2023_generalised.geojson");
-    let mut args: Vec<String> = ["coverage", "--areas", areas.to_str().unwrap(), "--id", "area_code", "--group", "local_authority_area_code", "--radius-m", "1000", "--out", "out", "--providers"].into_iter().map(String::from).collect();
+    let mut args: Vec<String> = [
+        "coverage",
+        "--areas",
+        areas.to_str().unwrap(),
+        "--id",
+        "area_code",
+        "--group",
+        "local_authority_area_code",
+        "--radius-m",
+        "1000",
+        "--out",
+        "out",
+        "--providers",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
     args.extend(providers);
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     w.ok(&a);
@@ -89,14 +158,36 @@ fn gm_lsoa_self_intersections_are_repaired_and_reported() {
     let d = shared_data();
     let w = Workdir::new();
     w.write("p.csv", "name,lon,lat\nx,-2.24,53.48\n");
-    w.ok(&["coverage", "--areas", d.join("boundaries/gm_lsoa_2011_generalised.geojson").to_str().unwrap(), "--id", "area_code", "--providers", "gp=p.csv", "--radius-m", "1000", "--out", "out"]);
+    w.ok(&[
+        "coverage",
+        "--areas",
+        d.join("boundaries/gm_lsoa_2011_generalised.geojson")
+            .to_str()
+            .unwrap(),
+        "--id",
+        "area_code",
+        "--providers",
+        "gp=p.csv",
+        "--radius-m",
+        "1000",
+        "--out",
+        "out",
+    ]);
     let run = run_json(&w, "out");
     let f0 = &run["files"][0];
     assert_eq!(f0["read"], 1673);
     assert_eq!(f0["dropped"], 0);
-    let repaired: Vec<&str> = f0["problems"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    let repaired: Vec<&str> = f0["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
     for code in ["E01004910", "E01006195", "E01006205"] {
-        assert!(repaired.contains(&code), "{code} not reported as repaired: {repaired:?}");
+        assert!(
+            repaired.contains(&code),
+            "{code} not reported as repaired: {repaired:?}"
+        );
     }
     assert_eq!(read_csv(&w.path("out/coverage.csv")).len(), 1673);
 }
@@ -107,13 +198,36 @@ fn national_bench_runs_and_point_coverage_matches_brute_force() {
     let b = shared_data().join("bench");
     let w = Workdir::new();
     w.ok(&[
-        "coverage", "--areas", b.join("england_lsoa11_voronoi_bng.geojson").to_str().unwrap(), "--id", "lsoa11cd",
-        "--group", "lad19cd", "--providers", b.join("england_providers_synthetic_bng.csv").to_str().unwrap(),
-        "--type-column", "service_type", "--radius-column", "radius_m", "--points",
-        b.join("england_lsoa11_pwc_bng.csv").to_str().unwrap(), "--crs", "EPSG:27700", "--out", "out",
+        "coverage",
+        "--areas",
+        b.join("england_lsoa11_voronoi_bng.geojson")
+            .to_str()
+            .unwrap(),
+        "--id",
+        "lsoa11cd",
+        "--group",
+        "lad19cd",
+        "--providers",
+        b.join("england_providers_synthetic_bng.csv")
+            .to_str()
+            .unwrap(),
+        "--type-column",
+        "service_type",
+        "--radius-column",
+        "radius_m",
+        "--points",
+        b.join("england_lsoa11_pwc_bng.csv").to_str().unwrap(),
+        "--crs",
+        "EPSG:27700",
+        "--out",
+        "out",
     ]);
     let rows = read_csv(&w.path("out/coverage.csv"));
     assert_eq!(rows.len(), 32_844 * 5);
+    let by_key: HashMap<(String, String), &crate::util::Row> = rows
+        .iter()
+        .map(|r| ((r["area_code"].clone(), r["service_type"].clone()), r))
+        .collect();
     // Independent check of point coverage: brute force over a sample of areas.
     let providers = read_csv(&b.join("england_providers_synthetic_bng.csv"));
     let points = read_csv(&b.join("england_lsoa11_pwc_bng.csv"));
@@ -121,10 +235,16 @@ fn national_bench_runs_and_point_coverage_matches_brute_force() {
         let (x, y) = (f(p, "easting"), f(p, "northing"));
         for t in ["gp", "pharmacy", "library", "food_bank", "advice"] {
             let covered = providers.iter().any(|q| {
-                q["service_type"] == t && (f(q, "easting") - x).hypot(f(q, "northing") - y) <= f(q, "radius_m")
+                q["service_type"] == t
+                    && (f(q, "easting") - x).hypot(f(q, "northing") - y) <= f(q, "radius_m")
             });
-            let r = row(&rows, &p["lsoa11cd"], t);
-            assert_eq!(f(r, "population_share") == 1.0, covered, "{} {t}", p["lsoa11cd"]);
+            let r = by_key[&(p["lsoa11cd"].clone(), t.to_string())];
+            assert_eq!(
+                f(r, "population_share") == 1.0,
+                covered,
+                "{} {t}",
+                p["lsoa11cd"]
+            );
         }
     }
     for r in &rows {

@@ -67,7 +67,11 @@ pub fn read_csv(path: &Path) -> Vec<Row> {
     rdr.records()
         .map(|r| {
             let r = r.unwrap();
-            headers.iter().map(String::from).zip(r.iter().map(String::from)).collect()
+            headers
+                .iter()
+                .map(String::from)
+                .zip(r.iter().map(String::from))
+                .collect()
         })
         .collect()
 }
@@ -80,7 +84,9 @@ pub fn row<'a>(rows: &'a [Row], area: &str, service: &str) -> &'a Row {
 }
 
 pub fn f(r: &Row, col: &str) -> f64 {
-    r[col].parse().unwrap_or_else(|_| panic!("{col}={:?} is not a number", r[col]))
+    r[col]
+        .parse()
+        .unwrap_or_else(|_| panic!("{col}={:?} is not a number", r[col]))
 }
 
 /// The folder holding the project's demo.

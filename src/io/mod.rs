@@ -8,6 +8,7 @@ pub mod atomic;
 pub mod crs;
 pub mod csv;
 pub mod geojson;
+mod geojson_fast;
 pub mod prj;
 pub mod shapefile;
 
@@ -28,6 +29,16 @@ pub enum Value {
 }
 
 impl Value {
+    /// A JSON property value: strings and numbers as such, arrays and objects as their JSON text.
+    pub fn from_json(v: serde_json::Value) -> Value {
+        match v {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
+            serde_json::Value::String(s) => Value::Text(s),
+            other => Value::Text(other.to_string()),
+        }
+    }
+
     /// The value as text; `None` when missing or blank.
     pub fn as_text(&self) -> Option<String> {
         match self {

@@ -71,9 +71,14 @@ fn disc_polygon(d: &Disc) -> Polygon {
 /// Covered area with polygon boolean operations, for service types with polygon catchments.
 /// Each catchment is cut to the area's bounding box and subtracted from the area in turn, which
 /// the national prototype found faster than unioning first.
-fn covered_area_polygons(area: &Area, providers: &[Provider], cands: &[usize]) -> f64 {
+fn covered_area_polygons(
+    shape: &MultiPolygon,
+    area: &Area,
+    providers: &[Provider],
+    cands: &[usize],
+) -> f64 {
     let bbox = area.local.bounding_rect().to_polygon();
-    let mut remaining: MultiPolygon = area.shape.clone();
+    let mut remaining: MultiPolygon = shape.clone();
     for &i in cands {
         let piece = match &providers[i].catchment {
             Catchment::Disc(d) => disc_polygon(d).intersection(&bbox),
@@ -87,7 +92,7 @@ fn covered_area_polygons(area: &Area, providers: &[Provider], cands: &[usize]) -
             break;
         }
     }
-    (area.shape.unsigned_area() - remaining.unsigned_area()).max(0.0)
+    (shape.unsigned_area() - remaining.unsigned_area()).max(0.0)
 }
 
 /// Per-point results for one service type: covered or not, and distance to the nearest site.
@@ -186,8 +191,22 @@ fn area_row(
     let cands = idx.candidates(area.local.bounding_rect());
     // Contain a geometry panic to this area and service type (geo can panic on odd input).
     let overlay = std::panic::catch_unwind(|| {
-        let covered = if idx.has_polygons {
-            covered_area_polygons(area, providers, &cands)
+        if idx.has_polygons {
+            let shape = area.local.shape();
+            let within = cands
+                .iter()
+                .filter(|&&i| match &providers[i].catchment {
+                    Catchment::Disc(d) => area.local.touches(d),
+                    Catchment::Polygon(_, mp) => {
+                        use geo::Intersects;
+                        mp.intersects(&shape)
+                    }
+                })
+                .count();
+            (
+                covered_area_polygons(&shape, area, providers, &cands),
+                within,
+            )
         } else {
             let discs: Vec<Disc> = cands
                 .iter()
@@ -196,19 +215,9 @@ fn area_row(
                     Catchment::Polygon(..) => None,
                 })
                 .collect();
-            area.local.covered_area(&discs)
-        };
-        let within = cands
-            .iter()
-            .filter(|&&i| match &providers[i].catchment {
-                Catchment::Disc(d) => area.local.touches(d),
-                Catchment::Polygon(_, mp) => {
-                    use geo::Intersects;
-                    mp.intersects(&area.shape)
-                }
-            })
-            .count();
-        (covered, within)
+            let o = area.local.overlay_discs(&discs);
+            (o.covered, o.touching)
+        }
     });
     let (covered, providers_within, failure) = match overlay {
         Ok((c, w)) => (Some(c), w, None),
@@ -284,6 +293,6 @@ fn area_row(
 /// Distance from the area's interior point to the nearest provider, used when the area has no
 /// population point.
 fn representative_distance(area: &Area, idx: &ServiceIndex) -> Option<f64> {
-    let p = area.shape.interior_point()?;
+    let p = area.local.shape().interior_point()?;
     idx.nearest_distance(p.0)
 }

@@ -5,41 +5,43 @@
 //! Features are formatted in parallel (transforming a national layer back to WGS84 is most of
 //! the cost) and written in area order, so the bytes do not depend on the thread count.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
-use geo::{Coord, MultiPolygon};
 use rayon::prelude::*;
-use serde_json::{json, Map};
 
+use super::push_num;
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
 use crate::io::crs::{Transformer, WGS84};
 use crate::load::Study;
 use crate::metrics::coverage::CoverageRow;
+use crate::spatial::overlay::LocalPolygon;
 
-/// Rounds to `d` decimals for output (7 decimals of a degree is about 1 cm).
-fn round(x: f64, d: i32) -> f64 {
-    let k = 10f64.powi(d);
-    (x * k).round() / k
+/// Areas formatted per parallel batch.
+const BATCH: usize = 2048;
+
+/// A string as a JSON string literal.
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).expect("a string always serialises")
 }
 
-fn geometry_json(out: &mut String, shape: &MultiPolygon, t: &Transformer) -> std::result::Result<(), String> {
+fn geometry_json(
+    out: &mut String,
+    shape: &LocalPolygon,
+    t: &Transformer,
+) -> std::result::Result<(), String> {
     out.push_str("{\"type\":\"MultiPolygon\",\"coordinates\":[");
-    for (pi, p) in shape.0.iter().enumerate() {
+    for (pi, rings) in shape.world_rings().enumerate() {
         out.push_str(if pi > 0 { ",[" } else { "[" });
-        for (ri, ring) in std::iter::once(p.exterior()).chain(p.interiors()).enumerate() {
-            let mut coords: Vec<Coord> = ring.0.clone();
+        for (ri, mut coords) in rings.into_iter().enumerate() {
             t.apply(&mut coords)?;
             out.push_str(if ri > 0 { ",[" } else { "[" });
             for (ci, c) in coords.iter().enumerate() {
-                let _ = write!(
-                    out,
-                    "{}[{},{}]",
-                    if ci > 0 { "," } else { "" },
-                    round(c.x, 7),
-                    round(c.y, 7)
-                );
+                out.push_str(if ci > 0 { ",[" } else { "[" });
+                push_num(out, c.x, 7);
+                out.push(',');
+                push_num(out, c.y, 7);
+                out.push(']');
             }
             out.push(']');
         }
@@ -49,7 +51,7 @@ fn geometry_json(out: &mut String, shape: &MultiPolygon, t: &Transformer) -> std
     Ok(())
 }
 
-/// Writes `areas.geojson`. Rings keep the working CRS's orientation (outer counter-clockwise),
+/// Writes `areas.geojson`. Coordinates have 7 decimals (about 1 cm). Rings keep the working CRS's orientation (outer counter-clockwise),
 /// as RFC 7946 asks.
 ///
 /// # Errors
@@ -60,49 +62,76 @@ pub fn write_areas(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<(
     for r in rows {
         by_area[r.area].push(r);
     }
-    let features: Vec<String> = study
-        .areas
-        .par_iter()
-        .zip(by_area.par_iter())
-        .map(|(a, rows)| {
-            let mut props = Map::new();
-            props.insert("area_code".into(), json!(a.code));
-            props.insert("area_name".into(), json!(a.name));
-            props.insert("group".into(), json!(a.group));
-            props.insert("area_m2".into(), json!(round(a.local.area(), 1)));
-            if let Some(p) = rows.first().and_then(|r| r.population) {
-                props.insert("population".into(), json!(round(p, 3)));
-            }
-            for r in rows {
-                let t = &r.service_type;
-                if r.area_share.is_finite() {
-                    props.insert(format!("{t}_area_share"), json!(round(r.area_share, 9)));
-                }
-                if let Some(s) = r.population_share {
-                    props.insert(format!("{t}_population_share"), json!(round(s, 9)));
-                }
-                if let Some(d) = r.nearest_m {
-                    props.insert(format!("{t}_nearest_m"), json!(round(d, 1)));
-                }
-                props.insert(format!("{t}_providers_within"), json!(r.providers_within));
-            }
-            let mut s = String::with_capacity(64 * a.local.vertex_count() + 512);
-            s.push_str("{\"type\":\"Feature\",\"properties\":");
-            s.push_str(&serde_json::Value::Object(props).to_string());
-            s.push_str(",\"geometry\":");
-            geometry_json(&mut s, &a.shape, &t)
-                .map_err(|e| Error::crs(path, format!("area {}: {e}", a.code)))?;
-            s.push('}');
-            Ok(s)
+    // Property names per service type, escaped once.
+    let keys: Vec<[String; 4]> = study
+        .service_types
+        .iter()
+        .map(|t| {
+            [
+                "area_share",
+                "population_share",
+                "nearest_m",
+                "providers_within",
+            ]
+            .map(|k| json_string(&format!("{t}_{k}")))
         })
-        .collect::<Result<_>>()?;
+        .collect();
+    let type_index = |t: &str| study.service_types.iter().position(|s| s == t);
+    let feature = |a: &crate::model::Area, rows: &[&CoverageRow]| -> std::io::Result<String> {
+        let mut s = String::with_capacity(48 * a.local.vertex_count() + 512);
+        s.push_str("{\"type\":\"Feature\",\"properties\":{\"area_code\":");
+        s.push_str(&json_string(&a.code));
+        s.push_str(",\"area_name\":");
+        s.push_str(&json_string(&a.name));
+        s.push_str(",\"group\":");
+        s.push_str(&json_string(&a.group));
+        s.push_str(",\"area_m2\":");
+        push_num(&mut s, a.local.area(), 1);
+        if let Some(p) = rows.first().and_then(|r| r.population) {
+            s.push_str(",\"population\":");
+            push_num(&mut s, p, 3);
+        }
+        for r in rows {
+            let Some(k) = type_index(&r.service_type).map(|i| &keys[i]) else {
+                continue;
+            };
+            for (key, value, d) in [
+                (&k[0], Some(r.area_share), 9),
+                (&k[1], r.population_share, 9),
+                (&k[2], r.nearest_m, 1),
+                (&k[3], Some(r.providers_within as f64), 0),
+            ] {
+                if let Some(v) = value.filter(|v| v.is_finite()) {
+                    s.push(',');
+                    s.push_str(key);
+                    s.push(':');
+                    push_num(&mut s, v, d);
+                }
+            }
+        }
+        s.push_str("},\"geometry\":");
+        geometry_json(&mut s, &a.local, &t)
+            .map_err(|e| std::io::Error::other(format!("area {}: {e}", a.code)))?;
+        s.push('}');
+        Ok(s)
+    };
     write_atomic(path, |w| {
         w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
-        for (i, f) in features.iter().enumerate() {
-            if i > 0 {
-                w.write_all(b",\n")?;
+        // Format a batch in parallel, write it, go on: memory stays bounded by the batch.
+        let mut first = true;
+        for (areas, rows) in study.areas.chunks(BATCH).zip(by_area.chunks(BATCH)) {
+            let texts: Vec<String> = areas
+                .par_iter()
+                .zip(rows.par_iter())
+                .map(|(a, r)| feature(a, r))
+                .collect::<std::io::Result<_>>()?;
+            for f in texts {
+                if !first {
+                    w.write_all(b",\n")?;
+                }
+                first = false;
+                w.write_all(f.as_bytes())?;
             }
-            w.write_all(f.as_bytes())?;
         }
         w.write_all(b"\n]}\n")
     })

@@ -4,11 +4,14 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::{num, opt};
+use super::push_num;
 use crate::error::Result;
 use crate::io::atomic::write_atomic;
 use crate::load::Study;
 use crate::metrics::coverage::CoverageRow;
+
+/// Rows formatted per parallel task.
+const CHUNK: usize = 2048;
 
 /// The header of `coverage.csv`.
 pub const COVERAGE_COLUMNS: [&str; 11] = [
@@ -31,36 +34,47 @@ pub const COVERAGE_COLUMNS: [&str; 11] = [
 /// # Errors
 /// When the file cannot be written.
 pub fn write_coverage(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<()> {
-    let chunks: Vec<Vec<u8>> = rows
-        .par_chunks(4096)
-        .map(|chunk| {
-            let mut csv = ::csv::Writer::from_writer(Vec::with_capacity(chunk.len() * 120));
-            for r in chunk {
-                let a = &study.areas[r.area];
-                csv.write_record([
-                    a.code.as_str(),
-                    a.name.as_str(),
-                    a.group.as_str(),
-                    r.service_type.as_str(),
-                    &num(r.area_m2, 3),
-                    &num(r.area_share, 9),
-                    &opt(r.population, 3),
-                    &opt(r.covered_population, 3),
-                    &opt(r.population_share, 9),
-                    &opt(r.nearest_m, 1),
-                    &r.providers_within.to_string(),
-                ])
-                .expect("writing CSV to memory cannot fail");
+    let format = |chunk: &[CoverageRow]| {
+        let mut csv = ::csv::Writer::from_writer(Vec::with_capacity(chunk.len() * 120));
+        let mut buf = String::with_capacity(32);
+        let mut number = |csv: &mut ::csv::Writer<Vec<u8>>, x: Option<f64>, d: u32| {
+            buf.clear();
+            if let Some(x) = x {
+                push_num(&mut buf, x, d);
             }
-            csv.into_inner().expect("flushing CSV to memory cannot fail")
-        })
-        .collect();
+            csv.write_field(&buf)
+        };
+        for r in chunk {
+            let a = &study.areas[r.area];
+            let res: ::csv::Result<()> = (|| {
+                csv.write_field(&a.code)?;
+                csv.write_field(&a.name)?;
+                csv.write_field(&a.group)?;
+                csv.write_field(&r.service_type)?;
+                number(&mut csv, Some(r.area_m2), 3)?;
+                number(&mut csv, Some(r.area_share), 9)?;
+                number(&mut csv, r.population, 3)?;
+                number(&mut csv, r.covered_population, 3)?;
+                number(&mut csv, r.population_share, 9)?;
+                number(&mut csv, r.nearest_m, 1)?;
+                csv.write_field(r.providers_within.to_string())?;
+                csv.write_record(None::<&[u8]>)
+            })();
+            res.expect("writing CSV to memory cannot fail");
+        }
+        csv.into_inner()
+            .expect("flushing CSV to memory cannot fail")
+    };
     write_atomic(path, |w| {
         let mut header = ::csv::Writer::from_writer(Vec::new());
         header.write_record(COVERAGE_COLUMNS)?;
         w.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
-        for c in &chunks {
-            w.write_all(c)?;
+        // Format a batch of chunks in parallel, write it, go on: memory stays bounded.
+        for batch in rows.chunks(CHUNK * 16) {
+            let texts: Vec<Vec<u8>> = batch.par_chunks(CHUNK).map(format).collect();
+            for t in texts {
+                w.write_all(&t)?;
+            }
         }
         Ok(())
     })

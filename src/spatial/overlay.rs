@@ -50,6 +50,8 @@ pub struct LocalPolygon {
     origin: Coord,
     /// Closed rings (first point repeated last), local coordinates.
     rings: Vec<Vec<Coord>>,
+    /// For each polygon, the range of its rings in `rings` (outer ring first).
+    parts: Vec<std::ops::Range<usize>>,
     area: f64,
     /// Bounding box in local coordinates.
     min: Coord,
@@ -75,6 +77,7 @@ impl LocalPolygon {
             .and_then(|p| p.exterior().0.first().copied())
             .unwrap_or(Coord { x: 0.0, y: 0.0 });
         let mut rings = Vec::new();
+        let mut parts = Vec::with_capacity(shape.0.len());
         let mut area2 = 0.0;
         let mut min = Coord {
             x: f64::INFINITY,
@@ -85,12 +88,17 @@ impl LocalPolygon {
             y: f64::NEG_INFINITY,
         };
         for poly in &shape.0 {
+            let first = rings.len();
             for (k, ring) in std::iter::once(poly.exterior())
                 .chain(poly.interiors())
                 .enumerate()
             {
                 let mut r: Vec<Coord> = ring.0.iter().map(|c| *c - origin).collect();
                 if r.len() < 3 {
+                    // Without its outer ring a polygon's holes belong to nothing.
+                    if k == 0 {
+                        break;
+                    }
                     continue;
                 }
                 if r.first() != r.last() {
@@ -110,14 +118,45 @@ impl LocalPolygon {
                 }
                 rings.push(r);
             }
+            if rings.len() > first {
+                parts.push(first..rings.len());
+            }
         }
         LocalPolygon {
             origin,
             rings,
+            parts,
             area: (area2 / 2.0).max(0.0),
             min,
             max,
         }
+    }
+
+    /// The polygon back in the working CRS, as a multipolygon (outer rings counter-clockwise).
+    pub fn shape(&self) -> MultiPolygon {
+        MultiPolygon(
+            self.parts
+                .iter()
+                .map(|range| {
+                    let mut rings = self.rings[range.clone()]
+                        .iter()
+                        .map(|r| geo::LineString(r.iter().map(|c| *c + self.origin).collect()));
+                    let outer = rings.next().expect("a part has an outer ring");
+                    geo::Polygon::new(outer, rings.collect())
+                })
+                .collect(),
+        )
+    }
+
+    /// The rings of each polygon in the working CRS (outer ring first, counter-clockwise), for
+    /// writers that stream coordinates without building a multipolygon.
+    pub fn world_rings(&self) -> impl Iterator<Item = Vec<Vec<Coord>>> + '_ {
+        self.parts.iter().map(|range| {
+            self.rings[range.clone()]
+                .iter()
+                .map(|r| r.iter().map(|c| *c + self.origin).collect())
+                .collect()
+        })
     }
 
     /// The number of vertices (closing points included).
@@ -182,65 +221,121 @@ impl LocalPolygon {
 
     /// True when the disc and the polygon share at least one point.
     pub fn touches(&self, disc: &Disc) -> bool {
-        let d = self.to_local(disc);
-        if d.x + d.r < self.min.x
+        !matches!(self.classify(&self.to_local(disc)), Meets::Apart)
+    }
+
+    /// How a disc (local coordinates) meets the polygon.
+    fn classify(&self, d: &Disc) -> Meets {
+        if d.r <= 0.0
+            || d.x + d.r < self.min.x
             || d.x - d.r > self.max.x
             || d.y + d.r < self.min.y
             || d.y - d.r > self.max.y
         {
-            return false;
+            return Meets::Apart;
         }
-        self.contains_local(Coord { x: d.x, y: d.y })
+        let (mut inside, mut outside) = (false, false);
+        for &v in self.rings.iter().flatten() {
+            if d.contains(v) {
+                inside = true;
+            } else {
+                outside = true;
+            }
+            if inside && outside {
+                return Meets::Crosses;
+            }
+        }
+        if !outside {
+            // A disc is convex, so holding every vertex means holding the whole polygon.
+            return Meets::Holds;
+        }
+        let c = Coord { x: d.x, y: d.y };
+        if self.contains_local(c)
             || self
                 .edges()
-                .any(|(a, b)| segment_distance2(Coord { x: d.x, y: d.y }, a, b) <= d.r * d.r)
+                .any(|(a, b)| segment_distance2(c, a, b) <= d.r * d.r)
+        {
+            Meets::Crosses
+        } else {
+            Meets::Apart
+        }
+    }
+
+    /// Overlays the union of `discs` (working CRS) on the polygon: the covered area, computed
+    /// exactly, and how many of the discs touch the polygon.
+    ///
+    /// Discs may be given in any order and may repeat; the area does not depend on either, and
+    /// repeated discs (providers at one address) are each counted as touching.
+    pub fn overlay_discs(&self, discs: &[Disc]) -> DiscOverlay {
+        let mut touching = 0;
+        let mut holds = false;
+        let mut d: Vec<Disc> = Vec::with_capacity(discs.len());
+        for disc in discs {
+            let local = self.to_local(disc);
+            match self.classify(&local) {
+                Meets::Apart => {}
+                Meets::Holds => {
+                    touching += 1;
+                    holds = true;
+                }
+                Meets::Crosses => {
+                    touching += 1;
+                    d.push(local);
+                }
+            }
+        }
+        let covered = if holds {
+            self.area
+        } else if d.is_empty() || self.area == 0.0 {
+            0.0
+        } else {
+            // Canonical order makes the floating-point sums independent of input order.
+            d.sort_by(|a, b| {
+                a.x.total_cmp(&b.x)
+                    .then(a.y.total_cmp(&b.y))
+                    .then(a.r.total_cmp(&b.r))
+            });
+            d.dedup();
+            // Discs inside another disc add nothing to the union and would only add crossings.
+            let d: Vec<Disc> = d
+                .iter()
+                .enumerate()
+                .filter(|(i, a)| {
+                    !d.iter()
+                        .enumerate()
+                        .any(|(j, b)| *i != j && ((a.x - b.x).hypot(a.y - b.y) + a.r <= b.r))
+                })
+                .map(|(_, a)| *a)
+                .collect();
+            let area2 = boundary_integral(&self.rings, &d, |p| self.contains_local(p));
+            (area2 / 2.0).clamp(0.0, self.area)
+        };
+        DiscOverlay { covered, touching }
     }
 
     /// The area of the polygon covered by the union of `discs` (working CRS), computed exactly.
-    ///
-    /// Discs may be given in any order and may repeat; the result does not depend on either.
     pub fn covered_area(&self, discs: &[Disc]) -> f64 {
-        let mut d: Vec<Disc> = discs
-            .iter()
-            .map(|d| self.to_local(d))
-            .filter(|d| {
-                d.r > 0.0
-                    && d.x + d.r >= self.min.x
-                    && d.x - d.r <= self.max.x
-                    && d.y + d.r >= self.min.y
-                    && d.y - d.r <= self.max.y
-            })
-            .collect();
-        if d.is_empty() || self.area == 0.0 {
-            return 0.0;
-        }
-        // A disc is convex, so holding every vertex means holding the whole polygon.
-        if d.iter()
-            .any(|disc| self.rings.iter().flatten().all(|&v| disc.contains(v)))
-        {
-            return self.area;
-        }
-        // Canonical order makes the floating-point sums independent of input order.
-        d.sort_by(|a, b| {
-            a.x.total_cmp(&b.x)
-                .then(a.y.total_cmp(&b.y))
-                .then(a.r.total_cmp(&b.r))
-        });
-        d.dedup();
-        // Discs inside another disc add nothing to the union and would only add crossings.
-        let d: Vec<Disc> = d
-            .iter()
-            .enumerate()
-            .filter(|(i, a)| {
-                !d.iter()
-                    .enumerate()
-                    .any(|(j, b)| *i != j && ((a.x - b.x).hypot(a.y - b.y) + a.r <= b.r))
-            })
-            .map(|(_, a)| *a)
-            .collect();
-        let area2 = boundary_integral(&self.rings, &d, |p| self.contains_local(p));
-        (area2 / 2.0).clamp(0.0, self.area)
+        self.overlay_discs(discs).covered
     }
+}
+
+/// How a disc meets a polygon.
+enum Meets {
+    /// No common point.
+    Apart,
+    /// The disc holds the whole polygon.
+    Holds,
+    /// They share some but not all of the polygon.
+    Crosses,
+}
+
+/// The result of overlaying discs on a polygon.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DiscOverlay {
+    /// Area of the polygon inside the union of the discs.
+    pub covered: f64,
+    /// How many of the discs share at least one point with the polygon.
+    pub touching: usize,
 }
 
 /// Squared distance from p to the segment ab.
