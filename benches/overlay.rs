@@ -66,7 +66,7 @@ fn fixture() -> (Vec<LocalPolygon>, Vec<MultiPolygon>, Vec<Disc>) {
     (polys, shapes, discs)
 }
 
-fn candidates<'a>(p: &LocalPolygon, discs: &'a [Disc]) -> Vec<Disc> {
+fn candidates(p: &LocalPolygon, discs: &[Disc]) -> Vec<Disc> {
     let r = p.bounding_rect();
     discs
         .iter()
