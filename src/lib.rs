@@ -31,4 +31,4 @@ pub mod spatial;
 pub use config::StudySpec;
 pub use error::{Error, Result};
 pub use load::{load, Study};
-pub use metrics::coverage::{compute as compute_coverage, CoverageRow};
+pub use metrics::coverage::{compute as compute_coverage, Coverage, CoverageRow};

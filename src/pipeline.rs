@@ -7,7 +7,7 @@ use std::time::Instant;
 use crate::config::StudySpec;
 use crate::error::{Error, Result};
 use crate::load::{load, Study};
-use crate::metrics::coverage::{compute, CoverageRow, PopulationMethod};
+use crate::metrics::coverage::{compute, Coverage};
 use crate::report;
 
 /// What a finished run produced.
@@ -15,10 +15,8 @@ use crate::report;
 pub struct RunOutcome {
     /// The loaded study (inputs, counts, warnings).
     pub study: Study,
-    /// The coverage rows written.
-    pub rows: Vec<CoverageRow>,
-    /// How population was measured.
-    pub method: PopulationMethod,
+    /// The coverage computed and written.
+    pub coverage: Coverage,
     /// The files written.
     pub written: Vec<PathBuf>,
     /// Seconds spent per stage.
@@ -34,23 +32,22 @@ pub fn run(spec: &StudySpec, out: &Path) -> Result<RunOutcome> {
     let study = load(spec)?;
     let t_load = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
-    let (rows, method) = compute(&study);
+    let coverage = compute(&study);
     let t_cov = t1.elapsed().as_secs_f64();
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let t2 = Instant::now();
-    let coverage = out.join("coverage.csv");
+    let coverage_csv = out.join("coverage.csv");
     let areas = out.join("areas.geojson");
     let record = out.join("run.json");
-    report::tables::write_coverage(&coverage, &study, &rows)?;
-    report::layers::write_areas(&areas, &study, &rows)?;
+    report::tables::write_coverage(&coverage_csv, &study, &coverage.rows)?;
+    report::layers::write_areas(&areas, &study, &coverage.rows)?;
     let t_write = t2.elapsed().as_secs_f64();
     let timings = vec![("load", t_load), ("coverage", t_cov), ("write", t_write)];
-    report::run_record::write_run_record(&record, &study, &rows, method, &timings)?;
+    report::run_record::write_run_record(&record, &study, &coverage, &timings)?;
     Ok(RunOutcome {
         study,
-        rows,
-        method,
-        written: vec![coverage, areas, record],
+        coverage,
+        written: vec![coverage_csv, areas, record],
         timings,
     })
 }

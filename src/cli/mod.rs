@@ -66,17 +66,24 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
     for w in &s.warnings {
         eprintln!("warning: {w}");
     }
-    let failures = o.rows.iter().filter(|r| r.failure.is_some()).count();
+    let failures = o.coverage.failures.len();
     if failures > 0 {
         eprintln!(
             "warning: the overlay failed for {failures} area x service pairs (listed in run.json)"
         );
     }
-    eprintln!("coverage by service type ({:?} population):", o.method);
-    for t in &s.service_types {
-        let rows: Vec<_> = o.rows.iter().filter(|r| &r.service_type == t).collect();
+    eprintln!(
+        "coverage by service type ({:?} population):",
+        o.coverage.method
+    );
+    for (ti, t) in s.service_types.iter().enumerate() {
+        let rows: Vec<_> = o.coverage.rows.iter().filter(|r| r.service == ti).collect();
         let area: f64 = rows.iter().map(|r| r.area_m2).sum();
-        let covered: f64 = rows.iter().map(|r| r.area_m2 * r.area_share).sum();
+        let covered: f64 = rows
+            .iter()
+            .filter(|r| r.area_share.is_finite())
+            .map(|r| r.area_m2 * r.area_share)
+            .sum();
         let pop: f64 = rows.iter().filter_map(|r| r.population).sum();
         let cpop: f64 = rows.iter().filter_map(|r| r.covered_population).sum();
         let under = rows

@@ -3,13 +3,13 @@
 //! from the need file), the population-weighted distance to the nearest provider, and the number
 //! of providers whose catchment touches the area.
 
-use geo::{Area as _, BooleanOps, Coord, InteriorPoint, MultiPolygon, Polygon};
+use geo::{Area as _, BooleanOps, Coord, InteriorPoint, Intersects, MultiPolygon, Polygon};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::load::Study;
 use crate::model::{Area, Catchment, Provider};
-use crate::spatial::index::ServiceIndex;
+use crate::spatial::index::ProviderIndex;
 use crate::spatial::overlay::Disc;
 
 /// How population figures were obtained.
@@ -24,17 +24,17 @@ pub enum PopulationMethod {
     None,
 }
 
-/// One row of `coverage.csv`.
+/// One row of `coverage.csv`: one area and one service type.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CoverageRow {
     /// Index into `Study::areas`.
-    #[serde(skip)]
     pub area: usize,
-    /// The service type.
-    pub service_type: String,
+    /// Index into `Study::service_types`.
+    pub service: usize,
     /// Area in square metres.
     pub area_m2: f64,
-    /// Share of the area inside at least one catchment, in [0, 1].
+    /// Share of the area inside at least one catchment, in [0, 1]; NaN when the overlay failed
+    /// (see [`Coverage::failures`]).
     pub area_share: f64,
     /// Population of the area.
     pub population: Option<f64>,
@@ -46,8 +46,28 @@ pub struct CoverageRow {
     pub nearest_m: Option<f64>,
     /// Providers whose catchment touches the area.
     pub providers_within: usize,
-    /// Set when the overlay failed for this area (the row's shares are then empty).
-    pub failure: Option<String>,
+}
+
+/// An area and service type whose overlay failed (a geometry panic was caught).
+#[derive(Debug, Clone, Serialize)]
+pub struct OverlayFailure {
+    /// The area's code.
+    pub area_code: String,
+    /// The service type.
+    pub service_type: String,
+    /// What happened.
+    pub reason: String,
+}
+
+/// Coverage of a whole study.
+#[derive(Debug)]
+pub struct Coverage {
+    /// One row per area and service type, sorted by area code then service type.
+    pub rows: Vec<CoverageRow>,
+    /// Overlays that failed; their rows have no area share.
+    pub failures: Vec<OverlayFailure>,
+    /// How population was measured.
+    pub method: PopulationMethod,
 }
 
 /// Number of vertices used when a disc must be polygonised (only when a service type mixes
@@ -95,27 +115,57 @@ fn covered_area_polygons(
     (shape.unsigned_area() - remaining.unsigned_area()).max(0.0)
 }
 
-/// Per-point results for one service type: covered or not, and distance to the nearest site.
-struct PointCoverage {
+/// Covered area and the number of touching providers, for one area and one type's candidates.
+fn overlay(area: &Area, providers: &[Provider], cands: &[usize], polygons: bool) -> (f64, usize) {
+    if polygons {
+        let shape = area.local.shape();
+        let within = cands
+            .iter()
+            .filter(|&&i| match &providers[i].catchment {
+                Catchment::Disc(d) => area.local.touches(d),
+                Catchment::Polygon(_, mp) => mp.intersects(&shape),
+            })
+            .count();
+        (
+            covered_area_polygons(&shape, area, providers, cands),
+            within,
+        )
+    } else {
+        let discs: Vec<Disc> = cands
+            .iter()
+            .filter_map(|&i| match &providers[i].catchment {
+                Catchment::Disc(d) => Some(*d),
+                Catchment::Polygon(..) => None,
+            })
+            .collect();
+        let o = area.local.overlay_discs(&discs);
+        (o.covered, o.touching)
+    }
+}
+
+/// Per point: whether each service type covers it, and the distance to its nearest provider.
+struct PointResults {
+    types: usize,
     covered: Vec<bool>,
     nearest: Vec<f64>,
+}
+
+impl PointResults {
+    fn covered(&self, point: usize, t: usize) -> bool {
+        self.covered[point * self.types + t]
+    }
+    fn nearest(&self, point: usize, t: usize) -> f64 {
+        self.nearest[point * self.types + t]
+    }
 }
 
 /// Computes coverage for every area and service type, in parallel over areas.
 ///
 /// Rows come sorted by area code, then service type; the result does not depend on the order of
 /// the input features or on the number of threads.
-pub fn compute(study: &Study) -> (Vec<CoverageRow>, PopulationMethod) {
-    let indexes: Vec<ServiceIndex> = study
-        .service_types
-        .iter()
-        .map(|t| {
-            let members: Vec<usize> = (0..study.providers.len())
-                .filter(|&i| study.providers[i].service_type == *t)
-                .collect();
-            ServiceIndex::build(t, &study.providers, &members)
-        })
-        .collect();
+pub fn compute(study: &Study) -> Coverage {
+    let types = study.service_types.len();
+    let index = ProviderIndex::build(&study.providers, &study.service_types);
     let method = if study.points.is_some() {
         PopulationMethod::Points
     } else if study
@@ -127,172 +177,171 @@ pub fn compute(study: &Study) -> (Vec<CoverageRow>, PopulationMethod) {
     } else {
         PopulationMethod::None
     };
-    // Points of each area, and per-type point coverage.
     let mut area_points: Vec<Vec<usize>> = vec![Vec::new(); study.areas.len()];
-    let mut point_cov: Vec<PointCoverage> = Vec::new();
+    let mut point_results = PointResults {
+        types,
+        covered: Vec::new(),
+        nearest: Vec::new(),
+    };
     if let Some(points) = &study.points {
         for (i, p) in points.iter().enumerate() {
             if let Some(a) = p.area {
                 area_points[a].push(i);
             }
         }
-        point_cov = indexes
-            .iter()
-            .map(|idx| {
-                let (covered, nearest) = points
-                    .par_iter()
-                    .map(|p| {
-                        (
-                            idx.covers(&study.providers, p.at),
-                            idx.nearest_distance(p.at).unwrap_or(f64::NAN),
-                        )
-                    })
-                    .unzip();
-                PointCoverage { covered, nearest }
-            })
-            .collect();
+        // Point-major layout (point * types + t), filled in place in parallel.
+        point_results.covered = vec![false; points.len() * types];
+        point_results.nearest = vec![f64::NAN; points.len() * types];
+        point_results
+            .covered
+            .par_chunks_mut(types.max(1))
+            .zip(point_results.nearest.par_chunks_mut(types.max(1)))
+            .zip(points.par_iter())
+            .for_each(|((covered, nearest), p)| {
+                for t in 0..types {
+                    covered[t] = index.covers(&study.providers, t, p.at);
+                    nearest[t] = index.nearest_distance(t, p.at).unwrap_or(f64::NAN);
+                }
+            });
     }
-    let rows: Vec<Vec<CoverageRow>> = study
-        .areas
-        .par_iter()
-        .enumerate()
-        .map(|(ai, area)| {
-            indexes
-                .iter()
-                .enumerate()
-                .map(|(ti, idx)| {
-                    area_row(
-                        study,
-                        ai,
-                        area,
-                        idx,
-                        &area_points[ai],
-                        point_cov.get(ti),
-                        method,
-                    )
-                })
-                .collect()
+    let blank = CoverageRow {
+        area: 0,
+        service: 0,
+        area_m2: 0.0,
+        area_share: f64::NAN,
+        population: None,
+        covered_population: None,
+        population_share: None,
+        nearest_m: None,
+        providers_within: 0,
+    };
+    // Rows are written in place, one slice of `types` rows per area: no reallocation, and the
+    // order is fixed whatever the thread count.
+    let mut rows = vec![blank; study.areas.len() * types];
+    let failures: Vec<OverlayFailure> = rows
+        .par_chunks_mut(types.max(1))
+        .zip(study.areas.par_iter().enumerate())
+        .flat_map_iter(|(out, (ai, area))| {
+            let ctx = AreaContext {
+                study,
+                index: &index,
+                ai,
+                area,
+                points: &area_points[ai],
+                point_results: &point_results,
+                method,
+            };
+            let mut failed = Vec::new();
+            for (t, row) in out.iter_mut().enumerate() {
+                *row = ctx.row(t);
+                if row.area_share.is_nan() {
+                    failed.push(OverlayFailure {
+                        area_code: area.code.clone(),
+                        service_type: study.service_types[t].clone(),
+                        reason: "the geometry overlay panicked; this area and service type have \
+                                 no area share"
+                            .into(),
+                    });
+                }
+            }
+            failed
         })
         .collect();
-    (rows.into_iter().flatten().collect(), method)
-}
-
-fn area_row(
-    study: &Study,
-    ai: usize,
-    area: &Area,
-    idx: &ServiceIndex,
-    points: &[usize],
-    pc: Option<&PointCoverage>,
-    method: PopulationMethod,
-) -> CoverageRow {
-    let providers = &study.providers;
-    let area_m2 = area.local.area();
-    let cands = idx.candidates(area.local.bounding_rect());
-    // Contain a geometry panic to this area and service type (geo can panic on odd input).
-    let overlay = std::panic::catch_unwind(|| {
-        if idx.has_polygons {
-            let shape = area.local.shape();
-            let within = cands
-                .iter()
-                .filter(|&&i| match &providers[i].catchment {
-                    Catchment::Disc(d) => area.local.touches(d),
-                    Catchment::Polygon(_, mp) => {
-                        use geo::Intersects;
-                        mp.intersects(&shape)
-                    }
-                })
-                .count();
-            (
-                covered_area_polygons(&shape, area, providers, &cands),
-                within,
-            )
-        } else {
-            let discs: Vec<Disc> = cands
-                .iter()
-                .filter_map(|&i| match &providers[i].catchment {
-                    Catchment::Disc(d) => Some(*d),
-                    Catchment::Polygon(..) => None,
-                })
-                .collect();
-            let o = area.local.overlay_discs(&discs);
-            (o.covered, o.touching)
-        }
-    });
-    let (covered, providers_within, failure) = match overlay {
-        Ok((c, w)) => (Some(c), w, None),
-        Err(_) => (
-            None,
-            0,
-            Some(format!(
-                "overlay failed for area {} and service {}",
-                area.code, idx.service_type
-            )),
-        ),
-    };
-    let area_share = covered.map(|c| {
-        if area_m2 > 0.0 {
-            (c / area_m2).clamp(0.0, 1.0)
-        } else {
-            0.0
-        }
-    });
-    let (population, covered_population, nearest_m) = match method {
-        PopulationMethod::Points => {
-            let pts = study.points.as_deref().unwrap_or(&[]);
-            let pc = pc.expect("point coverage exists when points are given");
-            let pop: f64 = points.iter().map(|&i| pts[i].population).sum();
-            let cov: f64 = points
-                .iter()
-                .filter(|&&i| pc.covered[i])
-                .map(|&i| pts[i].population)
-                .sum();
-            let nearest = if points.is_empty() || idx.is_empty() {
-                representative_distance(area, idx)
-            } else if pop > 0.0 {
-                Some(
-                    points
-                        .iter()
-                        .map(|&i| pts[i].population * pc.nearest[i])
-                        .sum::<f64>()
-                        / pop,
-                )
-            } else {
-                Some(points.iter().map(|&i| pc.nearest[i]).sum::<f64>() / points.len() as f64)
-            };
-            (Some(pop), Some(cov), nearest)
-        }
-        PopulationMethod::UniformFromNeed => {
-            let pop = study.need.as_ref().and_then(|n| n.population[ai]);
-            (
-                pop,
-                pop.zip(area_share).map(|(p, s)| p * s),
-                representative_distance(area, idx),
-            )
-        }
-        PopulationMethod::None => (None, None, representative_distance(area, idx)),
-    };
-    let population_share = match (population, covered_population) {
-        (Some(p), Some(c)) if p > 0.0 => Some((c / p).clamp(0.0, 1.0)),
-        _ => None,
-    };
-    CoverageRow {
-        area: ai,
-        service_type: idx.service_type.clone(),
-        area_m2,
-        area_share: area_share.unwrap_or(f64::NAN),
-        population,
-        covered_population,
-        population_share,
-        nearest_m,
-        providers_within,
-        failure,
+    Coverage {
+        rows,
+        failures,
+        method,
     }
 }
 
-/// Distance from the area's interior point to the nearest provider, used when the area has no
-/// population point.
-fn representative_distance(area: &Area, idx: &ServiceIndex) -> Option<f64> {
-    let p = area.local.shape().interior_point()?;
-    idx.nearest_distance(p.0)
+struct AreaContext<'a> {
+    study: &'a Study,
+    index: &'a ProviderIndex,
+    ai: usize,
+    area: &'a Area,
+    points: &'a [usize],
+    point_results: &'a PointResults,
+    method: PopulationMethod,
+}
+
+impl AreaContext<'_> {
+    fn row(&self, t: usize) -> CoverageRow {
+        let (study, area) = (self.study, self.area);
+        let area_m2 = area.local.area();
+        let cands = &self.index.candidates(t, area.local.bounding_rect());
+        // Contain a geometry panic to this area and service type (geo can panic on odd input).
+        let result = std::panic::catch_unwind(|| {
+            overlay(area, &study.providers, cands, self.index.has_polygons[t])
+        });
+        let (area_share, providers_within) = match result {
+            Ok((c, w)) => (
+                if area_m2 > 0.0 {
+                    (c / area_m2).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                },
+                w,
+            ),
+            Err(_) => (f64::NAN, 0),
+        };
+        let (population, covered_population, nearest_m) = match self.method {
+            PopulationMethod::Points => self.from_points(t),
+            PopulationMethod::UniformFromNeed => {
+                let pop = study.need.as_ref().and_then(|n| n.population[self.ai]);
+                let covered = pop
+                    .filter(|_| area_share.is_finite())
+                    .map(|p| p * area_share);
+                (pop, covered, self.representative_distance(t))
+            }
+            PopulationMethod::None => (None, None, self.representative_distance(t)),
+        };
+        let population_share = match (population, covered_population) {
+            (Some(p), Some(c)) if p > 0.0 => Some((c / p).clamp(0.0, 1.0)),
+            _ => None,
+        };
+        CoverageRow {
+            area: self.ai,
+            service: t,
+            area_m2,
+            area_share,
+            population,
+            covered_population,
+            population_share,
+            nearest_m,
+            providers_within,
+        }
+    }
+
+    fn from_points(&self, t: usize) -> (Option<f64>, Option<f64>, Option<f64>) {
+        let pts = self.study.points.as_deref().unwrap_or(&[]);
+        let pr = self.point_results;
+        let pop: f64 = self.points.iter().map(|&i| pts[i].population).sum();
+        let cov: f64 = self
+            .points
+            .iter()
+            .filter(|&&i| pr.covered(i, t))
+            .map(|&i| pts[i].population)
+            .sum();
+        let nearest = if self.points.is_empty() || self.index.count(t) == 0 {
+            self.representative_distance(t)
+        } else if pop > 0.0 {
+            let weighted: f64 = self
+                .points
+                .iter()
+                .map(|&i| pts[i].population * pr.nearest(i, t))
+                .sum();
+            Some(weighted / pop)
+        } else {
+            let sum: f64 = self.points.iter().map(|&i| pr.nearest(i, t)).sum();
+            Some(sum / self.points.len() as f64)
+        };
+        (Some(pop), Some(cov), nearest)
+    }
+
+    /// Distance from the area's interior point to the nearest provider, used when the area has
+    /// no population point.
+    fn representative_distance(&self, t: usize) -> Option<f64> {
+        let p = self.area.local.shape().interior_point()?;
+        self.index.nearest_distance(t, p.0)
+    }
 }

@@ -76,7 +76,6 @@ pub fn write_areas(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<(
             .map(|k| json_string(&format!("{t}_{k}")))
         })
         .collect();
-    let type_index = |t: &str| study.service_types.iter().position(|s| s == t);
     let feature = |a: &crate::model::Area, rows: &[&CoverageRow]| -> std::io::Result<String> {
         let mut s = String::with_capacity(48 * a.local.vertex_count() + 512);
         s.push_str("{\"type\":\"Feature\",\"properties\":{\"area_code\":");
@@ -92,9 +91,7 @@ pub fn write_areas(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<(
             push_num(&mut s, p, 3);
         }
         for r in rows {
-            let Some(k) = type_index(&r.service_type).map(|i| &keys[i]) else {
-                continue;
-            };
+            let k = &keys[r.service];
             for (key, value, d) in [
                 (&k[0], Some(r.area_share), 9),
                 (&k[1], r.population_share, 9),

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::error::Result;
 use crate::io::atomic::write_atomic;
 use crate::load::Study;
-use crate::metrics::coverage::{CoverageRow, PopulationMethod};
+use crate::metrics::coverage::{Coverage, PopulationMethod};
 
 /// Writes `run.json`.
 ///
@@ -18,14 +18,11 @@ use crate::metrics::coverage::{CoverageRow, PopulationMethod};
 pub fn write_run_record(
     path: &Path,
     study: &Study,
-    rows: &[CoverageRow],
-    method: PopulationMethod,
+    coverage: &Coverage,
     timings: &[(&str, f64)],
 ) -> Result<()> {
-    let failures: Vec<_> = rows
-        .iter()
-        .filter_map(|r| r.failure.as_ref().map(|f| json!({"area_code": study.areas[r.area].code, "service_type": r.service_type, "reason": f})))
-        .collect();
+    let method = coverage.method;
+    let failures = &coverage.failures;
     let per_type: Vec<_> = study
         .service_types
         .iter()
@@ -59,7 +56,7 @@ pub fn write_run_record(
             "providers": study.providers.len(),
             "providers_per_type": per_type,
             "points": study.points.as_ref().map(|p| p.len()),
-            "rows": rows.len(),
+            "rows": coverage.rows.len(),
             "overlay_failures": failures.len(),
         },
         "files": study.files,

@@ -50,7 +50,7 @@ pub fn write_coverage(path: &Path, study: &Study, rows: &[CoverageRow]) -> Resul
                 csv.write_field(&a.code)?;
                 csv.write_field(&a.name)?;
                 csv.write_field(&a.group)?;
-                csv.write_field(&r.service_type)?;
+                csv.write_field(&study.service_types[r.service])?;
                 number(&mut csv, Some(r.area_m2), 3)?;
                 number(&mut csv, Some(r.area_share), 9)?;
                 number(&mut csv, r.population, 3)?;

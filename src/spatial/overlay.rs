@@ -221,22 +221,34 @@ impl LocalPolygon {
 
     /// True when the disc and the polygon share at least one point.
     pub fn touches(&self, disc: &Disc) -> bool {
-        !matches!(self.classify(&self.to_local(disc)), Meets::Apart)
+        !matches!(self.classify(&self.to_local(disc), true), Meets::Apart)
     }
 
-    /// How a disc (local coordinates) meets the polygon.
-    fn classify(&self, d: &Disc) -> Meets {
-        if d.r <= 0.0
-            || d.x + d.r < self.min.x
-            || d.x - d.r > self.max.x
-            || d.y + d.r < self.min.y
-            || d.y - d.r > self.max.y
-        {
+    /// How a disc (local coordinates) meets the polygon. With `held` (another disc already
+    /// holds the whole polygon) only touching matters, so the vertex scan stops at the first
+    /// vertex inside.
+    fn classify(&self, d: &Disc, held: bool) -> Meets {
+        if d.r <= 0.0 {
             return Meets::Apart;
+        }
+        // Cheap tests on the bounding box first: most candidates from the R-tree either miss
+        // the box or hold all of it.
+        let dx = (self.min.x - d.x).max(0.0).max(d.x - self.max.x);
+        let dy = (self.min.y - d.y).max(0.0).max(d.y - self.max.y);
+        if dx * dx + dy * dy > d.r * d.r {
+            return Meets::Apart;
+        }
+        let far_x = (d.x - self.min.x).abs().max((self.max.x - d.x).abs());
+        let far_y = (d.y - self.min.y).abs().max((self.max.y - d.y).abs());
+        if far_x * far_x + far_y * far_y <= d.r * d.r {
+            return Meets::Holds;
         }
         let (mut inside, mut outside) = (false, false);
         for &v in self.rings.iter().flatten() {
             if d.contains(v) {
+                if held {
+                    return Meets::Crosses;
+                }
                 inside = true;
             } else {
                 outside = true;
@@ -272,7 +284,7 @@ impl LocalPolygon {
         let mut d: Vec<Disc> = Vec::with_capacity(discs.len());
         for disc in discs {
             let local = self.to_local(disc);
-            match self.classify(&local) {
+            match self.classify(&local, holds) {
                 Meets::Apart => {}
                 Meets::Holds => {
                     touching += 1;
@@ -325,7 +337,7 @@ enum Meets {
     Apart,
     /// The disc holds the whole polygon.
     Holds,
-    /// They share some but not all of the polygon.
+    /// They share some but not all of the polygon (or, when asked only about touching, some).
     Crosses,
 }
 
@@ -386,7 +398,8 @@ fn boundary_integral(
     inside_p: impl Fn(Coord) -> bool,
 ) -> f64 {
     let mut area2 = 0.0;
-    let mut angles: Vec<Vec<f64>> = vec![Vec::new(); discs.len()];
+    // Crossings on each circle: (angle, vector from the centre to the crossing point).
+    let mut angles: Vec<Vec<(f64, Coord)>> = vec![Vec::new(); discs.len()];
     let mut cuts: Vec<f64> = Vec::new();
     let in_any = |p: Coord| discs.iter().any(|d| d.contains(p));
 
@@ -404,7 +417,11 @@ fn boundary_integral(
                     for t in [t1, t2] {
                         if (0.0..=1.0).contains(&t) {
                             let p = if t == 1.0 { b } else { a + (b - a) * t };
-                            angles[j].push((p.y - c.y).atan2(p.x - c.x));
+                            let v = Coord {
+                                x: p.x - c.x,
+                                y: p.y - c.y,
+                            };
+                            angles[j].push((v.y.atan2(v.x), v));
                             if t > 0.0 && t < 1.0 {
                                 cuts.push(t);
                             }
@@ -442,11 +459,15 @@ fn boundary_integral(
                 continue;
             }
             let along = (c.r * c.r - o.r * o.r + dist * dist) / (2.0 * dist);
-            let ratio = (along / c.r).clamp(-1.0, 1.0);
-            let phi = dy.atan2(dx);
-            let delta = ratio.acos();
-            angles[j].push(phi - delta);
-            angles[j].push(phi + delta);
+            let h = (c.r * c.r - along * along).max(0.0).sqrt();
+            let (ux, uy) = (dx / dist, dy / dist);
+            for sign in [-1.0, 1.0] {
+                let v = Coord {
+                    x: along * ux - sign * h * uy,
+                    y: along * uy + sign * h * ux,
+                };
+                angles[j].push((v.y.atan2(v.x), v));
+            }
         }
         let inside_other = |p: Coord| {
             discs
@@ -454,37 +475,48 @@ fn boundary_integral(
                 .enumerate()
                 .any(|(i, o)| i != j && o.contains_strictly(p))
         };
-        let arc2 = |a: f64, b: f64| {
-            c.r * c.r * (b - a) + c.x * c.r * (b.sin() - a.sin()) + c.y * c.r * (a.cos() - b.cos())
-        };
-        let at = |t: f64| Coord {
-            x: c.x + c.r * t.cos(),
-            y: c.y + c.r * t.sin(),
-        };
+        let centre = Coord { x: c.x, y: c.y };
         let ang = &mut angles[j];
         if ang.is_empty() {
             // No crossing at all: the circle is wholly inside or wholly outside P and the others.
-            let p = at(0.0);
+            let p = Coord {
+                x: c.x + c.r,
+                y: c.y,
+            };
             if inside_p(p) && !inside_other(p) {
                 area2 += 2.0 * PI * c.r * c.r;
             }
             continue;
         }
-        ang.iter_mut().for_each(|t| *t = t.rem_euclid(2.0 * PI));
-        ang.sort_by(f64::total_cmp);
+        ang.iter_mut()
+            .for_each(|(t, _)| *t = t.rem_euclid(2.0 * PI));
+        ang.sort_by(|a, b| a.0.total_cmp(&b.0));
         for k in 0..ang.len() {
-            let a = ang[k];
-            let b = if k + 1 < ang.len() {
+            let (a, va) = ang[k];
+            let (b, vb) = if k + 1 < ang.len() {
                 ang[k + 1]
             } else {
-                ang[0] + 2.0 * PI
+                (ang[0].0 + 2.0 * PI, ang[0].1)
             };
-            if b - a <= 0.0 {
+            let sweep = b - a;
+            if sweep <= 0.0 {
                 continue;
             }
-            let p = at((a + b) / 2.0);
-            if inside_p(p) && !inside_other(p) {
-                area2 += arc2(a, b);
+            // The arc's midpoint from the chord's bisector, without trigonometry.
+            let s = va + vb;
+            let norm = s.x.hypot(s.y);
+            let mid = if (sweep - PI).abs() < 1e-9 || norm == 0.0 {
+                let n = va.x.hypot(va.y);
+                centre + Coord { x: -va.y, y: va.x } * (c.r / n)
+            } else if sweep < PI {
+                centre + s * (c.r / norm)
+            } else {
+                centre - s * (c.r / norm)
+            };
+            if inside_p(mid) && !inside_other(mid) {
+                // ½∮(x dy − y dx) along the arc; r·sin and r·cos of the ends are the crossing
+                // vectors themselves.
+                area2 += c.r * c.r * sweep + c.x * (vb.y - va.y) + c.y * (va.x - vb.x);
             }
         }
     }
