@@ -285,7 +285,7 @@ impl AreaContext<'_> {
             Err(_) => (f64::NAN, 0),
         };
         let (population, covered_population, nearest_m) = match self.method {
-            PopulationMethod::Points => self.from_points(t),
+            PopulationMethod::Points => self.population_from_points(t),
             PopulationMethod::UniformFromNeed => {
                 let pop = study.need.as_ref().and_then(|n| n.population[self.ai]);
                 let covered = pop
@@ -312,7 +312,7 @@ impl AreaContext<'_> {
         }
     }
 
-    fn from_points(&self, t: usize) -> (Option<f64>, Option<f64>, Option<f64>) {
+    fn population_from_points(&self, t: usize) -> (Option<f64>, Option<f64>, Option<f64>) {
         let pts = self.study.points.as_deref().unwrap_or(&[]);
         let pr = self.point_results;
         let pop: f64 = self.points.iter().map(|&i| pts[i].population).sum();
