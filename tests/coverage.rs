@@ -390,3 +390,59 @@ fn shapefile_without_prj_needs_crs() {
     with_crs.extend(["--crs", "EPSG:27700"]);
     w.ok(&with_crs);
 }
+
+#[test]
+fn polygon_catchments_and_point_in_polygon_assignment() {
+    let w = Workdir::new();
+    setup(&w);
+    // A polygon catchment over the western half of A1, and a disc over A2's centre.
+    w.write(
+        "hubs.geojson",
+        r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:27700"}},"features":[
+        {"type":"Feature","properties":{"name":"hub"},"geometry":{"type":"Polygon","coordinates":[[[399500,399500],[400500,399500],[400500,401500],[399500,401500],[399500,399500]]]}},
+        {"type":"Feature","properties":{"name":"van"},"geometry":{"type":"Point","coordinates":[401500,400500]}}]}"#,
+    );
+    // Points without an area-code column: placed by point-in-polygon.
+    w.write(
+        "pts.csv",
+        "x,y,pop\n400100,400100,10\n400900,400900,30\n401500,400500,5\n409000,409000,99\n",
+    );
+    let log = w.ok(&[
+        "coverage",
+        "--areas",
+        "areas.geojson",
+        "--providers",
+        "advice=hubs.geojson",
+        "--radius-m",
+        "200",
+        "--points",
+        "pts.csv",
+        "--point-population",
+        "pop",
+        "--crs",
+        "EPSG:27700",
+        "--out",
+        "out",
+    ]);
+    assert!(log.contains("1 of 4 points outside every area"), "{log}");
+    let rows = read_csv(&w.path("out/coverage.csv"));
+    let a1 = row(&rows, "A1", "advice");
+    // The hub polygon grown by the 200 m radius covers x < 400700 of A1: 70% of the square.
+    assert!(
+        (f(a1, "area_share") - 0.7).abs() < 1e-3,
+        "{}",
+        a1["area_share"]
+    );
+    assert_eq!(f(a1, "population"), 40.0);
+    assert_eq!(f(a1, "covered_population"), 10.0);
+    let a2 = row(&rows, "A2", "advice");
+    // A 200 m disc drawn as a 1024-gon because the type mixes discs and polygons.
+    let disc = PI * 200.0 * 200.0 / 1e6;
+    assert!(
+        (f(a2, "area_share") - disc).abs() < 1e-5 * disc + 1e-9,
+        "{}",
+        a2["area_share"]
+    );
+    assert_eq!(f(a2, "population_share"), 1.0);
+    assert_eq!(a2["providers_within"], "1");
+}
