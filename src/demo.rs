@@ -26,23 +26,7 @@ const ORIGIN: Coord = Coord {
     y: 502_000.0,
 };
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> f64 {
-        // SplitMix64: tiny, fast, and the same on every platform.
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.next()
-    }
-}
+use crate::rng::SplitMix64 as Rng;
 
 /// The council of the ward in column `c`, row `r`: the boundaries step, so they are not straight.
 fn council(c: usize, r: usize) -> usize {
@@ -73,7 +57,7 @@ struct Region {
 }
 
 fn region() -> Region {
-    let mut rng = Rng(20_261_122);
+    let mut rng = Rng::new(20_261_122);
     let grid: Vec<Vec<Coord>> = (0..=ROWS)
         .map(|r| {
             (0..=COLS)
@@ -146,7 +130,7 @@ fn region() -> Region {
             score.push((s * 10.0).round() / 10.0);
             // Towns in the middle and east are denser; the far west is rural.
             let urban = if c <= 1 { 0.3 } else { 1.0 };
-            let n = 3 + (rng.next() * 4.0) as usize;
+            let n = 3 + (rng.next_f64() * 4.0) as usize;
             for _ in 0..n {
                 let (u, t) = (rng.range(0.2, 0.8), rng.range(0.2, 0.8));
                 let p = grid[r][c] * ((1.0 - u) * (1.0 - t))

@@ -26,6 +26,7 @@ pub mod model;
 pub mod normalise;
 pub mod pipeline;
 pub mod report;
+pub mod rng;
 pub mod spatial;
 
 pub use config::StudySpec;

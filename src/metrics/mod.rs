@@ -1,3 +1,4 @@
 //! Metrics computed from the overlay, one concept per file.
 
 pub mod coverage;
+pub mod inequality;

@@ -1,0 +1,330 @@
+//! Population-weighted inequality of access between areas: Gini, Theil T with its between/
+//! within-group decomposition, the concentration index against deprivation with Erreygers'
+//! correction, a bootstrap interval for it and a permutation test of the between-group share.
+//!
+//! Notation: area i has access a_i in [0, 1] (its population share covered) and population
+//! weight p_i (its share of the population, summing to 1); mu = sum_i p_i a_i.
+//! Sources: Theil (1967) *Economics and Information Theory*; Shorrocks (1980) for the
+//! decomposition; Kakwani, Wagstaff and van Doorslaer (1997) and O'Donnell et al. (2008,
+//! *Analyzing Health Equity Using Household Survey Data*, World Bank, ch. 8) for the
+//! concentration index; Erreygers (2009, *J. Health Econ.* 28:504) for the bounded-outcome
+//! correction. See docs/methods.md.
+
+use crate::rng::SplitMix64;
+
+/// Population-weighted mean of `a` with weights `w` (any positive scale).
+pub fn weighted_mean(a: &[f64], w: &[f64]) -> f64 {
+    let total: f64 = w.iter().sum();
+    if total <= 0.0 {
+        return f64::NAN;
+    }
+    a.iter().zip(w).map(|(a, w)| a * w).sum::<f64>() / total
+}
+
+/// Gini coefficient G = sum_i sum_j p_i p_j |a_i - a_j| / (2 mu), weights `w` normalised to sum
+/// to one. Computed in O(n log n) by sorting: the double sum equals
+/// 2 sum_i p_i a_i (2 P_i + p_i - 1), with P_i the weight of the areas sorted before i.
+/// NaN when the mean is 0.
+pub fn gini(a: &[f64], w: &[f64]) -> f64 {
+    let total: f64 = w.iter().sum();
+    let mu = weighted_mean(a, w);
+    if !(mu > 0.0) || total <= 0.0 {
+        return f64::NAN;
+    }
+    let mut order: Vec<usize> = (0..a.len()).collect();
+    order.sort_by(|&i, &j| a[i].total_cmp(&a[j]));
+    let mut below = 0.0;
+    let mut double_sum = 0.0;
+    for &i in &order {
+        let p = w[i] / total;
+        double_sum += 2.0 * p * a[i] * (2.0 * below + p - 1.0);
+        below += p;
+    }
+    double_sum / (2.0 * mu)
+}
+
+/// Theil T index: sum_i p_i (a_i/mu) ln(a_i/mu), areas with a_i = 0 contributing 0 (the limit of
+/// x ln x). NaN when the mean is 0.
+pub fn theil(a: &[f64], w: &[f64]) -> f64 {
+    let total: f64 = w.iter().sum();
+    let mu = weighted_mean(a, w);
+    if !(mu > 0.0) {
+        return f64::NAN;
+    }
+    a.iter()
+        .zip(w)
+        .filter(|(a, _)| **a > 0.0)
+        .map(|(a, w)| (w / total) * (a / mu) * (a / mu).ln())
+        .sum()
+}
+
+/// Theil T split into between- and within-group parts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TheilDecomposition {
+    /// Total Theil T.
+    pub total: f64,
+    /// T_B = sum_g S_g ln(S_g / P_g), S_g the group's share of covered population, P_g its share
+    /// of population.
+    pub between: f64,
+    /// T_W = sum_g S_g T_g, T_g the Theil index within group g.
+    pub within: f64,
+}
+
+impl TheilDecomposition {
+    /// T_B / T: how much of the inequality is which group (council) you live in.
+    pub fn between_share(&self) -> f64 {
+        if self.total > 0.0 {
+            self.between / self.total
+        } else {
+            f64::NAN
+        }
+    }
+}
+
+/// Decomposes Theil T by the group labels `g` (any integers).
+pub fn theil_decomposition(a: &[f64], w: &[f64], g: &[usize]) -> TheilDecomposition {
+    let total_w: f64 = w.iter().sum();
+    let mu = weighted_mean(a, w);
+    let groups = g.iter().copied().max().map_or(0, |m| m + 1);
+    let mut pop = vec![0.0; groups];
+    let mut covered = vec![0.0; groups];
+    for i in 0..a.len() {
+        pop[g[i]] += w[i];
+        covered[g[i]] += w[i] * a[i];
+    }
+    let (mut between, mut within) = (0.0, 0.0);
+    let total = theil(a, w);
+    if !(mu > 0.0) {
+        return TheilDecomposition {
+            total,
+            between: f64::NAN,
+            within: f64::NAN,
+        };
+    }
+    for k in 0..groups {
+        if pop[k] <= 0.0 || covered[k] <= 0.0 {
+            continue;
+        }
+        let s = covered[k] / (mu * total_w);
+        let p = pop[k] / total_w;
+        between += s * (s / p).ln();
+        let mu_k = covered[k] / pop[k];
+        let t_k: f64 = (0..a.len())
+            .filter(|&i| g[i] == k && a[i] > 0.0)
+            .map(|i| (w[i] / pop[k]) * (a[i] / mu_k) * (a[i] / mu_k).ln())
+            .sum();
+        within += s * t_k;
+    }
+    TheilDecomposition {
+        total,
+        between,
+        within,
+    }
+}
+
+/// Concentration index of access against deprivation. `order` lists the areas from the most to
+/// the least deprived; R_i = sum_{k<i} p_k + p_i/2 is the fractional rank in that order, and
+/// C = (2/mu) sum_i p_i (a_i - mu)(R_i - 1/2). With this order a negative C means access is
+/// concentrated among the more deprived, a positive C among the less deprived.
+pub fn concentration_index(a: &[f64], w: &[f64], order: &[usize]) -> f64 {
+    let total: f64 = order.iter().map(|&i| w[i]).sum();
+    if total <= 0.0 {
+        return f64::NAN;
+    }
+    let mu = order.iter().map(|&i| w[i] * a[i]).sum::<f64>() / total;
+    if !(mu > 0.0) {
+        return f64::NAN;
+    }
+    let mut before = 0.0;
+    let mut sum = 0.0;
+    for &i in order {
+        let p = w[i] / total;
+        let rank = before + p / 2.0;
+        sum += p * (a[i] - mu) * (rank - 0.5);
+        before += p;
+    }
+    2.0 / mu * sum
+}
+
+/// Erreygers' corrected concentration index for an outcome bounded in [0, 1]: E = 4 mu C.
+pub fn erreygers(c: f64, mu: f64) -> f64 {
+    4.0 * mu * c
+}
+
+/// A percentile bootstrap interval (2.5%, 97.5%) for the concentration index: areas are
+/// resampled with replacement `draws` times with a fixed seed, keeping the deprivation order.
+pub fn concentration_bootstrap(
+    a: &[f64],
+    w: &[f64],
+    order: &[usize],
+    draws: usize,
+    seed: u64,
+) -> (f64, f64) {
+    if order.is_empty() || draws == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let mut rng = SplitMix64::new(seed);
+    let n = order.len();
+    let mut stats = Vec::with_capacity(draws);
+    let mut counts = vec![0usize; n];
+    let mut ww = vec![0.0; a.len()];
+    for _ in 0..draws {
+        counts.iter_mut().for_each(|c| *c = 0);
+        for _ in 0..n {
+            counts[rng.below(n)] += 1;
+        }
+        // A resampled area counted k times weighs k times its population, in the same place
+        // in the deprivation order.
+        for (pos, &i) in order.iter().enumerate() {
+            ww[i] = w[i] * counts[pos] as f64;
+        }
+        let c = concentration_index(a, &ww, order);
+        if c.is_finite() {
+            stats.push(c);
+        }
+    }
+    if stats.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    stats.sort_by(f64::total_cmp);
+    let q = |f: f64| stats[((f * (stats.len() - 1) as f64).round() as usize).min(stats.len() - 1)];
+    (q(0.025), q(0.975))
+}
+
+/// Permutation test of the Theil between-group share: group labels are shuffled over areas
+/// (keeping group sizes) `permutations` times with a fixed seed. Returns the p-value
+/// (1 + #{permuted share >= observed}) / (1 + permutations).
+pub fn between_share_p_value(
+    a: &[f64],
+    w: &[f64],
+    g: &[usize],
+    permutations: usize,
+    seed: u64,
+) -> f64 {
+    let observed = theil_decomposition(a, w, g).between_share();
+    if !observed.is_finite() {
+        return f64::NAN;
+    }
+    let mut rng = SplitMix64::new(seed);
+    let mut labels = g.to_vec();
+    let mut at_least = 0usize;
+    for _ in 0..permutations {
+        rng.shuffle(&mut labels);
+        let s = theil_decomposition(a, w, &labels).between_share();
+        // A tiny tolerance so ties with the observed value (same partition) count as "as large".
+        if s >= observed - 1e-12 {
+            at_least += 1;
+        }
+    }
+    (1 + at_least) as f64 / (1 + permutations) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_abs_diff_eq;
+
+    // Five areas: access a, population w, group g, most deprived first in `order` (by index).
+    const A: [f64; 5] = [0.0, 0.5, 1.0, 0.8, 0.2];
+    const W: [f64; 5] = [100.0, 200.0, 300.0, 250.0, 150.0];
+    const G: [usize; 5] = [0, 0, 1, 1, 0];
+
+    #[test]
+    fn gini_by_hand() {
+        // p = (0.1, 0.2, 0.3, 0.25, 0.15); mu = 0 + 0.1 + 0.3 + 0.2 + 0.03 = 0.63.
+        // sum_i sum_j p_i p_j |a_i - a_j| over ordered pairs = 2 x (sum over i<j):
+        // (0,1) .02x.5=.01  (0,2) .03x1=.03  (0,3) .025x.8=.02  (0,4) .015x.2=.003
+        // (1,2) .06x.5=.03  (1,3) .05x.3=.015 (1,4) .03x.3=.009 (2,3) .075x.2=.015
+        // (2,4) .045x.8=.036 (3,4) .0375x.6=.0225 -> sum .1905, doubled .381.
+        // G = .381 / (2 x .63) = 0.302380952...
+        assert_abs_diff_eq!(gini(&A, &W), 0.381 / 1.26, epsilon = 1e-12);
+        // Equal access: 0. All access in one area of weight p: 1 - p.
+        assert_abs_diff_eq!(gini(&[0.4; 5], &W), 0.0, epsilon = 1e-15);
+        assert_abs_diff_eq!(gini(&[0.0, 0.0, 1.0, 0.0, 0.0], &W), 0.7, epsilon = 1e-12);
+    }
+
+    #[test]
+    fn theil_and_decomposition_by_hand() {
+        let mu: f64 = 0.63;
+        let p = [0.1, 0.2, 0.3, 0.25, 0.15];
+        let t: f64 = (1..5).map(|i| p[i] * (A[i] / mu) * (A[i] / mu).ln()).sum();
+        assert_abs_diff_eq!(theil(&A, &W), t, epsilon = 1e-12);
+        // Groups: g0 = {0,1,4} pop .45 covered .1+.03=.13; g1 = {2,3} pop .55 covered .5.
+        let (s0, s1) = (0.13 / mu, 0.5 / mu);
+        let between = s0 * (s0 / 0.45).ln() + s1 * (s1 / 0.55).ln();
+        let mu0: f64 = 0.13 / 0.45;
+        let mu1: f64 = 0.5 / 0.55;
+        let t0 = (0.2 / 0.45) * (0.5 / mu0) * (0.5 / mu0).ln()
+            + (0.15 / 0.45) * (0.2 / mu0) * (0.2 / mu0).ln();
+        let t1 = (0.3 / 0.55) * (1.0 / mu1) * (1.0 / mu1).ln()
+            + (0.25 / 0.55) * (0.8 / mu1) * (0.8 / mu1).ln();
+        let d = theil_decomposition(&A, &W, &G);
+        assert_abs_diff_eq!(d.between, between, epsilon = 1e-12);
+        assert_abs_diff_eq!(d.within, s0 * t0 + s1 * t1, epsilon = 1e-12);
+        assert_abs_diff_eq!(d.between + d.within, d.total, epsilon = 1e-12);
+    }
+
+    #[test]
+    fn concentration_index_by_hand() {
+        // Order most -> least deprived: 0, 1, 2, 3, 4 (as listed).
+        // R = (.05, .2, .45, .725, .925); a - mu = (-.63, -.13, .37, .17, -.43)
+        // sum p (a-mu)(R-.5) = .1(-.63)(-.45) + .2(-.13)(-.3) + .3(.37)(-.05) + .25(.17)(.225)
+        //                     + .15(-.43)(.425) = .02835 + .0078 - .00555 + .0095625 - .0274125
+        //                     = .01275
+        let c = concentration_index(&A, &W, &[0, 1, 2, 3, 4]);
+        assert_abs_diff_eq!(c, 2.0 / 0.63 * 0.01275, epsilon = 1e-12);
+        assert_abs_diff_eq!(erreygers(c, 0.63), 4.0 * 0.63 * c, epsilon = 1e-15);
+        // Access only among the most deprived: negative; reversed order flips the sign.
+        let skew = [1.0, 1.0, 0.0, 0.0, 0.0];
+        let c1 = concentration_index(&skew, &W, &[0, 1, 2, 3, 4]);
+        assert!(c1 < 0.0);
+        assert_abs_diff_eq!(
+            concentration_index(&skew, &W, &[4, 3, 2, 1, 0]),
+            -c1,
+            epsilon = 1e-12
+        );
+    }
+
+    #[test]
+    fn bootstrap_and_permutation_are_deterministic() {
+        let order = [0, 1, 2, 3, 4];
+        let b1 = concentration_bootstrap(&A, &W, &order, 199, 42);
+        let b2 = concentration_bootstrap(&A, &W, &order, 199, 42);
+        assert_eq!(b1, b2);
+        assert!(b1.0 <= b1.1);
+        let p1 = between_share_p_value(&A, &W, &G, 999, 7);
+        assert_eq!(p1, between_share_p_value(&A, &W, &G, 999, 7));
+        // With 5 areas in groups of 3 and 2 there are only 10 partitions; the observed one is
+        // the most extreme, so about 1 in 10 permutations matches it.
+        assert!(p1 > 0.05 && p1 < 0.2, "{p1}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn gini_matches_the_double_sum(
+            rows in proptest::collection::vec((0f64..1.0, 1f64..1000.0), 1..40)
+        ) {
+            let a: Vec<f64> = rows.iter().map(|r| r.0).collect();
+            let w: Vec<f64> = rows.iter().map(|r| r.1).collect();
+            let total: f64 = w.iter().sum();
+            let mu = weighted_mean(&a, &w);
+            let mut s = 0.0;
+            for i in 0..a.len() {
+                for j in 0..a.len() {
+                    s += w[i] / total * w[j] / total * (a[i] - a[j]).abs();
+                }
+            }
+            let g = gini(&a, &w);
+            proptest::prop_assert!((g - s / (2.0 * mu)).abs() < 1e-9);
+            // Unchanged by row order.
+            let mut idx: Vec<usize> = (0..a.len()).collect();
+            idx.reverse();
+            let ar: Vec<f64> = idx.iter().map(|&i| a[i]).collect();
+            let wr: Vec<f64> = idx.iter().map(|&i| w[i]).collect();
+            proptest::prop_assert!((gini(&ar, &wr) - g).abs() < 1e-12);
+            let groups: Vec<usize> = (0..a.len()).map(|i| i % 3).collect();
+            let d = theil_decomposition(&a, &w, &groups);
+            proptest::prop_assert!((d.between + d.within - d.total).abs() < 1e-9);
+        }
+    }
+}
