@@ -67,6 +67,36 @@ pub struct NeedInput {
     pub id: Option<String>,
     /// Column with population (default: detected `population`, `pop_total`, ...).
     pub population: Option<String>,
+    /// Column with the deprivation measure (default: detected `imd_decile`, `*decile`,
+    /// `imd_score`, `deprivation*`, `imd_rank`).
+    pub deprivation: Option<String>,
+    /// What the deprivation column holds: "score", "rank" or "decile" (default: from its name).
+    pub deprivation_kind: Option<DeprivationKind>,
+    /// Which values are more deprived: "higher" or "lower" (default: higher for a score, lower
+    /// for a rank or decile, as in the English IMD where rank 1 and decile 1 are most deprived).
+    pub more_deprived: Option<Direction>,
+}
+
+/// What a deprivation column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeprivationKind {
+    /// A score (e.g. IMD score).
+    Score,
+    /// A rank (e.g. IMD rank, 1 = most deprived).
+    Rank,
+    /// A decile 1..10.
+    Decile,
+}
+
+/// Which end of a measure means more deprived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Higher values are more deprived.
+    Higher,
+    /// Lower values are more deprived.
+    Lower,
 }
 
 /// The standard for one service type.
@@ -75,6 +105,63 @@ pub struct NeedInput {
 pub struct Standard {
     /// Catchment radius in metres for providers of this type without their own radius.
     pub radius_m: Option<f64>,
+    /// Whether everyone should reach this service (included in the access-equity analysis;
+    /// default true).
+    pub universal: Option<bool>,
+    /// Coverage share below which an area counts as unserved (default 0.5).
+    pub threshold: Option<f64>,
+    /// Need-file column with the target population for this service (e.g. people aged 60+);
+    /// default: everyone.
+    pub target_population: Option<String>,
+}
+
+impl Standard {
+    /// The unserved threshold (default 0.5).
+    pub fn threshold(&self) -> f64 {
+        self.threshold.unwrap_or(DEFAULT_THRESHOLD)
+    }
+
+    /// Whether access should be universal (default true).
+    pub fn universal(&self) -> bool {
+        self.universal.unwrap_or(true)
+    }
+}
+
+/// Default coverage share below which an area is unserved.
+pub const DEFAULT_THRESHOLD: f64 = 0.5;
+
+/// Parameters of the findings (unserved areas, access equity, postcode lottery).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FindingsSpec {
+    /// Largest difference in need decile for a cross-boundary pair to count as "similar need".
+    pub lottery_max_need_gap: f64,
+    /// Smallest difference in coverage share for a pair to be flagged.
+    pub lottery_min_difference: f64,
+    /// Snapping tolerance in metres when finding shared boundaries.
+    pub boundary_tolerance_m: f64,
+    /// Permutations for the test of the between-council share of inequality.
+    pub permutations: usize,
+    /// Bootstrap draws for the concentration index interval.
+    pub bootstrap: usize,
+    /// Seed for permutations and bootstrap.
+    pub seed: u64,
+    /// Rows per service type in the Markdown tables.
+    pub top_n: usize,
+}
+
+impl Default for FindingsSpec {
+    fn default() -> Self {
+        FindingsSpec {
+            lottery_max_need_gap: 1.0,
+            lottery_min_difference: 0.3,
+            boundary_tolerance_m: 1.0,
+            permutations: 999,
+            bootstrap: 999,
+            seed: 20_261_122,
+            top_n: 20,
+        }
+    }
 }
 
 /// A whole study.
@@ -105,6 +192,9 @@ pub struct StudySpec {
     /// Standards per service type.
     #[serde(default)]
     pub services: BTreeMap<String, Standard>,
+    /// Parameters of the findings.
+    #[serde(default)]
+    pub findings: FindingsSpec,
 }
 
 mod opt_crs {
@@ -172,6 +262,15 @@ impl StudySpec {
             .iter()
             .filter_map(|p| p.radius_m)
             .chain(self.services.values().filter_map(|s| s.radius_m));
+        for s in self.services.values() {
+            if let Some(t) = s.threshold {
+                if !(0.0..=1.0).contains(&t) {
+                    return Err(Error::Config(format!(
+                        "threshold {t}: a coverage threshold is a share between 0 and 1"
+                    )));
+                }
+            }
+        }
         for r in radii {
             if !(r.is_finite() && r > 0.0) {
                 return Err(Error::Config(format!(

@@ -276,6 +276,10 @@ area_column = "ward_code"
 path = "need.csv"
 id = "ward_code"
 population = "population"
+# Decile 1 = the most deprived tenth of wards, as in the English IMD.
+deprivation = "deprivation_decile"
+deprivation_kind = "decile"
+more_deprived = "lower"
 
 # Catchment standard per service type: straight-line radius in metres.
 [services.gp]
@@ -286,6 +290,15 @@ radius_m = 1000
 radius_m = 2000
 [services.food_bank]
 radius_m = 3000
+# Food banks are not expected everywhere: left out of the equity indices.
+universal = false
+
+[findings]
+lottery_max_need_gap = 1      # need deciles at most this far apart count as similar need
+lottery_min_difference = 0.3  # flag pairs whose covered shares differ by at least this
+permutations = 999
+bootstrap = 999
+seed = 20261122
 "#;
 
 const README: &str = "# Lacuna Isle: synthetic demo data\n\n\

@@ -111,6 +111,15 @@ pub struct NeedJoin {
     /// Population of each area from the need file.
     #[serde(skip)]
     pub population: Vec<Option<f64>>,
+    /// The deprivation column, if any.
+    pub deprivation_column: Option<String>,
+    /// What it holds.
+    pub deprivation_kind: Option<crate::config::DeprivationKind>,
+    /// Which values are more deprived.
+    pub more_deprived: Option<crate::config::Direction>,
+    /// The deprivation value of each area.
+    #[serde(skip)]
+    pub deprivation: Vec<Option<f64>>,
 }
 
 /// Everything loaded for a study, in the working CRS.
@@ -944,6 +953,52 @@ fn join_need(
             ));
         }
     }
+    let dep = table.choose_column(
+        input.deprivation.as_deref(),
+        &[
+            "imd_decile",
+            "deprivation_decile",
+            "imd_score",
+            "deprivation_score",
+            "deprivation",
+            "imd_rank",
+        ],
+        "deprivation measure",
+        "deprivation = ... in [need]",
+    )?;
+    let dep = dep.or_else(|| {
+        table
+            .columns
+            .iter()
+            .position(|c| c.to_lowercase().contains("index of multiple deprivation"))
+    });
+    let (dep_kind, dep_dir) = match dep {
+        None => (None, None),
+        Some(i) => {
+            use crate::config::{DeprivationKind as K, Direction as D};
+            let name = table.columns[i].to_lowercase();
+            let kind = input
+                .deprivation_kind
+                .unwrap_or(if name.contains("decile") {
+                    K::Decile
+                } else if name.contains("rank") {
+                    K::Rank
+                } else {
+                    K::Score
+                });
+            let dir = input.more_deprived.unwrap_or(match kind {
+                K::Score => D::Higher,
+                K::Rank | K::Decile => D::Lower,
+            });
+            table.notes.push(format!(
+                "deprivation: column {:?} read as a {kind:?} where {dir:?} values are more deprived \
+                 (set deprivation_kind / more_deprived in [need] to change)",
+                table.columns[i]
+            ));
+            (Some(kind), Some(dir))
+        }
+    };
+    let mut deprivation = vec![None; areas.len()];
     let mut report = FileReport::new("need", &table);
     let mut rows: Vec<Option<Vec<Value>>> = vec![None; areas.len()];
     let mut population = vec![None; areas.len()];
@@ -984,6 +1039,20 @@ fn join_need(
                         format!(
                             "row {} ({code}): population {t:?} in column {:?} is not a number",
                             f.position, table.columns[pc]
+                        ),
+                    ))
+                }
+            }
+        }
+        if let Some(dc) = dep {
+            match f.values[dc].as_number() {
+                Ok(v) => deprivation[ai] = v,
+                Err(t) => {
+                    return Err(Error::value(
+                        &input.path,
+                        format!(
+                            "row {} ({code}): deprivation {t:?} in column {:?} is not a number",
+                            f.position, table.columns[dc]
                         ),
                     ))
                 }
@@ -1031,6 +1100,10 @@ fn join_need(
         columns: table.columns.clone(),
         rows,
         population,
+        deprivation_column: dep.map(|i| table.columns[i].clone()),
+        deprivation_kind: dep_kind,
+        more_deprived: dep_dir,
+        deprivation,
     };
     strict_check(spec, &report)?;
     files.push(report);

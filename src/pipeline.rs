@@ -8,6 +8,7 @@ use crate::config::StudySpec;
 use crate::error::{Error, Result};
 use crate::load::{load, Study};
 use crate::metrics::coverage::{compute, Coverage};
+use crate::metrics::findings::{self, Findings};
 use crate::report;
 
 /// What a finished run produced.
@@ -17,17 +18,31 @@ pub struct RunOutcome {
     pub study: Study,
     /// The coverage computed and written.
     pub coverage: Coverage,
+    /// The findings, when they were asked for.
+    pub findings: Option<Findings>,
     /// The files written.
     pub written: Vec<PathBuf>,
     /// Seconds spent per stage.
     pub timings: Vec<(&'static str, f64)>,
 }
 
-/// Runs a study and writes `coverage.csv`, `areas.geojson` and `run.json` into `out`.
+/// Which findings a run computes and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingsOutput {
+    /// Coverage only.
+    None,
+    /// Every finding.
+    All,
+    /// Only the files of one finding (`report::findings::UNSERVED_FILES`, ...).
+    Only(&'static [&'static str]),
+}
+
+/// Runs a study and writes `coverage.csv`, `areas.geojson` and `run.json` into `out`, plus the
+/// findings asked for.
 ///
 /// # Errors
 /// Any loading error (see [`load`]), or when an output cannot be written.
-pub fn run(spec: &StudySpec, out: &Path) -> Result<RunOutcome> {
+pub fn run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunOutcome> {
     let t0 = Instant::now();
     let study = load(spec)?;
     let t_load = t0.elapsed().as_secs_f64();
@@ -42,12 +57,30 @@ pub fn run(spec: &StudySpec, out: &Path) -> Result<RunOutcome> {
     report::tables::write_coverage(&coverage_csv, &study, &coverage.rows)?;
     report::layers::write_areas(&areas, &study, &coverage.rows)?;
     let t_write = t2.elapsed().as_secs_f64();
-    let timings = vec![("load", t_load), ("coverage", t_cov), ("write", t_write)];
+    let mut timings = vec![("load", t_load), ("coverage", t_cov), ("write", t_write)];
+    let mut written = vec![coverage_csv, areas, record.clone()];
+    let findings = match which {
+        FindingsOutput::None => None,
+        FindingsOutput::All | FindingsOutput::Only(_) => {
+            let t3 = Instant::now();
+            let f = findings::compute(&study, &coverage);
+            let only = match which {
+                FindingsOutput::Only(o) => Some(o),
+                _ => None,
+            };
+            written.extend(report::findings::write_all(
+                out, &study, &coverage, &f, only,
+            )?);
+            timings.push(("findings", t3.elapsed().as_secs_f64()));
+            Some(f)
+        }
+    };
     report::run_record::write_run_record(&record, &study, &coverage, &timings)?;
     Ok(RunOutcome {
         study,
         coverage,
-        written: vec![coverage_csv, areas, record],
+        findings,
+        written,
         timings,
     })
 }

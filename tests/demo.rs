@@ -56,3 +56,99 @@ fn run_on_the_demo_finds_the_designed_gaps() {
         .sum();
     assert_eq!(total, gp_total);
 }
+
+fn total(rows: &[crate::util::Row], col: &str) -> f64 {
+    rows.iter().map(|r| f(r, col)).sum()
+}
+
+#[test]
+fn findings_on_the_demo_hold_their_invariants() {
+    let w = Workdir::new();
+    let study = demo_dir().join("study.toml");
+    w.ok(&["run", study.to_str().unwrap(), "--out", "out"]);
+    let coverage = read_csv(&w.path("out/coverage.csv"));
+
+    // Unserved: every listed area is below the 0.5 threshold, ranks are 1..n per service.
+    let unserved = read_csv(&w.path("out/unserved.csv"));
+    for t in ["gp", "pharmacy", "library", "food_bank"] {
+        let rows: Vec<_> = unserved.iter().filter(|r| r["service_type"] == t).collect();
+        for (k, r) in rows.iter().enumerate() {
+            assert_eq!(r["rank"], (k + 1).to_string());
+            assert!(f(r, "covered_share") < 0.5);
+            let weight = f(r, "need_weight");
+            assert!((f(r, "unmet_need") - f(r, "uncovered_target") * weight).abs() < 0.01);
+        }
+        let below = coverage
+            .iter()
+            .filter(|r| r["service_type"] == t && f(r, "population_share") < 0.5)
+            .count();
+        assert_eq!(rows.len(), below, "{t}");
+    }
+
+    // League: covered + uncovered = population, per council; all three councils ranked.
+    let groups = read_csv(&w.path("out/groups.csv"));
+    assert_eq!(groups.len(), 3 * 4);
+    for r in &groups {
+        let sum = f(r, "covered_population") + f(r, "uncovered_population");
+        assert!((sum - f(r, "population")).abs() < 0.01);
+    }
+    let pop: f64 = total(&read_csv(&demo_dir().join("need.csv")), "population");
+    let gp: Vec<_> = groups
+        .iter()
+        .filter(|r| r["service_type"] == "gp")
+        .cloned()
+        .collect();
+    assert!((total(&gp, "population") - pop).abs() < 0.01);
+    // The designed-in library gap: Midmarsh (DEMO-C2) ranks last.
+    let lib_last = groups
+        .iter()
+        .filter(|r| r["service_type"] == "library")
+        .max_by_key(|r| r["rank"].parse::<usize>().unwrap())
+        .unwrap();
+    assert_eq!(lib_last["group"], "DEMO-C2");
+
+    // Equity: between + within = total Theil; food banks are not universal in the demo.
+    let equity = read_csv(&w.path("out/access_equity.csv"));
+    assert!(equity.iter().all(|r| r["service_type"] != "food_bank"));
+    for r in equity.iter().filter(|r| r["group"] == "ALL") {
+        let sum = f(r, "theil_between") + f(r, "theil_within");
+        assert!((sum - f(r, "theil")).abs() < 1e-8, "{r:?}");
+        assert!(f(r, "ci_low") <= f(r, "concentration_index") + 1e-9);
+        let p = f(r, "between_share_p_value");
+        assert!(p > 0.0 && p <= 1.0);
+    }
+
+    // Lottery pairs: different councils, similar need, big difference, a shared boundary.
+    let pairs = read_csv(&w.path("out/lottery_pairs.csv"));
+    assert!(!pairs.is_empty());
+    for r in &pairs {
+        assert_ne!(r["group_a"], r["group_b"]);
+        assert!((f(r, "need_a") - f(r, "need_b")).abs() <= 1.0);
+        assert!(f(r, "difference") >= 0.3);
+        assert!(f(r, "shared_boundary_m") > 1.0);
+        assert!((f(r, "share_a") - f(r, "share_b") - f(r, "difference")).abs() < 1e-8);
+    }
+    assert!(pairs
+        .iter()
+        .any(|r| r["service_type"] == "library" && r["group_b"] == "DEMO-C2"));
+    let md = std::fs::read_to_string(w.path("out/findings.md")).unwrap();
+    assert!(md.contains("## library") && md.contains("Postcode lottery"));
+    assert!(!md.contains("-0.0%"));
+}
+
+#[test]
+fn single_finding_subcommands_write_only_their_files() {
+    let w = Workdir::new();
+    let study = demo_dir().join("study.toml");
+    w.ok(&[
+        "lottery",
+        study.to_str().unwrap(),
+        "--out",
+        "out",
+        "--quiet",
+    ]);
+    assert!(w.path("out/lottery_pairs.csv").exists());
+    assert!(w.path("out/groups.csv").exists());
+    assert!(!w.path("out/unserved.csv").exists());
+    assert!(!w.path("out/access_equity.csv").exists());
+}

@@ -252,3 +252,84 @@ fn national_bench_runs_and_point_coverage_matches_brute_force() {
         assert!((0.0..=1.0).contains(&s));
     }
 }
+
+#[test]
+#[ignore = "needs ../shared/data; run by .ci/run"]
+fn gm_findings_cover_all_ten_councils() {
+    let d = shared_data();
+    let w = Workdir::new();
+    let s = d.join("services/gm");
+    let study = format!(
+        r#"name = "Greater Manchester LSOAs"
+[areas]
+path = "{}"
+id = "area_code"
+group = "lad19cd"
+[[providers]]
+path = "{}"
+service_type = "gp"
+[[providers]]
+path = "{}"
+service_type = "library"
+[[providers]]
+path = "{}"
+service_type = "food_bank"
+[need]
+path = "{}"
+population = "pop_total_mid2015"
+deprivation = "imd_decile"
+[services.gp]
+radius_m = 1000
+[services.library]
+radius_m = 1500
+[services.food_bank]
+radius_m = 1500
+target_population = "pop_60plus_mid2015"
+[findings]
+permutations = 199
+bootstrap = 199
+"#,
+        d.join("boundaries/gm_lsoa_2011_generalised.geojson")
+            .display(),
+        s.join("gm_general_practices_2018.geojson").display(),
+        s.join("gm_libraries.geojson").display(),
+        s.join("gm_food_banks.geojson").display(),
+        d.join("deprivation/gm_lsoa11_need_indicators_derived.csv")
+            .display(),
+    );
+    w.write("study.toml", &study);
+    w.ok(&["run", "study.toml", "--out", "out"]);
+    let groups = read_csv(&w.path("out/groups.csv"));
+    for t in ["gp", "library", "food_bank"] {
+        let councils: Vec<_> = groups.iter().filter(|r| r["service_type"] == t).collect();
+        assert_eq!(councils.len(), 10, "{t}: all 10 GM councils");
+        for r in &councils {
+            assert!(r["group"].starts_with("E080000"), "{r:?}");
+            let sum = f(r, "covered_population") + f(r, "uncovered_population");
+            assert!((sum - f(r, "population")).abs() < 0.01);
+        }
+    }
+    let equity = read_csv(&w.path("out/access_equity.csv"));
+    for r in equity.iter().filter(|r| r["group"] == "ALL") {
+        let sum = f(r, "theil_between") + f(r, "theil_within");
+        assert!((sum - f(r, "theil")).abs() < 1e-8);
+    }
+    assert_eq!(
+        equity.iter().filter(|r| r["service_type"] == "gp").count(),
+        11
+    );
+    let pairs = read_csv(&w.path("out/lottery_pairs.csv"));
+    assert!(!pairs.is_empty());
+    for r in &pairs {
+        assert_ne!(r["group_a"], r["group_b"]);
+        assert!(f(r, "shared_boundary_m") > 1.0);
+        assert!((f(r, "need_a") - f(r, "need_b")).abs() <= 1.0);
+    }
+    // Food-bank gaps are ranked by the over-60 population left uncovered.
+    let unserved = read_csv(&w.path("out/unserved.csv"));
+    let fb = unserved
+        .iter()
+        .find(|r| r["service_type"] == "food_bank")
+        .unwrap();
+    assert!(f(fb, "target_population") < f(fb, "population"));
+}

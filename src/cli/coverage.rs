@@ -122,11 +122,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             path,
             id: a.need_id,
             population: a.need_population,
+            ..Default::default()
         }),
         services: Default::default(),
+        findings: Default::default(),
     };
     spec.check()?;
-    let outcome = lacuna::pipeline::run(&spec, &a.out)?;
+    let outcome = lacuna::pipeline::run(&spec, &a.out, lacuna::pipeline::FindingsOutput::None)?;
     super::print_outcome(&outcome, a.quiet);
     // The process ends here: skip freeing a national study piece by piece (tens of ms).
     std::mem::forget(outcome);

@@ -19,8 +19,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a whole study from a TOML file (default: the embedded demo).
+    /// Run a whole study from a TOML file (default: the embedded demo): coverage and findings.
     Run(run::Args),
+    /// Unserved neighbourhoods of a study (unserved.csv, gaps.geojson).
+    Unserved(run::Args),
+    /// Uneven universal access of a study (access_equity.csv).
+    Equity(run::Args),
+    /// The postcode lottery of a study (lottery_pairs.csv, groups.csv, lottery.geojson).
+    Lottery(run::Args),
     /// Coverage per area and service type from files given as flags.
     Coverage(Box<coverage::Args>),
     /// Regenerate the synthetic demo region (data/demo).
@@ -32,9 +38,18 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(a) => run::run(a),
+        Command::Unserved(a) => run::run_with(a, only(report::UNSERVED_FILES)),
+        Command::Equity(a) => run::run_with(a, only(report::EQUITY_FILES)),
+        Command::Lottery(a) => run::run_with(a, only(report::LOTTERY_FILES)),
         Command::Coverage(a) => coverage::run(*a),
         Command::Demo(a) => demo::run(a),
     }
+}
+
+use lacuna::report::findings as report;
+
+fn only(files: &'static [&'static str]) -> lacuna::pipeline::FindingsOutput {
+    lacuna::pipeline::FindingsOutput::Only(files)
 }
 
 /// Prints what a run did: per-file accounting, notes, warnings, a per-service summary.
@@ -100,6 +115,24 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
             100.0 * covered / area.max(f64::MIN_POSITIVE),
             rows.len()
         );
+    }
+    if let Some(f) = &o.findings {
+        eprintln!("findings:");
+        for sf in &f.services {
+            let t = &s.service_types[sf.service];
+            let all = sf.equity.first();
+            eprintln!(
+                "  {t:<12} {} unserved areas, {} cross-council pairs flagged{}",
+                sf.unserved.len(),
+                sf.pairs.len(),
+                all.map(|e| format!(
+                    ", Gini {:.3}, between-council share of Theil {:.1}%",
+                    e.gini,
+                    100.0 * e.theil_between_share.unwrap_or(f64::NAN)
+                ))
+                .unwrap_or_default()
+            );
+        }
     }
     for p in &o.written {
         eprintln!("wrote {}", p.display());

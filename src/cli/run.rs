@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use lacuna::StudySpec;
 
-/// Arguments of `lacuna run`.
+/// Arguments of `lacuna run` (and of the single-finding subcommands).
 #[derive(clap::Args)]
 pub struct Args {
     /// The study file (default: data/demo/study.toml, the synthetic demo).
@@ -37,6 +37,11 @@ fn default_study() -> anyhow::Result<PathBuf> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    run_with(args, lacuna::pipeline::FindingsOutput::All)
+}
+
+/// Runs a study writing coverage and the findings in `which`.
+pub fn run_with(args: Args, which: lacuna::pipeline::FindingsOutput) -> anyhow::Result<ExitCode> {
     let path = match args.study {
         Some(p) => p,
         None => default_study()?,
@@ -47,7 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         eprintln!("study {} ({})", path.display(), spec.name);
     }
-    let outcome = lacuna::pipeline::run(&spec, &args.out)?;
+    let outcome = lacuna::pipeline::run(&spec, &args.out, which)?;
     super::print_outcome(&outcome, args.quiet);
     // The process ends here: skip freeing a national study piece by piece (tens of ms).
     std::mem::forget(outcome);

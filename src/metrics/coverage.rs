@@ -315,13 +315,15 @@ impl AreaContext<'_> {
     fn population_from_points(&self, t: usize) -> (Option<f64>, Option<f64>, Option<f64>) {
         let pts = self.study.points.as_deref().unwrap_or(&[]);
         let pr = self.point_results;
-        let pop: f64 = self.points.iter().map(|&i| pts[i].population).sum();
+        // Empty float sums are -0.0: add 0.0 so an area without people reads 0, not -0.
+        let pop: f64 = self.points.iter().map(|&i| pts[i].population).sum::<f64>() + 0.0;
         let cov: f64 = self
             .points
             .iter()
             .filter(|&&i| pr.covered(i, t))
             .map(|&i| pts[i].population)
-            .sum();
+            .sum::<f64>()
+            + 0.0;
         let nearest = if self.points.is_empty() || self.index.count(t) == 0 {
             self.representative_distance(t)
         } else if pop > 0.0 {

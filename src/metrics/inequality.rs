@@ -28,7 +28,7 @@ pub fn weighted_mean(a: &[f64], w: &[f64]) -> f64 {
 pub fn gini(a: &[f64], w: &[f64]) -> f64 {
     let total: f64 = w.iter().sum();
     let mu = weighted_mean(a, w);
-    if !(mu > 0.0) || total <= 0.0 {
+    if mu.is_nan() || mu <= 0.0 || total <= 0.0 {
         return f64::NAN;
     }
     let mut order: Vec<usize> = (0..a.len()).collect();
@@ -48,7 +48,7 @@ pub fn gini(a: &[f64], w: &[f64]) -> f64 {
 pub fn theil(a: &[f64], w: &[f64]) -> f64 {
     let total: f64 = w.iter().sum();
     let mu = weighted_mean(a, w);
-    if !(mu > 0.0) {
+    if mu.is_nan() || mu <= 0.0 {
         return f64::NAN;
     }
     a.iter()
@@ -94,7 +94,7 @@ pub fn theil_decomposition(a: &[f64], w: &[f64], g: &[usize]) -> TheilDecomposit
     }
     let (mut between, mut within) = (0.0, 0.0);
     let total = theil(a, w);
-    if !(mu > 0.0) {
+    if mu.is_nan() || mu <= 0.0 {
         return TheilDecomposition {
             total,
             between: f64::NAN,
@@ -132,7 +132,7 @@ pub fn concentration_index(a: &[f64], w: &[f64], order: &[usize]) -> f64 {
         return f64::NAN;
     }
     let mu = order.iter().map(|&i| w[i] * a[i]).sum::<f64>() / total;
-    if !(mu > 0.0) {
+    if mu.is_nan() || mu <= 0.0 {
         return f64::NAN;
     }
     let mut before = 0.0;
@@ -163,26 +163,30 @@ pub fn concentration_bootstrap(
     if order.is_empty() || draws == 0 {
         return (f64::NAN, f64::NAN);
     }
-    let mut rng = SplitMix64::new(seed);
+    use rayon::prelude::*;
     let n = order.len();
-    let mut stats = Vec::with_capacity(draws);
-    let mut counts = vec![0usize; n];
-    let mut ww = vec![0.0; a.len()];
-    for _ in 0..draws {
-        counts.iter_mut().for_each(|c| *c = 0);
-        for _ in 0..n {
-            counts[rng.below(n)] += 1;
-        }
-        // A resampled area counted k times weighs k times its population, in the same place
-        // in the deprivation order.
-        for (pos, &i) in order.iter().enumerate() {
-            ww[i] = w[i] * counts[pos] as f64;
-        }
-        let c = concentration_index(a, &ww, order);
-        if c.is_finite() {
-            stats.push(c);
-        }
-    }
+    // Draw k has its own generator, so the interval does not depend on the thread count.
+    let mut stats: Vec<f64> = (0..draws)
+        .into_par_iter()
+        .map_init(
+            || (vec![0usize; n], vec![0.0; a.len()]),
+            |(counts, ww), k| {
+                let mut rng =
+                    SplitMix64::new(seed ^ (k as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
+                counts.iter_mut().for_each(|c| *c = 0);
+                for _ in 0..n {
+                    counts[rng.below(n)] += 1;
+                }
+                // A resampled area counted k times weighs k times its population, in the same
+                // place in the deprivation order.
+                for (pos, &i) in order.iter().enumerate() {
+                    ww[i] = w[i] * counts[pos] as f64;
+                }
+                concentration_index(a, ww, order)
+            },
+        )
+        .filter(|c| c.is_finite())
+        .collect();
     if stats.is_empty() {
         return (f64::NAN, f64::NAN);
     }
@@ -191,9 +195,33 @@ pub fn concentration_bootstrap(
     (q(0.025), q(0.975))
 }
 
+/// The between-group Theil T_B = sum_g S_g ln(S_g / P_g) from group sums alone.
+fn theil_between(a: &[f64], w: &[f64], g: &[usize], groups: usize, sums: &mut [(f64, f64)]) -> f64 {
+    sums.iter_mut().for_each(|s| *s = (0.0, 0.0));
+    let (mut tw, mut tc) = (0.0, 0.0);
+    for i in 0..a.len() {
+        sums[g[i]].0 += w[i];
+        sums[g[i]].1 += w[i] * a[i];
+        tw += w[i];
+        tc += w[i] * a[i];
+    }
+    sums[..groups]
+        .iter()
+        .filter(|(p, c)| *p > 0.0 && *c > 0.0)
+        .map(|(p, c)| {
+            let s = c / tc;
+            s * (s / (p / tw)).ln()
+        })
+        .sum()
+}
+
 /// Permutation test of the Theil between-group share: group labels are shuffled over areas
-/// (keeping group sizes) `permutations` times with a fixed seed. Returns the p-value
+/// (keeping group sizes) `permutations` times. Returns the p-value
 /// (1 + #{permuted share >= observed}) / (1 + permutations).
+///
+/// Total Theil does not depend on the labels, so each permutation only recomputes the group
+/// sums. Permutation k uses its own generator seeded from `seed` and k, so the result is the
+/// same whatever the number of threads.
 pub fn between_share_p_value(
     a: &[f64],
     w: &[f64],
@@ -201,21 +229,28 @@ pub fn between_share_p_value(
     permutations: usize,
     seed: u64,
 ) -> f64 {
-    let observed = theil_decomposition(a, w, g).between_share();
-    if !observed.is_finite() {
+    use rayon::prelude::*;
+    let total = theil(a, w);
+    let groups = g.iter().copied().max().map_or(0, |m| m + 1);
+    let mut sums = vec![(0.0, 0.0); groups];
+    let observed = theil_between(a, w, g, groups, &mut sums);
+    if total.is_nan() || total <= 0.0 || !observed.is_finite() {
         return f64::NAN;
     }
-    let mut rng = SplitMix64::new(seed);
-    let mut labels = g.to_vec();
-    let mut at_least = 0usize;
-    for _ in 0..permutations {
-        rng.shuffle(&mut labels);
-        let s = theil_decomposition(a, w, &labels).between_share();
-        // A tiny tolerance so ties with the observed value (same partition) count as "as large".
-        if s >= observed - 1e-12 {
-            at_least += 1;
-        }
-    }
+    let at_least: usize = (0..permutations)
+        .into_par_iter()
+        .map_init(
+            || (g.to_vec(), vec![(0.0, 0.0); groups]),
+            |(labels, sums), k| {
+                labels.copy_from_slice(g);
+                let mut rng =
+                    SplitMix64::new(seed ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                rng.shuffle(labels);
+                // A tiny tolerance so ties with the observed value count as "as large".
+                usize::from(theil_between(a, w, labels, groups, sums) >= observed - 1e-12 * total)
+            },
+        )
+        .sum();
     (1 + at_least) as f64 / (1 + permutations) as f64
 }
 
@@ -294,9 +329,23 @@ mod tests {
         assert!(b1.0 <= b1.1);
         let p1 = between_share_p_value(&A, &W, &G, 999, 7);
         assert_eq!(p1, between_share_p_value(&A, &W, &G, 999, 7));
-        // With 5 areas in groups of 3 and 2 there are only 10 partitions; the observed one is
-        // the most extreme, so about 1 in 10 permutations matches it.
-        assert!(p1 > 0.05 && p1 < 0.2, "{p1}");
+        // With 5 areas in groups of 3 and 2 there are only 10 partitions, all equally likely
+        // under shuffling: the exact p-value is the share of them at least as extreme.
+        let observed = theil_decomposition(&A, &W, &G).between_share();
+        let mut extreme = 0;
+        for x in 0..5 {
+            for y in x + 1..5 {
+                let g: Vec<usize> = (0..5).map(|i| usize::from(i == x || i == y)).collect();
+                if theil_decomposition(&A, &W, &g).between_share() >= observed - 1e-12 {
+                    extreme += 1;
+                }
+            }
+        }
+        let exact = extreme as f64 / 10.0;
+        assert!(
+            (p1 - exact).abs() < 0.04,
+            "permutation {p1} vs exact {exact}"
+        );
     }
 
     proptest::proptest! {

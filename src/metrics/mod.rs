@@ -1,4 +1,10 @@
 //! Metrics computed from the overlay, one concept per file.
 
+pub mod access;
 pub mod coverage;
+pub mod equity;
+pub mod findings;
+pub mod gaps;
 pub mod inequality;
+pub mod lottery;
+pub mod need;

@@ -21,11 +21,11 @@ use crate::spatial::overlay::LocalPolygon;
 const BATCH: usize = 2048;
 
 /// A string as a JSON string literal.
-fn json_string(s: &str) -> String {
+pub(crate) fn json_string(s: &str) -> String {
     serde_json::to_string(s).expect("a string always serialises")
 }
 
-fn geometry_json(
+pub(crate) fn geometry_json(
     out: &mut String,
     shape: &LocalPolygon,
     t: &Transformer,

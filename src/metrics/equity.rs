@@ -1,0 +1,162 @@
+//! Uneven universal access: for each universal service, over all areas (group `ALL`) and per
+//! group, the share meeting the standard, the population with zero access, Gini, Theil T (with
+//! its between/within-council decomposition and a permutation test for the `ALL` row), and the
+//! concentration index against deprivation with Erreygers' correction and a bootstrap interval.
+
+use serde::Serialize;
+
+use crate::config::FindingsSpec;
+use crate::load::Study;
+use crate::metrics::access::Access;
+use crate::metrics::inequality as ineq;
+use crate::metrics::need::AreaNeed;
+
+/// One row of `access_equity.csv`.
+#[derive(Debug, Clone, Serialize)]
+pub struct EquityRow {
+    /// Service type.
+    pub service_type: String,
+    /// Group (council) or `ALL`.
+    pub group: String,
+    /// Areas with population.
+    pub areas: usize,
+    /// Population.
+    pub population: f64,
+    /// Population inside a catchment.
+    pub population_meeting_standard: f64,
+    /// population_meeting_standard / population.
+    pub share_meeting_standard: f64,
+    /// Population of areas with no access at all.
+    pub zero_access_population: f64,
+    /// Gini coefficient of area access.
+    pub gini: f64,
+    /// Theil T.
+    pub theil: f64,
+    /// Between-group Theil (ALL row only).
+    pub theil_between: Option<f64>,
+    /// Within-group Theil (ALL row only).
+    pub theil_within: Option<f64>,
+    /// Between share T_B / T (ALL row only).
+    pub theil_between_share: Option<f64>,
+    /// Permutation p-value of the between share (ALL row only).
+    pub between_share_p_value: Option<f64>,
+    /// Concentration index against deprivation (negative: access concentrated among the more
+    /// deprived).
+    pub concentration_index: f64,
+    /// Erreygers' corrected index 4 mu C.
+    pub erreygers_index: f64,
+    /// Bootstrap 2.5% bound of the concentration index.
+    pub ci_low: f64,
+    /// Bootstrap 97.5% bound.
+    pub ci_high: f64,
+}
+
+/// Equity rows for service type `t`: `ALL` first, then each group in code order.
+pub fn equity(
+    study: &Study,
+    t: usize,
+    access: &Access,
+    need: &AreaNeed,
+    params: &FindingsSpec,
+) -> Vec<EquityRow> {
+    let name = &study.service_types[t];
+    let mut groups: Vec<&str> = study.areas.iter().map(|a| a.group.as_str()).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let group_of: Vec<usize> = study
+        .areas
+        .iter()
+        .map(|a| groups.binary_search(&a.group.as_str()).unwrap_or(0))
+        .collect();
+    let mut rows = Vec::with_capacity(groups.len() + 1);
+    let members_all: Vec<usize> = (0..study.areas.len())
+        .filter(|&i| access.weight[i] > 0.0)
+        .collect();
+    let mut row = summarise(name, "ALL", &members_all, access, need, params);
+    let a: Vec<f64> = members_all.iter().map(|&i| access.share[i]).collect();
+    let w: Vec<f64> = members_all.iter().map(|&i| access.weight[i]).collect();
+    let g: Vec<usize> = members_all.iter().map(|&i| group_of[i]).collect();
+    let d = ineq::theil_decomposition(&a, &w, &g);
+    row.theil_between = Some(d.between);
+    row.theil_within = Some(d.within);
+    row.theil_between_share = Some(d.between_share());
+    row.between_share_p_value = Some(if groups.len() > 1 {
+        ineq::between_share_p_value(&a, &w, &g, params.permutations, params.seed)
+    } else {
+        f64::NAN
+    });
+    rows.push(row);
+    for (k, gname) in groups.iter().enumerate() {
+        let members: Vec<usize> = members_all
+            .iter()
+            .copied()
+            .filter(|&i| group_of[i] == k)
+            .collect();
+        rows.push(summarise(name, gname, &members, access, need, params));
+    }
+    rows
+}
+
+fn summarise(
+    service: &str,
+    group: &str,
+    members: &[usize],
+    access: &Access,
+    need: &AreaNeed,
+    params: &FindingsSpec,
+) -> EquityRow {
+    let a: Vec<f64> = members.iter().map(|&i| access.share[i]).collect();
+    let w: Vec<f64> = members.iter().map(|&i| access.weight[i]).collect();
+    let population: f64 = w.iter().sum();
+    let covered: f64 = members.iter().map(|&i| access.covered(i)).sum();
+    let zero: f64 = members
+        .iter()
+        .filter(|&&i| access.share[i] == 0.0)
+        .map(|&i| access.weight[i])
+        .sum();
+    // Positions (in `members`) of the areas with a deprivation value, most deprived first.
+    let pos: std::collections::HashMap<usize, usize> =
+        members.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+    let order: Vec<usize> = need
+        .order
+        .iter()
+        .filter_map(|i| pos.get(i).copied())
+        .collect();
+    let c = if order.is_empty() {
+        f64::NAN
+    } else {
+        ineq::concentration_index(&a, &w, &order)
+    };
+    let mu_ordered = {
+        let tw: f64 = order.iter().map(|&k| w[k]).sum();
+        order.iter().map(|&k| w[k] * a[k]).sum::<f64>() / tw
+    };
+    let (lo, hi) = if c.is_finite() {
+        ineq::concentration_bootstrap(&a, &w, &order, params.bootstrap, params.seed)
+    } else {
+        (f64::NAN, f64::NAN)
+    };
+    EquityRow {
+        service_type: service.to_string(),
+        group: group.to_string(),
+        areas: members.len(),
+        population,
+        population_meeting_standard: covered,
+        share_meeting_standard: if population > 0.0 {
+            covered / population
+        } else {
+            f64::NAN
+        },
+        zero_access_population: zero,
+        gini: ineq::gini(&a, &w),
+        theil: ineq::theil(&a, &w),
+        theil_between: None,
+        theil_within: None,
+        theil_between_share: None,
+        between_share_p_value: None,
+        concentration_index: c,
+        erreygers_index: ineq::erreygers(c, mu_ordered),
+        ci_low: lo,
+        ci_high: hi,
+    }
+}

@@ -1,0 +1,514 @@
+//! The findings as tables and map layers: `unserved.csv`, `gaps.geojson`, `access_equity.csv`,
+//! `lottery_pairs.csv`, `groups.csv`, `lottery.geojson`, and `findings.md` with the headline
+//! tables in Markdown for a committee paper.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use geo::InteriorPoint;
+
+use super::layers::{geometry_json, json_string};
+use super::{num, push_num};
+use crate::error::{Error, Result};
+use crate::io::atomic::write_atomic;
+use crate::io::crs::{Transformer, WGS84};
+use crate::load::Study;
+use crate::metrics::coverage::Coverage;
+use crate::metrics::findings::Findings;
+
+fn opt_num(x: Option<f64>, d: u32) -> String {
+    x.map(|x| num(x, d)).unwrap_or_default()
+}
+
+fn write_csv(path: &Path, header: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
+    write_atomic(path, |w| {
+        let mut csv = ::csv::Writer::from_writer(w);
+        csv.write_record(header)?;
+        for r in rows {
+            csv.write_record(&r)?;
+        }
+        csv.flush()
+    })
+}
+
+/// The findings files, by finding.
+pub const UNSERVED_FILES: &[&str] = &["unserved.csv", "gaps.geojson", "findings.md"];
+/// Files of the access-equity finding.
+pub const EQUITY_FILES: &[&str] = &["access_equity.csv", "findings.md"];
+/// Files of the postcode-lottery finding.
+pub const LOTTERY_FILES: &[&str] = &[
+    "lottery_pairs.csv",
+    "groups.csv",
+    "lottery.geojson",
+    "findings.md",
+];
+
+/// Writes the findings files into `out` (all of them, or those named in `only`) and returns
+/// their paths.
+///
+/// # Errors
+/// When a file cannot be written.
+pub fn write_all(
+    out: &Path,
+    study: &Study,
+    coverage: &Coverage,
+    f: &Findings,
+    only: Option<&[&str]>,
+) -> Result<Vec<PathBuf>> {
+    let wanted = |name: &str| only.is_none_or(|o| o.contains(&name));
+    let types = study.service_types.len();
+    let area = |i: usize| &study.areas[i];
+    let mut written = Vec::new();
+
+    let p = out.join("unserved.csv");
+    if wanted("unserved.csv") {
+        let mut rows = Vec::new();
+        for s in &f.services {
+            for u in &s.unserved {
+                let a = area(u.area);
+                let nearest = coverage.rows[u.area * types + s.service].nearest_m;
+                rows.push(vec![
+                    u.service_type.clone(),
+                    u.rank.to_string(),
+                    a.code.clone(),
+                    a.name.clone(),
+                    a.group.clone(),
+                    u.group_rank.to_string(),
+                    num(u.population, 3),
+                    num(u.target_population, 3),
+                    num(u.covered_share, 9),
+                    num(u.uncovered_population, 3),
+                    num(u.uncovered_target, 3),
+                    u.need_decile.map(|d| d.to_string()).unwrap_or_default(),
+                    num(u.need_weight, 6),
+                    num(u.unmet_need, 3),
+                    opt_num(nearest, 1),
+                ]);
+            }
+        }
+        write_csv(
+            &p,
+            &[
+                "service_type",
+                "rank",
+                "area_code",
+                "area_name",
+                "group",
+                "group_rank",
+                "population",
+                "target_population",
+                "covered_share",
+                "uncovered_population",
+                "uncovered_target",
+                "need_decile",
+                "need_weight",
+                "unmet_need",
+                "nearest_m",
+            ],
+            rows,
+        )?;
+        written.push(p);
+    }
+
+    let p = out.join("access_equity.csv");
+    if wanted("access_equity.csv") {
+        let rows = f
+            .services
+            .iter()
+            .flat_map(|s| &s.equity)
+            .map(|e| {
+                vec![
+                    e.service_type.clone(),
+                    e.group.clone(),
+                    e.areas.to_string(),
+                    num(e.population, 3),
+                    num(e.population_meeting_standard, 3),
+                    num(e.share_meeting_standard, 9),
+                    num(e.zero_access_population, 3),
+                    num(e.gini, 9),
+                    num(e.theil, 9),
+                    opt_num(e.theil_between, 9),
+                    opt_num(e.theil_within, 9),
+                    opt_num(e.theil_between_share, 9),
+                    opt_num(e.between_share_p_value, 6),
+                    num(e.concentration_index, 9),
+                    num(e.erreygers_index, 9),
+                    num(e.ci_low, 9),
+                    num(e.ci_high, 9),
+                ]
+            })
+            .collect();
+        write_csv(
+            &p,
+            &[
+                "service_type",
+                "group",
+                "areas",
+                "population",
+                "population_meeting_standard",
+                "share_meeting_standard",
+                "zero_access_population",
+                "gini",
+                "theil",
+                "theil_between",
+                "theil_within",
+                "theil_between_share",
+                "between_share_p_value",
+                "concentration_index",
+                "erreygers_index",
+                "ci_low",
+                "ci_high",
+            ],
+            rows,
+        )?;
+        written.push(p);
+    }
+
+    let p = out.join("lottery_pairs.csv");
+    if wanted("lottery_pairs.csv") {
+        let rows = f
+            .services
+            .iter()
+            .flat_map(|s| &s.pairs)
+            .map(|x| {
+                let (a, b) = (area(x.a), area(x.b));
+                vec![
+                    x.service_type.clone(),
+                    a.code.clone(),
+                    a.name.clone(),
+                    a.group.clone(),
+                    b.code.clone(),
+                    b.name.clone(),
+                    b.group.clone(),
+                    num(x.share_a, 9),
+                    num(x.share_b, 9),
+                    x.need_a.to_string(),
+                    x.need_b.to_string(),
+                    num(x.difference, 9),
+                    num(x.shared_boundary_m, 1),
+                    num(x.population_a, 3),
+                    num(x.population_b, 3),
+                    num(x.score, 3),
+                ]
+            })
+            .collect();
+        write_csv(
+            &p,
+            &[
+                "service_type",
+                "area_a",
+                "name_a",
+                "group_a",
+                "area_b",
+                "name_b",
+                "group_b",
+                "share_a",
+                "share_b",
+                "need_a",
+                "need_b",
+                "difference",
+                "shared_boundary_m",
+                "population_a",
+                "population_b",
+                "score",
+            ],
+            rows,
+        )?;
+        written.push(p);
+    }
+
+    let p = out.join("groups.csv");
+    if wanted("groups.csv") {
+        let rows = f
+            .services
+            .iter()
+            .flat_map(|s| &s.league)
+            .map(|g| {
+                vec![
+                    g.service_type.clone(),
+                    g.rank.to_string(),
+                    g.group.clone(),
+                    g.areas.to_string(),
+                    num(g.population, 3),
+                    num(g.covered_population, 3),
+                    num(g.coverage, 9),
+                    opt_num(g.coverage_most_deprived, 9),
+                    opt_num(g.coverage_least_deprived, 9),
+                    opt_num(g.need_gap, 9),
+                    num(g.uncovered_population, 3),
+                    num(g.population_in_unserved_areas, 3),
+                ]
+            })
+            .collect();
+        write_csv(
+            &p,
+            &[
+                "service_type",
+                "rank",
+                "group",
+                "areas",
+                "population",
+                "covered_population",
+                "coverage",
+                "coverage_most_deprived",
+                "coverage_least_deprived",
+                "need_gap",
+                "uncovered_population",
+                "population_in_unserved_areas",
+            ],
+            rows,
+        )?;
+        written.push(p);
+    }
+
+    let t = Transformer::new(study.working_crs, WGS84).map_err(|e| Error::crs(out, e))?;
+    let p = out.join("gaps.geojson");
+    if wanted("gaps.geojson") {
+        let mut features = Vec::new();
+        for s in &f.services {
+            for u in &s.unserved {
+                let a = area(u.area);
+                let mut g = String::new();
+                geometry_json(&mut g, &a.local, &t).map_err(|e| Error::crs(&p, e))?;
+                let mut props = format!(
+                "{{\"service_type\":{},\"rank\":{},\"area_code\":{},\"area_name\":{},\"group\":{},\"covered_share\":",
+                json_string(&u.service_type),
+                u.rank,
+                json_string(&a.code),
+                json_string(&a.name),
+                json_string(&a.group)
+            );
+                push_num(&mut props, u.covered_share, 9);
+                props.push_str(",\"uncovered_population\":");
+                push_num(&mut props, u.uncovered_population, 3);
+                props.push_str(",\"unmet_need\":");
+                push_num(&mut props, u.unmet_need, 3);
+                props.push('}');
+                features.push(format!(
+                    "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":{g}}}"
+                ));
+            }
+        }
+        write_feature_collection(&p, &features)?;
+        written.push(p);
+    }
+
+    let p = out.join("lottery.geojson");
+    if wanted("lottery.geojson") {
+        let mut features = Vec::new();
+        let point = |i: usize| -> std::result::Result<geo::Coord, String> {
+            let c = area(i)
+                .local
+                .shape()
+                .interior_point()
+                .map(|p| p.0)
+                .ok_or("area without interior point")?;
+            let mut one = [c];
+            t.apply(&mut one)?;
+            Ok(one[0])
+        };
+        for s in &f.services {
+            for x in &s.pairs {
+                let (pa, pb) = (point(x.a), point(x.b));
+                let (pa, pb) = (
+                    pa.map_err(|e| Error::crs(&p, e))?,
+                    pb.map_err(|e| Error::crs(&p, e))?,
+                );
+                let mut g = String::from("{\"type\":\"LineString\",\"coordinates\":[[");
+                for (k, c) in [pa, pb].iter().enumerate() {
+                    if k > 0 {
+                        g.push_str("],[");
+                    }
+                    push_num(&mut g, c.x, 7);
+                    g.push(',');
+                    push_num(&mut g, c.y, 7);
+                }
+                g.push_str("]]}");
+                let mut props = format!(
+                "{{\"service_type\":{},\"area_a\":{},\"group_a\":{},\"area_b\":{},\"group_b\":{},\"difference\":",
+                json_string(&x.service_type),
+                json_string(&area(x.a).code),
+                json_string(&area(x.a).group),
+                json_string(&area(x.b).code),
+                json_string(&area(x.b).group)
+            );
+                push_num(&mut props, x.difference, 9);
+                props.push_str(",\"score\":");
+                push_num(&mut props, x.score, 3);
+                props.push('}');
+                features.push(format!(
+                    "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":{g}}}"
+                ));
+            }
+        }
+        write_feature_collection(&p, &features)?;
+        written.push(p);
+    }
+
+    let p = out.join("findings.md");
+    if wanted("findings.md") {
+        let md = markdown(study, coverage, f);
+        write_atomic(&p, |w| w.write_all(md.as_bytes()))?;
+        written.push(p);
+    }
+    Ok(written)
+}
+
+fn write_feature_collection(path: &Path, features: &[String]) -> Result<()> {
+    write_atomic(path, |w| {
+        w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+        for (i, f) in features.iter().enumerate() {
+            if i > 0 {
+                w.write_all(b",\n")?;
+            }
+            w.write_all(f.as_bytes())?;
+        }
+        w.write_all(b"\n]}\n")
+    })
+}
+
+fn pct(x: f64) -> String {
+    if x.is_finite() {
+        // `+ 0.0` turns a negative zero (an empty float sum is -0.0) into 0.
+        format!("{:.1}%", 100.0 * x + 0.0)
+    } else {
+        "–".into()
+    }
+}
+
+fn fixed(x: f64, d: usize) -> String {
+    if x.is_finite() {
+        format!("{:.d$}", x + 0.0)
+    } else {
+        "–".into()
+    }
+}
+
+/// The headline tables in Markdown.
+pub fn markdown(study: &Study, _coverage: &Coverage, f: &Findings) -> String {
+    let mut s = String::new();
+    let name = if study.spec.name.is_empty() {
+        "Study"
+    } else {
+        &study.spec.name
+    };
+    let _ = writeln!(s, "# {name}: findings\n");
+    let weights = if f.services.first().is_some_and(|x| x.access.by_population) {
+        "population"
+    } else {
+        "area (no population was given)"
+    };
+    let _ = writeln!(
+        s,
+        "{} areas, {} providers in {} service types. Shares are weighted by {weights}. \
+         Catchments are straight-line distances.\n",
+        study.areas.len(),
+        study.providers.len(),
+        study.service_types.len()
+    );
+    let top = study.spec.findings.top_n;
+    for sf in &f.services {
+        let t = &study.service_types[sf.service];
+        let _ = writeln!(s, "## {t}\n");
+        if let Some(all) = sf.equity.first() {
+            let _ = writeln!(
+                s,
+                "{} of the population is within a catchment; {} people live in areas with no \
+                 access at all. Gini {}, Theil {} (between councils: {} of it, permutation \
+                 p = {}). Concentration index against deprivation {} (95% bootstrap interval \
+                 {} to {}; negative means access is concentrated among the more deprived).\n",
+                pct(all.share_meeting_standard),
+                fixed(all.zero_access_population, 0),
+                fixed(all.gini, 3),
+                fixed(all.theil, 3),
+                pct(all.theil_between_share.unwrap_or(f64::NAN)),
+                fixed(all.between_share_p_value.unwrap_or(f64::NAN), 3),
+                fixed(all.concentration_index, 3),
+                fixed(all.ci_low, 3),
+                fixed(all.ci_high, 3),
+            );
+        }
+        let _ = writeln!(
+            s,
+            "### Unserved neighbourhoods ({} in all; top {})\n",
+            sf.unserved.len(),
+            top.min(sf.unserved.len())
+        );
+        if !sf.unserved.is_empty() {
+            let _ = writeln!(
+                s,
+                "| rank | area | council | covered | uncovered people | need decile | unmet need |"
+            );
+            let _ = writeln!(s, "|---|---|---|---|---|---|---|");
+            for u in sf.unserved.iter().take(top) {
+                let a = &study.areas[u.area];
+                let _ = writeln!(
+                    s,
+                    "| {} | {} ({}) | {} | {} | {} | {} | {} |",
+                    u.rank,
+                    a.name,
+                    a.code,
+                    a.group,
+                    pct(u.covered_share),
+                    fixed(u.uncovered_population, 0),
+                    u.need_decile
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "–".into()),
+                    fixed(u.unmet_need, 0)
+                );
+            }
+            s.push('\n');
+        }
+        let _ = writeln!(
+            s,
+            "### Postcode lottery: cross-boundary pairs ({} flagged; top {})\n",
+            sf.pairs.len(),
+            top.min(sf.pairs.len())
+        );
+        if !sf.pairs.is_empty() {
+            let _ = writeln!(s, "| better served | council | covered | worse served | council | covered | need deciles |");
+            let _ = writeln!(s, "|---|---|---|---|---|---|---|");
+            for x in sf.pairs.iter().take(top) {
+                let (a, b) = (&study.areas[x.a], &study.areas[x.b]);
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} | {} | {} | {} / {} |",
+                    a.name,
+                    a.group,
+                    pct(x.share_a),
+                    b.name,
+                    b.group,
+                    pct(x.share_b),
+                    x.need_a,
+                    x.need_b
+                );
+            }
+            s.push('\n');
+        }
+        let _ = writeln!(s, "### Councils\n");
+        let _ = writeln!(s, "| rank | council | coverage | most deprived fifth | least deprived fifth | uncovered people |");
+        let _ = writeln!(s, "|---|---|---|---|---|---|");
+        for g in &sf.league {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} |",
+                g.rank,
+                if g.group.is_empty() {
+                    "(none)"
+                } else {
+                    &g.group
+                },
+                pct(g.coverage),
+                g.coverage_most_deprived
+                    .map(pct)
+                    .unwrap_or_else(|| "–".into()),
+                g.coverage_least_deprived
+                    .map(pct)
+                    .unwrap_or_else(|| "–".into()),
+                fixed(g.uncovered_population, 0)
+            );
+        }
+        s.push('\n');
+    }
+    s
+}

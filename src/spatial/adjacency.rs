@@ -1,0 +1,168 @@
+//! Adjacency of areas from their geometry: two areas are neighbours when they share a stretch of
+//! boundary of positive length. Generalised boundaries do not match vertex for vertex, so edges
+//! count as shared where they run parallel within a snapping tolerance, and the shared length is
+//! the length of their overlap. Areas that only touch at a point are not neighbours.
+
+use geo::Coord;
+use rayon::prelude::*;
+use rstar::{RTree, RTreeObject, AABB};
+
+use crate::model::Area;
+
+/// Two neighbouring areas (indices, `a < b`) and the length of boundary they share, in metres.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Neighbours {
+    /// The first area.
+    pub a: usize,
+    /// The second area.
+    pub b: usize,
+    /// Shared boundary length in metres.
+    pub shared_m: f64,
+}
+
+struct Entry(usize, AABB<[f64; 2]>);
+
+impl RTreeObject for Entry {
+    type Envelope = AABB<[f64; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        self.1
+    }
+}
+
+fn edges(area: &Area) -> Vec<(Coord, Coord)> {
+    area.local
+        .world_rings()
+        .flatten()
+        .flat_map(|ring| ring.windows(2).map(|w| (w[0], w[1])).collect::<Vec<_>>())
+        .collect()
+}
+
+/// Length of the part of segment `f` that runs along segment `e` within `tol` metres.
+fn overlap(e: (Coord, Coord), f: (Coord, Coord), tol: f64) -> f64 {
+    let d = e.1 - e.0;
+    let len = d.x.hypot(d.y);
+    if len == 0.0 {
+        return 0.0;
+    }
+    let u = d / len;
+    let project = |p: Coord| {
+        let v = p - e.0;
+        (v.x * u.x + v.y * u.y, (v.x * u.y - v.y * u.x).abs())
+    };
+    let (t1, d1) = project(f.0);
+    let (t2, d2) = project(f.1);
+    if d1 > tol || d2 > tol {
+        return 0.0;
+    }
+    (t1.max(t2).min(len) - t1.min(t2).max(0.0)).max(0.0)
+}
+
+/// Finds every pair of areas sharing more than `tol` metres of boundary (edges within `tol`
+/// metres of each other count as shared).
+pub fn neighbours(areas: &[Area], tol: f64) -> Vec<Neighbours> {
+    let boxes: Vec<AABB<[f64; 2]>> = areas
+        .iter()
+        .map(|a| {
+            let r = a.local.bounding_rect();
+            AABB::from_corners(
+                [r.min().x - tol, r.min().y - tol],
+                [r.max().x + tol, r.max().y + tol],
+            )
+        })
+        .collect();
+    let tree = RTree::bulk_load(
+        boxes
+            .iter()
+            .enumerate()
+            .map(|(i, b)| Entry(i, *b))
+            .collect(),
+    );
+    let all_edges: Vec<Vec<(Coord, Coord)>> = areas.par_iter().map(edges).collect();
+    let mut out: Vec<Neighbours> = (0..areas.len())
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let mut found = Vec::new();
+            for e in tree.locate_in_envelope_intersecting(&boxes[i]) {
+                let j = e.0;
+                if j <= i {
+                    continue;
+                }
+                let mut shared = 0.0;
+                for &ea in &all_edges[i] {
+                    let (lo_x, hi_x) = (ea.0.x.min(ea.1.x) - tol, ea.0.x.max(ea.1.x) + tol);
+                    let (lo_y, hi_y) = (ea.0.y.min(ea.1.y) - tol, ea.0.y.max(ea.1.y) + tol);
+                    for &eb in &all_edges[j] {
+                        if eb.0.x.max(eb.1.x) < lo_x
+                            || eb.0.x.min(eb.1.x) > hi_x
+                            || eb.0.y.max(eb.1.y) < lo_y
+                            || eb.0.y.min(eb.1.y) > hi_y
+                        {
+                            continue;
+                        }
+                        shared += overlap(ea, eb, tol);
+                    }
+                }
+                if shared > tol {
+                    found.push(Neighbours {
+                        a: i,
+                        b: j,
+                        shared_m: shared,
+                    });
+                }
+            }
+            found
+        })
+        .collect();
+    out.sort_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spatial::overlay::LocalPolygon;
+    use geo::{polygon, MultiPolygon};
+
+    fn area(code: &str, p: geo::Polygon) -> Area {
+        Area {
+            code: code.into(),
+            name: code.into(),
+            group: String::new(),
+            local: LocalPolygon::new(&MultiPolygon(vec![p])),
+            position: 0,
+        }
+    }
+
+    #[test]
+    fn shared_edges_corners_and_slivers() {
+        let sq = |x: f64, y: f64| polygon![(x: x, y: y), (x: x + 10.0, y: y), (x: x + 10.0, y: y + 10.0), (x: x, y: y + 10.0)];
+        let areas = vec![
+            area("A", sq(0.0, 0.0)),
+            // Shares A's whole east edge (10 m), with an extra vertex on it.
+            area(
+                "B",
+                polygon![(x: 10.0, y: 0.0), (x: 20.0, y: 0.0), (x: 20.0, y: 10.0), (x: 10.0, y: 10.0), (x: 10.0, y: 5.0)],
+            ),
+            // Touches A only at the corner (10, 10)... and B along B's north edge.
+            area("C", sq(10.0, 10.0)),
+            // Generalised: 0.4 m gap from A's north edge over x in 0..6.
+            area(
+                "D",
+                polygon![(x: 0.0, y: 10.4), (x: 6.0, y: 10.4), (x: 6.0, y: 20.0), (x: 0.0, y: 20.0)],
+            ),
+        ];
+        let n = neighbours(&areas, 1.0);
+        let find = |a: usize, b: usize| n.iter().find(|p| p.a == a && p.b == b).map(|p| p.shared_m);
+        assert!((find(0, 1).unwrap() - 10.0).abs() < 1e-9);
+        assert_eq!(find(0, 2), None, "corner contact is not adjacency");
+        assert!((find(1, 2).unwrap() - 10.0).abs() < 1e-9);
+        assert!((find(0, 3).unwrap() - 6.0).abs() < 1e-9, "{n:?}");
+        assert_eq!(
+            neighbours(&areas, 0.1)
+                .iter()
+                .filter(|p| p.a == 0 && p.b == 3)
+                .count(),
+            0
+        );
+    }
+}
