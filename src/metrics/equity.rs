@@ -72,6 +72,11 @@ pub fn equity(
     let members_all: Vec<usize> = (0..study.areas.len())
         .filter(|&i| access.weight[i] > 0.0)
         .collect();
+    // Members and deprivation order of each group, in one pass each.
+    let mut members_of: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+    for &i in &members_all {
+        members_of[group_of[i]].push(i);
+    }
     let mut row = summarise(name, "ALL", &members_all, access, need, params);
     let a: Vec<f64> = members_all.iter().map(|&i| access.share[i]).collect();
     let w: Vec<f64> = members_all.iter().map(|&i| access.weight[i]).collect();
@@ -87,12 +92,7 @@ pub fn equity(
     });
     rows.push(row);
     for (k, gname) in groups.iter().enumerate() {
-        let members: Vec<usize> = members_all
-            .iter()
-            .copied()
-            .filter(|&i| group_of[i] == k)
-            .collect();
-        rows.push(summarise(name, gname, &members, access, need, params));
+        rows.push(summarise(name, gname, &members_of[k], access, need, params));
     }
     rows
 }

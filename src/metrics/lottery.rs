@@ -144,12 +144,18 @@ pub fn league(study: &Study, t: usize, access: &Access, need: &AreaNeed) -> Vec<
     let mut groups: Vec<&str> = study.areas.iter().map(|a| a.group.as_str()).collect();
     groups.sort_unstable();
     groups.dedup();
+    let mut members_of: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+    for (i, a) in study.areas.iter().enumerate() {
+        if access.weight[i] > 0.0 {
+            if let Ok(k) = groups.binary_search(&a.group.as_str()) {
+                members_of[k].push(i);
+            }
+        }
+    }
     let mut rows: Vec<GroupRow> = groups
         .iter()
-        .map(|g| {
-            let members: Vec<usize> = (0..study.areas.len())
-                .filter(|&i| study.areas[i].group == *g && access.weight[i] > 0.0)
-                .collect();
+        .zip(&members_of)
+        .map(|(g, members)| {
             let sum = |f: &dyn Fn(usize) -> bool| -> (f64, f64) {
                 members
                     .iter()

@@ -20,6 +20,8 @@ pub struct AreaNeed {
     pub weight: Vec<f64>,
     /// Areas with a deprivation value, from the most to the least deprived, ties by area code.
     pub order: Vec<usize>,
+    /// Each area's position in `order`.
+    pub rank: Vec<Option<usize>>,
 }
 
 /// The need weight of a decile (1 = most deprived).
@@ -43,6 +45,7 @@ pub fn area_need(study: &Study) -> AreaNeed {
             decile: vec![None; n],
             weight: vec![1.0; n],
             order: Vec::new(),
+            rank: vec![None; n],
         };
     };
     let kind = join.deprivation_kind.unwrap_or(DeprivationKind::Score);
@@ -80,11 +83,16 @@ pub fn area_need(study: &Study) -> AreaNeed {
         }
     }
     let weight = decile.iter().map(|d| need_weight(*d)).collect();
+    let mut rank = vec![None; n];
+    for (pos, &i) in order.iter().enumerate() {
+        rank[i] = Some(pos);
+    }
     AreaNeed {
         value,
         decile,
         weight,
         order,
+        rank,
     }
 }
 

@@ -87,11 +87,29 @@ pub fn neighbours(areas: &[Area], tol: f64) -> Vec<Neighbours> {
                 if j <= i {
                     continue;
                 }
+                // Only edges inside both (grown) boxes can be shared: filter first, so the
+                // pairwise loop runs over a handful of edges, not whole rings.
+                let (bi, bj) = (&boxes[i], &boxes[j]);
+                let lo = [
+                    bi.lower()[0].max(bj.lower()[0]),
+                    bi.lower()[1].max(bj.lower()[1]),
+                ];
+                let hi = [
+                    bi.upper()[0].min(bj.upper()[0]),
+                    bi.upper()[1].min(bj.upper()[1]),
+                ];
+                let near = |e: &&(Coord, Coord)| {
+                    e.0.x.max(e.1.x) >= lo[0]
+                        && e.0.x.min(e.1.x) <= hi[0]
+                        && e.0.y.max(e.1.y) >= lo[1]
+                        && e.0.y.min(e.1.y) <= hi[1]
+                };
+                let ej: Vec<&(Coord, Coord)> = all_edges[j].iter().filter(near).collect();
                 let mut shared = 0.0;
-                for &ea in &all_edges[i] {
+                for &ea in all_edges[i].iter().filter(near) {
                     let (lo_x, hi_x) = (ea.0.x.min(ea.1.x) - tol, ea.0.x.max(ea.1.x) + tol);
                     let (lo_y, hi_y) = (ea.0.y.min(ea.1.y) - tol, ea.0.y.max(ea.1.y) + tol);
-                    for &eb in &all_edges[j] {
+                    for &&eb in &ej {
                         if eb.0.x.max(eb.1.x) < lo_x
                             || eb.0.x.min(eb.1.x) > hi_x
                             || eb.0.y.max(eb.1.y) < lo_y
