@@ -152,3 +152,42 @@ fn single_finding_subcommands_write_only_their_files() {
     assert!(!w.path("out/unserved.csv").exists());
     assert!(!w.path("out/access_equity.csv").exists());
 }
+
+#[test]
+fn network_reach_adds_up_and_matches_coverage() {
+    let w = Workdir::new();
+    let study = demo_dir().join("study.toml");
+    w.ok(&["reach", study.to_str().unwrap(), "--out", "out", "--quiet"]);
+    let reach = read_csv(&w.path("out/reach.csv"));
+    let coverage = read_csv(&w.path("out/coverage.csv"));
+    for t in ["gp", "pharmacy", "library", "food_bank"] {
+        let net = reach
+            .iter()
+            .find(|r| r["level"] == "network" && r["service_type"] == t)
+            .unwrap();
+        let providers: Vec<_> = reach
+            .iter()
+            .filter(|r| r["level"] == "provider" && r["service_type"] == t)
+            .cloned()
+            .collect();
+        // Covered once or more than once: the network's population splits exactly in two.
+        let split = f(net, "exclusive_population") + f(net, "overlap_population");
+        assert!((split - f(net, "population")).abs() < 1e-6);
+        // Each person covered by exactly one provider is that provider's exclusive population.
+        assert!(
+            (total(&providers, "exclusive_population") - f(net, "exclusive_population")).abs()
+                < 1e-6
+        );
+        // An independent route to the same number: covered population summed over areas.
+        let covered: f64 = coverage
+            .iter()
+            .filter(|r| r["service_type"] == t)
+            .map(|r| f(r, "covered_population"))
+            .sum();
+        assert!((covered - f(net, "population")).abs() < 1e-6, "{t}");
+    }
+    let gaps = read_csv(&w.path("out/network_gaps.csv"));
+    assert!(gaps
+        .iter()
+        .all(|r| f(r, "share_missing") < 0.5 && f(r, "share_covering") >= 0.5));
+}

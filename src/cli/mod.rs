@@ -27,6 +27,8 @@ enum Command {
     Equity(run::Args),
     /// The postcode lottery of a study (lottery_pairs.csv, groups.csv, lottery.geojson).
     Lottery(run::Args),
+    /// Reach of each provider network of a study (reach.csv, network_gaps.csv).
+    Reach(run::Args),
     /// Coverage per area and service type from files given as flags.
     Coverage(Box<coverage::Args>),
     /// Regenerate the synthetic demo region (data/demo).
@@ -41,6 +43,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Unserved(a) => run::run_with(a, only(report::UNSERVED_FILES)),
         Command::Equity(a) => run::run_with(a, only(report::EQUITY_FILES)),
         Command::Lottery(a) => run::run_with(a, only(report::LOTTERY_FILES)),
+        Command::Reach(a) => run::run_with(a, only(report::REACH_FILES)),
         Command::Coverage(a) => coverage::run(*a),
         Command::Demo(a) => demo::run(a),
     }

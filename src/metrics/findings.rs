@@ -8,6 +8,7 @@ use crate::metrics::equity::{equity, EquityRow};
 use crate::metrics::gaps::{unserved, Unserved};
 use crate::metrics::lottery::{league, pairs, GroupRow, LotteryPair};
 use crate::metrics::need::{area_need, AreaNeed};
+use crate::metrics::reach::{missed_by_one_covered_by_another, reach, Missed, Reach};
 use crate::spatial::adjacency::{neighbours, Neighbours};
 
 /// The findings for one service type.
@@ -36,6 +37,10 @@ pub struct Findings {
     pub neighbours: Vec<Neighbours>,
     /// Per service type, in `Study::service_types` order.
     pub services: Vec<ServiceFindings>,
+    /// Reach per network and provider (None without population points).
+    pub reach: Option<Vec<Reach>>,
+    /// Areas one network misses that another covers.
+    pub missed: Vec<Missed>,
 }
 
 /// Computes every finding.
@@ -43,7 +48,7 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
     let need = area_need(study);
     let neighbours = neighbours(&study.areas, study.spec.findings.boundary_tolerance_m);
     let params = &study.spec.findings;
-    let services = (0..study.service_types.len())
+    let services: Vec<ServiceFindings> = (0..study.service_types.len())
         .map(|t| {
             let acc = access(study, coverage, t);
             let universal = study
@@ -66,9 +71,17 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
             }
         })
         .collect();
+    let shares: Vec<Vec<f64>> = services
+        .iter()
+        .map(|s: &ServiceFindings| s.access.share.clone())
+        .collect();
+    let weights: Vec<Vec<f64>> = services.iter().map(|s| s.access.weight.clone()).collect();
+    let missed = missed_by_one_covered_by_another(study, &shares, &weights);
     Findings {
+        reach: reach(study, &need),
         need,
         neighbours,
         services,
+        missed,
     }
 }

@@ -8,3 +8,4 @@ pub mod gaps;
 pub mod inequality;
 pub mod lottery;
 pub mod need;
+pub mod reach;

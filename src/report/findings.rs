@@ -35,6 +35,8 @@ fn write_csv(path: &Path, header: &[&str], rows: Vec<Vec<String>>) -> Result<()>
 pub const UNSERVED_FILES: &[&str] = &["unserved.csv", "gaps.geojson", "findings.md"];
 /// Files of the access-equity finding.
 pub const EQUITY_FILES: &[&str] = &["access_equity.csv", "findings.md"];
+/// Files of the network-reach finding.
+pub const REACH_FILES: &[&str] = &["reach.csv", "network_gaps.csv"];
 /// Files of the postcode-lottery finding.
 pub const LOTTERY_FILES: &[&str] = &[
     "lottery_pairs.csv",
@@ -342,6 +344,85 @@ pub fn write_all(
             }
         }
         write_feature_collection(&p, &features)?;
+        written.push(p);
+    }
+
+    let p = out.join("reach.csv");
+    if wanted("reach.csv") {
+        let rows = f
+            .reach
+            .iter()
+            .flatten()
+            .map(|r| {
+                vec![
+                    if r.provider.is_some() {
+                        "provider"
+                    } else {
+                        "network"
+                    }
+                    .to_string(),
+                    r.service_type.clone(),
+                    r.provider.clone().unwrap_or_default(),
+                    num(r.population, 3),
+                    num(r.target_population, 3),
+                    num(r.need_weighted_population, 3),
+                    num(r.exclusive_population, 3),
+                    num(r.overlap_population, 3),
+                    num(r.share_of_target_reached, 9),
+                ]
+            })
+            .collect();
+        write_csv(
+            &p,
+            &[
+                "level",
+                "service_type",
+                "provider",
+                "population",
+                "target_population",
+                "need_weighted_population",
+                "exclusive_population",
+                "overlap_population",
+                "share_of_target_reached",
+            ],
+            rows,
+        )?;
+        written.push(p);
+    }
+
+    let p = out.join("network_gaps.csv");
+    if wanted("network_gaps.csv") {
+        let rows = f
+            .missed
+            .iter()
+            .map(|m| {
+                let a = area(m.area);
+                vec![
+                    study.service_types[m.missing].clone(),
+                    study.service_types[m.covering].clone(),
+                    a.code.clone(),
+                    a.name.clone(),
+                    a.group.clone(),
+                    num(f.services[m.missing].access.share[m.area], 9),
+                    num(f.services[m.covering].access.share[m.area], 9),
+                    num(f.services[m.missing].access.weight[m.area], 3),
+                ]
+            })
+            .collect();
+        write_csv(
+            &p,
+            &[
+                "missing_network",
+                "covering_network",
+                "area_code",
+                "area_name",
+                "group",
+                "share_missing",
+                "share_covering",
+                "population",
+            ],
+            rows,
+        )?;
         written.push(p);
     }
 

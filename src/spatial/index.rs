@@ -122,15 +122,26 @@ impl ProviderIndex {
     /// True when a catchment of service type `t` holds the point (exact distance test for
     /// discs).
     pub fn covers(&self, providers: &[Provider], t: usize, p: Coord) -> bool {
+        self.covering(providers, t, p).next().is_some()
+    }
+
+    /// The providers of service type `t` whose catchment holds the point, in no fixed order.
+    pub fn covering<'a>(
+        &'a self,
+        providers: &'a [Provider],
+        t: usize,
+        p: Coord,
+    ) -> impl Iterator<Item = usize> + 'a {
         self.catchments[t]
             .locate_in_envelope_intersecting(&AABB::from_point([p.x, p.y]))
-            .any(|e| match &providers[e.provider].catchment {
+            .filter(move |e| match &providers[e.provider].catchment {
                 Catchment::Disc(d) => {
                     let (dx, dy) = (p.x - d.x, p.y - d.y);
                     dx * dx + dy * dy <= d.r * d.r
                 }
                 Catchment::Polygon(lp, _) => lp.contains(p),
             })
+            .map(|e| e.provider)
     }
 
     /// Distance from the point to the nearest provider site of service type `t`.
