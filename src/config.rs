@@ -148,6 +148,9 @@ pub struct FindingsSpec {
     pub seed: u64,
     /// Rows per service type in the Markdown tables.
     pub top_n: usize,
+    /// Whether to build gap polygons (`gaps.geojson`): geo boolean operations on every area not
+    /// fully covered, a few seconds for a national study.
+    pub gap_polygons: bool,
 }
 
 impl Default for FindingsSpec {
@@ -160,6 +163,7 @@ impl Default for FindingsSpec {
             bootstrap: 999,
             seed: 20_261_122,
             top_n: 20,
+            gap_polygons: true,
         }
     }
 }

@@ -191,3 +191,65 @@ fn network_reach_adds_up_and_matches_coverage() {
         .iter()
         .all(|r| f(r, "share_missing") < 0.5 && f(r, "share_covering") >= 0.5));
 }
+
+#[test]
+fn gap_polygons_match_the_exact_uncovered_area() {
+    let w = Workdir::new();
+    let study = demo_dir().join("study.toml");
+    w.ok(&[
+        "unserved",
+        study.to_str().unwrap(),
+        "--out",
+        "out",
+        "--quiet",
+    ]);
+    let coverage = read_csv(&w.path("out/coverage.csv"));
+    let gaps: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.path("out/gaps.geojson")).unwrap()).unwrap();
+    let feats = gaps["features"].as_array().unwrap();
+    for t in ["gp", "pharmacy", "library", "food_bank"] {
+        let mine: Vec<_> = feats
+            .iter()
+            .filter(|g| g["properties"]["service_type"] == t)
+            .collect();
+        assert!(!mine.is_empty(), "{t}");
+        let gap_area: f64 = mine
+            .iter()
+            .map(|g| g["properties"]["area_m2"].as_f64().unwrap())
+            .sum();
+        let gap_pop: f64 = mine
+            .iter()
+            .map(|g| g["properties"]["population"].as_f64().unwrap())
+            .sum();
+        let rows: Vec<_> = coverage.iter().filter(|r| r["service_type"] == t).collect();
+        // Exact circles vs boolean operations on 256-gons: the gaps are slightly larger.
+        let exact: f64 = rows
+            .iter()
+            .map(|r| f(r, "area_m2") * (1.0 - f(r, "area_share")))
+            .sum();
+        assert!(
+            gap_area >= exact * (1.0 - 1e-9),
+            "{t}: {gap_area} < {exact}"
+        );
+        assert!(
+            (gap_area - exact) / exact < 2e-3,
+            "{t}: {gap_area} vs {exact}"
+        );
+        let uncovered: f64 = rows
+            .iter()
+            .map(|r| f(r, "population") - f(r, "covered_population"))
+            .sum();
+        assert!(
+            (gap_pop - uncovered).abs() < 1.0,
+            "{t}: {gap_pop} vs {uncovered}"
+        );
+        // Every area listed in a gap is in exactly one gap.
+        let mut seen = std::collections::HashSet::new();
+        for g in &mine {
+            for code in g["properties"]["areas"].as_str().unwrap().split(';') {
+                assert!(seen.insert(code.to_string()), "{code} in two {t} gaps");
+            }
+        }
+    }
+    assert!(w.path("out/unserved.geojson").exists());
+}

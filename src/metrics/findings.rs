@@ -6,10 +6,12 @@ use crate::metrics::access::{access, Access};
 use crate::metrics::coverage::Coverage;
 use crate::metrics::equity::{equity, EquityRow};
 use crate::metrics::gaps::{unserved, Unserved};
+use crate::metrics::lacunae::{gaps, Gap};
 use crate::metrics::lottery::{league, pairs, GroupRow, LotteryPair};
 use crate::metrics::need::{area_need, AreaNeed};
 use crate::metrics::reach::{missed_by_one_covered_by_another, reach, Missed, Reach};
 use crate::spatial::adjacency::{neighbours, Neighbours};
+use crate::spatial::index::ProviderIndex;
 
 /// The findings for one service type.
 #[derive(Debug, Clone)]
@@ -26,6 +28,8 @@ pub struct ServiceFindings {
     pub pairs: Vec<LotteryPair>,
     /// Group league table.
     pub league: Vec<GroupRow>,
+    /// Connected gaps outside every catchment (empty when gap polygons are switched off).
+    pub gaps: Vec<Gap>,
 }
 
 /// All findings of a study.
@@ -48,6 +52,7 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
     let need = area_need(study);
     let neighbours = neighbours(&study.areas, study.spec.findings.boundary_tolerance_m);
     let params = &study.spec.findings;
+    let index = ProviderIndex::build(&study.providers, &study.service_types);
     let services: Vec<ServiceFindings> = (0..study.service_types.len())
         .map(|t| {
             let acc = access(study, coverage, t);
@@ -67,6 +72,15 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
                 },
                 pairs: pairs(study, t, &acc, &need, &neighbours, params),
                 league: league(study, t, &acc, &need),
+                gaps: if params.gap_polygons {
+                    let types = study.service_types.len();
+                    let area_share: Vec<f64> = (0..study.areas.len())
+                        .map(|i| coverage.rows[i * types + t].area_share)
+                        .collect();
+                    gaps(study, &index, t, &acc, &area_share, &neighbours)
+                } else {
+                    Vec::new()
+                },
                 access: acc,
             }
         })

@@ -6,6 +6,7 @@ pub mod equity;
 pub mod findings;
 pub mod gaps;
 pub mod inequality;
+pub mod lacunae;
 pub mod lottery;
 pub mod need;
 pub mod reach;

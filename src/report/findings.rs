@@ -1,4 +1,5 @@
-//! The findings as tables and map layers: `unserved.csv`, `gaps.geojson`, `access_equity.csv`,
+//! The findings as tables and map layers: `unserved.csv`, `unserved.geojson`, `gaps.geojson`
+//! (gap polygons), `access_equity.csv`, `reach.csv`, `network_gaps.csv`,
 //! `lottery_pairs.csv`, `groups.csv`, `lottery.geojson`, and `findings.md` with the headline
 //! tables in Markdown for a committee paper.
 
@@ -32,7 +33,12 @@ fn write_csv(path: &Path, header: &[&str], rows: Vec<Vec<String>>) -> Result<()>
 }
 
 /// The findings files, by finding.
-pub const UNSERVED_FILES: &[&str] = &["unserved.csv", "gaps.geojson", "findings.md"];
+pub const UNSERVED_FILES: &[&str] = &[
+    "unserved.csv",
+    "unserved.geojson",
+    "gaps.geojson",
+    "findings.md",
+];
 /// Files of the access-equity finding.
 pub const EQUITY_FILES: &[&str] = &["access_equity.csv", "findings.md"];
 /// Files of the network-reach finding.
@@ -266,6 +272,44 @@ pub fn write_all(
     let t = Transformer::new(study.working_crs, WGS84).map_err(|e| Error::crs(out, e))?;
     let p = out.join("gaps.geojson");
     if wanted("gaps.geojson") {
+        let mut features = Vec::new();
+        for sf in &f.services {
+            for (k, gap) in sf.gaps.iter().enumerate() {
+                let mut g = String::new();
+                let local = crate::spatial::overlay::LocalPolygon::new(&gap.shape);
+                geometry_json(&mut g, &local, &t).map_err(|e| Error::crs(&p, e))?;
+                let codes: Vec<&str> = gap.areas.iter().map(|&i| area(i).code.as_str()).collect();
+                let mut groups: Vec<&str> =
+                    gap.areas.iter().map(|&i| area(i).group.as_str()).collect();
+                groups.sort_unstable();
+                groups.dedup();
+                let mut props = format!(
+                    "{{\"service_type\":{},\"gap\":{},\"area_m2\":",
+                    json_string(&study.service_types[sf.service]),
+                    k + 1
+                );
+                push_num(&mut props, gap.area_m2, 1);
+                if gap.population.is_finite() {
+                    props.push_str(",\"population\":");
+                    push_num(&mut props, gap.population, 3);
+                }
+                props.push_str(&format!(
+                    ",\"n_areas\":{},\"areas\":{},\"groups\":{}}}",
+                    codes.len(),
+                    json_string(&codes.join(";")),
+                    json_string(&groups.join(";"))
+                ));
+                features.push(format!(
+                    "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":{g}}}"
+                ));
+            }
+        }
+        write_feature_collection(&p, &features)?;
+        written.push(p);
+    }
+
+    let p = out.join("unserved.geojson");
+    if wanted("unserved.geojson") {
         let mut features = Vec::new();
         for s in &f.services {
             for u in &s.unserved {
