@@ -121,6 +121,12 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
     }
     if let Some(f) = &o.findings {
         eprintln!("findings:");
+        if !f.gap_polygons {
+            eprintln!(
+                "  gap polygons not built for {} areas (set gap_polygons = true in [findings])",
+                s.areas.len()
+            );
+        }
         for sf in &f.services {
             let t = &s.service_types[sf.service];
             let all = sf.equity.first();

@@ -45,6 +45,8 @@ pub struct Findings {
     pub reach: Option<Vec<Reach>>,
     /// Areas one network misses that another covers.
     pub missed: Vec<Missed>,
+    /// Whether gap polygons were built.
+    pub gap_polygons: bool,
 }
 
 /// Computes every finding.
@@ -53,6 +55,9 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
     let neighbours = neighbours(&study.areas, study.spec.findings.boundary_tolerance_m);
     let params = &study.spec.findings;
     let index = ProviderIndex::build(&study.providers, &study.service_types);
+    let gap_polygons = params
+        .gap_polygons
+        .unwrap_or(study.areas.len() <= crate::config::GAP_POLYGON_AUTO_LIMIT);
     let services: Vec<ServiceFindings> = (0..study.service_types.len())
         .map(|t| {
             let acc = access(study, coverage, t);
@@ -72,7 +77,7 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
                 },
                 pairs: pairs(study, t, &acc, &need, &neighbours, params),
                 league: league(study, t, &acc, &need),
-                gaps: if params.gap_polygons {
+                gaps: if gap_polygons {
                     let types = study.service_types.len();
                     let area_share: Vec<f64> = (0..study.areas.len())
                         .map(|i| coverage.rows[i * types + t].area_share)
@@ -97,5 +102,6 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
         neighbours,
         services,
         missed,
+        gap_polygons,
     }
 }
