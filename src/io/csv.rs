@@ -71,6 +71,7 @@ pub fn read_table(path: &Path) -> Result<Layer> {
             position: line,
             geometry: None,
             values: rec.iter().map(|s| Value::Text(s.to_string())).collect(),
+            fixed: None,
         });
     }
     let mut notes = Vec::new();

@@ -64,6 +64,7 @@ fn read_other(path: &Path, bytes: &[u8]) -> std::result::Result<Parts, serde_jso
         position: 0,
         geometry,
         values,
+        fixed: None,
     };
     Ok((crs, columns, vec![f], skipped))
 }

@@ -117,7 +117,7 @@ impl<'de> Visitor<'de> for FeaturesSeed<'_> {
         let mut features = Vec::with_capacity(seq.size_hint().unwrap_or(0));
         let mut skipped = Vec::new();
         let mut i = 0;
-        while let Some((geom, values)) = seq.next_element_seed(FeatureSeed {
+        while let Some((geom, values, unclosed)) = seq.next_element_seed(FeatureSeed {
             columns: self.columns,
         })? {
             let geometry = match geom {
@@ -131,6 +131,9 @@ impl<'de> Visitor<'de> for FeaturesSeed<'_> {
                 position: i,
                 geometry,
                 values,
+                fixed: unclosed.then(|| {
+                    "a ring was not closed (closed by repeating its first point)".to_string()
+                }),
             });
             i += 1;
         }
@@ -142,7 +145,7 @@ struct FeatureSeed<'a> {
     columns: &'a RefCell<Columns>,
 }
 
-type FeatureParts = (Result<Option<Geometry>, String>, Vec<Value>);
+type FeatureParts = (Result<Option<Geometry>, String>, Vec<Value>, bool);
 
 impl<'de> DeserializeSeed<'de> for FeatureSeed<'_> {
     type Value = FeatureParts;
@@ -159,11 +162,12 @@ impl<'de> Visitor<'de> for FeatureSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FeatureParts, A::Error> {
         let mut geometry = Ok(None);
         let mut values = Vec::new();
+        let mut unclosed = false;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             match key.as_ref() {
                 "geometry" => {
                     let raw: Option<RawGeometry> = map.next_value()?;
-                    geometry = raw.map(RawGeometry::into_geo).transpose();
+                    geometry = raw.map(|g| g.into_geo(&mut unclosed)).transpose();
                 }
                 "properties" => {
                     values = map.next_value_seed(PropertiesSeed {
@@ -175,7 +179,7 @@ impl<'de> Visitor<'de> for FeatureSeed<'_> {
                 }
             }
         }
-        Ok((geometry, values))
+        Ok((geometry, values, unclosed))
     }
 }
 
@@ -345,10 +349,19 @@ fn nested(c: Coords) -> Result<Vec<Coords>, String> {
     }
 }
 
-fn polygon(c: Coords) -> Result<Polygon, String> {
+/// A polygon from its rings; sets `unclosed` when a ring's last position differs from its first
+/// (geo closes it; GeoJSON requires it closed).
+fn polygon(c: Coords, unclosed: &mut bool) -> Result<Polygon, String> {
     let mut rings = nested(c)?
         .into_iter()
-        .map(|r| list(r).map(LineString::from))
+        .map(|r| {
+            list(r).map(|v| {
+                if v.len() > 1 && v.first() != v.last() {
+                    *unclosed = true;
+                }
+                LineString::from(v)
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     if rings.is_empty() {
         return Ok(Polygon::new(LineString::new(vec![]), vec![]));
@@ -358,7 +371,7 @@ fn polygon(c: Coords) -> Result<Polygon, String> {
 }
 
 impl RawGeometry {
-    fn into_geo(self) -> Result<Geometry, String> {
+    fn into_geo(self, unclosed: &mut bool) -> Result<Geometry, String> {
         let c = match self.coordinates {
             Some(c) => c,
             None if self.kind == "GeometryCollection" => Coords::Empty,
@@ -380,18 +393,18 @@ impl RawGeometry {
                     .map(|l| list(l).map(LineString::from))
                     .collect::<Result<_, _>>()?,
             )),
-            "Polygon" => Geometry::Polygon(polygon(c)?),
+            "Polygon" => Geometry::Polygon(polygon(c, unclosed)?),
             "MultiPolygon" => Geometry::MultiPolygon(MultiPolygon(
                 nested(c)?
                     .into_iter()
-                    .map(polygon)
+                    .map(|p| polygon(p, unclosed))
                     .collect::<Result<_, _>>()?,
             )),
             "GeometryCollection" => Geometry::GeometryCollection(geo::GeometryCollection(
                 self.geometries
                     .unwrap_or_default()
                     .into_iter()
-                    .map(RawGeometry::into_geo)
+                    .map(|g| g.into_geo(unclosed))
                     .collect::<Result<_, _>>()?,
             )),
             other => return Err(format!("unknown geometry type {other:?}")),
@@ -449,6 +462,24 @@ mod tests {
         assert!(matches!(c.features[3].geometry, Some(Geometry::Polygon(_))));
         assert_eq!(c.skipped.len(), 1);
         assert!(c.skipped[0].1.contains("Blob"));
+    }
+
+    #[test]
+    fn unclosed_rings_are_closed_and_flagged() {
+        let doc = br#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1]]]}},
+          {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}"#;
+        let c = parse(doc).unwrap();
+        assert!(c.features[0]
+            .fixed
+            .as_deref()
+            .unwrap()
+            .contains("not closed"));
+        assert!(c.features[1].fixed.is_none());
+        match &c.features[0].geometry {
+            Some(Geometry::Polygon(p)) => assert_eq!(p.exterior().0.len(), 4),
+            g => panic!("{g:?}"),
+        }
     }
 
     #[test]

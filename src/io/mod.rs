@@ -109,6 +109,8 @@ pub struct RawFeature {
     pub geometry: Option<geo::Geometry>,
     /// Its attribute values, aligned with [`Layer::columns`].
     pub values: Vec<Value>,
+    /// What the reader had to fix to read it (e.g. a ring that was not closed).
+    pub fixed: Option<String>,
 }
 
 /// What a reader found in a file.

@@ -109,6 +109,7 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
             position: i,
             geometry,
             values,
+            fixed: None,
         });
     }
     let mut notes = vec![format!("CRS {crs}: {crs_source}")];
