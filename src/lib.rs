@@ -28,6 +28,7 @@ pub mod pipeline;
 pub mod report;
 pub mod rng;
 pub mod spatial;
+pub mod validate;
 
 pub use config::StudySpec;
 pub use error::{Error, Result};

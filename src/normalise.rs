@@ -103,10 +103,18 @@ pub fn polygonal(geometry: Geometry) -> Result<(MultiPolygon, Fixed), String> {
             ));
         }
         let after = repaired.unsigned_area();
+        // Areas in the file's own units: square metres, or square degrees before reprojection.
+        let show = |a: f64| {
+            if a >= 1.0 {
+                format!("{a:.1}")
+            } else {
+                format!("{a:.4e}")
+            }
+        };
         fixed.push(format!(
-            "invalid ({err}); repaired, area {:.1} -> {:.1} ({:+.3}%)",
-            before,
-            after,
+            "invalid ({err}); repaired, area {} -> {} ({:+.3}%)",
+            show(before),
+            show(after),
             if before > 0.0 {
                 (after - before) / before * 100.0
             } else {

@@ -6,3 +6,4 @@ mod util;
 mod coverage;
 mod demo;
 mod real_data;
+mod validate;

@@ -4,6 +4,7 @@
 mod coverage;
 mod demo;
 mod run;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,8 @@ enum Command {
     Reach(run::Args),
     /// Coverage per area and service type from files given as flags.
     Coverage(Box<coverage::Args>),
+    /// Check input files without running a study (exit 0 clean, 1 findings, 2 unreadable).
+    Validate(validate::Args),
     /// Regenerate the synthetic demo region (data/demo).
     Demo(demo::Args),
 }
@@ -45,6 +48,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Lottery(a) => run::run_with(a, only(report::LOTTERY_FILES)),
         Command::Reach(a) => run::run_with(a, only(report::REACH_FILES)),
         Command::Coverage(a) => coverage::run(*a),
+        Command::Validate(a) => validate::run(a),
         Command::Demo(a) => demo::run(a),
     }
 }

@@ -83,8 +83,23 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
         ));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    // Does the error point at the very end of the file (a cut-off download or copy)?
+    let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+    let trimmed_end = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
+    let at_end = |e: &serde_json::Error| {
+        let offset: usize = lines
+            .iter()
+            .take(e.line().saturating_sub(1))
+            .map(|l| l.len() + 1)
+            .sum::<usize>()
+            + e.column();
+        offset >= trimmed_end
+    };
     let parse_error = |e: serde_json::Error| {
-        let hint = if e.is_eof() {
+        let hint = if e.is_eof() || at_end(&e) {
             " (the file ends early: was it truncated while copying or downloading?)"
         } else {
             ""
