@@ -253,3 +253,33 @@ fn gap_polygons_match_the_exact_uncovered_area() {
     }
     assert!(w.path("out/unserved.geojson").exists());
 }
+
+#[test]
+fn findings_are_byte_identical_for_1_and_2_threads() {
+    let w = Workdir::new();
+    let study = demo_dir().join("study.toml");
+    let s = study.to_str().unwrap();
+    for (dir, threads) in [("one", "1"), ("two", "2")] {
+        let out = w.run_env(
+            &["run", s, "--out", dir, "--quiet"],
+            &[("RAYON_NUM_THREADS", threads)],
+        );
+        assert!(out.status.success());
+    }
+    for file in [
+        "coverage.csv",
+        "areas.geojson",
+        "unserved.csv",
+        "gaps.geojson",
+        "access_equity.csv",
+        "lottery_pairs.csv",
+        "groups.csv",
+        "lottery.geojson",
+        "reach.csv",
+        "findings.md",
+    ] {
+        let a = std::fs::read(w.path(&format!("one/{file}"))).unwrap();
+        let b = std::fs::read(w.path(&format!("two/{file}"))).unwrap();
+        assert!(a == b, "{file} differs between 1 and 2 threads");
+    }
+}
