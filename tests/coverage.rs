@@ -446,3 +446,56 @@ fn polygon_catchments_and_point_in_polygon_assignment() {
     assert_eq!(f(a2, "population_share"), 1.0);
     assert_eq!(a2["providers_within"], "1");
 }
+
+#[test]
+fn latin1_dbf_without_cpg_is_read_as_windows_1252_and_said() {
+    use shapefile::dbase::{encoding::EncodingRs, FieldValue, Record, TableWriterBuilder};
+    use shapefile::{Point, Polygon, PolygonRing};
+    let w = Workdir::new();
+    setup(&w);
+    let table = TableWriterBuilder::with_encoding(EncodingRs::from(encoding_rs::WINDOWS_1252))
+        .add_character_field("CODE".try_into().unwrap(), 10)
+        .add_character_field("NAME".try_into().unwrap(), 30);
+    let mut writer = shapefile::Writer::from_path(w.path("areas.shp"), table).unwrap();
+    let ring = vec![
+        Point::new(400000.0, 400000.0),
+        Point::new(400000.0, 401000.0),
+        Point::new(401000.0, 401000.0),
+        Point::new(401000.0, 400000.0),
+        Point::new(400000.0, 400000.0),
+    ];
+    let mut rec = Record::default();
+    rec.insert("CODE".into(), FieldValue::Character(Some("W1".into())));
+    rec.insert(
+        "NAME".into(),
+        FieldValue::Character(Some("Ystradgynlais Café".into())),
+    );
+    writer
+        .write_shape_and_record(&Polygon::new(PolygonRing::Outer(ring)), &rec)
+        .unwrap();
+    drop(writer);
+    // Clear the language-driver byte, as many exports leave it: the encoding is then unknown.
+    let mut dbf = std::fs::read(w.path("areas.dbf")).unwrap();
+    dbf[29] = 0;
+    std::fs::write(w.path("areas.dbf"), dbf).unwrap();
+    let log = w.ok(&[
+        "coverage",
+        "--areas",
+        "areas.shp",
+        "--id",
+        "CODE",
+        "--name",
+        "NAME",
+        "--providers",
+        "gp=providers.csv",
+        "--radius-m",
+        "100",
+        "--crs",
+        "EPSG:27700",
+        "--out",
+        "out",
+    ]);
+    assert!(log.contains("Windows-1252"), "{log}");
+    let rows = read_csv(&w.path("out/coverage.csv"));
+    assert_eq!(row(&rows, "W1", "gp")["area_name"], "Ystradgynlais Café");
+}

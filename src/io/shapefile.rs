@@ -75,7 +75,61 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
         .map(|f| f.name().to_string())
         .filter(|n| n != "DeletionFlag")
         .collect();
-    let mut reader = ::shapefile::Reader::from_path(path).map_err(shp_err)?;
+    let reader = ::shapefile::Reader::from_path(path).map_err(shp_err)?;
+    let (mut features, mut skipped) = read_records(path, reader, &columns)?;
+    let has_cpg = path.with_extension("cpg").exists();
+    let garbled = |fs: &[RawFeature]| {
+        fs.iter()
+            .flat_map(|f| &f.values)
+            .any(|v| matches!(v, Value::Text(t) if t.contains('\u{FFFD}')))
+    };
+    let mut encoding_note = None;
+    if !has_cpg && garbled(&features) {
+        // No .cpg and not valid UTF-8: most such files from UK GIS tools are Windows-1252
+        // (Latin-1 plus a few symbols), which keeps Welsh and accented names readable.
+        let dbf =
+            std::fs::File::open(path.with_extension("dbf")).map_err(|e| Error::io(path, e))?;
+        let dbase = ::shapefile::dbase::ReaderBuilder::new()
+            .with_encoding(::shapefile::dbase::encoding::EncodingRs::from(
+                encoding_rs::WINDOWS_1252,
+            ))
+            .build(std::io::BufReader::new(dbf))
+            .map_err(|e| Error::format(path, format!("cannot read the .dbf: {e}")))?;
+        let shapes = ::shapefile::ShapeReader::from_path(path).map_err(shp_err)?;
+        let (f2, s2) = read_records(path, ::shapefile::Reader::new(shapes, dbase), &columns)?;
+        features = f2;
+        skipped = s2;
+        encoding_note = Some(
+            "the .dbf has no .cpg and its text is not UTF-8: read as Windows-1252 (Latin-1); add a \
+             .cpg file naming the encoding if names look wrong"
+                .to_string(),
+        );
+    }
+    let mut notes = vec![format!("CRS {crs}: {crs_source}")];
+    if has_cpg {
+        notes.push("attribute encoding from the .cpg file".into());
+    }
+    notes.extend(encoding_note);
+    Ok(Layer {
+        path: path.to_path_buf(),
+        crs: Some(crs),
+        crs_source,
+        columns,
+        features,
+        skipped,
+        notes,
+        unit: "feature",
+    })
+}
+
+type Records = (Vec<RawFeature>, Vec<Skipped>);
+
+/// Reads every shape and record of an open shapefile.
+fn read_records<T: std::io::Read + std::io::Seek, D: std::io::Read + std::io::Seek>(
+    path: &Path,
+    mut reader: ::shapefile::Reader<T, D>,
+    columns: &[String],
+) -> Result<Records> {
     let mut features = Vec::new();
     let mut skipped = Vec::new();
     for (i, item) in reader.iter_shapes_and_records().enumerate() {
@@ -112,18 +166,5 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
             fixed: None,
         });
     }
-    let mut notes = vec![format!("CRS {crs}: {crs_source}")];
-    if path.with_extension("cpg").exists() {
-        notes.push("attribute encoding from the .cpg file".into());
-    }
-    Ok(Layer {
-        path: path.to_path_buf(),
-        crs: Some(crs),
-        crs_source,
-        columns,
-        features,
-        skipped,
-        notes,
-        unit: "feature",
-    })
+    Ok((features, skipped))
 }
