@@ -3,12 +3,13 @@
 //! from the need file), the population-weighted distance to the nearest provider, and the number
 //! of providers whose catchment touches the area.
 
-use geo::{Area as _, BooleanOps, Coord, InteriorPoint, Intersects, MultiPolygon, Polygon};
+use geo::{Area as _, InteriorPoint, Intersects, MultiPolygon};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::load::Study;
 use crate::model::{Area, Catchment, Provider};
+use crate::spatial::catchment::uncovered;
 use crate::spatial::index::ProviderIndex;
 use crate::spatial::overlay::Disc;
 
@@ -74,44 +75,20 @@ pub struct Coverage {
 /// circular and polygon catchments): an inscribed 1024-gon has 6.3e-6 less area than its circle.
 pub const POLYGON_DISC_VERTICES: usize = 1024;
 
-fn disc_polygon(d: &Disc) -> Polygon {
-    let n = POLYGON_DISC_VERTICES;
-    let ring: Vec<Coord> = (0..n)
-        .map(|k| {
-            let t = std::f64::consts::TAU * k as f64 / n as f64;
-            Coord {
-                x: d.x + d.r * t.cos(),
-                y: d.y + d.r * t.sin(),
-            }
-        })
-        .collect();
-    Polygon::new(ring.into(), vec![])
-}
-
 /// Covered area with polygon boolean operations, for service types with polygon catchments.
-/// Each catchment is cut to the area's bounding box and subtracted from the area in turn, which
-/// the national prototype found faster than unioning first.
 fn covered_area_polygons(
     shape: &MultiPolygon,
     area: &Area,
     providers: &[Provider],
     cands: &[usize],
 ) -> f64 {
-    let bbox = area.local.bounding_rect().to_polygon();
-    let mut remaining: MultiPolygon = shape.clone();
-    for &i in cands {
-        let piece = match &providers[i].catchment {
-            Catchment::Disc(d) => disc_polygon(d).intersection(&bbox),
-            Catchment::Polygon(_, mp) => mp.intersection(&bbox),
-        };
-        if piece.0.is_empty() {
-            continue;
-        }
-        remaining = remaining.difference(&piece);
-        if remaining.0.is_empty() {
-            break;
-        }
-    }
+    let catchments = cands.iter().map(|&i| &providers[i].catchment);
+    let remaining = uncovered(
+        shape,
+        area.local.bounding_rect(),
+        catchments,
+        POLYGON_DISC_VERTICES,
+    );
     (shape.unsigned_area() - remaining.unsigned_area()).max(0.0)
 }
 

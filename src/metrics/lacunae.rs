@@ -8,13 +8,13 @@
 //! Pieces in neighbouring areas that touch belong to the same gap; they are grouped, not merged,
 //! so a gap's MultiPolygon keeps the area boundaries inside it.
 
-use geo::{Area as _, BooleanOps, Coord, Intersects, MultiPolygon, Polygon};
+use geo::{Area as _, Intersects, MultiPolygon};
 use rayon::prelude::*;
 
 use crate::load::Study;
 use crate::metrics::access::Access;
-use crate::model::Catchment;
 use crate::spatial::adjacency::Neighbours;
+use crate::spatial::catchment::uncovered;
 use crate::spatial::index::ProviderIndex;
 
 /// Vertices of a disc drawn as a polygon for gap shapes.
@@ -31,19 +31,6 @@ pub struct Gap {
     pub area_m2: f64,
     /// Uncovered population of its areas.
     pub population: f64,
-}
-
-fn disc_polygon(x: f64, y: f64, r: f64) -> Polygon {
-    let ring: Vec<Coord> = (0..GAP_DISC_VERTICES)
-        .map(|k| {
-            let t = std::f64::consts::TAU * k as f64 / GAP_DISC_VERTICES as f64;
-            Coord {
-                x: x + r * t.cos(),
-                y: y + r * t.sin(),
-            }
-        })
-        .collect();
-    Polygon::new(ring.into(), vec![])
 }
 
 /// The gaps of service type `t`, largest population first. `area_share` is each area's exact
@@ -71,21 +58,8 @@ pub fn gaps(
             let rect = area.local.bounding_rect();
             let cands = index.candidates(t, rect);
             std::panic::catch_unwind(|| {
-                let bbox = rect.to_polygon();
-                let mut remaining = area.local.shape();
-                for &c in &cands {
-                    let cut = match &providers[c].catchment {
-                        Catchment::Disc(d) => disc_polygon(d.x, d.y, d.r).intersection(&bbox),
-                        Catchment::Polygon(_, mp) => mp.intersection(&bbox),
-                    };
-                    if !cut.0.is_empty() {
-                        remaining = remaining.difference(&cut);
-                    }
-                    if remaining.0.is_empty() {
-                        break;
-                    }
-                }
-                remaining
+                let catchments = cands.iter().map(|&c| &providers[c].catchment);
+                uncovered(&area.local.shape(), rect, catchments, GAP_DISC_VERTICES)
             })
             .ok()
             .filter(|m| m.unsigned_area() > 1.0)

@@ -2,5 +2,6 @@
 //! and provider sites per service type.
 
 pub mod adjacency;
+pub mod catchment;
 pub mod index;
 pub mod overlay;
