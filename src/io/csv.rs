@@ -183,12 +183,11 @@ pub fn read_points(path: &Path, opts: &ReadOptions) -> Result<Layer> {
     layer.features = kept;
     let (crs, crs_source) = if geographic_names {
         implied_wgs84(
-            path,
             &layer.features,
             opts,
             "longitude/latitude columns",
             &mut layer.notes,
-        )?
+        )
     } else {
         resolve_crs(
             path,

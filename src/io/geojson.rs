@@ -165,13 +165,7 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
     let mut notes = Vec::new();
     let (crs, crs_source) = match declared {
         Some(d) => resolve_crs(path, Some(d), opts, None, "")?,
-        None => implied_wgs84(
-            path,
-            &features,
-            opts,
-            "no crs member (RFC 7946)",
-            &mut notes,
-        )?,
+        None => implied_wgs84(&features, opts, "no crs member (RFC 7946)", &mut notes),
     };
     notes.insert(0, format!("CRS {crs}: {crs_source}"));
     Ok(Layer {

@@ -296,33 +296,29 @@ pub(crate) fn looks_geographic(features: &[RawFeature]) -> bool {
 /// lon/lat), given `--crs`. A projected `--crs` meant for other files is set aside when the
 /// coordinates are degrees (a note says so); it applies when they are not.
 pub(crate) fn implied_wgs84(
-    path: &Path,
     features: &[RawFeature],
     opts: &ReadOptions,
     implied_by: &str,
     notes: &mut Vec<String>,
-) -> Result<(Crs, String)> {
+) -> (Crs, String) {
     match opts.crs {
-        Some(o) if o.is_geographic() || !looks_geographic(features) => Ok((
+        Some(o) if o.is_geographic() || !looks_geographic(features) => (
             o,
             format!("from --crs ({implied_by} but the coordinates are not degrees)"),
-        )),
+        ),
         Some(o) => {
             notes.push(format!(
                 "--crs {o} not applied to this file: {implied_by} and its coordinates are degrees"
             ));
-            Ok((
+            (
                 crs::WGS84,
                 format!("{implied_by}: WGS84 longitude/latitude"),
-            ))
+            )
         }
-        None => {
-            let _ = path;
-            Ok((
-                crs::WGS84,
-                format!("{implied_by}: WGS84 longitude/latitude"),
-            ))
-        }
+        None => (
+            crs::WGS84,
+            format!("{implied_by}: WGS84 longitude/latitude"),
+        ),
     }
 }
 
