@@ -152,6 +152,8 @@ pub struct FindingsSpec {
     /// fully covered. Default: yes up to `GAP_POLYGON_AUTO_LIMIT` areas (about 6 s more for the
     /// 32,844 LSOAs of England, 0.5 s for Greater Manchester's 1,673).
     pub gap_polygons: Option<bool>,
+    /// Attribution line on maps (e.g. "Contains OS data © Crown copyright and database right").
+    pub attribution: String,
 }
 
 /// Studies up to this many areas get gap polygons unless `gap_polygons = false`.
@@ -168,6 +170,9 @@ impl Default for FindingsSpec {
             seed: 20_261_122,
             top_n: 20,
             gap_polygons: None,
+            attribution: "Contains OS data © Crown copyright and database right; ONS data \
+                          licensed under the Open Government Licence v3.0"
+                .into(),
         }
     }
 }

@@ -299,6 +299,7 @@ lottery_min_difference = 0.3  # flag pairs whose covered shares differ by at lea
 permutations = 999
 bootstrap = 999
 seed = 20261122
+attribution = "Synthetic data made by lacuna demo: no real places or services"
 "#;
 
 const README: &str = "# Lacuna Isle: synthetic demo data\n\n\

@@ -283,3 +283,40 @@ fn findings_are_byte_identical_for_1_and_2_threads() {
         assert!(a == b, "{file} differs between 1 and 2 threads");
     }
 }
+
+#[test]
+fn coverage_maps_shade_each_area_by_its_class() {
+    let w = Workdir::new();
+    let study = demo_dir().join("study.toml");
+    w.ok(&["run", study.to_str().unwrap(), "--out", "out", "--quiet"]);
+    let coverage = read_csv(&w.path("out/coverage.csv"));
+    let svg = std::fs::read_to_string(w.path("out/maps/coverage_library.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert_eq!(
+        svg.matches("<path data-area=").count(),
+        60,
+        "one path per area"
+    );
+    let palette = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
+    for r in coverage.iter().filter(|r| r["service_type"] == "library") {
+        let share = f(r, "population_share");
+        let class = [0.2, 0.4, 0.6, 0.8].iter().filter(|&&b| share >= b).count();
+        let needle = format!(
+            "data-area=\"{}\" fill=\"{}\"",
+            r["area_code"], palette[class]
+        );
+        assert!(svg.contains(&needle), "{needle}");
+    }
+    for part in [
+        "People within reach",
+        "km</text>",
+        ">N</text>",
+        "Synthetic data made by lacuna demo",
+    ] {
+        assert!(svg.contains(part), "{part}");
+    }
+    let again = Workdir::new();
+    again.ok(&["run", study.to_str().unwrap(), "--out", "out", "--quiet"]);
+    let svg2 = std::fs::read_to_string(again.path("out/maps/coverage_library.svg")).unwrap();
+    assert_eq!(svg, svg2, "deterministic");
+}

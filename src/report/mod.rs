@@ -3,6 +3,7 @@
 
 pub mod findings;
 pub mod layers;
+pub mod maps;
 pub mod run_record;
 pub mod tables;
 
