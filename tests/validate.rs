@@ -154,3 +154,120 @@ fn need_tables_and_points_outside_areas() {
     let (code, _) = json(&w, &["areas.geojson"]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn huge_coordinates_and_unknown_prj_are_refused_with_the_fix() {
+    let w = Workdir::new();
+    w.write(
+        "huge.geojson",
+        &format!(
+            "{HEAD}{}]}}",
+            feature("A", r#"{"type":"Point","coordinates":[1e12,400000]}"#)
+        ),
+    );
+    let (code, v) = json(&w, &["huge.geojson"]);
+    assert_eq!(code, 2);
+    let err = v[0]["error"].as_str().unwrap();
+    assert!(
+        err.contains("outside the range of EPSG:27700") && err.contains("feature 0"),
+        "{err}"
+    );
+
+    // A shapefile whose .prj is the Irish Grid (TM with other parameters): not guessed.
+    use shapefile::dbase::{FieldValue, Record, TableWriterBuilder};
+    let table = TableWriterBuilder::new().add_character_field("CODE".try_into().unwrap(), 10);
+    let mut writer = shapefile::Writer::from_path(w.path("irish.shp"), table).unwrap();
+    let mut rec = Record::default();
+    rec.insert("CODE".into(), FieldValue::Character(Some("X".into())));
+    writer
+        .write_shape_and_record(&shapefile::Point::new(200000.0, 250000.0), &rec)
+        .unwrap();
+    drop(writer);
+    w.write(
+        "irish.prj",
+        r#"PROJCS["TM75_Irish_Grid",GEOGCS["GCS_TM65",DATUM["D_TM65",SPHEROID["Airy_Modified",6377340.189,299.3249646]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",200000.0],PARAMETER["False_Northing",250000.0],PARAMETER["Central_Meridian",-8.0],PARAMETER["Scale_Factor",1.000035],PARAMETER["Latitude_Of_Origin",53.5],UNIT["Meter",1.0]]"#,
+    );
+    let (code, v) = json(&w, &["irish.shp"]);
+    assert_eq!(code, 2);
+    let err = v[0]["error"].as_str().unwrap();
+    assert!(
+        err.contains("does not recognise") && err.contains("--crs"),
+        "{err}"
+    );
+}
+
+#[test]
+fn negative_population_points_are_dropped_and_listed() {
+    let w = Workdir::new();
+    w.write(
+        "areas.geojson",
+        &format!(
+            "{HEAD}{}]}}",
+            feature("A1", r#"{"type":"Polygon","coordinates":[[[400000,400000],[401000,400000],[401000,401000],[400000,401000],[400000,400000]]]}"#)
+        ),
+    );
+    w.write("gp.csv", "easting,northing\n400500,400500\n");
+    w.write(
+        "pts.csv",
+        "code,easting,northing,population\nA1,400100,400100,10\nA1,400200,400200,-5\n",
+    );
+    let log = w.ok(&[
+        "coverage",
+        "--areas",
+        "areas.geojson",
+        "--id",
+        "code",
+        "--providers",
+        "gp=gp.csv",
+        "--radius-m",
+        "100",
+        "--points",
+        "pts.csv",
+        "--crs",
+        "EPSG:27700",
+        "--out",
+        "out",
+    ]);
+    assert!(
+        log.contains("2 read, 1 kept, 0 repaired, 1 dropped"),
+        "{log}"
+    );
+    assert!(
+        log.contains("row 3") && log.contains("negative population -5"),
+        "{log}"
+    );
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.path("out/run.json")).unwrap()).unwrap();
+    let points = run["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["role"] == "points")
+        .unwrap();
+    assert_eq!(points["dropped"], 1);
+    // --strict turns the drop into an error.
+    let out = w.run(&[
+        "coverage",
+        "--areas",
+        "areas.geojson",
+        "--id",
+        "code",
+        "--providers",
+        "gp=gp.csv",
+        "--radius-m",
+        "100",
+        "--points",
+        "pts.csv",
+        "--crs",
+        "EPSG:27700",
+        "--out",
+        "out2",
+        "--strict",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--strict"));
+    assert!(
+        !w.path("out2/coverage.csv").exists(),
+        "no partial output on failure"
+    );
+}
