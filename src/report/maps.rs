@@ -1,6 +1,7 @@
 //! Coverage maps as self-contained SVG: areas shaded by covered share in five fixed classes of a
-//! colour-blind-safe sequential palette (viridis), gap polygons outlined, providers as dots, with
-//! title, legend, scale bar, north arrow and attribution. Polygons with holes and multipolygons
+//! colour-blind-safe sequential palette (viridis), council boundaries drawn over them, gap
+//! polygons outlined, providers as dots, with title, legend, scale bar, north arrow and
+//! attribution. Polygons with holes and multipolygons
 //! are single paths with `fill-rule="evenodd"`. Output is deterministic.
 //!
 //! Drawn in the working CRS (British National Grid in Great Britain), whose grid north is within
@@ -156,6 +157,40 @@ pub fn write_coverage_map(
         );
     }
     s.push_str("</g>\n");
+    // Council boundaries: edges that belong to one area of a group only (an edge shared by two
+    // areas of the same group is internal). Edges are matched on coordinates rounded to 1 cm.
+    let mut edges: std::collections::HashMap<(&str, [i64; 4]), (Coord, Coord, usize)> =
+        std::collections::HashMap::new();
+    let key = |c: Coord| [(c.x * 100.0).round() as i64, (c.y * 100.0).round() as i64];
+    for a in &study.areas {
+        if a.group.is_empty() {
+            continue;
+        }
+        for ring in a.local.world_rings().flatten() {
+            for w in ring.windows(2) {
+                let (p, q) = (key(w[0]), key(w[1]));
+                let k = if p <= q {
+                    [p[0], p[1], q[0], q[1]]
+                } else {
+                    [q[0], q[1], p[0], p[1]]
+                };
+                edges
+                    .entry((a.group.as_str(), k))
+                    .or_insert((w[0], w[1], 0))
+                    .2 += 1;
+            }
+        }
+    }
+    let mut outline: Vec<_> = edges.into_iter().filter(|(_, v)| v.2 == 1).collect();
+    outline.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut d = String::new();
+    for (_, (p, q, _)) in &outline {
+        let ((x1, y1), (x2, y2)) = (frame.px(*p), frame.px(*q));
+        let _ = write!(d, "M{x1:.1} {y1:.1}L{x2:.1} {y2:.1}");
+    }
+    let councils = format!(
+        r##"<path id="councils" fill="none" stroke="#111111" stroke-width="3" stroke-linecap="round" d="{d}"/>"##
+    );
     if let Some(f) = findings {
         s.push_str(r##"<g id="gaps" fill="none" stroke="#d7301f" stroke-width="1.2" stroke-dasharray="4 3">"##);
         s.push('\n');
@@ -172,6 +207,9 @@ pub fn write_coverage_map(
         }
         s.push_str("</g>\n");
     }
+    // Council boundaries over the areas and gaps, under the providers.
+    s.push_str(&councils);
+    s.push('\n');
     s.push_str(r##"<g id="providers" fill="#000000" stroke="#ffffff" stroke-width="1">"##);
     s.push('\n');
     for p in study.providers.iter().filter(|p| &p.service_type == name) {
@@ -208,10 +246,12 @@ pub fn write_coverage_map(
     );
     let _ = writeln!(
         s,
-        r##"<circle cx="{}" cy="425" r="5" fill="#000"/><text x="{}" y="431" font-size="18">{}</text>"##,
+        r##"<circle cx="{}" cy="425" r="5" fill="#000"/><text x="{}" y="431" font-size="18">{}</text><line x1="{lx}" y1="505" x2="{}" y2="505" stroke="#111111" stroke-width="3"/><text x="{}" y="511" font-size="18">council boundary</text>"##,
         lx + 18.0,
         lx + 48.0,
-        escape(name)
+        escape(name),
+        lx + 36.0,
+        lx + 48.0
     );
     if findings.is_some_and(|f| f.gap_polygons) {
         let _ = writeln!(
