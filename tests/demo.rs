@@ -312,6 +312,7 @@ fn coverage_maps_shade_each_area_by_its_class() {
         "km</text>",
         ">N</text>",
         "Synthetic data made by lacuna demo",
+        "<path id=\"councils\"",
     ] {
         assert!(svg.contains(part), "{part}");
     }
