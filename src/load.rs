@@ -3,7 +3,7 @@
 //! feature is accounted for: kept, repaired (with what was done) or dropped (with why).
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use geo::{BoundingRect, Coord, InteriorPoint, Rect};
 use rayon::prelude::*;
@@ -1108,11 +1108,4 @@ fn join_need(
     strict_check(spec, &report)?;
     files.push(report);
     Ok(join)
-}
-
-/// The path relative to `base` when possible, for tidy reports.
-pub fn display_path(p: &Path, base: &Path) -> PathBuf {
-    p.strip_prefix(base)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| p.to_path_buf())
 }
