@@ -521,10 +521,20 @@ fn build_areas(
             Err(reason) => report.drop(pos, code, reason),
             Ok((local, fixed)) => {
                 let code = code.unwrap_or_default();
-                if let Fixed::Repaired(why) = fixed {
-                    report.repair(pos, Some(code.clone()), why);
-                } else {
+                // A fix made while reading (an unclosed ring closed) is a repair too.
+                let why: Vec<String> = f
+                    .fixed
+                    .iter()
+                    .cloned()
+                    .chain(match fixed {
+                        Fixed::Repaired(why) => Some(why),
+                        Fixed::Unchanged => None,
+                    })
+                    .collect();
+                if why.is_empty() {
                     report.kept += 1;
+                } else {
+                    report.repair(pos, Some(code.clone()), why.join("; "));
                 }
                 let text = |i: Option<usize>| i.and_then(|i| f.values[i].as_text());
                 areas.push(Area {
@@ -698,7 +708,9 @@ fn build_providers(
         match provider {
             Err(reason) => report.drop(pos, Some(id), reason),
             Ok((site, catchment, repaired)) => {
-                if repaired {
+                if let Some(fix) = &f.fixed {
+                    report.repair(pos, Some(id.clone()), fix.clone());
+                } else if repaired {
                     report.repair(
                         pos,
                         Some(id.clone()),

@@ -111,15 +111,16 @@ pub fn polygonal(geometry: Geometry) -> Result<(MultiPolygon, Fixed), String> {
                 format!("{a:.4e}")
             }
         };
+        // A bowtie's two lobes cancel in the signed area: a percentage change from 0 means nothing.
+        let change = if before > 1e-9 * after {
+            format!("{:+.3}%", (after - before) / before * 100.0)
+        } else {
+            "the lobes of the self-intersecting ring had cancelled out".to_string()
+        };
         fixed.push(format!(
-            "invalid ({err}); repaired, area {} -> {} ({:+.3}%)",
+            "invalid ({err}); repaired, area {} -> {} ({change})",
             show(before),
             show(after),
-            if before > 0.0 {
-                (after - before) / before * 100.0
-            } else {
-                0.0
-            }
         ));
         mp = repaired;
     }

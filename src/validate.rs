@@ -210,12 +210,29 @@ fn check_layer(layer: &Layer, opts: &ValidateOptions) -> FileCheck {
         let mut blank = 0;
         let mut numbers = 0;
         let mut bad: Vec<(usize, String)> = Vec::new();
+        let mut negative: Vec<(usize, f64)> = Vec::new();
+        // A count of people cannot be negative; other columns (scores, coordinates) can.
+        let counts_people = name.to_ascii_lowercase().contains("pop");
         for f in &layer.features {
             match f.values[c].as_number() {
                 Ok(None) => blank += 1,
-                Ok(Some(_)) => numbers += 1,
+                Ok(Some(v)) => {
+                    numbers += 1;
+                    if counts_people && v < 0.0 {
+                        negative.push((f.position, v));
+                    }
+                }
                 Err(t) => bad.push((f.position, t)),
             }
+        }
+        for (p, v) in negative.iter().take(20) {
+            check.problems.push(problem(
+                layer.describe(*p),
+                None,
+                "negative_value",
+                format!("column {name:?} counts people but is {v} here: fix the value (a run drops such a population point, and refuses such a need row)"),
+                Some(false),
+            ));
         }
         if blank > 0 {
             check.problems.push(problem(

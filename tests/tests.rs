@@ -3,6 +3,7 @@
 
 mod util;
 
+mod corpus;
 mod coverage;
 mod demo;
 mod real_data;
