@@ -1,6 +1,7 @@
 //! Outputs: tables (CSV), map layers (GeoJSON, WGS84) and the run record (JSON), each written
 //! atomically.
 
+pub mod canvas;
 pub mod findings;
 pub mod layers;
 pub mod maps;

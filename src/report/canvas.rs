@@ -1,0 +1,736 @@
+//! A small drawing list that renders to both SVG and PNG, so every map and chart is drawn once
+//! and comes out the same in both formats.
+//!
+//! Why not plotters' own SVG backend and polygon element: plotters fills one ring per polygon,
+//! so areas with holes (a ward around a park) and multipolygons (islands) would be filled wrongly.
+//! Here polygons are filled with the even-odd rule in both formats: SVG paths with
+//! `fill-rule="evenodd"`, and in the PNG our own scanline fill into the pixel buffer. Lines,
+//! markers and text in the PNG are drawn with plotters' bitmap backend, text with DejaVu Sans
+//! embedded in the binary (no system fonts needed). The PNG is drawn at twice its size and
+//! averaged down, which anti-aliases polygon edges and lines. Output is deterministic.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::prelude::{
+    BitMapBackend, Circle, DrawingArea, IntoDrawingArea, IntoFont, PathElement, RGBColor,
+    ShapeStyle, Text,
+};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::Color as _;
+use plotters::style::{FontStyle, TextStyle};
+
+use crate::error::Result;
+use crate::io::atomic::write_atomic;
+
+/// An sRGB colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+impl Rgb {
+    /// Parses `#rrggbb`.
+    pub fn hex(s: &str) -> Rgb {
+        let v = u32::from_str_radix(s.trim_start_matches('#'), 16).unwrap_or(0);
+        Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8)
+    }
+
+    fn css(self) -> String {
+        format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
+    }
+
+    fn plotters(self) -> RGBColor {
+        RGBColor(self.0, self.1, self.2)
+    }
+}
+
+/// Black, white and the greys used for frames and text.
+pub const BLACK: Rgb = Rgb(0, 0, 0);
+/// White.
+pub const WHITE: Rgb = Rgb(255, 255, 255);
+/// Grey for secondary text.
+pub const GREY: Rgb = Rgb(85, 85, 85);
+
+/// Horizontal anchor of a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    /// Text starts at the point.
+    Start,
+    /// Text is centred on the point.
+    Middle,
+    /// Text ends at the point.
+    End,
+}
+
+/// A stroke: colour, width in pixels, dashed or not.
+#[derive(Debug, Clone, Copy)]
+pub struct Stroke {
+    /// Colour.
+    pub color: Rgb,
+    /// Width in pixels.
+    pub width: f64,
+    /// Dashed (4 on, 3 off).
+    pub dashed: bool,
+}
+
+impl Stroke {
+    /// A solid stroke.
+    pub fn solid(color: Rgb, width: f64) -> Stroke {
+        Stroke {
+            color,
+            width,
+            dashed: false,
+        }
+    }
+
+    /// A dashed stroke.
+    pub fn dashed(color: Rgb, width: f64) -> Stroke {
+        Stroke {
+            color,
+            width,
+            dashed: true,
+        }
+    }
+}
+
+/// One thing to draw, in pixel coordinates (y down).
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// A polygonal shape: rings filled with the even-odd rule; `id` becomes `data-id` and
+    /// `title` a tooltip in SVG.
+    Shape {
+        /// Closed rings (the closing point may be omitted).
+        rings: Vec<Vec<(f64, f64)>>,
+        /// Fill, if any.
+        fill: Option<Rgb>,
+        /// Outline, if any.
+        stroke: Option<Stroke>,
+        /// An identifier kept in the SVG.
+        id: Option<String>,
+        /// A tooltip kept in the SVG.
+        title: Option<String>,
+    },
+    /// Open polylines.
+    Lines {
+        /// Polylines.
+        paths: Vec<Vec<(f64, f64)>>,
+        /// Stroke.
+        stroke: Stroke,
+    },
+    /// A filled circle.
+    Circle {
+        /// Centre.
+        at: (f64, f64),
+        /// Radius in pixels.
+        r: f64,
+        /// Fill.
+        fill: Rgb,
+        /// Outline, if any.
+        stroke: Option<Stroke>,
+    },
+    /// Text.
+    Text {
+        /// Anchor point (baseline).
+        at: (f64, f64),
+        /// Font size in pixels.
+        size: f64,
+        /// Bold or regular.
+        bold: bool,
+        /// Horizontal anchor.
+        anchor: Anchor,
+        /// Colour.
+        color: Rgb,
+        /// The text.
+        text: String,
+    },
+    /// Start of a named group (an SVG `<g id=...>`; nothing in the PNG).
+    Begin(String),
+    /// End of the innermost group.
+    End,
+}
+
+/// A picture: a size in pixels and what to draw, in order.
+#[derive(Debug, Clone)]
+pub struct Canvas {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// What to draw, back to front.
+    pub items: Vec<Item>,
+}
+
+/// Supersampling factor of the PNG.
+const SS: u32 = 2;
+
+static FONTS: Once = Once::new();
+
+fn register_fonts() {
+    FONTS.call_once(|| {
+        // The fonts are valid TrueType files compiled in; registering cannot fail at run time
+        // unless the files were replaced, which a test would catch.
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            include_bytes!("../../assets/fonts/DejaVuSans.ttf"),
+        );
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Bold,
+            include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf"),
+        );
+    });
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn stroke_attrs(s: Option<&Stroke>) -> String {
+    match s {
+        None => " stroke=\"none\"".into(),
+        Some(s) => format!(
+            " stroke=\"{}\" stroke-width=\"{}\" stroke-linejoin=\"round\" stroke-linecap=\"round\"{}",
+            s.color.css(),
+            s.width,
+            if s.dashed {
+                " stroke-dasharray=\"4 3\""
+            } else {
+                ""
+            }
+        ),
+    }
+}
+
+fn push_path(d: &mut String, pts: &[(f64, f64)], close: bool) {
+    for (k, (x, y)) in pts.iter().enumerate() {
+        let _ = write!(d, "{}{x:.1} {y:.1}", if k == 0 { "M" } else { "L" });
+    }
+    if close && !pts.is_empty() {
+        d.push('Z');
+    }
+}
+
+impl Canvas {
+    /// An empty white canvas.
+    pub fn new(width: u32, height: u32) -> Canvas {
+        Canvas {
+            width,
+            height,
+            items: Vec::new(),
+        }
+    }
+
+    /// Adds an item.
+    pub fn push(&mut self, item: Item) {
+        self.items.push(item);
+    }
+
+    /// Adds a text.
+    pub fn text(&mut self, at: (f64, f64), size: f64, bold: bool, anchor: Anchor, text: &str) {
+        self.push(Item::Text {
+            at,
+            size,
+            bold,
+            anchor,
+            color: BLACK,
+            text: text.to_string(),
+        });
+    }
+
+    /// Adds a rectangle (a one-ring shape).
+    pub fn rect(
+        &mut self,
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        fill: Option<Rgb>,
+        stroke: Option<Stroke>,
+    ) {
+        self.push(Item::Shape {
+            rings: vec![vec![(x, y), (x + w, y), (x + w, y + h), (x, y + h)]],
+            fill,
+            stroke,
+            id: None,
+            title: None,
+        });
+    }
+
+    /// The picture as an SVG document.
+    pub fn to_svg(&self) -> String {
+        let (w, h) = (self.width, self.height);
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="DejaVu Sans, Verdana, Arial, sans-serif">"##
+        );
+        let _ = writeln!(s, r##"<rect width="{w}" height="{h}" fill="#ffffff"/>"##);
+        for item in &self.items {
+            match item {
+                Item::Shape {
+                    rings,
+                    fill,
+                    stroke,
+                    id,
+                    title,
+                } => {
+                    let mut d = String::new();
+                    for r in rings {
+                        push_path(&mut d, r, true);
+                    }
+                    let _ = write!(
+                        s,
+                        r#"<path{} fill="{}" fill-rule="evenodd"{} d="{d}""#,
+                        id.as_ref()
+                            .map(|i| format!(r#" data-id="{}""#, escape(i)))
+                            .unwrap_or_default(),
+                        fill.map(Rgb::css).unwrap_or_else(|| "none".into()),
+                        stroke_attrs(stroke.as_ref()),
+                    );
+                    match title {
+                        Some(t) => {
+                            let _ = writeln!(s, "><title>{}</title></path>", escape(t));
+                        }
+                        None => s.push_str("/>\n"),
+                    }
+                }
+                Item::Lines { paths, stroke } => {
+                    let mut d = String::new();
+                    for p in paths {
+                        push_path(&mut d, p, false);
+                    }
+                    let _ = writeln!(
+                        s,
+                        r#"<path fill="none"{} d="{d}"/>"#,
+                        stroke_attrs(Some(stroke))
+                    );
+                }
+                Item::Circle {
+                    at,
+                    r,
+                    fill,
+                    stroke,
+                } => {
+                    let _ = writeln!(
+                        s,
+                        r#"<circle cx="{:.1}" cy="{:.1}" r="{r}" fill="{}"{}/>"#,
+                        at.0,
+                        at.1,
+                        fill.css(),
+                        stroke_attrs(stroke.as_ref())
+                    );
+                }
+                Item::Text {
+                    at,
+                    size,
+                    bold,
+                    anchor,
+                    color,
+                    text,
+                } => {
+                    let _ = writeln!(
+                        s,
+                        r#"<text x="{:.1}" y="{:.1}" font-size="{size}"{}{} fill="{}">{}</text>"#,
+                        at.0,
+                        at.1,
+                        if *bold { r#" font-weight="bold""# } else { "" },
+                        match anchor {
+                            Anchor::Start => "",
+                            Anchor::Middle => r#" text-anchor="middle""#,
+                            Anchor::End => r#" text-anchor="end""#,
+                        },
+                        color.css(),
+                        escape(text)
+                    );
+                }
+                Item::Begin(id) => {
+                    let _ = writeln!(s, r#"<g id="{}">"#, escape(id));
+                }
+                Item::End => s.push_str("</g>\n"),
+            }
+        }
+        s.push_str("</svg>\n");
+        s
+    }
+
+    /// The picture as RGB pixels (`width * height * 3` bytes, rows top to bottom).
+    pub fn to_rgb(&self) -> Vec<u8> {
+        register_fonts();
+        let (bw, bh) = (self.width * SS, self.height * SS);
+        let mut buf = vec![255u8; (bw * bh * 3) as usize];
+        let k = f64::from(SS);
+        let scale = |p: &(f64, f64)| (p.0 * k, p.1 * k);
+        let mut i = 0;
+        while i < self.items.len() {
+            if let Item::Shape {
+                rings,
+                fill: Some(c),
+                ..
+            } = &self.items[i]
+            {
+                let rings: Vec<Vec<(f64, f64)>> = rings
+                    .iter()
+                    .map(|r| r.iter().map(scale).collect())
+                    .collect();
+                fill_even_odd(&mut buf, bw as usize, bh as usize, &rings, *c);
+            }
+            // Everything else (outlines, lines, markers, text) through plotters, in order, up to
+            // the next filled shape.
+            let start = i;
+            let mut end = i + 1;
+            while end < self.items.len()
+                && !matches!(self.items[end], Item::Shape { fill: Some(_), .. })
+            {
+                end += 1;
+            }
+            {
+                let area = BitMapBackend::with_buffer(&mut buf, (bw, bh)).into_drawing_area();
+                for item in &self.items[start..end] {
+                    draw_with_plotters(&area, item, k);
+                }
+                let _ = area.present();
+            }
+            i = end;
+        }
+        // Average SS x SS blocks.
+        let (w, h) = (self.width as usize, self.height as usize);
+        let mut out = vec![0u8; w * h * 3];
+        let ss = SS as usize;
+        for y in 0..h {
+            for x in 0..w {
+                for c in 0..3 {
+                    let mut sum = 0u32;
+                    for dy in 0..ss {
+                        for dx in 0..ss {
+                            sum += u32::from(buf[((y * ss + dy) * w * ss + x * ss + dx) * 3 + c]);
+                        }
+                    }
+                    out[(y * w + x) * 3 + c] = ((sum + (SS * SS / 2)) / (SS * SS)) as u8;
+                }
+            }
+        }
+        out
+    }
+
+    /// Writes the picture as a PNG file (atomically).
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn write_png(&self, path: &Path) -> Result<()> {
+        let rgb = self.to_rgb();
+        write_atomic(path, |w| {
+            let mut enc = png::Encoder::new(w, self.width, self.height);
+            enc.set_color(png::ColorType::Rgb);
+            enc.set_depth(png::BitDepth::Eight);
+            let mut writer = enc.write_header().map_err(std::io::Error::other)?;
+            writer
+                .write_image_data(&rgb)
+                .map_err(std::io::Error::other)?;
+            writer.finish().map_err(std::io::Error::other)
+        })
+    }
+
+    /// Writes the picture as an SVG file (atomically).
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn write_svg(&self, path: &Path) -> Result<()> {
+        let svg = self.to_svg();
+        write_atomic(path, |w| w.write_all(svg.as_bytes()))
+    }
+}
+
+fn px(p: (f64, f64), k: f64) -> (i32, i32) {
+    ((p.0 * k).round() as i32, (p.1 * k).round() as i32)
+}
+
+/// Splits a polyline into dashes of `on` and gaps of `off` pixels.
+fn dashes(pts: &[(i32, i32)], on: f64, off: f64) -> Vec<Vec<(i32, i32)>> {
+    let mut out = Vec::new();
+    let mut cur: Vec<(i32, i32)> = Vec::new();
+    let mut drawing = true;
+    let mut left = on;
+    for w in pts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let (dx, dy) = (f64::from(b.0 - a.0), f64::from(b.1 - a.1));
+        let len = dx.hypot(dy);
+        let mut t = 0.0;
+        while t < len {
+            let step = left.min(len - t);
+            let p0 = (
+                (f64::from(a.0) + dx * t / len).round() as i32,
+                (f64::from(a.1) + dy * t / len).round() as i32,
+            );
+            t += step;
+            let p1 = (
+                (f64::from(a.0) + dx * t / len).round() as i32,
+                (f64::from(a.1) + dy * t / len).round() as i32,
+            );
+            if drawing {
+                if cur.is_empty() {
+                    cur.push(p0);
+                }
+                cur.push(p1);
+            }
+            left -= step;
+            if left <= 1e-9 {
+                if drawing && !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                drawing = !drawing;
+                left = if drawing { on } else { off };
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn draw_with_plotters<'a>(
+    area: &DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>,
+    item: &Item,
+    k: f64,
+) {
+    let line = |paths: Vec<Vec<(i32, i32)>>, s: &Stroke| {
+        let style = ShapeStyle {
+            color: s.color.plotters().into(),
+            filled: false,
+            stroke_width: (s.width * k).round().max(1.0) as u32,
+        };
+        for p in paths {
+            let parts = if s.dashed {
+                dashes(&p, 4.0 * k, 3.0 * k)
+            } else {
+                vec![p]
+            };
+            for part in parts {
+                let _ = area.draw(&PathElement::new(part, style));
+            }
+        }
+    };
+    match item {
+        Item::Shape {
+            rings,
+            stroke: Some(s),
+            ..
+        } => {
+            let paths = rings
+                .iter()
+                .map(|r| {
+                    let mut p: Vec<_> = r.iter().map(|&c| px(c, k)).collect();
+                    if let Some(&first) = p.first() {
+                        if p.last() != Some(&first) {
+                            p.push(first);
+                        }
+                    }
+                    p
+                })
+                .collect();
+            line(paths, s);
+        }
+        Item::Shape { .. } | Item::Begin(_) | Item::End => {}
+        Item::Lines { paths, stroke } => {
+            line(
+                paths
+                    .iter()
+                    .map(|p| p.iter().map(|&c| px(c, k)).collect())
+                    .collect(),
+                stroke,
+            );
+        }
+        Item::Circle {
+            at,
+            r,
+            fill,
+            stroke,
+        } => {
+            let c = px(*at, k);
+            let r = (r * k).round() as i32;
+            let _ = area.draw(&Circle::new(c, r, fill.plotters().filled()));
+            if let Some(s) = stroke {
+                let _ = area.draw(&Circle::new(
+                    c,
+                    r,
+                    ShapeStyle {
+                        color: s.color.plotters().into(),
+                        filled: false,
+                        stroke_width: (s.width * k).round().max(1.0) as u32,
+                    },
+                ));
+            }
+        }
+        Item::Text {
+            at,
+            size,
+            bold,
+            anchor,
+            color,
+            text,
+        } => {
+            let font = ("sans-serif", size * k).into_font().style(if *bold {
+                FontStyle::Bold
+            } else {
+                FontStyle::Normal
+            });
+            let h = match anchor {
+                Anchor::Start => HPos::Left,
+                Anchor::Middle => HPos::Center,
+                Anchor::End => HPos::Right,
+            };
+            let ink = color.plotters();
+            let style = TextStyle::from(font)
+                .color(&ink)
+                .pos(Pos::new(h, VPos::Bottom));
+            // SVG anchors text at its baseline; plotters at the bottom of the line box. Lift by
+            // the descent (about a fifth of the size) so both put letters in the same place.
+            let (x, y) = px(*at, k);
+            let _ = area.draw(&Text::new(
+                text.clone(),
+                (x, y + (0.22 * size * k) as i32),
+                style,
+            ));
+        }
+    }
+}
+
+/// Fills `rings` with the even-odd rule: a pixel is filled when its centre lies inside an odd
+/// number of rings. Holes and separate parts need no special handling.
+pub fn fill_even_odd(buf: &mut [u8], w: usize, h: usize, rings: &[Vec<(f64, f64)>], c: Rgb) {
+    let mut edges: Vec<(f64, f64, f64, f64)> = Vec::new();
+    let (mut ymin, mut ymax) = (f64::INFINITY, f64::NEG_INFINITY);
+    for r in rings {
+        let n = r.len();
+        for i in 0..n {
+            let (a, b) = (r[i], r[(i + 1) % n]);
+            if a.1 != b.1 && a.0.is_finite() && b.0.is_finite() {
+                edges.push((a.0, a.1, b.0, b.1));
+                ymin = ymin.min(a.1.min(b.1));
+                ymax = ymax.max(a.1.max(b.1));
+            }
+        }
+    }
+    if edges.is_empty() {
+        return;
+    }
+    let row0 = (ymin - 0.5).ceil().max(0.0) as usize;
+    let row1 = ((ymax - 0.5).floor().min(h as f64 - 1.0)).max(-1.0);
+    if row1 < 0.0 {
+        return;
+    }
+    let mut xs: Vec<f64> = Vec::new();
+    for row in row0..=(row1 as usize) {
+        let yc = row as f64 + 0.5;
+        xs.clear();
+        for &(x0, y0, x1, y1) in &edges {
+            if (y0 <= yc && yc < y1) || (y1 <= yc && yc < y0) {
+                xs.push(x0 + (yc - y0) * (x1 - x0) / (y1 - y0));
+            }
+        }
+        xs.sort_by(f64::total_cmp);
+        for pair in xs.chunks_exact(2) {
+            let start = (pair[0] - 0.5).ceil().max(0.0) as usize;
+            let end = ((pair[1] - 0.5).ceil().min(w as f64)).max(0.0) as usize;
+            for x in start..end {
+                let o = (row * w + x) * 3;
+                buf[o] = c.0;
+                buf[o + 1] = c.1;
+                buf[o + 2] = c.2;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pixel(c: &Canvas, rgb: &[u8], x: usize, y: usize) -> Rgb {
+        let o = (y * c.width as usize + x) * 3;
+        Rgb(rgb[o], rgb[o + 1], rgb[o + 2])
+    }
+
+    #[test]
+    fn a_square_fills_inside_and_not_outside() {
+        let mut c = Canvas::new(100, 80);
+        let red = Rgb(200, 30, 30);
+        c.rect(20.0, 10.0, 40.0, 30.0, Some(red), None);
+        let rgb = c.to_rgb();
+        assert_eq!(pixel(&c, &rgb, 21, 11), red);
+        assert_eq!(pixel(&c, &rgb, 59, 39), red);
+        assert_eq!(pixel(&c, &rgb, 40, 25), red);
+        assert_eq!(pixel(&c, &rgb, 19, 25), WHITE);
+        assert_eq!(pixel(&c, &rgb, 60, 25), WHITE);
+        assert_eq!(pixel(&c, &rgb, 40, 9), WHITE);
+        assert_eq!(pixel(&c, &rgb, 40, 40), WHITE);
+        // Exactly 40 x 30 pixels are red: edges on pixel boundaries are not smeared.
+        let red_count = rgb.chunks(3).filter(|p| *p == [200, 30, 30]).count();
+        assert_eq!(red_count, 40 * 30);
+    }
+
+    #[test]
+    fn a_hole_stays_unfilled_and_parts_are_both_filled() {
+        let mut c = Canvas::new(100, 100);
+        let blue = Rgb(20, 40, 200);
+        let square = |x: f64, y: f64, s: f64| vec![(x, y), (x + s, y), (x + s, y + s), (x, y + s)];
+        c.push(Item::Shape {
+            // An outer square with a hole, and an island inside the hole, and a second part.
+            rings: vec![
+                square(10.0, 10.0, 60.0),
+                square(25.0, 25.0, 30.0),
+                square(35.0, 35.0, 10.0),
+                square(80.0, 80.0, 10.0),
+            ],
+            fill: Some(blue),
+            stroke: None,
+            id: None,
+            title: None,
+        });
+        let rgb = c.to_rgb();
+        assert_eq!(pixel(&c, &rgb, 15, 15), blue);
+        assert_eq!(pixel(&c, &rgb, 28, 28), WHITE, "hole");
+        assert_eq!(pixel(&c, &rgb, 40, 40), blue, "island in the hole");
+        assert_eq!(pixel(&c, &rgb, 85, 85), blue, "second part");
+        assert_eq!(pixel(&c, &rgb, 75, 75), WHITE);
+        let svg = c.to_svg();
+        assert!(svg.contains(r#"fill-rule="evenodd""#));
+    }
+
+    #[test]
+    fn text_is_drawn_with_the_embedded_font() {
+        let mut c = Canvas::new(200, 60);
+        c.text((10.0, 40.0), 30.0, true, Anchor::Start, "Lacuna");
+        let rgb = c.to_rgb();
+        let dark = rgb.chunks(3).filter(|p| p[0] < 128).count();
+        // Six bold letters at 30 px cover a few hundred pixels; an unregistered font draws none.
+        assert!(dark > 300, "{dark} dark pixels");
+        // All ink lies between the top of the capitals and the descender line.
+        for y in (0..8).chain(48..60) {
+            for x in 0..200 {
+                assert_eq!(pixel(&c, &rgb, x, y), WHITE, "ink at {x},{y}");
+            }
+        }
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let mut c = Canvas::new(50, 50);
+        c.push(Item::Circle {
+            at: (25.0, 25.0),
+            r: 10.0,
+            fill: Rgb(10, 200, 10),
+            stroke: Some(Stroke::solid(BLACK, 1.0)),
+        });
+        c.push(Item::Lines {
+            paths: vec![vec![(0.0, 0.0), (50.0, 50.0)]],
+            stroke: Stroke::dashed(BLACK, 2.0),
+        });
+        assert_eq!(c.to_rgb(), c.to_rgb());
+        assert_eq!(c.to_svg(), c.to_svg());
+    }
+}
