@@ -208,6 +208,52 @@ pub struct StudySpec {
     /// Parameters of the findings.
     #[serde(default)]
     pub findings: FindingsSpec,
+    /// How maps are drawn.
+    #[serde(default)]
+    pub maps: MapSpec,
+}
+
+/// How the coverage of an area is put into colour classes on a map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Classing {
+    /// Fixed class breaks (`breaks`), the same on every map: maps of different services and
+    /// studies can be compared.
+    Fixed,
+    /// Population-weighted quantiles of the mapped value: each class holds about the same number
+    /// of people; shows variation when most areas are in one fixed class.
+    Quantile,
+}
+
+/// Parameters of the maps.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MapSpec {
+    /// Classes of the coverage maps: `fixed` (default) or `quantile`.
+    pub classes: Classing,
+    /// Class breaks of covered share for `fixed` classes, from 0 to 1 (five classes).
+    pub breaks: Vec<f64>,
+    /// Width and height of the maps in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Unserved neighbourhoods labelled on the unmet-need map.
+    pub labels: usize,
+    /// Write PNG maps (SVG maps are always written).
+    pub png: bool,
+}
+
+impl Default for MapSpec {
+    fn default() -> Self {
+        MapSpec {
+            classes: Classing::Fixed,
+            breaks: vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
+            width: 1600,
+            height: 1200,
+            labels: 10,
+            png: true,
+        }
+    }
 }
 
 mod opt_crs {
@@ -283,6 +329,21 @@ impl StudySpec {
                     )));
                 }
             }
+        }
+        let b = &self.maps.breaks;
+        if b.len() < 2
+            || b.windows(2).any(|w| w[0] >= w[1])
+            || b.iter().any(|x| !(0.0..=1.0).contains(x))
+        {
+            return Err(Error::Config(format!(
+                "[maps] breaks {b:?}: give increasing shares from 0 to 1, e.g. [0, 0.2, 0.4, 0.6, 0.8, 1]"
+            )));
+        }
+        if !(400..=8000).contains(&self.maps.width) || !(300..=8000).contains(&self.maps.height) {
+            return Err(Error::Config(format!(
+                "[maps] size {}x{}: width 400 to 8000 and height 300 to 8000 pixels",
+                self.maps.width, self.maps.height
+            )));
         }
         for r in radii {
             if !(r.is_finite() && r > 0.0) {

@@ -71,16 +71,14 @@ pub fn run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunOut
             written.extend(report::findings::write_all(
                 out, &study, &coverage, &f, only,
             )?);
+            timings.push(("findings", t3.elapsed().as_secs_f64()));
             if which == FindingsOutput::All {
                 let maps = out.join("maps");
                 std::fs::create_dir_all(&maps).map_err(|e| Error::io(&maps, e))?;
-                for (t, name) in study.service_types.iter().enumerate() {
-                    let p = maps.join(format!("coverage_{name}.svg"));
-                    report::maps::write_coverage_map(&p, &study, &coverage, Some(&f), t)?;
-                    written.push(p);
-                }
+                let t4 = Instant::now();
+                written.extend(report::maps::write_all(&maps, &study, &coverage, &f)?);
+                timings.push(("maps", t4.elapsed().as_secs_f64()));
             }
-            timings.push(("findings", t3.elapsed().as_secs_f64()));
             Some(f)
         }
     };

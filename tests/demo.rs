@@ -1,7 +1,7 @@
 //! The demo: `lacuna run` works with no arguments, and the committed demo is exactly what its
 //! generator writes.
 
-use crate::util::{demo_dir, f, read_csv, Workdir};
+use crate::util::{demo_dir, f, read_csv, read_png, Workdir};
 
 #[test]
 fn demo_is_what_the_generator_writes() {
@@ -293,26 +293,53 @@ fn coverage_maps_shade_each_area_by_its_class() {
     let svg = std::fs::read_to_string(w.path("out/maps/coverage_library.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert_eq!(
-        svg.matches("<path data-area=").count(),
+        svg.matches("<path data-id=").count(),
         60,
         "one path per area"
     );
     let palette = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
+    let png = read_png(&w.path("out/maps/coverage_library.png"));
+    assert_eq!((png.width, png.height), (1600, 1200), "the default size");
+    let mut same_in_png = 0;
     for r in coverage.iter().filter(|r| r["service_type"] == "library") {
         let share = f(r, "population_share");
         let class = [0.2, 0.4, 0.6, 0.8].iter().filter(|&&b| share >= b).count();
-        let needle = format!(
-            "data-area=\"{}\" fill=\"{}\"",
-            r["area_code"], palette[class]
-        );
-        assert!(svg.contains(&needle), "{needle}");
+        let needle = format!("data-id=\"{}\" fill=\"{}\"", r["area_code"], palette[class]);
+        let at = svg.find(&needle).unwrap_or_else(|| panic!("{needle}"));
+        // The PNG has the same colour at the middle of the area's first ring (the demo's cells
+        // are convex), unless a marker or an outline happens to lie there.
+        let d = &svg[at..];
+        let d = &d[d.find(" d=\"M").unwrap() + 4..];
+        let ring: Vec<(f64, f64)> = d[..d.find('Z').unwrap()]
+            .split(['M', 'L'])
+            .filter(|s| !s.is_empty())
+            .map(|p| {
+                let (x, y) = p.split_once(' ').unwrap();
+                (x.parse().unwrap(), y.parse().unwrap())
+            })
+            .collect();
+        let n = ring.len() as f64;
+        let (x, y) = ring
+            .iter()
+            .fold((0.0, 0.0), |a, p| (a.0 + p.0 / n, a.1 + p.1 / n));
+        let hex = palette[class].trim_start_matches('#');
+        let want: Vec<u8> = (0..3)
+            .map(|k| u8::from_str_radix(&hex[2 * k..2 * k + 2], 16).unwrap())
+            .collect();
+        if png.pixel(x as usize, y as usize) == want[..] {
+            same_in_png += 1;
+        }
     }
+    assert!(
+        same_in_png >= 54,
+        "{same_in_png} of 60 areas have their colour in the PNG"
+    );
     for part in [
         "People within reach",
         "km</text>",
         ">N</text>",
         "Synthetic data made by lacuna demo",
-        "<path id=\"councils\"",
+        "<g id=\"councils\">",
     ] {
         assert!(svg.contains(part), "{part}");
     }
@@ -320,4 +347,9 @@ fn coverage_maps_shade_each_area_by_its_class() {
     again.ok(&["run", study.to_str().unwrap(), "--out", "out", "--quiet"]);
     let svg2 = std::fs::read_to_string(again.path("out/maps/coverage_library.svg")).unwrap();
     assert_eq!(svg, svg2, "deterministic");
+    let png2 = std::fs::read(again.path("out/maps/coverage_library.png")).unwrap();
+    assert!(
+        std::fs::read(w.path("out/maps/coverage_library.png")).unwrap() == png2,
+        "PNG deterministic"
+    );
 }

@@ -106,3 +106,39 @@ pub fn shared_data() -> PathBuf {
     );
     p
 }
+
+/// A decoded RGB(A) PNG.
+pub struct Png {
+    pub width: usize,
+    pub height: usize,
+    channels: usize,
+    data: Vec<u8>,
+}
+
+impl Png {
+    /// The RGB of a pixel.
+    pub fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
+        let o = (y * self.width + x) * self.channels;
+        [self.data[o], self.data[o + 1], self.data[o + 2]]
+    }
+}
+
+/// Reads an 8-bit RGB or RGBA PNG.
+pub fn read_png(path: &Path) -> Png {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut data = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut data).unwrap();
+    assert_eq!(info.bit_depth, png::BitDepth::Eight);
+    let channels = match info.color_type {
+        png::ColorType::Rgb => 3,
+        png::ColorType::Rgba => 4,
+        other => panic!("unexpected PNG colour type {other:?}"),
+    };
+    Png {
+        width: info.width as usize,
+        height: info.height as usize,
+        channels,
+        data,
+    }
+}

@@ -126,6 +126,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }),
         services: Default::default(),
         findings: Default::default(),
+        maps: Default::default(),
     };
     spec.check()?;
     let outcome = lacuna::pipeline::run(&spec, &a.out, lacuna::pipeline::FindingsOutput::None)?;

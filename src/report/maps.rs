@@ -1,38 +1,90 @@
-//! Coverage maps as self-contained SVG: areas shaded by covered share in five fixed classes of a
-//! colour-blind-safe sequential palette (viridis), council boundaries drawn over them, gap
-//! polygons outlined, providers as dots, with title, legend, scale bar, north arrow and
-//! attribution. Polygons with holes and multipolygons
-//! are single paths with `fill-rule="evenodd"`. Output is deterministic.
+//! The maps and the chart of a study, each as PNG and SVG (see [`super::canvas`]):
 //!
-//! Drawn in the working CRS (British National Grid in Great Britain), whose grid north is within
-//! a few degrees of true north across Britain.
+//! - `coverage_<type>`: areas shaded by the share of people within reach, in classes of a
+//!   colour-blind-safe sequential palette (viridis; fixed breaks or population quantiles, see
+//!   `[maps]`), council boundaries over them, gap polygons outlined, providers as dots;
+//! - `unmet_need_<type>`: unserved areas shaded by unmet need (uncovered people x need weight,
+//!   ColorBrewer YlOrRd in population quantiles), the top ones numbered and listed;
+//! - `lottery_<type>`: council boundaries emphasised, the flagged cross-boundary pairs as bold
+//!   links coloured by the difference in coverage;
+//! - `equity_<type>` (universal services with a deprivation measure): coverage by deprivation
+//!   decile per council, and the concentration curve against the line of equality.
+//!
+//! Every map has a title, legend, scale bar, north arrow and the study's attribution line. Maps
+//! are drawn in the working CRS (British National Grid in Great Britain, whose grid north is
+//! within a few degrees of true north across Britain). Output is deterministic.
 
-use std::fmt::Write as _;
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
-use geo::Coord;
+use geo::{Coord, InteriorPoint};
+use rayon::prelude::*;
 
+use super::canvas::{Anchor, Canvas, Item, Rgb, Stroke, BLACK, GREY, WHITE};
+use crate::config::{Classing, MapSpec};
 use crate::error::Result;
-use crate::io::atomic::write_atomic;
 use crate::load::Study;
 use crate::metrics::coverage::Coverage;
 use crate::metrics::findings::Findings;
+use crate::metrics::inequality::weighted_mean;
 use crate::model::Catchment;
 
-/// Width and height of the SVG in pixels.
-pub const SIZE: (f64, f64) = (1600.0, 1200.0);
-/// Class breaks of the covered share.
-pub const BREAKS: [f64; 6] = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0];
 /// Viridis, five classes, from least to most covered.
-pub const PALETTE: [&str; 5] = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
-/// Fill of areas without a share.
-pub const NO_DATA: &str = "#d9d9d9";
+pub const VIRIDIS: [&str; 5] = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
+/// ColorBrewer YlOrRd, five classes, from least to most unmet need.
+pub const YLORRD: [&str; 5] = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
+/// Greys for the background of the lottery map, least to most covered.
+const GREYS: [&str; 5] = ["#f7f7f7", "#d9d9d9", "#bdbdbd", "#969696", "#737373"];
+/// Okabe-Ito, a palette distinguishable with the common colour-vision deficiencies.
+const OKABE_ITO: [&str; 8] = [
+    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
+];
+/// Fill of areas without a value.
+pub const NO_DATA: &str = "#e0e0e0";
+/// Gap polygons' outline.
+const GAP_RED: &str = "#d7301f";
 
-/// The class of a covered share (0..5).
-pub fn class_of(share: f64) -> usize {
-    BREAKS[1..5].iter().filter(|&&b| share >= b).count()
+/// The class of `v` given class breaks `b` (`b.len() - 1` classes).
+pub fn class_of(v: f64, b: &[f64]) -> usize {
+    b[1..b.len() - 1].iter().filter(|&&x| v >= x).count()
 }
 
+/// Population-weighted quantile breaks of `values` in `n` classes (fewer when values repeat).
+pub fn quantile_breaks(values: &[f64], weights: &[f64], n: usize) -> Vec<f64> {
+    let mut vw: Vec<(f64, f64)> = values
+        .iter()
+        .zip(weights)
+        .filter(|(v, w)| v.is_finite() && **w > 0.0)
+        .map(|(v, w)| (*v, *w))
+        .collect();
+    if vw.is_empty() {
+        return vec![0.0, 1.0];
+    }
+    vw.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: f64 = vw.iter().map(|x| x.1).sum();
+    let mut breaks = vec![vw[0].0];
+    let mut cum = 0.0;
+    let mut k = 1;
+    for (v, w) in &vw {
+        cum += w;
+        while k < n && cum >= total * k as f64 / n as f64 {
+            if *v > *breaks.last().unwrap() {
+                breaks.push(*v);
+            }
+            k += 1;
+        }
+    }
+    let max = vw.last().unwrap().0;
+    if max > *breaks.last().unwrap() || breaks.len() == 1 {
+        breaks.push(max.max(breaks[0] + f64::EPSILON));
+    } else {
+        *breaks.last_mut().unwrap() = max;
+    }
+    breaks
+}
+
+/// Maps a study onto the map panel.
+#[derive(Debug, Clone, Copy)]
 struct Frame {
     min: Coord,
     scale: f64,
@@ -42,7 +94,7 @@ struct Frame {
 }
 
 impl Frame {
-    fn fit(study: &Study) -> Frame {
+    fn fit(study: &Study, width: f64, height: f64, u: f64) -> Frame {
         let mut min = Coord {
             x: f64::INFINITY,
             y: f64::INFINITY,
@@ -58,14 +110,14 @@ impl Frame {
             max.x = max.x.max(r.max().x);
             max.y = max.y.max(r.max().y);
         }
-        // Map panel: left 1200 x 1040 px under the title; legend on the right.
-        let (w, h) = (1180.0, 1020.0);
+        // The map panel: left three quarters, under the title, above the scale bar.
+        let (w, h) = (width * 0.74, height - 210.0 * u);
         let scale = (w / (max.x - min.x).max(1.0)).min(h / (max.y - min.y).max(1.0));
         Frame {
             min,
             scale,
-            left: 20.0,
-            top: 90.0 + (h - (max.y - min.y) * scale) / 2.0,
+            left: 20.0 * u + (w - (max.x - min.x) * scale) / 2.0,
+            top: 100.0 * u + (h - (max.y - min.y) * scale) / 2.0,
             height: (max.y - min.y) * scale,
         }
     }
@@ -78,216 +130,1104 @@ impl Frame {
     }
 }
 
-fn path_of(out: &mut String, frame: &Frame, rings: impl Iterator<Item = Vec<Coord>>) {
-    for ring in rings {
-        for (k, c) in ring.iter().enumerate() {
-            let (x, y) = frame.px(*c);
-            let _ = write!(out, "{}{x:.1} {y:.1}", if k == 0 { "M" } else { "L" });
+/// What every map of a study shares: the frame, the areas' outlines in pixels, label points and
+/// the council boundaries.
+pub struct Basemap<'a> {
+    study: &'a Study,
+    spec: &'a MapSpec,
+    u: f64,
+    frame: Frame,
+    rings: Vec<Vec<Vec<(f64, f64)>>>,
+    label_at: Vec<(f64, f64)>,
+    councils: Vec<Vec<(f64, f64)>>,
+}
+
+impl<'a> Basemap<'a> {
+    /// Projects every area once.
+    pub fn new(study: &'a Study) -> Basemap<'a> {
+        let spec = &study.spec.maps;
+        let u = f64::from(spec.width) / 1600.0;
+        let frame = Frame::fit(study, f64::from(spec.width), f64::from(spec.height), u);
+        let rings = study
+            .areas
+            .par_iter()
+            .map(|a| {
+                a.local
+                    .world_rings()
+                    .flatten()
+                    .map(|r| r.iter().map(|c| frame.px(*c)).collect())
+                    .collect()
+            })
+            .collect();
+        let label_at = study
+            .areas
+            .par_iter()
+            .map(|a| {
+                let p = a
+                    .local
+                    .shape()
+                    .interior_point()
+                    .map(|p| p.0)
+                    .unwrap_or_else(|| a.local.bounding_rect().center());
+                frame.px(p)
+            })
+            .collect();
+        Basemap {
+            study,
+            spec,
+            u,
+            frame,
+            rings,
+            label_at,
+            councils: council_boundaries(study, &frame),
         }
-        out.push('Z');
+    }
+
+    fn page(&self, title: &str, subtitle: &str) -> Page<'_, 'a> {
+        let mut c = Canvas::new(self.spec.width, self.spec.height);
+        let u = self.u;
+        c.text((20.0 * u, 48.0 * u), 30.0 * u, true, Anchor::Start, title);
+        c.push(Item::Text {
+            at: (20.0 * u, 80.0 * u),
+            size: 18.0 * u,
+            bold: false,
+            anchor: Anchor::Start,
+            color: GREY,
+            text: subtitle.to_string(),
+        });
+        Page {
+            base: self,
+            c,
+            legend_y: 106.0 * u,
+        }
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Outer edges of each council: edges of its areas not shared with another area of the same
+/// council.
+fn council_boundaries(study: &Study, frame: &Frame) -> Vec<Vec<(f64, f64)>> {
+    let rings = study
+        .areas
+        .iter()
+        .filter(|a| !a.group.is_empty())
+        .flat_map(|a| {
+            a.local
+                .world_rings()
+                .flatten()
+                .map(|r| (a.group.as_str(), r))
+        });
+    outer_edges(rings)
+        .into_iter()
+        .map(|(p, q)| vec![frame.px(p), frame.px(q)])
+        .collect()
 }
 
-/// Writes `coverage_<type>.svg` for service type `t`.
-///
-/// # Errors
-/// When the file cannot be written.
-pub fn write_coverage_map(
-    path: &Path,
-    study: &Study,
-    coverage: &Coverage,
-    findings: Option<&Findings>,
-    t: usize,
-) -> Result<()> {
-    let (w, h) = SIZE;
-    let frame = Frame::fit(study);
-    let types = study.service_types.len();
-    let name = &study.service_types[t];
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="DejaVu Sans, Arial, sans-serif">"##
-    );
-    let _ = writeln!(s, r##"<rect width="{w}" height="{h}" fill="white"/>"##);
-    let title = if study.spec.name.is_empty() {
-        "Study".to_string()
-    } else {
-        study.spec.name.clone()
-    };
-    let _ = writeln!(
-        s,
-        r##"<text x="20" y="45" font-size="30" font-weight="bold">{}: share of people within reach of a {}</text>"##,
-        escape(&title),
-        escape(name)
-    );
-    let radius = study.spec.services.get(name).and_then(|x| x.radius_m);
-    let _ = writeln!(
-        s,
-        r##"<text x="20" y="75" font-size="18" fill="#444">{} areas{}; straight-line catchments</text>"##,
-        study.areas.len(),
-        radius
-            .map(|r| format!(", {r} m catchment"))
-            .unwrap_or_default()
-    );
-    let _ = writeln!(s, r##"<g id="areas" stroke="#ffffff" stroke-width="0.6">"##);
-    for (i, a) in study.areas.iter().enumerate() {
-        let r = &coverage.rows[i * types + t];
-        let share = r.population_share.unwrap_or(r.area_share);
-        let fill = if share.is_finite() {
-            PALETTE[class_of(share)]
-        } else {
-            NO_DATA
-        };
-        let mut d = String::new();
-        path_of(&mut d, &frame, a.local.world_rings().flatten());
-        let _ = writeln!(
-            s,
-            r##"<path data-area="{}" fill="{fill}" fill-rule="evenodd" d="{d}"><title>{} ({}): {:.0}%</title></path>"##,
-            escape(&a.code),
-            escape(&a.name),
-            escape(&a.group),
-            100.0 * share
-        );
-    }
-    s.push_str("</g>\n");
-    // Council boundaries: edges that belong to one area of a group only (an edge shared by two
-    // areas of the same group is internal). Edges are matched on coordinates rounded to 1 cm.
-    let mut edges: std::collections::HashMap<(&str, [i64; 4]), (Coord, Coord, usize)> =
-        std::collections::HashMap::new();
+/// The edges that occur once within their set (rings tagged by set): the outline of a union of
+/// pieces that share edges. Edges are matched on coordinates rounded to 1 cm.
+fn outer_edges<'s>(rings: impl Iterator<Item = (&'s str, Vec<Coord>)>) -> Vec<(Coord, Coord)> {
+    let mut edges: HashMap<(&str, [i64; 4]), (Coord, Coord, usize)> = HashMap::new();
     let key = |c: Coord| [(c.x * 100.0).round() as i64, (c.y * 100.0).round() as i64];
-    for a in &study.areas {
-        if a.group.is_empty() {
-            continue;
-        }
-        for ring in a.local.world_rings().flatten() {
-            for w in ring.windows(2) {
-                let (p, q) = (key(w[0]), key(w[1]));
-                let k = if p <= q {
-                    [p[0], p[1], q[0], q[1]]
-                } else {
-                    [q[0], q[1], p[0], p[1]]
-                };
-                edges
-                    .entry((a.group.as_str(), k))
-                    .or_insert((w[0], w[1], 0))
-                    .2 += 1;
-            }
+    for (set, ring) in rings {
+        for w in ring.windows(2) {
+            let (p, q) = (key(w[0]), key(w[1]));
+            let k = if p <= q {
+                [p[0], p[1], q[0], q[1]]
+            } else {
+                [q[0], q[1], p[0], p[1]]
+            };
+            edges.entry((set, k)).or_insert((w[0], w[1], 0)).2 += 1;
         }
     }
     let mut outline: Vec<_> = edges.into_iter().filter(|(_, v)| v.2 == 1).collect();
     outline.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut d = String::new();
-    for (_, (p, q, _)) in &outline {
-        let ((x1, y1), (x2, y2)) = (frame.px(*p), frame.px(*q));
-        let _ = write!(d, "M{x1:.1} {y1:.1}L{x2:.1} {y2:.1}");
+    outline.into_iter().map(|(_, (p, q, _))| (p, q)).collect()
+}
+
+/// One map being drawn.
+struct Page<'b, 'a> {
+    base: &'b Basemap<'a>,
+    c: Canvas,
+    legend_y: f64,
+}
+
+impl Page<'_, '_> {
+    fn u(&self) -> f64 {
+        self.base.u
     }
-    let councils = format!(
-        r##"<path id="councils" fill="none" stroke="#111111" stroke-width="3" stroke-linecap="round" d="{d}"/>"##
-    );
-    if let Some(f) = findings {
-        s.push_str(r##"<g id="gaps" fill="none" stroke="#d7301f" stroke-width="1.2" stroke-dasharray="4 3">"##);
-        s.push('\n');
-        for g in &f.services[t].gaps {
-            let mut d = String::new();
-            let rings = g.shape.0.iter().map(|p| {
-                std::iter::once(p.exterior())
-                    .chain(p.interiors())
-                    .map(|r| r.0.clone())
-                    .collect::<Vec<_>>()
+
+    fn lx(&self) -> f64 {
+        f64::from(self.base.spec.width) * 0.775
+    }
+
+    fn areas(&mut self, fill: impl Fn(usize) -> Rgb, tip: impl Fn(usize) -> String) {
+        let u = self.u();
+        self.c.push(Item::Begin("areas".into()));
+        for (i, a) in self.base.study.areas.iter().enumerate() {
+            self.c.push(Item::Shape {
+                rings: self.base.rings[i].clone(),
+                fill: Some(fill(i)),
+                stroke: Some(Stroke::solid(WHITE, 0.5 * u)),
+                id: Some(a.code.clone()),
+                title: Some(tip(i)),
             });
-            path_of(&mut d, &frame, rings.flatten());
-            let _ = writeln!(s, r##"<path fill-rule="evenodd" d="{d}"/>"##);
         }
-        s.push_str("</g>\n");
+        self.c.push(Item::End);
     }
-    // Council boundaries over the areas and gaps, under the providers.
-    s.push_str(&councils);
-    s.push('\n');
-    s.push_str(r##"<g id="providers" fill="#000000" stroke="#ffffff" stroke-width="1">"##);
-    s.push('\n');
-    for p in study.providers.iter().filter(|p| &p.service_type == name) {
-        let at = match &p.catchment {
-            Catchment::Disc(d) => Coord { x: d.x, y: d.y },
-            Catchment::Polygon(..) => p.site,
+
+    fn councils(&mut self, width: f64) {
+        if self.base.councils.is_empty() {
+            return;
+        }
+        self.c.push(Item::Begin("councils".into()));
+        self.c.push(Item::Lines {
+            paths: self.base.councils.clone(),
+            stroke: Stroke::solid(Rgb(17, 17, 17), width * self.u()),
+        });
+        self.c.push(Item::End);
+    }
+
+    fn providers(&mut self, t: usize, r: f64) {
+        let name = &self.base.study.service_types[t];
+        self.c.push(Item::Begin("providers".into()));
+        for p in self
+            .base
+            .study
+            .providers
+            .iter()
+            .filter(|p| &p.service_type == name)
+        {
+            let at = match &p.catchment {
+                Catchment::Disc(d) => Coord { x: d.x, y: d.y },
+                Catchment::Polygon(..) => p.site,
+            };
+            self.c.push(Item::Circle {
+                at: self.base.frame.px(at),
+                r: r * self.u(),
+                fill: BLACK,
+                stroke: Some(Stroke::solid(WHITE, 0.8 * self.u())),
+            });
+        }
+        self.c.push(Item::End);
+    }
+
+    fn legend_title(&mut self, text: &str) {
+        let (u, x) = (self.u(), self.lx());
+        self.legend_y += 24.0 * u;
+        self.c
+            .text((x, self.legend_y), 20.0 * u, true, Anchor::Start, text);
+        self.legend_y += 6.0 * u;
+    }
+
+    fn legend_note(&mut self, text: &str, size: f64) {
+        let (u, x) = (self.u(), self.lx());
+        self.legend_y += size * 1.3 * u;
+        self.c.push(Item::Text {
+            at: (x, self.legend_y),
+            size: size * u,
+            bold: false,
+            anchor: Anchor::Start,
+            color: GREY,
+            text: text.to_string(),
+        });
+    }
+
+    /// A legend entry: a swatch (box, line or dot) and a label.
+    fn legend_entry(&mut self, swatch: Swatch, label: &str) {
+        let (u, x) = (self.u(), self.lx());
+        let y = self.legend_y + 10.0 * u;
+        match swatch {
+            Swatch::Box(fill, stroke) => self.c.rect(x, y, 36.0 * u, 26.0 * u, fill, stroke),
+            Swatch::Line(s) => self.c.push(Item::Lines {
+                paths: vec![vec![(x, y + 13.0 * u), (x + 36.0 * u, y + 13.0 * u)]],
+                stroke: s,
+            }),
+            Swatch::Dot(fill, r) => self.c.push(Item::Circle {
+                at: (x + 18.0 * u, y + 13.0 * u),
+                r: r * u,
+                fill,
+                stroke: Some(Stroke::solid(WHITE, 0.8 * u)),
+            }),
+        }
+        self.c.text(
+            (x + 48.0 * u, y + 20.0 * u),
+            17.0 * u,
+            false,
+            Anchor::Start,
+            label,
+        );
+        self.legend_y += 34.0 * u;
+    }
+
+    /// Scale bar, north arrow, attribution; the finished picture.
+    fn finish(mut self) -> Canvas {
+        let u = self.u();
+        let (w, h) = (
+            f64::from(self.base.spec.width),
+            f64::from(self.base.spec.height),
+        );
+        let scale = self.base.frame.scale;
+        // Scale bar: a round length near a fifth of the map panel.
+        let target_m = 0.15 * w / scale;
+        let step = [1.0, 2.0, 5.0]
+            .iter()
+            .flat_map(|m| (0..8).map(move |e| m * 10f64.powi(e)))
+            .filter(|&l| l <= target_m)
+            .fold(1.0, f64::max);
+        let bar = step * scale;
+        let label = if step >= 1000.0 {
+            format!("{} km", step / 1000.0)
+        } else {
+            format!("{step} m")
         };
-        let (x, y) = frame.px(at);
-        let _ = writeln!(s, r##"<circle cx="{x:.1}" cy="{y:.1}" r="4"/>"##);
-    }
-    s.push_str("</g>\n");
-    // Legend.
-    let lx = 1240.0;
-    let _ = writeln!(
-        s,
-        r##"<text x="{lx}" y="130" font-size="20" font-weight="bold">People within reach</text>"##
-    );
-    for k in 0..5 {
-        let y = 150.0 + 40.0 * (4 - k) as f64;
-        let _ = writeln!(
-            s,
-            r##"<rect x="{lx}" y="{y}" width="36" height="30" fill="{}" stroke="#888"/><text x="{}" y="{}" font-size="18">{:.0}–{:.0}%</text>"##,
-            PALETTE[k],
-            lx + 48.0,
-            y + 22.0,
-            100.0 * BREAKS[k],
-            100.0 * BREAKS[k + 1]
+        let y = h - 62.0 * u;
+        self.c.push(Item::Begin("scale".into()));
+        self.c
+            .rect(40.0 * u, y, bar / 2.0, 10.0 * u, Some(BLACK), None);
+        self.c.rect(
+            40.0 * u + bar / 2.0,
+            y,
+            bar / 2.0,
+            10.0 * u,
+            Some(WHITE),
+            Some(Stroke::solid(BLACK, 1.0 * u)),
         );
-    }
-    let _ = writeln!(
-        s,
-        r##"<rect x="{lx}" y="360" width="36" height="30" fill="{NO_DATA}" stroke="#888"/><text x="{}" y="382" font-size="18">no people / no data</text>"##,
-        lx + 48.0
-    );
-    let _ = writeln!(
-        s,
-        r##"<circle cx="{}" cy="425" r="5" fill="#000"/><text x="{}" y="431" font-size="18">{}</text><line x1="{lx}" y1="505" x2="{}" y2="505" stroke="#111111" stroke-width="3"/><text x="{}" y="511" font-size="18">council boundary</text>"##,
-        lx + 18.0,
-        lx + 48.0,
-        escape(name),
-        lx + 36.0,
-        lx + 48.0
-    );
-    if findings.is_some_and(|f| f.gap_polygons) {
-        let _ = writeln!(
-            s,
-            r##"<rect x="{lx}" y="450" width="36" height="24" fill="none" stroke="#d7301f" stroke-width="2" stroke-dasharray="4 3"/><text x="{}" y="468" font-size="18">gap: outside every catchment</text>"##,
-            lx + 48.0
+        self.c.text(
+            (40.0 * u, y + 34.0 * u),
+            17.0 * u,
+            false,
+            Anchor::Middle,
+            "0",
         );
+        self.c.text(
+            (40.0 * u + bar, y + 34.0 * u),
+            17.0 * u,
+            false,
+            Anchor::Middle,
+            &label,
+        );
+        self.c.push(Item::End);
+        // North arrow (grid north).
+        let (nx, ny) = (w - 60.0 * u, h - 120.0 * u);
+        self.c.push(Item::Begin("north".into()));
+        self.c.push(Item::Shape {
+            rings: vec![vec![
+                (nx, ny),
+                (nx - 15.0 * u, ny + 50.0 * u),
+                (nx, ny + 40.0 * u),
+                (nx + 15.0 * u, ny + 50.0 * u),
+            ]],
+            fill: Some(BLACK),
+            stroke: None,
+            id: None,
+            title: None,
+        });
+        self.c
+            .text((nx, ny - 8.0 * u), 22.0 * u, true, Anchor::Middle, "N");
+        self.c.push(Item::End);
+        self.c.push(Item::Text {
+            at: (w - 20.0 * u, h - 14.0 * u),
+            size: 14.0 * u,
+            bold: false,
+            anchor: Anchor::End,
+            color: GREY,
+            text: self.base.study.spec.findings.attribution.clone(),
+        });
+        self.c
     }
-    // Scale bar: a round length near a fifth of the map width.
-    let target_m = 240.0 / frame.scale;
-    let step = [1.0, 2.0, 5.0]
-        .iter()
-        .flat_map(|m| (0..7).map(move |e| m * 10f64.powi(e)))
-        .filter(|&l| l <= target_m)
-        .fold(1.0, f64::max);
-    let bar = step * frame.scale;
-    let label = if step >= 1000.0 {
-        format!("{} km", step / 1000.0)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Swatch {
+    Box(Option<Rgb>, Option<Stroke>),
+    Line(Stroke),
+    Dot(Rgb, f64),
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", 100.0 * x)
+}
+
+fn people(x: f64) -> String {
+    let n = x.round() as i64;
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 {
+        format!("-{out}")
     } else {
-        format!("{step} m")
+        out
+    }
+}
+
+fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
+}
+
+fn study_title(study: &Study) -> String {
+    if study.spec.name.is_empty() {
+        "Study".into()
+    } else {
+        study.spec.name.clone()
+    }
+}
+
+fn catchment_note(study: &Study, t: usize) -> String {
+    let name = &study.service_types[t];
+    match study.spec.services.get(name).and_then(|s| s.radius_m) {
+        Some(r) => format!("{r} m straight-line catchment"),
+        None => "catchments as given".into(),
+    }
+}
+
+/// The coverage map of service type `t`.
+pub fn coverage_map(
+    base: &Basemap,
+    coverage: &Coverage,
+    findings: Option<&Findings>,
+    t: usize,
+) -> Canvas {
+    let study = base.study;
+    let types = study.service_types.len();
+    let name = &study.service_types[t];
+    let rows = |i: usize| &coverage.rows[i * types + t];
+    let share = |i: usize| {
+        let r = rows(i);
+        r.population_share.unwrap_or(r.area_share)
     };
-    let _ = writeln!(
-        s,
-        r##"<g id="scale"><rect x="40" y="1140" width="{bar:.1}" height="10" fill="#000"/><text x="40" y="1175" font-size="18">0</text><text x="{:.1}" y="1175" font-size="18" text-anchor="end">{label}</text></g>"##,
-        40.0 + bar
+    let by_population = rows(0).population_share.is_some();
+    let breaks = match base.spec.classes {
+        Classing::Fixed => base.spec.breaks.clone(),
+        Classing::Quantile => {
+            let v: Vec<f64> = (0..study.areas.len()).map(share).collect();
+            let w: Vec<f64> = (0..study.areas.len())
+                .map(|i| rows(i).population.unwrap_or(rows(i).area_m2))
+                .collect();
+            quantile_breaks(&v, &w, 5)
+        }
+    };
+    let palette: Vec<Rgb> = spread(&VIRIDIS, breaks.len() - 1);
+    let mut p = base.page(
+        &format!(
+            "{}: {} of people within reach of a {name}",
+            study_title(study),
+            if by_population {
+                "share"
+            } else {
+                "share (by area)"
+            }
+        ),
+        &format!(
+            "{} areas; {}; {} classes",
+            study.areas.len(),
+            catchment_note(study, t),
+            match base.spec.classes {
+                Classing::Fixed => "fixed",
+                Classing::Quantile => "population-quantile",
+            }
+        ),
     );
-    let _ = writeln!(
-        s,
-        r##"<g id="north"><path d="M1540 1080 L1525 1130 L1540 1120 L1555 1130 Z" fill="#000"/><text x="1540" y="1070" font-size="22" text-anchor="middle">N</text></g>"##
+    p.areas(
+        |i| {
+            let s = share(i);
+            if s.is_finite() {
+                palette[class_of(s, &breaks)]
+            } else {
+                Rgb::hex(NO_DATA)
+            }
+        },
+        |i| {
+            let a = &study.areas[i];
+            format!("{} {} ({}): {}", a.code, a.name, a.group, pct(share(i)))
+        },
     );
-    let attribution = &study.spec.findings.attribution;
-    let _ = writeln!(
-        s,
-        r##"<text x="1580" y="1188" font-size="14" fill="#555" text-anchor="end">{}</text>"##,
-        escape(attribution)
+    let gaps = findings.map(|f| &f.services[t].gaps[..]).unwrap_or(&[]);
+    if !gaps.is_empty() {
+        p.c.push(Item::Begin("gaps".into()));
+        for g in gaps {
+            // A gap is stored as one piece per area; draw only its outer edges.
+            let rings = g
+                .shape
+                .0
+                .iter()
+                .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
+                .map(|r| r.0.clone());
+            p.c.push(Item::Lines {
+                paths: outer_edges(rings.map(|r| ("", r)))
+                    .into_iter()
+                    .map(|(a, b)| vec![base.frame.px(a), base.frame.px(b)])
+                    .collect(),
+                stroke: Stroke::solid(Rgb::hex(GAP_RED), 1.6 * base.u),
+            });
+        }
+        p.c.push(Item::End);
+    }
+    p.councils(3.0);
+    p.providers(t, 4.0);
+    p.legend_title("People within reach");
+    for k in (0..breaks.len() - 1).rev() {
+        p.legend_entry(
+            Swatch::Box(Some(palette[k]), Some(Stroke::solid(GREY, 0.6 * base.u))),
+            &format!("{}–{}", pct(breaks[k]), pct(breaks[k + 1])),
+        );
+    }
+    p.legend_entry(
+        Swatch::Box(
+            Some(Rgb::hex(NO_DATA)),
+            Some(Stroke::solid(GREY, 0.6 * base.u)),
+        ),
+        "no people / no data",
     );
-    s.push_str("</svg>\n");
-    write_atomic(path, |w| w.write_all(s.as_bytes()))
+    p.legend_y += 14.0 * base.u;
+    p.legend_entry(Swatch::Dot(BLACK, 5.0), &shorten(name, 24));
+    if !base.councils.is_empty() {
+        p.legend_entry(
+            Swatch::Line(Stroke::solid(Rgb(17, 17, 17), 3.0 * base.u)),
+            "council boundary",
+        );
+    }
+    if !gaps.is_empty() {
+        p.legend_entry(
+            Swatch::Box(None, Some(Stroke::solid(Rgb::hex(GAP_RED), 2.0 * base.u))),
+            "gap: outside every catchment",
+        );
+    }
+    let total_pop: f64 = (0..study.areas.len())
+        .filter_map(|i| rows(i).population)
+        .sum();
+    let covered: f64 = (0..study.areas.len())
+        .filter_map(|i| rows(i).covered_population)
+        .sum();
+    if total_pop > 0.0 && by_population {
+        p.legend_y += 14.0 * base.u;
+        p.legend_note(
+            &format!("{} of {} people", people(covered), people(total_pop)),
+            17.0,
+        );
+        p.legend_note(
+            &format!("({}) within reach", pct(covered / total_pop)),
+            17.0,
+        );
+    }
+    p.finish()
+}
+
+/// `n` colours spread over a palette (the palette itself when `n` is its length).
+fn spread(palette: &[&str], n: usize) -> Vec<Rgb> {
+    (0..n)
+        .map(|k| {
+            let at = if n <= 1 {
+                palette.len() - 1
+            } else {
+                k * (palette.len() - 1) / (n - 1)
+            };
+            Rgb::hex(palette[at])
+        })
+        .collect()
+}
+
+/// The unmet-need map of service type `t`.
+pub fn unmet_need_map(base: &Basemap, findings: &Findings, t: usize) -> Canvas {
+    let study = base.study;
+    let name = &study.service_types[t];
+    let sf = &findings.services[t];
+    let mut unmet: Vec<Option<f64>> = vec![None; study.areas.len()];
+    for u in &sf.unserved {
+        unmet[u.area] = Some(u.unmet_need);
+    }
+    let values: Vec<f64> = sf.unserved.iter().map(|u| u.unmet_need).collect();
+    let ones = vec![1.0; values.len()];
+    let breaks = quantile_breaks(&values, &ones, 5);
+    let palette = spread(&YLORRD, breaks.len() - 1);
+    let threshold = study
+        .spec
+        .services
+        .get(name)
+        .and_then(|s| s.threshold)
+        .unwrap_or(crate::config::DEFAULT_THRESHOLD);
+    let mut p = base.page(
+        &format!("{}: unmet need for a {name}", study_title(study)),
+        &format!(
+            "Areas where under {} of people are within reach, shaded by uncovered people x need weight",
+            pct(threshold)
+        ),
+    );
+    p.areas(
+        |i| match unmet[i] {
+            Some(v) => palette[class_of(v, &breaks)],
+            None => Rgb::hex(NO_DATA),
+        },
+        |i| {
+            let a = &study.areas[i];
+            match unmet[i] {
+                Some(v) => format!("{} {} ({}): unmet need {v:.0}", a.code, a.name, a.group),
+                None => format!("{} {} ({}): served", a.code, a.name, a.group),
+            }
+        },
+    );
+    p.councils(2.5);
+    p.providers(t, 3.0);
+    let top: Vec<_> = sf.unserved.iter().take(base.spec.labels).collect();
+    p.c.push(Item::Begin("labels".into()));
+    for u in &top {
+        let at = base.label_at[u.area];
+        p.c.push(Item::Circle {
+            at,
+            r: 12.0 * base.u,
+            fill: WHITE,
+            stroke: Some(Stroke::solid(BLACK, 1.5 * base.u)),
+        });
+        p.c.text(
+            (at.0, at.1 + 5.5 * base.u),
+            15.0 * base.u,
+            true,
+            Anchor::Middle,
+            &u.rank.to_string(),
+        );
+    }
+    p.c.push(Item::End);
+    p.legend_title("Unmet need");
+    if sf.unserved.is_empty() {
+        p.legend_note("no unserved areas", 17.0);
+    }
+    for k in (0..breaks.len() - 1)
+        .rev()
+        .filter(|_| !sf.unserved.is_empty())
+    {
+        p.legend_entry(
+            Swatch::Box(Some(palette[k]), Some(Stroke::solid(GREY, 0.6 * base.u))),
+            &format!("{}–{}", people(breaks[k]), people(breaks[k + 1])),
+        );
+    }
+    p.legend_entry(
+        Swatch::Box(
+            Some(Rgb::hex(NO_DATA)),
+            Some(Stroke::solid(GREY, 0.6 * base.u)),
+        ),
+        &format!("served ({} or more)", pct(threshold)),
+    );
+    p.legend_entry(Swatch::Dot(BLACK, 4.0), &shorten(name, 24));
+    if !top.is_empty() {
+        p.legend_y += 20.0 * base.u;
+        p.legend_title("Most unmet need");
+        p.legend_y += 4.0 * base.u;
+        for u in &top {
+            let a = &study.areas[u.area];
+            p.legend_note(&format!("{}. {}", u.rank, shorten(&a.name, 26)), 15.0);
+            p.legend_note(
+                &format!(
+                    "    {}{}{} uncovered",
+                    shorten(&a.group, 14),
+                    if a.group.is_empty() { "" } else { ": " },
+                    people(u.uncovered_population)
+                ),
+                13.0,
+            );
+        }
+    }
+    p.finish()
+}
+
+/// Difference classes of flagged pairs: the threshold to 1 in three steps.
+fn difference_breaks(min: f64) -> [f64; 4] {
+    let step = (1.0 - min) / 3.0;
+    [min, min + step, min + 2.0 * step, 1.0]
+}
+
+const PAIR_COLOURS: [&str; 3] = ["#fdae61", "#f46d43", "#a50026"];
+
+/// The postcode-lottery map of service type `t`.
+pub fn lottery_map(base: &Basemap, findings: &Findings, t: usize) -> Canvas {
+    let study = base.study;
+    let name = &study.service_types[t];
+    let sf = &findings.services[t];
+    let params = &study.spec.findings;
+    let breaks = difference_breaks(params.lottery_min_difference);
+    let greys: Vec<Rgb> = GREYS.iter().map(|h| Rgb::hex(h)).collect();
+    let fixed = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0];
+    let mut p = base.page(
+        &format!("{}: postcode lottery for a {name}", study_title(study)),
+        &format!(
+            "Neighbouring areas in different councils with similar need (deciles within {}) and coverage at least {} apart",
+            params.lottery_max_need_gap,
+            pct(params.lottery_min_difference)
+        ),
+    );
+    p.areas(
+        |i| {
+            let s = sf.access.share[i];
+            if s.is_finite() {
+                greys[class_of(s, &fixed)]
+            } else {
+                Rgb::hex(NO_DATA)
+            }
+        },
+        |i| {
+            let a = &study.areas[i];
+            format!(
+                "{} {} ({}): {}",
+                a.code,
+                a.name,
+                a.group,
+                pct(sf.access.share[i])
+            )
+        },
+    );
+    p.councils(4.0);
+    p.c.push(Item::Begin("pairs".into()));
+    // Weakest first, so the largest differences are drawn on top.
+    for pair in sf.pairs.iter().rev() {
+        let colour = Rgb::hex(PAIR_COLOURS[class_of(pair.difference, &breaks).min(2)]);
+        for i in [pair.a, pair.b] {
+            p.c.push(Item::Shape {
+                rings: base.rings[i].clone(),
+                fill: None,
+                stroke: Some(Stroke::solid(colour, 2.0 * base.u)),
+                id: None,
+                title: None,
+            });
+        }
+        p.c.push(Item::Lines {
+            paths: vec![vec![base.label_at[pair.a], base.label_at[pair.b]]],
+            stroke: Stroke::solid(colour, 5.0 * base.u),
+        });
+    }
+    p.c.push(Item::End);
+    p.legend_title("Coverage of the area");
+    for k in (0..5).rev() {
+        p.legend_entry(
+            Swatch::Box(Some(greys[k]), Some(Stroke::solid(GREY, 0.6 * base.u))),
+            &format!("{}–{}", pct(fixed[k]), pct(fixed[k + 1])),
+        );
+    }
+    p.legend_y += 14.0 * base.u;
+    p.legend_title("Flagged pair: difference");
+    for k in (0..3).rev() {
+        p.legend_entry(
+            Swatch::Line(Stroke::solid(Rgb::hex(PAIR_COLOURS[k]), 5.0 * base.u)),
+            &format!(
+                "{}–{} points",
+                pct(breaks[k]).trim_end_matches('%'),
+                pct(breaks[k + 1]).trim_end_matches('%')
+            ),
+        );
+    }
+    p.legend_entry(
+        Swatch::Line(Stroke::solid(Rgb(17, 17, 17), 4.0 * base.u)),
+        "council boundary",
+    );
+    p.legend_y += 10.0 * base.u;
+    p.legend_note(&format!("{} pairs flagged", sf.pairs.len()), 17.0);
+    if let Some(top) = sf.pairs.first() {
+        let (a, b) = (&study.areas[top.a], &study.areas[top.b]);
+        p.legend_note("Largest:", 15.0);
+        p.legend_note(
+            &format!(
+                "{} ({}): {}",
+                shorten(&a.name, 26),
+                shorten(&a.group, 14),
+                pct(top.share_a)
+            ),
+            13.0,
+        );
+        p.legend_note(
+            &format!(
+                "{} ({}): {}",
+                shorten(&b.name, 26),
+                shorten(&b.group, 14),
+                pct(top.share_b)
+            ),
+            13.0,
+        );
+    }
+    p.finish()
+}
+
+/// The equity chart of service type `t`: coverage by deprivation decile per council, and the
+/// concentration curve. `None` without a deprivation measure or equity rows.
+pub fn equity_chart(base: &Basemap, findings: &Findings, t: usize) -> Option<Canvas> {
+    let study = base.study;
+    let sf = &findings.services[t];
+    let overall = sf.equity.iter().find(|e| e.group == "ALL")?;
+    let need = &findings.need;
+    if need.order.is_empty() {
+        return None;
+    }
+    let name = &study.service_types[t];
+    let u = base.u;
+    let (w, h) = (f64::from(base.spec.width), f64::from(base.spec.height));
+    let mut c = Canvas::new(base.spec.width, base.spec.height);
+    c.text(
+        (20.0 * u, 48.0 * u),
+        30.0 * u,
+        true,
+        Anchor::Start,
+        &format!("{}: who is within reach of a {name}?", study_title(study)),
+    );
+    c.push(Item::Text {
+        at: (20.0 * u, 80.0 * u),
+        size: 18.0 * u,
+        bold: false,
+        anchor: Anchor::Start,
+        color: GREY,
+        text: format!(
+            "Concentration index {:+.3} (95% CI {:+.3} to {:+.3}); Erreygers {:+.3}. Negative: access concentrated among the more deprived",
+            overall.concentration_index, overall.ci_low, overall.ci_high, overall.erreygers_index
+        ),
+    });
+    // Left panel: coverage by decile per council.
+    let (x0, x1, y0, y1) = (110.0 * u, w * 0.5, 150.0 * u, h - 330.0 * u);
+    let groups: Vec<&str> = {
+        let mut g: Vec<&str> = study.areas.iter().map(|a| a.group.as_str()).collect();
+        g.sort_unstable();
+        g.dedup();
+        g
+    };
+    let gi: HashMap<&str, usize> = groups.iter().enumerate().map(|(i, g)| (*g, i)).collect();
+    // Population-weighted coverage per (group, decile), and overall per decile.
+    let mut sums = vec![[(0.0f64, 0.0f64); 10]; groups.len() + 1];
+    for (i, a) in study.areas.iter().enumerate() {
+        let (Some(d), wgt) = (need.decile[i], sf.access.weight[i]) else {
+            continue;
+        };
+        let s = sf.access.share[i];
+        if !(s.is_finite() && wgt > 0.0) {
+            continue;
+        }
+        let d = usize::from(d.clamp(1, 10)) - 1;
+        for g in [gi[a.group.as_str()], groups.len()] {
+            sums[g][d].0 += s * wgt;
+            sums[g][d].1 += wgt;
+        }
+    }
+    let xd = |d: usize| x0 + (x1 - x0) * (d as f64 + 0.5) / 10.0;
+    let yv = |v: f64| y1 - (y1 - y0) * v;
+    axes(
+        &mut c,
+        u,
+        (x0, x1, y0, y1),
+        "Deprivation decile (1 = most deprived)",
+        "Share of people within reach",
+    );
+    for d in 0..10 {
+        c.push(Item::Text {
+            at: (xd(d), y1 + 24.0 * u),
+            size: 15.0 * u,
+            bold: false,
+            anchor: Anchor::Middle,
+            color: BLACK,
+            text: (d + 1).to_string(),
+        });
+    }
+    let many = groups.len() > 16;
+    c.push(Item::Begin("councils".into()));
+    for (g, name) in groups.iter().enumerate() {
+        let colour = if many {
+            Rgb(190, 190, 190)
+        } else {
+            Rgb::hex(OKABE_ITO[g % 8])
+        };
+        let pts: Vec<(f64, f64)> = (0..10)
+            .filter(|&d| sums[g][d].1 > 0.0)
+            .map(|d| (xd(d), yv(sums[g][d].0 / sums[g][d].1)))
+            .collect();
+        c.push(Item::Lines {
+            paths: vec![pts.clone()],
+            stroke: if g >= 8 && !many {
+                Stroke::dashed(colour, 2.0 * u)
+            } else {
+                Stroke::solid(colour, if many { 1.0 } else { 2.0 } * u)
+            },
+        });
+        for at in pts {
+            c.push(Item::Circle {
+                at,
+                r: if many { 2.0 } else { 5.0 } * u,
+                fill: colour,
+                stroke: None,
+            });
+        }
+        let _ = name;
+    }
+    c.push(Item::End);
+    let all: Vec<(f64, f64)> = (0..10)
+        .filter(|&d| sums[groups.len()][d].1 > 0.0)
+        .map(|d| (xd(d), yv(sums[groups.len()][d].0 / sums[groups.len()][d].1)))
+        .collect();
+    c.push(Item::Lines {
+        paths: vec![all],
+        stroke: Stroke::solid(BLACK, 4.0 * u),
+    });
+    // Council legend under the left panel, in columns.
+    let mut ly = y1 + 70.0 * u;
+    c.push(Item::Lines {
+        paths: vec![vec![(x0, ly - 6.0 * u), (x0 + 36.0 * u, ly - 6.0 * u)]],
+        stroke: Stroke::solid(BLACK, 4.0 * u),
+    });
+    c.text(
+        (x0 + 46.0 * u, ly),
+        15.0 * u,
+        true,
+        Anchor::Start,
+        "whole study",
+    );
+    if many {
+        c.push(Item::Lines {
+            paths: vec![vec![
+                (x0 + 200.0 * u, ly - 6.0 * u),
+                (x0 + 236.0 * u, ly - 6.0 * u),
+            ]],
+            stroke: Stroke::solid(Rgb(190, 190, 190), 2.0 * u),
+        });
+        c.text(
+            (x0 + 246.0 * u, ly),
+            15.0 * u,
+            false,
+            Anchor::Start,
+            &format!("each of {} councils", groups.len()),
+        );
+    } else {
+        ly += 26.0 * u;
+        let col_w = (x1 - x0) / 3.0;
+        for (g, name) in groups.iter().enumerate() {
+            let (cx, cy) = (x0 + col_w * (g % 3) as f64, ly + 26.0 * u * (g / 3) as f64);
+            let colour = Rgb::hex(OKABE_ITO[g % 8]);
+            c.push(Item::Lines {
+                paths: vec![vec![(cx, cy - 6.0 * u), (cx + 30.0 * u, cy - 6.0 * u)]],
+                stroke: if g >= 8 {
+                    Stroke::dashed(colour, 2.0 * u)
+                } else {
+                    Stroke::solid(colour, 3.0 * u)
+                },
+            });
+            c.text(
+                (cx + 38.0 * u, cy),
+                14.0 * u,
+                false,
+                Anchor::Start,
+                &shorten(
+                    if name.is_empty() {
+                        "(no council)"
+                    } else {
+                        name
+                    },
+                    22,
+                ),
+            );
+        }
+    }
+    // Right panel: concentration curve.
+    let (cx0, cx1) = (w * 0.58, w - 60.0 * u);
+    let side = (cx1 - cx0).min(y1 - y0);
+    let (cx1, cy0) = (cx0 + side, y1 - side);
+    axes(
+        &mut c,
+        u,
+        (cx0, cx1, cy0, y1),
+        "Cumulative share of people, most deprived first",
+        "Cumulative share of people within reach",
+    );
+    let px = |x: f64, y: f64| (cx0 + (cx1 - cx0) * x, y1 - (y1 - cy0) * y);
+    for k in 0..=5 {
+        c.push(Item::Text {
+            at: (px(k as f64 / 5.0, 0.0).0, y1 + 24.0 * u),
+            size: 15.0 * u,
+            bold: false,
+            anchor: Anchor::Middle,
+            color: BLACK,
+            text: format!("{}%", 20 * k),
+        });
+    }
+    c.push(Item::Lines {
+        paths: vec![vec![px(0.0, 0.0), px(1.0, 1.0)]],
+        stroke: Stroke::dashed(GREY, 1.5 * u),
+    });
+    let total_w: f64 = need.order.iter().map(|&i| sf.access.weight[i]).sum();
+    let total_c: f64 = need
+        .order
+        .iter()
+        .map(|&i| sf.access.weight[i] * sf.access.share[i].max(0.0))
+        .sum();
+    if total_w > 0.0 && total_c > 0.0 {
+        let mut pts = vec![px(0.0, 0.0)];
+        let (mut cw, mut cc) = (0.0, 0.0);
+        for &i in &need.order {
+            cw += sf.access.weight[i];
+            cc += sf.access.weight[i] * sf.access.share[i].max(0.0);
+            pts.push(px(cw / total_w, cc / total_c));
+        }
+        // One vertex per pixel column is enough for the eye and keeps the SVG small.
+        pts.dedup_by(|a, b| (a.0 - b.0).abs() < 0.5 && (a.1 - b.1).abs() < 0.5);
+        c.push(Item::Lines {
+            paths: vec![pts],
+            stroke: Stroke::solid(Rgb::hex(OKABE_ITO[4]), 3.0 * u),
+        });
+    }
+    let ly = y1 + 70.0 * u;
+    c.push(Item::Lines {
+        paths: vec![vec![(cx0, ly - 6.0 * u), (cx0 + 36.0 * u, ly - 6.0 * u)]],
+        stroke: Stroke::solid(Rgb::hex(OKABE_ITO[4]), 3.0 * u),
+    });
+    c.text(
+        (cx0 + 46.0 * u, ly),
+        15.0 * u,
+        false,
+        Anchor::Start,
+        "concentration curve",
+    );
+    c.push(Item::Lines {
+        paths: vec![vec![(cx0, ly + 20.0 * u), (cx0 + 36.0 * u, ly + 20.0 * u)]],
+        stroke: Stroke::dashed(GREY, 1.5 * u),
+    });
+    c.text(
+        (cx0 + 46.0 * u, ly + 26.0 * u),
+        15.0 * u,
+        false,
+        Anchor::Start,
+        "line of equality",
+    );
+    c.push(Item::Text {
+        at: (cx0, ly + 60.0 * u),
+        size: 14.0 * u,
+        bold: false,
+        anchor: Anchor::Start,
+        color: GREY,
+        text: "Above the line: the more deprived have more than their share of access".into(),
+    });
+    c.push(Item::Text {
+        at: (w - 20.0 * u, h - 14.0 * u),
+        size: 14.0 * u,
+        bold: false,
+        anchor: Anchor::End,
+        color: GREY,
+        text: format!(
+            "{} people; mean coverage {}",
+            people(overall.population),
+            pct(weighted_mean(&sf.access.share, &sf.access.weight))
+        ),
+    });
+    Some(c)
+}
+
+/// Axes from 0 to 1 with ticks every 0.2 on y (as %), a frame and axis titles.
+fn axes(
+    c: &mut Canvas,
+    u: f64,
+    (x0, x1, y0, y1): (f64, f64, f64, f64),
+    xlabel: &str,
+    ylabel: &str,
+) {
+    c.push(Item::Begin("axes".into()));
+    for k in 0..=5 {
+        let y = y1 - (y1 - y0) * k as f64 / 5.0;
+        c.push(Item::Lines {
+            paths: vec![vec![(x0, y), (x1, y)]],
+            stroke: Stroke::solid(Rgb(225, 225, 225), 1.0 * u),
+        });
+        c.push(Item::Text {
+            at: (x0 - 8.0 * u, y + 5.0 * u),
+            size: 15.0 * u,
+            bold: false,
+            anchor: Anchor::End,
+            color: BLACK,
+            text: format!("{}%", 20 * k),
+        });
+    }
+    c.push(Item::Lines {
+        paths: vec![vec![(x0, y0), (x0, y1), (x1, y1)]],
+        stroke: Stroke::solid(BLACK, 1.5 * u),
+    });
+    c.text(
+        ((x0 + x1) / 2.0, y1 + 50.0 * u),
+        16.0 * u,
+        false,
+        Anchor::Middle,
+        xlabel,
+    );
+    c.text((x0, y0 - 14.0 * u), 16.0 * u, false, Anchor::Start, ylabel);
+    c.push(Item::End);
+}
+
+/// Draws every map and chart of a study into `dir` (PNG and SVG; PNG per `[maps] png`), in
+/// parallel; returns the files written, in a fixed order.
+///
+/// # Errors
+/// When a file cannot be written.
+pub fn write_all(
+    dir: &Path,
+    study: &Study,
+    coverage: &Coverage,
+    findings: &Findings,
+) -> Result<Vec<PathBuf>> {
+    let base = Basemap::new(study);
+    let kinds = ["coverage", "unmet_need", "lottery", "equity"];
+    let jobs: Vec<(usize, &str)> = (0..study.service_types.len())
+        .flat_map(|t| kinds.iter().map(move |k| (t, *k)))
+        .collect();
+    let png = study.spec.maps.png;
+    let written: Vec<Vec<PathBuf>> = jobs
+        .par_iter()
+        .map(|&(t, kind)| -> Result<Vec<PathBuf>> {
+            let stem = format!("{kind}_{}", study.service_types[t]);
+            let canvas = match kind {
+                "coverage" => Some(coverage_map(&base, coverage, Some(findings), t)),
+                "unmet_need" => Some(unmet_need_map(&base, findings, t)),
+                "lottery" => Some(lottery_map(&base, findings, t)),
+                _ => equity_chart(&base, findings, t),
+            };
+            let Some(canvas) = canvas else {
+                return Ok(Vec::new());
+            };
+            let svg = dir.join(format!("{stem}.svg"));
+            canvas.write_svg(&svg)?;
+            let mut out = vec![svg];
+            if png {
+                let p = dir.join(format!("{stem}.png"));
+                canvas.write_png(&p)?;
+                out.push(p);
+            }
+            Ok(out)
+        })
+        .collect::<Result<_>>()?;
+    Ok(written.into_iter().flatten().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_and_quantiles() {
+        let b = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0];
+        assert_eq!(class_of(0.0, &b), 0);
+        assert_eq!(class_of(0.2, &b), 1);
+        assert_eq!(class_of(0.79, &b), 3);
+        assert_eq!(class_of(1.0, &b), 4);
+        // Ten values 1..10 with equal weights: quintile breaks at 2, 4, 6, 8.
+        let v: Vec<f64> = (1..=10).map(f64::from).collect();
+        let q = quantile_breaks(&v, &[1.0; 10], 5);
+        assert_eq!(q, vec![1.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        // Weights move the breaks: the value 10 holds half the people.
+        let mut w = [1.0; 10];
+        w[9] = 9.0;
+        let q = quantile_breaks(&v, &w, 2);
+        assert_eq!(q, vec![1.0, 9.0, 10.0]);
+        // All equal: one class.
+        assert_eq!(quantile_breaks(&[0.5; 4], &[1.0; 4], 5).len(), 2);
+    }
+
+    #[test]
+    fn people_are_written_with_thousands_separators() {
+        assert_eq!(people(1234567.4), "1,234,567");
+        assert_eq!(people(999.0), "999");
+        assert_eq!(people(1000.0), "1,000");
+    }
 }
