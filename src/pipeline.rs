@@ -76,8 +76,12 @@ pub fn run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunOut
                 let maps = out.join("maps");
                 std::fs::create_dir_all(&maps).map_err(|e| Error::io(&maps, e))?;
                 let t4 = Instant::now();
-                written.extend(report::maps::write_all(&maps, &study, &coverage, &f)?);
-                timings.push(("maps", t4.elapsed().as_secs_f64()));
+                let drawn = report::maps::write_all(&maps, &study, &coverage, &f)?;
+                written.extend(report::document::write_reports(
+                    out, &study, &coverage, &f, &drawn,
+                )?);
+                written.extend(drawn);
+                timings.push(("maps and report", t4.elapsed().as_secs_f64()));
             }
             Some(f)
         }

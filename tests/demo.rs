@@ -353,3 +353,54 @@ fn coverage_maps_shade_each_area_by_its_class() {
         "PNG deterministic"
     );
 }
+
+#[test]
+fn the_report_is_self_contained_and_has_every_finding() {
+    let w = Workdir::new();
+    let study = demo_dir().join("study.toml");
+    w.ok(&["run", study.to_str().unwrap(), "--out", "out", "--quiet"]);
+    let html = std::fs::read_to_string(w.path("out/report.html")).unwrap();
+    let md = std::fs::read_to_string(w.path("out/report.md")).unwrap();
+    // Nothing to fetch: no scripts, links, external images or stylesheets.
+    for bad in [
+        "<script", "src=", "href=", "url(", "@import", "<link", "<img",
+    ] {
+        assert!(!html.contains(bad), "report.html contains {bad}");
+    }
+    // Every map inlined: 4 services x 3 maps + 3 equity charts (food banks are not universal).
+    assert_eq!(html.matches("<svg").count(), 15);
+    assert_eq!(md.matches("](maps/").count(), 15);
+    for stem in [
+        "coverage_gp",
+        "unmet_need_pharmacy",
+        "lottery_library",
+        "equity_gp",
+    ] {
+        assert!(html.contains(&format!("<figure id=\"{stem}\">")), "{stem}");
+        assert!(
+            w.path(&format!("out/maps/{stem}.png")).exists(),
+            "{stem}.png linked from report.md"
+        );
+    }
+    // The headline table agrees with coverage.csv: share of people within reach of a GP.
+    let rows = read_csv(&w.path("out/coverage.csv"));
+    let (pop, cov) = rows
+        .iter()
+        .filter(|r| r["service_type"] == "gp")
+        .fold((0.0, 0.0), |a, r| {
+            (a.0 + f(r, "population"), a.1 + f(r, "covered_population"))
+        });
+    let share = format!("| gp | 1600 m | {:.1}% |", 100.0 * cov / pop);
+    assert!(md.contains(&share), "{share} not in report.md");
+    assert!(html.contains(&format!("<td>{:.1}%</td>", 100.0 * cov / pop)));
+    // Inputs with their counts, method and caveats.
+    for part in [
+        "Inputs and what happened to them",
+        "data/demo/wards.geojson | EPSG:4326",
+        "Caveats",
+        "straight-line distances",
+        "Erreygers",
+    ] {
+        assert!(md.contains(part), "{part}");
+    }
+}

@@ -18,10 +18,15 @@ where
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let tmp = tempfile::Builder::new()
-        .prefix(".lacuna-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".lacuna-");
+    // Temporary files are private (0600); an output is an ordinary file others may read.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
     {
         let mut buf = std::io::BufWriter::new(tmp.as_file());
         write(&mut buf).map_err(|e| Error::io(path, e))?;
@@ -48,5 +53,11 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
         write_atomic(&p, |w| w.write_all(b"ok")).unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"ok");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644, "outputs are readable by others");
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! atomically.
 
 pub mod canvas;
+pub mod document;
 pub mod findings;
 pub mod layers;
 pub mod maps;

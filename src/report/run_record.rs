@@ -11,6 +11,15 @@ use crate::io::atomic::write_atomic;
 use crate::load::Study;
 use crate::metrics::coverage::{Coverage, PopulationMethod};
 
+/// What the population figures mean under each population method.
+pub fn population_note(method: PopulationMethod) -> &'static str {
+    match method {
+        PopulationMethod::Points => "population from population-weighted points; a point is covered when it lies within a catchment (exact distance for discs); nearest_m is the population-weighted mean distance from the points to the nearest provider site (from the area's interior point when it has no point)",
+        PopulationMethod::UniformFromNeed => "population from the need file, spread uniformly over each area: covered_population = population x area_share; nearest_m is measured from each area's interior point",
+        PopulationMethod::None => "no population given: population columns are empty; nearest_m is measured from each area's interior point",
+    }
+}
+
 /// Writes `run.json`.
 ///
 /// # Errors
@@ -35,11 +44,7 @@ pub fn write_run_record(
             json!({"service_type": t, "providers": n})
         })
         .collect();
-    let population_note = match method {
-        PopulationMethod::Points => "population from population-weighted points; a point is covered when it lies within a catchment (exact distance for discs); nearest_m is the population-weighted mean distance from the points to the nearest provider site (from the area's interior point when it has no point)",
-        PopulationMethod::UniformFromNeed => "population from the need file, spread uniformly over each area: covered_population = population x area_share; nearest_m is measured from each area's interior point",
-        PopulationMethod::None => "no population given: population columns are empty; nearest_m is measured from each area's interior point",
-    };
+    let population_note = population_note(method);
     let record = json!({
         "tool": "lacuna",
         "version": env!("CARGO_PKG_VERSION"),

@@ -1,0 +1,605 @@
+//! `report.html` and `report.md`: one document for a committee paper, written twice.
+//!
+//! The report is built once as a list of blocks (headings, paragraphs, tables, figures) and
+//! rendered to Markdown (figures as links to the PNG maps) and to one self-contained HTML file
+//! (inline CSS, the SVG maps inlined, no scripts, no external resources, so it opens offline and
+//! makes no network request).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::io::atomic::write_atomic;
+use crate::load::Study;
+use crate::metrics::coverage::Coverage;
+use crate::metrics::findings::Findings;
+
+/// A block of the report.
+#[derive(Debug, Clone)]
+pub enum Block {
+    /// A heading of level 1 to 3.
+    Heading(u8, String),
+    /// A paragraph of plain text.
+    Para(String),
+    /// A bulleted list.
+    List(Vec<String>),
+    /// A table: header and rows of cells.
+    Table(Vec<String>, Vec<Vec<String>>),
+    /// A map or chart: the file stem in `maps/` and a caption.
+    Figure(String, String),
+}
+
+fn pct(x: f64) -> String {
+    if x.is_finite() {
+        format!("{:.1}%", 100.0 * x)
+    } else {
+        "–".into()
+    }
+}
+
+fn fixed(x: f64, d: usize) -> String {
+    if x.is_finite() {
+        format!("{:.d$}", x + 0.0)
+    } else {
+        "–".into()
+    }
+}
+
+fn count(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let n = x.round() as i64;
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn row(cells: &[&dyn std::fmt::Display]) -> Vec<String> {
+    cells.iter().map(|c| c.to_string()).collect()
+}
+
+fn head(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|c| c.to_string()).collect()
+}
+
+/// The report's blocks. `maps` says which figures exist (stems in `maps/`).
+pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String]) -> Vec<Block> {
+    let mut b = Vec::new();
+    let title = if study.spec.name.is_empty() {
+        "Service coverage study".to_string()
+    } else {
+        study.spec.name.clone()
+    };
+    let params = &study.spec.findings;
+    let types = study.service_types.len();
+    b.push(Block::Heading(
+        1,
+        format!("{title}: gaps in service coverage"),
+    ));
+    b.push(Block::Para(format!(
+        "Made by lacuna {} from {} areas, {} providers in {} service types{}. Working CRS {} ({}).",
+        env!("CARGO_PKG_VERSION"),
+        count(study.areas.len() as f64),
+        count(study.providers.len() as f64),
+        types,
+        study
+            .points
+            .as_ref()
+            .map(|p| format!(" and {} population points", count(p.len() as f64)))
+            .unwrap_or_default(),
+        study.working_crs,
+        study.working_crs_source
+    )));
+
+    // Headline figures.
+    b.push(Block::Heading(2, "Summary".into()));
+    let mut rows = Vec::new();
+    for sf in &f.services {
+        let t = &study.service_types[sf.service];
+        let (pop, cov): (f64, f64) = (0..study.areas.len()).fold((0.0, 0.0), |acc, i| {
+            let r = &coverage.rows[i * types + sf.service];
+            (
+                acc.0 + r.population.unwrap_or(0.0),
+                acc.1 + r.covered_population.unwrap_or(0.0),
+            )
+        });
+        let unserved_people: f64 = sf.unserved.iter().map(|u| u.uncovered_population).sum();
+        let standard = study.spec.services.get(t);
+        rows.push(row(&[
+            t,
+            &standard
+                .and_then(|s| s.radius_m)
+                .map(|r| format!("{r} m"))
+                .unwrap_or_else(|| "as given".into()),
+            &if pop > 0.0 {
+                pct(cov / pop)
+            } else {
+                "–".into()
+            },
+            &sf.unserved.len(),
+            &count(unserved_people),
+            &sf.pairs.len(),
+            &sf.equity
+                .first()
+                .map(|e| fixed(e.concentration_index, 3))
+                .unwrap_or_else(|| "not universal".into()),
+        ]));
+    }
+    b.push(Block::Table(
+        head(&[
+            "service",
+            "catchment",
+            "people within reach",
+            "unserved areas",
+            "uncovered people in them",
+            "postcode-lottery pairs",
+            "concentration index",
+        ]),
+        rows,
+    ));
+    b.push(Block::Para(
+        "An area is unserved when the share of its people within reach is below the service's \
+         threshold. A postcode-lottery pair is two neighbouring areas in different councils with \
+         similar deprivation and very different coverage. The concentration index is negative \
+         when access is concentrated among the more deprived areas, positive when among the less \
+         deprived."
+            .into(),
+    ));
+
+    // Inputs.
+    b.push(Block::Heading(2, "Inputs and what happened to them".into()));
+    b.push(Block::Table(
+        head(&["role", "file", "CRS", "read", "kept", "repaired", "dropped"]),
+        study
+            .files
+            .iter()
+            .map(|fr| {
+                row(&[
+                    &fr.role,
+                    &fr.path,
+                    &match (&fr.crs, fr.crs_source.is_empty()) {
+                        (Some(c), false) => format!("{c} ({})", fr.crs_source),
+                        (Some(c), true) => c.clone(),
+                        (None, _) => "– (a table)".into(),
+                    },
+                    &fr.read,
+                    &fr.kept,
+                    &fr.repaired,
+                    &fr.dropped,
+                ])
+            })
+            .collect(),
+    ));
+    let mut notes = vec![crate::report::run_record::population_note(coverage.method).to_string()];
+    if let Some(n) = &study.need {
+        notes.push(format!(
+            "Need file {} joined on {:?}: {} areas matched, {} areas without a need row, {} need rows without an area.",
+            n.path,
+            n.id_column,
+            n.matched,
+            n.unmatched_areas.len(),
+            n.unmatched_rows.len()
+        ));
+    }
+    notes.extend(study.warnings.iter().cloned());
+    b.push(Block::List(notes));
+    let problems: Vec<String> = study
+        .files
+        .iter()
+        .flat_map(|fr| fr.problems.iter())
+        .take(20)
+        .map(|p| {
+            format!(
+                "{} {}{}: {}",
+                p.file,
+                p.position,
+                p.id.as_ref().map(|i| format!(" ({i})")).unwrap_or_default(),
+                p.reason
+            )
+        })
+        .collect();
+    if !problems.is_empty() {
+        let total: usize = study.files.iter().map(|fr| fr.problems.len()).sum();
+        b.push(Block::Para(format!(
+            "Features repaired or dropped ({total} in all{}; every one is listed in run.json):",
+            if total > 20 {
+                ", the first 20 here"
+            } else {
+                ""
+            }
+        )));
+        b.push(Block::List(problems));
+    }
+
+    let top = params.top_n;
+    for sf in &f.services {
+        let t = &study.service_types[sf.service];
+        b.push(Block::Heading(2, format!("Service: {t}")));
+        let figure = |b: &mut Vec<Block>, stem: String, caption: String| {
+            if maps.contains(&stem) {
+                b.push(Block::Figure(stem, caption));
+            }
+        };
+        figure(
+            &mut b,
+            format!("coverage_{t}"),
+            format!("Share of people within reach of a {t}, by area."),
+        );
+        if let Some(all) = sf.equity.first() {
+            b.push(Block::Heading(
+                3,
+                "Uneven access to a universal service".into(),
+            ));
+            b.push(Block::Para(format!(
+                "{} of the population is within a catchment; {} people live in areas with no \
+                 access at all. Gini {}, Theil {}, of which {} lies between councils (permutation \
+                 p = {}: how often shuffling areas between councils gives a share this large). \
+                 Concentration index against deprivation {} (95% bootstrap interval {} to {}), \
+                 Erreygers index {}.",
+                pct(all.share_meeting_standard),
+                count(all.zero_access_population),
+                fixed(all.gini, 3),
+                fixed(all.theil, 3),
+                pct(all.theil_between_share.unwrap_or(f64::NAN)),
+                fixed(all.between_share_p_value.unwrap_or(f64::NAN), 3),
+                fixed(all.concentration_index, 3),
+                fixed(all.ci_low, 3),
+                fixed(all.ci_high, 3),
+                fixed(all.erreygers_index, 3),
+            )));
+            figure(
+                &mut b,
+                format!("equity_{t}"),
+                "Coverage by deprivation decile per council, and the concentration curve.".into(),
+            );
+        }
+        b.push(Block::Heading(
+            3,
+            format!(
+                "Unserved neighbourhoods: {} (the top {} by unmet need)",
+                sf.unserved.len(),
+                top.min(sf.unserved.len())
+            ),
+        ));
+        figure(
+            &mut b,
+            format!("unmet_need_{t}"),
+            "Unserved areas shaded by unmet need (uncovered people x need weight).".into(),
+        );
+        if !sf.unserved.is_empty() {
+            b.push(Block::Table(
+                head(&[
+                    "rank",
+                    "area",
+                    "code",
+                    "council",
+                    "covered",
+                    "uncovered people",
+                    "need decile",
+                    "unmet need",
+                ]),
+                sf.unserved
+                    .iter()
+                    .take(top)
+                    .map(|u| {
+                        let a = &study.areas[u.area];
+                        row(&[
+                            &u.rank,
+                            &a.name,
+                            &a.code,
+                            &a.group,
+                            &pct(u.covered_share),
+                            &count(u.uncovered_population),
+                            &u.need_decile
+                                .map(|d| d.to_string())
+                                .unwrap_or_else(|| "–".into()),
+                            &count(u.unmet_need),
+                        ])
+                    })
+                    .collect(),
+            ));
+        }
+        b.push(Block::Heading(
+            3,
+            format!("Postcode lottery: {} cross-boundary pairs", sf.pairs.len()),
+        ));
+        figure(
+            &mut b,
+            format!("lottery_{t}"),
+            "Neighbouring areas in different councils with similar need and very different coverage."
+                .into(),
+        );
+        if !sf.pairs.is_empty() {
+            b.push(Block::Table(
+                head(&[
+                    "better served",
+                    "council",
+                    "covered",
+                    "worse served",
+                    "council",
+                    "covered",
+                    "need deciles",
+                ]),
+                sf.pairs
+                    .iter()
+                    .take(top)
+                    .map(|x| {
+                        let (a, c) = (&study.areas[x.a], &study.areas[x.b]);
+                        row(&[
+                            &a.name,
+                            &a.group,
+                            &pct(x.share_a),
+                            &c.name,
+                            &c.group,
+                            &pct(x.share_b),
+                            &format!("{} / {}", x.need_a, x.need_b),
+                        ])
+                    })
+                    .collect(),
+            ));
+        }
+        b.push(Block::Heading(3, "Councils".into()));
+        b.push(Block::Table(
+            head(&[
+                "rank",
+                "council",
+                "coverage",
+                "most deprived fifth",
+                "least deprived fifth",
+                "uncovered people",
+            ]),
+            sf.league
+                .iter()
+                .map(|g| {
+                    row(&[
+                        &g.rank,
+                        &if g.group.is_empty() {
+                            "(none)"
+                        } else {
+                            &g.group
+                        },
+                        &pct(g.coverage),
+                        &g.coverage_most_deprived
+                            .map(pct)
+                            .unwrap_or_else(|| "–".into()),
+                        &g.coverage_least_deprived
+                            .map(pct)
+                            .unwrap_or_else(|| "–".into()),
+                        &count(g.uncovered_population),
+                    ])
+                })
+                .collect(),
+        ));
+    }
+
+    b.push(Block::Heading(2, "Method".into()));
+    b.push(Block::List(vec![
+        "Coverage: area_share = area(area ∩ union of catchments) / area(area); discs are exact circles (no polygonisation). A population point is covered when it lies within a catchment.".into(),
+        "Unmet need = uncovered (target) population × need weight; the weight falls linearly from 2 for the most deprived decile to 1 for the least deprived.".into(),
+        "Gini G = Σi Σj pi pj |ai − aj| / (2μ); Theil T = Σi pi (ai/μ) ln(ai/μ), split into between-council T_B = Σg Sg ln(Sg/Pg) and within-council T_W = Σg Sg Tg.".into(),
+        "Concentration index C = (2/μ) Σi pi (ai − μ)(Ri − ½), areas ordered from most to least deprived (Ri: fractional rank); Erreygers E = 4μC. Negative: access concentrated among the more deprived.".into(),
+        format!(
+            "Parameters: lottery pairs need deciles within {} and coverage at least {} apart; boundary snapping {} m; {} permutations and {} bootstrap draws with seed {}.",
+            params.lottery_max_need_gap,
+            pct(params.lottery_min_difference),
+            params.boundary_tolerance_m,
+            params.permutations,
+            params.bootstrap,
+            params.seed
+        ),
+        "Full formulas, defaults and sources: docs/methods.md in the lacuna repository.".into(),
+    ]));
+    b.push(Block::Heading(2, "Caveats".into()));
+    b.push(Block::List(vec![
+        "Catchments are straight-line distances, not travel times: rivers, motorways and railways are not barriers here.".into(),
+        "Boundaries and indicators have vintages: areas without a need row, or need rows without an area, usually mean mismatched vintages (see the inputs above).".into(),
+        "Coordinates in other CRSs were transformed with proj4rs; the OSGB36 to WGS84 shift is the 7-parameter Helmert transformation (2 to 5 m from OSTN15), small against catchments of hundreds of metres.".into(),
+        "Gap polygons approximate discs by 256-sided polygons (area 0.01% short); coverage shares do not.".into(),
+        format!("Attribution: {}", params.attribution),
+    ]));
+    b
+}
+
+/// The blocks as Markdown; figures link to `maps/<stem>.png`.
+pub fn to_markdown(blocks: &[Block]) -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut s = String::new();
+    for block in blocks {
+        match block {
+            Block::Heading(level, text) => {
+                let _ = writeln!(s, "{} {text}\n", "#".repeat(usize::from(*level)));
+            }
+            Block::Para(text) => {
+                let _ = writeln!(s, "{text}\n");
+            }
+            Block::List(items) => {
+                for i in items {
+                    let _ = writeln!(s, "- {i}");
+                }
+                s.push('\n');
+            }
+            Block::Table(h, rows) => {
+                let _ = writeln!(
+                    s,
+                    "| {} |",
+                    h.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+                );
+                let _ = writeln!(s, "|{}", "---|".repeat(h.len()));
+                for r in rows {
+                    let _ = writeln!(
+                        s,
+                        "| {} |",
+                        r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+                    );
+                }
+                s.push('\n');
+            }
+            Block::Figure(stem, caption) => {
+                let _ = writeln!(s, "![{caption}](maps/{stem}.png)\n\n*{caption}*\n");
+            }
+        }
+    }
+    s
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const CSS: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#111;line-height:1.45}\
+h1{font-size:1.8em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}\
+table{border-collapse:collapse;margin:1em 0;font-size:.9em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}\
+th{background:#f2f2f2}td:not(:first-child){font-variant-numeric:tabular-nums}\
+figure{margin:1em 0}figure svg{width:100%;height:auto;border:1px solid #ddd}figcaption{color:#555;font-size:.9em}\
+@media print{figure{page-break-inside:avoid}}";
+
+/// The blocks as one self-contained HTML page; figures are the SVG files of `maps_dir`, inlined.
+///
+/// # Errors
+/// When a map cannot be read.
+pub fn to_html(blocks: &[Block], maps_dir: &Path) -> Result<String> {
+    let title = blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Heading(1, t) => Some(t.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>",
+        esc(&title)
+    );
+    for block in blocks {
+        match block {
+            Block::Heading(level, text) => {
+                let _ = writeln!(s, "<h{level}>{}</h{level}>", esc(text));
+            }
+            Block::Para(text) => {
+                let _ = writeln!(s, "<p>{}</p>", esc(text));
+            }
+            Block::List(items) => {
+                s.push_str("<ul>\n");
+                for i in items {
+                    let _ = writeln!(s, "<li>{}</li>", esc(i));
+                }
+                s.push_str("</ul>\n");
+            }
+            Block::Table(h, rows) => {
+                s.push_str("<table>\n<thead><tr>");
+                for c in h {
+                    let _ = write!(s, "<th>{}</th>", esc(c));
+                }
+                s.push_str("</tr></thead>\n<tbody>\n");
+                for r in rows {
+                    s.push_str("<tr>");
+                    for c in r {
+                        let _ = write!(s, "<td>{}</td>", esc(c));
+                    }
+                    s.push_str("</tr>\n");
+                }
+                s.push_str("</tbody>\n</table>\n");
+            }
+            Block::Figure(stem, caption) => {
+                let path = maps_dir.join(format!("{stem}.svg"));
+                let svg = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+                let _ = writeln!(
+                    s,
+                    "<figure id=\"{}\">\n{}<figcaption>{}</figcaption>\n</figure>",
+                    esc(stem),
+                    svg.trim_end(),
+                    esc(caption)
+                );
+            }
+        }
+    }
+    s.push_str("</body>\n</html>\n");
+    Ok(s)
+}
+
+/// Writes `report.md` and `report.html` into `out` (maps already in `out/maps`).
+///
+/// # Errors
+/// When a file cannot be read or written.
+pub fn write_reports(
+    out: &Path,
+    study: &Study,
+    coverage: &Coverage,
+    f: &Findings,
+    maps: &[PathBuf],
+) -> Result<Vec<PathBuf>> {
+    let stems: Vec<String> = maps
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    let blocks = blocks(study, coverage, f, &stems);
+    let md = out.join("report.md");
+    let text = to_markdown(&blocks);
+    write_atomic(&md, |w| w.write_all(text.as_bytes()))?;
+    let html = out.join("report.html");
+    let page = to_html(&blocks, &out.join("maps"))?;
+    write_atomic(&html, |w| w.write_all(page.as_bytes()))?;
+    Ok(vec![md, html])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<Block> {
+        vec![
+            Block::Heading(1, "T & <x>".into()),
+            Block::Para("a | b".into()),
+            Block::Table(
+                vec!["h1".into(), "h2".into()],
+                vec![vec!["1".into(), "x|y".into()]],
+            ),
+            Block::List(vec!["one".into()]),
+        ]
+    }
+
+    #[test]
+    fn markdown_tables_escape_pipes() {
+        let md = to_markdown(&sample());
+        assert!(md.starts_with("# T & <x>\n"));
+        assert!(
+            md.contains("| h1 | h2 |\n|---|---|\n| 1 | x\\|y |\n"),
+            "{md}"
+        );
+        assert!(md.contains("- one\n"));
+    }
+
+    #[test]
+    fn html_escapes_and_has_no_external_resources() {
+        let html = to_html(&sample(), Path::new("/nonexistent")).unwrap();
+        assert!(html.contains("<h1>T &amp; &lt;x&gt;</h1>"));
+        assert!(html.contains("<title>T &amp; &lt;x&gt;</title>"));
+        assert!(html.contains("<td>x|y</td>"));
+        for bad in ["src=", "href=", "<script", "@import", "url("] {
+            assert!(!html.contains(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(count(29199.4), "29,199");
+        assert_eq!(count(-1234.0), "-1,234");
+        assert_eq!(count(f64::NAN), "–");
+    }
+}
