@@ -278,6 +278,27 @@ mod opt_crs {
     }
 }
 
+/// `a/b/../c` as `a/c`, lexically, so messages show the path a user would type. A `..` after a
+/// symbolic link could differ from the file system's view; study folders rarely hold links to
+/// folders, and the path still names the same file when nothing in it is a link.
+fn tidy(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir if !out.is_empty() => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        return PathBuf::from(".");
+    }
+    out.iter().collect()
+}
+
 impl StudySpec {
     /// Reads a study TOML file; relative paths in it are relative to the file's folder.
     ///
@@ -290,7 +311,7 @@ impl StudySpec {
         let base = path.parent().unwrap_or(Path::new("."));
         let fix = |p: &mut PathBuf| {
             if p.is_relative() {
-                *p = base.join(&*p);
+                *p = tidy(&base.join(&*p));
             }
         };
         fix(&mut spec.areas.path);
@@ -360,5 +381,21 @@ impl StudySpec {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_tidied_lexically() {
+        assert_eq!(
+            tidy(Path::new("studies/../../shared/x.csv")),
+            PathBuf::from("../shared/x.csv")
+        );
+        assert_eq!(tidy(Path::new("./a/./b/../c")), PathBuf::from("./a/c"));
+        assert_eq!(tidy(Path::new("/data/x/../y")), PathBuf::from("/data/y"));
+        assert_eq!(tidy(Path::new("a/..")), PathBuf::from("."));
     }
 }
