@@ -326,6 +326,29 @@ impl StudySpec {
         Ok(spec)
     }
 
+    /// Checks the `[maps]` section.
+    ///
+    /// # Errors
+    /// When the class breaks or the size are out of range.
+    pub fn check_maps(&self) -> Result<()> {
+        let b = &self.maps.breaks;
+        if b.len() < 2
+            || b.windows(2).any(|w| w[0] >= w[1])
+            || b.iter().any(|x| !(0.0..=1.0).contains(x))
+        {
+            return Err(Error::Config(format!(
+                "[maps] breaks {b:?}: give increasing shares from 0 to 1, e.g. [0, 0.2, 0.4, 0.6, 0.8, 1]"
+            )));
+        }
+        if !(400..=8000).contains(&self.maps.width) || !(300..=8000).contains(&self.maps.height) {
+            return Err(Error::Config(format!(
+                "[maps] size {}x{}: width 400 to 8000 and height 300 to 8000 pixels",
+                self.maps.width, self.maps.height
+            )));
+        }
+        Ok(())
+    }
+
     /// Checks what can be checked before reading any file.
     ///
     /// # Errors
@@ -351,21 +374,7 @@ impl StudySpec {
                 }
             }
         }
-        let b = &self.maps.breaks;
-        if b.len() < 2
-            || b.windows(2).any(|w| w[0] >= w[1])
-            || b.iter().any(|x| !(0.0..=1.0).contains(x))
-        {
-            return Err(Error::Config(format!(
-                "[maps] breaks {b:?}: give increasing shares from 0 to 1, e.g. [0, 0.2, 0.4, 0.6, 0.8, 1]"
-            )));
-        }
-        if !(400..=8000).contains(&self.maps.width) || !(300..=8000).contains(&self.maps.height) {
-            return Err(Error::Config(format!(
-                "[maps] size {}x{}: width 400 to 8000 and height 300 to 8000 pixels",
-                self.maps.width, self.maps.height
-            )));
-        }
+        self.check_maps()?;
         for r in radii {
             if !(r.is_finite() && r > 0.0) {
                 return Err(Error::Config(format!(

@@ -195,7 +195,7 @@ fn read(path: &Path, spec: &StudySpec) -> Result<Layer> {
     )
 }
 
-fn transform_layer(layer: &mut Layer, to: Crs) -> Result<()> {
+pub(crate) fn transform_layer(layer: &mut Layer, to: Crs) -> Result<()> {
     let from = layer.crs.unwrap_or(to);
     let t = Transformer::new(from, to).map_err(|e| Error::crs(&layer.path, e))?;
     if t.is_identity() {
@@ -215,7 +215,7 @@ fn transform_layer(layer: &mut Layer, to: Crs) -> Result<()> {
 }
 
 /// The WGS84 bounding box of a layer, for choosing the working CRS.
-fn wgs84_bbox(layer: &Layer) -> Result<Option<[f64; 4]>> {
+pub(crate) fn wgs84_bbox(layer: &Layer) -> Result<Option<[f64; 4]>> {
     let mut rect: Option<Rect> = None;
     for f in &layer.features {
         if let Some(r) = f.geometry.as_ref().and_then(|g| g.bounding_rect()) {

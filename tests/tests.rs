@@ -6,5 +6,6 @@ mod util;
 mod corpus;
 mod coverage;
 mod demo;
+mod maps;
 mod real_data;
 mod validate;

@@ -3,6 +3,7 @@
 
 mod coverage;
 mod demo;
+mod map;
 mod run;
 mod validate;
 
@@ -34,6 +35,8 @@ enum Command {
     Coverage(Box<coverage::Args>),
     /// Check input files without running a study (exit 0 clean, 1 findings, 2 unreadable).
     Validate(validate::Args),
+    /// Draw one map (PNG or SVG) from any polygon layer, shaded by a numeric column.
+    Map(map::Args),
     /// Regenerate the synthetic demo region (data/demo).
     Demo(demo::Args),
 }
@@ -49,6 +52,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Reach(a) => run::run_with(a, only(report::REACH_FILES)),
         Command::Coverage(a) => coverage::run(*a),
         Command::Validate(a) => validate::run(a),
+        Command::Map(a) => map::run(a),
         Command::Demo(a) => demo::run(a),
     }
 }

@@ -94,22 +94,7 @@ struct Frame {
 }
 
 impl Frame {
-    fn fit(study: &Study, width: f64, height: f64, u: f64) -> Frame {
-        let mut min = Coord {
-            x: f64::INFINITY,
-            y: f64::INFINITY,
-        };
-        let mut max = Coord {
-            x: f64::NEG_INFINITY,
-            y: f64::NEG_INFINITY,
-        };
-        for a in &study.areas {
-            let r = a.local.bounding_rect();
-            min.x = min.x.min(r.min().x);
-            min.y = min.y.min(r.min().y);
-            max.x = max.x.max(r.max().x);
-            max.y = max.y.max(r.max().y);
-        }
+    fn fit(min: Coord, max: Coord, width: f64, height: f64, u: f64) -> Frame {
         // The map panel: left three quarters, under the title, above the scale bar.
         let (w, h) = (width * 0.74, height - 210.0 * u);
         let scale = (w / (max.x - min.x).max(1.0)).min(h / (max.y - min.y).max(1.0));
@@ -130,60 +115,103 @@ impl Frame {
     }
 }
 
-/// What every map of a study shares: the frame, the areas' outlines in pixels, label points and
-/// the council boundaries.
-pub struct Basemap<'a> {
-    study: &'a Study,
-    spec: &'a MapSpec,
+/// What every map of a set of areas shares: the frame, the areas' outlines in pixels, label
+/// points and the council boundaries.
+pub struct Basemap {
+    spec: MapSpec,
+    attribution: String,
     u: f64,
     frame: Frame,
+    codes: Vec<String>,
     rings: Vec<Vec<Vec<(f64, f64)>>>,
     label_at: Vec<(f64, f64)>,
     councils: Vec<Vec<(f64, f64)>>,
 }
 
-impl<'a> Basemap<'a> {
-    /// Projects every area once.
-    pub fn new(study: &'a Study) -> Basemap<'a> {
-        let spec = &study.spec.maps;
+/// An area to map: code, group (council; may be empty) and shape in a projected CRS.
+pub type MapArea = (String, String, geo::MultiPolygon);
+
+impl Basemap {
+    /// Projects every area once onto a map of `spec`'s size.
+    pub fn new(areas: &[MapArea], spec: &MapSpec, attribution: &str) -> Basemap {
+        use geo::BoundingRect;
         let u = f64::from(spec.width) / 1600.0;
-        let frame = Frame::fit(study, f64::from(spec.width), f64::from(spec.height), u);
-        let rings = study
-            .areas
+        let mut min = Coord {
+            x: f64::INFINITY,
+            y: f64::INFINITY,
+        };
+        let mut max = Coord {
+            x: f64::NEG_INFINITY,
+            y: f64::NEG_INFINITY,
+        };
+        for r in areas.iter().filter_map(|a| a.2.bounding_rect()) {
+            min.x = min.x.min(r.min().x);
+            min.y = min.y.min(r.min().y);
+            max.x = max.x.max(r.max().x);
+            max.y = max.y.max(r.max().y);
+        }
+        if !min.x.is_finite() {
+            (min, max) = (Coord { x: 0.0, y: 0.0 }, Coord { x: 1.0, y: 1.0 });
+        }
+        let frame = Frame::fit(min, max, f64::from(spec.width), f64::from(spec.height), u);
+        let world_rings = |mp: &geo::MultiPolygon| -> Vec<Vec<Coord>> {
+            mp.0.iter()
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                .map(|r| r.0.clone())
+                .collect()
+        };
+        let rings = areas
             .par_iter()
             .map(|a| {
-                a.local
-                    .world_rings()
-                    .flatten()
+                world_rings(&a.2)
+                    .iter()
                     .map(|r| r.iter().map(|c| frame.px(*c)).collect())
                     .collect()
             })
             .collect();
-        let label_at = study
-            .areas
+        let label_at = areas
             .par_iter()
             .map(|a| {
-                let p = a
-                    .local
-                    .shape()
-                    .interior_point()
-                    .map(|p| p.0)
-                    .unwrap_or_else(|| a.local.bounding_rect().center());
+                let p =
+                    a.2.interior_point()
+                        .map(|p| p.0)
+                        .or_else(|| a.2.bounding_rect().map(|r| r.center()))
+                        .unwrap_or(min);
                 frame.px(p)
             })
             .collect();
+        let councils = outer_edges(
+            areas
+                .iter()
+                .filter(|a| !a.1.is_empty())
+                .flat_map(|a| world_rings(&a.2).into_iter().map(|r| (a.1.as_str(), r))),
+        )
+        .into_iter()
+        .map(|(p, q)| vec![frame.px(p), frame.px(q)])
+        .collect();
         Basemap {
-            study,
-            spec,
+            spec: spec.clone(),
+            attribution: attribution.to_string(),
             u,
             frame,
+            codes: areas.iter().map(|a| a.0.clone()).collect(),
             rings,
             label_at,
-            councils: council_boundaries(study, &frame),
+            councils,
         }
     }
 
-    fn page(&self, title: &str, subtitle: &str) -> Page<'_, 'a> {
+    /// The basemap of a study's areas.
+    pub fn for_study(study: &Study) -> Basemap {
+        let areas: Vec<MapArea> = study
+            .areas
+            .par_iter()
+            .map(|a| (a.code.clone(), a.group.clone(), a.local.shape()))
+            .collect();
+        Basemap::new(&areas, &study.spec.maps, &study.spec.findings.attribution)
+    }
+
+    pub(crate) fn page(&self, title: &str, subtitle: &str) -> Page<'_> {
         let mut c = Canvas::new(self.spec.width, self.spec.height);
         let u = self.u;
         c.text((20.0 * u, 48.0 * u), 30.0 * u, true, Anchor::Start, title);
@@ -201,25 +229,6 @@ impl<'a> Basemap<'a> {
             legend_y: 106.0 * u,
         }
     }
-}
-
-/// Outer edges of each council: edges of its areas not shared with another area of the same
-/// council.
-fn council_boundaries(study: &Study, frame: &Frame) -> Vec<Vec<(f64, f64)>> {
-    let rings = study
-        .areas
-        .iter()
-        .filter(|a| !a.group.is_empty())
-        .flat_map(|a| {
-            a.local
-                .world_rings()
-                .flatten()
-                .map(|r| (a.group.as_str(), r))
-        });
-    outer_edges(rings)
-        .into_iter()
-        .map(|(p, q)| vec![frame.px(p), frame.px(q)])
-        .collect()
 }
 
 /// The edges that occur once within their set (rings tagged by set): the outline of a union of
@@ -244,13 +253,13 @@ fn outer_edges<'s>(rings: impl Iterator<Item = (&'s str, Vec<Coord>)>) -> Vec<(C
 }
 
 /// One map being drawn.
-struct Page<'b, 'a> {
-    base: &'b Basemap<'a>,
+pub(crate) struct Page<'b> {
+    base: &'b Basemap,
     c: Canvas,
     legend_y: f64,
 }
 
-impl Page<'_, '_> {
+impl Page<'_> {
     fn u(&self) -> f64 {
         self.base.u
     }
@@ -259,22 +268,22 @@ impl Page<'_, '_> {
         f64::from(self.base.spec.width) * 0.775
     }
 
-    fn areas(&mut self, fill: impl Fn(usize) -> Rgb, tip: impl Fn(usize) -> String) {
+    pub(crate) fn areas(&mut self, fill: impl Fn(usize) -> Rgb, tip: impl Fn(usize) -> String) {
         let u = self.u();
         self.c.push(Item::Begin("areas".into()));
-        for (i, a) in self.base.study.areas.iter().enumerate() {
+        for (i, code) in self.base.codes.iter().enumerate() {
             self.c.push(Item::Shape {
                 rings: self.base.rings[i].clone(),
                 fill: Some(fill(i)),
                 stroke: Some(Stroke::solid(WHITE, 0.5 * u)),
-                id: Some(a.code.clone()),
+                id: Some(code.clone()),
                 title: Some(tip(i)),
             });
         }
         self.c.push(Item::End);
     }
 
-    fn councils(&mut self, width: f64) {
+    pub(crate) fn councils(&mut self, width: f64) {
         if self.base.councils.is_empty() {
             return;
         }
@@ -286,16 +295,10 @@ impl Page<'_, '_> {
         self.c.push(Item::End);
     }
 
-    fn providers(&mut self, t: usize, r: f64) {
-        let name = &self.base.study.service_types[t];
+    fn providers(&mut self, study: &Study, t: usize, r: f64) {
+        let name = &study.service_types[t];
         self.c.push(Item::Begin("providers".into()));
-        for p in self
-            .base
-            .study
-            .providers
-            .iter()
-            .filter(|p| &p.service_type == name)
-        {
+        for p in study.providers.iter().filter(|p| &p.service_type == name) {
             let at = match &p.catchment {
                 Catchment::Disc(d) => Coord { x: d.x, y: d.y },
                 Catchment::Polygon(..) => p.site,
@@ -310,7 +313,7 @@ impl Page<'_, '_> {
         self.c.push(Item::End);
     }
 
-    fn legend_title(&mut self, text: &str) {
+    pub(crate) fn legend_title(&mut self, text: &str) {
         let (u, x) = (self.u(), self.lx());
         self.legend_y += 24.0 * u;
         self.c
@@ -332,7 +335,7 @@ impl Page<'_, '_> {
     }
 
     /// A legend entry: a swatch (box, line or dot) and a label.
-    fn legend_entry(&mut self, swatch: Swatch, label: &str) {
+    pub(crate) fn legend_entry(&mut self, swatch: Swatch, label: &str) {
         let (u, x) = (self.u(), self.lx());
         let y = self.legend_y + 10.0 * u;
         match swatch {
@@ -359,7 +362,7 @@ impl Page<'_, '_> {
     }
 
     /// Scale bar, north arrow, attribution; the finished picture.
-    fn finish(mut self) -> Canvas {
+    pub(crate) fn finish(mut self) -> Canvas {
         let u = self.u();
         let (w, h) = (
             f64::from(self.base.spec.width),
@@ -430,14 +433,14 @@ impl Page<'_, '_> {
             bold: false,
             anchor: Anchor::End,
             color: GREY,
-            text: self.base.study.spec.findings.attribution.clone(),
+            text: self.base.attribution.clone(),
         });
         self.c
     }
 }
 
 #[derive(Debug, Clone, Copy)]
-enum Swatch {
+pub(crate) enum Swatch {
     Box(Option<Rgb>, Option<Stroke>),
     Line(Stroke),
     Dot(Rgb, f64),
@@ -490,12 +493,12 @@ fn catchment_note(study: &Study, t: usize) -> String {
 
 /// The coverage map of service type `t`.
 pub fn coverage_map(
+    study: &Study,
     base: &Basemap,
     coverage: &Coverage,
     findings: Option<&Findings>,
     t: usize,
 ) -> Canvas {
-    let study = base.study;
     let types = study.service_types.len();
     let name = &study.service_types[t];
     let rows = |i: usize| &coverage.rows[i * types + t];
@@ -571,7 +574,7 @@ pub fn coverage_map(
         p.c.push(Item::End);
     }
     p.councils(3.0);
-    p.providers(t, 4.0);
+    p.providers(study, t, 4.0);
     p.legend_title("People within reach");
     for k in (0..breaks.len() - 1).rev() {
         p.legend_entry(
@@ -621,7 +624,7 @@ pub fn coverage_map(
 }
 
 /// `n` colours spread over a palette (the palette itself when `n` is its length).
-fn spread(palette: &[&str], n: usize) -> Vec<Rgb> {
+pub(crate) fn spread(palette: &[&str], n: usize) -> Vec<Rgb> {
     (0..n)
         .map(|k| {
             let at = if n <= 1 {
@@ -635,8 +638,7 @@ fn spread(palette: &[&str], n: usize) -> Vec<Rgb> {
 }
 
 /// The unmet-need map of service type `t`.
-pub fn unmet_need_map(base: &Basemap, findings: &Findings, t: usize) -> Canvas {
-    let study = base.study;
+pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usize) -> Canvas {
     let name = &study.service_types[t];
     let sf = &findings.services[t];
     let mut unmet: Vec<Option<f64>> = vec![None; study.areas.len()];
@@ -674,7 +676,7 @@ pub fn unmet_need_map(base: &Basemap, findings: &Findings, t: usize) -> Canvas {
         },
     );
     p.councils(2.5);
-    p.providers(t, 3.0);
+    p.providers(study, t, 3.0);
     let top: Vec<_> = sf.unserved.iter().take(base.spec.labels).collect();
     p.c.push(Item::Begin("labels".into()));
     for u in &top {
@@ -745,8 +747,7 @@ fn difference_breaks(min: f64) -> [f64; 4] {
 const PAIR_COLOURS: [&str; 3] = ["#fdae61", "#f46d43", "#a50026"];
 
 /// The postcode-lottery map of service type `t`.
-pub fn lottery_map(base: &Basemap, findings: &Findings, t: usize) -> Canvas {
-    let study = base.study;
+pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize) -> Canvas {
     let name = &study.service_types[t];
     let sf = &findings.services[t];
     let params = &study.spec.findings;
@@ -853,8 +854,12 @@ pub fn lottery_map(base: &Basemap, findings: &Findings, t: usize) -> Canvas {
 
 /// The equity chart of service type `t`: coverage by deprivation decile per council, and the
 /// concentration curve. `None` without a deprivation measure or equity rows.
-pub fn equity_chart(base: &Basemap, findings: &Findings, t: usize) -> Option<Canvas> {
-    let study = base.study;
+pub fn equity_chart(
+    study: &Study,
+    base: &Basemap,
+    findings: &Findings,
+    t: usize,
+) -> Option<Canvas> {
     let sf = &findings.services[t];
     let overall = sf.equity.iter().find(|e| e.group == "ALL")?;
     let need = &findings.need;
@@ -1167,7 +1172,7 @@ pub fn write_all(
     coverage: &Coverage,
     findings: &Findings,
 ) -> Result<Vec<PathBuf>> {
-    let base = Basemap::new(study);
+    let base = Basemap::for_study(study);
     let kinds = ["coverage", "unmet_need", "lottery", "equity"];
     let jobs: Vec<(usize, &str)> = (0..study.service_types.len())
         .flat_map(|t| kinds.iter().map(move |k| (t, *k)))
@@ -1178,10 +1183,10 @@ pub fn write_all(
         .map(|&(t, kind)| -> Result<Vec<PathBuf>> {
             let stem = format!("{kind}_{}", study.service_types[t]);
             let canvas = match kind {
-                "coverage" => Some(coverage_map(&base, coverage, Some(findings), t)),
-                "unmet_need" => Some(unmet_need_map(&base, findings, t)),
-                "lottery" => Some(lottery_map(&base, findings, t)),
-                _ => equity_chart(&base, findings, t),
+                "coverage" => Some(coverage_map(study, &base, coverage, Some(findings), t)),
+                "unmet_need" => Some(unmet_need_map(study, &base, findings, t)),
+                "lottery" => Some(lottery_map(study, &base, findings, t)),
+                _ => equity_chart(study, &base, findings, t),
             };
             let Some(canvas) = canvas else {
                 return Ok(Vec::new());

@@ -4,6 +4,7 @@
 pub mod canvas;
 pub mod document;
 pub mod findings;
+pub mod layer_map;
 pub mod layers;
 pub mod maps;
 pub mod run_record;
