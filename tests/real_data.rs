@@ -333,3 +333,49 @@ bootstrap = 199
         .unwrap();
     assert!(f(fb, "target_population") < f(fb, "population"));
 }
+
+#[test]
+#[ignore = "needs ../shared/data; run by .ci/run"]
+fn national_batch_by_council_equals_the_national_run() {
+    let b = shared_data().join("bench");
+    let w = Workdir::new();
+    let areas = b.join("england_lsoa11_voronoi_bng.geojson");
+    let providers = b.join("england_providers_synthetic_bng.csv");
+    let points = b.join("england_lsoa11_pwc_bng.csv");
+    let common = [
+        "--areas",
+        areas.to_str().unwrap(),
+        "--id",
+        "lsoa11cd",
+        "--providers",
+        providers.to_str().unwrap(),
+        "--type-column",
+        "service_type",
+        "--radius-column",
+        "radius_m",
+        "--points",
+        points.to_str().unwrap(),
+        "--crs",
+        "EPSG:27700",
+        "--quiet",
+    ];
+    let mut national = vec!["coverage", "--group", "lad19cd", "--out", "national"];
+    national.extend(common);
+    w.ok(&national);
+    let mut batch = vec!["batch", "--partition-by", "lad19cd", "--out", "batch"];
+    batch.extend(common);
+    w.ok(&batch);
+    let sorted = |p: &str| {
+        let text = std::fs::read_to_string(w.path(p)).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines[1..].sort_unstable();
+        lines.join("\n")
+    };
+    let (a, n) = (
+        sorted("batch/coverage.csv"),
+        sorted("national/coverage.csv"),
+    );
+    assert_eq!(a.lines().count(), 32_844 * 5 + 1);
+    assert!(a == n, "batch rows differ from the national run's");
+    assert_eq!(read_csv(&w.path("batch/batch_summary.csv")).len(), 317);
+}

@@ -3,6 +3,7 @@
 
 mod util;
 
+mod batch;
 mod corpus;
 mod coverage;
 mod demo;

@@ -11,12 +11,12 @@ fn parse_crs(s: &str) -> Result<Crs, String> {
         .ok_or_else(|| format!("unknown CRS {s:?}: write it as EPSG:NNNN, e.g. EPSG:27700"))
 }
 
-/// Arguments of `lacuna coverage`.
+/// The input flags shared by `lacuna coverage` and `lacuna batch`.
 #[derive(clap::Args)]
-pub struct Args {
-    /// Area boundaries (GeoJSON, Shapefile).
-    #[arg(long)]
-    areas: PathBuf,
+pub struct Inputs {
+    /// Area boundaries (GeoJSON, Shapefile); `lacuna batch` takes several files or a folder.
+    #[arg(long, num_args = 1..)]
+    pub areas: Vec<PathBuf>,
     /// Column with the area code (default: detected, e.g. a `*CD` column).
     #[arg(long)]
     id: Option<String>,
@@ -27,7 +27,7 @@ pub struct Args {
     #[arg(long)]
     group: Option<String>,
     /// Provider files (points or catchment polygons); `TYPE=FILE` sets the service type of a file.
-    #[arg(long, num_args = 1.., required = true)]
+    #[arg(long, num_args = 1..)]
     providers: Vec<String>,
     /// Column with each provider's service type.
     #[arg(long)]
@@ -68,6 +68,13 @@ pub struct Args {
     /// Projected CRS to compute in (default: EPSG:27700 in Great Britain, else UTM).
     #[arg(long, value_parser = parse_crs)]
     working_crs: Option<Crs>,
+}
+
+/// Arguments of `lacuna coverage`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    inputs: Inputs,
     /// Output folder.
     #[arg(long, default_value = "out")]
     out: PathBuf,
@@ -79,56 +86,77 @@ pub struct Args {
     quiet: bool,
 }
 
-pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let providers = a
-        .providers
-        .iter()
-        .map(|p| {
-            let (service_type, path) = match p.split_once('=') {
-                Some((t, f)) if !PathBuf::from(p).exists() => {
-                    (Some(t.to_string()), PathBuf::from(f))
+impl Inputs {
+    /// The study these flags describe, with `areas` as the boundary file.
+    pub fn spec(&self, areas: PathBuf, strict: bool) -> anyhow::Result<StudySpec> {
+        let a = self;
+        if a.providers.is_empty() {
+            anyhow::bail!(
+                "no provider file: give at least one with --providers FILE (or TYPE=FILE)"
+            );
+        }
+        let providers = a
+            .providers
+            .iter()
+            .map(|p| {
+                let (service_type, path) = match p.split_once('=') {
+                    Some((t, f)) if !PathBuf::from(p).exists() => {
+                        (Some(t.to_string()), PathBuf::from(f))
+                    }
+                    _ => (a.service_type.clone(), PathBuf::from(p)),
+                };
+                ProviderInput {
+                    path,
+                    service_type,
+                    type_column: a.type_column.clone(),
+                    radius_m: a.radius_m,
+                    radius_column: a.radius_column.clone(),
+                    id_column: a.provider_id.clone(),
+                    capacity_column: None,
                 }
-                _ => (a.service_type.clone(), PathBuf::from(p)),
-            };
-            ProviderInput {
+            })
+            .collect();
+        let spec = StudySpec {
+            name: "coverage".into(),
+            crs: a.crs,
+            working_crs: a.working_crs,
+            strict,
+            areas: AreaInput {
+                path: areas,
+                id: a.id.clone(),
+                name: a.name.clone(),
+                group: a.group.clone(),
+            },
+            providers,
+            points: a.points.clone().map(|path| PointInput {
                 path,
-                service_type,
-                type_column: a.type_column.clone(),
-                radius_m: a.radius_m,
-                radius_column: a.radius_column.clone(),
-                id_column: a.provider_id.clone(),
-                capacity_column: None,
-            }
-        })
-        .collect();
-    let spec = StudySpec {
-        name: "coverage".into(),
-        crs: a.crs,
-        working_crs: a.working_crs,
-        strict: a.strict,
-        areas: AreaInput {
-            path: a.areas,
-            id: a.id,
-            name: a.name,
-            group: a.group,
-        },
-        providers,
-        points: a.points.map(|path| PointInput {
-            path,
-            population: a.point_population,
-            area_column: a.point_area,
-        }),
-        need: a.need.map(|path| NeedInput {
-            path,
-            id: a.need_id,
-            population: a.need_population,
-            ..Default::default()
-        }),
-        services: Default::default(),
-        findings: Default::default(),
-        maps: Default::default(),
+                population: a.point_population.clone(),
+                area_column: a.point_area.clone(),
+            }),
+            need: a.need.clone().map(|path| NeedInput {
+                path,
+                id: a.need_id.clone(),
+                population: a.need_population.clone(),
+                ..Default::default()
+            }),
+            services: Default::default(),
+            findings: Default::default(),
+            maps: Default::default(),
+        };
+        spec.check()?;
+        Ok(spec)
+    }
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let areas = match &a.inputs.areas[..] {
+        [one] => one.clone(),
+        [] => anyhow::bail!("no boundary file: give one with --areas FILE"),
+        _ => anyhow::bail!(
+            "--areas takes one file here; for many boundary files use `lacuna batch --areas FILE...`"
+        ),
     };
-    spec.check()?;
+    let spec = a.inputs.spec(areas, a.strict)?;
     let outcome = lacuna::pipeline::run(&spec, &a.out, lacuna::pipeline::FindingsOutput::None)?;
     super::print_outcome(&outcome, a.quiet);
     // The process ends here: skip freeing a national study piece by piece (tens of ms).

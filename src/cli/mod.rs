@@ -1,6 +1,7 @@
 //! Command-line interface: clap arguments, one file per subcommand, dispatch. Flags become a
 //! checked [`lacuna::StudySpec`] before the library sees them.
 
+mod batch;
 mod coverage;
 mod demo;
 mod map;
@@ -33,6 +34,9 @@ enum Command {
     Reach(run::Args),
     /// Coverage per area and service type from files given as flags.
     Coverage(Box<coverage::Args>),
+    /// One study over many partitions (a file split by a column, or many boundary files), in
+    /// parallel, resumable; exit 1 when a partition failed.
+    Batch(Box<batch::Args>),
     /// Check input files without running a study (exit 0 clean, 1 findings, 2 unreadable).
     Validate(validate::Args),
     /// Draw one map (PNG or SVG) from any polygon layer, shaded by a numeric column.
@@ -51,6 +55,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Lottery(a) => run::run_with(a, only(report::LOTTERY_FILES)),
         Command::Reach(a) => run::run_with(a, only(report::REACH_FILES)),
         Command::Coverage(a) => coverage::run(*a),
+        Command::Batch(a) => batch::run_batch(*a),
         Command::Validate(a) => validate::run(a),
         Command::Map(a) => map::run(a),
         Command::Demo(a) => demo::run(a),

@@ -120,114 +120,107 @@ fn overlay(area: &Area, providers: &[Provider], cands: &[usize], polygons: bool)
     }
 }
 
-/// Per point: whether each service type covers it, and the distance to its nearest provider.
-struct PointResults {
-    types: usize,
-    covered: Vec<bool>,
-    nearest: Vec<f64>,
-}
-
-impl PointResults {
-    fn covered(&self, point: usize, t: usize) -> bool {
-        self.covered[point * self.types + t]
-    }
-    fn nearest(&self, point: usize, t: usize) -> f64 {
-        self.nearest[point * self.types + t]
-    }
-}
-
 /// Computes coverage for every area and service type, in parallel over areas.
 ///
 /// Rows come sorted by area code, then service type; the result does not depend on the order of
 /// the input features or on the number of threads.
 pub fn compute(study: &Study) -> Coverage {
-    let types = study.service_types.len();
-    let index = ProviderIndex::build(&study.providers, &study.service_types);
-    let method = if study.points.is_some() {
-        PopulationMethod::Points
-    } else if study
-        .need
-        .as_ref()
-        .is_some_and(|n| n.population_column.is_some())
-    {
-        PopulationMethod::UniformFromNeed
-    } else {
-        PopulationMethod::None
-    };
-    let mut area_points: Vec<Vec<usize>> = vec![Vec::new(); study.areas.len()];
-    let mut point_results = PointResults {
-        types,
-        covered: Vec::new(),
-        nearest: Vec::new(),
-    };
-    if let Some(points) = &study.points {
-        for (i, p) in points.iter().enumerate() {
+    let all: Vec<usize> = (0..study.areas.len()).collect();
+    CoverageEngine::new(study).areas(&all)
+}
+
+/// The providers indexed once and the population points grouped by area, so coverage can be
+/// computed for any subset of a study's areas (a batch partition) with the same result, row for
+/// row, as for the whole study.
+pub struct CoverageEngine<'a> {
+    study: &'a Study,
+    index: ProviderIndex,
+    area_points: Vec<Vec<usize>>,
+    method: PopulationMethod,
+}
+
+impl<'a> CoverageEngine<'a> {
+    /// Indexes the study's providers and groups its points by area.
+    pub fn new(study: &'a Study) -> Self {
+        let index = ProviderIndex::build(&study.providers, &study.service_types);
+        let method = if study.points.is_some() {
+            PopulationMethod::Points
+        } else if study
+            .need
+            .as_ref()
+            .is_some_and(|n| n.population_column.is_some())
+        {
+            PopulationMethod::UniformFromNeed
+        } else {
+            PopulationMethod::None
+        };
+        let mut area_points: Vec<Vec<usize>> = vec![Vec::new(); study.areas.len()];
+        for (i, p) in study.points.iter().flatten().enumerate() {
             if let Some(a) = p.area {
                 area_points[a].push(i);
             }
         }
-        // Point-major layout (point * types + t), filled in place in parallel.
-        point_results.covered = vec![false; points.len() * types];
-        point_results.nearest = vec![f64::NAN; points.len() * types];
-        point_results
-            .covered
-            .par_chunks_mut(types.max(1))
-            .zip(point_results.nearest.par_chunks_mut(types.max(1)))
-            .zip(points.par_iter())
-            .for_each(|((covered, nearest), p)| {
-                for t in 0..types {
-                    covered[t] = index.covers(&study.providers, t, p.at);
-                    nearest[t] = index.nearest_distance(t, p.at).unwrap_or(f64::NAN);
-                }
-            });
+        CoverageEngine {
+            study,
+            index,
+            area_points,
+            method,
+        }
     }
-    let blank = CoverageRow {
-        area: 0,
-        service: 0,
-        area_m2: 0.0,
-        area_share: f64::NAN,
-        population: None,
-        covered_population: None,
-        population_share: None,
-        nearest_m: None,
-        providers_within: 0,
-    };
-    // Rows are written in place, one slice of `types` rows per area: no reallocation, and the
-    // order is fixed whatever the thread count.
-    let mut rows = vec![blank; study.areas.len() * types];
-    let failures: Vec<OverlayFailure> = rows
-        .par_chunks_mut(types.max(1))
-        .zip(study.areas.par_iter().enumerate())
-        .flat_map_iter(|(out, (ai, area))| {
-            let ctx = AreaContext {
-                study,
-                index: &index,
-                ai,
-                area,
-                points: &area_points[ai],
-                point_results: &point_results,
-                method,
-            };
-            let mut failed = Vec::new();
-            for (t, row) in out.iter_mut().enumerate() {
-                *row = ctx.row(t);
-                if row.area_share.is_nan() {
-                    failed.push(OverlayFailure {
-                        area_code: area.code.clone(),
-                        service_type: study.service_types[t].clone(),
-                        reason: "the geometry overlay panicked; this area and service type have \
-                                 no area share"
-                            .into(),
-                    });
+
+    /// Coverage of the areas at positions `which` of `study.areas` (ascending, so rows stay in
+    /// area-code order), in parallel over areas.
+    pub fn areas(&self, which: &[usize]) -> Coverage {
+        let study = self.study;
+        let types = study.service_types.len();
+        let blank = CoverageRow {
+            area: 0,
+            service: 0,
+            area_m2: 0.0,
+            area_share: f64::NAN,
+            population: None,
+            covered_population: None,
+            population_share: None,
+            nearest_m: None,
+            providers_within: 0,
+        };
+        // Rows are written in place, one slice of `types` rows per area: no reallocation, and the
+        // order is fixed whatever the thread count.
+        let mut rows = vec![blank; which.len() * types];
+        let failures: Vec<OverlayFailure> = rows
+            .par_chunks_mut(types.max(1))
+            .zip(which.par_iter())
+            .flat_map_iter(|(out, &ai)| {
+                let area = &study.areas[ai];
+                let ctx = AreaContext {
+                    study,
+                    index: &self.index,
+                    ai,
+                    area,
+                    points: &self.area_points[ai],
+                    method: self.method,
+                };
+                let mut failed = Vec::new();
+                for (t, row) in out.iter_mut().enumerate() {
+                    *row = ctx.row(t);
+                    if row.area_share.is_nan() {
+                        failed.push(OverlayFailure {
+                            area_code: area.code.clone(),
+                            service_type: study.service_types[t].clone(),
+                            reason: "the geometry overlay panicked; this area and service type \
+                                     have no area share"
+                                .into(),
+                        });
+                    }
                 }
-            }
-            failed
-        })
-        .collect();
-    Coverage {
-        rows,
-        failures,
-        method,
+                failed
+            })
+            .collect();
+        Coverage {
+            rows,
+            failures,
+            method: self.method,
+        }
     }
 }
 
@@ -237,7 +230,6 @@ struct AreaContext<'a> {
     ai: usize,
     area: &'a Area,
     points: &'a [usize],
-    point_results: &'a PointResults,
     method: PopulationMethod,
 }
 
@@ -291,27 +283,32 @@ impl AreaContext<'_> {
 
     fn population_from_points(&self, t: usize) -> (Option<f64>, Option<f64>, Option<f64>) {
         let pts = self.study.points.as_deref().unwrap_or(&[]);
-        let pr = self.point_results;
+        let providers = &self.study.providers;
         // Empty float sums are -0.0: add 0.0 so an area without people reads 0, not -0.
         let pop: f64 = self.points.iter().map(|&i| pts[i].population).sum::<f64>() + 0.0;
         let cov: f64 = self
             .points
             .iter()
-            .filter(|&&i| pr.covered(i, t))
+            .filter(|&&i| self.index.covers(providers, t, pts[i].at))
             .map(|&i| pts[i].population)
             .sum::<f64>()
             + 0.0;
+        let nearest = |i: usize| {
+            self.index
+                .nearest_distance(t, pts[i].at)
+                .unwrap_or(f64::NAN)
+        };
         let nearest = if self.points.is_empty() || self.index.count(t) == 0 {
             self.representative_distance(t)
         } else if pop > 0.0 {
             let weighted: f64 = self
                 .points
                 .iter()
-                .map(|&i| pts[i].population * pr.nearest(i, t))
+                .map(|&i| pts[i].population * nearest(i))
                 .sum();
             Some(weighted / pop)
         } else {
-            let sum: f64 = self.points.iter().map(|&i| pr.nearest(i, t)).sum();
+            let sum: f64 = self.points.iter().map(|&i| nearest(i)).sum();
             Some(sum / self.points.len() as f64)
         };
         (Some(pop), Some(cov), nearest)

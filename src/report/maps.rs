@@ -165,7 +165,7 @@ impl Basemap {
             .map(|a| {
                 world_rings(&a.2)
                     .iter()
-                    .map(|r| r.iter().map(|c| frame.px(*c)).collect())
+                    .map(|r| thin(r.iter().map(|c| frame.px(*c)).collect()))
                     .collect()
             })
             .collect();
@@ -229,6 +229,24 @@ impl Basemap {
             legend_y: 106.0 * u,
         }
     }
+}
+
+/// Drops vertices within a third of a pixel of the previous one: invisible at the map's
+/// resolution, and a national or detailed layer's SVG shrinks several times.
+fn thin(ring: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(ring.len());
+    for &p in &ring {
+        if out
+            .last()
+            .is_none_or(|q| (p.0 - q.0).abs() > 0.33 || (p.1 - q.1).abs() > 0.33)
+        {
+            out.push(p);
+        }
+    }
+    if out.len() < 4 {
+        return ring;
+    }
+    out
 }
 
 /// The edges that occur once within their set (rings tagged by set): the outline of a union of

@@ -1,0 +1,498 @@
+//! Batch runs: one study over many partitions, each written to its own folder, then combined.
+//!
+//! Two ways to partition:
+//! - **by column**: one boundary file split by the areas' group column (e.g. `lad19cd`: one
+//!   partition per council). The inputs are read once; providers are indexed once for the whole
+//!   file and each partition queries that index with its own areas, so it only touches the
+//!   providers within reach of it (whose catchments meet its areas' bounding boxes), and its rows
+//!   equal, byte for byte, the whole-file run's rows for the same areas;
+//! - **by file**: a list or folder of boundary files (one per council or region), each run as
+//!   its own study with the shared provider, point and need files.
+//!
+//! Partitions run in parallel; one that fails is reported and the rest go on. Each partition's
+//! folder gets `coverage.csv` and, last, `manifest.json` (row count, size and checksum of the
+//! CSV, and a fingerprint of the study) so `resume` can skip partitions whose outputs are
+//! complete and current. The combined `coverage.csv` and `batch_summary.csv` are written at the
+//! end from the partitions' files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::config::StudySpec;
+use crate::error::{Error, Result};
+use crate::io::atomic::write_atomic;
+use crate::load::{load, Study};
+use crate::metrics::coverage::{Coverage, CoverageEngine};
+use crate::report::push_num;
+use crate::report::tables::write_coverage;
+
+/// How to split the study.
+#[derive(Debug, Clone)]
+pub enum Partitioning {
+    /// By the areas' group column (the study's `[areas] group`, or `--partition-by`).
+    Column,
+    /// One partition per boundary file.
+    Files(Vec<PathBuf>),
+}
+
+/// What happened to one partition.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PartitionSummary {
+    /// Partition name (the group value or the file's stem).
+    pub partition: String,
+    /// `done`, `resumed` (complete outputs found) or `failed`.
+    pub status: String,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Areas in the partition.
+    pub areas: usize,
+    /// Population (empty without population).
+    pub population: Option<f64>,
+    /// Per service type: share of the population (or area) within reach.
+    pub coverage: Vec<(String, f64)>,
+    /// Per service type: uncovered population of areas under the service's threshold.
+    pub unserved_population: Vec<(String, f64)>,
+    /// Seconds spent computing and writing it.
+    pub seconds: f64,
+}
+
+/// The manifest that marks a partition's outputs complete.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+struct Manifest {
+    fingerprint: String,
+    rows: usize,
+    csv_bytes: u64,
+    csv_fnv64: String,
+    summary_areas: usize,
+}
+
+/// The outcome of a batch run.
+#[derive(Debug, Clone)]
+pub struct BatchOutcome {
+    /// One entry per partition, in partition order.
+    pub partitions: Vec<PartitionSummary>,
+    /// Files written at the top level.
+    pub written: Vec<PathBuf>,
+    /// Seconds: loading, partitions, combining.
+    pub timings: Vec<(String, f64)>,
+}
+
+impl BatchOutcome {
+    /// The partitions that failed.
+    pub fn failed(&self) -> impl Iterator<Item = &PartitionSummary> {
+        self.partitions.iter().filter(|p| p.status == "failed")
+    }
+}
+
+/// FNV-1a, 64 bits: a checksum to tell a complete file from a cut or changed one.
+fn fnv64(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// A folder name for a partition: letters, digits, `-`, `_` and `.` kept, the rest `_`.
+pub fn folder_name(partition: &str) -> String {
+    let s: String = partition
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with('.') {
+        format!("_{s}")
+    } else {
+        s
+    }
+}
+
+/// The study as it affects results, so a resumed run never mixes outputs of different studies.
+fn fingerprint(spec: &StudySpec, extra: &str) -> String {
+    let text = serde_json::to_string(spec).unwrap_or_default();
+    fnv64(format!("{}|{text}|{extra}", env!("CARGO_PKG_VERSION")).as_bytes())
+}
+
+fn summarise(
+    study: &Study,
+    coverage: &Coverage,
+    partition: &str,
+    areas: usize,
+    seconds: f64,
+) -> PartitionSummary {
+    let types = study.service_types.len();
+    let mut total_pop = 0.0;
+    let mut any_pop = false;
+    let mut cov = Vec::new();
+    let mut unserved = Vec::new();
+    for (t, name) in study.service_types.iter().enumerate() {
+        let threshold = study
+            .spec
+            .services
+            .get(name)
+            .and_then(|s| s.threshold)
+            .unwrap_or(crate::config::DEFAULT_THRESHOLD);
+        let (mut pop, mut covered, mut area, mut area_cov, mut left) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for r in coverage.rows.iter().skip(t).step_by(types.max(1)) {
+            area += r.area_m2;
+            area_cov += r.area_m2 * r.area_share.max(0.0);
+            if let (Some(p), Some(c)) = (r.population, r.covered_population) {
+                pop += p;
+                covered += c;
+                if r.population_share.unwrap_or(1.0) < threshold {
+                    left += p - c;
+                }
+            }
+        }
+        if t == 0 {
+            total_pop = pop;
+            any_pop = coverage.rows.iter().any(|r| r.population.is_some());
+        }
+        let share = if any_pop && pop > 0.0 {
+            covered / pop
+        } else if area > 0.0 {
+            area_cov / area
+        } else {
+            f64::NAN
+        };
+        cov.push((name.clone(), share));
+        unserved.push((name.clone(), left));
+    }
+    PartitionSummary {
+        partition: partition.to_string(),
+        status: "done".into(),
+        error: None,
+        areas,
+        population: any_pop.then_some(total_pop),
+        coverage: cov,
+        unserved_population: unserved,
+        seconds,
+    }
+}
+
+/// Writes one partition's outputs; the manifest last, so its presence means "complete".
+fn write_partition(
+    dir: &Path,
+    study: &Study,
+    coverage: &Coverage,
+    fingerprint: &str,
+    summary: &PartitionSummary,
+) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let csv = dir.join("coverage.csv");
+    write_coverage(&csv, study, &coverage.rows)?;
+    let bytes = std::fs::read(&csv).map_err(|e| Error::io(&csv, e))?;
+    let manifest = Manifest {
+        fingerprint: fingerprint.to_string(),
+        rows: coverage.rows.len(),
+        csv_bytes: bytes.len() as u64,
+        csv_fnv64: fnv64(&bytes),
+        summary_areas: summary.areas,
+    };
+    let summary_path = dir.join("summary.json");
+    let text =
+        serde_json::to_vec_pretty(summary).map_err(|e| Error::io(&summary_path, e.into()))?;
+    write_atomic(&summary_path, |w| w.write_all(&text))?;
+    let path = dir.join("manifest.json");
+    let text = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::io(&path, e.into()))?;
+    write_atomic(&path, |w| w.write_all(&text))
+}
+
+/// A partition's summary when its outputs are complete and were made by the same study.
+fn resumable(dir: &Path, fingerprint: &str) -> Option<PartitionSummary> {
+    let manifest: Manifest =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).ok()?).ok()?;
+    if manifest.fingerprint != fingerprint {
+        return None;
+    }
+    let bytes = std::fs::read(dir.join("coverage.csv")).ok()?;
+    if bytes.len() as u64 != manifest.csv_bytes || fnv64(&bytes) != manifest.csv_fnv64 {
+        return None;
+    }
+    let mut s: PartitionSummary =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).ok()?).ok()?;
+    s.status = "resumed".into();
+    Some(s)
+}
+
+fn failed(partition: &str, areas: usize, why: String, seconds: f64) -> PartitionSummary {
+    PartitionSummary {
+        partition: partition.to_string(),
+        status: "failed".into(),
+        error: Some(why),
+        areas,
+        population: None,
+        coverage: Vec::new(),
+        unserved_population: Vec::new(),
+        seconds,
+    }
+}
+
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
+}
+
+/// Options of a batch run.
+pub struct BatchOptions<'a> {
+    /// Skip partitions whose outputs are complete and current.
+    pub resume: bool,
+    /// Called after each partition with its summary, the number done and the total.
+    pub progress: &'a (dyn Fn(&PartitionSummary, usize, usize) + Sync),
+    /// Make a partition fail on purpose (tests of failure handling and resume): its name.
+    pub fail_partition: Option<String>,
+}
+
+/// Runs the study over its partitions into `out`.
+///
+/// # Errors
+/// When the inputs cannot be loaded (by column) or the combined outputs cannot be written; a
+/// failing partition is not an error here: it is reported in the outcome.
+pub fn run(
+    spec: &StudySpec,
+    partitioning: &Partitioning,
+    out: &Path,
+    opts: &BatchOptions,
+) -> Result<BatchOutcome> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let parts_dir = out.join("partitions");
+    let clock = Instant::now();
+    let mut timings = Vec::new();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let summaries: Vec<PartitionSummary> = match partitioning {
+        Partitioning::Column => {
+            if spec.areas.group.is_none() {
+                return Err(Error::Config(
+                    "batch by column needs the partition column: --partition-by COLUMN (or \
+                     group = ... in [areas])"
+                        .into(),
+                ));
+            }
+            let study = load(spec)?;
+            timings.push(("load".to_string(), clock.elapsed().as_secs_f64()));
+            let engine = CoverageEngine::new(&study);
+            let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            for (i, a) in study.areas.iter().enumerate() {
+                groups.entry(a.group.as_str()).or_default().push(i);
+            }
+            check_folder_names(groups.keys().copied())?;
+            let fp = fingerprint(spec, "column");
+            let total = groups.len();
+            let list: Vec<(&str, Vec<usize>)> = groups.into_iter().collect();
+            list.par_iter()
+                .map(|(name, idx)| {
+                    let t0 = Instant::now();
+                    let dir = parts_dir.join(folder_name(name));
+                    let s = match opts.resume.then(|| resumable(&dir, &fp)).flatten() {
+                        Some(s) => s,
+                        None => {
+                            let fail = opts.fail_partition.as_deref();
+                            // The engine and study are only read: nothing is left half-changed.
+                            let result =
+                                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                    if fail == Some(*name) {
+                                        panic!("failed on purpose (fail_partition)");
+                                    }
+                                    engine.areas(idx)
+                                }));
+                            match result {
+                                Err(p) => failed(name, idx.len(), panic_text(&*p), 0.0),
+                                Ok(cov) => {
+                                    let s = summarise(
+                                        &study,
+                                        &cov,
+                                        name,
+                                        idx.len(),
+                                        t0.elapsed().as_secs_f64(),
+                                    );
+                                    match write_partition(&dir, &study, &cov, &fp, &s) {
+                                        Ok(()) => s,
+                                        Err(e) => failed(name, idx.len(), e.to_string(), 0.0),
+                                    }
+                                }
+                            }
+                        }
+                    };
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    (opts.progress)(&s, n, total);
+                    s
+                })
+                .collect()
+        }
+        Partitioning::Files(files) => {
+            let names: Vec<String> = files
+                .iter()
+                .map(|f| {
+                    f.file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                })
+                .collect();
+            check_folder_names(names.iter().map(String::as_str))?;
+            let total = files.len();
+            files
+                .par_iter()
+                .zip(&names)
+                .map(|(file, name)| {
+                    let t0 = Instant::now();
+                    let mut one = spec.clone();
+                    one.areas.path = file.clone();
+                    let fp = fingerprint(&one, "file");
+                    let dir = parts_dir.join(folder_name(name));
+                    let s = match opts.resume.then(|| resumable(&dir, &fp)).flatten() {
+                        Some(s) => s,
+                        None => {
+                            let fail = opts.fail_partition.as_deref();
+                            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+                                || -> Result<PartitionSummary> {
+                                    if fail == Some(name.as_str()) {
+                                        panic!("failed on purpose (fail_partition)");
+                                    }
+                                    let study = load(&one)?;
+                                    let cov = crate::metrics::coverage::compute(&study);
+                                    let s = summarise(
+                                        &study,
+                                        &cov,
+                                        name,
+                                        study.areas.len(),
+                                        t0.elapsed().as_secs_f64(),
+                                    );
+                                    write_partition(&dir, &study, &cov, &fp, &s)?;
+                                    Ok(s)
+                                },
+                            ));
+                            match result {
+                                Ok(Ok(s)) => s,
+                                Ok(Err(e)) => failed(name, 0, e.to_string(), 0.0),
+                                Err(p) => failed(name, 0, panic_text(&*p), 0.0),
+                            }
+                        }
+                    };
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    (opts.progress)(&s, n, total);
+                    s
+                })
+                .collect()
+        }
+    };
+    timings.push((
+        "partitions".to_string(),
+        clock.elapsed().as_secs_f64() - timings.iter().map(|t| t.1).sum::<f64>(),
+    ));
+    let t_combine = Instant::now();
+    let written = combine(out, &parts_dir, &summaries)?;
+    timings.push(("combine".to_string(), t_combine.elapsed().as_secs_f64()));
+    Ok(BatchOutcome {
+        partitions: summaries,
+        written,
+        timings,
+    })
+}
+
+fn check_folder_names<'a>(names: impl Iterator<Item = &'a str>) -> Result<()> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for n in names {
+        if let Some(other) = seen.insert(folder_name(n), n) {
+            return Err(Error::Config(format!(
+                "partitions {other:?} and {n:?} would share the folder {:?}: rename one",
+                folder_name(n)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The combined `coverage.csv` (the partitions' rows, in partition order) and
+/// `batch_summary.csv`.
+fn combine(out: &Path, parts_dir: &Path, summaries: &[PartitionSummary]) -> Result<Vec<PathBuf>> {
+    let combined = out.join("coverage.csv");
+    write_atomic(&combined, |w| {
+        let mut header_written = false;
+        for s in summaries.iter().filter(|s| s.status != "failed") {
+            let csv = std::fs::read(
+                parts_dir
+                    .join(folder_name(&s.partition))
+                    .join("coverage.csv"),
+            )?;
+            let body_start = csv
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(csv.len(), |i| i + 1);
+            if !header_written {
+                w.write_all(&csv[..body_start])?;
+                header_written = true;
+            }
+            w.write_all(&csv[body_start..])?;
+        }
+        Ok(())
+    })?;
+    let types: Vec<String> = summaries
+        .iter()
+        .find(|s| !s.coverage.is_empty())
+        .map(|s| s.coverage.iter().map(|c| c.0.clone()).collect())
+        .unwrap_or_default();
+    let summary = out.join("batch_summary.csv");
+    let mut text = String::from("partition,status,areas,population");
+    for t in &types {
+        text.push_str(&format!(",{t}_coverage,{t}_unserved_population"));
+    }
+    text.push_str(",seconds,error\n");
+    for s in summaries {
+        let mut row = vec![s.partition.clone(), s.status.clone(), s.areas.to_string()];
+        let num = |x: Option<f64>, d: u32| {
+            let mut b = String::new();
+            if let Some(x) = x {
+                push_num(&mut b, x, d);
+            }
+            b
+        };
+        row.push(num(s.population, 3));
+        for t in &types {
+            let find = |v: &[(String, f64)]| v.iter().find(|c| &c.0 == t).map(|c| c.1);
+            row.push(num(find(&s.coverage), 9));
+            row.push(num(find(&s.unserved_population), 3));
+        }
+        row.push(num(Some(s.seconds), 4));
+        row.push(s.error.clone().unwrap_or_default());
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&row)
+            .map_err(|e| Error::io(&summary, e.into()))?;
+        text.push_str(&String::from_utf8_lossy(
+            &w.into_inner().unwrap_or_default(),
+        ));
+    }
+    write_atomic(&summary, |w| w.write_all(text.as_bytes()))?;
+    Ok(vec![combined, summary])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_names_are_safe() {
+        assert_eq!(folder_name("E08000003"), "E08000003");
+        assert_eq!(folder_name("Bath & NE Somerset"), "Bath___NE_Somerset");
+        assert_eq!(folder_name(""), "_");
+        assert_eq!(folder_name("../x"), "_.._x");
+        assert!(check_folder_names(["a b", "a_b"].into_iter()).is_err());
+    }
+
+    #[test]
+    fn checksums_tell_files_apart() {
+        assert_eq!(fnv64(b""), "cbf29ce484222325");
+        assert_ne!(fnv64(b"abc"), fnv64(b"abd"));
+    }
+}

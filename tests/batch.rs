@@ -1,0 +1,191 @@
+//! `lacuna batch` on the demo: partitions by column and by file give the whole-study rows, a
+//! failed partition is reported and the rest go on, and `--resume` redoes only what is missing.
+
+use crate::util::{demo_dir, read_csv, Workdir};
+
+/// The CSV's header and its sorted rows.
+fn sorted_lines(path: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[1..].sort();
+    lines
+}
+
+fn study() -> String {
+    demo_dir().join("study.toml").display().to_string()
+}
+
+#[test]
+fn partitions_by_column_equal_the_whole_study() {
+    let w = Workdir::new();
+    w.ok(&["run", &study(), "--out", "whole", "--quiet"]);
+    let log = w.ok(&[
+        "batch",
+        "--study",
+        &study(),
+        "--partition-by",
+        "council_code",
+        "--out",
+        "batch",
+    ]);
+    assert!(
+        log.contains("3 partitions (3 computed, 0 resumed, 0 failed), 60 areas"),
+        "{log}"
+    );
+    assert_eq!(
+        sorted_lines(&w.path("batch/coverage.csv")),
+        sorted_lines(&w.path("whole/coverage.csv"))
+    );
+    // One folder per council, each with its own rows only.
+    for c in ["DEMO-C1", "DEMO-C2", "DEMO-C3"] {
+        let rows = read_csv(&w.path(&format!("batch/partitions/{c}/coverage.csv")));
+        assert!(
+            !rows.is_empty() && rows.iter().all(|r| r["group"] == c),
+            "{c}"
+        );
+        assert!(w
+            .path(&format!("batch/partitions/{c}/manifest.json"))
+            .exists());
+    }
+    // The summary adds up: areas, and population as in the whole study.
+    let summary = read_csv(&w.path("batch/batch_summary.csv"));
+    assert_eq!(summary.len(), 3);
+    let areas: usize = summary
+        .iter()
+        .map(|r| r["areas"].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(areas, 60);
+    let pop: f64 = summary
+        .iter()
+        .map(|r| r["population"].parse::<f64>().unwrap())
+        .sum();
+    let whole = read_csv(&w.path("whole/coverage.csv"));
+    let whole_pop: f64 = whole
+        .iter()
+        .filter(|r| r["service_type"] == "gp")
+        .map(|r| r["population"].parse::<f64>().unwrap())
+        .sum();
+    assert!((pop - whole_pop).abs() < 0.01, "{pop} vs {whole_pop}");
+    // Partition gp coverage = covered / population of its rows.
+    for s in &summary {
+        let rows: Vec<_> = whole
+            .iter()
+            .filter(|r| r["group"] == s["partition"] && r["service_type"] == "gp")
+            .collect();
+        let p: f64 = rows
+            .iter()
+            .map(|r| r["population"].parse::<f64>().unwrap())
+            .sum();
+        let c: f64 = rows
+            .iter()
+            .map(|r| r["covered_population"].parse::<f64>().unwrap())
+            .sum();
+        let got: f64 = s["gp_coverage"].parse().unwrap();
+        assert!(
+            (got - c / p).abs() < 1e-8,
+            "{}: {got} vs {}",
+            s["partition"],
+            c / p
+        );
+    }
+}
+
+#[test]
+fn partitions_by_file_equal_the_whole_study() {
+    let w = Workdir::new();
+    w.ok(&["run", &study(), "--out", "whole", "--quiet"]);
+    // Split the demo's wards into one file per council.
+    let wards: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(demo_dir().join("wards.geojson")).unwrap()).unwrap();
+    std::fs::create_dir(w.path("councils")).unwrap();
+    for c in ["DEMO-C1", "DEMO-C2", "DEMO-C3"] {
+        let features: Vec<_> = wards["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["properties"]["council_code"] == c)
+            .cloned()
+            .collect();
+        let fc = serde_json::json!({"type": "FeatureCollection", "features": features});
+        std::fs::write(w.path(&format!("councils/{c}.geojson")), fc.to_string()).unwrap();
+    }
+    let log = w.ok(&[
+        "batch",
+        "--study",
+        &study(),
+        "--areas",
+        "councils",
+        "--out",
+        "batch",
+    ]);
+    assert!(log.contains("3 partitions (3 computed"), "{log}");
+    assert_eq!(
+        sorted_lines(&w.path("batch/coverage.csv")),
+        sorted_lines(&w.path("whole/coverage.csv"))
+    );
+}
+
+#[test]
+fn a_failed_partition_is_reported_and_resume_redoes_only_it() {
+    let w = Workdir::new();
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "batch".to_string(),
+            "--study".into(),
+            study(),
+            "--partition-by".into(),
+            "council_code".into(),
+            "--out".into(),
+            "batch".into(),
+        ];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let run = |extra: &[&str]| {
+        let a = args(extra);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        w.run(&a)
+    };
+    let out = run(&["--fail-partition", "DEMO-C2"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("partition DEMO-C2 failed") && err.contains("--resume"),
+        "{err}"
+    );
+    assert!(err.contains("(2 computed, 0 resumed, 1 failed)"), "{err}");
+    let summary = read_csv(&w.path("batch/batch_summary.csv"));
+    let c2 = summary
+        .iter()
+        .find(|r| r["partition"] == "DEMO-C2")
+        .unwrap();
+    assert_eq!(c2["status"], "failed");
+    assert!(c2["error"].contains("on purpose"));
+    let partial = read_csv(&w.path("batch/coverage.csv"));
+    assert!(!partial.is_empty() && partial.iter().all(|r| r["group"] != "DEMO-C2"));
+
+    // A partition cut short (its CSV truncated after the manifest was written) is redone too.
+    let c1 = w.path("batch/partitions/DEMO-C1/coverage.csv");
+    let text = std::fs::read_to_string(&c1).unwrap();
+    std::fs::write(&c1, &text[..text.len() / 2]).unwrap();
+
+    let out = run(&["--resume"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("3 partitions (2 computed, 1 resumed, 0 failed)"),
+        "{err}"
+    );
+
+    let clean = Workdir::new();
+    let a = args(&[]);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    clean.ok(&a);
+    for f in ["coverage.csv", "partitions/DEMO-C1/coverage.csv"] {
+        assert_eq!(
+            std::fs::read(w.path(&format!("batch/{f}"))).unwrap(),
+            std::fs::read(clean.path(&format!("batch/{f}"))).unwrap(),
+            "{f}: resumed run differs from a clean run"
+        );
+    }
+}
