@@ -211,6 +211,9 @@ pub struct StudySpec {
     /// How maps are drawn.
     #[serde(default)]
     pub maps: MapSpec,
+    /// Also write `areas.parquet` (GeoParquet; needs the `geoparquet` build feature).
+    #[serde(default)]
+    pub geoparquet: bool,
 }
 
 /// How the coverage of an area is put into colour classes on a map.
@@ -375,6 +378,12 @@ impl StudySpec {
             }
         }
         self.check_maps()?;
+        if self.geoparquet && !cfg!(feature = "geoparquet") {
+            return Err(Error::Config(
+                "GeoParquet output needs lacuna built with it: cargo build --release --features geoparquet"
+                    .into(),
+            ));
+        }
         for r in radii {
             if !(r.is_finite() && r > 0.0) {
                 return Err(Error::Config(format!(

@@ -56,9 +56,15 @@ pub fn run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunOut
     let record = out.join("run.json");
     report::tables::write_coverage(&coverage_csv, &study, &coverage.rows)?;
     report::layers::write_areas(&areas, &study, &coverage.rows)?;
+    let mut written = vec![coverage_csv, areas, record.clone()];
+    #[cfg(feature = "geoparquet")]
+    if spec.geoparquet {
+        let p = out.join("areas.parquet");
+        crate::io::geoparquet::write_areas(&p, &study, &coverage.rows)?;
+        written.push(p);
+    }
     let t_write = t2.elapsed().as_secs_f64();
     let mut timings = vec![("load", t_load), ("coverage", t_cov), ("write", t_write)];
-    let mut written = vec![coverage_csv, areas, record.clone()];
     let findings = match which {
         FindingsOutput::None => None,
         FindingsOutput::All | FindingsOutput::Only(_) => {

@@ -7,6 +7,8 @@ mod batch;
 mod corpus;
 mod coverage;
 mod demo;
+#[cfg(feature = "geoparquet")]
+mod geoparquet;
 mod maps;
 mod real_data;
 mod validate;

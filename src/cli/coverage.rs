@@ -68,6 +68,10 @@ pub struct Inputs {
     /// Projected CRS to compute in (default: EPSG:27700 in Great Britain, else UTM).
     #[arg(long, value_parser = parse_crs)]
     working_crs: Option<Crs>,
+    /// Also write areas.parquet (GeoParquet 1.1, WKB with a bbox covering column); needs the
+    /// `geoparquet` build feature.
+    #[arg(long)]
+    geoparquet: bool,
 }
 
 /// Arguments of `lacuna coverage`.
@@ -142,6 +146,7 @@ impl Inputs {
             services: Default::default(),
             findings: Default::default(),
             maps: Default::default(),
+            geoparquet: a.geoparquet,
         };
         spec.check()?;
         Ok(spec)

@@ -17,6 +17,9 @@ pub struct Args {
     /// Make any repaired or dropped feature an error.
     #[arg(long)]
     strict: bool,
+    /// Also write areas.parquet (GeoParquet); needs the `geoparquet` build feature.
+    #[arg(long)]
+    geoparquet: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -49,6 +52,8 @@ pub fn run_with(args: Args, which: lacuna::pipeline::FindingsOutput) -> anyhow::
     let mut spec = StudySpec::from_toml_file(&path)
         .with_context(|| format!("loading the study {}", path.display()))?;
     spec.strict |= args.strict;
+    spec.geoparquet |= args.geoparquet;
+    spec.check()?;
     if !args.quiet {
         eprintln!("study {} ({})", path.display(), spec.name);
     }

@@ -9,6 +9,8 @@ pub mod crs;
 pub mod csv;
 pub mod geojson;
 mod geojson_fast;
+#[cfg(feature = "geoparquet")]
+pub mod geoparquet;
 pub mod prj;
 pub mod shapefile;
 
@@ -218,6 +220,8 @@ pub struct ReadOptions {
 pub enum Format {
     /// GeoJSON (`.geojson`, `.json`).
     GeoJson,
+    /// GeoParquet (`.parquet`, `.geoparquet`), with the `geoparquet` feature.
+    GeoParquet,
     /// ESRI Shapefile (`.shp` with `.dbf`, `.prj`, `.cpg`).
     Shapefile,
     /// Comma-separated values (`.csv`, `.csv.gz`, `.txt`).
@@ -237,10 +241,12 @@ impl Format {
             Ok(Format::Shapefile)
         } else if name.ends_with(".csv") || name.ends_with(".csv.gz") || name.ends_with(".txt") {
             Ok(Format::Csv)
+        } else if name.ends_with(".parquet") || name.ends_with(".geoparquet") {
+            Ok(Format::GeoParquet)
         } else {
             Err(Error::format(
                 path,
-                "unknown file type: expected .geojson/.json, .shp or .csv (.csv.gz)",
+                "unknown file type: expected .geojson/.json, .shp, .csv (.csv.gz) or .parquet",
             ))
         }
     }
@@ -252,6 +258,13 @@ pub fn read_layer(path: &Path, opts: &ReadOptions) -> Result<Layer> {
         Format::GeoJson => geojson::read(path, opts)?,
         Format::Shapefile => shapefile::read(path, opts)?,
         Format::Csv => csv::read_points(path, opts)?,
+        #[cfg(feature = "geoparquet")]
+        Format::GeoParquet => geoparquet::read(path, opts)?,
+        #[cfg(not(feature = "geoparquet"))]
+        Format::GeoParquet => return Err(Error::format(
+            path,
+            "GeoParquet needs lacuna built with it: cargo build --release --features geoparquet",
+        )),
     };
     check_coordinate_range(&layer)?;
     Ok(layer)
