@@ -129,23 +129,24 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
     };
     // A column without `crs` is CRS84 by definition, not by declaration: like an RFC 7946
     // GeoJSON file, it does not conflict with a --crs meant for the study's other files.
-    let (crs, crs_source) =
-        match (file_crs, opts.crs) {
-            (Some(f), Some(given)) if f != given && declared.is_some() => return Err(Error::crs(
+    let (crs, crs_source) = match (file_crs, opts.crs) {
+        (Some(f), Some(given)) if f != given && declared.is_some() => {
+            return Err(Error::crs(
                 path,
                 format!(
                     "the file declares {f} but --crs says {given}: remove --crs or fix the file"
                 ),
-            )),
-            (Some(f), _) => (f, source),
-            (None, Some(given)) => (given, "from --crs".to_string()),
-            (None, None) => {
-                return Err(Error::crs(
-                    path,
-                    "the GeoParquet CRS is not an EPSG code this tool knows: pass --crs EPSG:NNNN",
-                ))
-            }
-        };
+            ))
+        }
+        (Some(f), _) => (f, source),
+        (None, Some(given)) => (given, "from --crs".to_string()),
+        (None, None) => {
+            return Err(Error::crs(
+                path,
+                "the GeoParquet CRS is not an EPSG code this tool knows: pass --crs EPSG:NNNN",
+            ))
+        }
+    };
     let schema = builder
         .geoarrow_schema(&meta, false, Default::default())
         .map_err(|e| err(path, e))?;
