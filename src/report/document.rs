@@ -13,6 +13,7 @@ use crate::io::atomic::write_atomic;
 use crate::load::Study;
 use crate::metrics::coverage::Coverage;
 use crate::metrics::findings::Findings;
+use crate::report::{fixed, pct1, thousands};
 
 /// A block of the report.
 #[derive(Debug, Clone)]
@@ -27,42 +28,6 @@ pub enum Block {
     Table(Vec<String>, Vec<Vec<String>>),
     /// A map or chart: the file stem in `maps/` and a caption.
     Figure(String, String),
-}
-
-fn pct(x: f64) -> String {
-    if x.is_finite() {
-        format!("{:.1}%", 100.0 * x)
-    } else {
-        "–".into()
-    }
-}
-
-fn fixed(x: f64, d: usize) -> String {
-    if x.is_finite() {
-        format!("{:.d$}", x + 0.0)
-    } else {
-        "–".into()
-    }
-}
-
-fn count(x: f64) -> String {
-    if !x.is_finite() {
-        return "–".into();
-    }
-    let n = x.round() as i64;
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
 }
 
 fn row(cells: &[&dyn std::fmt::Display]) -> Vec<String> {
@@ -90,13 +55,13 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
     b.push(Block::Para(format!(
         "Made by lacuna {} from {} areas, {} providers in {} service types{}. Working CRS {} ({}).",
         env!("CARGO_PKG_VERSION"),
-        count(study.areas.len() as f64),
-        count(study.providers.len() as f64),
+        thousands(study.areas.len() as f64),
+        thousands(study.providers.len() as f64),
         types,
         study
             .points
             .as_ref()
-            .map(|p| format!(" and {} population points", count(p.len() as f64)))
+            .map(|p| format!(" and {} population points", thousands(p.len() as f64)))
             .unwrap_or_default(),
         study.working_crs,
         study.working_crs_source
@@ -123,12 +88,12 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                 .map(|r| format!("{r} m"))
                 .unwrap_or_else(|| "as given".into()),
             &if pop > 0.0 {
-                pct(cov / pop)
+                pct1(cov / pop)
             } else {
                 "–".into()
             },
             &sf.unserved.len(),
-            &count(unserved_people),
+            &thousands(unserved_people),
             &sf.pairs.len(),
             &sf.equity
                 .first()
@@ -247,11 +212,11 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                  p = {}: how often shuffling areas between councils gives a share this large). \
                  Concentration index against deprivation {} (95% bootstrap interval {} to {}), \
                  Erreygers index {}.",
-                pct(all.share_meeting_standard),
-                count(all.zero_access_population),
+                pct1(all.share_meeting_standard),
+                thousands(all.zero_access_population),
                 fixed(all.gini, 3),
                 fixed(all.theil, 3),
-                pct(all.theil_between_share.unwrap_or(f64::NAN)),
+                pct1(all.theil_between_share.unwrap_or(f64::NAN)),
                 fixed(all.between_share_p_value.unwrap_or(f64::NAN), 3),
                 fixed(all.concentration_index, 3),
                 fixed(all.ci_low, 3),
@@ -299,12 +264,12 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                             &a.name,
                             &a.code,
                             &a.group,
-                            &pct(u.covered_share),
-                            &count(u.uncovered_population),
+                            &pct1(u.covered_share),
+                            &thousands(u.uncovered_population),
                             &u.need_decile
                                 .map(|d| d.to_string())
                                 .unwrap_or_else(|| "–".into()),
-                            &count(u.unmet_need),
+                            &thousands(u.unmet_need),
                         ])
                     })
                     .collect(),
@@ -339,10 +304,10 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                         row(&[
                             &a.name,
                             &a.group,
-                            &pct(x.share_a),
+                            &pct1(x.share_a),
                             &c.name,
                             &c.group,
-                            &pct(x.share_b),
+                            &pct1(x.share_b),
                             &format!("{} / {}", x.need_a, x.need_b),
                         ])
                     })
@@ -369,14 +334,14 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                         } else {
                             &g.group
                         },
-                        &pct(g.coverage),
+                        &pct1(g.coverage),
                         &g.coverage_most_deprived
-                            .map(pct)
+                            .map(pct1)
                             .unwrap_or_else(|| "–".into()),
                         &g.coverage_least_deprived
-                            .map(pct)
+                            .map(pct1)
                             .unwrap_or_else(|| "–".into()),
-                        &count(g.uncovered_population),
+                        &thousands(g.uncovered_population),
                     ])
                 })
                 .collect(),
@@ -392,7 +357,7 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
         format!(
             "Parameters: lottery pairs need deciles within {} and coverage at least {} apart; boundary snapping {} m; {} permutations and {} bootstrap draws with seed {}.",
             params.lottery_max_need_gap,
-            pct(params.lottery_min_difference),
+            pct1(params.lottery_min_difference),
             params.boundary_tolerance_m,
             params.permutations,
             params.bootstrap,
@@ -598,8 +563,10 @@ mod tests {
 
     #[test]
     fn counts_have_thousands_separators() {
-        assert_eq!(count(29199.4), "29,199");
-        assert_eq!(count(-1234.0), "-1,234");
-        assert_eq!(count(f64::NAN), "–");
+        assert_eq!(thousands(29199.4), "29,199");
+        assert_eq!(thousands(-1234.0), "-1,234");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(1000.0), "1,000");
+        assert_eq!(thousands(f64::NAN), "–");
     }
 }

@@ -3,6 +3,7 @@
 //! `lottery_pairs.csv`, `groups.csv`, `lottery.geojson`, and `findings.md` with the headline
 //! tables in Markdown for a committee paper.
 
+use crate::report::{fixed, pct1};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -492,23 +493,6 @@ fn write_feature_collection(path: &Path, features: &[String]) -> Result<()> {
     })
 }
 
-fn pct(x: f64) -> String {
-    if x.is_finite() {
-        // `+ 0.0` turns a negative zero (an empty float sum is -0.0) into 0.
-        format!("{:.1}%", 100.0 * x + 0.0)
-    } else {
-        "–".into()
-    }
-}
-
-fn fixed(x: f64, d: usize) -> String {
-    if x.is_finite() {
-        format!("{:.d$}", x + 0.0)
-    } else {
-        "–".into()
-    }
-}
-
 /// The headline tables in Markdown.
 pub fn markdown(study: &Study, _coverage: &Coverage, f: &Findings) -> String {
     let mut s = String::new();
@@ -542,11 +526,11 @@ pub fn markdown(study: &Study, _coverage: &Coverage, f: &Findings) -> String {
                  access at all. Gini {}, Theil {} (between councils: {} of it, permutation \
                  p = {}). Concentration index against deprivation {} (95% bootstrap interval \
                  {} to {}; negative means access is concentrated among the more deprived).\n",
-                pct(all.share_meeting_standard),
+                pct1(all.share_meeting_standard),
                 fixed(all.zero_access_population, 0),
                 fixed(all.gini, 3),
                 fixed(all.theil, 3),
-                pct(all.theil_between_share.unwrap_or(f64::NAN)),
+                pct1(all.theil_between_share.unwrap_or(f64::NAN)),
                 fixed(all.between_share_p_value.unwrap_or(f64::NAN), 3),
                 fixed(all.concentration_index, 3),
                 fixed(all.ci_low, 3),
@@ -574,7 +558,7 @@ pub fn markdown(study: &Study, _coverage: &Coverage, f: &Findings) -> String {
                     a.name,
                     a.code,
                     a.group,
-                    pct(u.covered_share),
+                    pct1(u.covered_share),
                     fixed(u.uncovered_population, 0),
                     u.need_decile
                         .map(|d| d.to_string())
@@ -600,10 +584,10 @@ pub fn markdown(study: &Study, _coverage: &Coverage, f: &Findings) -> String {
                     "| {} | {} | {} | {} | {} | {} | {} / {} |",
                     a.name,
                     a.group,
-                    pct(x.share_a),
+                    pct1(x.share_a),
                     b.name,
                     b.group,
-                    pct(x.share_b),
+                    pct1(x.share_b),
                     x.need_a,
                     x.need_b
                 );
@@ -623,12 +607,12 @@ pub fn markdown(study: &Study, _coverage: &Coverage, f: &Findings) -> String {
                 } else {
                     &g.group
                 },
-                pct(g.coverage),
+                pct1(g.coverage),
                 g.coverage_most_deprived
-                    .map(pct)
+                    .map(pct1)
                     .unwrap_or_else(|| "–".into()),
                 g.coverage_least_deprived
-                    .map(pct)
+                    .map(pct1)
                     .unwrap_or_else(|| "–".into()),
                 fixed(g.uncovered_population, 0)
             );

@@ -28,6 +28,7 @@ use crate::metrics::coverage::Coverage;
 use crate::metrics::findings::Findings;
 use crate::metrics::inequality::weighted_mean;
 use crate::model::Catchment;
+use crate::report::thousands;
 
 /// Viridis, five classes, from least to most covered.
 pub const VIRIDIS: [&str; 5] = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
@@ -468,23 +469,6 @@ fn pct(x: f64) -> String {
     format!("{:.0}%", 100.0 * x)
 }
 
-fn people(x: f64) -> String {
-    let n = x.round() as i64;
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
-
 fn shorten(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
@@ -630,7 +614,7 @@ pub fn coverage_map(
     if total_pop > 0.0 && by_population {
         p.legend_y += 14.0 * base.u;
         p.legend_note(
-            &format!("{} of {} people", people(covered), people(total_pop)),
+            &format!("{} of {} people", thousands(covered), thousands(total_pop)),
             17.0,
         );
         p.legend_note(
@@ -724,7 +708,7 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
     {
         p.legend_entry(
             Swatch::Box(Some(palette[k]), Some(Stroke::solid(GREY, 0.6 * base.u))),
-            &format!("{}–{}", people(breaks[k]), people(breaks[k + 1])),
+            &format!("{}–{}", thousands(breaks[k]), thousands(breaks[k + 1])),
         );
     }
     p.legend_entry(
@@ -747,7 +731,7 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
                     "    {}{}{} uncovered",
                     shorten(&a.group, 14),
                     if a.group.is_empty() { "" } else { ": " },
-                    people(u.uncovered_population)
+                    thousands(u.uncovered_population)
                 ),
                 13.0,
             );
@@ -1133,7 +1117,7 @@ pub fn equity_chart(
         color: GREY,
         text: format!(
             "{} people; mean coverage {}",
-            people(overall.population),
+            thousands(overall.population),
             pct(weighted_mean(&sf.access.share, &sf.access.weight))
         ),
     });
@@ -1245,12 +1229,5 @@ mod tests {
         assert_eq!(q, vec![1.0, 9.0, 10.0]);
         // All equal: one class.
         assert_eq!(quantile_breaks(&[0.5; 4], &[1.0; 4], 5).len(), 2);
-    }
-
-    #[test]
-    fn people_are_written_with_thousands_separators() {
-        assert_eq!(people(1234567.4), "1,234,567");
-        assert_eq!(people(999.0), "999");
-        assert_eq!(people(1000.0), "1,000");
     }
 }

@@ -10,6 +10,45 @@ pub mod maps;
 pub mod run_record;
 pub mod tables;
 
+/// A share as a percentage with one decimal ("49.2%"); "–" when not finite.
+pub(crate) fn pct1(x: f64) -> String {
+    if x.is_finite() {
+        // `+ 0.0` turns a negative zero (an empty float sum is -0.0) into 0.
+        format!("{:.1}%", 100.0 * x + 0.0)
+    } else {
+        "–".into()
+    }
+}
+
+/// `x` with `d` decimals; "–" when not finite.
+pub(crate) fn fixed(x: f64, d: usize) -> String {
+    if x.is_finite() {
+        format!("{:.d$}", x + 0.0)
+    } else {
+        "–".into()
+    }
+}
+
+/// `x` rounded to a whole number with thousands separators ("29,199"); "–" when not finite.
+pub(crate) fn thousands(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let n = x.round() as i64;
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// Appends `x` rounded to at most `decimals` decimals, trailing zeros trimmed ("0.25", "3",
 /// "-1.5"); nothing for NaN or infinities.
 ///
