@@ -425,6 +425,9 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// SVG maps larger than this are put in the report as their PNG.
+const INLINE_SVG_LIMIT: usize = 2_000_000;
+
 const CSS: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#111;line-height:1.45}\
 h1{font-size:1.8em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}\
 table{border-collapse:collapse;margin:1em 0;font-size:.9em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}\
@@ -483,11 +486,25 @@ pub fn to_html(blocks: &[Block], maps_dir: &Path) -> Result<String> {
             Block::Figure(stem, caption) => {
                 let path = maps_dir.join(format!("{stem}.svg"));
                 let svg = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+                let png = maps_dir.join(format!("{stem}.png"));
+                // A national map's SVG holds tens of thousands of paths: inlined twenty times
+                // it makes a report browsers struggle with. Such maps go in as their PNG, still
+                // inside the file (a data URI, not a request).
+                let figure = if svg.len() > INLINE_SVG_LIMIT && png.exists() {
+                    use base64::Engine as _;
+                    let bytes = std::fs::read(&png).map_err(|e| Error::io(&png, e))?;
+                    format!(
+                        "<img alt=\"{}\" style=\"width:100%\" src=\"data:image/png;base64,{}\">",
+                        esc(caption),
+                        base64::engine::general_purpose::STANDARD.encode(bytes)
+                    )
+                } else {
+                    svg.trim_end().to_string()
+                };
                 let _ = writeln!(
                     s,
-                    "<figure id=\"{}\">\n{}<figcaption>{}</figcaption>\n</figure>",
+                    "<figure id=\"{}\">\n{figure}<figcaption>{}</figcaption>\n</figure>",
                     esc(stem),
-                    svg.trim_end(),
                     esc(caption)
                 );
             }
@@ -559,6 +576,27 @@ mod tests {
         for bad in ["src=", "href=", "<script", "@import", "url("] {
             assert!(!html.contains(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn large_maps_go_in_as_png_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = format!("<svg>{}</svg>", "x".repeat(INLINE_SVG_LIMIT));
+        std::fs::write(dir.path().join("big.svg"), big).unwrap();
+        std::fs::write(dir.path().join("big.png"), [137u8, 80, 78, 71]).unwrap();
+        std::fs::write(dir.path().join("small.svg"), "<svg><path/></svg>").unwrap();
+        let blocks = [
+            Block::Figure("big".into(), "Big".into()),
+            Block::Figure("small".into(), "Small".into()),
+        ];
+        let html = to_html(&blocks, dir.path()).unwrap();
+        assert!(
+            html.contains(r#"src="data:image/png;base64,iVBORw==""#),
+            "{}",
+            &html[..300]
+        );
+        assert!(html.contains("<svg><path/></svg>"));
+        assert!(!html.contains("xxxx"));
     }
 
     #[test]

@@ -120,6 +120,8 @@ impl Frame {
 /// points and the council boundaries.
 pub struct Basemap {
     spec: MapSpec,
+    /// Lines and markers scale, smaller for dense maps (a whole country's areas).
+    weight: f64,
     attribution: String,
     u: f64,
     frame: Frame,
@@ -191,6 +193,9 @@ impl Basemap {
         .map(|(p, q)| vec![frame.px(p), frame.px(q)])
         .collect();
         Basemap {
+            // Thousands of areas: thinner lines and smaller dots, or the boundaries are all
+            // one sees.
+            weight: if areas.len() > 5_000 { 0.35 } else { 1.0 },
             spec: spec.clone(),
             attribution: attribution.to_string(),
             u,
@@ -294,7 +299,8 @@ impl Page<'_> {
             self.c.push(Item::Shape {
                 rings: self.base.rings[i].clone(),
                 fill: Some(fill(i)),
-                stroke: Some(Stroke::solid(WHITE, 0.5 * u)),
+                // Outlines of thousands of small areas would paint cities white.
+                stroke: (self.base.weight >= 1.0).then(|| Stroke::solid(WHITE, 0.5 * u)),
                 id: Some(code.clone()),
                 title: Some(tip(i)),
             });
@@ -309,12 +315,17 @@ impl Page<'_> {
         self.c.push(Item::Begin("councils".into()));
         self.c.push(Item::Lines {
             paths: self.base.councils.clone(),
-            stroke: Stroke::solid(Rgb(17, 17, 17), width * self.u()),
+            stroke: Stroke::solid(Rgb(17, 17, 17), width * self.u() * self.base.weight),
         });
         self.c.push(Item::End);
     }
 
     fn providers(&mut self, study: &Study, t: usize, r: f64) {
+        // On a map of thousands of areas the sites hide the areas: the layer is for zoomed-in
+        // maps (and the legend says when they are left out).
+        if self.base.weight < 1.0 {
+            return;
+        }
         let name = &study.service_types[t];
         self.c.push(Item::Begin("providers".into()));
         for p in study.providers.iter().filter(|p| &p.service_type == name) {
@@ -324,9 +335,9 @@ impl Page<'_> {
             };
             self.c.push(Item::Circle {
                 at: self.base.frame.px(at),
-                r: r * self.u(),
+                r: r * self.u() * self.base.weight.sqrt(),
                 fill: BLACK,
-                stroke: Some(Stroke::solid(WHITE, 0.8 * self.u())),
+                stroke: (self.base.weight >= 1.0).then(|| Stroke::solid(WHITE, 0.8 * self.u())),
             });
         }
         self.c.push(Item::End);
@@ -592,7 +603,9 @@ pub fn coverage_map(
         "no people / no data",
     );
     p.legend_y += 14.0 * base.u;
-    p.legend_entry(Swatch::Dot(BLACK, 5.0), &shorten(name, 24));
+    if base.weight >= 1.0 {
+        p.legend_entry(Swatch::Dot(BLACK, 5.0), &shorten(name, 24));
+    }
     if !base.councils.is_empty() {
         p.legend_entry(
             Swatch::Line(Stroke::solid(Rgb(17, 17, 17), 3.0 * base.u)),
@@ -718,7 +731,9 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
         ),
         &format!("served ({} or more)", pct(threshold)),
     );
-    p.legend_entry(Swatch::Dot(BLACK, 4.0), &shorten(name, 24));
+    if base.weight >= 1.0 {
+        p.legend_entry(Swatch::Dot(BLACK, 4.0), &shorten(name, 24));
+    }
     if !top.is_empty() {
         p.legend_y += 20.0 * base.u;
         p.legend_title("Most unmet need");
