@@ -106,7 +106,7 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
         };
         Error::format(path, format!("not valid GeoJSON: {e}{hint}"))
     };
-    let fast = super::geojson_fast::parse(bytes).map_err(parse_error)?;
+    let fast = super::geojson_fast::parse_parallel(bytes).map_err(parse_error)?;
     let (crs_member, columns, features, skipped) = match fast.kind.as_deref() {
         Some("FeatureCollection") => (
             fast.crs,

@@ -37,6 +37,141 @@ pub struct Collection {
     pub kind: Option<String>,
 }
 
+/// Documents smaller than this are parsed in one piece.
+const PARALLEL_MIN_BYTES: usize = 4 << 20;
+
+/// Parses a GeoJSON document that should be a FeatureCollection; a large one is cut between
+/// features and the pieces parsed in parallel (same result as [`parse`], feature for feature).
+///
+/// The cuts are found without a full scan: from evenly spaced offsets, the next
+/// `, { "type" : "Feature"` is taken as the start of a feature. A cut in the wrong place (the
+/// pattern inside a string) makes a piece invalid JSON, and then the whole document is parsed
+/// in one piece, so errors keep their exact line and column.
+pub fn parse_parallel(bytes: &[u8]) -> Result<Collection, serde_json::Error> {
+    use rayon::prelude::*;
+    let pieces = rayon::current_num_threads() * 4;
+    if bytes.len() < PARALLEL_MIN_BYTES || pieces < 8 {
+        return parse(bytes);
+    }
+    let cuts = feature_cuts(bytes, pieces);
+    if cuts.is_empty() {
+        return parse(bytes);
+    }
+    // Piece 0 is the document up to the first cut, closed; the others are wrapped as
+    // collections of their features; the last keeps whatever follows the features array.
+    let mut ranges = Vec::with_capacity(cuts.len() + 1);
+    let mut from = 0;
+    for &c in &cuts {
+        ranges.push((from, c));
+        from = c + 1;
+    }
+    ranges.push((from, bytes.len()));
+    let last = ranges.len() - 1;
+    let parts: Vec<Result<Collection, serde_json::Error>> = ranges
+        .par_iter()
+        .enumerate()
+        .map(|(k, &(a, b))| {
+            let mut buf = Vec::with_capacity(b - a + 16);
+            if k > 0 {
+                buf.extend_from_slice(b"{\"features\":[");
+            }
+            buf.extend_from_slice(&bytes[a..b]);
+            if k < last {
+                buf.extend_from_slice(b"]}");
+            }
+            parse(&buf)
+        })
+        .collect();
+    if parts.iter().any(Result::is_err) {
+        return parse(bytes);
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut out = Collection {
+        crs: None,
+        columns: Vec::new(),
+        features: Vec::with_capacity(bytes.len() / 400),
+        skipped: Vec::new(),
+        kind: None,
+    };
+    for part in parts {
+        let part = part?;
+        let offset = out.features.len();
+        if out.kind.is_none() {
+            out.kind = part.kind;
+        }
+        if out.crs.is_none() {
+            out.crs = part.crs;
+        }
+        let map: Vec<usize> = part
+            .columns
+            .into_iter()
+            .map(|name| {
+                *index.entry(name.clone()).or_insert_with(|| {
+                    names.push(name);
+                    names.len() - 1
+                })
+            })
+            .collect();
+        out.skipped
+            .extend(part.skipped.into_iter().map(|(i, e)| (i + offset, e)));
+        out.features.extend(part.features.into_iter().map(|mut f| {
+            f.position += offset;
+            let values = std::mem::take(&mut f.values);
+            f.values = vec![Value::Null; names.len()];
+            for (local, v) in values.into_iter().enumerate() {
+                f.values[map[local]] = v;
+            }
+            f
+        }));
+    }
+    for f in &mut out.features {
+        f.values.resize(names.len(), Value::Null);
+    }
+    out.columns = names;
+    Ok(out)
+}
+
+/// Byte offsets of commas that separate features, about `pieces` apart (see `parse_parallel`).
+fn feature_cuts(bytes: &[u8], pieces: usize) -> Vec<usize> {
+    let finder = memchr::memmem::Finder::new(b"\"Feature\"");
+    let skip_ws_back = |mut i: usize| {
+        while i > 0 && bytes[i - 1].is_ascii_whitespace() {
+            i -= 1;
+        }
+        i
+    };
+    let mut cuts = Vec::new();
+    for k in 1..pieces {
+        let mut at = (bytes.len() / pieces * k).max(cuts.last().map_or(0, |c| c + 1));
+        while let Some(found) = finder.find(&bytes[at..]) {
+            let hit = at + found;
+            at = hit + 1;
+            // Walk back over `{ "type" :` to the comma before the feature.
+            let i = skip_ws_back(hit);
+            if i == 0 || bytes[i - 1] != b':' {
+                continue;
+            }
+            let i = skip_ws_back(i - 1);
+            if i < 7 || &bytes[i - 6..i] != b"\"type\"" {
+                continue;
+            }
+            let i = skip_ws_back(i - 6);
+            if i == 0 || bytes[i - 1] != b'{' {
+                continue;
+            }
+            let i = skip_ws_back(i - 1);
+            if i == 0 || bytes[i - 1] != b',' {
+                continue;
+            }
+            cuts.push(i - 1);
+            break;
+        }
+    }
+    cuts.dedup();
+    cuts
+}
+
 /// Parses a GeoJSON document that should be a FeatureCollection.
 pub fn parse(bytes: &[u8]) -> Result<Collection, serde_json::Error> {
     let columns = RefCell::new(Columns::default());
@@ -462,6 +597,52 @@ mod tests {
         assert!(matches!(c.features[3].geometry, Some(Geometry::Polygon(_))));
         assert_eq!(c.skipped.len(), 1);
         assert!(c.skipped[0].1.contains("Blob"));
+    }
+
+    #[test]
+    fn parallel_parse_equals_serial_parse() {
+        // Features with different property sets (columns appear in different pieces), spaced
+        // JSON like ogr2ogr's, a string that contains the cut pattern, and a member after the
+        // features array.
+        let mut doc = String::from(
+            r#"{ "type": "FeatureCollection", "crs": {"type":"name","properties":{"name":"EPSG:27700"}}, "features": ["#,
+        );
+        for i in 0..40_000 {
+            if i > 0 {
+                doc.push_str(",\n");
+            }
+            let props = match i % 3 {
+                0 => format!(r#"{{"code":"A{i}","pop":{i}}}"#),
+                1 => format!(r#"{{"code":"A{i}","note":", {{ \"type\": \"Feature\""}}"#),
+                _ => format!(r#"{{"extra_{}":true,"code":"A{i}"}}"#, i / 10_000),
+            };
+            let x = f64::from(i) * 10.0;
+            doc.push_str(&format!(
+                r#"{{ "type": "Feature", "properties": {props}, "geometry": {{"type":"Polygon","coordinates":[[[{x},0],[{x},5],[{},5],[{x},0]]]}} }}"#,
+                x + 5.0
+            ));
+        }
+        doc.push_str(r#"], "bbox": [0, 0, 1, 1] }"#);
+        assert!(doc.len() > PARALLEL_MIN_BYTES);
+        let serial = parse(doc.as_bytes()).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
+        let parallel = pool.install(|| parse_parallel(doc.as_bytes())).unwrap();
+        assert!(
+            feature_cuts(doc.as_bytes(), 16).len() > 8,
+            "the document was cut"
+        );
+        assert_eq!(parallel.columns, serial.columns);
+        assert_eq!(parallel.kind, serial.kind);
+        assert_eq!(parallel.crs, serial.crs);
+        assert_eq!(parallel.features.len(), serial.features.len());
+        for (a, b) in parallel.features.iter().zip(&serial.features) {
+            assert_eq!(a.position, b.position);
+            assert_eq!(a.values, b.values);
+            assert_eq!(a.geometry, b.geometry);
+        }
     }
 
     #[test]
