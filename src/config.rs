@@ -22,6 +22,10 @@ pub struct AreaInput {
     pub name: Option<String>,
     /// Column with the group (council) (default: detected `LAD*CD`, `council`; else none).
     pub group: Option<String>,
+    /// Column with the group's name, for maps and the report (e.g. `lad19nm`; in the areas or
+    /// the need file; default: none, groups shown by their code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<String>,
 }
 
 /// One provider file.

@@ -251,6 +251,7 @@ path = "wards.geojson"
 id = "ward_code"
 name = "ward_name"
 group = "council_code"
+group_name = "council_name"
 
 # GPs and pharmacies: CSV with longitude/latitude and a service_type column.
 [[providers]]

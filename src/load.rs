@@ -147,6 +147,19 @@ pub struct Study {
     pub warnings: Vec<String>,
     /// Seconds spent per loading stage, for `run.json` and benchmarks.
     pub timings: Vec<(String, f64)>,
+    /// Group (council) names by group code, when `[areas] group_name` names a column.
+    pub group_names: std::collections::BTreeMap<String, String>,
+}
+
+impl Study {
+    /// A group as people read it: its name when known, else its code ("(none)" when empty).
+    pub fn group_label<'a>(&'a self, group: &'a str) -> &'a str {
+        match self.group_names.get(group) {
+            Some(name) => name,
+            None if group.is_empty() => "(none)",
+            None => group,
+        }
+    }
 }
 
 const ID_CANDIDATES: &[&str] = &["area_code", "code", "id", "geography_code", "GeographyCode"];
@@ -335,7 +348,7 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
     transform_layer(&mut layer, working_crs)?;
     let mut files = Vec::new();
     let mut warnings = Vec::new();
-    let (areas, area_id_column) = build_areas(spec, layer, &mut files)?;
+    let (areas, area_id_column, mut group_names) = build_areas(spec, layer, &mut files)?;
     lap("normalise areas");
     let mut providers = Vec::new();
     for (input, mut layer) in spec.providers.iter().zip(provider_layers) {
@@ -386,6 +399,27 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
         }
         _ => None,
     };
+    if group_names.is_empty() {
+        if let (Some(col), Some(join)) = (&spec.areas.group_name, &need) {
+            if let Some(c) = join.columns.iter().position(|x| x == col) {
+                for (a, row) in areas.iter().zip(&join.rows) {
+                    if let Some(v) = row.as_ref().and_then(|r| r[c].as_text()) {
+                        group_names.entry(a.group.clone()).or_insert(v);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(col) = spec
+        .areas
+        .group_name
+        .as_ref()
+        .filter(|_| group_names.is_empty())
+    {
+        warnings.push(format!(
+            "group_name column {col:?} is in neither the areas nor the need file: councils are shown by their codes"
+        ));
+    }
     lap("need");
     Ok(Study {
         spec: spec.clone(),
@@ -399,6 +433,7 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
         files,
         warnings,
         timings,
+        group_names,
     })
 }
 
@@ -439,7 +474,11 @@ fn build_areas(
     spec: &StudySpec,
     mut layer: Layer,
     files: &mut Vec<FileReport>,
-) -> Result<(Vec<Area>, String)> {
+) -> Result<(
+    Vec<Area>,
+    String,
+    std::collections::BTreeMap<String, String>,
+)> {
     let layer = &mut layer;
     let a = &spec.areas;
     let id = match layer.choose_column(a.id.as_deref(), ID_CANDIDATES, "area code", "--id")? {
@@ -496,6 +535,17 @@ fn build_areas(
         layer
             .notes
             .push("no group (council) column: set --group to compare councils".into());
+    }
+    let mut group_names = std::collections::BTreeMap::new();
+    if let (Some(g), Some(n)) = (
+        group,
+        a.group_name.as_deref().and_then(|c| layer.column_index(c)),
+    ) {
+        for f in &layer.features {
+            if let (Some(code), Some(name)) = (f.values[g].as_text(), f.values[n].as_text()) {
+                group_names.entry(code).or_insert(name);
+            }
+        }
     }
     let mut report = FileReport::new("areas", layer);
     let unit = layer.unit;
@@ -577,7 +627,7 @@ fn build_areas(
     }
     strict_check(spec, &report)?;
     files.push(report);
-    Ok((areas, id_name))
+    Ok((areas, id_name, group_names))
 }
 
 fn build_providers(

@@ -26,6 +26,9 @@ pub struct Inputs {
     /// Column with the group, e.g. the council code.
     #[arg(long)]
     group: Option<String>,
+    /// Column with the group's name, shown on maps and in the report (areas or need file).
+    #[arg(long)]
+    group_name: Option<String>,
     /// Provider files (points or catchment polygons); `TYPE=FILE` sets the service type of a file.
     #[arg(long, num_args = 1..)]
     providers: Vec<String>,
@@ -130,6 +133,7 @@ impl Inputs {
                 id: a.id.clone(),
                 name: a.name.clone(),
                 group: a.group.clone(),
+                group_name: a.group_name.clone(),
             },
             providers,
             points: a.points.clone().map(|path| PointInput {

@@ -263,7 +263,7 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                             &u.rank,
                             &a.name,
                             &a.code,
-                            &a.group,
+                            &study.group_label(&a.group),
                             &pct1(u.covered_share),
                             &thousands(u.uncovered_population),
                             &u.need_decile
@@ -303,10 +303,10 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                         let (a, c) = (&study.areas[x.a], &study.areas[x.b]);
                         row(&[
                             &a.name,
-                            &a.group,
+                            &study.group_label(&a.group),
                             &pct1(x.share_a),
                             &c.name,
-                            &c.group,
+                            &study.group_label(&c.group),
                             &pct1(x.share_b),
                             &format!("{} / {}", x.need_a, x.need_b),
                         ])
@@ -329,11 +329,7 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                 .map(|g| {
                     row(&[
                         &g.rank,
-                        &if g.group.is_empty() {
-                            "(none)"
-                        } else {
-                            &g.group
-                        },
+                        &study.group_label(&g.group),
                         &pct1(g.coverage),
                         &g.coverage_most_deprived
                             .map(pct1)

@@ -36,9 +36,10 @@ pub const VIRIDIS: [&str; 5] = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fd
 pub const YLORRD: [&str; 5] = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
 /// Greys for the background of the lottery map, least to most covered.
 const GREYS: [&str; 5] = ["#f7f7f7", "#d9d9d9", "#bdbdbd", "#969696", "#737373"];
-/// Okabe-Ito, a palette distinguishable with the common colour-vision deficiencies.
+/// Okabe-Ito, a palette distinguishable with the common colour-vision deficiencies (its black
+/// replaced by grey: black is the whole study's line).
 const OKABE_ITO: [&str; 8] = [
-    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
+    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999",
 ];
 /// Fill of areas without a value.
 pub const NO_DATA: &str = "#e0e0e0";
@@ -562,7 +563,13 @@ pub fn coverage_map(
         },
         |i| {
             let a = &study.areas[i];
-            format!("{} {} ({}): {}", a.code, a.name, a.group, pct(share(i)))
+            format!(
+                "{} {} ({}): {}",
+                a.code,
+                a.name,
+                study.group_label(&a.group),
+                pct(share(i))
+            )
         },
     );
     let gaps = findings.map(|f| &f.services[t].gaps[..]).unwrap_or(&[]);
@@ -685,8 +692,18 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
         |i| {
             let a = &study.areas[i];
             match unmet[i] {
-                Some(v) => format!("{} {} ({}): unmet need {v:.0}", a.code, a.name, a.group),
-                None => format!("{} {} ({}): served", a.code, a.name, a.group),
+                Some(v) => format!(
+                    "{} {} ({}): unmet need {v:.0}",
+                    a.code,
+                    a.name,
+                    study.group_label(&a.group)
+                ),
+                None => format!(
+                    "{} {} ({}): served",
+                    a.code,
+                    a.name,
+                    study.group_label(&a.group)
+                ),
             }
         },
     );
@@ -744,8 +761,8 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
             p.legend_note(
                 &format!(
                     "    {}{}{} uncovered",
-                    shorten(&a.group, 14),
-                    if a.group.is_empty() { "" } else { ": " },
+                    shorten(study.group_label(&a.group), 18),
+                    ": ",
                     thousands(u.uncovered_population)
                 ),
                 13.0,
@@ -794,7 +811,7 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
                 "{} {} ({}): {}",
                 a.code,
                 a.name,
-                a.group,
+                study.group_label(&a.group),
                 pct(sf.access.share[i])
             )
         },
@@ -851,7 +868,7 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
             &format!(
                 "{} ({}): {}",
                 shorten(&a.name, 26),
-                shorten(&a.group, 14),
+                shorten(study.group_label(&a.group), 16),
                 pct(top.share_a)
             ),
             13.0,
@@ -860,7 +877,7 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
             &format!(
                 "{} ({}): {}",
                 shorten(&b.name, 26),
-                shorten(&b.group, 14),
+                shorten(study.group_label(&b.group), 16),
                 pct(top.share_b)
             ),
             13.0,
@@ -1035,14 +1052,7 @@ pub fn equity_chart(
                 14.0 * u,
                 false,
                 Anchor::Start,
-                &shorten(
-                    if name.is_empty() {
-                        "(no council)"
-                    } else {
-                        name
-                    },
-                    22,
-                ),
+                &shorten(study.group_label(name), 22),
             );
         }
     }
