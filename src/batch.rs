@@ -136,12 +136,7 @@ fn summarise(
     let mut cov = Vec::new();
     let mut unserved = Vec::new();
     for (t, name) in study.service_types.iter().enumerate() {
-        let threshold = study
-            .spec
-            .services
-            .get(name)
-            .and_then(|s| s.threshold)
-            .unwrap_or(crate::config::DEFAULT_THRESHOLD);
+        let threshold = study.spec.threshold(name);
         let (mut pop, mut covered, mut area, mut area_cov, mut left) = (0.0, 0.0, 0.0, 0.0, 0.0);
         for r in coverage.rows.iter().skip(t).step_by(types.max(1)) {
             area += r.area_m2;

@@ -307,6 +307,14 @@ fn tidy(p: &Path) -> PathBuf {
 }
 
 impl StudySpec {
+    /// The coverage share below which an area is unserved for `service` (its standard's
+    /// threshold, default 0.5).
+    pub fn threshold(&self, service: &str) -> f64 {
+        self.services
+            .get(service)
+            .map_or(DEFAULT_THRESHOLD, Standard::threshold)
+    }
+
     /// Reads a study TOML file; relative paths in it are relative to the file's folder.
     ///
     /// # Errors

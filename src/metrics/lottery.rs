@@ -135,12 +135,7 @@ pub struct GroupRow {
 /// The league table of groups for service type `t`, best covered first.
 pub fn league(study: &Study, t: usize, access: &Access, need: &AreaNeed) -> Vec<GroupRow> {
     let name = &study.service_types[t];
-    let threshold = study
-        .spec
-        .services
-        .get(name)
-        .map(|s| s.threshold())
-        .unwrap_or(crate::config::DEFAULT_THRESHOLD);
+    let threshold = study.spec.threshold(name);
     let mut groups: Vec<&str> = study.areas.iter().map(|a| a.group.as_str()).collect();
     groups.sort_unstable();
     groups.dedup();

@@ -151,14 +151,7 @@ pub fn missed_by_one_covered_by_another(
     shares: &[Vec<f64>],
     weights: &[Vec<f64>],
 ) -> Vec<Missed> {
-    let threshold = |t: usize| {
-        study
-            .spec
-            .services
-            .get(&study.service_types[t])
-            .map(|s| s.threshold())
-            .unwrap_or(crate::config::DEFAULT_THRESHOLD)
-    };
+    let threshold = |t: usize| study.spec.threshold(&study.service_types[t]);
     let mut out = Vec::new();
     for x in 0..shares.len() {
         for y in 0..shares.len() {

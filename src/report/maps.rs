@@ -671,12 +671,7 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
     let ones = vec![1.0; values.len()];
     let breaks = quantile_breaks(&values, &ones, 5);
     let palette = spread(&YLORRD, breaks.len() - 1);
-    let threshold = study
-        .spec
-        .services
-        .get(name)
-        .and_then(|s| s.threshold)
-        .unwrap_or(crate::config::DEFAULT_THRESHOLD);
+    let threshold = study.spec.threshold(name);
     let mut p = base.page(
         &format!("{}: unmet need for a {name}", study_title(study)),
         &format!(
