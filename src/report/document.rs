@@ -207,20 +207,9 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                 "Uneven access to a universal service".into(),
             ));
             b.push(Block::Para(format!(
-                "{} of the population is within a catchment; {} people live in areas with no \
-                 access at all. Gini {}, Theil {}, of which {} lies between councils (permutation \
-                 p = {}: how often shuffling areas between councils gives a share this large). \
-                 Concentration index against deprivation {} (95% bootstrap interval {} to {}), \
-                 Erreygers index {}.",
-                pct1(all.share_meeting_standard),
-                thousands(all.zero_access_population),
-                fixed(all.gini, 3),
-                fixed(all.theil, 3),
-                pct1(all.theil_between_share.unwrap_or(f64::NAN)),
-                fixed(all.between_share_p_value.unwrap_or(f64::NAN), 3),
-                fixed(all.concentration_index, 3),
-                fixed(all.ci_low, 3),
-                fixed(all.ci_high, 3),
+                "{} Erreygers index {}. The permutation p is how often shuffling areas between \
+                 councils gives a between-council share this large.",
+                crate::report::findings::equity_sentence(all),
                 fixed(all.erreygers_index, 3),
             )));
             figure(

@@ -493,6 +493,26 @@ fn write_feature_collection(path: &Path, features: &[String]) -> Result<()> {
     })
 }
 
+/// The headline sentence of a universal service's access equity (the `ALL` row), shared by
+/// `findings.md` and the report.
+pub(crate) fn equity_sentence(all: &crate::metrics::equity::EquityRow) -> String {
+    format!(
+        "{} of the population is within a catchment; {} people live in areas with no \
+         access at all. Gini {}, Theil {} (between councils: {} of it, permutation \
+         p = {}). Concentration index against deprivation {} (95% bootstrap interval \
+         {} to {}; negative means access is concentrated among the more deprived).",
+        pct1(all.share_meeting_standard),
+        fixed(all.zero_access_population, 0),
+        fixed(all.gini, 3),
+        fixed(all.theil, 3),
+        pct1(all.theil_between_share.unwrap_or(f64::NAN)),
+        fixed(all.between_share_p_value.unwrap_or(f64::NAN), 3),
+        fixed(all.concentration_index, 3),
+        fixed(all.ci_low, 3),
+        fixed(all.ci_high, 3),
+    )
+}
+
 /// The headline tables in Markdown.
 pub fn markdown(study: &Study, _coverage: &Coverage, f: &Findings) -> String {
     let mut s = String::new();
@@ -520,22 +540,7 @@ pub fn markdown(study: &Study, _coverage: &Coverage, f: &Findings) -> String {
         let t = &study.service_types[sf.service];
         let _ = writeln!(s, "## {t}\n");
         if let Some(all) = sf.equity.first() {
-            let _ = writeln!(
-                s,
-                "{} of the population is within a catchment; {} people live in areas with no \
-                 access at all. Gini {}, Theil {} (between councils: {} of it, permutation \
-                 p = {}). Concentration index against deprivation {} (95% bootstrap interval \
-                 {} to {}; negative means access is concentrated among the more deprived).\n",
-                pct1(all.share_meeting_standard),
-                fixed(all.zero_access_population, 0),
-                fixed(all.gini, 3),
-                fixed(all.theil, 3),
-                pct1(all.theil_between_share.unwrap_or(f64::NAN)),
-                fixed(all.between_share_p_value.unwrap_or(f64::NAN), 3),
-                fixed(all.concentration_index, 3),
-                fixed(all.ci_low, 3),
-                fixed(all.ci_high, 3),
-            );
+            let _ = writeln!(s, "{}\n", equity_sentence(all));
         }
         let _ = writeln!(
             s,

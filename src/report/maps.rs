@@ -51,6 +51,26 @@ pub fn class_of(v: f64, b: &[f64]) -> usize {
     b[1..b.len() - 1].iter().filter(|&&x| v >= x).count()
 }
 
+/// The colour of class `class_of(v, breaks)`; the no-data grey for a missing value.
+fn class_fill(v: f64, breaks: &[f64], palette: &[Rgb]) -> Rgb {
+    if v.is_finite() {
+        palette[class_of(v, breaks)]
+    } else {
+        Rgb::hex(NO_DATA)
+    }
+}
+
+/// An area's tooltip: code, name, council and what the map shows for it.
+fn area_tip(study: &Study, i: usize, what: &str) -> String {
+    let a = &study.areas[i];
+    format!(
+        "{} {} ({}): {what}",
+        a.code,
+        a.name,
+        study.group_label(&a.group)
+    )
+}
+
 /// Population-weighted quantile breaks of `values` in `n` classes (fewer when values repeat).
 pub fn quantile_breaks(values: &[f64], weights: &[f64], n: usize) -> Vec<f64> {
     let mut vw: Vec<(f64, f64)> = values
@@ -553,24 +573,8 @@ pub fn coverage_map(
         ),
     );
     p.areas(
-        |i| {
-            let s = share(i);
-            if s.is_finite() {
-                palette[class_of(s, &breaks)]
-            } else {
-                Rgb::hex(NO_DATA)
-            }
-        },
-        |i| {
-            let a = &study.areas[i];
-            format!(
-                "{} {} ({}): {}",
-                a.code,
-                a.name,
-                study.group_label(&a.group),
-                pct(share(i))
-            )
-        },
+        |i| class_fill(share(i), &breaks, &palette),
+        |i| area_tip(study, i, &pct(share(i))),
     );
     let gaps = findings.map(|f| &f.services[t].gaps[..]).unwrap_or(&[]);
     if !gaps.is_empty() {
@@ -680,26 +684,10 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
         ),
     );
     p.areas(
+        |i| class_fill(unmet[i].unwrap_or(f64::NAN), &breaks, &palette),
         |i| match unmet[i] {
-            Some(v) => palette[class_of(v, &breaks)],
-            None => Rgb::hex(NO_DATA),
-        },
-        |i| {
-            let a = &study.areas[i];
-            match unmet[i] {
-                Some(v) => format!(
-                    "{} {} ({}): unmet need {v:.0}",
-                    a.code,
-                    a.name,
-                    study.group_label(&a.group)
-                ),
-                None => format!(
-                    "{} {} ({}): served",
-                    a.code,
-                    a.name,
-                    study.group_label(&a.group)
-                ),
-            }
+            Some(v) => area_tip(study, i, &format!("unmet need {v:.0}")),
+            None => area_tip(study, i, "served"),
         },
     );
     p.councils(2.5);
@@ -792,24 +780,8 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
         ),
     );
     p.areas(
-        |i| {
-            let s = sf.access.share[i];
-            if s.is_finite() {
-                greys[class_of(s, &fixed)]
-            } else {
-                Rgb::hex(NO_DATA)
-            }
-        },
-        |i| {
-            let a = &study.areas[i];
-            format!(
-                "{} {} ({}): {}",
-                a.code,
-                a.name,
-                study.group_label(&a.group),
-                pct(sf.access.share[i])
-            )
-        },
+        |i| class_fill(sf.access.share[i], &fixed, &greys),
+        |i| area_tip(study, i, &pct(sf.access.share[i])),
     );
     p.councils(4.0);
     p.c.push(Item::Begin("pairs".into()));
