@@ -70,7 +70,7 @@ pub fn read_table(path: &Path) -> Result<Layer> {
         features.push(RawFeature {
             position: line,
             geometry: None,
-            values: rec.iter().map(|s| Value::Text(s.to_string())).collect(),
+            values: rec.iter().map(Value::from_csv_cell).collect(),
             fixed: None,
         });
     }

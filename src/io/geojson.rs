@@ -84,14 +84,13 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     // Does the error point at the very end of the file (a cut-off download or copy)?
-    let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
     let trimmed_end = bytes
         .iter()
         .rposition(|b| !b.is_ascii_whitespace())
         .unwrap_or(0);
     let at_end = |e: &serde_json::Error| {
-        let offset: usize = lines
-            .iter()
+        let offset: usize = bytes
+            .split(|b| *b == b'\n')
             .take(e.line().saturating_sub(1))
             .map(|l| l.len() + 1)
             .sum::<usize>()

@@ -344,7 +344,9 @@ impl<'de> Visitor<'de> for PropertiesSeed<'_> {
         d.deserialize_map(self)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Value>, A::Error> {
-        let mut values = Vec::new();
+        // Features usually share their property names: size for the columns seen so far, so the
+        // vector does not grow (and over-allocate) one property at a time.
+        let mut values = Vec::with_capacity(self.columns.borrow().names.len());
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             let v: serde_json::Value = map.next_value()?;
             let col = {

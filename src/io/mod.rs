@@ -41,6 +41,19 @@ impl Value {
         }
     }
 
+    /// A CSV cell. A number written in its shortest form (`1488`, `449118.3`, `-2.5`) is stored
+    /// as a number, which `as_text` gives back unchanged: a national points file then holds no
+    /// string per coordinate. Anything else (codes with leading zeros, `"29,199"`, `1e3`, `+1`,
+    /// `1.50`, more than 15 digits) stays text and is parsed on use.
+    pub fn from_csv_cell(s: &str) -> Value {
+        if is_canonical_number(s) {
+            if let Ok(x) = s.parse::<f64>() {
+                return Value::Number(x);
+            }
+        }
+        Value::Text(s.to_string())
+    }
+
     /// The value as text; `None` when missing or blank.
     pub fn as_text(&self) -> Option<String> {
         match self {
@@ -71,6 +84,29 @@ impl Value {
             }
         }
     }
+}
+
+/// True when `s` is a decimal number that `Value::as_text` would print back identically from its
+/// `f64`: optional `-`, no leading zeros, at most one `.` followed by digits not ending in `0`,
+/// at most 15 significant digits (so the double round-trips), and not `-0`.
+fn is_canonical_number(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(int) || (int.len() > 1 && int.starts_with('0')) {
+        return false;
+    }
+    if let Some(f) = frac {
+        if !all_digits(f) || f.ends_with('0') {
+            return false;
+        }
+    }
+    let significant = int.trim_start_matches('0').len() + frac.map_or(0, str::len);
+    let negative_zero = s.starts_with('-') && int == "0" && frac.is_none();
+    significant <= 15 && !negative_zero
 }
 
 /// Parses a number as written in spreadsheets: `1234.5`, `-3`, `"29,199"`, `1,234,567.25`.
@@ -410,6 +446,35 @@ mod tests {
     fn value_text_and_number() {
         assert_eq!(Value::Number(3.0).as_text().as_deref(), Some("3"));
         assert_eq!(Value::Text("  ".into()).as_text(), None);
+        for kept in ["1488", "449118.3", "-2.5", "0", "0.25", "123456789012345"] {
+            assert!(
+                matches!(Value::from_csv_cell(kept), Value::Number(_)),
+                "{kept}"
+            );
+            assert_eq!(Value::from_csv_cell(kept).as_text().as_deref(), Some(kept));
+        }
+        for text in [
+            "00123",
+            "1.50",
+            "-0",
+            "+1",
+            "1e3",
+            "29,199",
+            " 12",
+            "1.",
+            ".5",
+            "E01012007",
+            "",
+            "1234567890123456",
+            "NaN",
+            "inf",
+        ] {
+            assert_eq!(
+                Value::from_csv_cell(text),
+                Value::Text(text.into()),
+                "{text}"
+            );
+        }
         assert_eq!(Value::Text("\"x\"".into()).as_number(), Err("\"x\"".into()));
         assert_eq!(Value::Text("".into()).as_number(), Ok(None));
     }

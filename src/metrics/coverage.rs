@@ -190,7 +190,7 @@ impl<'a> CoverageEngine<'a> {
         let failures: Vec<OverlayFailure> = rows
             .par_chunks_mut(types.max(1))
             .zip(which.par_iter())
-            .flat_map_iter(|(out, &ai)| {
+            .map_init(Vec::new, |cands, (out, &ai)| {
                 let area = &study.areas[ai];
                 let ctx = AreaContext {
                     study,
@@ -202,7 +202,7 @@ impl<'a> CoverageEngine<'a> {
                 };
                 let mut failed = Vec::new();
                 for (t, row) in out.iter_mut().enumerate() {
-                    *row = ctx.row(t);
+                    *row = ctx.row(t, cands);
                     if row.area_share.is_nan() {
                         failed.push(OverlayFailure {
                             area_code: area.code.clone(),
@@ -215,6 +215,7 @@ impl<'a> CoverageEngine<'a> {
                 }
                 failed
             })
+            .flatten_iter()
             .collect();
         Coverage {
             rows,
@@ -234,10 +235,12 @@ struct AreaContext<'a> {
 }
 
 impl AreaContext<'_> {
-    fn row(&self, t: usize) -> CoverageRow {
+    fn row(&self, t: usize, cands: &mut Vec<usize>) -> CoverageRow {
         let (study, area) = (self.study, self.area);
         let area_m2 = area.local.area();
-        let cands = &self.index.candidates(t, area.local.bounding_rect());
+        self.index
+            .candidates_into(t, area.local.bounding_rect(), cands);
+        let cands = &cands[..];
         // Contain a geometry panic to this area and service type (geo can panic on odd input).
         let result = std::panic::catch_unwind(|| {
             overlay(area, &study.providers, cands, self.index.has_polygons[t])
@@ -254,7 +257,7 @@ impl AreaContext<'_> {
             Err(_) => (f64::NAN, 0),
         };
         let (population, covered_population, nearest_m) = match self.method {
-            PopulationMethod::Points => self.population_from_points(t),
+            PopulationMethod::Points => self.population_from_points(t, cands),
             PopulationMethod::UniformFromNeed => {
                 let pop = study.need.as_ref().and_then(|n| n.population[self.ai]);
                 let covered = pop
@@ -281,15 +284,29 @@ impl AreaContext<'_> {
         }
     }
 
-    fn population_from_points(&self, t: usize) -> (Option<f64>, Option<f64>, Option<f64>) {
+    fn population_from_points(
+        &self,
+        t: usize,
+        cands: &[usize],
+    ) -> (Option<f64>, Option<f64>, Option<f64>) {
         let pts = self.study.points.as_deref().unwrap_or(&[]);
         let providers = &self.study.providers;
         // Empty float sums are -0.0: add 0.0 so an area without people reads 0, not -0.
         let pop: f64 = self.points.iter().map(|&i| pts[i].population).sum::<f64>() + 0.0;
+        // A point inside the area's bounding box can only be covered by one of the area's
+        // candidates; a point assigned by code may lie outside it, and then the tree is searched.
+        let rect = self.area.local.bounding_rect();
+        let covered = |p: geo::Coord| {
+            if rect.intersects(&p) {
+                self.index.covers_among(providers, cands, p)
+            } else {
+                self.index.covers(providers, t, p)
+            }
+        };
         let cov: f64 = self
             .points
             .iter()
-            .filter(|&&i| self.index.covers(providers, t, pts[i].at))
+            .filter(|&&i| covered(pts[i].at))
             .map(|&i| pts[i].population)
             .sum::<f64>()
             + 0.0;

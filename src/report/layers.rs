@@ -58,10 +58,25 @@ pub(crate) fn geometry_json(
 /// When the file cannot be written or a coordinate cannot be transformed to WGS84.
 pub fn write_areas(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<()> {
     let t = Transformer::new(study.working_crs, WGS84).map_err(|e| Error::crs(path, e))?;
-    let mut by_area: Vec<Vec<&CoverageRow>> = vec![Vec::new(); study.areas.len()];
+    // Rows grouped by area in one flat list (a counting sort) rather than a vector per area:
+    // a national run has tens of thousands of areas.
+    let mut start = vec![0usize; study.areas.len() + 1];
     for r in rows {
-        by_area[r.area].push(r);
+        start[r.area + 1] += 1;
     }
+    for i in 0..study.areas.len() {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut flat: Vec<&CoverageRow> = rows
+        .first()
+        .map_or_else(Vec::new, |r0| vec![r0; rows.len()]);
+    for r in rows {
+        flat[next[r.area]] = r;
+        next[r.area] += 1;
+    }
+    drop(next);
+    let by_area: Vec<&[&CoverageRow]> = start.windows(2).map(|w| &flat[w[0]..w[1]]).collect();
     // Property names per service type, escaped once.
     let keys: Vec<[String; 4]> = study
         .service_types

@@ -42,6 +42,17 @@ fn rect_of(c: &Catchment) -> Rect {
     }
 }
 
+/// Whether a catchment holds a point (exact distance test for discs).
+fn holds(c: &Catchment, p: Coord) -> bool {
+    match c {
+        Catchment::Disc(d) => {
+            let (dx, dy) = (p.x - d.x, p.y - d.y);
+            dx * dx + dy * dy <= d.r * d.r
+        }
+        Catchment::Polygon(lp, _) => lp.contains(p),
+    }
+}
+
 fn aabb(r: Rect) -> AABB<[f64; 2]> {
     AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y])
 }
@@ -111,12 +122,21 @@ impl ProviderIndex {
     /// Providers of service type `t` whose catchment's bounding box meets `rect`, in
     /// increasing order.
     pub fn candidates(&self, t: usize, rect: Rect) -> Vec<usize> {
-        let mut v: Vec<usize> = self.catchments[t]
-            .locate_in_envelope_intersecting(&aabb(rect))
-            .map(|e| e.provider)
-            .collect();
-        v.sort_unstable();
+        let mut v = Vec::new();
+        self.candidates_into(t, rect, &mut v);
         v
+    }
+
+    /// [`ProviderIndex::candidates`] into a reused vector (cleared first): the coverage loop
+    /// asks once per area and service type.
+    pub fn candidates_into(&self, t: usize, rect: Rect, out: &mut Vec<usize>) {
+        out.clear();
+        out.extend(
+            self.catchments[t]
+                .locate_in_envelope_intersecting(&aabb(rect))
+                .map(|e| e.provider),
+        );
+        out.sort_unstable();
     }
 
     /// True when a catchment of service type `t` holds the point (exact distance test for
@@ -134,14 +154,15 @@ impl ProviderIndex {
     ) -> impl Iterator<Item = usize> + 'a {
         self.catchments[t]
             .locate_in_envelope_intersecting(&AABB::from_point([p.x, p.y]))
-            .filter(move |e| match &providers[e.provider].catchment {
-                Catchment::Disc(d) => {
-                    let (dx, dy) = (p.x - d.x, p.y - d.y);
-                    dx * dx + dy * dy <= d.r * d.r
-                }
-                Catchment::Polygon(lp, _) => lp.contains(p),
-            })
+            .filter(move |e| holds(&providers[e.provider].catchment, p))
             .map(|e| e.provider)
+    }
+
+    /// True when one of `cands` (candidates of service type `t` for a rectangle holding `p`, from
+    /// [`ProviderIndex::candidates`]) covers the point: the same answer as
+    /// [`ProviderIndex::covers`] without another search of the tree.
+    pub fn covers_among(&self, providers: &[Provider], cands: &[usize], p: Coord) -> bool {
+        cands.iter().any(|&i| holds(&providers[i].catchment, p))
     }
 
     /// Distance from the point to the nearest provider site of service type `t`.
