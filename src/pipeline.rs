@@ -54,8 +54,14 @@ pub fn run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunOut
     let coverage_csv = out.join("coverage.csv");
     let areas = out.join("areas.geojson");
     let record = out.join("run.json");
-    report::tables::write_coverage(&coverage_csv, &study, &coverage.rows)?;
-    report::layers::write_areas(&areas, &study, &coverage.rows)?;
+    // Each writer formats in parallel but writes its file serially: running both at once keeps
+    // the cores busy while the other writes.
+    let (csv, layer) = rayon::join(
+        || report::tables::write_coverage(&coverage_csv, &study, &coverage.rows),
+        || report::layers::write_areas(&areas, &study, &coverage.rows),
+    );
+    csv?;
+    layer?;
     let mut written = vec![coverage_csv, areas, record.clone()];
     #[cfg(feature = "geoparquet")]
     if spec.geoparquet {
