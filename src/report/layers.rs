@@ -5,20 +5,88 @@
 //! Features are formatted in parallel (transforming a national layer back to WGS84 is most of
 //! the cost) and written in area order, so the bytes do not depend on the thread count.
 
+use std::cell::RefCell;
 use std::path::Path;
+
+use geo::Coord;
 
 use rayon::prelude::*;
 
 use super::push_num;
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
-use crate::io::crs::{Transformer, WGS84};
+use crate::io::crs::{Crs, Transformer, WGS84};
 use crate::load::Study;
 use crate::metrics::coverage::CoverageRow;
 use crate::spatial::overlay::LocalPolygon;
 
 /// Areas formatted per parallel batch.
 const BATCH: usize = 2048;
+
+/// Slots in each thread's cache of transformed vertices (a power of two).
+const CACHE_SLOTS: usize = 4096;
+
+/// Recently transformed vertices, per thread: neighbouring areas share their boundary vertices
+/// and are usually formatted one after another (areas are in code order, and codes follow
+/// geography), so a small direct-mapped cache saves about half of the CRS transforms, the
+/// largest cost of writing a national layer. A hit returns the very value the transform gave.
+struct VertexCache {
+    /// The transform the entries belong to.
+    owner: Option<(Crs, Crs)>,
+    keys: Vec<(u64, u64)>,
+    values: Vec<Coord>,
+}
+
+thread_local! {
+    static VERTEX_CACHE: RefCell<VertexCache> = const {
+        RefCell::new(VertexCache { owner: None, keys: Vec::new(), values: Vec::new() })
+    };
+}
+
+/// `t.apply(coords)`, through this thread's [`VertexCache`].
+fn transform_cached(t: &Transformer, coords: &mut [Coord]) -> std::result::Result<(), String> {
+    if t.is_identity() {
+        return Ok(());
+    }
+    VERTEX_CACHE.with_borrow_mut(|cache| {
+        let owner = Some((t.from(), t.to()));
+        if cache.owner != owner {
+            cache.owner = owner;
+            // NaN bits never equal a finite input's bits, so empty slots never hit.
+            cache.keys = vec![(f64::NAN.to_bits(), f64::NAN.to_bits()); CACHE_SLOTS];
+            cache.values = vec![Coord { x: 0.0, y: 0.0 }; CACHE_SLOTS];
+        }
+        let slot = |k: (u64, u64)| {
+            let h = (k.0 ^ k.1.rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            (h >> 52) as usize & (CACHE_SLOTS - 1)
+        };
+        let mut missed: Vec<Coord> = Vec::new();
+        let mut missed_at: Vec<usize> = Vec::new();
+        for (i, c) in coords.iter_mut().enumerate() {
+            let k = (c.x.to_bits(), c.y.to_bits());
+            let s = slot(k);
+            if cache.keys[s] == k {
+                *c = cache.values[s];
+            } else {
+                missed.push(*c);
+                missed_at.push(i);
+            }
+        }
+        if missed.is_empty() {
+            return Ok(());
+        }
+        let inputs = missed.clone();
+        t.apply(&mut missed)?;
+        for ((&i, input), output) in missed_at.iter().zip(inputs).zip(missed) {
+            let k = (input.x.to_bits(), input.y.to_bits());
+            let s = slot(k);
+            cache.keys[s] = k;
+            cache.values[s] = output;
+            coords[i] = output;
+        }
+        Ok(())
+    })
+}
 
 /// A string as a JSON string literal.
 pub(crate) fn json_string(s: &str) -> String {
@@ -34,7 +102,7 @@ pub(crate) fn geometry_json(
     for (pi, rings) in shape.world_rings().enumerate() {
         out.push_str(if pi > 0 { ",[" } else { "[" });
         for (ri, mut coords) in rings.into_iter().enumerate() {
-            t.apply(&mut coords)?;
+            transform_cached(t, &mut coords)?;
             out.push_str(if ri > 0 { ",[" } else { "[" });
             for (ci, c) in coords.iter().enumerate() {
                 out.push_str(if ci > 0 { ",[" } else { "[" });
@@ -92,7 +160,9 @@ pub fn write_areas(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<(
         })
         .collect();
     let feature = |a: &crate::model::Area, rows: &[&CoverageRow]| -> std::io::Result<String> {
-        let mut s = String::with_capacity(48 * a.local.vertex_count() + 512);
+        let mut s = String::with_capacity(
+            48 * a.local.vertex_count() + 256 + 160 * study.service_types.len(),
+        );
         s.push_str("{\"type\":\"Feature\",\"properties\":{\"area_code\":");
         s.push_str(&json_string(&a.code));
         s.push_str(",\"area_name\":");
@@ -147,4 +217,39 @@ pub fn write_areas(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<(
         }
         w.write_all(b"\n]}\n")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cached_transform_equals_the_transform_and_follows_its_owner() {
+        let pts = vec![
+            Coord {
+                x: 530_000.0,
+                y: 180_000.0,
+            },
+            Coord {
+                x: 383_000.0,
+                y: 398_000.0,
+            },
+            Coord {
+                x: 530_000.0,
+                y: 180_000.0,
+            },
+        ];
+        let to_wgs = Transformer::new(crate::io::crs::BNG, WGS84).unwrap();
+        let utm = Transformer::new(crate::io::crs::BNG, Crs(32630)).unwrap();
+        for t in [&to_wgs, &utm, &to_wgs] {
+            let mut direct = pts.clone();
+            t.apply(&mut direct).unwrap();
+            // Twice: the second pass is served from the cache.
+            for _ in 0..2 {
+                let mut cached = pts.clone();
+                transform_cached(t, &mut cached).unwrap();
+                assert_eq!(cached, direct);
+            }
+        }
+    }
 }

@@ -59,13 +59,23 @@ pub fn push_num(out: &mut String, x: f64, decimals: u32) {
     if !x.is_finite() {
         return;
     }
-    let scaled = (x * 10f64.powi(decimals as i32)).round();
-    if scaled.abs() >= 9.0e15 {
+    let y = x * 10f64.powi(decimals as i32);
+    if y.abs() >= 9.0e15 {
         // Beyond exact integers in f64: let the float formatter decide.
-        let _ = write!(out, "{}", scaled / 10f64.powi(decimals as i32));
+        let _ = write!(out, "{}", y.round() / 10f64.powi(decimals as i32));
         return;
     }
-    let n = scaled as i64;
+    // Round half away from zero, as f64::round does, without its library call (this runs for
+    // every number of a national layer): y - trunc(y) is exact below 2^52.
+    let t = y as i64;
+    let r = y - t as f64;
+    let n = if r >= 0.5 {
+        t + 1
+    } else if r <= -0.5 {
+        t - 1
+    } else {
+        t
+    };
     if n == 0 {
         out.push('0');
         return;
