@@ -72,12 +72,27 @@ pub fn equity(
     let members_all: Vec<usize> = (0..study.areas.len())
         .filter(|&i| access.weight[i] > 0.0)
         .collect();
-    // Members and deprivation order of each group, in one pass each.
+    // Members of each group, and every area's position among the members of ALL and of its
+    // group.
     let mut members_of: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
-    for &i in &members_all {
+    let mut at_all = vec![usize::MAX; study.areas.len()];
+    let mut at_group = vec![usize::MAX; study.areas.len()];
+    for (k, &i) in members_all.iter().enumerate() {
+        at_all[i] = k;
+        at_group[i] = members_of[group_of[i]].len();
         members_of[group_of[i]].push(i);
     }
-    let mut row = summarise(name, "ALL", &members_all, access, need, params);
+    // Deprivation order (most deprived first) as positions among the members, for ALL and each
+    // group, in one pass over the national order.
+    let mut order_all = Vec::with_capacity(members_all.len());
+    let mut order_of: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+    for &i in &need.order {
+        if at_all[i] != usize::MAX {
+            order_all.push(at_all[i]);
+            order_of[group_of[i]].push(at_group[i]);
+        }
+    }
+    let mut row = summarise(name, "ALL", &members_all, &order_all, access, params);
     let a: Vec<f64> = members_all.iter().map(|&i| access.share[i]).collect();
     let w: Vec<f64> = members_all.iter().map(|&i| access.weight[i]).collect();
     let g: Vec<usize> = members_all.iter().map(|&i| group_of[i]).collect();
@@ -92,17 +107,26 @@ pub fn equity(
     });
     rows.push(row);
     for (k, gname) in groups.iter().enumerate() {
-        rows.push(summarise(name, gname, &members_of[k], access, need, params));
+        rows.push(summarise(
+            name,
+            gname,
+            &members_of[k],
+            &order_of[k],
+            access,
+            params,
+        ));
     }
     rows
 }
 
+/// One row over `members` (area indices); `order` lists positions in `members` from the most to
+/// the least deprived (areas without a deprivation value left out).
 fn summarise(
     service: &str,
     group: &str,
     members: &[usize],
+    order: &[usize],
     access: &Access,
-    need: &AreaNeed,
     params: &FindingsSpec,
 ) -> EquityRow {
     let a: Vec<f64> = members.iter().map(|&i| access.share[i]).collect();
@@ -114,25 +138,17 @@ fn summarise(
         .filter(|&&i| access.share[i] == 0.0)
         .map(|&i| access.weight[i])
         .sum();
-    // Positions (in `members`) of the areas with a deprivation value, most deprived first.
-    let pos: std::collections::HashMap<usize, usize> =
-        members.iter().enumerate().map(|(k, &i)| (i, k)).collect();
-    let order: Vec<usize> = need
-        .order
-        .iter()
-        .filter_map(|i| pos.get(i).copied())
-        .collect();
     let c = if order.is_empty() {
         f64::NAN
     } else {
-        ineq::concentration_index(&a, &w, &order)
+        ineq::concentration_index(&a, &w, order)
     };
     let mu_ordered = {
         let tw: f64 = order.iter().map(|&k| w[k]).sum();
         order.iter().map(|&k| w[k] * a[k]).sum::<f64>() / tw
     };
     let (lo, hi) = if c.is_finite() {
-        ineq::concentration_bootstrap(&a, &w, &order, params.bootstrap, params.seed)
+        ineq::concentration_bootstrap(&a, &w, order, params.bootstrap, params.seed)
     } else {
         (f64::NAN, f64::NAN)
     };

@@ -101,6 +101,16 @@ pub fn theil_decomposition(a: &[f64], w: &[f64], g: &[usize]) -> TheilDecomposit
             within: f64::NAN,
         };
     }
+    // Each group's Theil T in one pass over the areas (in area order within each group).
+    let mut t = vec![0.0; groups];
+    for i in 0..a.len() {
+        let k = g[i];
+        if pop[k] <= 0.0 || covered[k] <= 0.0 || a[i] <= 0.0 {
+            continue;
+        }
+        let mu_k = covered[k] / pop[k];
+        t[k] += (w[i] / pop[k]) * (a[i] / mu_k) * (a[i] / mu_k).ln();
+    }
     for k in 0..groups {
         if pop[k] <= 0.0 || covered[k] <= 0.0 {
             continue;
@@ -108,12 +118,7 @@ pub fn theil_decomposition(a: &[f64], w: &[f64], g: &[usize]) -> TheilDecomposit
         let s = covered[k] / (mu * total_w);
         let p = pop[k] / total_w;
         between += s * (s / p).ln();
-        let mu_k = covered[k] / pop[k];
-        let t_k: f64 = (0..a.len())
-            .filter(|&i| g[i] == k && a[i] > 0.0)
-            .map(|i| (w[i] / pop[k]) * (a[i] / mu_k) * (a[i] / mu_k).ln())
-            .sum();
-        within += s * t_k;
+        within += s * t[k];
     }
     TheilDecomposition {
         total,
