@@ -59,7 +59,36 @@ pub fn equity(
     need: &AreaNeed,
     params: &FindingsSpec,
 ) -> Vec<EquityRow> {
-    let name = &study.service_types[t];
+    equity_many(study, &[(t, access)], need, params)
+        .pop()
+        .unwrap_or_default()
+}
+
+/// [`equity`] for several service types whose accesses have the same weights (populations): the
+/// bootstrap draws and label permutations are shared between them (see
+/// [`ineq::concentration_bootstrap_many`]), and each service's rows are those [`equity`] gives
+/// it alone.
+///
+/// # Panics
+/// When the accesses' weights differ.
+pub fn equity_many(
+    study: &Study,
+    services: &[(usize, &Access)],
+    need: &AreaNeed,
+    params: &FindingsSpec,
+) -> Vec<Vec<EquityRow>> {
+    let Some(&(_, first)) = services.first() else {
+        return Vec::new();
+    };
+    assert!(
+        services.iter().all(|(_, a)| a.weight == first.weight),
+        "equity_many needs accesses with the same weights"
+    );
+    let names: Vec<&str> = services
+        .iter()
+        .map(|&(t, _)| study.service_types[t].as_str())
+        .collect();
+    let accesses: Vec<&Access> = services.iter().map(|&(_, a)| a).collect();
     let mut groups: Vec<&str> = study.areas.iter().map(|a| a.group.as_str()).collect();
     groups.sort_unstable();
     groups.dedup();
@@ -68,9 +97,8 @@ pub fn equity(
         .iter()
         .map(|a| groups.binary_search(&a.group.as_str()).unwrap_or(0))
         .collect();
-    let mut rows = Vec::with_capacity(groups.len() + 1);
     let members_all: Vec<usize> = (0..study.areas.len())
-        .filter(|&i| access.weight[i] > 0.0)
+        .filter(|&i| first.weight[i] > 0.0)
         .collect();
     // Members of each group, and every area's position among the members of ALL and of its
     // group.
@@ -92,87 +120,130 @@ pub fn equity(
             order_of[group_of[i]].push(at_group[i]);
         }
     }
-    let mut row = summarise(name, "ALL", &members_all, &order_all, access, params);
-    let a: Vec<f64> = members_all.iter().map(|&i| access.share[i]).collect();
-    let w: Vec<f64> = members_all.iter().map(|&i| access.weight[i]).collect();
+    let mut all = summarise(&names, "ALL", &members_all, &order_all, &accesses, params);
+    let a: Vec<Vec<f64>> = accesses
+        .iter()
+        .map(|acc| members_all.iter().map(|&i| acc.share[i]).collect())
+        .collect();
+    let a_refs: Vec<&[f64]> = a.iter().map(Vec::as_slice).collect();
+    let w: Vec<f64> = members_all.iter().map(|&i| first.weight[i]).collect();
     let g: Vec<usize> = members_all.iter().map(|&i| group_of[i]).collect();
-    let d = ineq::theil_decomposition(&a, &w, &g);
-    row.theil_between = Some(d.between);
-    row.theil_within = Some(d.within);
-    row.theil_between_share = Some(d.between_share());
-    row.between_share_p_value = Some(if groups.len() > 1 {
-        ineq::between_share_p_value(&a, &w, &g, params.permutations, params.seed)
+    let p_values = if groups.len() > 1 {
+        ineq::between_share_p_value_many(&a_refs, &w, &g, params.permutations, params.seed)
     } else {
-        f64::NAN
-    });
-    rows.push(row);
+        vec![f64::NAN; services.len()]
+    };
+    for ((row, a), p) in all.iter_mut().zip(&a).zip(p_values) {
+        let d = ineq::theil_decomposition(a, &w, &g);
+        row.theil_between = Some(d.between);
+        row.theil_within = Some(d.within);
+        row.theil_between_share = Some(d.between_share());
+        row.between_share_p_value = Some(p);
+    }
+    let mut out: Vec<Vec<EquityRow>> = all
+        .into_iter()
+        .map(|row| {
+            let mut rows = Vec::with_capacity(groups.len() + 1);
+            rows.push(row);
+            rows
+        })
+        .collect();
     for (k, gname) in groups.iter().enumerate() {
-        rows.push(summarise(
-            name,
+        let rows = summarise(
+            &names,
             gname,
             &members_of[k],
             &order_of[k],
-            access,
+            &accesses,
             params,
-        ));
+        );
+        for (s, row) in rows.into_iter().enumerate() {
+            out[s].push(row);
+        }
     }
-    rows
+    out
 }
 
-/// One row over `members` (area indices); `order` lists positions in `members` from the most to
-/// the least deprived (areas without a deprivation value left out).
+/// One row per service over `members` (area indices); `order` lists positions in `members`
+/// from the most to the least deprived (areas without a deprivation value left out).
 fn summarise(
-    service: &str,
+    services: &[&str],
     group: &str,
     members: &[usize],
     order: &[usize],
-    access: &Access,
+    accesses: &[&Access],
     params: &FindingsSpec,
-) -> EquityRow {
-    let a: Vec<f64> = members.iter().map(|&i| access.share[i]).collect();
-    let w: Vec<f64> = members.iter().map(|&i| access.weight[i]).collect();
+) -> Vec<EquityRow> {
+    let Some(first) = accesses.first() else {
+        return Vec::new();
+    };
+    let w: Vec<f64> = members.iter().map(|&i| first.weight[i]).collect();
     let population: f64 = w.iter().sum();
-    let covered: f64 = members.iter().map(|&i| access.covered(i)).sum();
-    let zero: f64 = members
+    let a: Vec<Vec<f64>> = accesses
         .iter()
-        .filter(|&&i| access.share[i] == 0.0)
-        .map(|&i| access.weight[i])
-        .sum();
-    let c = if order.is_empty() {
-        f64::NAN
-    } else {
-        ineq::concentration_index(&a, &w, order)
-    };
-    let mu_ordered = {
-        let tw: f64 = order.iter().map(|&k| w[k]).sum();
-        order.iter().map(|&k| w[k] * a[k]).sum::<f64>() / tw
-    };
-    let (lo, hi) = if c.is_finite() {
-        ineq::concentration_bootstrap(&a, &w, order, params.bootstrap, params.seed)
-    } else {
-        (f64::NAN, f64::NAN)
-    };
-    EquityRow {
-        service_type: service.to_string(),
-        group: group.to_string(),
-        areas: members.len(),
-        population,
-        population_meeting_standard: covered,
-        share_meeting_standard: if population > 0.0 {
-            covered / population
-        } else {
-            f64::NAN
-        },
-        zero_access_population: zero,
-        gini: ineq::gini(&a, &w),
-        theil: ineq::theil(&a, &w),
-        theil_between: None,
-        theil_within: None,
-        theil_between_share: None,
-        between_share_p_value: None,
-        concentration_index: c,
-        erreygers_index: ineq::erreygers(c, mu_ordered),
-        ci_low: lo,
-        ci_high: hi,
+        .map(|acc| members.iter().map(|&i| acc.share[i]).collect())
+        .collect();
+    let a_refs: Vec<&[f64]> = a.iter().map(Vec::as_slice).collect();
+    let c: Vec<f64> = a
+        .iter()
+        .map(|a| {
+            if order.is_empty() {
+                f64::NAN
+            } else {
+                ineq::concentration_index(a, &w, order)
+            }
+        })
+        .collect();
+    // Bootstrap only the services whose index is defined, sharing the draws between them.
+    let defined: Vec<usize> = (0..a.len()).filter(|&s| c[s].is_finite()).collect();
+    let defined_a: Vec<&[f64]> = defined.iter().map(|&s| a_refs[s]).collect();
+    let mut bounds = vec![(f64::NAN, f64::NAN); a.len()];
+    for (&s, b) in defined.iter().zip(ineq::concentration_bootstrap_many(
+        &defined_a,
+        &w,
+        order,
+        params.bootstrap,
+        params.seed,
+    )) {
+        bounds[s] = b;
     }
+    let tw: f64 = order.iter().map(|&k| w[k]).sum();
+    services
+        .iter()
+        .enumerate()
+        .map(|(s, service)| {
+            let acc = accesses[s];
+            let a = &a[s];
+            let covered: f64 = members.iter().map(|&i| acc.covered(i)).sum();
+            let zero: f64 = members
+                .iter()
+                .filter(|&&i| acc.share[i] == 0.0)
+                .map(|&i| acc.weight[i])
+                .sum();
+            let mu_ordered = order.iter().map(|&k| w[k] * a[k]).sum::<f64>() / tw;
+            EquityRow {
+                service_type: service.to_string(),
+                group: group.to_string(),
+                areas: members.len(),
+                population,
+                population_meeting_standard: covered,
+                share_meeting_standard: if population > 0.0 {
+                    covered / population
+                } else {
+                    f64::NAN
+                },
+                zero_access_population: zero,
+                gini: ineq::gini(a, &w),
+                theil: ineq::theil(a, &w),
+                theil_between: None,
+                theil_within: None,
+                theil_between_share: None,
+                between_share_p_value: None,
+                concentration_index: c[s],
+                erreygers_index: ineq::erreygers(c[s], mu_ordered),
+                ci_low: bounds[s].0,
+                ci_high: bounds[s].1,
+            }
+        })
+        .collect()
 }

@@ -4,7 +4,7 @@
 use crate::load::Study;
 use crate::metrics::access::{access, Access};
 use crate::metrics::coverage::Coverage;
-use crate::metrics::equity::{equity, EquityRow};
+use crate::metrics::equity::{equity_many, EquityRow};
 use crate::metrics::gaps::{unserved, Unserved};
 use crate::metrics::lacunae::{gaps, Gap};
 use crate::metrics::lottery::{league, pairs, GroupRow, LotteryPair};
@@ -58,36 +58,52 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
     let gap_polygons = params
         .gap_polygons
         .unwrap_or(study.areas.len() <= crate::config::GAP_POLYGON_AUTO_LIMIT);
-    let services: Vec<ServiceFindings> = (0..study.service_types.len())
-        .map(|t| {
-            let acc = access(study, coverage, t);
-            let universal = study
+    let types = study.service_types.len();
+    let accesses: Vec<Access> = (0..types).map(|t| access(study, coverage, t)).collect();
+    let universal: Vec<usize> = (0..types)
+        .filter(|&t| {
+            study
                 .spec
                 .services
                 .get(&study.service_types[t])
                 .map(|s| s.universal())
-                .unwrap_or(true);
-            ServiceFindings {
-                service: t,
-                unserved: unserved(study, t, &acc, &need),
-                equity: if universal {
-                    equity(study, t, &acc, &need, params)
-                } else {
-                    Vec::new()
-                },
-                pairs: pairs(study, t, &acc, &need, &neighbours, params),
-                league: league(study, t, &acc, &need),
-                gaps: if gap_polygons {
-                    let types = study.service_types.len();
-                    let area_share: Vec<f64> = (0..study.areas.len())
-                        .map(|i| coverage.rows[i * types + t].area_share)
-                        .collect();
-                    gaps(study, &index, t, &acc, &area_share, &neighbours)
-                } else {
-                    Vec::new()
-                },
-                access: acc,
-            }
+                .unwrap_or(true)
+        })
+        .collect();
+    // Universal services with the same weights (populations: all of them, unless an overlay
+    // failed) share their bootstrap draws and permutations.
+    let mut equities: Vec<Vec<EquityRow>> = vec![Vec::new(); types];
+    let mut pending = universal;
+    while let Some(&lead) = pending.first() {
+        let (same, rest): (Vec<usize>, Vec<usize>) = pending
+            .iter()
+            .partition(|&&t| accesses[t].weight == accesses[lead].weight);
+        let batch: Vec<(usize, &Access)> = same.iter().map(|&t| (t, &accesses[t])).collect();
+        for (&t, rows) in same.iter().zip(equity_many(study, &batch, &need, params)) {
+            equities[t] = rows;
+        }
+        pending = rest;
+    }
+    let services: Vec<ServiceFindings> = accesses
+        .into_iter()
+        .zip(equities)
+        .enumerate()
+        .map(|(t, (acc, equity))| ServiceFindings {
+            service: t,
+            unserved: unserved(study, t, &acc, &need),
+            equity,
+            pairs: pairs(study, t, &acc, &need, &neighbours, params),
+            league: league(study, t, &acc, &need),
+            gaps: if gap_polygons {
+                let types = study.service_types.len();
+                let area_share: Vec<f64> = (0..study.areas.len())
+                    .map(|i| coverage.rows[i * types + t].area_share)
+                    .collect();
+                gaps(study, &index, t, &acc, &area_share, &neighbours)
+            } else {
+                Vec::new()
+            },
+            access: acc,
         })
         .collect();
     let shares: Vec<Vec<f64>> = services

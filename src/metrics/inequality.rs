@@ -185,17 +185,34 @@ pub fn concentration_bootstrap(
     draws: usize,
     seed: u64,
 ) -> (f64, f64) {
+    concentration_bootstrap_many(&[a], w, order, draws, seed)[0]
+}
+
+/// [`concentration_bootstrap`] for several outcomes `a[s]` (service types) over the same areas,
+/// weights and order. Each draw resamples the areas once and evaluates every outcome on that
+/// resample (common random numbers), so the services of a study cost little more than one,
+/// and each outcome's interval is exactly the one [`concentration_bootstrap`] gives it alone.
+pub fn concentration_bootstrap_many(
+    a: &[&[f64]],
+    w: &[f64],
+    order: &[usize],
+    draws: usize,
+    seed: u64,
+) -> Vec<(f64, f64)> {
     if order.is_empty() || draws == 0 {
-        return (f64::NAN, f64::NAN);
+        return vec![(f64::NAN, f64::NAN); a.len()];
     }
     use rayon::prelude::*;
     let n = order.len();
     // Access and weights laid out in deprivation order once, so each draw is one pass over
     // contiguous memory.
-    let a_ord: Vec<f64> = order.iter().map(|&i| a[i]).collect();
+    let a_ord: Vec<Vec<f64>> = a
+        .iter()
+        .map(|a| order.iter().map(|&i| a[i]).collect())
+        .collect();
     let w_ord: Vec<f64> = order.iter().map(|&i| w[i]).collect();
     // Draw k has its own generator, so the interval does not depend on the thread count.
-    let mut stats: Vec<f64> = (0..draws)
+    let per_draw: Vec<Vec<f64>> = (0..draws)
         .into_par_iter()
         .map_init(
             || vec![0u32; n],
@@ -208,26 +225,46 @@ pub fn concentration_bootstrap(
                 }
                 // A resampled area counted k times weighs k times its population, in the same
                 // place in the deprivation order.
-                concentration_index_ordered(&a_ord, &w_ord, counts)
+                a_ord
+                    .iter()
+                    .map(|a| concentration_index_ordered(a, &w_ord, counts))
+                    .collect()
             },
         )
-        .filter(|c| c.is_finite())
         .collect();
-    if stats.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    stats.sort_by(f64::total_cmp);
-    let q = |f: f64| stats[((f * (stats.len() - 1) as f64).round() as usize).min(stats.len() - 1)];
-    (q(0.025), q(0.975))
+    (0..a.len())
+        .map(|s| {
+            let mut stats: Vec<f64> = per_draw
+                .iter()
+                .map(|d| d[s])
+                .filter(|c| c.is_finite())
+                .collect();
+            if stats.is_empty() {
+                return (f64::NAN, f64::NAN);
+            }
+            stats.sort_by(f64::total_cmp);
+            let q = |f: f64| {
+                stats[((f * (stats.len() - 1) as f64).round() as usize).min(stats.len() - 1)]
+            };
+            (q(0.025), q(0.975))
+        })
+        .collect()
 }
 
 /// The between-group Theil T_B = sum_g S_g ln(S_g / P_g) from group sums alone.
-fn theil_between(a: &[f64], w: &[f64], g: &[usize], groups: usize, sums: &mut [(f64, f64)]) -> f64 {
+fn theil_between<L: Copy + Into<u64>>(
+    a: &[f64],
+    w: &[f64],
+    g: &[L],
+    groups: usize,
+    sums: &mut [(f64, f64)],
+) -> f64 {
     sums.iter_mut().for_each(|s| *s = (0.0, 0.0));
     let (mut tw, mut tc) = (0.0, 0.0);
     for i in 0..a.len() {
-        sums[g[i]].0 += w[i];
-        sums[g[i]].1 += w[i] * a[i];
+        let k = g[i].into() as usize;
+        sums[k].0 += w[i];
+        sums[k].1 += w[i] * a[i];
         tw += w[i];
         tc += w[i] * a[i];
     }
@@ -255,29 +292,73 @@ pub fn between_share_p_value(
     permutations: usize,
     seed: u64,
 ) -> f64 {
+    between_share_p_value_many(&[a], w, g, permutations, seed)[0]
+}
+
+/// [`between_share_p_value`] for several outcomes `a[s]` (service types) over the same areas,
+/// weights and groups: each relabelling is drawn once and tested on every outcome (common
+/// random numbers), and each outcome's p-value is exactly the one [`between_share_p_value`]
+/// gives it alone.
+pub fn between_share_p_value_many(
+    a: &[&[f64]],
+    w: &[f64],
+    g: &[usize],
+    permutations: usize,
+    seed: u64,
+) -> Vec<f64> {
     use rayon::prelude::*;
-    let total = theil(a, w);
     let groups = g.iter().copied().max().map_or(0, |m| m + 1);
     let mut sums = vec![(0.0, 0.0); groups];
-    let observed = theil_between(a, w, g, groups, &mut sums);
-    if total.is_nan() || total <= 0.0 || !observed.is_finite() {
-        return f64::NAN;
+    // Labels as u32: half the memory to shuffle.
+    let labels: Vec<u32> = g.iter().map(|&k| k as u32).collect();
+    // Per outcome: Theil T and the observed T_B, or None when the test is undefined.
+    let observed: Vec<Option<(f64, f64)>> = a
+        .iter()
+        .map(|a| {
+            let total = theil(a, w);
+            let between = theil_between(a, w, &labels, groups, &mut sums);
+            (total.is_finite() && total > 0.0 && between.is_finite()).then_some((total, between))
+        })
+        .collect();
+    if observed.iter().all(Option::is_none) {
+        return vec![f64::NAN; a.len()];
     }
-    let at_least: usize = (0..permutations)
+    let at_least: Vec<usize> = (0..permutations)
         .into_par_iter()
         .map_init(
-            || (g.to_vec(), vec![(0.0, 0.0); groups]),
-            |(labels, sums), k| {
-                labels.copy_from_slice(g);
+            || (labels.clone(), vec![(0.0, 0.0); groups]),
+            |(shuffled, sums), k| {
+                shuffled.copy_from_slice(&labels);
                 let mut rng =
                     SplitMix64::new(seed ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                rng.shuffle(labels);
-                // A tiny tolerance so ties with the observed value count as "as large".
-                usize::from(theil_between(a, w, labels, groups, sums) >= observed - 1e-12 * total)
+                rng.shuffle(shuffled);
+                a.iter()
+                    .zip(&observed)
+                    .map(|(a, obs)| {
+                        obs.map_or(0, |(total, between)| {
+                            // A tiny tolerance so ties with the observed value count as "as
+                            // large".
+                            usize::from(
+                                theil_between(a, w, &shuffled[..], groups, sums)
+                                    >= between - 1e-12 * total,
+                            )
+                        })
+                    })
+                    .collect::<Vec<usize>>()
             },
         )
-        .sum();
-    (1 + at_least) as f64 / (1 + permutations) as f64
+        .reduce(
+            || vec![0; a.len()],
+            |mut x, y| {
+                x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
+                x
+            },
+        );
+    observed
+        .iter()
+        .zip(at_least)
+        .map(|(obs, n)| obs.map_or(f64::NAN, |_| (1 + n) as f64 / (1 + permutations) as f64))
+        .collect()
 }
 
 #[cfg(test)]
