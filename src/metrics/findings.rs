@@ -1,6 +1,8 @@
 //! All findings of a study from its coverage: unserved neighbourhoods, uneven universal access
 //! and the postcode lottery, per service type.
 
+use rayon::prelude::*;
+
 use crate::load::Study;
 use crate::metrics::access::{access, Access};
 use crate::metrics::coverage::Coverage;
@@ -52,40 +54,26 @@ pub struct Findings {
 /// Computes every finding.
 pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
     let need = area_need(study);
-    let neighbours = neighbours(&study.areas, study.spec.findings.boundary_tolerance_m);
     let params = &study.spec.findings;
-    let index = ProviderIndex::build(&study.providers, &study.service_types);
     let gap_polygons = params
         .gap_polygons
         .unwrap_or(study.areas.len() <= crate::config::GAP_POLYGON_AUTO_LIMIT);
     let types = study.service_types.len();
     let accesses: Vec<Access> = (0..types).map(|t| access(study, coverage, t)).collect();
-    let universal: Vec<usize> = (0..types)
-        .filter(|&t| {
-            study
-                .spec
-                .services
-                .get(&study.service_types[t])
-                .map(|s| s.universal())
-                .unwrap_or(true)
-        })
-        .collect();
-    // Universal services with the same weights (populations: all of them, unless an overlay
-    // failed) share their bootstrap draws and permutations.
-    let mut equities: Vec<Vec<EquityRow>> = vec![Vec::new(); types];
-    let mut pending = universal;
-    while let Some(&lead) = pending.first() {
-        let (same, rest): (Vec<usize>, Vec<usize>) = pending
-            .iter()
-            .partition(|&&t| accesses[t].weight == accesses[lead].weight);
-        let batch: Vec<(usize, &Access)> = same.iter().map(|&t| (t, &accesses[t])).collect();
-        for (&t, rows) in same.iter().zip(equity_many(study, &batch, &need, params)) {
-            equities[t] = rows;
-        }
-        pending = rest;
-    }
+    // Adjacency, the resampling of the equity finding and the reach of each network are
+    // independent: run them side by side.
+    let (neighbours, (equities, reach)) = rayon::join(
+        || neighbours(&study.areas, params.boundary_tolerance_m),
+        || {
+            rayon::join(
+                || universal_equity(study, &accesses, &need, params),
+                || reach(study, &need),
+            )
+        },
+    );
+    let index = ProviderIndex::build(&study.providers, &study.service_types);
     let services: Vec<ServiceFindings> = accesses
-        .into_iter()
+        .into_par_iter()
         .zip(equities)
         .enumerate()
         .map(|(t, (acc, equity))| ServiceFindings {
@@ -113,11 +101,45 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
     let weights: Vec<Vec<f64>> = services.iter().map(|s| s.access.weight.clone()).collect();
     let missed = missed_by_one_covered_by_another(study, &shares, &weights);
     Findings {
-        reach: reach(study, &need),
+        reach,
         need,
         neighbours,
         services,
         missed,
         gap_polygons,
     }
+}
+
+/// Equity rows of every universal service (empty for the others). Services with the same
+/// weights (populations: all of them, unless an overlay failed) share their bootstrap draws and
+/// permutations.
+fn universal_equity(
+    study: &Study,
+    accesses: &[Access],
+    need: &AreaNeed,
+    params: &crate::config::FindingsSpec,
+) -> Vec<Vec<EquityRow>> {
+    let types = accesses.len();
+    let mut pending: Vec<usize> = (0..types)
+        .filter(|&t| {
+            study
+                .spec
+                .services
+                .get(&study.service_types[t])
+                .map(|s| s.universal())
+                .unwrap_or(true)
+        })
+        .collect();
+    let mut equities: Vec<Vec<EquityRow>> = vec![Vec::new(); types];
+    while let Some(&lead) = pending.first() {
+        let (same, rest): (Vec<usize>, Vec<usize>) = pending
+            .iter()
+            .partition(|&&t| accesses[t].weight == accesses[lead].weight);
+        let batch: Vec<(usize, &Access)> = same.iter().map(|&t| (t, &accesses[t])).collect();
+        for (&t, rows) in same.iter().zip(equity_many(study, &batch, need, params)) {
+            equities[t] = rows;
+        }
+        pending = rest;
+    }
+    equities
 }

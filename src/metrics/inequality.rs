@@ -171,6 +171,41 @@ pub fn concentration_index_ordered(a: &[f64], w: &[f64], counts: &[u32]) -> f64 
     2.0 * s2 / (total * s1) - 1.0
 }
 
+/// [`concentration_index_ordered`] for several outcomes at once: `a` holds them interleaved
+/// (`a[i * k + s]` is outcome s of area i, k outcomes), and `out[s]` gets each one's index. One
+/// pass shares the weights and the running total; each outcome's arithmetic is the same, in the
+/// same order, as in [`concentration_index_ordered`], so the results are bit for bit equal.
+pub fn concentration_index_ordered_many(
+    a: &[f64],
+    w: &[f64],
+    counts: &[u32],
+    s1: &mut [f64],
+    s2: &mut [f64],
+    out: &mut [f64],
+) {
+    let k = out.len();
+    s1.iter_mut().for_each(|x| *x = 0.0);
+    s2.iter_mut().for_each(|x| *x = 0.0);
+    let mut total = 0.0;
+    for ((ai, &wi), &c) in a.chunks_exact(k).zip(w).zip(counts) {
+        let wk = wi * f64::from(c);
+        let mid = total + wk / 2.0;
+        for s in 0..k {
+            let wa = wk * ai[s];
+            s1[s] += wa;
+            s2[s] += wa * mid;
+        }
+        total += wk;
+    }
+    for s in 0..k {
+        out[s] = if total <= 0.0 || s1[s].is_nan() || s1[s] <= 0.0 {
+            f64::NAN
+        } else {
+            2.0 * s2[s] / (total * s1[s]) - 1.0
+        };
+    }
+}
+
 /// Erreygers' corrected concentration index for an outcome bounded in [0, 1]: E = 4 mu C.
 pub fn erreygers(c: f64, mu: f64) -> f64 {
     4.0 * mu * c
@@ -199,36 +234,36 @@ pub fn concentration_bootstrap_many(
     draws: usize,
     seed: u64,
 ) -> Vec<(f64, f64)> {
-    if order.is_empty() || draws == 0 {
+    if order.is_empty() || draws == 0 || a.is_empty() {
         return vec![(f64::NAN, f64::NAN); a.len()];
     }
     use rayon::prelude::*;
     let n = order.len();
     // Access and weights laid out in deprivation order once, so each draw is one pass over
     // contiguous memory.
-    let a_ord: Vec<Vec<f64>> = a
+    let k = a.len();
+    let a_ord: Vec<f64> = order
         .iter()
-        .map(|a| order.iter().map(|&i| a[i]).collect())
+        .flat_map(|&i| a.iter().map(move |a| a[i]))
         .collect();
     let w_ord: Vec<f64> = order.iter().map(|&i| w[i]).collect();
     // Draw k has its own generator, so the interval does not depend on the thread count.
     let per_draw: Vec<Vec<f64>> = (0..draws)
         .into_par_iter()
         .map_init(
-            || vec![0u32; n],
-            |counts, k| {
+            || (vec![0u32; n], vec![0.0; k], vec![0.0; k]),
+            |(counts, s1, s2), draw| {
                 let mut rng =
-                    SplitMix64::new(seed ^ (k as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
+                    SplitMix64::new(seed ^ (draw as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
                 counts.iter_mut().for_each(|c| *c = 0);
                 for _ in 0..n {
                     counts[rng.below(n)] += 1;
                 }
-                // A resampled area counted k times weighs k times its population, in the same
+                // A resampled area counted c times weighs c times its population, in the same
                 // place in the deprivation order.
-                a_ord
-                    .iter()
-                    .map(|a| concentration_index_ordered(a, &w_ord, counts))
-                    .collect()
+                let mut out = vec![0.0; k];
+                concentration_index_ordered_many(&a_ord, &w_ord, counts, s1, s2, &mut out);
+                out
             },
         )
         .collect();
@@ -249,6 +284,45 @@ pub fn concentration_bootstrap_many(
             (q(0.025), q(0.975))
         })
         .collect()
+}
+
+/// [`theil_between`] for k outcomes at once, interleaved in `a` (`a[i * k + s]`), into
+/// `out[s]`; `sums` holds `groups * (k + 1)` slots. Each outcome's arithmetic is the same, in the
+/// same order, as in [`theil_between`], so the results are bit for bit equal.
+fn theil_between_many(
+    a: &[f64],
+    w: &[f64],
+    g: &[u32],
+    groups: usize,
+    sums: &mut [f64],
+    totals: &mut [f64],
+    out: &mut [f64],
+) {
+    let k = out.len();
+    sums.iter_mut().for_each(|s| *s = 0.0);
+    totals.iter_mut().for_each(|s| *s = 0.0);
+    let mut tw = 0.0;
+    for ((ai, &wi), &gi) in a.chunks_exact(k).zip(w).zip(g) {
+        let slot = &mut sums[gi as usize * (k + 1)..][..k + 1];
+        slot[0] += wi;
+        tw += wi;
+        for s in 0..k {
+            let wa = wi * ai[s];
+            slot[s + 1] += wa;
+            totals[s] += wa;
+        }
+    }
+    for s in 0..k {
+        let tc = totals[s];
+        out[s] = (0..groups)
+            .map(|grp| (sums[grp * (k + 1)], sums[grp * (k + 1) + s + 1]))
+            .filter(|(p, c)| *p > 0.0 && *c > 0.0)
+            .map(|(p, c)| {
+                let sh = c / tc;
+                sh * (sh / (p / tw)).ln()
+            })
+            .sum();
+    }
 }
 
 /// The between-group Theil T_B = sum_g S_g ln(S_g / P_g) from group sums alone.
@@ -323,25 +397,34 @@ pub fn between_share_p_value_many(
     if observed.iter().all(Option::is_none) {
         return vec![f64::NAN; a.len()];
     }
+    let k = a.len();
+    let a_il: Vec<f64> = (0..w.len())
+        .flat_map(|i| a.iter().map(move |a| a[i]))
+        .collect();
     let at_least: Vec<usize> = (0..permutations)
         .into_par_iter()
         .map_init(
-            || (labels.clone(), vec![(0.0, 0.0); groups]),
-            |(shuffled, sums), k| {
+            || {
+                (
+                    labels.clone(),
+                    vec![0.0; groups * (k + 1)],
+                    vec![0.0; k],
+                    vec![0.0; k],
+                )
+            },
+            |(shuffled, sums, totals, between), p| {
                 shuffled.copy_from_slice(&labels);
                 let mut rng =
-                    SplitMix64::new(seed ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                    SplitMix64::new(seed ^ (p as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
                 rng.shuffle(shuffled);
-                a.iter()
+                theil_between_many(&a_il, w, shuffled, groups, sums, totals, between);
+                between
+                    .iter()
                     .zip(&observed)
-                    .map(|(a, obs)| {
-                        obs.map_or(0, |(total, between)| {
-                            // A tiny tolerance so ties with the observed value count as "as
-                            // large".
-                            usize::from(
-                                theil_between(a, w, &shuffled[..], groups, sums)
-                                    >= between - 1e-12 * total,
-                            )
+                    .map(|(&b, obs)| {
+                        // A tiny tolerance so ties with the observed value count as "as large".
+                        obs.map_or(0, |(total, observed)| {
+                            usize::from(b >= observed - 1e-12 * total)
                         })
                     })
                     .collect::<Vec<usize>>()
@@ -370,6 +453,31 @@ mod tests {
     const A: [f64; 5] = [0.0, 0.5, 1.0, 0.8, 0.2];
     const W: [f64; 5] = [100.0, 200.0, 300.0, 250.0, 150.0];
     const G: [usize; 5] = [0, 0, 1, 1, 0];
+
+    #[test]
+    fn several_outcomes_at_once_equal_each_alone_bit_for_bit() {
+        let order = [3, 0, 4, 1, 2];
+        let b: [f64; 5] = [0.9, 0.1, 0.0, 0.3, 1.0];
+        let many = concentration_bootstrap_many(&[&A, &b], &W, &order, 199, 42);
+        assert_eq!(many[0], concentration_bootstrap(&A, &W, &order, 199, 42));
+        assert_eq!(many[1], concentration_bootstrap(&b, &W, &order, 199, 42));
+        let p = between_share_p_value_many(&[&A, &b], &W, &G, 999, 7);
+        assert_eq!(p[0], between_share_p_value(&A, &W, &G, 999, 7));
+        assert_eq!(p[1], between_share_p_value(&b, &W, &G, 999, 7));
+        // The fused pass against the one-outcome pass on uneven counts.
+        let il: Vec<f64> = (0..5).flat_map(|i| [A[i], b[i]]).collect();
+        let counts = [2, 0, 1, 3, 1];
+        let (mut s1, mut s2, mut out) = ([0.0; 2], [0.0; 2], [0.0; 2]);
+        concentration_index_ordered_many(&il, &W, &counts, &mut s1, &mut s2, &mut out);
+        assert_eq!(
+            out[0].to_bits(),
+            concentration_index_ordered(&A, &W, &counts).to_bits()
+        );
+        assert_eq!(
+            out[1].to_bits(),
+            concentration_index_ordered(&b, &W, &counts).to_bits()
+        );
+    }
 
     #[test]
     fn one_pass_concentration_index_equals_the_definition() {

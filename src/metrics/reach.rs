@@ -5,6 +5,7 @@
 //! population reached. Needs population-weighted points: each point counts for the providers
 //! whose catchment holds it. Without points, reach is not computed (the run says so).
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::load::Study;
@@ -38,99 +39,106 @@ pub struct Reach {
 pub fn reach(study: &Study, need: &AreaNeed) -> Option<Vec<Reach>> {
     let points = study.points.as_ref()?;
     let index = ProviderIndex::build(&study.providers, &study.service_types);
-    let mut out = Vec::new();
-    for (t, name) in study.service_types.iter().enumerate() {
-        // Target population per person in each area (1 when the service has no target column).
-        let target_col = study
-            .spec
-            .services
-            .get(name)
-            .and_then(|s| s.target_population.as_deref())
-            .and_then(|c| {
-                let join = study.need.as_ref()?;
-                join.columns.iter().position(|x| x == c).map(|i| (i, join))
-            });
-        let target_rate = |area: Option<usize>| -> f64 {
-            match (target_col, area) {
-                (None, _) => 1.0,
-                (Some(_), None) => 0.0,
-                (Some((c, join)), Some(a)) => {
-                    let target = join.rows[a]
-                        .as_ref()
-                        .and_then(|r| r[c].as_number().ok().flatten())
-                        .unwrap_or(0.0);
-                    match join.population[a] {
-                        Some(p) if p > 0.0 => target / p,
-                        _ => 0.0,
+    // One network per service type, in parallel; rows stay in service-type order.
+    let per_type: Vec<Vec<Reach>> = study
+        .service_types
+        .par_iter()
+        .enumerate()
+        .map(|(t, name)| {
+            let mut out = Vec::new();
+            // Target population per person in each area (1 when the service has no target column).
+            let target_col = study
+                .spec
+                .services
+                .get(name)
+                .and_then(|s| s.target_population.as_deref())
+                .and_then(|c| {
+                    let join = study.need.as_ref()?;
+                    join.columns.iter().position(|x| x == c).map(|i| (i, join))
+                });
+            let target_rate = |area: Option<usize>| -> f64 {
+                match (target_col, area) {
+                    (None, _) => 1.0,
+                    (Some(_), None) => 0.0,
+                    (Some((c, join)), Some(a)) => {
+                        let target = join.rows[a]
+                            .as_ref()
+                            .and_then(|r| r[c].as_number().ok().flatten())
+                            .unwrap_or(0.0);
+                        match join.population[a] {
+                            Some(p) if p > 0.0 => target / p,
+                            _ => 0.0,
+                        }
                     }
                 }
-            }
-        };
-        let range = index.ranges[t].clone();
-        let n = range.len();
-        let mut per = vec![[0.0f64; 5]; n];
-        let mut net = [0.0f64; 5];
-        let mut total_target = 0.0;
-        let mut covering = Vec::new();
-        for p in points {
-            let rate = target_rate(p.area);
-            let target = p.population * rate;
-            total_target += target;
-            covering.clear();
-            covering.extend(index.covering(&study.providers, t, p.at));
-            if covering.is_empty() {
-                continue;
-            }
-            let weight = p.area.map(|a| need.weight[a]).unwrap_or(1.0);
-            let alone = covering.len() == 1;
-            let row = [
-                p.population,
-                target,
-                p.population * weight,
-                if alone { p.population } else { 0.0 },
-                if alone { 0.0 } else { p.population },
-            ];
-            for &i in &covering {
-                let k = i - range.start;
-                for (acc, v) in per[k].iter_mut().zip(row) {
+            };
+            let range = index.ranges[t].clone();
+            let n = range.len();
+            let mut per = vec![[0.0f64; 5]; n];
+            let mut net = [0.0f64; 5];
+            let mut total_target = 0.0;
+            let mut covering = Vec::new();
+            for p in points {
+                let rate = target_rate(p.area);
+                let target = p.population * rate;
+                total_target += target;
+                covering.clear();
+                covering.extend(index.covering(&study.providers, t, p.at));
+                if covering.is_empty() {
+                    continue;
+                }
+                let weight = p.area.map(|a| need.weight[a]).unwrap_or(1.0);
+                let alone = covering.len() == 1;
+                let row = [
+                    p.population,
+                    target,
+                    p.population * weight,
+                    if alone { p.population } else { 0.0 },
+                    if alone { 0.0 } else { p.population },
+                ];
+                for &i in &covering {
+                    let k = i - range.start;
+                    for (acc, v) in per[k].iter_mut().zip(row) {
+                        *acc += v;
+                    }
+                }
+                for (acc, v) in net.iter_mut().zip(row) {
                     *acc += v;
                 }
             }
-            for (acc, v) in net.iter_mut().zip(row) {
-                *acc += v;
-            }
-        }
-        let share = |x: f64| {
-            if total_target > 0.0 {
-                x / total_target
-            } else {
-                f64::NAN
-            }
-        };
-        out.push(Reach {
-            service_type: name.clone(),
-            provider: None,
-            population: net[0],
-            target_population: net[1],
-            need_weighted_population: net[2],
-            exclusive_population: net[3],
-            overlap_population: net[4],
-            share_of_target_reached: share(net[1]),
-        });
-        for (k, v) in per.iter().enumerate() {
+            let share = |x: f64| {
+                if total_target > 0.0 {
+                    x / total_target
+                } else {
+                    f64::NAN
+                }
+            };
             out.push(Reach {
                 service_type: name.clone(),
-                provider: Some(study.providers[range.start + k].id.clone()),
-                population: v[0],
-                target_population: v[1],
-                need_weighted_population: v[2],
-                exclusive_population: v[3],
-                overlap_population: v[4],
-                share_of_target_reached: share(v[1]),
+                provider: None,
+                population: net[0],
+                target_population: net[1],
+                need_weighted_population: net[2],
+                exclusive_population: net[3],
+                overlap_population: net[4],
+                share_of_target_reached: share(net[1]),
             });
-        }
-    }
-    Some(out)
+            for (k, v) in per.iter().enumerate() {
+                out.push(Reach {
+                    service_type: name.clone(),
+                    provider: Some(study.providers[range.start + k].id.clone()),
+                    population: v[0],
+                    target_population: v[1],
+                    need_weighted_population: v[2],
+                    exclusive_population: v[3],
+                    overlap_population: v[4],
+                    share_of_target_reached: share(v[1]),
+                });
+            }
+            out
+        })
+        .collect();
+    Some(per_type.into_iter().flatten().collect())
 }
 
 /// A neighbourhood one network misses (below the threshold) that another covers.

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use geo::InteriorPoint;
+use rayon::prelude::*;
 
 use super::layers::{geometry_json, json_string};
 use super::{num, push_num};
@@ -69,8 +70,11 @@ pub fn write_all(
     let area = |i: usize| &study.areas[i];
     let mut written = Vec::new();
 
-    let p = out.join("unserved.csv");
-    if wanted("unserved.csv") {
+    let job_unserved_csv = || -> Result<Option<PathBuf>> {
+        let p = out.join("unserved.csv");
+        if !wanted("unserved.csv") {
+            return Ok(None);
+        }
         let mut rows = Vec::new();
         for s in &f.services {
             for u in &s.unserved {
@@ -116,11 +120,14 @@ pub fn write_all(
             ],
             rows,
         )?;
-        written.push(p);
-    }
+        Ok(Some(p))
+    };
 
-    let p = out.join("access_equity.csv");
-    if wanted("access_equity.csv") {
+    let job_access_equity_csv = || -> Result<Option<PathBuf>> {
+        let p = out.join("access_equity.csv");
+        if !wanted("access_equity.csv") {
+            return Ok(None);
+        }
         let rows = f
             .services
             .iter()
@@ -170,11 +177,14 @@ pub fn write_all(
             ],
             rows,
         )?;
-        written.push(p);
-    }
+        Ok(Some(p))
+    };
 
-    let p = out.join("lottery_pairs.csv");
-    if wanted("lottery_pairs.csv") {
+    let job_lottery_pairs_csv = || -> Result<Option<PathBuf>> {
+        let p = out.join("lottery_pairs.csv");
+        if !wanted("lottery_pairs.csv") {
+            return Ok(None);
+        }
         let rows = f
             .services
             .iter()
@@ -223,11 +233,14 @@ pub fn write_all(
             ],
             rows,
         )?;
-        written.push(p);
-    }
+        Ok(Some(p))
+    };
 
-    let p = out.join("groups.csv");
-    if wanted("groups.csv") {
+    let job_groups_csv = || -> Result<Option<PathBuf>> {
+        let p = out.join("groups.csv");
+        if !wanted("groups.csv") {
+            return Ok(None);
+        }
         let rows = f
             .services
             .iter()
@@ -267,12 +280,15 @@ pub fn write_all(
             ],
             rows,
         )?;
-        written.push(p);
-    }
+        Ok(Some(p))
+    };
 
     let t = Transformer::new(study.working_crs, WGS84).map_err(|e| Error::crs(out, e))?;
-    let p = out.join("gaps.geojson");
-    if wanted("gaps.geojson") {
+    let job_gaps_geojson = || -> Result<Option<PathBuf>> {
+        let p = out.join("gaps.geojson");
+        if !wanted("gaps.geojson") {
+            return Ok(None);
+        }
         let mut features = Vec::new();
         for sf in &f.services {
             for (k, gap) in sf.gaps.iter().enumerate() {
@@ -306,14 +322,19 @@ pub fn write_all(
             }
         }
         write_feature_collection(&p, &features)?;
-        written.push(p);
-    }
+        Ok(Some(p))
+    };
 
-    let p = out.join("unserved.geojson");
-    if wanted("unserved.geojson") {
-        let mut features = Vec::new();
-        for s in &f.services {
-            for u in &s.unserved {
+    let job_unserved_geojson = || -> Result<Option<PathBuf>> {
+        let p = out.join("unserved.geojson");
+        if !wanted("unserved.geojson") {
+            return Ok(None);
+        }
+        let all: Vec<_> = f.services.iter().flat_map(|s| &s.unserved).collect();
+        // Formatted in parallel: a national run lists thousands of areas per service.
+        let features = all
+            .par_iter()
+            .map(|u| {
                 let a = area(u.area);
                 let mut g = String::new();
                 geometry_json(&mut g, &a.local, &t).map_err(|e| Error::crs(&p, e))?;
@@ -331,17 +352,20 @@ pub fn write_all(
                 props.push_str(",\"unmet_need\":");
                 push_num(&mut props, u.unmet_need, 3);
                 props.push('}');
-                features.push(format!(
+                Ok(format!(
                     "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":{g}}}"
-                ));
-            }
-        }
+                ))
+            })
+            .collect::<Result<Vec<String>>>()?;
         write_feature_collection(&p, &features)?;
-        written.push(p);
-    }
+        Ok(Some(p))
+    };
 
-    let p = out.join("lottery.geojson");
-    if wanted("lottery.geojson") {
+    let job_lottery_geojson = || -> Result<Option<PathBuf>> {
+        let p = out.join("lottery.geojson");
+        if !wanted("lottery.geojson") {
+            return Ok(None);
+        }
         let mut features = Vec::new();
         let point = |i: usize| -> std::result::Result<geo::Coord, String> {
             let c = area(i)
@@ -389,11 +413,14 @@ pub fn write_all(
             }
         }
         write_feature_collection(&p, &features)?;
-        written.push(p);
-    }
+        Ok(Some(p))
+    };
 
-    let p = out.join("reach.csv");
-    if wanted("reach.csv") {
+    let job_reach_csv = || -> Result<Option<PathBuf>> {
+        let p = out.join("reach.csv");
+        if !wanted("reach.csv") {
+            return Ok(None);
+        }
         let rows = f
             .reach
             .iter()
@@ -432,11 +459,14 @@ pub fn write_all(
             ],
             rows,
         )?;
-        written.push(p);
-    }
+        Ok(Some(p))
+    };
 
-    let p = out.join("network_gaps.csv");
-    if wanted("network_gaps.csv") {
+    let job_network_gaps_csv = || -> Result<Option<PathBuf>> {
+        let p = out.join("network_gaps.csv");
+        if !wanted("network_gaps.csv") {
+            return Ok(None);
+        }
         let rows = f
             .missed
             .iter()
@@ -468,14 +498,34 @@ pub fn write_all(
             ],
             rows,
         )?;
-        written.push(p);
-    }
+        Ok(Some(p))
+    };
 
-    let p = out.join("findings.md");
-    if wanted("findings.md") {
+    let job_findings_md = || -> Result<Option<PathBuf>> {
+        let p = out.join("findings.md");
+        if !wanted("findings.md") {
+            return Ok(None);
+        }
         let md = markdown(study, coverage, f);
         write_atomic(&p, |w| w.write_all(md.as_bytes()))?;
-        written.push(p);
+        Ok(Some(p))
+    };
+    // The files are independent: write them side by side.
+    let jobs: [&(dyn Fn() -> Result<Option<PathBuf>> + Sync); 10] = [
+        &job_unserved_csv,
+        &job_access_equity_csv,
+        &job_lottery_pairs_csv,
+        &job_groups_csv,
+        &job_gaps_geojson,
+        &job_unserved_geojson,
+        &job_lottery_geojson,
+        &job_reach_csv,
+        &job_network_gaps_csv,
+        &job_findings_md,
+    ];
+    let done: Vec<Result<Option<PathBuf>>> = jobs.par_iter().map(|job| job()).collect();
+    for d in done {
+        written.extend(d?);
     }
     Ok(written)
 }
