@@ -28,7 +28,7 @@ use crate::io::atomic::write_atomic;
 use crate::load::{load, Study};
 use crate::metrics::coverage::{Coverage, CoverageEngine};
 use crate::report::push_num;
-use crate::report::tables::write_coverage;
+use crate::report::tables::write_coverage_to;
 
 /// How to split the study.
 #[derive(Debug, Clone)]
@@ -182,11 +182,13 @@ fn write_partition(
     coverage: &Coverage,
     fingerprint: &str,
     summary: &PartitionSummary,
-) -> Result<()> {
+) -> Result<Vec<u8>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let csv = dir.join("coverage.csv");
-    write_coverage(&csv, study, &coverage.rows)?;
-    let bytes = std::fs::read(&csv).map_err(|e| Error::io(&csv, e))?;
+    // Formatted in memory: checksummed and later combined without reading the file back.
+    let mut bytes = Vec::with_capacity(coverage.rows.len() * 100);
+    write_coverage_to(&mut bytes, study, &coverage.rows).map_err(|e| Error::io(&csv, e))?;
+    write_atomic(&csv, |w| w.write_all(&bytes))?;
     let manifest = Manifest {
         fingerprint: fingerprint.to_string(),
         rows: coverage.rows.len(),
@@ -200,11 +202,12 @@ fn write_partition(
     write_atomic(&summary_path, |w| w.write_all(&text))?;
     let path = dir.join("manifest.json");
     let text = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::io(&path, e.into()))?;
-    write_atomic(&path, |w| w.write_all(&text))
+    write_atomic(&path, |w| w.write_all(&text))?;
+    Ok(bytes)
 }
 
 /// A partition's summary when its outputs are complete and were made by the same study.
-fn resumable(dir: &Path, fingerprint: &str) -> Option<PartitionSummary> {
+fn resumable(dir: &Path, fingerprint: &str) -> Option<(PartitionSummary, Vec<u8>)> {
     let manifest: Manifest =
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).ok()?).ok()?;
     if manifest.fingerprint != fingerprint {
@@ -217,7 +220,7 @@ fn resumable(dir: &Path, fingerprint: &str) -> Option<PartitionSummary> {
     let mut s: PartitionSummary =
         serde_json::from_slice(&std::fs::read(dir.join("summary.json")).ok()?).ok()?;
     s.status = "resumed".into();
-    Some(s)
+    Some((s, bytes))
 }
 
 fn failed(partition: &str, areas: usize, why: String, seconds: f64) -> PartitionSummary {
@@ -266,7 +269,7 @@ pub fn run(
     let clock = Instant::now();
     let mut timings = Vec::new();
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let summaries: Vec<PartitionSummary> = match partitioning {
+    let results: Vec<(PartitionSummary, Option<Vec<u8>>)> = match partitioning {
         Partitioning::Column => {
             if spec.areas.group.is_none() {
                 return Err(Error::Config(
@@ -290,8 +293,8 @@ pub fn run(
                 .map(|(name, idx)| {
                     let t0 = Instant::now();
                     let dir = parts_dir.join(folder_name(name));
-                    let s = match opts.resume.then(|| resumable(&dir, &fp)).flatten() {
-                        Some(s) => s,
+                    let (s, csv) = match opts.resume.then(|| resumable(&dir, &fp)).flatten() {
+                        Some((s, csv)) => (s, Some(csv)),
                         None => {
                             let fail = opts.fail_partition.as_deref();
                             // The engine and study are only read: nothing is left half-changed.
@@ -303,7 +306,7 @@ pub fn run(
                                     engine.areas(idx)
                                 }));
                             match result {
-                                Err(p) => failed(name, idx.len(), panic_text(&*p), 0.0),
+                                Err(p) => (failed(name, idx.len(), panic_text(&*p), 0.0), None),
                                 Ok(cov) => {
                                     let s = summarise(
                                         &study,
@@ -313,8 +316,10 @@ pub fn run(
                                         t0.elapsed().as_secs_f64(),
                                     );
                                     match write_partition(&dir, &study, &cov, &fp, &s) {
-                                        Ok(()) => s,
-                                        Err(e) => failed(name, idx.len(), e.to_string(), 0.0),
+                                        Ok(csv) => (s, Some(csv)),
+                                        Err(e) => {
+                                            (failed(name, idx.len(), e.to_string(), 0.0), None)
+                                        }
                                     }
                                 }
                             }
@@ -322,7 +327,7 @@ pub fn run(
                     };
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     (opts.progress)(&s, n, total);
-                    s
+                    (s, csv)
                 })
                 .collect()
         }
@@ -346,12 +351,12 @@ pub fn run(
                     one.areas.path = file.clone();
                     let fp = fingerprint(&one, "file");
                     let dir = parts_dir.join(folder_name(name));
-                    let s = match opts.resume.then(|| resumable(&dir, &fp)).flatten() {
-                        Some(s) => s,
+                    let (s, csv) = match opts.resume.then(|| resumable(&dir, &fp)).flatten() {
+                        Some((s, csv)) => (s, Some(csv)),
                         None => {
                             let fail = opts.fail_partition.as_deref();
                             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
-                                || -> Result<PartitionSummary> {
+                                || -> Result<(PartitionSummary, Vec<u8>)> {
                                     if fail == Some(name.as_str()) {
                                         panic!("failed on purpose (fail_partition)");
                                     }
@@ -364,20 +369,20 @@ pub fn run(
                                         study.areas.len(),
                                         t0.elapsed().as_secs_f64(),
                                     );
-                                    write_partition(&dir, &study, &cov, &fp, &s)?;
-                                    Ok(s)
+                                    let csv = write_partition(&dir, &study, &cov, &fp, &s)?;
+                                    Ok((s, csv))
                                 },
                             ));
                             match result {
-                                Ok(Ok(s)) => s,
-                                Ok(Err(e)) => failed(name, 0, e.to_string(), 0.0),
-                                Err(p) => failed(name, 0, panic_text(&*p), 0.0),
+                                Ok(Ok((s, csv))) => (s, Some(csv)),
+                                Ok(Err(e)) => (failed(name, 0, e.to_string(), 0.0), None),
+                                Err(p) => (failed(name, 0, panic_text(&*p), 0.0), None),
                             }
                         }
                     };
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     (opts.progress)(&s, n, total);
-                    s
+                    (s, csv)
                 })
                 .collect()
         }
@@ -386,8 +391,10 @@ pub fn run(
         "partitions".to_string(),
         clock.elapsed().as_secs_f64() - timings.iter().map(|t| t.1).sum::<f64>(),
     ));
+    let (summaries, csvs): (Vec<PartitionSummary>, Vec<Option<Vec<u8>>>) =
+        results.into_iter().unzip();
     let t_combine = Instant::now();
-    let written = combine(out, &parts_dir, &summaries)?;
+    let written = combine(out, &summaries, &csvs)?;
     timings.push(("combine".to_string(), t_combine.elapsed().as_secs_f64()));
     Ok(BatchOutcome {
         partitions: summaries,
@@ -411,16 +418,17 @@ fn check_folder_names<'a>(names: impl Iterator<Item = &'a str>) -> Result<()> {
 
 /// The combined `coverage.csv` (the partitions' rows, in partition order) and
 /// `batch_summary.csv`.
-fn combine(out: &Path, parts_dir: &Path, summaries: &[PartitionSummary]) -> Result<Vec<PathBuf>> {
+fn combine(
+    out: &Path,
+    summaries: &[PartitionSummary],
+    csvs: &[Option<Vec<u8>>],
+) -> Result<Vec<PathBuf>> {
     let combined = out.join("coverage.csv");
     write_atomic(&combined, |w| {
         let mut header_written = false;
-        for s in summaries.iter().filter(|s| s.status != "failed") {
-            let csv = std::fs::read(
-                parts_dir
-                    .join(folder_name(&s.partition))
-                    .join("coverage.csv"),
-            )?;
+        // A failed partition has no CSV; the others' bytes are those written (or verified, when
+        // resumed) in their folders.
+        for csv in csvs.iter().flatten() {
             let body_start = csv
                 .iter()
                 .position(|&b| b == b'\n')

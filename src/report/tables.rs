@@ -34,6 +34,19 @@ pub const COVERAGE_COLUMNS: [&str; 11] = [
 /// # Errors
 /// When the file cannot be written.
 pub fn write_coverage(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<()> {
+    write_atomic(path, |w| write_coverage_to(w, study, rows))
+}
+
+/// `coverage.csv`'s bytes (header and rows) into any writer: a file, or memory for a batch
+/// partition that is checksummed and combined without being read back.
+///
+/// # Errors
+/// When the writer fails.
+pub fn write_coverage_to(
+    w: &mut dyn std::io::Write,
+    study: &Study,
+    rows: &[CoverageRow],
+) -> std::io::Result<()> {
     let format = |chunk: &[CoverageRow]| {
         let mut csv = ::csv::Writer::from_writer(Vec::with_capacity(chunk.len() * 120));
         let mut buf = String::with_capacity(32);
@@ -65,17 +78,15 @@ pub fn write_coverage(path: &Path, study: &Study, rows: &[CoverageRow]) -> Resul
         csv.into_inner()
             .expect("flushing CSV to memory cannot fail")
     };
-    write_atomic(path, |w| {
-        let mut header = ::csv::Writer::from_writer(Vec::new());
-        header.write_record(COVERAGE_COLUMNS)?;
-        w.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
-        // Format a batch of chunks in parallel, write it, go on: memory stays bounded.
-        for batch in rows.chunks(CHUNK * 16) {
-            let texts: Vec<Vec<u8>> = batch.par_chunks(CHUNK).map(format).collect();
-            for t in texts {
-                w.write_all(&t)?;
-            }
+    let mut header = ::csv::Writer::from_writer(Vec::new());
+    header.write_record(COVERAGE_COLUMNS)?;
+    w.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
+    // Format a batch of chunks in parallel, write it, go on: memory stays bounded.
+    for batch in rows.chunks(CHUNK * 16) {
+        let texts: Vec<Vec<u8>> = batch.par_chunks(CHUNK).map(format).collect();
+        for t in texts {
+            w.write_all(&t)?;
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
