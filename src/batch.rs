@@ -11,9 +11,9 @@
 //!
 //! Partitions run in parallel; one that fails is reported and the rest go on. Each partition's
 //! folder gets `coverage.csv` and, last, `manifest.json` (row count, size and checksum of the
-//! CSV, and a fingerprint of the study) so `resume` can skip partitions whose outputs are
+//! CSV, a fingerprint of the study, and the partition's summary) so `resume` can skip partitions whose outputs are
 //! complete and current. The combined `coverage.csv` and `batch_summary.csv` are written at the
-//! end from the partitions' files.
+//! end from the partitions' rows.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -61,13 +61,15 @@ pub struct PartitionSummary {
 }
 
 /// The manifest that marks a partition's outputs complete.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Manifest {
     fingerprint: String,
     rows: usize,
     csv_bytes: u64,
     csv_fnv64: String,
-    summary_areas: usize,
+    /// The partition's summary (its row of `batch_summary.csv`), kept here rather than in a file
+    /// of its own: on a national run every file created costs more than formatting it.
+    summary: PartitionSummary,
 }
 
 /// The outcome of a batch run.
@@ -194,12 +196,8 @@ fn write_partition(
         rows: coverage.rows.len(),
         csv_bytes: bytes.len() as u64,
         csv_fnv64: fnv64(&bytes),
-        summary_areas: summary.areas,
+        summary: summary.clone(),
     };
-    let summary_path = dir.join("summary.json");
-    let text =
-        serde_json::to_vec_pretty(summary).map_err(|e| Error::io(&summary_path, e.into()))?;
-    write_atomic(&summary_path, |w| w.write_all(&text))?;
     let path = dir.join("manifest.json");
     let text = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::io(&path, e.into()))?;
     write_atomic(&path, |w| w.write_all(&text))?;
@@ -217,8 +215,7 @@ fn resumable(dir: &Path, fingerprint: &str) -> Option<(PartitionSummary, Vec<u8>
     if bytes.len() as u64 != manifest.csv_bytes || fnv64(&bytes) != manifest.csv_fnv64 {
         return None;
     }
-    let mut s: PartitionSummary =
-        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).ok()?).ok()?;
+    let mut s = manifest.summary;
     s.status = "resumed".into();
     Some((s, bytes))
 }
