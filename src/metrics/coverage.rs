@@ -135,7 +135,10 @@ pub fn compute(study: &Study) -> Coverage {
 pub struct CoverageEngine<'a> {
     study: &'a Study,
     index: ProviderIndex,
-    area_points: Vec<Vec<usize>>,
+    /// Points of area i: `point_ids[point_start[i]..point_start[i + 1]]`, in point order (one
+    /// flat list rather than a vector per area: a national run has tens of thousands).
+    point_start: Vec<usize>,
+    point_ids: Vec<usize>,
     method: PopulationMethod,
 }
 
@@ -154,16 +157,27 @@ impl<'a> CoverageEngine<'a> {
         } else {
             PopulationMethod::None
         };
-        let mut area_points: Vec<Vec<usize>> = vec![Vec::new(); study.areas.len()];
-        for (i, p) in study.points.iter().flatten().enumerate() {
+        let points = study.points.as_deref().unwrap_or(&[]);
+        let mut point_start = vec![0usize; study.areas.len() + 1];
+        for a in points.iter().filter_map(|p| p.area) {
+            point_start[a + 1] += 1;
+        }
+        for i in 0..study.areas.len() {
+            point_start[i + 1] += point_start[i];
+        }
+        let mut next = point_start.clone();
+        let mut point_ids = vec![0usize; point_start[study.areas.len()]];
+        for (i, p) in points.iter().enumerate() {
             if let Some(a) = p.area {
-                area_points[a].push(i);
+                point_ids[next[a]] = i;
+                next[a] += 1;
             }
         }
         CoverageEngine {
             study,
             index,
-            area_points,
+            point_start,
+            point_ids,
             method,
         }
     }
@@ -197,7 +211,7 @@ impl<'a> CoverageEngine<'a> {
                     index: &self.index,
                     ai,
                     area,
-                    points: &self.area_points[ai],
+                    points: &self.point_ids[self.point_start[ai]..self.point_start[ai + 1]],
                     method: self.method,
                 };
                 let mut failed = Vec::new();
