@@ -286,9 +286,9 @@ pub fn concentration_bootstrap_many(
         .collect()
 }
 
-/// [`theil_between`] for k outcomes at once, interleaved in `a` (`a[i * k + s]`), into
-/// `out[s]`; `sums` holds `groups * (k + 1)` slots. Each outcome's arithmetic is the same, in the
-/// same order, as in [`theil_between`], so the results are bit for bit equal.
+/// The between-group Theil T_B = sum_g S_g ln(S_g / P_g) from group sums alone, for k outcomes
+/// at once, interleaved in `a` (`a[i * k + s]`), into `out[s]`; `sums` holds
+/// `groups * (k + 1)` slots. Each outcome's sums run in area order, as they would alone.
 fn theil_between_many(
     a: &[f64],
     w: &[f64],
@@ -325,33 +325,6 @@ fn theil_between_many(
     }
 }
 
-/// The between-group Theil T_B = sum_g S_g ln(S_g / P_g) from group sums alone.
-fn theil_between<L: Copy + Into<u64>>(
-    a: &[f64],
-    w: &[f64],
-    g: &[L],
-    groups: usize,
-    sums: &mut [(f64, f64)],
-) -> f64 {
-    sums.iter_mut().for_each(|s| *s = (0.0, 0.0));
-    let (mut tw, mut tc) = (0.0, 0.0);
-    for i in 0..a.len() {
-        let k = g[i].into() as usize;
-        sums[k].0 += w[i];
-        sums[k].1 += w[i] * a[i];
-        tw += w[i];
-        tc += w[i] * a[i];
-    }
-    sums[..groups]
-        .iter()
-        .filter(|(p, c)| *p > 0.0 && *c > 0.0)
-        .map(|(p, c)| {
-            let s = c / tc;
-            s * (s / (p / tw)).ln()
-        })
-        .sum()
-}
-
 /// Permutation test of the Theil between-group share: group labels are shuffled over areas
 /// (keeping group sizes) `permutations` times. Returns the p-value
 /// (1 + #{permuted share >= observed}) / (1 + permutations).
@@ -382,25 +355,37 @@ pub fn between_share_p_value_many(
 ) -> Vec<f64> {
     use rayon::prelude::*;
     let groups = g.iter().copied().max().map_or(0, |m| m + 1);
-    let mut sums = vec![(0.0, 0.0); groups];
+    let k = a.len();
+    if k == 0 {
+        return Vec::new();
+    }
     // Labels as u32: half the memory to shuffle.
     let labels: Vec<u32> = g.iter().map(|&k| k as u32).collect();
+    let a_il: Vec<f64> = (0..w.len())
+        .flat_map(|i| a.iter().map(move |a| a[i]))
+        .collect();
     // Per outcome: Theil T and the observed T_B, or None when the test is undefined.
+    let mut observed_between = vec![0.0; k];
+    theil_between_many(
+        &a_il,
+        w,
+        &labels,
+        groups,
+        &mut vec![0.0; groups * (k + 1)],
+        &mut vec![0.0; k],
+        &mut observed_between,
+    );
     let observed: Vec<Option<(f64, f64)>> = a
         .iter()
-        .map(|a| {
+        .zip(observed_between)
+        .map(|(a, between)| {
             let total = theil(a, w);
-            let between = theil_between(a, w, &labels, groups, &mut sums);
             (total.is_finite() && total > 0.0 && between.is_finite()).then_some((total, between))
         })
         .collect();
     if observed.iter().all(Option::is_none) {
-        return vec![f64::NAN; a.len()];
+        return vec![f64::NAN; k];
     }
-    let k = a.len();
-    let a_il: Vec<f64> = (0..w.len())
-        .flat_map(|i| a.iter().map(move |a| a[i]))
-        .collect();
     let at_least: Vec<usize> = (0..permutations)
         .into_par_iter()
         .map_init(
@@ -461,11 +446,33 @@ mod tests {
         let many = concentration_bootstrap_many(&[&A, &b], &W, &order, 199, 42);
         assert_eq!(many[0], concentration_bootstrap(&A, &W, &order, 199, 42));
         assert_eq!(many[1], concentration_bootstrap(&b, &W, &order, 199, 42));
+        // The fused between-group Theil against the decomposition's.
+        let il: Vec<f64> = (0..5).flat_map(|i| [A[i], b[i]]).collect();
+        let labels: Vec<u32> = G.iter().map(|&g| g as u32).collect();
+        let mut between = [0.0; 2];
+        theil_between_many(
+            &il,
+            &W,
+            &labels,
+            2,
+            &mut [0.0; 6],
+            &mut [0.0; 2],
+            &mut between,
+        );
+        assert_abs_diff_eq!(
+            between[0],
+            theil_decomposition(&A, &W, &G).between,
+            epsilon = 1e-15
+        );
+        assert_abs_diff_eq!(
+            between[1],
+            theil_decomposition(&b, &W, &G).between,
+            epsilon = 1e-15
+        );
         let p = between_share_p_value_many(&[&A, &b], &W, &G, 999, 7);
         assert_eq!(p[0], between_share_p_value(&A, &W, &G, 999, 7));
         assert_eq!(p[1], between_share_p_value(&b, &W, &G, 999, 7));
         // The fused pass against the one-outcome pass on uneven counts.
-        let il: Vec<f64> = (0..5).flat_map(|i| [A[i], b[i]]).collect();
         let counts = [2, 0, 1, 3, 1];
         let (mut s1, mut s2, mut out) = ([0.0; 2], [0.0; 2], [0.0; 2]);
         concentration_index_ordered_many(&il, &W, &counts, &mut s1, &mut s2, &mut out);
