@@ -60,6 +60,7 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
         .unwrap_or(study.areas.len() <= crate::config::GAP_POLYGON_AUTO_LIMIT);
     let types = study.service_types.len();
     let accesses: Vec<Access> = (0..types).map(|t| access(study, coverage, t)).collect();
+    let index = ProviderIndex::build(&study.providers, &study.service_types);
     // Adjacency, the resampling of the equity finding and the reach of each network are
     // independent: run them side by side.
     let (neighbours, (equities, reach)) = rayon::join(
@@ -67,11 +68,10 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
         || {
             rayon::join(
                 || universal_equity(study, &accesses, &need, params),
-                || reach(study, &need),
+                || reach(study, &need, &index),
             )
         },
     );
-    let index = ProviderIndex::build(&study.providers, &study.service_types);
     let services: Vec<ServiceFindings> = accesses
         .into_par_iter()
         .zip(equities)

@@ -35,10 +35,10 @@ pub struct Reach {
     pub share_of_target_reached: f64,
 }
 
-/// Reach per provider and per network; None without population points.
-pub fn reach(study: &Study, need: &AreaNeed) -> Option<Vec<Reach>> {
+/// Reach per provider and per network, from the study's provider index; None without
+/// population points.
+pub fn reach(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<Vec<Reach>> {
     let points = study.points.as_ref()?;
-    let index = ProviderIndex::build(&study.providers, &study.service_types);
     // One network per service type, in parallel; rows stay in service-type order.
     let per_type: Vec<Vec<Reach>> = study
         .service_types
