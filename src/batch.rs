@@ -11,9 +11,9 @@
 //!
 //! Partitions run in parallel; one that fails is reported and the rest go on. Each partition's
 //! folder gets `coverage.csv` and, last, `manifest.json` (row count, size and checksum of the
-//! CSV, a fingerprint of the study, and the partition's summary) so `resume` can skip partitions whose outputs are
-//! complete and current. The combined `coverage.csv` and `batch_summary.csv` are written at the
-//! end from the partitions' rows.
+//! CSV, a fingerprint of the study, and the partition's summary) so `resume` can skip
+//! partitions whose outputs are complete and current. The combined `coverage.csv` and
+//! `batch_summary.csv` are written at the end from the partitions' rows.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -499,3 +499,29 @@ fn latin1_dbf_without_cpg_is_read_as_windows_1252_and_said() {
     let rows = read_csv(&w.path("out/coverage.csv"));
     assert_eq!(row(&rows, "W1", "gp")["area_name"], "Ystradgynlais Café");
 }
+
+#[test]
+fn a_point_assigned_by_code_outside_its_area_is_still_tested_against_every_catchment() {
+    // A3's only point lies 1 km east of it, inside a library disc that touches no area: the point
+    // is covered even though no catchment near the area's own box holds it.
+    let w = Workdir::new();
+    setup(&w);
+    w.write(
+        "providers.csv",
+        &format!("{PROVIDERS}l3,library,405000,400500,100\n"),
+    );
+    w.write(
+        "points.csv",
+        &format!("{POINTS}A3,405000,400500,70\nA3,403100,400100,30\n"),
+    );
+    w.ok(ARGS);
+    let rows = read_csv(&w.path("out/coverage.csv"));
+    let a3 = row(&rows, "A3", "library");
+    assert_eq!(f(a3, "population"), 100.0);
+    assert_eq!(
+        f(a3, "covered_population"),
+        70.0,
+        "the outside point is covered"
+    );
+    assert_eq!(a3["providers_within"], "2", "l3 does not touch A3");
+}

@@ -129,14 +129,38 @@ pub fn compute(study: &Study) -> Coverage {
     CoverageEngine::new(study).areas(&all)
 }
 
+/// Positions of items grouped by the area each belongs to (`None`: none), in one flat list (a
+/// counting sort) rather than a vector per area, which a national run would need tens of
+/// thousands of: the items of area i are `ids[start[i]..start[i + 1]]`, in their input order.
+pub(crate) fn group_by_area(
+    areas: usize,
+    area_of: impl Iterator<Item = Option<usize>> + Clone,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut start = vec![0usize; areas + 1];
+    for a in area_of.clone().flatten() {
+        start[a + 1] += 1;
+    }
+    for i in 0..areas {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut ids = vec![0usize; start[areas]];
+    for (i, a) in area_of.enumerate() {
+        if let Some(a) = a {
+            ids[next[a]] = i;
+            next[a] += 1;
+        }
+    }
+    (start, ids)
+}
+
 /// The providers indexed once and the population points grouped by area, so coverage can be
 /// computed for any subset of a study's areas (a batch partition) with the same result, row for
 /// row, as for the whole study.
 pub struct CoverageEngine<'a> {
     study: &'a Study,
     index: ProviderIndex,
-    /// Points of area i: `point_ids[point_start[i]..point_start[i + 1]]`, in point order (one
-    /// flat list rather than a vector per area: a national run has tens of thousands).
+    /// Points of area i: `point_ids[point_start[i]..point_start[i + 1]]` (see `group_by_area`).
     point_start: Vec<usize>,
     point_ids: Vec<usize>,
     method: PopulationMethod,
@@ -157,22 +181,10 @@ impl<'a> CoverageEngine<'a> {
         } else {
             PopulationMethod::None
         };
-        let points = study.points.as_deref().unwrap_or(&[]);
-        let mut point_start = vec![0usize; study.areas.len() + 1];
-        for a in points.iter().filter_map(|p| p.area) {
-            point_start[a + 1] += 1;
-        }
-        for i in 0..study.areas.len() {
-            point_start[i + 1] += point_start[i];
-        }
-        let mut next = point_start.clone();
-        let mut point_ids = vec![0usize; point_start[study.areas.len()]];
-        for (i, p) in points.iter().enumerate() {
-            if let Some(a) = p.area {
-                point_ids[next[a]] = i;
-                next[a] += 1;
-            }
-        }
+        let (point_start, point_ids) = group_by_area(
+            study.areas.len(),
+            study.points.iter().flatten().map(|p| p.area),
+        );
         CoverageEngine {
             study,
             index,

@@ -183,7 +183,6 @@ fn summarise(
         .iter()
         .map(|acc| members.iter().map(|&i| acc.share[i]).collect())
         .collect();
-    let a_refs: Vec<&[f64]> = a.iter().map(Vec::as_slice).collect();
     let c: Vec<f64> = a
         .iter()
         .map(|a| {
@@ -196,7 +195,7 @@ fn summarise(
         .collect();
     // Bootstrap only the services whose index is defined, sharing the draws between them.
     let defined: Vec<usize> = (0..a.len()).filter(|&s| c[s].is_finite()).collect();
-    let defined_a: Vec<&[f64]> = defined.iter().map(|&s| a_refs[s]).collect();
+    let defined_a: Vec<&[f64]> = defined.iter().map(|&s| a[s].as_slice()).collect();
     let mut bounds = vec![(f64::NAN, f64::NAN); a.len()];
     for (&s, b) in defined.iter().zip(ineq::concentration_bootstrap_many(
         &defined_a,

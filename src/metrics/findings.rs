@@ -83,7 +83,6 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
             pairs: pairs(study, t, &acc, &need, &neighbours, params),
             league: league(study, t, &acc, &need),
             gaps: if gap_polygons {
-                let types = study.service_types.len();
                 let area_share: Vec<f64> = (0..study.areas.len())
                     .map(|i| coverage.rows[i * types + t].area_share)
                     .collect();

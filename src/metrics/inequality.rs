@@ -157,24 +157,15 @@ pub fn concentration_index(a: &[f64], w: &[f64], order: &[usize]) -> f64 {
 /// C = (2/mu) sum_i p_i (a_i - mu)(R_i - 1/2) into C = 2 S2 / (T S1) - 1, with
 /// S1 = sum_i W_i a_i and S2 = sum_i W_i a_i (sum_{k<i} W_k + W_i / 2).
 pub fn concentration_index_ordered(a: &[f64], w: &[f64], counts: &[u32]) -> f64 {
-    let (mut total, mut s1, mut s2) = (0.0, 0.0, 0.0);
-    for ((&ai, &wi), &c) in a.iter().zip(w).zip(counts) {
-        let wk = wi * f64::from(c);
-        let wa = wk * ai;
-        s1 += wa;
-        s2 += wa * (total + wk / 2.0);
-        total += wk;
-    }
-    if total <= 0.0 || s1.is_nan() || s1 <= 0.0 {
-        return f64::NAN;
-    }
-    2.0 * s2 / (total * s1) - 1.0
+    let mut out = [0.0];
+    concentration_index_ordered_many(a, w, counts, &mut [0.0], &mut [0.0], &mut out);
+    out[0]
 }
 
 /// [`concentration_index_ordered`] for several outcomes at once: `a` holds them interleaved
 /// (`a[i * k + s]` is outcome s of area i, k outcomes), and `out[s]` gets each one's index. One
-/// pass shares the weights and the running total; each outcome's arithmetic is the same, in the
-/// same order, as in [`concentration_index_ordered`], so the results are bit for bit equal.
+/// pass shares the weights and the running total; each outcome's sums run in area order, as
+/// they would alone, so the results do not depend on which other outcomes share the pass.
 pub fn concentration_index_ordered_many(
     a: &[f64],
     w: &[f64],
@@ -247,7 +238,7 @@ pub fn concentration_bootstrap_many(
         .flat_map(|&i| a.iter().map(move |a| a[i]))
         .collect();
     let w_ord: Vec<f64> = order.iter().map(|&i| w[i]).collect();
-    // Draw k has its own generator, so the interval does not depend on the thread count.
+    // Each draw has its own generator, so the interval does not depend on the thread count.
     let per_draw: Vec<Vec<f64>> = (0..draws)
         .into_par_iter()
         .map_init(
@@ -472,7 +463,7 @@ mod tests {
         let p = between_share_p_value_many(&[&A, &b], &W, &G, 999, 7);
         assert_eq!(p[0], between_share_p_value(&A, &W, &G, 999, 7));
         assert_eq!(p[1], between_share_p_value(&b, &W, &G, 999, 7));
-        // The fused pass against the one-outcome pass on uneven counts.
+        // Two outcomes interleaved in one pass against each alone, on uneven counts.
         let counts = [2, 0, 1, 3, 1];
         let (mut s1, mut s2, mut out) = ([0.0; 2], [0.0; 2], [0.0; 2]);
         concentration_index_ordered_many(&il, &W, &counts, &mut s1, &mut s2, &mut out);

@@ -68,13 +68,8 @@ pub fn write_all(
     let wanted = |name: &str| only.is_none_or(|o| o.contains(&name));
     let types = study.service_types.len();
     let area = |i: usize| &study.areas[i];
-    let mut written = Vec::new();
 
-    let job_unserved_csv = || -> Result<Option<PathBuf>> {
-        let p = out.join("unserved.csv");
-        if !wanted("unserved.csv") {
-            return Ok(None);
-        }
+    let job_unserved_csv = |p: &Path| -> Result<()> {
         let mut rows = Vec::new();
         for s in &f.services {
             for u in &s.unserved {
@@ -100,7 +95,7 @@ pub fn write_all(
             }
         }
         write_csv(
-            &p,
+            p,
             &[
                 "service_type",
                 "rank",
@@ -120,14 +115,10 @@ pub fn write_all(
             ],
             rows,
         )?;
-        Ok(Some(p))
+        Ok(())
     };
 
-    let job_access_equity_csv = || -> Result<Option<PathBuf>> {
-        let p = out.join("access_equity.csv");
-        if !wanted("access_equity.csv") {
-            return Ok(None);
-        }
+    let job_access_equity_csv = |p: &Path| -> Result<()> {
         let rows = f
             .services
             .iter()
@@ -155,7 +146,7 @@ pub fn write_all(
             })
             .collect();
         write_csv(
-            &p,
+            p,
             &[
                 "service_type",
                 "group",
@@ -177,14 +168,10 @@ pub fn write_all(
             ],
             rows,
         )?;
-        Ok(Some(p))
+        Ok(())
     };
 
-    let job_lottery_pairs_csv = || -> Result<Option<PathBuf>> {
-        let p = out.join("lottery_pairs.csv");
-        if !wanted("lottery_pairs.csv") {
-            return Ok(None);
-        }
+    let job_lottery_pairs_csv = |p: &Path| -> Result<()> {
         let rows = f
             .services
             .iter()
@@ -212,7 +199,7 @@ pub fn write_all(
             })
             .collect();
         write_csv(
-            &p,
+            p,
             &[
                 "service_type",
                 "area_a",
@@ -233,14 +220,10 @@ pub fn write_all(
             ],
             rows,
         )?;
-        Ok(Some(p))
+        Ok(())
     };
 
-    let job_groups_csv = || -> Result<Option<PathBuf>> {
-        let p = out.join("groups.csv");
-        if !wanted("groups.csv") {
-            return Ok(None);
-        }
+    let job_groups_csv = |p: &Path| -> Result<()> {
         let rows = f
             .services
             .iter()
@@ -263,7 +246,7 @@ pub fn write_all(
             })
             .collect();
         write_csv(
-            &p,
+            p,
             &[
                 "service_type",
                 "rank",
@@ -280,21 +263,17 @@ pub fn write_all(
             ],
             rows,
         )?;
-        Ok(Some(p))
+        Ok(())
     };
 
     let t = Transformer::new(study.working_crs, WGS84).map_err(|e| Error::crs(out, e))?;
-    let job_gaps_geojson = || -> Result<Option<PathBuf>> {
-        let p = out.join("gaps.geojson");
-        if !wanted("gaps.geojson") {
-            return Ok(None);
-        }
+    let job_gaps_geojson = |p: &Path| -> Result<()> {
         let mut features = Vec::new();
         for sf in &f.services {
             for (k, gap) in sf.gaps.iter().enumerate() {
                 let mut g = String::new();
                 let local = crate::spatial::overlay::LocalPolygon::new(&gap.shape);
-                geometry_json(&mut g, &local, &t).map_err(|e| Error::crs(&p, e))?;
+                geometry_json(&mut g, &local, &t).map_err(|e| Error::crs(p, e))?;
                 let codes: Vec<&str> = gap.areas.iter().map(|&i| area(i).code.as_str()).collect();
                 let mut groups: Vec<&str> =
                     gap.areas.iter().map(|&i| area(i).group.as_str()).collect();
@@ -321,15 +300,11 @@ pub fn write_all(
                 ));
             }
         }
-        write_feature_collection(&p, &features)?;
-        Ok(Some(p))
+        write_feature_collection(p, &features)?;
+        Ok(())
     };
 
-    let job_unserved_geojson = || -> Result<Option<PathBuf>> {
-        let p = out.join("unserved.geojson");
-        if !wanted("unserved.geojson") {
-            return Ok(None);
-        }
+    let job_unserved_geojson = |p: &Path| -> Result<()> {
         let all: Vec<_> = f.services.iter().flat_map(|s| &s.unserved).collect();
         // Formatted in parallel: a national run lists thousands of areas per service.
         let features = all
@@ -337,7 +312,7 @@ pub fn write_all(
             .map(|u| {
                 let a = area(u.area);
                 let mut g = String::new();
-                geometry_json(&mut g, &a.local, &t).map_err(|e| Error::crs(&p, e))?;
+                geometry_json(&mut g, &a.local, &t).map_err(|e| Error::crs(p, e))?;
                 let mut props = format!(
                 "{{\"service_type\":{},\"rank\":{},\"area_code\":{},\"area_name\":{},\"group\":{},\"covered_share\":",
                 json_string(&u.service_type),
@@ -357,15 +332,11 @@ pub fn write_all(
                 ))
             })
             .collect::<Result<Vec<String>>>()?;
-        write_feature_collection(&p, &features)?;
-        Ok(Some(p))
+        write_feature_collection(p, &features)?;
+        Ok(())
     };
 
-    let job_lottery_geojson = || -> Result<Option<PathBuf>> {
-        let p = out.join("lottery.geojson");
-        if !wanted("lottery.geojson") {
-            return Ok(None);
-        }
+    let job_lottery_geojson = |p: &Path| -> Result<()> {
         let mut features = Vec::new();
         let point = |i: usize| -> std::result::Result<geo::Coord, String> {
             let c = area(i)
@@ -382,8 +353,8 @@ pub fn write_all(
             for x in &s.pairs {
                 let (pa, pb) = (point(x.a), point(x.b));
                 let (pa, pb) = (
-                    pa.map_err(|e| Error::crs(&p, e))?,
-                    pb.map_err(|e| Error::crs(&p, e))?,
+                    pa.map_err(|e| Error::crs(p, e))?,
+                    pb.map_err(|e| Error::crs(p, e))?,
                 );
                 let mut g = String::from("{\"type\":\"LineString\",\"coordinates\":[[");
                 for (k, c) in [pa, pb].iter().enumerate() {
@@ -412,15 +383,11 @@ pub fn write_all(
                 ));
             }
         }
-        write_feature_collection(&p, &features)?;
-        Ok(Some(p))
+        write_feature_collection(p, &features)?;
+        Ok(())
     };
 
-    let job_reach_csv = || -> Result<Option<PathBuf>> {
-        let p = out.join("reach.csv");
-        if !wanted("reach.csv") {
-            return Ok(None);
-        }
+    let job_reach_csv = |p: &Path| -> Result<()> {
         let rows = f
             .reach
             .iter()
@@ -445,7 +412,7 @@ pub fn write_all(
             })
             .collect();
         write_csv(
-            &p,
+            p,
             &[
                 "level",
                 "service_type",
@@ -459,14 +426,10 @@ pub fn write_all(
             ],
             rows,
         )?;
-        Ok(Some(p))
+        Ok(())
     };
 
-    let job_network_gaps_csv = || -> Result<Option<PathBuf>> {
-        let p = out.join("network_gaps.csv");
-        if !wanted("network_gaps.csv") {
-            return Ok(None);
-        }
+    let job_network_gaps_csv = |p: &Path| -> Result<()> {
         let rows = f
             .missed
             .iter()
@@ -485,7 +448,7 @@ pub fn write_all(
             })
             .collect();
         write_csv(
-            &p,
+            p,
             &[
                 "missing_network",
                 "covering_network",
@@ -498,37 +461,40 @@ pub fn write_all(
             ],
             rows,
         )?;
-        Ok(Some(p))
+        Ok(())
     };
 
-    let job_findings_md = || -> Result<Option<PathBuf>> {
-        let p = out.join("findings.md");
-        if !wanted("findings.md") {
-            return Ok(None);
-        }
+    let job_findings_md = |p: &Path| -> Result<()> {
         let md = markdown(study, coverage, f);
-        write_atomic(&p, |w| w.write_all(md.as_bytes()))?;
-        Ok(Some(p))
+        write_atomic(p, |w| w.write_all(md.as_bytes()))?;
+        Ok(())
     };
     // The files are independent: write them side by side.
-    let jobs: [&(dyn Fn() -> Result<Option<PathBuf>> + Sync); 10] = [
-        &job_unserved_csv,
-        &job_access_equity_csv,
-        &job_lottery_pairs_csv,
-        &job_groups_csv,
-        &job_gaps_geojson,
-        &job_unserved_geojson,
-        &job_lottery_geojson,
-        &job_reach_csv,
-        &job_network_gaps_csv,
-        &job_findings_md,
+    let jobs: [(&str, &WriteJob); 10] = [
+        ("unserved.csv", &job_unserved_csv),
+        ("access_equity.csv", &job_access_equity_csv),
+        ("lottery_pairs.csv", &job_lottery_pairs_csv),
+        ("groups.csv", &job_groups_csv),
+        ("gaps.geojson", &job_gaps_geojson),
+        ("unserved.geojson", &job_unserved_geojson),
+        ("lottery.geojson", &job_lottery_geojson),
+        ("reach.csv", &job_reach_csv),
+        ("network_gaps.csv", &job_network_gaps_csv),
+        ("findings.md", &job_findings_md),
     ];
-    let done: Vec<Result<Option<PathBuf>>> = jobs.par_iter().map(|job| job()).collect();
-    for d in done {
-        written.extend(d?);
-    }
-    Ok(written)
+    let done: Vec<Result<PathBuf>> = jobs
+        .par_iter()
+        .filter(|(name, _)| wanted(name))
+        .map(|(name, job)| {
+            let p = out.join(name);
+            job(&p).map(|()| p)
+        })
+        .collect();
+    done.into_iter().collect()
 }
+
+/// Writes one findings file to the path it is given.
+type WriteJob<'a> = dyn Fn(&Path) -> Result<()> + Sync + 'a;
 
 fn write_feature_collection(path: &Path, features: &[String]) -> Result<()> {
     write_atomic(path, |w| {

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
 use crate::io::crs::{Crs, Transformer, WGS84};
 use crate::load::Study;
-use crate::metrics::coverage::CoverageRow;
+use crate::metrics::coverage::{group_by_area, CoverageRow};
 use crate::spatial::overlay::LocalPolygon;
 
 /// Areas formatted per parallel batch.
@@ -126,24 +126,8 @@ pub(crate) fn geometry_json(
 /// When the file cannot be written or a coordinate cannot be transformed to WGS84.
 pub fn write_areas(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<()> {
     let t = Transformer::new(study.working_crs, WGS84).map_err(|e| Error::crs(path, e))?;
-    // Rows grouped by area in one flat list (a counting sort) rather than a vector per area:
-    // a national run has tens of thousands of areas.
-    let mut start = vec![0usize; study.areas.len() + 1];
-    for r in rows {
-        start[r.area + 1] += 1;
-    }
-    for i in 0..study.areas.len() {
-        start[i + 1] += start[i];
-    }
-    let mut next = start.clone();
-    let mut flat: Vec<&CoverageRow> = rows
-        .first()
-        .map_or_else(Vec::new, |r0| vec![r0; rows.len()]);
-    for r in rows {
-        flat[next[r.area]] = r;
-        next[r.area] += 1;
-    }
-    drop(next);
+    let (start, ids) = group_by_area(study.areas.len(), rows.iter().map(|r| Some(r.area)));
+    let flat: Vec<&CoverageRow> = ids.iter().map(|&i| &rows[i]).collect();
     let by_area: Vec<&[&CoverageRow]> = start.windows(2).map(|w| &flat[w[0]..w[1]]).collect();
     // Property names per service type, escaped once.
     let keys: Vec<[String; 4]> = study
