@@ -550,54 +550,65 @@ fn build_areas(
     let mut report = FileReport::new("areas", layer);
     let unit = layer.unit;
     let id_name = layer.columns[id].clone();
+    // Each feature becomes its area (or the reason it cannot) in parallel, its attribute values
+    // freed there too; only the counting is serial.
     let results: Vec<_> = std::mem::take(&mut layer.features)
         .into_par_iter()
         .map(|mut f| {
             let code = f.values[id].as_text();
+            let text = |i: Option<usize>| i.and_then(|i| f.values[i].as_text());
             let shape = match (&code, f.geometry.take()) {
                 (None, _) => Err(format!("no value in the area-code column {id_name:?}")),
                 (_, None) => Err("has no geometry".to_string()),
-                (_, Some(g)) => {
-                    normalise::polygonal(g).map(|(shape, fixed)| (LocalPolygon::new(&shape), fixed))
-                }
+                (Some(code), Some(g)) => normalise::polygonal(g).map(|(shape, fixed)| {
+                    // A fix made while reading (an unclosed ring closed) is a repair too.
+                    let why: Vec<String> = f
+                        .fixed
+                        .take()
+                        .into_iter()
+                        .chain(match fixed {
+                            Fixed::Repaired(why) => Some(why),
+                            Fixed::Unchanged => None,
+                        })
+                        .collect();
+                    let area = Area {
+                        name: text(name).unwrap_or_else(|| code.clone()),
+                        group: text(group).unwrap_or_default(),
+                        local: LocalPolygon::new(&shape),
+                        code: code.clone(),
+                        position: f.position,
+                    };
+                    (area, why)
+                }),
             };
-            (f, code, shape)
+            (f.position, code, shape)
         })
         .collect();
-    let mut areas = Vec::with_capacity(results.len());
-    for (f, code, shape) in results {
-        let pos = format!("{unit} {}", f.position);
+    let mut areas: Vec<Area> = Vec::with_capacity(results.len());
+    for (position, code, shape) in results {
+        let pos = || format!("{unit} {position}");
         match shape {
-            Err(reason) => report.drop(pos, code, reason),
-            Ok((local, fixed)) => {
-                let code = code.unwrap_or_default();
-                // A fix made while reading (an unclosed ring closed) is a repair too.
-                let why: Vec<String> = f
-                    .fixed
-                    .iter()
-                    .cloned()
-                    .chain(match fixed {
-                        Fixed::Repaired(why) => Some(why),
-                        Fixed::Unchanged => None,
-                    })
-                    .collect();
+            Err(reason) => report.drop(pos(), code, reason),
+            Ok((area, why)) => {
                 if why.is_empty() {
                     report.kept += 1;
                 } else {
-                    report.repair(pos, Some(code.clone()), why.join("; "));
+                    report.repair(pos(), code, why.join("; "));
                 }
-                let text = |i: Option<usize>| i.and_then(|i| f.values[i].as_text());
-                areas.push(Area {
-                    name: text(name).unwrap_or_else(|| code.clone()),
-                    group: text(group).unwrap_or_default(),
-                    local,
-                    code,
-                    position: f.position,
-                });
+                areas.push(area);
             }
         }
     }
-    areas.sort_by(|a, b| a.code.cmp(&b.code).then(a.position.cmp(&b.position)));
+    // Sorting indices, not the areas themselves: an area is ~180 bytes, and moving them
+    // through a merge sort cost more than the rest of this function.
+    let mut order: Vec<usize> = (0..areas.len()).collect();
+    order.sort_unstable_by(|&i, &j| {
+        areas[i]
+            .code
+            .cmp(&areas[j].code)
+            .then(areas[i].position.cmp(&areas[j].position))
+    });
+    permute(&mut areas, &mut order);
     let dups: Vec<String> = areas
         .windows(2)
         .filter(|w| w[0].code == w[1].code)
@@ -628,6 +639,23 @@ fn build_areas(
     strict_check(spec, &report)?;
     files.push(report);
     Ok((areas, id_name, group_names))
+}
+
+/// Puts `v[order[k]]` at position `k`, in place (following the permutation's cycles) so that
+/// no second vector of items is allocated; `order` is left as the identity.
+fn permute<T>(v: &mut [T], order: &mut [usize]) {
+    for start in 0..order.len() {
+        let mut at = start;
+        while order[at] != at {
+            let from = order[at];
+            order[at] = at;
+            if from == start {
+                break;
+            }
+            v.swap(at, from);
+            at = from;
+        }
+    }
 }
 
 fn build_providers(
@@ -848,39 +876,41 @@ fn build_points(
         .enumerate()
         .map(|(i, a)| (a.code.as_str(), i))
         .collect();
-    let tree = area_tree(areas);
+    // Points assigned by code never need the areas' R-tree.
+    let tree = area_col.is_none().then(|| area_tree(areas));
     let mut points = Vec::with_capacity(layer.features.len());
     let mut unassigned = Vec::new();
     for f in &layer.features {
-        let pos = layer.describe(f.position);
+        let pos = || layer.describe(f.position);
         let Some(geo::Geometry::Point(p)) = &f.geometry else {
-            report.drop(pos, None, "is not a point".into());
+            report.drop(pos(), None, "is not a point".into());
             continue;
         };
         let population = match pop_col.map(|i| f.values[i].as_number()) {
             None => 1.0,
             Some(Ok(Some(x))) if x >= 0.0 => x,
             Some(Ok(Some(x))) => {
-                report.drop(pos, None, format!("negative population {x}"));
+                report.drop(pos(), None, format!("negative population {x}"));
                 continue;
             }
             Some(Ok(None)) => {
-                report.drop(pos, None, "population is blank".into());
+                report.drop(pos(), None, "population is blank".into());
                 continue;
             }
             Some(Err(t)) => {
-                report.drop(pos, None, format!("population {t:?} is not a number"));
+                report.drop(pos(), None, format!("population {t:?} is not a number"));
                 continue;
             }
         };
-        let area = match area_col {
-            Some(i) => f.values[i]
-                .as_text()
-                .and_then(|c| by_code.get(c.as_str()).copied()),
-            None => locate(&tree, areas, p.0),
+        let area = match (area_col, &tree) {
+            (Some(i), _) => f.values[i]
+                .text()
+                .and_then(|c| by_code.get(c.as_ref()).copied()),
+            (None, Some(tree)) => locate(tree, areas, p.0),
+            (None, None) => None,
         };
         if area.is_none() {
-            unassigned.push(pos);
+            unassigned.push(pos());
         }
         report.kept += 1;
         points.push(PopPoint {
@@ -1170,4 +1200,20 @@ fn join_need(
     strict_check(spec, &report)?;
     files.push(report);
     Ok(join)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permute;
+
+    #[test]
+    fn permute_puts_each_item_where_the_order_says() {
+        // Cycles of length 3 and 2 and a fixed point.
+        let mut v = vec!['a', 'b', 'c', 'd', 'e', 'f'];
+        let mut order = vec![2, 0, 1, 4, 3, 5];
+        let expected: Vec<char> = order.iter().map(|&i| v[i]).collect();
+        permute(&mut v, &mut order);
+        assert_eq!(v, expected);
+        assert_eq!(v, vec!['c', 'a', 'b', 'e', 'd', 'f']);
+    }
 }

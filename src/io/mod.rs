@@ -56,15 +56,20 @@ impl Value {
 
     /// The value as text; `None` when missing or blank.
     pub fn as_text(&self) -> Option<String> {
+        self.text().map(std::borrow::Cow::into_owned)
+    }
+
+    /// [`as_text`](Self::as_text) without copying a text value (for lookups).
+    pub fn text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        use std::borrow::Cow;
         match self {
             Value::Null => None,
-            Value::Text(t) if t.trim().is_empty() => None,
-            Value::Text(t) => Some(t.trim().to_string()),
-            Value::Number(x) => Some(if x.fract() == 0.0 && x.abs() < 1e15 {
+            Value::Text(t) => Some(Cow::Borrowed(t.trim())).filter(|t| !t.is_empty()),
+            Value::Number(x) => Some(Cow::Owned(if x.fract() == 0.0 && x.abs() < 1e15 {
                 format!("{}", *x as i64)
             } else {
                 format!("{x}")
-            }),
+            })),
         }
     }
 
