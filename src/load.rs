@@ -350,46 +350,61 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
     let mut warnings = Vec::new();
     let (areas, area_id_column, mut group_names) = build_areas(spec, layer, &mut files)?;
     lap("normalise areas");
-    let mut providers = Vec::new();
-    for (input, mut layer) in spec.providers.iter().zip(provider_layers) {
-        transform_layer(&mut layer, working_crs)?;
-        providers.extend(build_providers(spec, input, &mut layer, &mut files)?);
-    }
-    providers.sort_by(|a, b| {
-        a.service_type
-            .cmp(&b.service_type)
-            .then(a.site.x.total_cmp(&b.site.x))
-            .then(a.site.y.total_cmp(&b.site.y))
-            .then(a.id.cmp(&b.id))
-    });
-    let service_types: Vec<String> = providers
-        .iter()
-        .map(|p| p.service_type.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    // Providers and points are independent once the areas are known: build them side by side.
+    let mut point_files = Vec::new();
+    let (providers, points) = rayon::join(
+        || -> Result<(Vec<Provider>, Vec<String>)> {
+            let mut providers = Vec::new();
+            for (input, mut layer) in spec.providers.iter().zip(provider_layers) {
+                transform_layer(&mut layer, working_crs)?;
+                providers.extend(build_providers(spec, input, &mut layer, &mut files)?);
+            }
+            let mut order: Vec<usize> = (0..providers.len()).collect();
+            order.sort_by(|&i, &j| {
+                let (a, b) = (&providers[i], &providers[j]);
+                a.service_type
+                    .cmp(&b.service_type)
+                    .then(a.site.x.total_cmp(&b.site.x))
+                    .then(a.site.y.total_cmp(&b.site.y))
+                    .then(a.id.cmp(&b.id))
+            });
+            permute(&mut providers, &mut order);
+            let service_types: Vec<String> = providers
+                .iter()
+                .map(|p| p.service_type.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            Ok((providers, service_types))
+        },
+        || -> Result<Option<Vec<PopPoint>>> {
+            match (&spec.points, point_layer) {
+                (Some(input), Some(mut layer)) => {
+                    transform_layer(&mut layer, working_crs)?;
+                    build_points(
+                        input,
+                        &mut layer,
+                        &areas,
+                        &area_id_column,
+                        spec,
+                        &mut point_files,
+                        &mut warnings,
+                    )
+                    .map(Some)
+                }
+                _ => Ok(None),
+            }
+        },
+    );
+    let (providers, service_types) = providers?;
     if service_types.is_empty() {
         return Err(Error::Config(
             "no provider was kept from the provider files: see the dropped features above".into(),
         ));
     }
-    lap("providers");
-    let points = match (&spec.points, point_layer) {
-        (Some(input), Some(mut layer)) => {
-            transform_layer(&mut layer, working_crs)?;
-            Some(build_points(
-                input,
-                &mut layer,
-                &areas,
-                &area_id_column,
-                spec,
-                &mut files,
-                &mut warnings,
-            )?)
-        }
-        _ => None,
-    };
-    lap("points");
+    let points = points?;
+    files.append(&mut point_files);
+    lap("providers and points");
     let mut areas = areas;
     let need = match (&spec.need, need_table) {
         (Some(input), Some(table)) => {
@@ -734,7 +749,7 @@ fn build_providers(
         .unwrap_or_default();
     let mut out = Vec::new();
     for f in &layer.features {
-        let pos = layer.describe(f.position);
+        let pos = || layer.describe(f.position);
         let id = id_col
             .and_then(|i| f.values[i].as_text())
             .unwrap_or_else(|| format!("{file_label}#{}", f.position));
@@ -744,12 +759,12 @@ fn build_providers(
             _ => None,
         };
         let Some(service_type) = service_type else {
-            report.drop(pos, Some(id), "no service type in the type column".into());
+            report.drop(pos(), Some(id), "no service type in the type column".into());
             continue;
         };
         let radius = match radius_col.map(|i| f.values[i].as_number()) {
             Some(Err(t)) => {
-                report.drop(pos, Some(id), format!("radius {t:?} is not a number"));
+                report.drop(pos(), Some(id), format!("radius {t:?} is not a number"));
                 continue;
             }
             Some(Ok(Some(r))) => Some(r),
@@ -759,7 +774,7 @@ fn build_providers(
         };
         if let Some(r) = radius {
             if r <= 0.0 {
-                report.drop(pos, Some(id), format!("radius {r} m is not positive"));
+                report.drop(pos(), Some(id), format!("radius {r} m is not positive"));
                 continue;
             }
         }
@@ -784,13 +799,13 @@ fn build_providers(
             Some(g) => polygon_catchment(g, radius),
         };
         match provider {
-            Err(reason) => report.drop(pos, Some(id), reason),
+            Err(reason) => report.drop(pos(), Some(id), reason),
             Ok((site, catchment, repaired)) => {
                 if let Some(fix) = &f.fixed {
-                    report.repair(pos, Some(id.clone()), fix.clone());
+                    report.repair(pos(), Some(id.clone()), fix.clone());
                 } else if repaired {
                     report.repair(
-                        pos,
+                        pos(),
                         Some(id.clone()),
                         "invalid catchment polygon repaired".into(),
                     );

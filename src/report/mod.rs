@@ -59,14 +59,23 @@ pub fn push_num(out: &mut String, x: f64, decimals: u32) {
     if !x.is_finite() {
         return;
     }
-    let y = x * 10f64.powi(decimals as i32);
+    // Table lookups, not `powi`: this runs for every number of a national layer.
+    let Some(&scale) = POW10_F64.get(decimals as usize) else {
+        let _ = write!(
+            out,
+            "{}",
+            (x * 10f64.powi(decimals as i32)).round() / 10f64.powi(decimals as i32)
+        );
+        return;
+    };
+    let y = x * scale;
     if y.abs() >= 9.0e15 {
         // Beyond exact integers in f64: let the float formatter decide.
-        let _ = write!(out, "{}", y.round() / 10f64.powi(decimals as i32));
+        let _ = write!(out, "{}", y.round() / scale);
         return;
     }
-    // Round half away from zero, as f64::round does, without its library call (this runs for
-    // every number of a national layer): y - trunc(y) is exact below 2^52.
+    // Round half away from zero, as f64::round does, without its library call: y - trunc(y)
+    // is exact below 2^52.
     let t = y as i64;
     let r = y - t as f64;
     let n = if r >= 0.5 {
@@ -85,7 +94,8 @@ pub fn push_num(out: &mut String, x: f64, decimals: u32) {
     }
     let n = n.unsigned_abs();
     let p = 10u64.pow(decimals);
-    push_digits(out, n / p, 1);
+    let mut digits = itoa::Buffer::new();
+    out.push_str(digits.format(n / p));
     let mut frac = n % p;
     if frac != 0 {
         let mut width = decimals as usize;
@@ -94,22 +104,18 @@ pub fn push_num(out: &mut String, x: f64, decimals: u32) {
             width -= 1;
         }
         out.push('.');
-        push_digits(out, frac, width);
+        let text = digits.format(frac);
+        for _ in text.len()..width {
+            out.push('0');
+        }
+        out.push_str(text);
     }
 }
 
-/// Appends the decimal digits of `n`, zero-padded to at least `width` digits.
-fn push_digits(out: &mut String, mut n: u64, width: usize) {
-    let mut buf = [b'0'; 20];
-    let mut i = buf.len();
-    while n > 0 {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-    }
-    let start = i.min(buf.len() - width.min(buf.len()));
-    out.push_str(std::str::from_utf8(&buf[start..]).expect("ASCII digits"));
-}
+/// Powers of ten up to the largest decimals a table or layer asks for (all exact in f64).
+const POW10_F64: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
 
 /// [`push_num`] into a new string.
 pub fn num(x: f64, decimals: u32) -> String {

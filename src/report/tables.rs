@@ -47,46 +47,89 @@ pub fn write_coverage_to(
     study: &Study,
     rows: &[CoverageRow],
 ) -> std::io::Result<()> {
-    let format = |chunk: &[CoverageRow]| {
-        let mut csv = ::csv::Writer::from_writer(Vec::with_capacity(chunk.len() * 120));
-        let mut buf = String::with_capacity(32);
-        let mut number = |csv: &mut ::csv::Writer<Vec<u8>>, x: Option<f64>, d: u32| {
-            buf.clear();
-            if let Some(x) = x {
-                push_num(&mut buf, x, d);
-            }
-            csv.write_field(&buf)
-        };
+    // The text fields go through the csv crate's quoting once per area (and once per service
+    // type); the numbers, which never need quoting, are appended directly.
+    let services: Vec<String> = study
+        .service_types
+        .iter()
+        .map(|t| csv_prefix(&[t]))
+        .collect::<std::io::Result<_>>()?;
+    let format = |chunk: &[CoverageRow]| -> std::io::Result<Vec<u8>> {
+        let mut out = String::with_capacity(chunk.len() * 120);
+        let mut prefix = String::new();
+        let mut prefix_of = None;
+        let mut int = itoa::Buffer::new();
         for r in chunk {
-            let a = &study.areas[r.area];
-            let res: ::csv::Result<()> = (|| {
-                csv.write_field(&a.code)?;
-                csv.write_field(&a.name)?;
-                csv.write_field(&a.group)?;
-                csv.write_field(&study.service_types[r.service])?;
-                number(&mut csv, Some(r.area_m2), 3)?;
-                number(&mut csv, Some(r.area_share), 9)?;
-                number(&mut csv, r.population, 3)?;
-                number(&mut csv, r.covered_population, 3)?;
-                number(&mut csv, r.population_share, 9)?;
-                number(&mut csv, r.nearest_m, 1)?;
-                csv.write_field(r.providers_within.to_string())?;
-                csv.write_record(None::<&[u8]>)
-            })();
-            res.expect("writing CSV to memory cannot fail");
+            if prefix_of != Some(r.area) {
+                let a = &study.areas[r.area];
+                prefix = csv_prefix(&[&a.code, &a.name, &a.group])?;
+                prefix_of = Some(r.area);
+            }
+            out.push_str(&prefix);
+            out.push_str(&services[r.service]);
+            for (x, d) in [
+                (Some(r.area_m2), 3),
+                (Some(r.area_share), 9),
+                (r.population, 3),
+                (r.covered_population, 3),
+                (r.population_share, 9),
+                (r.nearest_m, 1),
+            ] {
+                if let Some(x) = x {
+                    push_num(&mut out, x, d);
+                }
+                out.push(',');
+            }
+            out.push_str(int.format(r.providers_within));
+            out.push('\n');
         }
-        csv.into_inner()
-            .expect("flushing CSV to memory cannot fail")
+        Ok(out.into_bytes())
     };
     let mut header = ::csv::Writer::from_writer(Vec::new());
     header.write_record(COVERAGE_COLUMNS)?;
     w.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
     // Format a batch of chunks in parallel, write it, go on: memory stays bounded.
     for batch in rows.chunks(CHUNK * 16) {
-        let texts: Vec<Vec<u8>> = batch.par_chunks(CHUNK).map(format).collect();
+        let texts: Vec<Vec<u8>> = batch
+            .par_chunks(CHUNK)
+            .map(format)
+            .collect::<std::io::Result<_>>()?;
         for t in texts {
             w.write_all(&t)?;
         }
     }
     Ok(())
+}
+
+/// The fields as the start of a CSV record, each quoted as the csv crate does when needed and
+/// followed by a comma: `E01000001,"Camden 001A, north",E09000007,`.
+fn csv_prefix(fields: &[&str]) -> std::io::Result<String> {
+    // A record with one more, empty field, less its line end: the quoting is decided with the
+    // real delimiter and terminator in force (a newline in a name must be quoted).
+    let mut w = ::csv::WriterBuilder::new()
+        .buffer_capacity(256)
+        .from_writer(Vec::with_capacity(64));
+    w.write_record(fields.iter().chain(&[""]))?;
+    let mut bytes = w.into_inner().map_err(|e| e.into_error())?;
+    bytes.pop();
+    String::from_utf8(bytes).map_err(std::io::Error::other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_prefix;
+
+    #[test]
+    fn prefix_quotes_like_a_whole_record() {
+        let fields = ["E01000001", "Camden 001A, \"north\"", "", "line\nbreak"];
+        let mut w = ::csv::Writer::from_writer(Vec::new());
+        w.write_record(fields.iter().chain(&["0.5"])).unwrap();
+        let whole = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        let prefix = csv_prefix(&fields).unwrap();
+        assert_eq!(format!("{prefix}0.5\n"), whole);
+        assert_eq!(
+            prefix,
+            "E01000001,\"Camden 001A, \"\"north\"\"\",,\"line\nbreak\","
+        );
+    }
 }
