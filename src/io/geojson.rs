@@ -75,6 +75,32 @@ fn read_other(path: &Path, bytes: &[u8]) -> std::result::Result<Parts, serde_jso
 /// When the file cannot be read or parsed (with the line and column of a syntax error), when its
 /// `crs` member names an unknown CRS, or when it conflicts with `--crs`.
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
+    let (crs_member, columns, features, skipped) = match read_large(path)? {
+        Some(c) => (
+            c.crs,
+            c.columns,
+            c.features,
+            super::geojson_fast::skipped(path, c.skipped),
+        ),
+        None => read_whole(path)?,
+    };
+    finish(path, opts, crs_member, columns, features, skipped)
+}
+
+/// A large FeatureCollection read and parsed piece by piece (see
+/// [`parse_file_parallel`](super::geojson_fast::parse_file_parallel)); `None` for anything else.
+fn read_large(path: &Path) -> Result<Option<super::geojson_fast::Collection>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let Ok(len) = usize::try_from(len) else {
+        return Ok(None);
+    };
+    Ok(super::geojson_fast::parse_file_parallel(&file, len)
+        .filter(|c| c.kind.as_deref() == Some("FeatureCollection")))
+}
+
+/// The whole file read and parsed (any GeoJSON document), with exact error positions.
+fn read_whole(path: &Path) -> Result<Parts> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::format(
@@ -134,6 +160,17 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
             ))
         }
     };
+    Ok((crs_member, columns, features, skipped))
+}
+
+fn finish(
+    path: &Path,
+    opts: &ReadOptions,
+    crs_member: Option<serde_json::Value>,
+    columns: Vec<String>,
+    features: Vec<RawFeature>,
+    skipped: Vec<super::Skipped>,
+) -> Result<Layer> {
     let declared = match crs_member.as_ref() {
         None => None,
         Some(member) => {

@@ -48,26 +48,106 @@ const PARALLEL_MIN_BYTES: usize = 4 << 20;
 /// pattern inside a string) makes a piece invalid JSON, and then the whole document is parsed
 /// in one piece, so errors keep their exact line and column.
 pub fn parse_parallel(bytes: &[u8]) -> Result<Collection, serde_json::Error> {
-    use rayon::prelude::*;
     let pieces = rayon::current_num_threads() * 4;
     if bytes.len() < PARALLEL_MIN_BYTES || pieces < 8 {
         return parse(bytes);
     }
-    let cuts = feature_cuts(bytes, pieces);
+    let mut cuts = Vec::new();
+    for k in 1..pieces {
+        let from = (bytes.len() / pieces * k).max(cuts.last().map_or(0, |c| c + 1));
+        if let Some(c) = next_cut(bytes, from) {
+            cuts.push(c);
+        }
+    }
+    cuts.dedup();
+    match parse_pieces(&cuts, bytes.len(), |buf, a, b| {
+        buf.extend_from_slice(&bytes[a..b]);
+        Ok(())
+    }) {
+        Some(c) => Ok(c),
+        None => parse(bytes),
+    }
+}
+
+/// Size of the windows read around each evenly spaced offset to find a cut.
+const CUT_WINDOW: usize = 8 << 10;
+
+/// Parses a large GeoJSON file the way [`parse_parallel`] parses its bytes, but reads each
+/// piece straight from the file into the buffer it is parsed from: the whole file is never held
+/// in memory, nor copied, and the pieces are read in parallel. `None` when the file is small,
+/// no cut is found, or a piece does not parse: the caller then reads the whole file and parses
+/// it in one piece (for an exact error position).
+pub fn parse_file_parallel(file: &std::fs::File, len: usize) -> Option<Collection> {
+    let pieces = rayon::current_num_threads() * 32;
+    if len < PARALLEL_MIN_BYTES || pieces < 8 {
+        return None;
+    }
+    // A window starts a little before its offset, so that the walk back from `"Feature"` to
+    // the comma stays inside it.
+    const BACK: usize = 64;
+    let mut cuts = Vec::new();
+    let mut window = Vec::new();
+    for k in 1..pieces {
+        let from = (len / pieces * k).max(cuts.last().map_or(0, |c| c + 1));
+        let mut start = from.saturating_sub(BACK);
+        loop {
+            let end = (start + CUT_WINDOW).min(len);
+            window.resize(end - start, 0);
+            read_at(file, &mut window, start).ok()?;
+            if let Some(c) = next_cut(&window, from.max(start) - start) {
+                cuts.push(start + c);
+                break;
+            }
+            if end == len {
+                break;
+            }
+            // Overlap the windows so that a pattern across their boundary is still seen.
+            start = end - BACK;
+        }
+    }
+    cuts.dedup();
+    parse_pieces(&cuts, len, |buf, a, b| {
+        let at = buf.len();
+        buf.resize(at + b - a, 0);
+        read_at(file, &mut buf[at..], a)
+    })
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: usize) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset as u64)
+}
+
+/// Elsewhere the whole file is read and parsed as before.
+#[cfg(not(unix))]
+fn read_at(_: &std::fs::File, _: &mut [u8], _: usize) -> std::io::Result<()> {
+    Err(std::io::Error::other(
+        "reading at an offset is only used on Unix",
+    ))
+}
+
+/// Parses the pieces between `cuts` (offsets of the commas between features) in parallel and
+/// merges them; `read(buf, a, b)` appends bytes `a..b` of the document to `buf`.
+fn parse_pieces(
+    cuts: &[usize],
+    len: usize,
+    read: impl Fn(&mut Vec<u8>, usize, usize) -> std::io::Result<()> + Sync,
+) -> Option<Collection> {
+    use rayon::prelude::*;
     if cuts.is_empty() {
-        return parse(bytes);
+        return None;
     }
     // Piece 0 is the document up to the first cut, closed; the others are wrapped as
     // collections of their features; the last keeps whatever follows the features array.
     let mut ranges = Vec::with_capacity(cuts.len() + 1);
     let mut from = 0;
-    for &c in &cuts {
+    for &c in cuts {
         ranges.push((from, c));
         from = c + 1;
     }
-    ranges.push((from, bytes.len()));
+    ranges.push((from, len));
     let last = ranges.len() - 1;
-    let parts: Vec<Result<Collection, serde_json::Error>> = ranges
+    let parts: Vec<Option<Collection>> = ranges
         .par_iter()
         .enumerate()
         .map(|(k, &(a, b))| {
@@ -75,27 +155,30 @@ pub fn parse_parallel(bytes: &[u8]) -> Result<Collection, serde_json::Error> {
             if k > 0 {
                 buf.extend_from_slice(b"{\"features\":[");
             }
-            buf.extend_from_slice(&bytes[a..b]);
+            read(&mut buf, a, b).ok()?;
             if k < last {
                 buf.extend_from_slice(b"]}");
             }
-            parse(&buf)
+            let body = if k == 0 {
+                buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf)
+            } else {
+                &buf[..]
+            };
+            parse(body).ok()
         })
         .collect();
-    if parts.iter().any(Result::is_err) {
-        return parse(bytes);
-    }
+    let parts: Vec<Collection> = parts.into_iter().collect::<Option<_>>()?;
+    let total = parts.iter().map(|p| p.features.len()).sum();
     let mut names: Vec<String> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut out = Collection {
         crs: None,
         columns: Vec::new(),
-        features: Vec::with_capacity(bytes.len() / 400),
+        features: Vec::with_capacity(total),
         skipped: Vec::new(),
         kind: None,
     };
     for part in parts {
-        let part = part?;
         let offset = out.features.len();
         if out.kind.is_none() {
             out.kind = part.kind;
@@ -113,14 +196,18 @@ pub fn parse_parallel(bytes: &[u8]) -> Result<Collection, serde_json::Error> {
                 })
             })
             .collect();
+        let identity = map.iter().enumerate().all(|(i, &m)| i == m);
         out.skipped
             .extend(part.skipped.into_iter().map(|(i, e)| (i + offset, e)));
         out.features.extend(part.features.into_iter().map(|mut f| {
             f.position += offset;
-            let values = std::mem::take(&mut f.values);
-            f.values = vec![Value::Null; names.len()];
-            for (local, v) in values.into_iter().enumerate() {
-                f.values[map[local]] = v;
+            // Pieces usually meet the columns in the same order: nothing to move then.
+            if !identity {
+                let values = std::mem::take(&mut f.values);
+                f.values = vec![Value::Null; names.len()];
+                for (local, v) in values.into_iter().enumerate() {
+                    f.values[map[local]] = v;
+                }
             }
             f
         }));
@@ -129,11 +216,12 @@ pub fn parse_parallel(bytes: &[u8]) -> Result<Collection, serde_json::Error> {
         f.values.resize(names.len(), Value::Null);
     }
     out.columns = names;
-    Ok(out)
+    Some(out)
 }
 
-/// Byte offsets of commas that separate features, about `pieces` apart (see `parse_parallel`).
-fn feature_cuts(bytes: &[u8], pieces: usize) -> Vec<usize> {
+/// The offset of the first comma at or after `from` that separates two features: a comma
+/// followed by `{ "type" : "Feature"` (whitespace allowed between the tokens).
+fn next_cut(bytes: &[u8], from: usize) -> Option<usize> {
     let finder = memchr::memmem::Finder::new(b"\"Feature\"");
     let skip_ws_back = |mut i: usize| {
         while i > 0 && bytes[i - 1].is_ascii_whitespace() {
@@ -141,35 +229,30 @@ fn feature_cuts(bytes: &[u8], pieces: usize) -> Vec<usize> {
         }
         i
     };
-    let mut cuts = Vec::new();
-    for k in 1..pieces {
-        let mut at = (bytes.len() / pieces * k).max(cuts.last().map_or(0, |c| c + 1));
-        while let Some(found) = finder.find(&bytes[at..]) {
-            let hit = at + found;
-            at = hit + 1;
-            // Walk back over `{ "type" :` to the comma before the feature.
-            let i = skip_ws_back(hit);
-            if i == 0 || bytes[i - 1] != b':' {
-                continue;
-            }
-            let i = skip_ws_back(i - 1);
-            if i < 7 || &bytes[i - 6..i] != b"\"type\"" {
-                continue;
-            }
-            let i = skip_ws_back(i - 6);
-            if i == 0 || bytes[i - 1] != b'{' {
-                continue;
-            }
-            let i = skip_ws_back(i - 1);
-            if i == 0 || bytes[i - 1] != b',' {
-                continue;
-            }
-            cuts.push(i - 1);
-            break;
+    let mut at = from;
+    while let Some(found) = finder.find(bytes.get(at..)?) {
+        let hit = at + found;
+        at = hit + 1;
+        // Walk back over `{ "type" :` to the comma before the feature.
+        let i = skip_ws_back(hit);
+        if i == 0 || bytes[i - 1] != b':' {
+            continue;
         }
+        let i = skip_ws_back(i - 1);
+        if i < 7 || &bytes[i - 6..i] != b"\"type\"" {
+            continue;
+        }
+        let i = skip_ws_back(i - 6);
+        if i == 0 || bytes[i - 1] != b'{' {
+            continue;
+        }
+        let i = skip_ws_back(i - 1);
+        if i == 0 || bytes[i - 1] != b',' || i - 1 < from {
+            continue;
+        }
+        return Some(i - 1);
     }
-    cuts.dedup();
-    cuts
+    None
 }
 
 /// Parses a GeoJSON document that should be a FeatureCollection.
@@ -631,19 +714,26 @@ mod tests {
             .num_threads(4)
             .build()
             .unwrap();
-        let parallel = pool.install(|| parse_parallel(doc.as_bytes())).unwrap();
-        assert!(
-            feature_cuts(doc.as_bytes(), 16).len() > 8,
-            "the document was cut"
-        );
-        assert_eq!(parallel.columns, serial.columns);
-        assert_eq!(parallel.kind, serial.kind);
-        assert_eq!(parallel.crs, serial.crs);
-        assert_eq!(parallel.features.len(), serial.features.len());
-        for (a, b) in parallel.features.iter().zip(&serial.features) {
-            assert_eq!(a.position, b.position);
-            assert_eq!(a.values, b.values);
-            assert_eq!(a.geometry, b.geometry);
+        let cuts: std::collections::BTreeSet<usize> = (1..16)
+            .filter_map(|k| next_cut(doc.as_bytes(), doc.len() / 16 * k))
+            .collect();
+        assert!(cuts.len() > 8, "the document was cut");
+        let mut file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut file, doc.as_bytes()).unwrap();
+        let from_bytes = pool.install(|| parse_parallel(doc.as_bytes())).unwrap();
+        let from_file = pool
+            .install(|| parse_file_parallel(&file, doc.len()))
+            .expect("read piece by piece");
+        for parallel in [from_bytes, from_file] {
+            assert_eq!(parallel.columns, serial.columns);
+            assert_eq!(parallel.kind, serial.kind);
+            assert_eq!(parallel.crs, serial.crs);
+            assert_eq!(parallel.features.len(), serial.features.len());
+            for (a, b) in parallel.features.iter().zip(&serial.features) {
+                assert_eq!(a.position, b.position);
+                assert_eq!(a.values, b.values);
+                assert_eq!(a.geometry, b.geometry);
+            }
         }
     }
 
