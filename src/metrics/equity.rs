@@ -3,6 +3,7 @@
 //! its between/within-council decomposition and a permutation test for the `ALL` row), and the
 //! concentration index against deprivation with Erreygers' correction and a bootstrap interval.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::FindingsSpec;
@@ -120,7 +121,6 @@ pub fn equity_many(
             order_of[group_of[i]].push(at_group[i]);
         }
     }
-    let mut all = summarise(&names, "ALL", &members_all, &order_all, &accesses, params);
     let a: Vec<Vec<f64>> = accesses
         .iter()
         .map(|acc| members_all.iter().map(|&i| acc.share[i]).collect())
@@ -128,11 +128,39 @@ pub fn equity_many(
     let a_refs: Vec<&[f64]> = a.iter().map(Vec::as_slice).collect();
     let w: Vec<f64> = members_all.iter().map(|&i| first.weight[i]).collect();
     let g: Vec<usize> = members_all.iter().map(|&i| group_of[i]).collect();
-    let p_values = if groups.len() > 1 {
-        ineq::between_share_p_value_many(&a_refs, &w, &g, params.permutations, params.seed)
-    } else {
-        vec![f64::NAN; services.len()]
-    };
+    // The ALL rows' bootstrap, the permutation test and the groups' rows each draw from their
+    // own seeded generator: computed side by side, they are what they are one after another.
+    let ((mut all, p_values), per_group) = rayon::join(
+        || {
+            rayon::join(
+                || summarise(&names, "ALL", &members_all, &order_all, &accesses, params),
+                || {
+                    if groups.len() > 1 {
+                        let (n, seed) = (params.permutations, params.seed);
+                        ineq::between_share_p_value_many(&a_refs, &w, &g, n, seed)
+                    } else {
+                        vec![f64::NAN; services.len()]
+                    }
+                },
+            )
+        },
+        || {
+            groups
+                .par_iter()
+                .enumerate()
+                .map(|(k, gname)| {
+                    summarise(
+                        &names,
+                        gname,
+                        &members_of[k],
+                        &order_of[k],
+                        &accesses,
+                        params,
+                    )
+                })
+                .collect::<Vec<_>>()
+        },
+    );
     for ((row, a), p) in all.iter_mut().zip(&a).zip(p_values) {
         let d = ineq::theil_decomposition(a, &w, &g);
         row.theil_between = Some(d.between);
@@ -148,15 +176,7 @@ pub fn equity_many(
             rows
         })
         .collect();
-    for (k, gname) in groups.iter().enumerate() {
-        let rows = summarise(
-            &names,
-            gname,
-            &members_of[k],
-            &order_of[k],
-            &accesses,
-            params,
-        );
+    for rows in per_group {
         for (s, row) in rows.into_iter().enumerate() {
             out[s].push(row);
         }
