@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 /// When the temporary file cannot be created, written or renamed; the destination is untouched.
 pub fn write_atomic<F>(path: &Path, write: F) -> Result<()>
 where
-    F: FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    F: FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,

@@ -21,7 +21,7 @@ use crate::metrics::coverage::{group_by_area, CoverageRow};
 use crate::spatial::overlay::LocalPolygon;
 
 /// Areas formatted per parallel batch.
-const BATCH: usize = 2048;
+const BATCH: usize = 1024;
 
 /// Slots in each thread's cache of transformed vertices (a power of two).
 const CACHE_SLOTS: usize = 4096;
@@ -143,62 +143,60 @@ pub fn write_areas(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<(
             .map(|k| json_string(&format!("{t}_{k}")))
         })
         .collect();
-    let feature = |a: &crate::model::Area, rows: &[&CoverageRow]| -> std::io::Result<String> {
-        let mut s = String::with_capacity(
-            48 * a.local.vertex_count() + 256 + 160 * study.service_types.len(),
-        );
-        s.push_str("{\"type\":\"Feature\",\"properties\":{\"area_code\":");
-        s.push_str(&json_string(&a.code));
-        s.push_str(",\"area_name\":");
-        s.push_str(&json_string(&a.name));
-        s.push_str(",\"group\":");
-        s.push_str(&json_string(&a.group));
-        s.push_str(",\"area_m2\":");
-        push_num(&mut s, a.local.area(), 1);
-        if let Some(p) = rows.first().and_then(|r| r.population) {
-            s.push_str(",\"population\":");
-            push_num(&mut s, p, 3);
-        }
-        for r in rows {
-            let k = &keys[r.service];
-            for (key, value, d) in [
-                (&k[0], Some(r.area_share), 9),
-                (&k[1], r.population_share, 9),
-                (&k[2], r.nearest_m, 1),
-                (&k[3], Some(r.providers_within as f64), 0),
-            ] {
-                if let Some(v) = value.filter(|v| v.is_finite()) {
-                    s.push(',');
-                    s.push_str(key);
-                    s.push(':');
-                    push_num(&mut s, v, d);
+    let feature =
+        |k: usize, a: &crate::model::Area, rows: &[&CoverageRow]| -> std::io::Result<Vec<u8>> {
+            let mut s = String::with_capacity(
+                48 * a.local.vertex_count() + 256 + 160 * study.service_types.len(),
+            );
+            if k > 0 {
+                s.push_str(",\n");
+            }
+            s.push_str("{\"type\":\"Feature\",\"properties\":{\"area_code\":");
+            s.push_str(&json_string(&a.code));
+            s.push_str(",\"area_name\":");
+            s.push_str(&json_string(&a.name));
+            s.push_str(",\"group\":");
+            s.push_str(&json_string(&a.group));
+            s.push_str(",\"area_m2\":");
+            push_num(&mut s, a.local.area(), 1);
+            if let Some(p) = rows.first().and_then(|r| r.population) {
+                s.push_str(",\"population\":");
+                push_num(&mut s, p, 3);
+            }
+            for r in rows {
+                let k = &keys[r.service];
+                for (key, value, d) in [
+                    (&k[0], Some(r.area_share), 9),
+                    (&k[1], r.population_share, 9),
+                    (&k[2], r.nearest_m, 1),
+                    (&k[3], Some(r.providers_within as f64), 0),
+                ] {
+                    if let Some(v) = value.filter(|v| v.is_finite()) {
+                        s.push(',');
+                        s.push_str(key);
+                        s.push(':');
+                        push_num(&mut s, v, d);
+                    }
                 }
             }
-        }
-        s.push_str("},\"geometry\":");
-        geometry_json(&mut s, &a.local, &t)
-            .map_err(|e| std::io::Error::other(format!("area {}: {e}", a.code)))?;
-        s.push('}');
-        Ok(s)
-    };
+            s.push_str("},\"geometry\":");
+            geometry_json(&mut s, &a.local, &t)
+                .map_err(|e| std::io::Error::other(format!("area {}: {e}", a.code)))?;
+            s.push('}');
+            Ok(s.into_bytes())
+        };
     write_atomic(path, |w| {
         w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
-        // Format a batch in parallel, write it, go on: memory stays bounded by the batch.
-        let mut first = true;
-        for (areas, rows) in study.areas.chunks(BATCH).zip(by_area.chunks(BATCH)) {
-            let texts: Vec<String> = areas
+        // Batch by batch: memory stays bounded by two batches.
+        let batches = study.areas.chunks(BATCH).zip(by_area.chunks(BATCH));
+        super::write_batches(w, batches.enumerate(), |(b, (areas, rows))| {
+            areas
                 .par_iter()
                 .zip(rows.par_iter())
-                .map(|(a, r)| feature(a, r))
-                .collect::<std::io::Result<_>>()?;
-            for f in texts {
-                if !first {
-                    w.write_all(b",\n")?;
-                }
-                first = false;
-                w.write_all(f.as_bytes())?;
-            }
-        }
+                .enumerate()
+                .map(|(i, (a, r))| feature(b * BATCH + i, a, r))
+                .collect()
+        })?;
         w.write_all(b"\n]}\n")
     })
 }

@@ -10,6 +10,26 @@ pub mod maps;
 pub mod run_record;
 pub mod tables;
 
+/// Writes batches formatted by `format` in order, each while the next is being formatted (the
+/// formatting itself is parallel inside `format`), so the cores are not idle while a large file
+/// is written.
+pub(crate) fn write_batches<B: Send>(
+    w: &mut (dyn std::io::Write + Send),
+    batches: impl Iterator<Item = B>,
+    format: impl Fn(B) -> std::io::Result<Vec<Vec<u8>>> + Sync,
+) -> std::io::Result<()> {
+    let mut pending: Vec<Vec<u8>> = Vec::new();
+    for batch in batches {
+        let (next, written) = rayon::join(
+            || format(batch),
+            || pending.iter().try_for_each(|p| w.write_all(p)),
+        );
+        written?;
+        pending = next?;
+    }
+    pending.iter().try_for_each(|p| w.write_all(p))
+}
+
 /// A share as a percentage with one decimal ("49.2%"); "–" when not finite.
 pub(crate) fn pct1(x: f64) -> String {
     if x.is_finite() {

@@ -43,7 +43,7 @@ pub fn write_coverage(path: &Path, study: &Study, rows: &[CoverageRow]) -> Resul
 /// # Errors
 /// When the writer fails.
 pub fn write_coverage_to(
-    w: &mut dyn std::io::Write,
+    w: &mut (dyn std::io::Write + Send),
     study: &Study,
     rows: &[CoverageRow],
 ) -> std::io::Result<()> {
@@ -88,17 +88,10 @@ pub fn write_coverage_to(
     let mut header = ::csv::Writer::from_writer(Vec::new());
     header.write_record(COVERAGE_COLUMNS)?;
     w.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
-    // Format a batch of chunks in parallel, write it, go on: memory stays bounded.
-    for batch in rows.chunks(CHUNK * 16) {
-        let texts: Vec<Vec<u8>> = batch
-            .par_chunks(CHUNK)
-            .map(format)
-            .collect::<std::io::Result<_>>()?;
-        for t in texts {
-            w.write_all(&t)?;
-        }
-    }
-    Ok(())
+    // Batch by batch: memory stays bounded.
+    super::write_batches(w, rows.chunks(CHUNK * 8), |batch| {
+        batch.par_chunks(CHUNK).map(format).collect()
+    })
 }
 
 /// The fields as the start of a CSV record, each quoted as the csv crate does when needed and
