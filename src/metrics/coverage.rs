@@ -218,6 +218,8 @@ impl<'a> CoverageEngine<'a> {
             .zip(which.par_iter())
             .map_init(Vec::new, |cands, (out, &ai)| {
                 let area = &study.areas[ai];
+                self.index
+                    .candidates_all_into(area.local.bounding_rect(), cands);
                 let ctx = AreaContext {
                     study,
                     index: &self.index,
@@ -228,7 +230,7 @@ impl<'a> CoverageEngine<'a> {
                 };
                 let mut failed = Vec::new();
                 for (t, row) in out.iter_mut().enumerate() {
-                    *row = ctx.row(t, cands);
+                    *row = ctx.row(t, self.index.of_type(t, cands));
                     if row.area_share.is_nan() {
                         failed.push(OverlayFailure {
                             area_code: area.code.clone(),
@@ -261,12 +263,9 @@ struct AreaContext<'a> {
 }
 
 impl AreaContext<'_> {
-    fn row(&self, t: usize, cands: &mut Vec<usize>) -> CoverageRow {
+    fn row(&self, t: usize, cands: &[usize]) -> CoverageRow {
         let (study, area) = (self.study, self.area);
         let area_m2 = area.local.area();
-        self.index
-            .candidates_into(t, area.local.bounding_rect(), cands);
-        let cands = &cands[..];
         // Contain a geometry panic to this area and service type (geo can panic on odd input).
         let result = std::panic::catch_unwind(|| {
             overlay(area, &study.providers, cands, self.index.has_polygons[t])

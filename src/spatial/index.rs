@@ -60,6 +60,9 @@ fn aabb(r: Rect) -> AABB<[f64; 2]> {
 /// The spatial index of a study's providers.
 pub struct ProviderIndex {
     catchments: Vec<RTree<CatchmentEntry>>,
+    /// Every catchment of every type in one tree: an area's candidates of all types in one
+    /// search (providers are sorted by type, so the types' candidates are consecutive runs).
+    all: RTree<CatchmentEntry>,
     /// Provider sites per service type (None when the type has no provider).
     sites: Vec<Option<ImmutableKdTree<f64, 2>>>,
     /// Provider index range of each service type.
@@ -80,19 +83,19 @@ impl ProviderIndex {
                 start..end
             })
             .collect();
-        let catchments = ranges
+        let entries: Vec<CatchmentEntry> = providers
             .iter()
-            .map(|r| {
-                RTree::bulk_load(
-                    r.clone()
-                        .map(|i| CatchmentEntry {
-                            provider: i,
-                            envelope: aabb(rect_of(&providers[i].catchment)),
-                        })
-                        .collect(),
-                )
+            .enumerate()
+            .map(|(i, p)| CatchmentEntry {
+                provider: i,
+                envelope: aabb(rect_of(&p.catchment)),
             })
             .collect();
+        let catchments = ranges
+            .iter()
+            .map(|r| RTree::bulk_load(entries[r.clone()].to_vec()))
+            .collect();
+        let all = RTree::bulk_load(entries);
         let sites = ranges
             .iter()
             .map(|r| {
@@ -113,6 +116,7 @@ impl ProviderIndex {
             .collect();
         ProviderIndex {
             catchments,
+            all,
             sites,
             ranges,
             has_polygons,
@@ -122,21 +126,33 @@ impl ProviderIndex {
     /// Providers of service type `t` whose catchment's bounding box meets `rect`, in
     /// increasing order.
     pub fn candidates(&self, t: usize, rect: Rect) -> Vec<usize> {
-        let mut v = Vec::new();
-        self.candidates_into(t, rect, &mut v);
+        let mut v: Vec<usize> = self.catchments[t]
+            .locate_in_envelope_intersecting(&aabb(rect))
+            .map(|e| e.provider)
+            .collect();
+        v.sort_unstable();
         v
     }
 
-    /// [`ProviderIndex::candidates`] into a reused vector (cleared first): the coverage loop
-    /// asks once per area and service type.
-    pub fn candidates_into(&self, t: usize, rect: Rect, out: &mut Vec<usize>) {
+    /// Candidates of every service type for a rectangle, sorted, into a reused vector (the
+    /// coverage loop asks once per area): split them by type with [`ProviderIndex::of_type`].
+    pub fn candidates_all_into(&self, rect: Rect, out: &mut Vec<usize>) {
         out.clear();
         out.extend(
-            self.catchments[t]
+            self.all
                 .locate_in_envelope_intersecting(&aabb(rect))
                 .map(|e| e.provider),
         );
         out.sort_unstable();
+    }
+
+    /// The candidates of service type `t` among sorted candidates of all types: the same as
+    /// [`ProviderIndex::candidates`] for the same rectangle.
+    pub fn of_type<'a>(&self, t: usize, all: &'a [usize]) -> &'a [usize] {
+        let r = &self.ranges[t];
+        let start = all.partition_point(|&i| i < r.start);
+        let end = all.partition_point(|&i| i < r.end);
+        &all[start..end]
     }
 
     /// True when a catchment of service type `t` holds the point (exact distance test for
@@ -217,7 +233,10 @@ mod tests {
             let pt = Coord { x: p.0, y: p.1 };
             for (t, name) in names.iter().enumerate() {
                 let of_type: Vec<usize> = brute.iter().copied().filter(|&i| providers[i].service_type == *name).collect();
-                proptest::prop_assert_eq!(idx.candidates(t, rect), of_type);
+                proptest::prop_assert_eq!(idx.candidates(t, rect), of_type.clone());
+                let mut all = Vec::new();
+                idx.candidates_all_into(rect, &mut all);
+                proptest::prop_assert_eq!(idx.of_type(t, &all), &of_type[..]);
                 let mine = providers.iter().filter(|p| p.service_type == *name);
                 let cov = mine.clone().any(|p| { let d = disc(p); (d.x - pt.x).hypot(d.y - pt.y) <= d.r });
                 proptest::prop_assert_eq!(idx.covers(&providers, t, pt), cov);
