@@ -336,8 +336,11 @@ impl AreaContext<'_> {
             .sum::<f64>()
             + 0.0;
         let nearest = |i: usize| {
-            self.index
-                .nearest_distance(t, pts[i].at)
+            let p = pts[i].at;
+            rect.intersects(&p)
+                .then(|| self.index.nearest_among(providers, t, cands, p))
+                .flatten()
+                .or_else(|| self.index.nearest_distance(t, p))
                 .unwrap_or(f64::NAN)
         };
         let nearest = if self.points.is_empty() || self.index.count(t) == 0 {

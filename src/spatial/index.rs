@@ -67,6 +67,9 @@ pub struct ProviderIndex {
     sites: Vec<Option<ImmutableKdTree<f64, 2>>>,
     /// Provider index range of each service type.
     pub ranges: Vec<Range<usize>>,
+    /// Per service type, the smallest disc radius when every catchment is a disc (else 0): a
+    /// provider that is not a candidate for a rectangle is farther than this from any point in it.
+    min_radius: Vec<f64>,
     /// Whether each service type has any polygon catchment.
     pub has_polygons: Vec<bool>,
 }
@@ -114,9 +117,22 @@ impl ProviderIndex {
                     .any(|p| matches!(p.catchment, Catchment::Polygon(..)))
             })
             .collect();
+        let min_radius = ranges
+            .iter()
+            .map(|r| {
+                providers[r.clone()]
+                    .iter()
+                    .map(|p| match &p.catchment {
+                        Catchment::Disc(d) => d.r,
+                        Catchment::Polygon(..) => 0.0,
+                    })
+                    .fold(f64::INFINITY, f64::min)
+            })
+            .collect();
         ProviderIndex {
             catchments,
             all,
+            min_radius,
             sites,
             ranges,
             has_polygons,
@@ -190,6 +206,30 @@ impl ProviderIndex {
         })
     }
 
+    /// [`ProviderIndex::nearest_distance`] answered from `cands` (the candidates of service type
+    /// `t` for a rectangle holding `p`) when that is certain: a provider that is not a candidate
+    /// has its site farther from `p` than its own radius, so a candidate site within the type's
+    /// smallest radius (less a micrometre, against rounding in the boxes) is the nearest of all.
+    /// `None`: ask the tree.
+    pub fn nearest_among(
+        &self,
+        providers: &[Provider],
+        t: usize,
+        cands: &[usize],
+        p: Coord,
+    ) -> Option<f64> {
+        let d2 = cands
+            .iter()
+            .map(|&i| {
+                let s = providers[i].site;
+                let (dx, dy) = (s.x - p.x, s.y - p.y);
+                dx * dx + dy * dy
+            })
+            .fold(f64::INFINITY, f64::min);
+        let sure = self.min_radius[t] - 1e-6;
+        (sure > 0.0 && d2.is_finite() && d2 <= sure * sure).then(|| d2.sqrt())
+    }
+
     /// The number of providers of service type `t`.
     pub fn count(&self, t: usize) -> usize {
         self.ranges[t].len()
@@ -244,6 +284,15 @@ mod tests {
                 match idx.nearest_distance(t, pt) {
                     Some(d) => proptest::prop_assert!((d - nearest).abs() < 1e-9),
                     None => proptest::prop_assert!(idx.count(t) == 0),
+                }
+                // From the candidates of a rectangle holding the point, when it is sure.
+                let holding = Rect::new(
+                    Coord { x: rect.min().x.min(pt.x), y: rect.min().y.min(pt.y) },
+                    Coord { x: rect.max().x.max(pt.x), y: rect.max().y.max(pt.y) },
+                );
+                let cands = idx.candidates(t, holding);
+                if let Some(d) = idx.nearest_among(&providers, t, &cands, pt) {
+                    proptest::prop_assert!((d - nearest).abs() < 1e-9, "{} vs {}", d, nearest);
                 }
             }
         }
