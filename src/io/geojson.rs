@@ -3,8 +3,10 @@
 //!
 //! FeatureCollections go through the lean serde reader in `geojson_fast`; a single Feature or bare
 //! Geometry through the geojson crate. The geojson crate's streaming `FeatureReader` is not used:
-//! it fails when a `"bbox"` key precedes `"features"` (georust/geojson#207). Parsing a national
-//! LSOA layer (14 MB) takes about 60 ms.
+//! it fails when a `"bbox"` key precedes `"features"` (georust/geojson#207). A large
+//! FeatureCollection (4 MB or more) is read and parsed in pieces, in parallel, without holding the
+//! whole file (`geojson_fast::parse_file_parallel`); anything that does not fit that path is read
+//! whole (figures in BENCHMARKS.md).
 
 use std::path::Path;
 

@@ -306,13 +306,19 @@ pub fn write_all(
 
     let job_unserved_geojson = |p: &Path| -> Result<()> {
         let all: Vec<_> = f.services.iter().flat_map(|s| &s.unserved).collect();
+        // An area unserved for several services is transformed to WGS84 once.
+        let (slot, shapes) =
+            per_distinct_area(study.areas.len(), all.iter().map(|u| u.area), |i| {
+                let mut g = String::new();
+                geometry_json(&mut g, &area(i).local, &t).map_err(|e| Error::crs(p, e))?;
+                Ok(g)
+            })?;
         // Formatted in parallel: a national run lists thousands of areas per service.
         let features = all
             .par_iter()
             .map(|u| {
                 let a = area(u.area);
-                let mut g = String::new();
-                geometry_json(&mut g, &a.local, &t).map_err(|e| Error::crs(p, e))?;
+                let g = &shapes[slot[u.area]];
                 let mut props = format!(
                 "{{\"service_type\":{},\"rank\":{},\"area_code\":{},\"area_name\":{},\"group\":{},\"covered_share\":",
                 json_string(&u.service_type),
@@ -338,24 +344,26 @@ pub fn write_all(
 
     let job_lottery_geojson = |p: &Path| -> Result<()> {
         let mut features = Vec::new();
-        let point = |i: usize| -> std::result::Result<geo::Coord, String> {
+        // Each area's interior point once, in parallel: areas recur across pairs and services.
+        let ends = f
+            .services
+            .iter()
+            .flat_map(|s| &s.pairs)
+            .flat_map(|x| [x.a, x.b]);
+        let (slot, points) = per_distinct_area(study.areas.len(), ends, |i| {
             let c = area(i)
                 .local
                 .shape()
                 .interior_point()
                 .map(|p| p.0)
-                .ok_or("area without interior point")?;
+                .ok_or_else(|| Error::crs(p, "area without interior point"))?;
             let mut one = [c];
-            t.apply(&mut one)?;
+            t.apply(&mut one).map_err(|e| Error::crs(p, e))?;
             Ok(one[0])
-        };
+        })?;
         for s in &f.services {
             for x in &s.pairs {
-                let (pa, pb) = (point(x.a), point(x.b));
-                let (pa, pb) = (
-                    pa.map_err(|e| Error::crs(p, e))?,
-                    pb.map_err(|e| Error::crs(p, e))?,
-                );
+                let (pa, pb) = (points[slot[x.a]], points[slot[x.b]]);
                 let mut g = String::from("{\"type\":\"LineString\",\"coordinates\":[[");
                 for (k, c) in [pa, pb].iter().enumerate() {
                     if k > 0 {
@@ -491,6 +499,27 @@ pub fn write_all(
         })
         .collect();
     done.into_iter().collect()
+}
+
+/// `make(i)` for each distinct area among `areas`, in parallel; the value for area `i` is
+/// `values[slot[i]]`.
+fn per_distinct_area<T: Send>(
+    count: usize,
+    areas: impl Iterator<Item = usize>,
+    make: impl Fn(usize) -> Result<T> + Sync,
+) -> Result<(Vec<usize>, Vec<T>)> {
+    let mut distinct: Vec<usize> = areas.collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let mut slot = vec![usize::MAX; count];
+    for (k, &i) in distinct.iter().enumerate() {
+        slot[i] = k;
+    }
+    let values = distinct
+        .par_iter()
+        .map(|&i| make(i))
+        .collect::<Result<_>>()?;
+    Ok((slot, values))
 }
 
 /// Writes one findings file to the path it is given.

@@ -144,11 +144,11 @@ pub fn write_areas(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<(
         })
         .collect();
     let feature =
-        |k: usize, a: &crate::model::Area, rows: &[&CoverageRow]| -> std::io::Result<Vec<u8>> {
+        |index: usize, a: &crate::model::Area, rows: &[&CoverageRow]| -> std::io::Result<Vec<u8>> {
             let mut s = String::with_capacity(
                 48 * a.local.vertex_count() + 256 + 160 * study.service_types.len(),
             );
-            if k > 0 {
+            if index > 0 {
                 s.push_str(",\n");
             }
             s.push_str("{\"type\":\"Feature\",\"properties\":{\"area_code\":");
