@@ -34,6 +34,27 @@ fn write_csv(path: &Path, header: &[&str], rows: Vec<Vec<String>>) -> Result<()>
     })
 }
 
+/// Like [`write_csv`] for long tables: each row is filled into one reused record (text pushed
+/// into cleared fields) instead of a vector of new strings per row.
+fn write_csv_each<T>(
+    path: &Path,
+    header: &[&str],
+    items: impl Iterator<Item = T>,
+    fill: impl Fn(T, &mut [String]),
+) -> Result<()> {
+    write_atomic(path, |w| {
+        let mut csv = ::csv::Writer::from_writer(w);
+        csv.write_record(header)?;
+        let mut record = vec![String::new(); header.len()];
+        for item in items {
+            record.iter_mut().for_each(String::clear);
+            fill(item, &mut record);
+            csv.write_record(&record)?;
+        }
+        csv.flush()
+    })
+}
+
 /// The findings files, by finding.
 pub const UNSERVED_FILES: &[&str] = &[
     "unserved.csv",
@@ -70,31 +91,11 @@ pub fn write_all(
     let area = |i: usize| &study.areas[i];
 
     let job_unserved_csv = |p: &Path| -> Result<()> {
-        let mut rows = Vec::new();
-        for s in &f.services {
-            for u in &s.unserved {
-                let a = area(u.area);
-                let nearest = coverage.rows[u.area * types + s.service].nearest_m;
-                rows.push(vec![
-                    u.service_type.clone(),
-                    u.rank.to_string(),
-                    a.code.clone(),
-                    a.name.clone(),
-                    a.group.clone(),
-                    u.group_rank.to_string(),
-                    num(u.population, 3),
-                    num(u.target_population, 3),
-                    num(u.covered_share, 9),
-                    num(u.uncovered_population, 3),
-                    num(u.uncovered_target, 3),
-                    u.need_decile.map(|d| d.to_string()).unwrap_or_default(),
-                    num(u.need_weight, 6),
-                    num(u.unmet_need, 3),
-                    opt_num(nearest, 1),
-                ]);
-            }
-        }
-        write_csv(
+        let rows = f
+            .services
+            .iter()
+            .flat_map(|s| s.unserved.iter().map(move |u| (s.service, u)));
+        write_csv_each(
             p,
             &[
                 "service_type",
@@ -114,6 +115,29 @@ pub fn write_all(
                 "nearest_m",
             ],
             rows,
+            |(t, u), r| {
+                let a = area(u.area);
+                let mut int = itoa::Buffer::new();
+                r[0].push_str(&u.service_type);
+                r[1].push_str(int.format(u.rank));
+                r[2].push_str(&a.code);
+                r[3].push_str(&a.name);
+                r[4].push_str(&a.group);
+                r[5].push_str(int.format(u.group_rank));
+                push_num(&mut r[6], u.population, 3);
+                push_num(&mut r[7], u.target_population, 3);
+                push_num(&mut r[8], u.covered_share, 9);
+                push_num(&mut r[9], u.uncovered_population, 3);
+                push_num(&mut r[10], u.uncovered_target, 3);
+                if let Some(d) = u.need_decile {
+                    r[11].push_str(int.format(d));
+                }
+                push_num(&mut r[12], u.need_weight, 6);
+                push_num(&mut r[13], u.unmet_need, 3);
+                if let Some(n) = coverage.rows[u.area * types + t].nearest_m {
+                    push_num(&mut r[14], n, 1);
+                }
+            },
         )?;
         Ok(())
     };
@@ -396,30 +420,7 @@ pub fn write_all(
     };
 
     let job_reach_csv = |p: &Path| -> Result<()> {
-        let rows = f
-            .reach
-            .iter()
-            .flatten()
-            .map(|r| {
-                vec![
-                    if r.provider.is_some() {
-                        "provider"
-                    } else {
-                        "network"
-                    }
-                    .to_string(),
-                    r.service_type.clone(),
-                    r.provider.clone().unwrap_or_default(),
-                    num(r.population, 3),
-                    num(r.target_population, 3),
-                    num(r.need_weighted_population, 3),
-                    num(r.exclusive_population, 3),
-                    num(r.overlap_population, 3),
-                    num(r.share_of_target_reached, 9),
-                ]
-            })
-            .collect();
-        write_csv(
+        write_csv_each(
             p,
             &[
                 "level",
@@ -432,30 +433,28 @@ pub fn write_all(
                 "overlap_population",
                 "share_of_target_reached",
             ],
-            rows,
+            f.reach.iter().flatten(),
+            |x, r| {
+                r[0].push_str(if x.provider.is_some() {
+                    "provider"
+                } else {
+                    "network"
+                });
+                r[1].push_str(&x.service_type);
+                r[2].push_str(x.provider.as_deref().unwrap_or_default());
+                push_num(&mut r[3], x.population, 3);
+                push_num(&mut r[4], x.target_population, 3);
+                push_num(&mut r[5], x.need_weighted_population, 3);
+                push_num(&mut r[6], x.exclusive_population, 3);
+                push_num(&mut r[7], x.overlap_population, 3);
+                push_num(&mut r[8], x.share_of_target_reached, 9);
+            },
         )?;
         Ok(())
     };
 
     let job_network_gaps_csv = |p: &Path| -> Result<()> {
-        let rows = f
-            .missed
-            .iter()
-            .map(|m| {
-                let a = area(m.area);
-                vec![
-                    study.service_types[m.missing].clone(),
-                    study.service_types[m.covering].clone(),
-                    a.code.clone(),
-                    a.name.clone(),
-                    a.group.clone(),
-                    num(f.services[m.missing].access.share[m.area], 9),
-                    num(f.services[m.covering].access.share[m.area], 9),
-                    num(f.services[m.missing].access.weight[m.area], 3),
-                ]
-            })
-            .collect();
-        write_csv(
+        write_csv_each(
             p,
             &[
                 "missing_network",
@@ -467,7 +466,19 @@ pub fn write_all(
                 "share_covering",
                 "population",
             ],
-            rows,
+            f.missed.iter(),
+            |m, r| {
+                let a = area(m.area);
+                let (missing, covering) = (&f.services[m.missing], &f.services[m.covering]);
+                r[0].push_str(&study.service_types[m.missing]);
+                r[1].push_str(&study.service_types[m.covering]);
+                r[2].push_str(&a.code);
+                r[3].push_str(&a.name);
+                r[4].push_str(&a.group);
+                push_num(&mut r[5], missing.access.share[m.area], 9);
+                push_num(&mut r[6], covering.access.share[m.area], 9);
+                push_num(&mut r[7], missing.access.weight[m.area], 3);
+            },
         )?;
         Ok(())
     };
