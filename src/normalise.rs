@@ -122,7 +122,7 @@ pub fn polygonal(geometry: Geometry) -> Result<(MultiPolygon, Fixed), String> {
             show(before),
             show(after),
         ));
-        mp = repaired;
+        mp = canonical(repaired);
     }
     // Outer rings counter-clockwise, holes clockwise, in place.
     for p in &mut mp.0 {
@@ -137,6 +137,47 @@ pub fn polygonal(geometry: Geometry) -> Result<(MultiPolygon, Fixed), String> {
             Fixed::Repaired(fixed.join("; "))
         },
     ))
+}
+
+/// A repaired multipolygon in one canonical form: each ring starting at its smallest vertex
+/// (by x, then y), holes and polygons sorted by that vertex. geo's `make_valid` returns the same
+/// rings from run to run but not always starting at the same vertex (seen on Greater Manchester
+/// LSOAs), which changed output bytes and the last digits of sums along the rings.
+fn canonical(mp: MultiPolygon) -> MultiPolygon {
+    fn ring(r: LineString) -> LineString {
+        let mut pts = r.0;
+        if pts.len() > 1 && pts.first() == pts.last() {
+            pts.pop();
+        }
+        let start = (0..pts.len())
+            .min_by(|&i, &j| {
+                pts[i]
+                    .x
+                    .total_cmp(&pts[j].x)
+                    .then(pts[i].y.total_cmp(&pts[j].y))
+            })
+            .unwrap_or(0);
+        pts.rotate_left(start);
+        let mut r = LineString::from(pts);
+        r.close();
+        r
+    }
+    let first = |r: &LineString| r.0.first().map(|c| (c.x, c.y)).unwrap_or_default();
+    let by_first = |a: &LineString, b: &LineString| {
+        let (a, b) = (first(a), first(b));
+        a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1))
+    };
+    let mut polys: Vec<Polygon> =
+        mp.0.into_iter()
+            .map(|p| {
+                let (ext, holes) = p.into_inner();
+                let mut holes: Vec<LineString> = holes.into_iter().map(ring).collect();
+                holes.sort_by(by_first);
+                Polygon::new(ring(ext), holes)
+            })
+            .collect();
+    polys.sort_by(|a, b| by_first(a.exterior(), b.exterior()));
+    MultiPolygon(polys)
 }
 
 /// The name of a geometry's type, for messages.
@@ -159,7 +200,7 @@ pub fn kind(g: &Geometry) -> &'static str {
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
-    use geo::wkt;
+    use geo::{wkt, Coord};
 
     #[test]
     fn bowtie_is_repaired_with_area_kept() {
@@ -170,6 +211,23 @@ mod tests {
             "{fixed:?}"
         );
         assert_relative_eq!(mp.unsigned_area(), 50.0, epsilon = 1e-9);
+    }
+
+    #[test]
+    fn repaired_rings_take_one_canonical_form() {
+        let a = wkt!(MULTIPOLYGON(((5. 5., 6. 5., 6. 6., 5. 5.)),((0. 0., 4. 0., 4. 4., 0. 4., 0. 0.),(1. 1., 1. 2., 2. 2., 1. 1.))));
+        // The same rings, each starting elsewhere, in another order.
+        let b = wkt!(MULTIPOLYGON(((4. 4., 0. 4., 0. 0., 4. 0., 4. 4.),(2. 2., 1. 1., 1. 2., 2. 2.)),((6. 6., 5. 5., 6. 5., 6. 6.))));
+        assert_ne!(a, b);
+        let (ca, cb) = (canonical(a), canonical(b));
+        assert_eq!(ca, cb);
+        assert_eq!(ca.0[0].exterior().0[0], Coord { x: 0.0, y: 0.0 });
+        assert_eq!(ca.0[0].interiors()[0].0[0], Coord { x: 1.0, y: 1.0 });
+        assert_eq!(
+            ca.0[1].exterior().0.len(),
+            4,
+            "still closed, no vertex lost"
+        );
     }
 
     #[test]
