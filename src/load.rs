@@ -359,16 +359,13 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
                 transform_layer(&mut layer, working_crs)?;
                 providers.extend(build_providers(spec, input, &mut layer, &mut files)?);
             }
-            let mut order: Vec<usize> = (0..providers.len()).collect();
-            order.sort_by(|&i, &j| {
-                let (a, b) = (&providers[i], &providers[j]);
+            sort_large_by(&mut providers, |a, b| {
                 a.service_type
                     .cmp(&b.service_type)
                     .then(a.site.x.total_cmp(&b.site.x))
                     .then(a.site.y.total_cmp(&b.site.y))
                     .then(a.id.cmp(&b.id))
             });
-            permute(&mut providers, &mut order);
             let service_types: Vec<String> = providers
                 .iter()
                 .map(|p| p.service_type.clone())
@@ -614,16 +611,9 @@ fn build_areas(
             }
         }
     }
-    // Sorting indices, not the areas themselves: an area is ~180 bytes, and moving them
-    // through a merge sort cost more than the rest of this function.
-    let mut order: Vec<usize> = (0..areas.len()).collect();
-    order.sort_unstable_by(|&i, &j| {
-        areas[i]
-            .code
-            .cmp(&areas[j].code)
-            .then(areas[i].position.cmp(&areas[j].position))
+    sort_large_by(&mut areas, |a, b| {
+        a.code.cmp(&b.code).then(a.position.cmp(&b.position))
     });
-    permute(&mut areas, &mut order);
     let dups: Vec<String> = areas
         .windows(2)
         .filter(|w| w[0].code == w[1].code)
@@ -654,6 +644,15 @@ fn build_areas(
     strict_check(spec, &report)?;
     files.push(report);
     Ok((areas, id_name, group_names))
+}
+
+/// Sorts `v` stably, moving each item at most once: the indices are sorted, then the permutation
+/// is applied in place. For items of a couple of hundred bytes (areas, providers), moving them
+/// through a merge sort cost more than the rest of loading them.
+fn sort_large_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> std::cmp::Ordering) {
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.sort_by(|&i, &j| cmp(&v[i], &v[j]));
+    permute(v, &mut order);
 }
 
 /// Puts `v[order[k]]` at position `k`, in place (following the permutation's cycles) so that
@@ -1220,6 +1219,15 @@ fn join_need(
 #[cfg(test)]
 mod tests {
     use super::permute;
+
+    #[test]
+    fn sorting_large_items_is_a_stable_sort() {
+        let mut v: Vec<(u8, usize)> = [3, 1, 2, 1, 3, 0, 2, 1].into_iter().zip(0..).collect();
+        let mut expected = v.clone();
+        expected.sort_by_key(|x| x.0);
+        super::sort_large_by(&mut v, |a, b| a.0.cmp(&b.0));
+        assert_eq!(v, expected);
+    }
 
     #[test]
     fn permute_puts_each_item_where_the_order_says() {
