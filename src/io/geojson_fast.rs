@@ -82,35 +82,47 @@ pub fn parse_file_parallel(file: &std::fs::File, len: usize) -> Option<Collectio
     if len < PARALLEL_MIN_BYTES || pieces < 8 {
         return None;
     }
-    // A window starts a little before its offset, so that the walk back from `"Feature"` to
-    // the comma stays inside it.
-    const BACK: usize = 64;
+    let cuts = file_cuts(file, len, pieces, CUT_WINDOW)?;
+    parse_pieces(&cuts, len, |buf, a, b| {
+        let at = buf.len();
+        buf.resize(at + b - a, 0);
+        read_at(file, &mut buf[at..], a)
+    })
+}
+
+/// The cuts of [`parse_parallel`] found by reading windows of `window` bytes from the file
+/// (`None` when the file cannot be read).
+fn file_cuts(
+    file: &std::fs::File,
+    len: usize,
+    pieces: usize,
+    window_size: usize,
+) -> Option<Vec<usize>> {
+    // Consecutive windows overlap by this much, so that a comma and `{"type":"Feature"` split
+    // across two windows are still seen together.
+    const OVERLAP: usize = 64;
+    debug_assert!(window_size > OVERLAP, "windows must move forward");
     let mut cuts = Vec::new();
     let mut window = Vec::new();
     for k in 1..pieces {
         let from = (len / pieces * k).max(cuts.last().map_or(0, |c| c + 1));
-        let mut start = from.saturating_sub(BACK);
+        let mut start = from;
         loop {
-            let end = (start + CUT_WINDOW).min(len);
+            let end = (start + window_size).min(len);
             window.resize(end - start, 0);
             read_at(file, &mut window, start).ok()?;
-            if let Some(c) = next_cut(&window, from.max(start) - start) {
+            if let Some(c) = next_cut(&window, 0) {
                 cuts.push(start + c);
                 break;
             }
             if end == len {
                 break;
             }
-            // Overlap the windows so that a pattern across their boundary is still seen.
-            start = end - BACK;
+            start = end - OVERLAP;
         }
     }
     cuts.dedup();
-    parse_pieces(&cuts, len, |buf, a, b| {
-        let at = buf.len();
-        buf.resize(at + b - a, 0);
-        read_at(file, &mut buf[at..], a)
-    })
+    Some(cuts)
 }
 
 #[cfg(unix)]
@@ -720,6 +732,17 @@ mod tests {
         assert!(cuts.len() > 8, "the document was cut");
         let mut file = tempfile::tempfile().unwrap();
         std::io::Write::write_all(&mut file, doc.as_bytes()).unwrap();
+        // Windows far smaller than a feature: the search goes on across windows.
+        let expected: Vec<usize> = {
+            let mut c: Vec<usize> = Vec::new();
+            for k in 1..64 {
+                let from = (doc.len() / 64 * k).max(c.last().map_or(0, |c| c + 1));
+                c.extend(next_cut(doc.as_bytes(), from));
+            }
+            c.dedup();
+            c
+        };
+        assert_eq!(file_cuts(&file, doc.len(), 64, 100), Some(expected));
         let from_bytes = pool.install(|| parse_parallel(doc.as_bytes())).unwrap();
         let from_file = pool
             .install(|| parse_file_parallel(&file, doc.len()))
