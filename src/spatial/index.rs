@@ -128,6 +128,8 @@ impl ProviderIndex {
                     })
                     .fold(f64::INFINITY, f64::min)
             })
+            // A type without providers has no candidates to be sure of.
+            .map(|r: f64| if r.is_finite() { r } else { 0.0 })
             .collect();
         ProviderIndex {
             catchments,
@@ -227,7 +229,7 @@ impl ProviderIndex {
             })
             .fold(f64::INFINITY, f64::min);
         let sure = self.min_radius[t] - 1e-6;
-        (sure > 0.0 && d2.is_finite() && d2 <= sure * sure).then(|| d2.sqrt())
+        (sure > 0.0 && d2 <= sure * sure).then(|| d2.sqrt())
     }
 
     /// The number of providers of service type `t`.

@@ -193,16 +193,10 @@ impl LocalPolygon {
         if p.x < self.min.x || p.x > self.max.x || p.y < self.min.y || p.y > self.max.y {
             return false;
         }
-        // Loops over rings and their edges, not `edges()`: this is the hottest loop of a
-        // national run, and the flattened iterator does not optimise as well.
         let mut inside = false;
-        for ring in &self.rings {
-            for w in ring.windows(2) {
-                let (a, b) = (w[0], w[1]);
-                if (a.y > p.y) != (b.y > p.y) && p.x < a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y)
-                {
-                    inside = !inside;
-                }
+        for (a, b) in self.edges() {
+            if (a.y > p.y) != (b.y > p.y) && p.x < a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y) {
+                inside = !inside;
             }
         }
         inside
@@ -250,19 +244,17 @@ impl LocalPolygon {
             return Meets::Holds;
         }
         let (mut inside, mut outside) = (false, false);
-        for ring in &self.rings {
-            for &v in ring {
-                if d.contains(v) {
-                    if held {
-                        return Meets::Crosses;
-                    }
-                    inside = true;
-                } else {
-                    outside = true;
-                }
-                if inside && outside {
+        for &v in self.rings.iter().flatten() {
+            if d.contains(v) {
+                if held {
                     return Meets::Crosses;
                 }
+                inside = true;
+            } else {
+                outside = true;
+            }
+            if inside && outside {
+                return Meets::Crosses;
             }
         }
         if !outside {
@@ -271,10 +263,9 @@ impl LocalPolygon {
         }
         let c = Coord { x: d.x, y: d.y };
         if self.contains_local(c)
-            || self.rings.iter().any(|r| {
-                r.windows(2)
-                    .any(|w| segment_distance2(c, w[0], w[1]) <= d.r * d.r)
-            })
+            || self
+                .edges()
+                .any(|(a, b)| segment_distance2(c, a, b) <= d.r * d.r)
         {
             Meets::Crosses
         } else {
