@@ -23,6 +23,7 @@ use plotters::style::{FontStyle, TextStyle};
 
 use crate::error::Result;
 use crate::io::atomic::write_atomic;
+use crate::report::push_num;
 
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,9 +206,15 @@ fn stroke_attrs(s: Option<&Stroke>) -> String {
     }
 }
 
+/// Path data with coordinates to a tenth of a pixel, trailing zeros trimmed: a national map's
+/// outlines are hundreds of thousands of numbers, and `push_num` formats them several times
+/// faster than `{:.1}`.
 fn push_path(d: &mut String, pts: &[(f64, f64)], close: bool) {
-    for (k, (x, y)) in pts.iter().enumerate() {
-        let _ = write!(d, "{}{x:.1} {y:.1}", if k == 0 { "M" } else { "L" });
+    for (k, &(x, y)) in pts.iter().enumerate() {
+        d.push(if k == 0 { 'M' } else { 'L' });
+        push_num(d, x, 1);
+        d.push(' ');
+        push_num(d, y, 1);
     }
     if close && !pts.is_empty() {
         d.push('Z');
@@ -278,19 +285,19 @@ impl Canvas {
                     id,
                     title,
                 } => {
-                    let mut d = String::new();
-                    for r in rings {
-                        push_path(&mut d, r, true);
-                    }
                     let _ = write!(
                         s,
-                        r#"<path{} fill="{}" fill-rule="evenodd"{} d="{d}""#,
+                        r#"<path{} fill="{}" fill-rule="evenodd"{} d=""#,
                         id.as_ref()
                             .map(|i| format!(r#" data-id="{}""#, escape(i)))
                             .unwrap_or_default(),
                         fill.map(Rgb::css).unwrap_or_else(|| "none".into()),
                         stroke_attrs(stroke.as_ref()),
                     );
+                    for r in rings {
+                        push_path(&mut s, r, true);
+                    }
+                    s.push('"');
                     match title {
                         Some(t) => {
                             let _ = writeln!(s, "><title>{}</title></path>", escape(t));
@@ -299,15 +306,11 @@ impl Canvas {
                     }
                 }
                 Item::Lines { paths, stroke } => {
-                    let mut d = String::new();
+                    let _ = write!(s, r#"<path fill="none"{} d=""#, stroke_attrs(Some(stroke)));
                     for p in paths {
-                        push_path(&mut d, p, false);
+                        push_path(&mut s, p, false);
                     }
-                    let _ = writeln!(
-                        s,
-                        r#"<path fill="none"{} d="{d}"/>"#,
-                        stroke_attrs(Some(stroke))
-                    );
+                    s.push_str("\"/>\n");
                 }
                 Item::Circle {
                     at,
@@ -399,11 +402,15 @@ impl Canvas {
         // Average SS x SS blocks, a pair of rows at a time.
         let (w, h) = (self.width as usize, self.height as usize);
         let mut out = vec![0u8; w * h * 3];
-        let row = w * 3 * 2;
-        for (y, dst) in out.chunks_exact_mut(w * 3).enumerate() {
-            let (r0, r1) = buf[2 * y * row..(2 * y + 2) * row].split_at(row);
-            for (x, px) in dst.chunks_exact_mut(3).enumerate() {
-                let (a, b) = (&r0[6 * x..6 * x + 6], &r1[6 * x..6 * x + 6]);
+        // Two rows of the supersampled buffer, each 2w pixels.
+        let row = w * 3 * 2 * 2;
+        for (dst, rows) in out.chunks_exact_mut(w * 3).zip(buf.chunks_exact(row)) {
+            let (r0, r1) = rows.split_at(row / 2);
+            for ((px, a), b) in dst
+                .chunks_exact_mut(3)
+                .zip(r0.chunks_exact(6))
+                .zip(r1.chunks_exact(6))
+            {
                 for c in 0..3 {
                     let sum = u16::from(a[c])
                         + u16::from(a[c + 3])
@@ -604,16 +611,23 @@ fn draw_with_plotters<'a>(
 
 /// Fills `rings` with the even-odd rule: a pixel is filled when its centre lies inside an odd
 /// number of rings. Holes and separate parts need no special handling.
+///
+/// Each row looks only at the edges that span it (an active-edge list over the edges sorted by
+/// their first row): a gap polygon of thousands of edges over the whole height would otherwise
+/// test every edge on every row.
 pub fn fill_even_odd(buf: &mut [u8], w: usize, h: usize, rings: &[Vec<(f64, f64)>], c: Rgb) {
-    let mut edges: Vec<(f64, f64, f64, f64)> = Vec::new();
+    // (first row, x0, y0, x1, y1); rows are only a conservative window, the exact test below
+    // decides which edges cross a row's centre.
+    let mut edges: Vec<(i64, f64, f64, f64, f64)> = Vec::new();
     let (mut ymin, mut ymax) = (f64::INFINITY, f64::NEG_INFINITY);
     for r in rings {
         let n = r.len();
         for i in 0..n {
             let (a, b) = (r[i], r[(i + 1) % n]);
             if a.1 != b.1 && a.0.is_finite() && b.0.is_finite() {
-                edges.push((a.0, a.1, b.0, b.1));
-                ymin = ymin.min(a.1.min(b.1));
+                let lo = a.1.min(b.1);
+                edges.push(((lo - 0.5).floor() as i64, a.0, a.1, b.0, b.1));
+                ymin = ymin.min(lo);
                 ymax = ymax.max(a.1.max(b.1));
             }
         }
@@ -626,24 +640,35 @@ pub fn fill_even_odd(buf: &mut [u8], w: usize, h: usize, rings: &[Vec<(f64, f64)
     if row1 < 0.0 {
         return;
     }
+    edges.sort_by_key(|e| e.0);
+    let mut next = 0;
+    // Active edges: (last row + 1, x0, y0, x1, y1).
+    let mut active: Vec<(i64, f64, f64, f64, f64)> = Vec::new();
     let mut xs: Vec<f64> = Vec::new();
     for row in row0..=(row1 as usize) {
+        let r = row as i64;
+        while next < edges.len() && edges[next].0 <= r {
+            let (_, x0, y0, x1, y1) = edges[next];
+            active.push(((y0.max(y1) - 0.5).ceil() as i64 + 1, x0, y0, x1, y1));
+            next += 1;
+        }
+        active.retain(|e| e.0 > r);
         let yc = row as f64 + 0.5;
         xs.clear();
-        for &(x0, y0, x1, y1) in &edges {
+        for &(_, x0, y0, x1, y1) in &active {
             if (y0 <= yc && yc < y1) || (y1 <= yc && yc < y0) {
                 xs.push(x0 + (yc - y0) * (x1 - x0) / (y1 - y0));
             }
         }
         xs.sort_by(f64::total_cmp);
+        let line = &mut buf[row * w * 3..(row + 1) * w * 3];
         for pair in xs.chunks_exact(2) {
             let start = (pair[0] - 0.5).ceil().max(0.0) as usize;
             let end = ((pair[1] - 0.5).ceil().min(w as f64)).max(0.0) as usize;
-            for x in start..end {
-                let o = (row * w + x) * 3;
-                buf[o] = c.0;
-                buf[o + 1] = c.1;
-                buf[o + 2] = c.2;
+            if start < end {
+                for px in line[start * 3..end * 3].chunks_exact_mut(3) {
+                    px.copy_from_slice(&[c.0, c.1, c.2]);
+                }
             }
         }
     }
@@ -702,6 +727,44 @@ mod tests {
         assert_eq!(pixel(&c, &rgb, 75, 75), WHITE);
         let svg = c.to_svg();
         assert!(svg.contains(r#"fill-rule="evenodd""#));
+    }
+
+    #[test]
+    fn scanline_fill_equals_a_crossing_count_at_every_pixel_centre() {
+        // Random rings, some reaching outside the canvas: a pixel is filled exactly when an odd
+        // number of edge crossings of its row lie at or left of its centre.
+        let (w, h) = (37, 29);
+        let mut rng = crate::rng::SplitMix64::new(11);
+        for case in 0..200 {
+            let rings: Vec<Vec<(f64, f64)>> = (0..1 + case % 3)
+                .map(|_| {
+                    (0..3 + rng.below(12))
+                        .map(|_| (rng.range(-5.0, 42.0), rng.range(-5.0, 34.0)))
+                        .collect()
+                })
+                .collect();
+            let mut buf = vec![255u8; w * h * 3];
+            fill_even_odd(&mut buf, w, h, &rings, BLACK);
+            for y in 0..h {
+                let yc = y as f64 + 0.5;
+                for x in 0..w {
+                    let xc = x as f64 + 0.5;
+                    let mut crossings = 0;
+                    for r in &rings {
+                        for i in 0..r.len() {
+                            let ((x0, y0), (x1, y1)) = (r[i], r[(i + 1) % r.len()]);
+                            if ((y0 <= yc && yc < y1) || (y1 <= yc && yc < y0))
+                                && x0 + (yc - y0) * (x1 - x0) / (y1 - y0) <= xc
+                            {
+                                crossings += 1;
+                            }
+                        }
+                    }
+                    let filled = buf[(y * w + x) * 3] == 0;
+                    assert_eq!(filled, crossings % 2 == 1, "case {case}, pixel {x},{y}");
+                }
+            }
+        }
     }
 
     #[test]
