@@ -279,9 +279,17 @@ fn thin(ring: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
 /// The edges that occur once within their set (rings tagged by set): the outline of a union of
 /// pieces that share edges. Edges are matched on coordinates rounded to 1 cm.
 fn outer_edges<'s>(rings: impl Iterator<Item = (&'s str, Vec<Coord>)>) -> Vec<(Coord, Coord)> {
-    let mut edges: HashMap<(&str, [i64; 4]), (Coord, Coord, usize)> = HashMap::new();
     let key = |c: Coord| [(c.x * 100.0).round() as i64, (c.y * 100.0).round() as i64];
-    for (set, ring) in rings {
+    let rings: Vec<(&str, Vec<Coord>)> = rings.collect();
+    // Sets by rank, so that edges sort on integers alone: sorting the keyed edges and keeping
+    // the keys that occur once costs a fraction of counting them in a hash map keyed by
+    // strings, and a coverage map's gaps have tens of thousands of edges.
+    let mut sets: Vec<&str> = rings.iter().map(|r| r.0).collect();
+    sets.sort_unstable();
+    sets.dedup();
+    let mut edges: Vec<((usize, [i64; 4]), Coord, Coord)> = Vec::new();
+    for (set, ring) in &rings {
+        let rank = sets.binary_search(set).unwrap_or(0);
         for w in ring.windows(2) {
             let (p, q) = (key(w[0]), key(w[1]));
             let k = if p <= q {
@@ -289,12 +297,25 @@ fn outer_edges<'s>(rings: impl Iterator<Item = (&'s str, Vec<Coord>)>) -> Vec<(C
             } else {
                 [q[0], q[1], p[0], p[1]]
             };
-            edges.entry((set, k)).or_insert((w[0], w[1], 0)).2 += 1;
+            edges.push(((rank, k), w[0], w[1]));
         }
     }
-    let mut outline: Vec<_> = edges.into_iter().filter(|(_, v)| v.2 == 1).collect();
-    outline.sort_by(|a, b| a.0.cmp(&b.0));
-    outline.into_iter().map(|(_, (p, q, _))| (p, q)).collect()
+    // The edges kept are those whose key occurs once, so the order among equal keys does not
+    // matter.
+    edges.sort_unstable_by_key(|e| e.0);
+    let mut outline = Vec::new();
+    let mut i = 0;
+    while i < edges.len() {
+        let mut j = i + 1;
+        while j < edges.len() && edges[j].0 == edges[i].0 {
+            j += 1;
+        }
+        if j == i + 1 {
+            outline.push((edges[i].1, edges[i].2));
+        }
+        i = j;
+    }
+    outline
 }
 
 /// One map being drawn.
@@ -1202,6 +1223,33 @@ pub fn write_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outer_edges_drop_the_edges_two_pieces_of_a_set_share() {
+        let square = |x: f64| -> Vec<Coord> {
+            [(x, 0.0), (x + 1.0, 0.0), (x + 1.0, 1.0), (x, 1.0), (x, 0.0)]
+                .iter()
+                .map(|&(x, y)| Coord { x, y })
+                .collect()
+        };
+        // Two unit squares side by side: in one set their shared edge is inside the union.
+        let one = outer_edges([("a", square(0.0)), ("a", square(1.0))].into_iter());
+        assert_eq!(one.len(), 6);
+        let shared = |e: &(Coord, Coord)| e.0.x == 1.0 && e.1.x == 1.0;
+        assert!(!one.iter().any(shared));
+        // In two sets (councils) each keeps its whole outline, the shared edge twice.
+        let two = outer_edges([("a", square(0.0)), ("b", square(1.0))].into_iter());
+        assert_eq!(two.len(), 8);
+        assert_eq!(two.iter().filter(|e| shared(e)).count(), 2);
+        // Coordinates within 1 cm match; the order is the same whatever order the rings came in.
+        let mut near = square(1.0);
+        near[0].x += 0.004;
+        near[4].x += 0.004;
+        let a = outer_edges([("a", square(0.0)), ("a", near.clone())].into_iter());
+        let b = outer_edges([("a", near), ("a", square(0.0))].into_iter());
+        assert_eq!(a.len(), 6);
+        assert_eq!(a, b);
+    }
 
     #[test]
     fn classes_and_quantiles() {
