@@ -399,25 +399,21 @@ impl Canvas {
             }
             i = end;
         }
-        // Average SS x SS blocks, a pair of rows at a time.
+        // Average SS x SS blocks, a pair of rows at a time: first the two rows summed (a loop
+        // the compiler vectorises), then neighbouring pixels of the sum.
         let (w, h) = (self.width as usize, self.height as usize);
         let mut out = vec![0u8; w * h * 3];
-        // Two rows of the supersampled buffer, each 2w pixels.
-        let row = w * 3 * 2 * 2;
-        for (dst, rows) in out.chunks_exact_mut(w * 3).zip(buf.chunks_exact(row)) {
-            let (r0, r1) = rows.split_at(row / 2);
-            for ((px, a), b) in dst
-                .chunks_exact_mut(3)
-                .zip(r0.chunks_exact(6))
-                .zip(r1.chunks_exact(6))
-            {
-                for c in 0..3 {
-                    let sum = u16::from(a[c])
-                        + u16::from(a[c + 3])
-                        + u16::from(b[c])
-                        + u16::from(b[c + 3]);
-                    px[c] = ((sum + 2) / 4) as u8;
-                }
+        let row = w * 3 * 2;
+        let mut sum = vec![0u16; row];
+        for (dst, rows) in out.chunks_exact_mut(w * 3).zip(buf.chunks_exact(2 * row)) {
+            let (r0, r1) = rows.split_at(row);
+            for ((s, &a), &b) in sum.iter_mut().zip(r0).zip(r1) {
+                *s = u16::from(a) + u16::from(b);
+            }
+            for (px, s) in dst.chunks_exact_mut(3).zip(sum.chunks_exact(6)) {
+                px[0] = ((s[0] + s[3] + 2) / 4) as u8;
+                px[1] = ((s[1] + s[4] + 2) / 4) as u8;
+                px[2] = ((s[2] + s[5] + 2) / 4) as u8;
             }
         }
         out
