@@ -367,27 +367,47 @@ impl Canvas {
         let mut buf = vec![255u8; (bw * bh * 3) as usize];
         let k = f64::from(SS);
         let scale = |p: &(f64, f64)| (p.0 * k, p.1 * k);
+        let (w, h) = (bw as usize, bh as usize);
         let mut i = 0;
         while i < self.items.len() {
-            if let Item::Shape {
-                rings,
-                fill: Some(c),
-                ..
-            } = &self.items[i]
-            {
-                let rings: Vec<Vec<(f64, f64)>> = rings
-                    .iter()
-                    .map(|r| r.iter().map(scale).collect())
-                    .collect();
-                fill_even_odd(&mut buf, bw as usize, bh as usize, &rings, *c);
+            // Fills and wide strokes straight into the buffer.
+            match &self.items[i] {
+                Item::Shape {
+                    rings,
+                    fill,
+                    stroke,
+                    ..
+                } => {
+                    let rings: Vec<Vec<(f64, f64)>> = rings
+                        .iter()
+                        .map(|r| r.iter().map(scale).collect())
+                        .collect();
+                    if let Some(c) = fill {
+                        fill_even_odd(&mut buf, w, h, &rings, *c);
+                    }
+                    if let Some(s) = stroke.as_ref().filter(|s| wide(s, k)) {
+                        for r in &rings {
+                            let mut closed = r.clone();
+                            if let Some(&first) = r.first() {
+                                closed.push(first);
+                            }
+                            stroke_wide(&mut buf, w, h, &closed, s, k);
+                        }
+                    }
+                }
+                Item::Lines { paths, stroke } if wide(stroke, k) => {
+                    for p in paths {
+                        let p: Vec<(f64, f64)> = p.iter().map(scale).collect();
+                        stroke_wide(&mut buf, w, h, &p, stroke, k);
+                    }
+                }
+                _ => {}
             }
-            // Everything else (outlines, lines, markers, text) through plotters, in order, up to
-            // the next filled shape.
+            // Everything else (thin outlines, markers, text) through plotters, in order, up to
+            // the next item drawn straight into the buffer.
             let start = i;
             let mut end = i + 1;
-            while end < self.items.len()
-                && !matches!(self.items[end], Item::Shape { fill: Some(_), .. })
-            {
+            while end < self.items.len() && !direct(&self.items[end], k) {
                 end += 1;
             }
             {
@@ -504,6 +524,10 @@ fn draw_with_plotters<'a>(
     k: f64,
 ) {
     let line = |paths: Vec<Vec<(i32, i32)>>, s: &Stroke| {
+        if wide(s, k) {
+            // Drawn by `stroke_wide` instead.
+            return;
+        }
         let style = ShapeStyle {
             color: s.color.plotters().into(),
             filled: false,
@@ -601,6 +625,118 @@ fn draw_with_plotters<'a>(
                 (x, y + (0.22 * size * k) as i32),
                 style,
             ));
+        }
+    }
+}
+
+/// Whether a stroke is wider than one pixel of the supersampled buffer: such strokes are drawn
+/// by [`stroke_wide`], thinner ones by plotters' one-pixel lines.
+fn wide(s: &Stroke, k: f64) -> bool {
+    (s.width * k).round() >= 2.0
+}
+
+/// Whether `to_rgb` draws (part of) an item straight into the buffer: fills and wide strokes.
+fn direct(item: &Item, k: f64) -> bool {
+    match item {
+        Item::Shape { fill, stroke, .. } => {
+            fill.is_some() || stroke.as_ref().is_some_and(|s| wide(s, k))
+        }
+        Item::Lines { stroke, .. } => wide(stroke, k),
+        _ => false,
+    }
+}
+
+/// Strokes a polyline (buffer pixels) `s.width * k` wide with round joins and caps, as the
+/// SVG's `stroke-linejoin="round" stroke-linecap="round"` draws it: a rectangle per segment
+/// and a disc (a 12-gon) at each vertex, each filled on its own. Plotters' wide lines fill one
+/// polygon per path over its whole bounding box, which made a national chart's 317 council
+/// lines cost more than all of its other items.
+fn stroke_wide(buf: &mut [u8], w: usize, h: usize, pts: &[(f64, f64)], s: &Stroke, k: f64) {
+    let parts = if s.dashed {
+        let rounded: Vec<(i32, i32)> = pts
+            .iter()
+            .map(|p| (p.0.round() as i32, p.1.round() as i32))
+            .collect();
+        dashes(&rounded, 4.0 * k, 3.0 * k)
+            .into_iter()
+            .map(|d| {
+                d.into_iter()
+                    .map(|(x, y)| (f64::from(x), f64::from(y)))
+                    .collect()
+            })
+            .collect()
+    } else {
+        vec![pts.to_vec()]
+    };
+    let r = s.width * k / 2.0;
+    let disc: Vec<(f64, f64)> = (0..12)
+        .map(|j| {
+            let a = f64::from(j) * std::f64::consts::PI / 6.0;
+            (r * a.cos(), r * a.sin())
+        })
+        .collect();
+    let mut poly: Vec<(f64, f64)> = Vec::with_capacity(12);
+    for part in parts {
+        for seg in part.windows(2) {
+            let (a, b) = (seg[0], seg[1]);
+            let len = (b.0 - a.0).hypot(b.1 - a.1);
+            if len > 0.0 {
+                let (nx, ny) = (-(b.1 - a.1) / len * r, (b.0 - a.0) / len * r);
+                poly.clear();
+                poly.extend([
+                    (a.0 + nx, a.1 + ny),
+                    (b.0 + nx, b.1 + ny),
+                    (b.0 - nx, b.1 - ny),
+                    (a.0 - nx, a.1 - ny),
+                ]);
+                fill_convex(buf, w, h, &poly, s.color);
+            }
+        }
+        for p in &part {
+            poly.clear();
+            poly.extend(disc.iter().map(|d| (p.0 + d.0, p.1 + d.1)));
+            fill_convex(buf, w, h, &poly, s.color);
+        }
+    }
+}
+
+/// Fills a convex polygon: each row's centre line crosses it at most twice, so a row's pixels
+/// are those whose centres lie between the smallest and largest crossing, by the same rule as
+/// [`fill_even_odd`].
+fn fill_convex(buf: &mut [u8], w: usize, h: usize, poly: &[(f64, f64)], c: Rgb) {
+    let (mut ymin, mut ymax) = (f64::INFINITY, f64::NEG_INFINITY);
+    for p in poly {
+        ymin = ymin.min(p.1);
+        ymax = ymax.max(p.1);
+    }
+    if !(ymin.is_finite() && ymax.is_finite()) {
+        return;
+    }
+    let row0 = (ymin - 0.5).ceil().max(0.0) as usize;
+    let row1 = (ymax - 0.5).floor().min(h as f64 - 1.0);
+    if row1 < 0.0 {
+        return;
+    }
+    let n = poly.len();
+    for row in row0..=(row1 as usize) {
+        let yc = row as f64 + 0.5;
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for i in 0..n {
+            let ((x0, y0), (x1, y1)) = (poly[i], poly[(i + 1) % n]);
+            if (y0 <= yc && yc < y1) || (y1 <= yc && yc < y0) {
+                let x = x0 + (yc - y0) * (x1 - x0) / (y1 - y0);
+                lo = lo.min(x);
+                hi = hi.max(x);
+            }
+        }
+        if lo < hi {
+            let start = (lo - 0.5).ceil().max(0.0) as usize;
+            let end = ((hi - 0.5).ceil().min(w as f64)).max(0.0) as usize;
+            if start < end {
+                for px in buf[(row * w + start) * 3..(row * w + end) * 3].chunks_exact_mut(3) {
+                    px.copy_from_slice(&[c.0, c.1, c.2]);
+                }
+            }
         }
     }
 }
@@ -761,6 +897,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn wide_lines_have_their_width_round_caps_and_dashes() {
+        let mut c = Canvas::new(100, 60);
+        c.push(Item::Lines {
+            paths: vec![vec![(10.0, 20.0), (50.0, 20.0)]],
+            stroke: Stroke::solid(BLACK, 4.0),
+        });
+        c.push(Item::Lines {
+            paths: vec![vec![(10.0, 45.0), (90.0, 45.0)]],
+            stroke: Stroke::dashed(BLACK, 2.0),
+        });
+        let rgb = c.to_rgb();
+        // 4 px wide: rows 18 to 21 are ink, 16 and 23 are not.
+        for y in 18..=21 {
+            assert_eq!(pixel(&c, &rgb, 30, y), BLACK, "row {y}");
+        }
+        assert_eq!(pixel(&c, &rgb, 30, 16), WHITE);
+        assert_eq!(pixel(&c, &rgb, 30, 23), WHITE);
+        // Round caps reach half the width past each end, no further.
+        assert_eq!(pixel(&c, &rgb, 51, 20), BLACK);
+        assert_eq!(pixel(&c, &rgb, 8, 20), BLACK);
+        assert_eq!(pixel(&c, &rgb, 53, 20), WHITE);
+        assert_eq!(pixel(&c, &rgb, 6, 20), WHITE);
+        // Dashes of 4 px and gaps of 3 px, 2 px wide: the round caps eat 1 px of each gap,
+        // which shows as a lighter pixel every 7.
+        let light = (10..90).filter(|&x| pixel(&c, &rgb, x, 45).0 > 100).count();
+        assert!((8..=24).contains(&light), "{light} of 80 pixels light");
+        assert_eq!(pixel(&c, &rgb, 12, 45), BLACK);
     }
 
     #[test]
