@@ -452,6 +452,9 @@ impl Canvas {
             // Maps are large flat areas of colour: the fast encoder compresses them nearly as
             // well as the default, several times faster.
             enc.set_compression(png::Compression::Fast);
+            // One filter for every row rather than the best of five per row: 5.5 ms instead of
+            // 8.5 ms for a GM map, 1% larger.
+            enc.set_filter(png::Filter::Paeth);
             let mut writer = enc.write_header().map_err(std::io::Error::other)?;
             writer
                 .write_image_data(&rgb)
