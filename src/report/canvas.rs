@@ -427,7 +427,18 @@ impl Canvas {
         let mut sum = vec![0u16; row];
         for (dst, rows) in out.chunks_exact_mut(w * 3).zip(buf.chunks_exact(2 * row)) {
             let (r0, r1) = rows.split_at(row);
-            for ((s, &a), &b) in sum.iter_mut().zip(r0).zip(r1) {
+            // In fixed blocks of 32, so the compiler emits vector adds.
+            let mut blocks = sum.chunks_exact_mut(32);
+            for ((s, a), b) in (&mut blocks)
+                .zip(r0.chunks_exact(32))
+                .zip(r1.chunks_exact(32))
+            {
+                for i in 0..32 {
+                    s[i] = u16::from(a[i]) + u16::from(b[i]);
+                }
+            }
+            let done = row - blocks.into_remainder().len();
+            for ((s, &a), &b) in sum[done..].iter_mut().zip(&r0[done..]).zip(&r1[done..]) {
                 *s = u16::from(a) + u16::from(b);
             }
             for (px, s) in dst.chunks_exact_mut(3).zip(sum.chunks_exact(6)) {
@@ -649,6 +660,26 @@ fn direct(item: &Item, k: f64) -> bool {
     }
 }
 
+/// The vertices of a regular 12-gon of radius 1 (cos and sin of multiples of 30 degrees): the
+/// joins and caps of wide strokes, scaled per stroke rather than computed per path.
+const UNIT_12GON: [(f64, f64); 12] = {
+    const H: f64 = 0.866_025_403_784_438_6; // sqrt(3) / 2
+    [
+        (1.0, 0.0),
+        (H, 0.5),
+        (0.5, H),
+        (0.0, 1.0),
+        (-0.5, H),
+        (-H, 0.5),
+        (-1.0, 0.0),
+        (-H, -0.5),
+        (-0.5, -H),
+        (0.0, -1.0),
+        (0.5, -H),
+        (H, -0.5),
+    ]
+};
+
 /// Strokes a polyline (buffer pixels) `s.width * k` wide with round joins and caps, as the
 /// SVG's `stroke-linejoin="round" stroke-linecap="round"` draws it: a rectangle per segment
 /// and a disc (a 12-gon) at each vertex, each filled on its own. Plotters' wide lines fill one
@@ -672,12 +703,7 @@ fn stroke_wide(buf: &mut [u8], w: usize, h: usize, pts: &[(f64, f64)], s: &Strok
         vec![pts.to_vec()]
     };
     let r = s.width * k / 2.0;
-    let disc: Vec<(f64, f64)> = (0..12)
-        .map(|j| {
-            let a = f64::from(j) * std::f64::consts::PI / 6.0;
-            (r * a.cos(), r * a.sin())
-        })
-        .collect();
+    let disc: Vec<(f64, f64)> = UNIT_12GON.iter().map(|d| (r * d.0, r * d.1)).collect();
     let mut poly: Vec<(f64, f64)> = Vec::with_capacity(12);
     for part in parts {
         for seg in part.windows(2) {
