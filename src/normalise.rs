@@ -102,6 +102,9 @@ pub fn polygonal(geometry: Geometry) -> Result<(MultiPolygon, Fixed), String> {
                 "is invalid ({err}) and nothing is left after repair"
             ));
         }
+        // Measured on the canonical form: the sum's last bits follow the ring's start vertex, and
+        // a change that rounds to zero would otherwise print as +0.000% or -0.000% by run.
+        let repaired = canonical(repaired);
         let after = repaired.unsigned_area();
         // Areas in the file's own units: square metres, or square degrees before reprojection.
         let show = |a: f64| {
@@ -113,7 +116,12 @@ pub fn polygonal(geometry: Geometry) -> Result<(MultiPolygon, Fixed), String> {
         };
         // A bowtie's two lobes cancel in the signed area: a percentage change from 0 means nothing.
         let change = if before > 1e-9 * after {
-            format!("{:+.3}%", (after - before) / before * 100.0)
+            let pct = (after - before) / before * 100.0;
+            if pct.abs() < 0.0005 {
+                "0.000%".to_string()
+            } else {
+                format!("{pct:+.3}%")
+            }
         } else {
             "the lobes of the self-intersecting ring had cancelled out".to_string()
         };
@@ -122,7 +130,7 @@ pub fn polygonal(geometry: Geometry) -> Result<(MultiPolygon, Fixed), String> {
             show(before),
             show(after),
         ));
-        mp = canonical(repaired);
+        mp = repaired;
     }
     // Outer rings counter-clockwise, holes clockwise, in place.
     for p in &mut mp.0 {
