@@ -367,7 +367,8 @@ impl Canvas {
         let mut buf = vec![255u8; (bw * bh * 3) as usize];
         let k = f64::from(SS);
         let scale = |p: &(f64, f64)| (p.0 * k, p.1 * k);
-        let (w, h) = (bw as usize, bh as usize);
+        // The supersampled buffer's size.
+        let (sw, sh) = (bw as usize, bh as usize);
         let mut i = 0;
         while i < self.items.len() {
             // Fills and wide strokes straight into the buffer.
@@ -377,13 +378,13 @@ impl Canvas {
                     fill,
                     stroke,
                     ..
-                } => {
+                } if direct(&self.items[i], k) => {
                     let rings: Vec<Vec<(f64, f64)>> = rings
                         .iter()
                         .map(|r| r.iter().map(scale).collect())
                         .collect();
                     if let Some(c) = fill {
-                        fill_even_odd(&mut buf, w, h, &rings, *c);
+                        fill_even_odd(&mut buf, sw, sh, &rings, *c);
                     }
                     if let Some(s) = stroke.as_ref().filter(|s| wide(s, k)) {
                         for r in &rings {
@@ -391,14 +392,14 @@ impl Canvas {
                             if let Some(&first) = r.first() {
                                 closed.push(first);
                             }
-                            stroke_wide(&mut buf, w, h, &closed, s, k);
+                            stroke_wide(&mut buf, sw, sh, &closed, s, k);
                         }
                     }
                 }
                 Item::Lines { paths, stroke } if wide(stroke, k) => {
                     for p in paths {
                         let p: Vec<(f64, f64)> = p.iter().map(scale).collect();
-                        stroke_wide(&mut buf, w, h, &p, stroke, k);
+                        stroke_wide(&mut buf, sw, sh, &p, stroke, k);
                     }
                 }
                 _ => {}
