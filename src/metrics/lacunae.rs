@@ -8,7 +8,7 @@
 //! Pieces in neighbouring areas that touch belong to the same gap; they are grouped, not merged,
 //! so a gap's MultiPolygon keeps the area boundaries inside it.
 
-use geo::{Area as _, Intersects, MultiPolygon};
+use geo::{Area as _, BoundingRect, Coord, Intersects, Line, LinesIter, MultiPolygon, Rect};
 use rayon::prelude::*;
 
 use crate::load::Study;
@@ -76,7 +76,7 @@ pub fn gaps(
     }
     for n in neighbours {
         if let (Some(a), Some(b)) = (&pieces[n.a], &pieces[n.b]) {
-            if a.intersects(b) {
+            if touch(a, b) {
                 let (ra, rb) = (find(&mut parent, n.a), find(&mut parent, n.b));
                 if ra != rb {
                     parent[ra.max(rb)] = ra.min(rb);
@@ -122,4 +122,106 @@ pub fn gaps(
             .then(a.areas.cmp(&b.areas))
     });
     out
+}
+
+/// Whether two pieces intersect (as closed sets), as geo's `intersects` decides it, testing only
+/// the edges of each that reach into the other's bounding box: neighbouring areas' pieces have
+/// hundreds of edges along their 256-gon arcs, and geo compares every edge of one with every
+/// edge of the other. Two polygons meet exactly when an edge of one meets an edge of the other
+/// or one holds a vertex of the other (containment).
+fn touch(a: &MultiPolygon, b: &MultiPolygon) -> bool {
+    let (Some(ra), Some(rb)) = (a.bounding_rect(), b.bounding_rect()) else {
+        return false;
+    };
+    if !ra.intersects(&rb) {
+        return false;
+    }
+    let near = |m: &MultiPolygon, r: &Rect| -> Vec<Line> {
+        m.lines_iter()
+            .filter(|l| Rect::new(l.start, l.end).intersects(r))
+            .collect()
+    };
+    let (la, lb) = (near(a, &rb), near(b, &ra));
+    if la.iter().any(|x| lb.iter().any(|y| x.intersects(y))) {
+        return true;
+    }
+    let first = |m: &MultiPolygon| -> Option<Coord> { m.0.first().map(|p| p.exterior().0[0]) };
+    first(b).is_some_and(|c| a.intersects(&c)) || first(a).is_some_and(|c| b.intersects(&c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::SplitMix64;
+    use geo::{LineString, Polygon};
+
+    fn poly(rng: &mut SplitMix64, x: f64, y: f64) -> Polygon {
+        // A random star-shaped ring around (x, y), sometimes with a square hole.
+        let n = 3 + rng.below(8);
+        let ring: Vec<(f64, f64)> = (0..n)
+            .map(|j| {
+                let a = j as f64 / n as f64 * std::f64::consts::TAU;
+                let r = rng.range(1.0, 4.0);
+                (x + r * a.cos(), y + r * a.sin())
+            })
+            .collect();
+        let holes = if rng.below(3) == 0 {
+            vec![LineString::from(vec![
+                (x - 0.5, y - 0.5),
+                (x + 0.5, y - 0.5),
+                (x + 0.5, y + 0.5),
+                (x - 0.5, y + 0.5),
+            ])]
+        } else {
+            Vec::new()
+        };
+        Polygon::new(LineString::from(ring), holes)
+    }
+
+    #[test]
+    fn touch_agrees_with_geo_intersects() {
+        let mut rng = SplitMix64::new(5);
+        let mut hits = 0;
+        for _ in 0..2000 {
+            let a = MultiPolygon(vec![poly(&mut rng, 0.0, 0.0)]);
+            let (dx, dy) = (rng.range(-7.0, 7.0), rng.range(-7.0, 7.0));
+            let mut parts = vec![poly(&mut rng, dx, dy)];
+            if rng.below(2) == 0 {
+                parts.push(poly(&mut rng, -dx, dy));
+            }
+            let b = MultiPolygon(parts);
+            assert_eq!(touch(&a, &b), a.intersects(&b), "{a:?} {b:?}");
+            hits += usize::from(a.intersects(&b));
+        }
+        // Both outcomes are exercised.
+        assert!((200..1800).contains(&hits), "{hits} of 2000 intersect");
+        // Exactly touching along an edge, at a corner, inside a hole, and containing.
+        let square = |x: f64, y: f64, s: f64| {
+            MultiPolygon(vec![Polygon::new(
+                LineString::from(vec![(x, y), (x + s, y), (x + s, y + s), (x, y + s)]),
+                vec![],
+            )])
+        };
+        let holed = MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)]),
+            vec![LineString::from(vec![
+                (3.0, 3.0),
+                (7.0, 3.0),
+                (7.0, 7.0),
+                (3.0, 7.0),
+            ])],
+        )]);
+        for (a, b, expect) in [
+            (square(0.0, 0.0, 1.0), square(1.0, 0.0, 1.0), true),
+            (square(0.0, 0.0, 1.0), square(1.0, 1.0, 1.0), true),
+            (square(0.0, 0.0, 1.0), square(1.5, 0.0, 1.0), false),
+            (holed.clone(), square(4.0, 4.0, 1.0), false),
+            (holed.clone(), square(3.0, 4.0, 1.0), true),
+            (square(-1.0, -1.0, 20.0), square(4.0, 4.0, 1.0), true),
+            (square(4.0, 4.0, 1.0), square(-1.0, -1.0, 20.0), true),
+        ] {
+            assert_eq!(touch(&a, &b), expect, "{a:?} {b:?}");
+            assert_eq!(a.intersects(&b), expect);
+        }
+    }
 }
