@@ -25,9 +25,9 @@ pub fn disc_polygon(d: &Disc, n: usize) -> Polygon {
 /// The part of `shape` (whose bounding box is `bbox`) outside every catchment, discs drawn with
 /// `disc_vertices` vertices. Each catchment is cut to the box and subtracted in turn, which the
 /// national prototype found faster than unioning the catchments first. The cut also matters for
-/// the gap polygons: subtracting whole discs (tried in the fifth session) moved the pieces'
-/// vertices on the areas' shared boundaries, so neighbouring pieces stopped meeting and GM's 155
-/// gaps became 209.
+/// the gap polygons: subtracting whole discs instead (tried in the fifth session) turned GM's
+/// 155 gaps into 209, presumably because the overlay's snapping grid follows its inputs' extent
+/// and pieces of neighbouring areas no longer met exactly on their shared boundary.
 pub fn uncovered<'a>(
     shape: &MultiPolygon,
     bbox: Rect,
