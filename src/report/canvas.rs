@@ -379,27 +379,23 @@ impl Canvas {
                     stroke,
                     ..
                 } if direct(&self.items[i], k) => {
-                    let rings: Vec<Vec<(f64, f64)>> = rings
-                        .iter()
-                        .map(|r| r.iter().map(scale).collect())
-                        .collect();
                     if let Some(c) = fill {
+                        let rings: Vec<Vec<(f64, f64)>> = rings
+                            .iter()
+                            .map(|r| r.iter().map(scale).collect())
+                            .collect();
                         fill_even_odd(&mut buf, sw, sh, &rings, *c);
                     }
                     if let Some(s) = stroke.as_ref().filter(|s| wide(s, k)) {
-                        for r in &rings {
-                            let mut closed = r.clone();
-                            if let Some(&first) = r.first() {
-                                closed.push(first);
-                            }
-                            stroke_wide(&mut buf, sw, sh, &closed, s, k);
+                        for r in rings {
+                            let closed = r.iter().chain(r.first()).copied();
+                            stroke_wide(&mut buf, sw, sh, closed, s, k);
                         }
                     }
                 }
                 Item::Lines { paths, stroke } if wide(stroke, k) => {
                     for p in paths {
-                        let p: Vec<(f64, f64)> = p.iter().map(scale).collect();
-                        stroke_wide(&mut buf, sw, sh, &p, stroke, k);
+                        stroke_wide(&mut buf, sw, sh, p.iter().copied(), stroke, k);
                     }
                 }
                 _ => {}
@@ -686,47 +682,58 @@ const UNIT_12GON: [(f64, f64); 12] = {
 /// and a disc (a 12-gon) at each vertex, each filled on its own. Plotters' wide lines fill one
 /// polygon per path over its whole bounding box, which made a national chart's 317 council
 /// lines cost more than all of its other items.
-fn stroke_wide(buf: &mut [u8], w: usize, h: usize, pts: &[(f64, f64)], s: &Stroke, k: f64) {
-    let parts = if s.dashed {
-        let rounded: Vec<(i32, i32)> = pts
-            .iter()
+fn stroke_wide(
+    buf: &mut [u8],
+    w: usize,
+    h: usize,
+    pts: impl Iterator<Item = (f64, f64)>,
+    s: &Stroke,
+    k: f64,
+) {
+    // Points come in map pixels; the buffer is k times larger.
+    let scaled = pts.map(|p| (p.0 * k, p.1 * k));
+    if s.dashed {
+        let rounded: Vec<(i32, i32)> = scaled
             .map(|p| (p.0.round() as i32, p.1.round() as i32))
             .collect();
-        dashes(&rounded, 4.0 * k, 3.0 * k)
-            .into_iter()
-            .map(|d| {
-                d.into_iter()
-                    .map(|(x, y)| (f64::from(x), f64::from(y)))
-                    .collect()
-            })
-            .collect()
+        for dash in dashes(&rounded, 4.0 * k, 3.0 * k) {
+            let part = dash.into_iter().map(|(x, y)| (f64::from(x), f64::from(y)));
+            stroke_part(buf, w, h, part, s, k);
+        }
     } else {
-        vec![pts.to_vec()]
-    };
+        stroke_part(buf, w, h, scaled, s, k);
+    }
+}
+
+/// One unbroken polyline of [`stroke_wide`], in buffer pixels. Nothing is allocated: a national
+/// map's council boundaries are a hundred thousand two-point paths.
+fn stroke_part(
+    buf: &mut [u8],
+    w: usize,
+    h: usize,
+    pts: impl Iterator<Item = (f64, f64)>,
+    s: &Stroke,
+    k: f64,
+) {
     let r = s.width * k / 2.0;
-    let disc: Vec<(f64, f64)> = UNIT_12GON.iter().map(|d| (r * d.0, r * d.1)).collect();
-    let mut poly: Vec<(f64, f64)> = Vec::with_capacity(12);
-    for part in parts {
-        for seg in part.windows(2) {
-            let (a, b) = (seg[0], seg[1]);
+    let disc = UNIT_12GON.map(|d| (r * d.0, r * d.1));
+    let mut prev: Option<(f64, f64)> = None;
+    for b in pts {
+        if let Some(a) = prev {
             let len = (b.0 - a.0).hypot(b.1 - a.1);
             if len > 0.0 {
                 let (nx, ny) = (-(b.1 - a.1) / len * r, (b.0 - a.0) / len * r);
-                poly.clear();
-                poly.extend([
+                let quad = [
                     (a.0 + nx, a.1 + ny),
                     (b.0 + nx, b.1 + ny),
                     (b.0 - nx, b.1 - ny),
                     (a.0 - nx, a.1 - ny),
-                ]);
-                fill_convex(buf, w, h, &poly, s.color);
+                ];
+                fill_convex(buf, w, h, &quad, s.color);
             }
         }
-        for p in &part {
-            poly.clear();
-            poly.extend(disc.iter().map(|d| (p.0 + d.0, p.1 + d.1)));
-            fill_convex(buf, w, h, &poly, s.color);
-        }
+        fill_convex(buf, w, h, &disc.map(|d| (b.0 + d.0, b.1 + d.1)), s.color);
+        prev = Some(b);
     }
 }
 
