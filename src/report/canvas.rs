@@ -366,9 +366,9 @@ impl Canvas {
         let (bw, bh) = (self.width * SS, self.height * SS);
         let mut buf = vec![255u8; (bw * bh * 3) as usize];
         let k = f64::from(SS);
-        let scale = |p: &(f64, f64)| (p.0 * k, p.1 * k);
         // The supersampled buffer's size.
         let (sw, sh) = (bw as usize, bh as usize);
+        let mut scratch = FillScratch::default();
         let mut i = 0;
         while i < self.items.len() {
             // Fills and wide strokes straight into the buffer.
@@ -380,11 +380,7 @@ impl Canvas {
                     ..
                 } if direct(&self.items[i], k) => {
                     if let Some(c) = fill {
-                        let rings: Vec<Vec<(f64, f64)>> = rings
-                            .iter()
-                            .map(|r| r.iter().map(scale).collect())
-                            .collect();
-                        fill_even_odd(&mut buf, sw, sh, &rings, *c);
+                        fill_scaled(&mut scratch, &mut buf, sw, sh, rings, k, *c);
                     }
                     if let Some(s) = stroke.as_ref().filter(|s| wide(s, k)) {
                         for r in rings {
@@ -785,14 +781,42 @@ fn fill_convex(buf: &mut [u8], w: usize, h: usize, poly: &[(f64, f64)], c: Rgb) 
 /// their first row): a gap polygon of thousands of edges over the whole height would otherwise
 /// test every edge on every row.
 pub fn fill_even_odd(buf: &mut [u8], w: usize, h: usize, rings: &[Vec<(f64, f64)>], c: Rgb) {
-    // (first row, x0, y0, x1, y1); rows are only a conservative window, the exact test below
-    // decides which edges cross a row's centre.
-    let mut edges: Vec<(i64, f64, f64, f64, f64)> = Vec::new();
+    fill_scaled(&mut FillScratch::default(), buf, w, h, rings, 1.0, c);
+}
+
+/// An edge for [`fill_scaled`]: (first row, x0, y0, x1, y1).
+type Edge = (i64, f64, f64, f64, f64);
+
+/// The buffers of [`fill_scaled`], kept from one shape to the next: a national map fills 33,000
+/// shapes.
+#[derive(Default)]
+struct FillScratch {
+    edges: Vec<Edge>,
+    active: Vec<Edge>,
+    xs: Vec<f64>,
+}
+
+/// [`fill_even_odd`] of `rings` scaled by `k`.
+fn fill_scaled(
+    scratch: &mut FillScratch,
+    buf: &mut [u8],
+    w: usize,
+    h: usize,
+    rings: &[Vec<(f64, f64)>],
+    k: f64,
+    c: Rgb,
+) {
+    let FillScratch { edges, active, xs } = scratch;
+    edges.clear();
+    active.clear();
+    // Rows are only a conservative window: the exact test below decides which edges cross a
+    // row's centre.
     let (mut ymin, mut ymax) = (f64::INFINITY, f64::NEG_INFINITY);
     for r in rings {
         let n = r.len();
         for i in 0..n {
             let (a, b) = (r[i], r[(i + 1) % n]);
+            let (a, b) = ((a.0 * k, a.1 * k), (b.0 * k, b.1 * k));
             if a.1 != b.1 && a.0.is_finite() && b.0.is_finite() {
                 let lo = a.1.min(b.1);
                 edges.push(((lo - 0.5).floor() as i64, a.0, a.1, b.0, b.1));
@@ -811,9 +835,7 @@ pub fn fill_even_odd(buf: &mut [u8], w: usize, h: usize, rings: &[Vec<(f64, f64)
     }
     edges.sort_by_key(|e| e.0);
     let mut next = 0;
-    // Active edges: (last row + 1, x0, y0, x1, y1).
-    let mut active: Vec<(i64, f64, f64, f64, f64)> = Vec::new();
-    let mut xs: Vec<f64> = Vec::new();
+    // Active edges hold (last row + 1, x0, y0, x1, y1).
     for row in row0..=(row1 as usize) {
         let r = row as i64;
         while next < edges.len() && edges[next].0 <= r {
@@ -824,7 +846,7 @@ pub fn fill_even_odd(buf: &mut [u8], w: usize, h: usize, rings: &[Vec<(f64, f64)
         active.retain(|e| e.0 > r);
         let yc = row as f64 + 0.5;
         xs.clear();
-        for &(_, x0, y0, x1, y1) in &active {
+        for &(_, x0, y0, x1, y1) in active.iter() {
             if (y0 <= yc && yc < y1) || (y1 <= yc && yc < y0) {
                 xs.push(x0 + (yc - y0) * (x1 - x0) / (y1 - y0));
             }
