@@ -186,22 +186,7 @@ pub fn concentration_index_ordered_many(
         6 => ordered_sums::<6>(a, w, counts, s1, s2),
         7 => ordered_sums::<7>(a, w, counts, s1, s2),
         8 => ordered_sums::<8>(a, w, counts, s1, s2),
-        _ => {
-            s1.iter_mut().for_each(|x| *x = 0.0);
-            s2.iter_mut().for_each(|x| *x = 0.0);
-            let mut total = 0.0;
-            for ((ai, &wi), &c) in a.chunks_exact(k).zip(w).zip(counts) {
-                let wk = wi * f64::from(c);
-                let mid = total + wk / 2.0;
-                for s in 0..k {
-                    let wa = wk * ai[s];
-                    s1[s] += wa;
-                    s2[s] += wa * mid;
-                }
-                total += wk;
-            }
-            total
-        }
+        _ => ordered_sums_into(a, w, counts, &mut s1[..k], &mut s2[..k]),
     };
     for s in 0..k {
         out[s] = if total <= 0.0 || s1[s].is_nan() || s1[s] <= 0.0 {
@@ -212,8 +197,8 @@ pub fn concentration_index_ordered_many(
     }
 }
 
-/// The sums of [`concentration_index_ordered_many`] for `K` outcomes, in the same order of
-/// operations as the general loop (so the same bits); returns the total weight.
+/// The sums of [`concentration_index_ordered_many`] for `K` outcomes, in local arrays (so in
+/// registers once the loop over outcomes is unrolled); returns the total weight.
 fn ordered_sums<const K: usize>(
     a: &[f64],
     w: &[f64],
@@ -222,19 +207,30 @@ fn ordered_sums<const K: usize>(
     s2: &mut [f64],
 ) -> f64 {
     let (mut x1, mut x2) = ([0.0; K], [0.0; K]);
+    let total = ordered_sums_into(a, w, counts, &mut x1, &mut x2);
+    s1[..K].copy_from_slice(&x1);
+    s2[..K].copy_from_slice(&x2);
+    total
+}
+
+/// The sums of [`concentration_index_ordered_many`] into `s1` and `s2` (one slot per outcome);
+/// returns the total weight. Every outcome's sums run in area order.
+#[inline(always)]
+fn ordered_sums_into(a: &[f64], w: &[f64], counts: &[u32], s1: &mut [f64], s2: &mut [f64]) -> f64 {
+    let k = s1.len();
+    s1.fill(0.0);
+    s2.fill(0.0);
     let mut total = 0.0;
-    for ((ai, &wi), &c) in a.chunks_exact(K).zip(w).zip(counts) {
+    for ((ai, &wi), &c) in a.chunks_exact(k).zip(w).zip(counts) {
         let wk = wi * f64::from(c);
         let mid = total + wk / 2.0;
-        for s in 0..K {
+        for s in 0..k {
             let wa = wk * ai[s];
-            x1[s] += wa;
-            x2[s] += wa * mid;
+            s1[s] += wa;
+            s2[s] += wa * mid;
         }
         total += wk;
     }
-    s1[..K].copy_from_slice(&x1);
-    s2[..K].copy_from_slice(&x2);
     total
 }
 
@@ -344,22 +340,7 @@ fn theil_between_many(
         6 => group_sums::<6>(a, w, g, pop, cov, totals),
         7 => group_sums::<7>(a, w, g, pop, cov, totals),
         8 => group_sums::<8>(a, w, g, pop, cov, totals),
-        _ => {
-            totals.iter_mut().for_each(|s| *s = 0.0);
-            let mut tw = 0.0;
-            for ((ai, &wi), &gi) in a.chunks_exact(k).zip(w).zip(g) {
-                let gi = gi as usize;
-                pop[gi] += wi;
-                tw += wi;
-                let slot = &mut cov[gi * k..(gi + 1) * k];
-                for s in 0..k {
-                    let wa = wi * ai[s];
-                    slot[s] += wa;
-                    totals[s] += wa;
-                }
-            }
-            tw
-        }
+        _ => group_sums_into(a, w, g, pop, cov, &mut totals[..k]),
     };
     for s in 0..k {
         let tc = totals[s];
@@ -374,7 +355,8 @@ fn theil_between_many(
     }
 }
 
-/// The group sums of [`theil_between_many`] for `K` outcomes; returns the total weight.
+/// The group sums of [`theil_between_many`] for `K` outcomes, the totals in a local array (so in
+/// registers once the loop over outcomes is unrolled); returns the total weight.
 fn group_sums<const K: usize>(
     a: &[f64],
     w: &[f64],
@@ -384,19 +366,37 @@ fn group_sums<const K: usize>(
     totals: &mut [f64],
 ) -> f64 {
     let mut t = [0.0; K];
+    let tw = group_sums_into(a, w, g, pop, cov, &mut t);
+    totals[..K].copy_from_slice(&t);
+    tw
+}
+
+/// Adds each area's population to `pop` and its covered population to `cov` (`groups * k`
+/// slots, zeroed by the caller), totals into `totals` (one slot per outcome); returns the total
+/// weight.
+#[inline(always)]
+fn group_sums_into(
+    a: &[f64],
+    w: &[f64],
+    g: &[u32],
+    pop: &mut [f64],
+    cov: &mut [f64],
+    totals: &mut [f64],
+) -> f64 {
+    let k = totals.len();
+    totals.fill(0.0);
     let mut tw = 0.0;
-    for ((ai, &wi), &gi) in a.chunks_exact(K).zip(w).zip(g) {
+    for ((ai, &wi), &gi) in a.chunks_exact(k).zip(w).zip(g) {
         let gi = gi as usize;
         pop[gi] += wi;
         tw += wi;
-        let slot = &mut cov[gi * K..(gi + 1) * K];
-        for s in 0..K {
+        let slot = &mut cov[gi * k..(gi + 1) * k];
+        for s in 0..k {
             let wa = wi * ai[s];
             slot[s] += wa;
-            t[s] += wa;
+            totals[s] += wa;
         }
     }
-    totals[..K].copy_from_slice(&t);
     tw
 }
 

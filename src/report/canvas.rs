@@ -745,31 +745,44 @@ fn fill_convex(buf: &mut [u8], w: usize, h: usize, poly: &[(f64, f64)], c: Rgb) 
     if !(ymin.is_finite() && ymax.is_finite()) {
         return;
     }
-    let row0 = (ymin - 0.5).ceil().max(0.0) as usize;
-    let row1 = (ymax - 0.5).floor().min(h as f64 - 1.0);
-    if row1 < 0.0 {
-        return;
-    }
     let n = poly.len();
-    for row in row0..=(row1 as usize) {
+    for row in rows(ymin, ymax, h) {
         let yc = row as f64 + 0.5;
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for i in 0..n {
-            let ((x0, y0), (x1, y1)) = (poly[i], poly[(i + 1) % n]);
-            if (y0 <= yc && yc < y1) || (y1 <= yc && yc < y0) {
-                let x = x0 + (yc - y0) * (x1 - x0) / (y1 - y0);
+            if let Some(x) = crossing(poly[i], poly[(i + 1) % n], yc) {
                 lo = lo.min(x);
                 hi = hi.max(x);
             }
         }
         if lo < hi {
-            let start = (lo - 0.5).ceil().max(0.0) as usize;
-            let end = ((hi - 0.5).ceil().min(w as f64)).max(0.0) as usize;
-            if start < end {
-                for px in buf[(row * w + start) * 3..(row * w + end) * 3].chunks_exact_mut(3) {
-                    px.copy_from_slice(&[c.0, c.1, c.2]);
-                }
-            }
+            fill_span(&mut buf[row * w * 3..(row + 1) * w * 3], lo, hi, c);
+        }
+    }
+}
+
+/// The rows whose centres lie in [ymin, ymax], within a buffer `h` rows high.
+fn rows(ymin: f64, ymax: f64, h: usize) -> std::ops::Range<usize> {
+    let row0 = (ymin - 0.5).ceil().max(0.0) as usize;
+    let row1 = ((ymax - 0.5).floor().min(h as f64 - 1.0)).max(-1.0);
+    row0..(row1 + 1.0) as usize
+}
+
+/// Where the edge from `a` to `b` crosses the horizontal line `y = yc`, counting its lower end
+/// and not its upper one (so a vertex on the line is crossed once, and horizontal edges never).
+fn crossing(a: (f64, f64), b: (f64, f64), yc: f64) -> Option<f64> {
+    let ((x0, y0), (x1, y1)) = (a, b);
+    ((y0 <= yc && yc < y1) || (y1 <= yc && yc < y0)).then(|| x0 + (yc - y0) * (x1 - x0) / (y1 - y0))
+}
+
+/// Paints the pixels of one buffer row whose centres lie in [from, to).
+fn fill_span(line: &mut [u8], from: f64, to: f64, c: Rgb) {
+    let w = line.len() / 3;
+    let start = (from - 0.5).ceil().max(0.0) as usize;
+    let end = ((to - 0.5).ceil().min(w as f64)).max(0.0) as usize;
+    if start < end {
+        for px in line[start * 3..end * 3].chunks_exact_mut(3) {
+            px.copy_from_slice(&[c.0, c.1, c.2]);
         }
     }
 }
@@ -828,15 +841,10 @@ fn fill_scaled(
     if edges.is_empty() {
         return;
     }
-    let row0 = (ymin - 0.5).ceil().max(0.0) as usize;
-    let row1 = ((ymax - 0.5).floor().min(h as f64 - 1.0)).max(-1.0);
-    if row1 < 0.0 {
-        return;
-    }
     edges.sort_by_key(|e| e.0);
     let mut next = 0;
     // Active edges hold (last row + 1, x0, y0, x1, y1).
-    for row in row0..=(row1 as usize) {
+    for row in rows(ymin, ymax, h) {
         let r = row as i64;
         while next < edges.len() && edges[next].0 <= r {
             let (_, x0, y0, x1, y1) = edges[next];
@@ -846,21 +854,15 @@ fn fill_scaled(
         active.retain(|e| e.0 > r);
         let yc = row as f64 + 0.5;
         xs.clear();
-        for &(_, x0, y0, x1, y1) in active.iter() {
-            if (y0 <= yc && yc < y1) || (y1 <= yc && yc < y0) {
-                xs.push(x0 + (yc - y0) * (x1 - x0) / (y1 - y0));
-            }
-        }
+        xs.extend(
+            active
+                .iter()
+                .filter_map(|&(_, x0, y0, x1, y1)| crossing((x0, y0), (x1, y1), yc)),
+        );
         xs.sort_by(f64::total_cmp);
         let line = &mut buf[row * w * 3..(row + 1) * w * 3];
         for pair in xs.chunks_exact(2) {
-            let start = (pair[0] - 0.5).ceil().max(0.0) as usize;
-            let end = ((pair[1] - 0.5).ceil().min(w as f64)).max(0.0) as usize;
-            if start < end {
-                for px in line[start * 3..end * 3].chunks_exact_mut(3) {
-                    px.copy_from_slice(&[c.0, c.1, c.2]);
-                }
-            }
+            fill_span(line, pair[0], pair[1], c);
         }
     }
 }
