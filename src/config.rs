@@ -158,6 +158,10 @@ pub struct FindingsSpec {
     pub gap_polygons: Option<bool>,
     /// Attribution line on maps (e.g. "Contains OS data © Crown copyright and database right").
     pub attribution: String,
+    /// Need weight of the most deprived decile (ranks unserved areas by unmet need).
+    pub need_weight_most_deprived: f64,
+    /// Need weight of the least deprived decile; deciles in between fall linearly.
+    pub need_weight_least_deprived: f64,
 }
 
 /// Studies up to this many areas get gap polygons unless `gap_polygons = false`.
@@ -177,6 +181,8 @@ impl Default for FindingsSpec {
             attribution: "Contains OS data © Crown copyright and database right; ONS data \
                           licensed under the Open Government Licence v3.0"
                 .into(),
+            need_weight_most_deprived: 2.0,
+            need_weight_least_deprived: 1.0,
         }
     }
 }
@@ -387,6 +393,17 @@ impl StudySpec {
                         "threshold {t}: a coverage threshold is a share between 0 and 1"
                     )));
                 }
+            }
+        }
+        let f = &self.findings;
+        for (name, w) in [
+            ("need_weight_most_deprived", f.need_weight_most_deprived),
+            ("need_weight_least_deprived", f.need_weight_least_deprived),
+        ] {
+            if !(w.is_finite() && w >= 0.0) {
+                return Err(Error::Config(format!(
+                    "[findings] {name} = {w}: a need weight is a number of 0 or more (defaults: 2 for the most deprived decile, 1 for the least)"
+                )));
             }
         }
         self.check_maps()?;

@@ -317,14 +317,42 @@ bootstrap = 199
     w.write("study.toml", &study);
     w.ok(&["run", "study.toml", "--out", "out"]);
     let groups = read_csv(&w.path("out/groups.csv"));
+    let coverage = read_csv(&w.path("out/coverage.csv"));
+    let unserved = read_csv(&w.path("out/unserved.csv"));
     for t in ["gp", "library", "food_bank"] {
         let councils: Vec<_> = groups.iter().filter(|r| r["service_type"] == t).collect();
         assert_eq!(councils.len(), 10, "{t}: all 10 GM councils");
+        let rows: Vec<_> = coverage.iter().filter(|r| r["service_type"] == t).collect();
         for r in &councils {
             assert!(r["group"].starts_with("E080000"), "{r:?}");
-            let sum = f(r, "covered_population") + f(r, "uncovered_population");
-            assert!((sum - f(r, "population")).abs() < 0.01);
+            // The league table's figures, recomputed from the per-area rows of coverage.csv.
+            let mine: Vec<_> = rows.iter().filter(|c| c["group"] == r["group"]).collect();
+            let pop: f64 = mine.iter().map(|c| f(c, "population")).sum();
+            let cov: f64 = mine.iter().map(|c| f(c, "covered_population")).sum();
+            assert_eq!(mine.len(), f(r, "areas") as usize, "{t} {r:?}");
+            assert!((pop - f(r, "population")).abs() < 0.5, "{t} {r:?}: {pop}");
+            assert!(
+                (cov - f(r, "covered_population")).abs() < 0.5,
+                "{t} {r:?}: {cov}"
+            );
+            assert!((pop - cov - f(r, "uncovered_population")).abs() < 0.5);
         }
+        // Unserved + served = population: the areas below the 0.5 threshold in coverage.csv are
+        // exactly those of unserved.csv, and with the rest they hold everyone.
+        let below: Vec<_> = rows
+            .iter()
+            .filter(|c| f(c, "population") > 0.0 && f(c, "population_share") < 0.5)
+            .collect();
+        let listed: Vec<_> = unserved.iter().filter(|u| u["service_type"] == t).collect();
+        assert_eq!(below.len(), listed.len(), "{t}: unserved areas");
+        let unserved_pop: f64 = listed.iter().map(|u| f(u, "population")).sum();
+        let served_pop: f64 = rows
+            .iter()
+            .filter(|c| f(c, "population_share") >= 0.5)
+            .map(|c| f(c, "population"))
+            .sum();
+        let total: f64 = councils.iter().map(|r| f(r, "population")).sum();
+        assert!((unserved_pop + served_pop - total).abs() < 0.5, "{t}");
     }
     let equity = read_csv(&w.path("out/access_equity.csv"));
     for r in equity.iter().filter(|r| r["group"] == "ALL") {
@@ -343,7 +371,6 @@ bootstrap = 199
         assert!((f(r, "need_a") - f(r, "need_b")).abs() <= 1.0);
     }
     // Food-bank gaps are ranked by the over-60 population left uncovered.
-    let unserved = read_csv(&w.path("out/unserved.csv"));
     let fb = unserved
         .iter()
         .find(|r| r["service_type"] == "food_bank")

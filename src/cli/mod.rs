@@ -97,6 +97,9 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
     for w in &s.warnings {
         eprintln!("warning: {w}");
     }
+    if o.findings.as_ref().is_some_and(|f| f.reach.is_none()) {
+        eprintln!("warning: {}", lacuna::metrics::reach::NO_POINTS);
+    }
     let failures = o.coverage.failures.len();
     if failures > 0 {
         eprintln!(

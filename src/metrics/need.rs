@@ -4,6 +4,7 @@
 //!
 //! Need weight (documented default): 2 for the most deprived decile, falling linearly to 1 for
 //! the least deprived: w = 2 - (decile - 1) / 9. Areas without a deprivation value weigh 1.
+//! `[findings] need_weight_most_deprived` and `need_weight_least_deprived` set the two ends.
 
 use crate::config::{DeprivationKind, Direction};
 use crate::load::Study;
@@ -24,10 +25,16 @@ pub struct AreaNeed {
     pub rank: Vec<Option<usize>>,
 }
 
-/// The need weight of a decile (1 = most deprived).
+/// The need weight of a decile (1 = most deprived) with the default ends (2 and 1).
 pub fn need_weight(decile: Option<u8>) -> f64 {
+    need_weight_between(decile, 2.0, 1.0)
+}
+
+/// The need weight of a decile, `most` for decile 1 falling linearly to `least` for decile 10;
+/// 1 without a decile (an area of unknown deprivation is left unweighted).
+pub fn need_weight_between(decile: Option<u8>, most: f64, least: f64) -> f64 {
     match decile {
-        Some(d) => 2.0 - (d.clamp(1, 10) as f64 - 1.0) / 9.0,
+        Some(d) => most - (d.clamp(1, 10) as f64 - 1.0) / 9.0 * (most - least),
         None => 1.0,
     }
 }
@@ -82,7 +89,12 @@ pub fn area_need(study: &Study) -> AreaNeed {
             }
         }
     }
-    let weight = decile.iter().map(|d| need_weight(*d)).collect();
+    let f = &study.spec.findings;
+    let (most, least) = (f.need_weight_most_deprived, f.need_weight_least_deprived);
+    let weight = decile
+        .iter()
+        .map(|d| need_weight_between(*d, most, least))
+        .collect();
     let mut rank = vec![None; n];
     for (pos, &i) in order.iter().enumerate() {
         rank[i] = Some(pos);
@@ -106,5 +118,11 @@ mod tests {
         assert_eq!(need_weight(Some(10)), 1.0);
         assert!((need_weight(Some(4)) - (2.0 - 3.0 / 9.0)).abs() < 1e-15);
         assert_eq!(need_weight(None), 1.0);
+        // Other ends: 3 for decile 1 down to 0.5 for decile 10, decile 4 a third of the way.
+        assert_eq!(need_weight_between(Some(1), 3.0, 0.5), 3.0);
+        assert_eq!(need_weight_between(Some(10), 3.0, 0.5), 0.5);
+        assert!((need_weight_between(Some(4), 3.0, 0.5) - (3.0 - 2.5 / 3.0)).abs() < 1e-15);
+        // Equal ends: no weighting.
+        assert_eq!(need_weight_between(Some(7), 1.0, 1.0), 1.0);
     }
 }

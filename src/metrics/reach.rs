@@ -35,6 +35,11 @@ pub struct Reach {
     pub share_of_target_reached: f64,
 }
 
+/// What a run says when it has no population points, so an empty `reach.csv` is explained.
+pub const NO_POINTS: &str = "no population points ([points] in the study, --points FILE): \
+network reach (reach.csv, network_gaps.csv) counts people at points inside each catchment, so \
+those files are left empty; give population-weighted centroids (e.g. the ONS LSOA PWCs) to get it";
+
 /// Reach per provider and per network, from the study's provider index; None without
 /// population points.
 pub fn reach(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<Vec<Reach>> {

@@ -158,6 +158,12 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
         ));
     }
     notes.extend(study.warnings.iter().cloned());
+    if f.reach.is_none() {
+        notes.push(format!(
+            "Network reach not computed: {}.",
+            crate::metrics::reach::NO_POINTS
+        ));
+    }
     b.push(Block::List(notes));
     let problems: Vec<String> = study
         .files

@@ -3,7 +3,7 @@
 //! `lottery_pairs.csv`, `groups.csv`, `lottery.geojson`, and `findings.md` with the headline
 //! tables in Markdown for a committee paper.
 
-use crate::report::{fixed, pct1};
+use crate::report::{fixed, pct1, thousands};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -558,7 +558,7 @@ pub(crate) fn equity_sentence(all: &crate::metrics::equity::EquityRow) -> String
          p = {}). Concentration index against deprivation {} (95% bootstrap interval \
          {} to {}; negative means access is concentrated among the more deprived).",
         pct1(all.share_meeting_standard),
-        fixed(all.zero_access_population, 0),
+        thousands(all.zero_access_population),
         fixed(all.gini, 3),
         fixed(all.theil, 3),
         pct1(all.theil_between_share.unwrap_or(f64::NAN)),
