@@ -1134,6 +1134,15 @@ pub fn equity_chart(
             pct(weighted_mean(&sf.access.share, &sf.access.weight))
         ),
     });
+    // The chart is drawn from the same data as the maps, so it carries the same attribution.
+    c.push(Item::Text {
+        at: (20.0 * u, h - 14.0 * u),
+        size: 14.0 * u,
+        bold: false,
+        anchor: Anchor::Start,
+        color: GREY,
+        text: base.attribution.clone(),
+    });
     Some(c)
 }
 
