@@ -117,6 +117,9 @@ pub struct Standard {
     /// Need-file column with the target population for this service (e.g. people aged 60+);
     /// default: everyone.
     pub target_population: Option<String>,
+    /// How maps and the report name the service (e.g. "GP practice"); default: the service
+    /// type with underscores as spaces ("food_bank" -> "food bank").
+    pub label: Option<String>,
 }
 
 impl Standard {

@@ -285,6 +285,7 @@ more_deprived = "lower"
 # Catchment standard per service type: straight-line radius in metres.
 [services.gp]
 radius_m = 1600
+label = "GP practice"   # how maps and the report name it
 [services.pharmacy]
 radius_m = 1000
 [services.library]

@@ -152,6 +152,17 @@ pub struct Study {
 }
 
 impl Study {
+    /// How maps and the report name service type `t`: its `label`, else the type with
+    /// underscores as spaces.
+    pub fn service_label(&self, t: usize) -> String {
+        let name = &self.service_types[t];
+        self.spec
+            .services
+            .get(name)
+            .and_then(|s| s.label.clone())
+            .unwrap_or_else(|| name.replace('_', " "))
+    }
+
     /// A group as people read it: its name when known, else its code ("(none)" when empty).
     pub fn group_label<'a>(&'a self, group: &'a str) -> &'a str {
         match self.group_names.get(group) {

@@ -402,6 +402,10 @@ fn the_report_is_self_contained_and_has_every_finding() {
         "Erreygers",
         // Councils by name ([areas] group_name), not by code.
         "| Westhaven (synthetic) |",
+        // Services by their label, with the type code beside it.
+        "## Service: GP practice (gp)",
+        "## Service: food bank",
+        "Share of people within reach of a GP practice, by area.",
     ] {
         assert!(md.contains(part), "{part}");
     }

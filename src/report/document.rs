@@ -196,7 +196,13 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
     let top = params.top_n;
     for sf in &f.services {
         let t = &study.service_types[sf.service];
-        b.push(Block::Heading(2, format!("Service: {t}")));
+        let label = study.service_label(sf.service);
+        let heading = if label == *t {
+            format!("Service: {t}")
+        } else {
+            format!("Service: {label} ({t})")
+        };
+        b.push(Block::Heading(2, heading));
         let figure = |b: &mut Vec<Block>, stem: String, caption: String| {
             if maps.contains(&stem) {
                 b.push(Block::Figure(stem, caption));
@@ -205,7 +211,10 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
         figure(
             &mut b,
             format!("coverage_{t}"),
-            format!("Share of people within reach of a {t}, by area."),
+            format!(
+                "Share of people within reach of a {}, by area.",
+                study.service_label(sf.service)
+            ),
         );
         if let Some(all) = sf.equity.first() {
             b.push(Block::Heading(

@@ -555,7 +555,6 @@ pub fn coverage_map(
     t: usize,
 ) -> Canvas {
     let types = study.service_types.len();
-    let name = &study.service_types[t];
     let rows = |i: usize| &coverage.rows[i * types + t];
     let share = |i: usize| {
         let r = rows(i);
@@ -575,13 +574,14 @@ pub fn coverage_map(
     let palette: Vec<Rgb> = spread(&VIRIDIS, breaks.len() - 1);
     let mut p = base.page(
         &format!(
-            "{}: {} of people within reach of a {name}",
+            "{}: {} of people within reach of a {}",
             study_title(study),
             if by_population {
                 "share"
             } else {
                 "share (by area)"
-            }
+            },
+            study.service_label(t)
         ),
         &format!(
             "{} areas; {}; {} classes",
@@ -636,7 +636,10 @@ pub fn coverage_map(
     );
     p.legend_y += 14.0 * base.u;
     if base.weight >= 1.0 {
-        p.legend_entry(Swatch::Dot(BLACK, 5.0), &shorten(name, 24));
+        p.legend_entry(
+            Swatch::Dot(BLACK, 5.0),
+            &shorten(&study.service_label(t), 24),
+        );
     }
     if !base.councils.is_empty() {
         p.legend_entry(
@@ -698,7 +701,7 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
     let palette = spread(&YLORRD, breaks.len() - 1);
     let threshold = study.spec.threshold(name);
     let mut p = base.page(
-        &format!("{}: unmet need for a {name}", study_title(study)),
+        &format!("{}: unmet need for a {}", study_title(study), study.service_label(t)),
         &format!(
             "Areas where under {} of people are within reach, shaded by uncovered people x need weight",
             pct(threshold)
@@ -753,7 +756,10 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
         &format!("served ({} or more)", pct(threshold)),
     );
     if base.weight >= 1.0 {
-        p.legend_entry(Swatch::Dot(BLACK, 4.0), &shorten(name, 24));
+        p.legend_entry(
+            Swatch::Dot(BLACK, 4.0),
+            &shorten(&study.service_label(t), 24),
+        );
     }
     if !top.is_empty() {
         p.legend_y += 20.0 * base.u;
@@ -786,14 +792,13 @@ const PAIR_COLOURS: [&str; 3] = ["#fdae61", "#f46d43", "#a50026"];
 
 /// The postcode-lottery map of service type `t`.
 pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize) -> Canvas {
-    let name = &study.service_types[t];
     let sf = &findings.services[t];
     let params = &study.spec.findings;
     let breaks = difference_breaks(params.lottery_min_difference);
     let greys: Vec<Rgb> = GREYS.iter().map(|h| Rgb::hex(h)).collect();
     let fixed = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0];
     let mut p = base.page(
-        &format!("{}: postcode lottery for a {name}", study_title(study)),
+        &format!("{}: postcode lottery for a {}", study_title(study), study.service_label(t)),
         &format!(
             "Neighbouring areas in different councils with similar need (deciles within {}) and coverage at least {} apart",
             params.lottery_max_need_gap,
@@ -888,7 +893,6 @@ pub fn equity_chart(
     if need.order.is_empty() {
         return None;
     }
-    let name = &study.service_types[t];
     let u = base.u;
     let (w, h) = (f64::from(base.spec.width), f64::from(base.spec.height));
     let mut c = Canvas::new(base.spec.width, base.spec.height);
@@ -897,7 +901,11 @@ pub fn equity_chart(
         30.0 * u,
         true,
         Anchor::Start,
-        &format!("{}: who is within reach of a {name}?", study_title(study)),
+        &format!(
+            "{}: who is within reach of a {}?",
+            study_title(study),
+            study.service_label(t)
+        ),
     );
     c.push(Item::Text {
         at: (20.0 * u, 80.0 * u),
