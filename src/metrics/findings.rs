@@ -83,10 +83,7 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
             pairs: pairs(study, t, &acc, &need, &neighbours, params),
             league: league(study, t, &acc, &need),
             gaps: if gap_polygons {
-                let area_share: Vec<f64> = (0..study.areas.len())
-                    .map(|i| coverage.rows[i * types + t].area_share)
-                    .collect();
-                gaps(study, &index, t, &acc, &area_share, &neighbours)
+                gaps(study, &index, t, &acc, coverage, &neighbours)
             } else {
                 Vec::new()
             },

@@ -1,18 +1,32 @@
 //! Gap polygons ("service lacunae"): per service type, the parts of the study region outside
-//! every catchment, grouped into connected gaps across area boundaries, each with the population
-//! inside it (uncovered population of its areas), its size, and the areas and councils it touches.
+//! every catchment, dissolved across area boundaries into connected gaps, each with the
+//! population inside it, its size, and the areas and councils it touches.
 //!
 //! Per area, the uncovered part is the area minus its candidate catchments (discs drawn as
 //! inscribed 256-gons, 1.0e-4 of a disc's area short, so gaps are very slightly too large at
 //! their curved edges), computed with geo's boolean operations locally, one area at a time.
-//! Pieces in neighbouring areas that touch belong to the same gap; they are grouped, not merged,
-//! so a gap's MultiPolygon keeps the area boundaries inside it.
+//! Each connected piece of an area is a component; components of neighbouring areas that touch
+//! are grouped (union-find) and each group is dissolved with one `unary_union`, so the shared
+//! area boundaries inside a gap disappear and separate pockets of one area stay separate gaps.
+//! Every polygon of a group's union is one gap.
+//!
+//! A gap's population: with population points, the people at the area's uncovered points (by
+//! the exact distance test of the coverage step) inside each component, so the gaps of a
+//! service add up to the uncovered population of `coverage.csv`; a point outside every
+//! component of its area (a centroid outside its area's polygon) goes to the area's largest
+//! component. Without points, each area's uncovered population is spread over its components
+//! by area.
 
-use geo::{Area as _, BoundingRect, Coord, Intersects, Line, LinesIter, MultiPolygon, Rect};
+use geo::orient::{Direction, Orient};
+use geo::{
+    Area as _, BoundingRect, Contains, Coord, InteriorPoint, Intersects, Line, LinesIter,
+    MultiPolygon, Polygon, Rect,
+};
 use rayon::prelude::*;
 
 use crate::load::Study;
 use crate::metrics::access::Access;
+use crate::metrics::coverage::{Coverage, PopulationMethod};
 use crate::spatial::adjacency::Neighbours;
 use crate::spatial::catchment::uncovered;
 use crate::spatial::index::ProviderIndex;
@@ -23,50 +37,119 @@ pub const GAP_DISC_VERTICES: usize = 256;
 /// One connected gap of a service type.
 #[derive(Debug, Clone)]
 pub struct Gap {
-    /// The uncovered pieces, one or more per area.
+    /// The gap: one polygon (possibly with holes), as a MultiPolygon of one.
     pub shape: MultiPolygon,
     /// Areas it touches (indices), in code order.
     pub areas: Vec<usize>,
     /// Its area in m².
     pub area_m2: f64,
-    /// Uncovered population of its areas.
+    /// Population inside it (NaN when the study has no population).
     pub population: f64,
 }
 
-/// The gaps of service type `t`, largest population first. `area_share` is each area's exact
-/// covered share of its area, from the coverage step.
+/// One connected uncovered piece of one area.
+struct Component {
+    area: usize,
+    shape: Polygon,
+    bbox: Rect,
+    population: f64,
+}
+
+/// The gaps of service type `t`, largest population first. `coverage` gives each area's exact
+/// covered share of its area and how population was counted.
 pub fn gaps(
     study: &Study,
     index: &ProviderIndex,
     t: usize,
     access: &Access,
-    area_share: &[f64],
+    coverage: &Coverage,
     neighbours: &[Neighbours],
 ) -> Vec<Gap> {
     let providers = &study.providers;
-    // The uncovered part of each area (None when fully covered); a panic in geo's boolean
-    // operations leaves that area out of the gaps rather than stopping the run.
-    let pieces: Vec<Option<MultiPolygon>> = study
+    let types = study.service_types.len();
+    let by_points = coverage.method == PopulationMethod::Points && study.points.is_some();
+    let points_of = by_points.then(|| points_by_area(study));
+    // The uncovered components of each area (empty when fully covered); a panic in geo's
+    // boolean operations leaves that area out of the gaps rather than stopping the run.
+    let pieces: Vec<Vec<Component>> = study
         .areas
         .par_iter()
         .enumerate()
         .map(|(i, area)| {
             // Fully covered by area (exact circles): nothing to cut.
-            if area_share[i] >= 1.0 {
-                return None;
+            if coverage.rows[i * types + t].area_share >= 1.0 {
+                return Vec::new();
             }
             let rect = area.local.bounding_rect();
             let cands = index.candidates(t, rect);
-            std::panic::catch_unwind(|| {
+            let Ok(left) = std::panic::catch_unwind(|| {
                 let catchments = cands.iter().map(|&c| &providers[c].catchment);
                 uncovered(&area.local.shape(), rect, catchments, GAP_DISC_VERTICES)
-            })
-            .ok()
-            .filter(|m| m.unsigned_area() > 1.0)
+            }) else {
+                return Vec::new();
+            };
+            let mut comps: Vec<Component> = left
+                .0
+                .into_iter()
+                .filter(|p| p.unsigned_area() > 1.0)
+                .filter_map(|p| {
+                    Some(Component {
+                        area: i,
+                        bbox: p.bounding_rect()?,
+                        shape: p,
+                        population: 0.0,
+                    })
+                })
+                .collect();
+            if comps.is_empty() {
+                return comps;
+            }
+            let uncovered_pop = access.weight[i] * (1.0 - access.share[i]).max(0.0);
+            match &points_of {
+                Some(by_area) => {
+                    let pts = study.points.as_deref().unwrap_or(&[]);
+                    let largest = (0..comps.len())
+                        .max_by(|&a, &b| {
+                            comps[a]
+                                .shape
+                                .unsigned_area()
+                                .total_cmp(&comps[b].shape.unsigned_area())
+                        })
+                        .unwrap_or(0);
+                    for &k in &by_area[i] {
+                        let pt = &pts[k];
+                        let at = pt.at;
+                        if index.covers_among(providers, &cands, pt.at) {
+                            continue;
+                        }
+                        let c = comps
+                            .iter()
+                            .position(|c| c.bbox.intersects(&at) && c.shape.intersects(&at))
+                            .unwrap_or(largest);
+                        comps[c].population += pt.population;
+                    }
+                }
+                None => {
+                    let total: f64 = comps.iter().map(|c| c.shape.unsigned_area()).sum();
+                    for c in &mut comps {
+                        c.population = uncovered_pop * c.shape.unsigned_area() / total;
+                    }
+                }
+            }
+            comps
         })
         .collect();
-    // Union-find over touching pieces of neighbouring areas.
-    let mut parent: Vec<usize> = (0..pieces.len()).collect();
+    // Union-find over touching components of neighbouring areas.
+    let first: Vec<usize> = pieces
+        .iter()
+        .scan(0, |n, p| {
+            let at = *n;
+            *n += p.len();
+            Some(at)
+        })
+        .collect();
+    let comps: Vec<&Component> = pieces.iter().flatten().collect();
+    let mut parent: Vec<usize> = (0..comps.len()).collect();
     fn find(p: &mut [usize], mut i: usize) -> usize {
         while p[i] != i {
             p[i] = p[p[i]];
@@ -74,45 +157,40 @@ pub fn gaps(
         }
         i
     }
-    for n in neighbours {
-        if let (Some(a), Some(b)) = (&pieces[n.a], &pieces[n.b]) {
-            if touch(a, b) {
-                let (ra, rb) = (find(&mut parent, n.a), find(&mut parent, n.b));
-                if ra != rb {
-                    parent[ra.max(rb)] = ra.min(rb);
+    let touching: Vec<(usize, usize)> = neighbours
+        .par_iter()
+        .flat_map_iter(|n| {
+            let mut out = Vec::new();
+            for (ka, ca) in pieces[n.a].iter().enumerate() {
+                for (kb, cb) in pieces[n.b].iter().enumerate() {
+                    if ca.bbox.intersects(&cb.bbox) && touch(&ca.shape, &cb.shape) {
+                        out.push((first[n.a] + ka, first[n.b] + kb));
+                    }
                 }
             }
+            out
+        })
+        .collect();
+    for (a, b) in touching {
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra != rb {
+            parent[ra.max(rb)] = ra.min(rb);
         }
     }
     let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-    for (i, piece) in pieces.iter().enumerate() {
-        if piece.is_some() {
-            let r = find(&mut parent, i);
-            groups.entry(r).or_default().push(i);
-        }
+    for i in 0..comps.len() {
+        let r = find(&mut parent, i);
+        groups.entry(r).or_default().push(i);
     }
+    let groups: Vec<Vec<usize>> = groups.into_values().collect();
     let mut out: Vec<Gap> = groups
-        .into_values()
-        .map(|members| {
-            let mut polys = Vec::new();
-            let mut area_m2 = 0.0;
-            let mut population = 0.0;
-            for &i in &members {
-                let m = pieces[i].as_ref().expect("member has a piece");
-                area_m2 += m.unsigned_area();
-                population += access.weight[i] * (1.0 - access.share[i]).max(0.0);
-                polys.extend(m.0.iter().cloned());
+        .par_iter()
+        .flat_map_iter(|members| dissolve(members.iter().map(|&k| comps[k])))
+        .map(|mut g| {
+            if !coverage_has_population(coverage) {
+                g.population = f64::NAN;
             }
-            Gap {
-                shape: MultiPolygon(polys),
-                areas: members,
-                area_m2,
-                population: if access.by_population {
-                    population
-                } else {
-                    f64::NAN
-                },
-            }
+            g
         })
         .collect();
     out.sort_by(|a, b| {
@@ -124,19 +202,99 @@ pub fn gaps(
     out
 }
 
+fn coverage_has_population(coverage: &Coverage) -> bool {
+    coverage.method != PopulationMethod::None
+}
+
+/// Indices of each area's population points.
+fn points_by_area(study: &Study) -> Vec<Vec<usize>> {
+    let mut by_area = vec![Vec::new(); study.areas.len()];
+    for (k, p) in study.points.as_deref().unwrap_or(&[]).iter().enumerate() {
+        if let Some(a) = p.area {
+            by_area[a].push(k);
+        }
+    }
+    by_area
+}
+
+/// The gaps of one group of touching components: the polygons of their union, each with the
+/// components inside it.
+fn dissolve<'a>(members: impl Iterator<Item = &'a Component>) -> Vec<Gap> {
+    let members: Vec<&Component> = members.collect();
+    let gap = |shape: Polygon, parts: &[&Component]| {
+        let mut areas: Vec<usize> = parts.iter().map(|c| c.area).collect();
+        areas.sort_unstable();
+        areas.dedup();
+        Gap {
+            area_m2: shape.unsigned_area(),
+            shape: MultiPolygon(vec![shape]),
+            areas,
+            population: parts.iter().map(|c| c.population).sum(),
+        }
+    };
+    if members.len() == 1 {
+        return vec![gap(members[0].shape.clone(), &members)];
+    }
+    // unary_union decides inside from the winding of the first ring: give every ring the same.
+    let oriented: Vec<Polygon> = members
+        .iter()
+        .map(|c| c.shape.orient(Direction::Default))
+        .collect();
+    let union = geo::unary_union(&oriented);
+    let mut parts: Vec<Vec<&Component>> = vec![Vec::new(); union.0.len()];
+    if union.0.len() == 1 {
+        parts[0] = members.clone();
+    } else {
+        let boxes: Vec<Option<Rect>> = union.0.iter().map(|p| p.bounding_rect()).collect();
+        for c in &members {
+            let probe = c.shape.interior_point().map(|p| p.0);
+            let home = probe.and_then(|at| {
+                (0..union.0.len()).find(|&u| {
+                    boxes[u].is_some_and(|b| b.intersects(&at)) && union.0[u].contains(&at)
+                })
+            });
+            // A component the union lost (numerically) or whose probe sits on an edge: the
+            // polygon whose box overlaps it most.
+            let home = home.unwrap_or_else(|| {
+                (0..union.0.len())
+                    .max_by(|&a, &b| {
+                        overlap(boxes[a], c.bbox).total_cmp(&overlap(boxes[b], c.bbox))
+                    })
+                    .unwrap_or(0)
+            });
+            parts[home].push(c);
+        }
+    }
+    union
+        .0
+        .into_iter()
+        .zip(parts)
+        .filter(|(p, parts)| !parts.is_empty() || p.unsigned_area() > 1.0)
+        .map(|(p, parts)| gap(p, &parts))
+        .collect()
+}
+
+/// Area of the intersection of two boxes (0 when they do not overlap).
+fn overlap(a: Option<Rect>, b: Rect) -> f64 {
+    let Some(a) = a else { return 0.0 };
+    let w = a.max().x.min(b.max().x) - a.min().x.max(b.min().x);
+    let h = a.max().y.min(b.max().y) - a.min().y.max(b.min().y);
+    w.max(0.0) * h.max(0.0)
+}
+
 /// Whether two pieces intersect (as closed sets), as geo's `intersects` decides it, testing only
 /// the edges of each that reach into the other's bounding box: neighbouring areas' pieces have
 /// hundreds of edges along their 256-gon arcs, and geo compares every edge of one with every
 /// edge of the other. Two polygons meet exactly when an edge of one meets an edge of the other
 /// or one holds a vertex of the other (containment).
-fn touch(a: &MultiPolygon, b: &MultiPolygon) -> bool {
+fn touch(a: &Polygon, b: &Polygon) -> bool {
     let (Some(ra), Some(rb)) = (a.bounding_rect(), b.bounding_rect()) else {
         return false;
     };
     if !ra.intersects(&rb) {
         return false;
     }
-    let near = |m: &MultiPolygon, r: &Rect| -> Vec<Line> {
+    let near = |m: &Polygon, r: &Rect| -> Vec<Line> {
         m.lines_iter()
             .filter(|l| Rect::new(l.start, l.end).intersects(r))
             .collect()
@@ -145,7 +303,7 @@ fn touch(a: &MultiPolygon, b: &MultiPolygon) -> bool {
     if la.iter().any(|x| lb.iter().any(|y| x.intersects(y))) {
         return true;
     }
-    let first = |m: &MultiPolygon| -> Option<Coord> { m.0.first().map(|p| p.exterior().0[0]) };
+    let first = |m: &Polygon| -> Option<Coord> { m.exterior().0.first().copied() };
     first(b).is_some_and(|c| a.intersects(&c)) || first(a).is_some_and(|c| b.intersects(&c))
 }
 
@@ -190,7 +348,8 @@ mod tests {
                 parts.push(poly(&mut rng, -dx, dy));
             }
             let b = MultiPolygon(parts);
-            assert_eq!(touch(&a, &b), a.intersects(&b), "{a:?} {b:?}");
+            let touches = b.0.iter().any(|p| touch(&a.0[0], p));
+            assert_eq!(touches, a.intersects(&b), "{a:?} {b:?}");
             hits += usize::from(a.intersects(&b));
         }
         // Both outcomes are exercised.
@@ -220,7 +379,7 @@ mod tests {
             (square(-1.0, -1.0, 20.0), square(4.0, 4.0, 1.0), true),
             (square(4.0, 4.0, 1.0), square(-1.0, -1.0, 20.0), true),
         ] {
-            assert_eq!(touch(&a, &b), expect, "{a:?} {b:?}");
+            assert_eq!(touch(&a.0[0], &b.0[0]), expect, "{a:?} {b:?}");
             assert_eq!(a.intersects(&b), expect);
         }
     }
