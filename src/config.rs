@@ -134,6 +134,18 @@ impl Standard {
     }
 }
 
+/// Which areas are neighbours, for the postcode lottery's pairs (`[findings] adjacency`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Adjacency {
+    /// A shared stretch of boundary longer than the tolerance ("rook" contiguity).
+    #[serde(alias = "rook")]
+    SharedBoundary,
+    /// A shared boundary, or touching at a point within the tolerance ("queen" contiguity).
+    #[serde(alias = "queen")]
+    Touching,
+}
+
 /// Default coverage share below which an area is unserved.
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
 
@@ -147,6 +159,9 @@ pub struct FindingsSpec {
     pub lottery_min_difference: f64,
     /// Snapping tolerance in metres when finding shared boundaries.
     pub boundary_tolerance_m: f64,
+    /// Which areas count as neighbours: a shared boundary of positive length (default), or also
+    /// areas that only touch at a point (a corner).
+    pub adjacency: Adjacency,
     /// Permutations for the test of the between-council share of inequality.
     pub permutations: usize,
     /// Bootstrap draws for the concentration index interval.
@@ -176,6 +191,7 @@ impl Default for FindingsSpec {
             lottery_max_need_gap: 1.0,
             lottery_min_difference: 0.3,
             boundary_tolerance_m: 1.0,
+            adjacency: Adjacency::SharedBoundary,
             permutations: 999,
             bootstrap: 999,
             seed: 20_261_122,

@@ -64,7 +64,13 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
     // Adjacency, the resampling of the equity finding and the reach of each network are
     // independent: run them side by side.
     let (neighbours, (equities, reach)) = rayon::join(
-        || neighbours(&study.areas, params.boundary_tolerance_m),
+        || {
+            neighbours(
+                &study.areas,
+                params.boundary_tolerance_m,
+                params.adjacency == crate::config::Adjacency::Touching,
+            )
+        },
         || {
             rayon::join(
                 || universal_equity(study, &accesses, &need, params),

@@ -351,13 +351,20 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
     b.push(Block::Heading(2, "Method".into()));
     b.push(Block::List(vec![
         "Coverage: area_share = area(area ∩ union of catchments) / area(area); discs are exact circles (no polygonisation). A population point is covered when it lies within a catchment.".into(),
-        "Unmet need = uncovered (target) population × need weight; the weight falls linearly from 2 for the most deprived decile to 1 for the least deprived.".into(),
+        format!(
+            "Unmet need = uncovered (target) population × need weight; the weight falls linearly from {} for the most deprived decile to {} for the least deprived.",
+            params.need_weight_most_deprived, params.need_weight_least_deprived
+        ),
         "Gini G = Σi Σj pi pj |ai − aj| / (2μ); Theil T = Σi pi (ai/μ) ln(ai/μ), split into between-council T_B = Σg Sg ln(Sg/Pg) and within-council T_W = Σg Sg Tg.".into(),
         "Concentration index C = (2/μ) Σi pi (ai − μ)(Ri − ½), areas ordered from most to least deprived (Ri: fractional rank); Erreygers E = 4μC. Negative: access concentrated among the more deprived.".into(),
         format!(
-            "Parameters: lottery pairs need deciles within {} and coverage at least {} apart; boundary snapping {} m; {} permutations and {} bootstrap draws with seed {}.",
+            "Parameters: lottery pairs need deciles within {} and coverage at least {} apart; neighbours {} (boundary snapping {} m); {} permutations and {} bootstrap draws with seed {}.",
             params.lottery_max_need_gap,
             pct1(params.lottery_min_difference),
+            match params.adjacency {
+                crate::config::Adjacency::SharedBoundary => "share a boundary",
+                crate::config::Adjacency::Touching => "share a boundary or touch at a corner",
+            },
             params.boundary_tolerance_m,
             params.permutations,
             params.bootstrap,

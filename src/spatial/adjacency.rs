@@ -1,7 +1,8 @@
 //! Adjacency of areas from their geometry: two areas are neighbours when they share a stretch of
 //! boundary of positive length. Generalised boundaries do not match vertex for vertex, so edges
 //! count as shared where they run parallel within a snapping tolerance, and the shared length is
-//! the length of their overlap. Areas that only touch at a point are not neighbours.
+//! the length of their overlap. Areas that only touch at a point (a corner) are neighbours only
+//! when asked for ("queen" contiguity, `touching`), with a shared length of 0.
 
 use geo::Coord;
 use rayon::prelude::*;
@@ -38,6 +39,19 @@ fn edges(area: &Area) -> Vec<(Coord, Coord)> {
 }
 
 /// Length of the part of segment `f` that runs along segment `e` within `tol` metres.
+/// Distance from `p` to the segment `e`.
+fn point_segment(p: Coord, e: (Coord, Coord)) -> f64 {
+    let d = e.1 - e.0;
+    let len2 = d.x * d.x + d.y * d.y;
+    let t = if len2 == 0.0 {
+        0.0
+    } else {
+        (((p - e.0).x * d.x + (p - e.0).y * d.y) / len2).clamp(0.0, 1.0)
+    };
+    let q = e.0 + d * t;
+    (p - q).x.hypot((p - q).y)
+}
+
 fn overlap(e: (Coord, Coord), f: (Coord, Coord), tol: f64) -> f64 {
     let d = e.1 - e.0;
     let len = d.x.hypot(d.y);
@@ -58,8 +72,9 @@ fn overlap(e: (Coord, Coord), f: (Coord, Coord), tol: f64) -> f64 {
 }
 
 /// Finds every pair of areas sharing more than `tol` metres of boundary (edges within `tol`
-/// metres of each other count as shared).
-pub fn neighbours(areas: &[Area], tol: f64) -> Vec<Neighbours> {
+/// metres of each other count as shared), and with `touching` also the pairs that only meet at
+/// a point (a vertex of one within `tol` of the other's boundary), with `shared_m` 0.
+pub fn neighbours(areas: &[Area], tol: f64, touching: bool) -> Vec<Neighbours> {
     let boxes: Vec<AABB<[f64; 2]>> = areas
         .iter()
         .map(|a| {
@@ -106,6 +121,7 @@ pub fn neighbours(areas: &[Area], tol: f64) -> Vec<Neighbours> {
                 };
                 let ej: Vec<&(Coord, Coord)> = all_edges[j].iter().filter(near).collect();
                 let mut shared = 0.0;
+                let mut meet = false;
                 for &ea in all_edges[i].iter().filter(near) {
                     let (lo_x, hi_x) = (ea.0.x.min(ea.1.x) - tol, ea.0.x.max(ea.1.x) + tol);
                     let (lo_y, hi_y) = (ea.0.y.min(ea.1.y) - tol, ea.0.y.max(ea.1.y) + tol);
@@ -118,9 +134,15 @@ pub fn neighbours(areas: &[Area], tol: f64) -> Vec<Neighbours> {
                             continue;
                         }
                         shared += overlap(ea, eb, tol);
+                        meet = meet
+                            || (touching
+                                && (point_segment(ea.0, eb) <= tol
+                                    || point_segment(eb.0, ea) <= tol));
                     }
                 }
-                if shared > tol {
+                if shared > tol || meet {
+                    // A corner contact reports no shared length, not the tolerance's worth.
+                    let shared = if shared > tol { shared } else { 0.0 };
                     found.push(Neighbours {
                         a: i,
                         b: j,
@@ -169,18 +191,30 @@ mod tests {
                 polygon![(x: 0.0, y: 10.4), (x: 6.0, y: 10.4), (x: 6.0, y: 20.0), (x: 0.0, y: 20.0)],
             ),
         ];
-        let n = neighbours(&areas, 1.0);
+        let n = neighbours(&areas, 1.0, false);
         let find = |a: usize, b: usize| n.iter().find(|p| p.a == a && p.b == b).map(|p| p.shared_m);
         assert!((find(0, 1).unwrap() - 10.0).abs() < 1e-9);
         assert_eq!(find(0, 2), None, "corner contact is not adjacency");
         assert!((find(1, 2).unwrap() - 10.0).abs() < 1e-9);
         assert!((find(0, 3).unwrap() - 6.0).abs() < 1e-9, "{n:?}");
         assert_eq!(
-            neighbours(&areas, 0.1)
+            neighbours(&areas, 0.1, false)
                 .iter()
                 .filter(|p| p.a == 0 && p.b == 3)
                 .count(),
             0
         );
+        // Queen contiguity: the corner contact counts, with no shared length; the rest agree.
+        let q = neighbours(&areas, 1.0, true);
+        assert_eq!(q.len(), n.len() + 1);
+        let corner = q.iter().find(|p| p.a == 0 && p.b == 2).expect("A-C corner");
+        assert_eq!(corner.shared_m, 0.0);
+        for p in &n {
+            assert!(q.contains(p), "{p:?}");
+        }
+        // D's corners are 0.4 m from A's edge: beyond a 0.1 m tolerance, not touching.
+        assert!(!neighbours(&areas, 0.1, true)
+            .iter()
+            .any(|p| p.a == 0 && p.b == 3));
     }
 }
