@@ -620,3 +620,65 @@ population = "population"
     let pops: Vec<f64> = pockets.iter().map(|g| prop(g, "population")).collect();
     assert_eq!(pops, [70.0, 0.0, 0.0, 0.0]);
 }
+
+#[test]
+fn reach_without_points_spreads_need_population_over_each_area() {
+    let w = Workdir::new();
+    w.write("areas.geojson", AREAS);
+    w.write("providers.csv", PROVIDERS);
+    w.write("need.csv", "code,population\nA1,1000\nA2,500\nA3,960\n");
+    w.write(
+        "study.toml",
+        r#"name = "Reach fixture"
+crs = "EPSG:27700"
+[areas]
+path = "areas.geojson"
+id = "code"
+group = "council"
+[[providers]]
+path = "providers.csv"
+type_column = "service_type"
+radius_column = "radius_m"
+id_column = "provider_id"
+[need]
+path = "need.csv"
+id = "code"
+population = "population"
+"#,
+    );
+    let out = w.ok(&["reach", "study.toml", "--out", "out"]);
+    assert!(
+        out.contains("spreads each area's need-file population"),
+        "the run says how reach counted people"
+    );
+    let rows = read_csv(&w.path("out/reach.csv"));
+    let get = |t: &str, p: &str| {
+        rows.iter()
+            .find(|r| r["service_type"] == t && r["provider"] == p)
+            .unwrap_or_else(|| panic!("{t} {p}"))
+    };
+    // Written to 3 decimals: relative 1e-5 of these sums.
+    // g1: a quarter disc of r 500 in A1 (1,000 people per km²), apart from g2.
+    let g1 = 1000.0 * PI * 500.0 * 500.0 / 4.0 / 1e6;
+    // g2: half discs of r 300 in A1 and A2 (500 people per km²).
+    let g2 = (1000.0 + 500.0) * PI * 300.0 * 300.0 / 2.0 / 1e6;
+    for (p, v) in [("g1", g1), ("g2", g2), ("", g1 + g2)] {
+        let r = get("gp", p);
+        assert_relative_eq!(f(r, "population"), v, max_relative = 1e-5);
+        assert_relative_eq!(f(r, "exclusive_population"), v, max_relative = 1e-5);
+        assert!(f(r, "overlap_population").abs() < 1e-3);
+    }
+    // l1 and l2 are the same disc around A3's hole: all overlap, none exclusive.
+    let lib = 960.0 * (PI * 200.0 * 200.0 - 200.0 * 200.0) / 960_000.0;
+    for p in ["l1", "l2", ""] {
+        let r = get("library", p);
+        assert_relative_eq!(f(r, "population"), lib, max_relative = 1e-5);
+        assert!(f(r, "exclusive_population").abs() < 1e-3);
+        assert_relative_eq!(f(r, "overlap_population"), lib, max_relative = 1e-5);
+    }
+    assert_relative_eq!(
+        f(get("gp", ""), "share_of_target_reached"),
+        (g1 + g2) / 2460.0,
+        max_relative = 1e-5
+    );
+}

@@ -99,6 +99,8 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
     }
     if o.findings.as_ref().is_some_and(|f| f.reach.is_none()) {
         eprintln!("warning: {}", lacuna::metrics::reach::NO_POINTS);
+    } else if o.findings.is_some() && s.points.is_none() {
+        eprintln!("note: {}", lacuna::metrics::reach::AREAL);
     }
     let failures = o.coverage.failures.len();
     if failures > 0 {

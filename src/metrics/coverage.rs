@@ -93,6 +93,11 @@ fn covered_area_polygons(
 }
 
 /// Covered area and the number of touching providers, for one area and one type's candidates.
+/// The area of `area` covered by the union of the catchments `cands` (exact for discs).
+pub fn overlay_area(area: &Area, providers: &[Provider], cands: &[usize], polygons: bool) -> f64 {
+    overlay(area, providers, cands, polygons).0
+}
+
 fn overlay(area: &Area, providers: &[Provider], cands: &[usize], polygons: bool) -> (f64, usize) {
     if polygons {
         let shape = area.local.shape();

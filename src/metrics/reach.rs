@@ -2,8 +2,12 @@
 //! per network (service type), the population and target population inside the catchments, the
 //! need-weighted population, the population it alone covers (exclusive) and the population also
 //! covered by another provider of the same type (overlap), and the share of the study's target
-//! population reached. Needs population-weighted points: each point counts for the providers
-//! whose catchment holds it. Without points, reach is not computed (the run says so).
+//! population reached. With population-weighted points, each point counts for the providers
+//! whose catchment holds it. Without points, the need file's population is spread uniformly over
+//! each area and every figure is an exact area overlay: a provider's population is
+//! sum_i pop_i |A_i ∩ C_j| / |A_i|, its exclusive population sum_i pop_i (|A_i ∩ U| - |A_i ∩ U\j|)
+//! / |A_i| (U: the union of the type's catchments, U\j: the union without j), and its overlap the
+//! difference. Without either, reach is not computed (the run says so).
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -36,55 +40,186 @@ pub struct Reach {
 }
 
 /// What a run says when it has no population points, so an empty `reach.csv` is explained.
-pub const NO_POINTS: &str = "no population points ([points] in the study, --points FILE): \
-network reach (reach.csv, network_gaps.csv) counts people at points inside each catchment, so \
-those files are left empty; give population-weighted centroids (e.g. the ONS LSOA PWCs) to get it";
+pub const NO_POINTS: &str = "no population points ([points] in the study, --points FILE) and no \
+need-file population: network reach (reach.csv, network_gaps.csv) has nobody to count, so \
+those files are left empty; give population-weighted centroids (e.g. the ONS LSOA PWCs) or a \
+need file with a population column to get it";
 
-/// Reach per provider and per network, from the study's provider index; None without
-/// population points.
-pub fn reach(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<Vec<Reach>> {
-    let points = study.points.as_ref()?;
-    // One network per service type, in parallel; rows stay in service-type order.
-    let per_type: Vec<Vec<Reach>> = study
-        .service_types
-        .par_iter()
-        .enumerate()
-        .map(|(t, name)| {
-            let mut out = Vec::new();
-            // Target population per person in each area (1 when the service has no target column).
-            let target_col = study
-                .spec
-                .services
-                .get(name)
-                .and_then(|s| s.target_population.as_deref())
-                .and_then(|c| {
-                    let join = study.need.as_ref()?;
-                    join.columns.iter().position(|x| x == c).map(|i| (i, join))
-                });
-            let target_rate = |area: Option<usize>| -> f64 {
-                match (target_col, area) {
-                    (None, _) => 1.0,
-                    (Some(_), None) => 0.0,
-                    (Some((c, join)), Some(a)) => {
-                        let target = join.rows[a]
-                            .as_ref()
-                            .and_then(|r| r[c].as_number().ok().flatten())
-                            .unwrap_or(0.0);
-                        match join.population[a] {
-                            Some(p) if p > 0.0 => target / p,
-                            _ => 0.0,
+/// What a run says when reach spreads the need file's population over each area.
+pub const AREAL: &str = "no population points: network reach (reach.csv) spreads each area's \
+need-file population uniformly over the area and counts the share inside each catchment \
+(exact overlay); population-weighted centroids would place people more faithfully";
+
+/// Target population per person of each area for service type `t` (1 everywhere when the
+/// service has no target column; 0 where the area has no target figure or no population), and
+/// whether it has a target column.
+fn target_rates(study: &Study, t: usize) -> (Vec<f64>, bool) {
+    let col = study
+        .spec
+        .services
+        .get(&study.service_types[t])
+        .and_then(|s| s.target_population.as_deref())
+        .and_then(|c| {
+            let join = study.need.as_ref()?;
+            join.columns.iter().position(|x| x == c).map(|i| (i, join))
+        });
+    let rates = (0..study.areas.len())
+        .map(|a| match col {
+            None => 1.0,
+            Some((c, join)) => {
+                let target = join.rows[a]
+                    .as_ref()
+                    .and_then(|r| r[c].as_number().ok().flatten())
+                    .unwrap_or(0.0);
+                match join.population[a] {
+                    Some(p) if p > 0.0 => target / p,
+                    _ => 0.0,
+                }
+            }
+        })
+        .collect();
+    (rates, col.is_some())
+}
+
+/// The network row and one row per provider of type `t` from their sums (population, target,
+/// need-weighted, exclusive, overlap).
+fn rows(
+    study: &Study,
+    index: &ProviderIndex,
+    t: usize,
+    net: [f64; 5],
+    per: &[[f64; 5]],
+    total_target: f64,
+) -> Vec<Reach> {
+    let name = &study.service_types[t];
+    let range = index.ranges[t].clone();
+    let share = |x: f64| {
+        if total_target > 0.0 {
+            x / total_target
+        } else {
+            f64::NAN
+        }
+    };
+    let row = |provider: Option<String>, v: &[f64; 5]| Reach {
+        service_type: name.clone(),
+        provider,
+        population: v[0],
+        target_population: v[1],
+        need_weighted_population: v[2],
+        exclusive_population: v[3],
+        overlap_population: v[4],
+        share_of_target_reached: share(v[1]),
+    };
+    std::iter::once(row(None, &net))
+        .chain(
+            per.iter()
+                .enumerate()
+                .map(|(k, v)| row(Some(study.providers[range.start + k].id.clone()), v)),
+        )
+        .collect()
+}
+
+/// Population, target, need-weighted, exclusive and overlap population, summed.
+type Sums = [f64; 5];
+
+/// Reach without points: each area's need-file population spread uniformly over it (see the
+/// module docs). None when the need file gives no population.
+fn reach_areal(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<Vec<Reach>> {
+    let join = study.need.as_ref()?;
+    join.population.iter().any(Option::is_some).then_some(())?;
+    let per_type: Vec<Vec<Reach>> = (0..study.service_types.len())
+        .into_par_iter()
+        .map(|t| {
+            let (rates, _) = target_rates(study, t);
+            let range = index.ranges[t].clone();
+            let polygons = index.has_polygons[t];
+            // Per area: the sums it adds to the network and to each provider touching it.
+            let per_area: Vec<(Sums, Vec<(usize, Sums)>)> = study
+                .areas
+                .par_iter()
+                .enumerate()
+                .map(|(i, area)| {
+                    let pop = join.population[i].unwrap_or(0.0);
+                    let a = area.local.area();
+                    if pop <= 0.0 || a <= 0.0 {
+                        return ([0.0; 5], Vec::new());
+                    }
+                    let cands = index.candidates(t, area.local.bounding_rect());
+                    let covered = |c: &[usize]| {
+                        crate::metrics::coverage::overlay_area(area, &study.providers, c, polygons)
+                            / a
+                    };
+                    let all = covered(&cands);
+                    let scale = |x: f64| {
+                        let p = pop * x;
+                        [p, p * rates[i], p * need.weight[i], 0.0, 0.0]
+                    };
+                    let mut net = scale(all);
+                    let mut own = Vec::new();
+                    let mut others = Vec::with_capacity(cands.len());
+                    for (k, &j) in cands.iter().enumerate() {
+                        let inside = covered(&cands[k..=k]);
+                        if inside <= 0.0 {
+                            continue;
                         }
+                        others.clear();
+                        others.extend(cands.iter().copied().filter(|&x| x != j));
+                        let alone = (all - covered(&others)).clamp(0.0, inside);
+                        let mut v = scale(inside);
+                        v[3] = pop * alone;
+                        v[4] = pop * (inside - alone);
+                        net[3] += pop * alone;
+                        own.push((j - range.start, v));
+                    }
+                    net[4] = (net[0] - net[3]).max(0.0);
+                    (net, own)
+                })
+                .collect();
+            let mut net = [0.0f64; 5];
+            let mut per = vec![[0.0f64; 5]; range.len()];
+            for (n, own) in &per_area {
+                for (acc, v) in net.iter_mut().zip(n) {
+                    *acc += v;
+                }
+                for (k, v) in own {
+                    for (acc, x) in per[*k].iter_mut().zip(v) {
+                        *acc += x;
                     }
                 }
-            };
+            }
+            let total_target: f64 = (0..study.areas.len())
+                .map(|i| join.population[i].unwrap_or(0.0) * rates[i])
+                .sum();
+            rows(study, index, t, net, &per, total_target)
+        })
+        .collect();
+    Some(per_type.into_iter().flatten().collect())
+}
+
+/// Reach per provider and per network, from the study's provider index: from population points
+/// when the study has them, else from the need file's population spread over each area; None
+/// with neither.
+pub fn reach(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<Vec<Reach>> {
+    let Some(points) = study.points.as_ref() else {
+        return reach_areal(study, need, index);
+    };
+    // One network per service type, in parallel; rows stay in service-type order.
+    let per_type: Vec<Vec<Reach>> = (0..study.service_types.len())
+        .into_par_iter()
+        .map(|t| {
+            let (rates, targeted) = target_rates(study, t);
             let range = index.ranges[t].clone();
-            let n = range.len();
-            let mut per = vec![[0.0f64; 5]; n];
+            let mut per = vec![[0.0f64; 5]; range.len()];
             let mut net = [0.0f64; 5];
             let mut total_target = 0.0;
             let mut covering = Vec::new();
             for p in points {
-                let rate = target_rate(p.area);
+                // A point in no area counts fully unless the service has a target group.
+                let rate = match p.area {
+                    Some(a) => rates[a],
+                    None if targeted => 0.0,
+                    None => 1.0,
+                };
                 let target = p.population * rate;
                 total_target += target;
                 covering.clear();
@@ -111,36 +246,7 @@ pub fn reach(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<Ve
                     *acc += v;
                 }
             }
-            let share = |x: f64| {
-                if total_target > 0.0 {
-                    x / total_target
-                } else {
-                    f64::NAN
-                }
-            };
-            out.push(Reach {
-                service_type: name.clone(),
-                provider: None,
-                population: net[0],
-                target_population: net[1],
-                need_weighted_population: net[2],
-                exclusive_population: net[3],
-                overlap_population: net[4],
-                share_of_target_reached: share(net[1]),
-            });
-            for (k, v) in per.iter().enumerate() {
-                out.push(Reach {
-                    service_type: name.clone(),
-                    provider: Some(study.providers[range.start + k].id.clone()),
-                    population: v[0],
-                    target_population: v[1],
-                    need_weighted_population: v[2],
-                    exclusive_population: v[3],
-                    overlap_population: v[4],
-                    share_of_target_reached: share(v[1]),
-                });
-            }
-            out
+            rows(study, index, t, net, &per, total_target)
         })
         .collect();
     Some(per_type.into_iter().flatten().collect())

@@ -163,6 +163,8 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
             "Network reach not computed: {}.",
             crate::metrics::reach::NO_POINTS
         ));
+    } else if study.points.is_none() {
+        notes.push(format!("Network reach: {}.", crate::metrics::reach::AREAL));
     }
     b.push(Block::List(notes));
     let problems: Vec<String> = study
