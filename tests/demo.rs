@@ -392,6 +392,21 @@ fn the_report_is_self_contained_and_has_every_finding() {
     let share = format!("| gp | 1600 m | {:.1}% |", 100.0 * cov / pop);
     assert!(md.contains(&share), "{share} not in report.md");
     assert!(html.contains(&format!("<td>{:.1}%</td>", 100.0 * cov / pop)));
+    // The per-council equity rows are access_equity.csv's, rounded.
+    let eq = read_csv(&w.path("out/access_equity.csv"));
+    for r in eq.iter().filter(|r| r["service_type"] == "gp") {
+        let cells = format!(
+            "| {:.3} | {:.3} | {:.3} |",
+            f(r, "gini"),
+            f(r, "theil"),
+            f(r, "concentration_index")
+        );
+        assert!(
+            md.contains(&cells),
+            "{cells} ({}) not in report.md",
+            r["group"]
+        );
+    }
     // Inputs with their counts, method and caveats.
     for part in [
         "Inputs and what happened to them",
@@ -405,6 +420,12 @@ fn the_report_is_self_contained_and_has_every_finding() {
         "## Service: GP practice (gp)",
         "## Service: food bank",
         "Share of people within reach of a GP practice, by area.",
+        // Per-council equity, the gap polygons in words, and network reach.
+        "| council | people | meeting the standard | with no access | Gini |",
+        "| All councils |",
+        "separate gaps outside every catchment",
+        "## Network reach",
+        "| unserved by | served by | areas | people in them |",
     ] {
         assert!(md.contains(part), "{part}");
     }

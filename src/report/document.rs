@@ -234,6 +234,45 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                 format!("equity_{t}"),
                 "Coverage by deprivation decile per council, and the concentration curve.".into(),
             );
+            if sf.equity.len() > 1 {
+                b.push(Block::Para(
+                    "Per council (C below 0: access concentrated among the more deprived; the \
+                     interval is a seeded bootstrap over the council's areas):"
+                        .into(),
+                ));
+                b.push(Block::Table(
+                    head(&[
+                        "council",
+                        "people",
+                        "meeting the standard",
+                        "with no access",
+                        "Gini",
+                        "Theil",
+                        "concentration C",
+                        "95% interval",
+                    ]),
+                    sf.equity
+                        .iter()
+                        .map(|e| {
+                            let group = if e.group == "ALL" {
+                                "All councils".to_string()
+                            } else {
+                                study.group_label(&e.group).to_string()
+                            };
+                            row(&[
+                                &group,
+                                &thousands(e.population),
+                                &pct1(e.share_meeting_standard),
+                                &thousands(e.zero_access_population),
+                                &fixed(e.gini, 3),
+                                &fixed(e.theil, 3),
+                                &fixed(e.concentration_index, 3),
+                                &format!("{} to {}", fixed(e.ci_low, 3), fixed(e.ci_high, 3)),
+                            ])
+                        })
+                        .collect(),
+                ));
+            }
         }
         b.push(Block::Heading(
             3,
@@ -243,6 +282,34 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                 top.min(sf.unserved.len())
             ),
         ));
+        if !sf.gaps.is_empty() {
+            let largest = &sf.gaps[0];
+            let people: f64 = sf.gaps.iter().map(|g| g.population).sum();
+            let councils: std::collections::BTreeSet<&str> = largest
+                .areas
+                .iter()
+                .map(|&i| study.group_label(&study.areas[i].group))
+                .collect();
+            b.push(Block::Para(if people.is_finite() {
+                format!(
+                    "Gap polygons: {} separate gaps outside every catchment, {} km² holding {} \
+                     people; the largest by population ({} people, {} km²) spans {} areas in {}.",
+                    sf.gaps.len(),
+                    fixed(sf.gaps.iter().map(|g| g.area_m2).sum::<f64>() / 1e6, 1),
+                    thousands(people),
+                    thousands(largest.population),
+                    fixed(largest.area_m2 / 1e6, 1),
+                    largest.areas.len(),
+                    councils.into_iter().collect::<Vec<_>>().join(", "),
+                )
+            } else {
+                format!(
+                    "Gap polygons: {} separate gaps outside every catchment, {} km² in all.",
+                    sf.gaps.len(),
+                    fixed(sf.gaps.iter().map(|g| g.area_m2).sum::<f64>() / 1e6, 1),
+                )
+            }));
+        }
         figure(
             &mut b,
             format!("unmet_need_{t}"),
@@ -348,6 +415,79 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                 })
                 .collect(),
         ));
+    }
+
+    if let Some(reach) = &f.reach {
+        b.push(Block::Heading(2, "Network reach".into()));
+        b.push(Block::Para(
+            "Per network (service type): people inside at least one catchment, the share of the \
+             study's target population reached, and how many are covered by exactly one provider \
+             or by two or more (duplication). Per provider figures are in reach.csv."
+                .into(),
+        ));
+        b.push(Block::Table(
+            head(&[
+                "network",
+                "providers",
+                "people reached",
+                "share of target reached",
+                "by one provider only",
+                "by two or more",
+            ]),
+            reach
+                .iter()
+                .filter(|r| r.provider.is_none())
+                .map(|r| {
+                    let t = study
+                        .service_types
+                        .iter()
+                        .position(|x| *x == r.service_type)
+                        .unwrap_or(0);
+                    let n = study
+                        .providers
+                        .iter()
+                        .filter(|p| p.service_type == r.service_type)
+                        .count();
+                    row(&[
+                        &study.service_label(t),
+                        &n,
+                        &thousands(r.population),
+                        &pct1(r.share_of_target_reached),
+                        &thousands(r.exclusive_population),
+                        &thousands(r.overlap_population),
+                    ])
+                })
+                .collect(),
+        ));
+        let types = study.service_types.len();
+        let mut pairs = vec![(0usize, 0.0f64); types * types];
+        for m in &f.missed {
+            let p = &mut pairs[m.missing * types + m.covering];
+            p.0 += 1;
+            p.1 += f.services[m.missing].access.weight[m.area];
+        }
+        let rows: Vec<Vec<String>> = (0..types * types)
+            .filter(|&k| pairs[k].0 > 0)
+            .map(|k| {
+                row(&[
+                    &study.service_label(k / types),
+                    &study.service_label(k % types),
+                    &pairs[k].0,
+                    &thousands(pairs[k].1),
+                ])
+            })
+            .collect();
+        if !rows.is_empty() {
+            b.push(Block::Para(
+                "Neighbourhoods one network leaves unserved that another serves (listed in \
+                 network_gaps.csv):"
+                    .into(),
+            ));
+            b.push(Block::Table(
+                head(&["unserved by", "served by", "areas", "people in them"]),
+                rows,
+            ));
+        }
     }
 
     b.push(Block::Heading(2, "Method".into()));
