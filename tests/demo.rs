@@ -296,6 +296,24 @@ fn coverage_maps_shade_each_area_by_its_class() {
         60,
         "one path per area"
     );
+    // Each council named once, on top of the map (after the providers).
+    let names = &svg[svg
+        .find(r#"<g id="council_names">"#)
+        .expect("council names")..];
+    assert!(
+        svg.find(r#"<g id="providers">"#).unwrap() < svg.find(r#"<g id="council_names">"#).unwrap()
+    );
+    for council in [
+        "Eastcliff (synthetic)",
+        "Midmarsh (synthetic)",
+        "Westhaven (synthetic)",
+    ] {
+        assert_eq!(
+            names.matches(&format!(">{council}</text>")).count(),
+            1,
+            "{council}"
+        );
+    }
     let palette = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
     let png = read_png(&w.path("out/maps/coverage_library.png"));
     assert_eq!((png.width, png.height), (1600, 1200), "the default size");

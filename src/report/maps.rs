@@ -362,6 +362,63 @@ impl Page<'_> {
         self.c.push(Item::End);
     }
 
+    /// Each council's name on a white label, placed on the area nearest the area-weighted
+    /// centre of the council's areas (so the label sits inside the council even when its
+    /// shape is not convex).
+    pub(crate) fn council_names(&mut self, study: &Study) {
+        let mut by_group: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+        for (i, a) in study.areas.iter().enumerate() {
+            if !a.group.is_empty() {
+                by_group.entry(a.group.as_str()).or_default().push(i);
+            }
+        }
+        // Hundreds of councils (a national map) would hide the map under their names.
+        if by_group.len() < 2 || by_group.len() > 40 {
+            return;
+        }
+        let u = self.u();
+        self.c.push(Item::Begin("council_names".into()));
+        for (group, members) in by_group {
+            let w: f64 = members.iter().map(|&i| study.areas[i].local.area()).sum();
+            if w <= 0.0 {
+                continue;
+            }
+            let (cx, cy) = members.iter().fold((0.0, 0.0), |(x, y), &i| {
+                let (a, p) = (study.areas[i].local.area() / w, self.base.label_at[i]);
+                (x + a * p.0, y + a * p.1)
+            });
+            let at = members
+                .iter()
+                .map(|&i| self.base.label_at[i])
+                .min_by(|a, b| {
+                    let d = |p: &(f64, f64)| (p.0 - cx).powi(2) + (p.1 - cy).powi(2);
+                    d(a).total_cmp(&d(b))
+                })
+                .unwrap_or((cx, cy));
+            let name = shorten(study.group_label(group), 28);
+            let size = 17.0 * u;
+            // DejaVu Sans Bold averages about 0.62 em per character.
+            let half = 0.31 * size * name.chars().count() as f64 + 5.0 * u;
+            self.c.rect(
+                at.0 - half,
+                at.1 - 0.8 * size,
+                2.0 * half,
+                1.15 * size,
+                Some(WHITE),
+                Some(Stroke::solid(GREY, 0.8 * u)),
+            );
+            self.c.push(Item::Text {
+                at: (at.0, at.1 + 0.1 * size),
+                size,
+                bold: true,
+                anchor: Anchor::Middle,
+                color: BLACK,
+                text: name,
+            });
+        }
+        self.c.push(Item::End);
+    }
+
     fn providers(&mut self, study: &Study, t: usize, r: f64) {
         // On a map of thousands of areas the sites hide the areas: the layer is for zoomed-in
         // maps (and the legend says when they are left out).
@@ -601,18 +658,22 @@ pub fn coverage_map(
     if !gaps.is_empty() {
         p.c.push(Item::Begin("gaps".into()));
         for g in gaps {
-            // A gap is stored as one piece per area; draw only its outer edges.
-            let rings = g
+            // Gaps are dissolved polygons: their rings are the outline.
+            let paths = g
                 .shape
                 .0
                 .iter()
                 .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
-                .map(|r| r.0.clone());
+                .map(|r| {
+                    let mut px: Vec<(f64, f64)> = r.0.iter().map(|c| base.frame.px(*c)).collect();
+                    if px.first() != px.last() {
+                        px.push(px[0]);
+                    }
+                    thin(px)
+                })
+                .collect();
             p.c.push(Item::Lines {
-                paths: outer_edges(rings.map(|r| ("", r)))
-                    .into_iter()
-                    .map(|(a, b)| vec![base.frame.px(a), base.frame.px(b)])
-                    .collect(),
+                paths,
                 stroke: Stroke::solid(Rgb::hex(GAP_RED), 1.6 * base.u),
             });
         }
@@ -620,6 +681,7 @@ pub fn coverage_map(
     }
     p.councils(3.0);
     p.providers(study, t, 4.0);
+    p.council_names(study);
     p.legend_title("People within reach");
     for k in (0..breaks.len() - 1).rev() {
         p.legend_entry(
@@ -829,6 +891,7 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
         });
     }
     p.c.push(Item::End);
+    p.council_names(study);
     p.legend_title("Coverage of the area");
     for k in (0..5).rev() {
         p.legend_entry(
