@@ -80,10 +80,13 @@ pub fn run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunOut
                 FindingsOutput::Only(o) => Some(o),
                 _ => None,
             };
+            let t_files = Instant::now();
             written.extend(report::findings::write_all(
                 out, &study, &coverage, &f, only,
             )?);
             timings.push(("findings", t3.elapsed().as_secs_f64()));
+            timings.extend(f.timings.iter().copied());
+            timings.push(("findings/write files", t_files.elapsed().as_secs_f64()));
             if which == FindingsOutput::All {
                 let maps = out.join("maps");
                 std::fs::create_dir_all(&maps).map_err(|e| Error::io(&maps, e))?;

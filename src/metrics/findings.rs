@@ -49,10 +49,14 @@ pub struct Findings {
     pub missed: Vec<Missed>,
     /// Whether gap polygons were built.
     pub gap_polygons: bool,
+    /// Seconds per part of the computation, for `run.json` and benchmarks. Parts run side by
+    /// side (adjacency, equity, reach) each report their own time.
+    pub timings: Vec<(&'static str, f64)>,
 }
 
 /// Computes every finding.
 pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
+    let clock = std::time::Instant::now();
     let need = area_need(study);
     let params = &study.spec.findings;
     let gap_polygons = params
@@ -63,21 +67,32 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
     let index = ProviderIndex::build(&study.providers, &study.service_types);
     // Adjacency, the resampling of the equity finding and the reach of each network are
     // independent: run them side by side.
-    let (neighbours, (equities, reach)) = rayon::join(
+    let t_prepare = clock.elapsed().as_secs_f64();
+    let secs = |t: std::time::Instant| t.elapsed().as_secs_f64();
+    let ((neighbours, t_adj), ((equities, t_eq), (reach, t_reach))) = rayon::join(
         || {
-            neighbours(
+            let t = std::time::Instant::now();
+            let n = neighbours(
                 &study.areas,
                 params.boundary_tolerance_m,
                 params.adjacency == crate::config::Adjacency::Touching,
-            )
+            );
+            (n, secs(t))
         },
         || {
             rayon::join(
-                || universal_equity(study, &accesses, &need, params),
-                || reach(study, &need, &index),
+                || {
+                    let t = std::time::Instant::now();
+                    (universal_equity(study, &accesses, &need, params), secs(t))
+                },
+                || {
+                    let t = std::time::Instant::now();
+                    (reach(study, &need, &index), secs(t))
+                },
             )
         },
     );
+    let t_services = std::time::Instant::now();
     let services: Vec<ServiceFindings> = accesses
         .into_par_iter()
         .zip(equities)
@@ -102,7 +117,15 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
         .collect();
     let weights: Vec<Vec<f64>> = services.iter().map(|s| s.access.weight.clone()).collect();
     let missed = missed_by_one_covered_by_another(study, &shares, &weights);
+    let timings = vec![
+        ("findings/prepare (need, access, index)", t_prepare),
+        ("findings/adjacency", t_adj),
+        ("findings/equity (bootstrap, permutations)", t_eq),
+        ("findings/reach", t_reach),
+        ("findings/unserved, pairs, league, gaps", secs(t_services)),
+    ];
     Findings {
+        timings,
         reach,
         need,
         neighbours,
