@@ -26,6 +26,9 @@ pub struct AreaInput {
     /// the need file; default: none, groups shown by their code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_name: Option<String>,
+    /// Where the file comes from, for the report's inputs table: publisher, vintage, licence
+    /// (e.g. "ONS Open Geography Portal, December 2011, OGL v3.0").
+    pub source: Option<String>,
 }
 
 /// One provider file.
@@ -46,6 +49,9 @@ pub struct ProviderInput {
     pub id_column: Option<String>,
     /// Column with capacity.
     pub capacity_column: Option<String>,
+    /// Where the file comes from, for the report's inputs table: publisher, vintage, licence
+    /// (e.g. "ONS Open Geography Portal, December 2011, OGL v3.0").
+    pub source: Option<String>,
 }
 
 /// Population-weighted points.
@@ -59,6 +65,9 @@ pub struct PointInput {
     /// Column with the code of the area each point belongs to (default: the column named like
     /// the areas' id column; otherwise points are placed by point-in-polygon).
     pub area_column: Option<String>,
+    /// Where the file comes from, for the report's inputs table: publisher, vintage, licence
+    /// (e.g. "ONS Open Geography Portal, December 2011, OGL v3.0").
+    pub source: Option<String>,
 }
 
 /// Need indicators per area.
@@ -79,6 +88,9 @@ pub struct NeedInput {
     /// Which values are more deprived: "higher" or "lower" (default: higher for a score, lower
     /// for a rank or decile, as in the English IMD where rank 1 and decile 1 are most deprived).
     pub more_deprived: Option<Direction>,
+    /// Where the file comes from, for the report's inputs table: publisher, vintage, licence
+    /// (e.g. "ONS Open Geography Portal, December 2011, OGL v3.0").
+    pub source: Option<String>,
 }
 
 /// What a deprivation column holds.

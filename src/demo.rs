@@ -252,6 +252,7 @@ id = "ward_code"
 name = "ward_name"
 group = "council_code"
 group_name = "council_name"
+source = "synthetic: made by lacuna demo"   # shown in the report's inputs table
 
 # GPs and pharmacies: CSV with longitude/latitude and a service_type column.
 [[providers]]

@@ -40,6 +40,8 @@ pub struct FileReport {
     pub notes: Vec<String>,
     /// Every repaired or dropped feature, with the reason.
     pub problems: Vec<Skipped>,
+    /// Where the file comes from, as the study says (`source`).
+    pub source: Option<String>,
 }
 
 impl FileReport {
@@ -55,6 +57,7 @@ impl FileReport {
             dropped: layer.skipped.len(),
             notes: layer.notes.clone(),
             problems: layer.skipped.clone(),
+            source: None,
         }
     }
 
@@ -571,6 +574,7 @@ fn build_areas(
         }
     }
     let mut report = FileReport::new("areas", layer);
+    report.source = a.source.clone();
     let unit = layer.unit;
     let id_name = layer.columns[id].clone();
     // Each feature becomes its area (or the reason it cannot) in parallel, its attribute values
@@ -752,6 +756,7 @@ fn build_providers(
         }
     }
     let mut report = FileReport::new("providers", layer);
+    report.source = input.source.clone();
     let file_label = layer
         .path
         .file_name()
@@ -896,6 +901,7 @@ fn build_points(
             .push("points assigned to areas by point-in-polygon (no area code column)".into());
     }
     let mut report = FileReport::new("points", layer);
+    report.source = input.source.clone();
     let by_code: HashMap<&str, usize> = areas
         .iter()
         .enumerate()
@@ -1117,6 +1123,7 @@ fn join_need(
     };
     let mut deprivation = vec![None; areas.len()];
     let mut report = FileReport::new("need", &table);
+    report.source = input.source.clone();
     let mut rows: Vec<Option<Vec<Value>>> = vec![None; areas.len()];
     let mut population = vec![None; areas.len()];
     let mut unmatched_rows = Vec::new();

@@ -429,6 +429,8 @@ fn the_report_is_self_contained_and_has_every_finding() {
     for part in [
         "Inputs and what happened to them",
         "data/demo/wards.geojson | EPSG:4326",
+        // Each input's source as the study states it (none given for the others: a dash).
+        "| 0 | synthetic: made by lacuna demo |",
         "Caveats",
         "straight-line distances",
         "Erreygers",

@@ -120,6 +120,7 @@ impl Inputs {
                     radius_column: a.radius_column.clone(),
                     id_column: a.provider_id.clone(),
                     capacity_column: None,
+                    source: None,
                 }
             })
             .collect();
@@ -134,12 +135,14 @@ impl Inputs {
                 name: a.name.clone(),
                 group: a.group.clone(),
                 group_name: a.group_name.clone(),
+                source: None,
             },
             providers,
             points: a.points.clone().map(|path| PointInput {
                 path,
                 population: a.point_population.clone(),
                 area_column: a.point_area.clone(),
+                source: None,
             }),
             need: a.need.clone().map(|path| NeedInput {
                 path,

@@ -124,13 +124,18 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
 
     // Inputs.
     b.push(Block::Heading(2, "Inputs and what happened to them".into()));
+    let sourced = study.files.iter().any(|fr| fr.source.is_some());
+    let mut columns = vec!["role", "file", "CRS", "read", "kept", "repaired", "dropped"];
+    if sourced {
+        columns.push("source");
+    }
     b.push(Block::Table(
-        head(&["role", "file", "CRS", "read", "kept", "repaired", "dropped"]),
+        head(&columns),
         study
             .files
             .iter()
             .map(|fr| {
-                row(&[
+                let mut r = row(&[
                     &fr.role,
                     &fr.path,
                     &match (&fr.crs, fr.crs_source.is_empty()) {
@@ -142,7 +147,11 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                     &fr.kept,
                     &fr.repaired,
                     &fr.dropped,
-                ])
+                ]);
+                if sourced {
+                    r.push(fr.source.clone().unwrap_or_else(|| "–".into()));
+                }
+                r
             })
             .collect(),
     ));
