@@ -183,8 +183,9 @@ pub struct FindingsSpec {
     /// Rows per service type in the Markdown tables.
     pub top_n: usize,
     /// Whether to build gap polygons (`gaps.geojson`): geo boolean operations on every area not
-    /// fully covered. Default: yes up to `GAP_POLYGON_AUTO_LIMIT` areas (about 6 s more for the
-    /// 32,844 LSOAs of England, 0.5 s for Greater Manchester's 1,673).
+    /// fully covered, then one union per connected gap. Default: yes up to
+    /// `GAP_POLYGON_AUTO_LIMIT` areas (about 14 s more for the 32,844 LSOAs of England, whose
+    /// rural gaps join into a few huge polygons; 0.3 s for Greater Manchester's 1,673).
     pub gap_polygons: Option<bool>,
     /// Attribution line on maps (e.g. "Contains OS data © Crown copyright and database right").
     pub attribution: String,
