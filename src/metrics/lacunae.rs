@@ -246,13 +246,28 @@ fn dissolve<'a>(members: impl Iterator<Item = &'a Component>) -> Vec<Gap> {
         parts[0] = members.clone();
     } else {
         let boxes: Vec<Option<Rect>> = union.0.iter().map(|p| p.bounding_rect()).collect();
-        for c in &members {
-            let probe = c.shape.interior_point().map(|p| p.0);
-            let home = probe.and_then(|at| {
+        // A national gap's polygon has hundreds of thousands of vertices and holds thousands
+        // of components: testing each against every edge made dissolving quadratic, so large
+        // polygons answer point-in-polygon from an R-tree of their edges.
+        let big: Vec<Option<EdgeIndex>> = union
+            .0
+            .par_iter()
+            .map(|p| EdgeIndex::new(p, 2_000))
+            .collect();
+        let homes: Vec<Option<usize>> = members
+            .par_iter()
+            .map(|c| {
+                let at = c.shape.interior_point()?.0;
                 (0..union.0.len()).find(|&u| {
-                    boxes[u].is_some_and(|b| b.intersects(&at)) && union.0[u].contains(&at)
+                    boxes[u].is_some_and(|b| b.intersects(&at))
+                        && match &big[u] {
+                            Some(index) => index.contains(at),
+                            None => union.0[u].contains(&at),
+                        }
                 })
-            });
+            })
+            .collect();
+        for (c, home) in members.iter().zip(homes) {
             // A component the union lost (numerically) or whose probe sits on an edge: the
             // polygon whose box overlaps it most.
             let home = home.unwrap_or_else(|| {
@@ -272,6 +287,54 @@ fn dissolve<'a>(members: impl Iterator<Item = &'a Component>) -> Vec<Gap> {
         .filter(|(p, parts)| !parts.is_empty() || p.unsigned_area() > 1.0)
         .map(|(p, parts)| gap(p, &parts))
         .collect()
+}
+
+/// The edges of a polygon (all rings) in an R-tree, for point-in-polygon tests on polygons with
+/// many vertices: a ray from the point towards +x crosses the boundary an odd number of times
+/// exactly when the point is inside (holes included).
+struct EdgeIndex {
+    tree: rstar::RTree<Edge>,
+}
+
+struct Edge(Coord, Coord);
+
+impl rstar::RTreeObject for Edge {
+    type Envelope = rstar::AABB<[f64; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        rstar::AABB::from_corners([self.0.x, self.0.y], [self.1.x, self.1.y])
+    }
+}
+
+impl EdgeIndex {
+    /// None for polygons of fewer than `min_vertices` vertices (a plain test is faster).
+    fn new(p: &Polygon, min_vertices: usize) -> Option<EdgeIndex> {
+        let rings = || std::iter::once(p.exterior()).chain(p.interiors());
+        if rings().map(|r| r.0.len()).sum::<usize>() < min_vertices {
+            return None;
+        }
+        let edges = rings()
+            .flat_map(|r| r.lines().map(|l| Edge(l.start, l.end)))
+            .collect();
+        Some(EdgeIndex {
+            tree: rstar::RTree::bulk_load(edges),
+        })
+    }
+
+    /// Whether `at` is inside (a point on the boundary may go either way).
+    fn contains(&self, at: Coord) -> bool {
+        let ray = rstar::AABB::from_corners([at.x, at.y], [f64::MAX, at.y]);
+        self.tree
+            .locate_in_envelope_intersecting(&ray)
+            .filter(|e| {
+                let (a, b) = (e.0, e.1);
+                // Half-open in y, so a vertex on the ray counts once.
+                (a.y > at.y) != (b.y > at.y)
+                    && at.x < a.x + (at.y - a.y) / (b.y - a.y) * (b.x - a.x)
+            })
+            .count()
+            % 2
+            == 1
+    }
 }
 
 /// Area of the intersection of two boxes (0 when they do not overlap).
@@ -334,6 +397,30 @@ mod tests {
             Vec::new()
         };
         Polygon::new(LineString::from(ring), holes)
+    }
+
+    #[test]
+    fn edge_index_agrees_with_geo_contains() {
+        let mut rng = SplitMix64::new(11);
+        let mut inside = 0;
+        for _ in 0..300 {
+            let p = poly(&mut rng, 0.0, 0.0);
+            let index = EdgeIndex::new(&p, 0).expect("indexed");
+            for _ in 0..50 {
+                let at = Coord {
+                    x: rng.range(-4.5, 4.5),
+                    y: rng.range(-4.5, 4.5),
+                };
+                assert_eq!(index.contains(at), p.contains(&at), "{p:?} {at:?}");
+                inside += usize::from(p.contains(&at));
+            }
+        }
+        // Points inside, outside and in the square holes are all exercised.
+        assert!(
+            (2_000..13_000).contains(&inside),
+            "{inside} of 15000 inside"
+        );
+        assert!(EdgeIndex::new(&poly(&mut rng, 0.0, 0.0), 1_000).is_none());
     }
 
     #[test]
