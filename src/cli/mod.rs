@@ -164,9 +164,11 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
     for p in &o.written {
         eprintln!("wrote {}", p.display());
     }
+    // The findings' parts are in run.json; the summary line keeps to the stages.
     let t: Vec<String> = o
         .timings
         .iter()
+        .filter(|(k, _)| !k.contains('/'))
         .map(|(k, v)| format!("{k} {v:.2}s"))
         .collect();
     eprintln!("time: {}", t.join(", "));
