@@ -376,6 +376,52 @@ bootstrap = 199
         .find(|r| r["service_type"] == "food_bank")
         .unwrap();
     assert!(f(fb, "target_population") < f(fb, "population"));
+    // Dissolved gap polygons: each one polygon, together holding the uncovered population of
+    // coverage.csv; and reach (no points here: the need population spread over each area)
+    // reaches exactly the covered population.
+    let gaps: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.path("out/gaps.geojson")).unwrap()).unwrap();
+    let reach = read_csv(&w.path("out/reach.csv"));
+    for t in ["gp", "library", "food_bank"] {
+        let rows: Vec<_> = coverage.iter().filter(|r| r["service_type"] == t).collect();
+        let uncovered: f64 = rows
+            .iter()
+            .map(|r| f(r, "population") - f(r, "covered_population"))
+            .sum();
+        let covered: f64 = rows.iter().map(|r| f(r, "covered_population")).sum();
+        let mine: Vec<_> = gaps["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["properties"]["service_type"] == t)
+            .collect();
+        assert!(!mine.is_empty(), "{t}");
+        for g in &mine {
+            assert_eq!(g["geometry"]["coordinates"].as_array().unwrap().len(), 1);
+        }
+        let in_gaps: f64 = mine
+            .iter()
+            .map(|g| g["properties"]["population"].as_f64().unwrap())
+            .sum();
+        assert!(
+            (in_gaps - uncovered).abs() < 1e-4 * uncovered,
+            "{t}: {in_gaps} in gaps, {uncovered} uncovered"
+        );
+        let net = reach
+            .iter()
+            .find(|r| r["service_type"] == t && r["level"] == "network")
+            .unwrap();
+        assert!((f(net, "population") - covered).abs() < 1.0, "{t}: {net:?}");
+        let exclusive: f64 = reach
+            .iter()
+            .filter(|r| r["service_type"] == t && r["level"] == "provider")
+            .map(|r| f(r, "exclusive_population"))
+            .sum();
+        assert!(
+            (exclusive - f(net, "exclusive_population")).abs() < 1.0,
+            "{t}"
+        );
+    }
 }
 
 #[test]
