@@ -45,7 +45,7 @@ pub struct FileReport {
 }
 
 impl FileReport {
-    fn new(role: &str, layer: &Layer) -> Self {
+    fn new(role: &str, layer: &Layer, source: &Option<String>) -> Self {
         FileReport {
             role: role.into(),
             path: layer.path.display().to_string(),
@@ -57,7 +57,7 @@ impl FileReport {
             dropped: layer.skipped.len(),
             notes: layer.notes.clone(),
             problems: layer.skipped.clone(),
-            source: None,
+            source: source.clone(),
         }
     }
 
@@ -573,8 +573,7 @@ fn build_areas(
             }
         }
     }
-    let mut report = FileReport::new("areas", layer);
-    report.source = a.source.clone();
+    let mut report = FileReport::new("areas", layer, &a.source);
     let unit = layer.unit;
     let id_name = layer.columns[id].clone();
     // Each feature becomes its area (or the reason it cannot) in parallel, its attribute values
@@ -755,8 +754,7 @@ fn build_providers(
             )));
         }
     }
-    let mut report = FileReport::new("providers", layer);
-    report.source = input.source.clone();
+    let mut report = FileReport::new("providers", layer, &input.source);
     let file_label = layer
         .path
         .file_name()
@@ -900,8 +898,7 @@ fn build_points(
             .notes
             .push("points assigned to areas by point-in-polygon (no area code column)".into());
     }
-    let mut report = FileReport::new("points", layer);
-    report.source = input.source.clone();
+    let mut report = FileReport::new("points", layer, &input.source);
     let by_code: HashMap<&str, usize> = areas
         .iter()
         .enumerate()
@@ -1122,8 +1119,7 @@ fn join_need(
         }
     };
     let mut deprivation = vec![None; areas.len()];
-    let mut report = FileReport::new("need", &table);
-    report.source = input.source.clone();
+    let mut report = FileReport::new("need", &table, &input.source);
     let mut rows: Vec<Option<Vec<Value>>> = vec![None; areas.len()];
     let mut population = vec![None; areas.len()];
     let mut unmatched_rows = Vec::new();

@@ -526,18 +526,9 @@ fn a_point_assigned_by_code_outside_its_area_is_still_tested_against_every_catch
     assert_eq!(a3["providers_within"], "2", "l3 does not touch A3");
 }
 
-#[test]
-fn gap_polygons_are_dissolved_across_areas_and_split_into_pockets() {
-    let w = Workdir::new();
-    w.write("areas.geojson", AREAS);
-    w.write(
-        "providers.csv",
-        &format!("{PROVIDERS}a1,advice,403500,400500,600\n"),
-    );
-    w.write("points.csv", &format!("{POINTS}A3,403050,400050,70\n"));
-    w.write(
-        "study.toml",
-        r#"name = "Gap fixture"
+/// A study file over the fixture's areas and providers, with `rest` (points, need) after them.
+fn write_study(w: &Workdir, rest: &str) {
+    let head = r#"name = "Fixture"
 crs = "EPSG:27700"
 [areas]
 path = "areas.geojson"
@@ -547,7 +538,23 @@ group = "council"
 path = "providers.csv"
 type_column = "service_type"
 radius_column = "radius_m"
-[points]
+id_column = "provider_id"
+"#;
+    w.write("study.toml", &format!("{head}{rest}"));
+}
+
+#[test]
+fn gap_polygons_are_dissolved_across_areas_and_split_into_pockets() {
+    let w = Workdir::new();
+    w.write("areas.geojson", AREAS);
+    w.write(
+        "providers.csv",
+        &format!("{PROVIDERS}a1,advice,403500,400500,600\n"),
+    );
+    w.write("points.csv", &format!("{POINTS}A3,403050,400050,70\n"));
+    write_study(
+        &w,
+        r#"[points]
 path = "points.csv"
 population = "population"
 "#,
@@ -627,20 +634,9 @@ fn reach_without_points_spreads_need_population_over_each_area() {
     w.write("areas.geojson", AREAS);
     w.write("providers.csv", PROVIDERS);
     w.write("need.csv", "code,population\nA1,1000\nA2,500\nA3,960\n");
-    w.write(
-        "study.toml",
-        r#"name = "Reach fixture"
-crs = "EPSG:27700"
-[areas]
-path = "areas.geojson"
-id = "code"
-group = "council"
-[[providers]]
-path = "providers.csv"
-type_column = "service_type"
-radius_column = "radius_m"
-id_column = "provider_id"
-[need]
+    write_study(
+        &w,
+        r#"[need]
 path = "need.csv"
 id = "code"
 population = "population"

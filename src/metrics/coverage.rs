@@ -92,12 +92,12 @@ fn covered_area_polygons(
     (shape.unsigned_area() - remaining.unsigned_area()).max(0.0)
 }
 
-/// Covered area and the number of touching providers, for one area and one type's candidates.
 /// The area of `area` covered by the union of the catchments `cands` (exact for discs).
 pub fn overlay_area(area: &Area, providers: &[Provider], cands: &[usize], polygons: bool) -> f64 {
     overlay(area, providers, cands, polygons).0
 }
 
+/// Covered area and the number of touching providers, for one area and one type's candidates.
 fn overlay(area: &Area, providers: &[Provider], cands: &[usize], polygons: bool) -> (f64, usize) {
     if polygons {
         let shape = area.local.shape();

@@ -104,7 +104,6 @@ pub fn gaps(
             if comps.is_empty() {
                 return comps;
             }
-            let uncovered_pop = access.weight[i] * (1.0 - access.share[i]).max(0.0);
             match &points_of {
                 Some(by_area) => {
                     let pts = study.points.as_deref().unwrap_or(&[]);
@@ -117,19 +116,19 @@ pub fn gaps(
                         })
                         .unwrap_or(0);
                     for &k in &by_area[i] {
-                        let pt = &pts[k];
-                        let at = pt.at;
-                        if index.covers_among(providers, &cands, pt.at) {
+                        let (at, people) = (pts[k].at, pts[k].population);
+                        if index.covers_among(providers, &cands, at) {
                             continue;
                         }
                         let c = comps
                             .iter()
                             .position(|c| c.bbox.intersects(&at) && c.shape.intersects(&at))
                             .unwrap_or(largest);
-                        comps[c].population += pt.population;
+                        comps[c].population += people;
                     }
                 }
                 None => {
+                    let uncovered_pop = access.weight[i] * (1.0 - access.share[i]).max(0.0);
                     let total: f64 = comps.iter().map(|c| c.shape.unsigned_area()).sum();
                     for c in &mut comps {
                         c.population = uncovered_pop * c.shape.unsigned_area() / total;
@@ -183,11 +182,12 @@ pub fn gaps(
         groups.entry(r).or_default().push(i);
     }
     let groups: Vec<Vec<usize>> = groups.into_values().collect();
+    let no_population = coverage.method == PopulationMethod::None;
     let mut out: Vec<Gap> = groups
         .par_iter()
         .flat_map_iter(|members| dissolve(members.iter().map(|&k| comps[k])))
         .map(|mut g| {
-            if !coverage_has_population(coverage) {
+            if no_population {
                 g.population = f64::NAN;
             }
             g
@@ -200,10 +200,6 @@ pub fn gaps(
             .then(a.areas.cmp(&b.areas))
     });
     out
-}
-
-fn coverage_has_population(coverage: &Coverage) -> bool {
-    coverage.method != PopulationMethod::None
 }
 
 /// Indices of each area's population points.

@@ -222,10 +222,7 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
         figure(
             &mut b,
             format!("coverage_{t}"),
-            format!(
-                "Share of people within reach of a {}, by area.",
-                study.service_label(sf.service)
-            ),
+            format!("Share of people within reach of a {label}, by area."),
         );
         if let Some(all) = sf.equity.first() {
             b.push(Block::Heading(

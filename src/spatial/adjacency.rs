@@ -38,7 +38,6 @@ fn edges(area: &Area) -> Vec<(Coord, Coord)> {
         .collect()
 }
 
-/// Length of the part of segment `f` that runs along segment `e` within `tol` metres.
 /// Distance from `p` to the segment `e`.
 fn point_segment(p: Coord, e: (Coord, Coord)) -> f64 {
     let d = e.1 - e.0;
@@ -52,6 +51,7 @@ fn point_segment(p: Coord, e: (Coord, Coord)) -> f64 {
     (p - q).x.hypot((p - q).y)
 }
 
+/// Length of the part of segment `f` that runs along segment `e` within `tol` metres.
 fn overlap(e: (Coord, Coord), f: (Coord, Coord), tol: f64) -> f64 {
     let d = e.1 - e.0;
     let len = d.x.hypot(d.y);
