@@ -189,12 +189,96 @@ pub fn concentration_index_ordered_many(
         _ => ordered_sums_into(a, w, counts, &mut s1[..k], &mut s2[..k]),
     };
     for s in 0..k {
-        out[s] = if total <= 0.0 || s1[s].is_nan() || s1[s] <= 0.0 {
-            f64::NAN
-        } else {
-            2.0 * s2[s] / (total * s1[s]) - 1.0
-        };
+        out[s] = ordered_index(total, s1[s], s2[s]);
     }
+}
+
+/// C = 2 S2 / (T S1) - 1 from the sums of [`concentration_index_ordered_many`]; NaN when no
+/// weight or no access.
+fn ordered_index(total: f64, s1: f64, s2: f64) -> f64 {
+    if total <= 0.0 || s1.is_nan() || s1 <= 0.0 {
+        f64::NAN
+    } else {
+        2.0 * s2 / (total * s1) - 1.0
+    }
+}
+
+/// Bootstrap draws evaluated side by side by [`lane_sums`].
+const LANES: usize = 4;
+
+/// The sums of [`concentration_index_ordered_many`] for `LANES` resamples at once, lane l
+/// weighing area i `w[i] * counts[i][l]`: `s1[s][l]` and `s2[s][l]` for outcome s (k outcomes
+/// interleaved in `a`, k = `s1.len()`); returns each lane's total weight. Each lane does exactly
+/// the arithmetic of [`concentration_index_ordered_many`] on its counts, in the same order, so
+/// its index has the same bits.
+fn lane_sums(
+    a: &[f64],
+    w: &[f64],
+    counts: &[[u32; LANES]],
+    s1: &mut [[f64; LANES]],
+    s2: &mut [[f64; LANES]],
+) -> [f64; LANES] {
+    let k = s1.len();
+    // As in `concentration_index_ordered_many`: a fixed number of outcomes keeps the sums in
+    // registers.
+    match k {
+        1 => lane_sums_fixed::<1>(a, w, counts, s1, s2),
+        2 => lane_sums_fixed::<2>(a, w, counts, s1, s2),
+        3 => lane_sums_fixed::<3>(a, w, counts, s1, s2),
+        4 => lane_sums_fixed::<4>(a, w, counts, s1, s2),
+        5 => lane_sums_fixed::<5>(a, w, counts, s1, s2),
+        6 => lane_sums_fixed::<6>(a, w, counts, s1, s2),
+        _ => lane_sums_into(a, w, counts, s1, s2),
+    }
+}
+
+/// [`lane_sums`] for `K` outcomes, the sums in local arrays.
+fn lane_sums_fixed<const K: usize>(
+    a: &[f64],
+    w: &[f64],
+    counts: &[[u32; LANES]],
+    s1: &mut [[f64; LANES]],
+    s2: &mut [[f64; LANES]],
+) -> [f64; LANES] {
+    let (mut x1, mut x2) = ([[0.0; LANES]; K], [[0.0; LANES]; K]);
+    let total = lane_sums_into(a, w, counts, &mut x1, &mut x2);
+    s1[..K].copy_from_slice(&x1);
+    s2[..K].copy_from_slice(&x2);
+    total
+}
+
+/// The body of [`lane_sums`].
+#[inline(always)]
+fn lane_sums_into(
+    a: &[f64],
+    w: &[f64],
+    counts: &[[u32; LANES]],
+    s1: &mut [[f64; LANES]],
+    s2: &mut [[f64; LANES]],
+) -> [f64; LANES] {
+    let k = s1.len();
+    s1.fill([0.0; LANES]);
+    s2.fill([0.0; LANES]);
+    let mut total = [0.0; LANES];
+    for ((ai, &wi), c) in a.chunks_exact(k).zip(w).zip(counts) {
+        let mut wk = [0.0; LANES];
+        let mut mid = [0.0; LANES];
+        for l in 0..LANES {
+            wk[l] = wi * f64::from(c[l]);
+            mid[l] = total[l] + wk[l] / 2.0;
+        }
+        for s in 0..k {
+            for l in 0..LANES {
+                let wa = wk[l] * ai[s];
+                s1[s][l] += wa;
+                s2[s][l] += wa * mid[l];
+            }
+        }
+        for l in 0..LANES {
+            total[l] += wk[l];
+        }
+    }
+    total
 }
 
 /// The sums of [`concentration_index_ordered_many`] for `K` outcomes, in local arrays (so in
@@ -265,32 +349,8 @@ pub fn concentration_bootstrap_many(
     if order.is_empty() || draws == 0 || a.is_empty() {
         return vec![(f64::NAN, f64::NAN); a.len()];
     }
-    use rayon::prelude::*;
-    let n = order.len();
-    // Access and weights laid out in deprivation order once, so each draw is one pass over
-    // contiguous memory.
     let k = a.len();
-    let a_ord: Vec<f64> = order
-        .iter()
-        .flat_map(|&i| a.iter().map(move |a| a[i]))
-        .collect();
-    let w_ord: Vec<f64> = order.iter().map(|&i| w[i]).collect();
-    // Each draw has its own generator, so the interval does not depend on the thread count.
-    // Draw d's indices go to `per_draw[d * k..(d + 1) * k]`: one allocation, not one per draw.
-    let mut per_draw = vec![0.0; draws * k];
-    per_draw.par_chunks_mut(k).enumerate().for_each_init(
-        || (vec![0u32; n], vec![0.0; k], vec![0.0; k]),
-        |(counts, s1, s2), (draw, out)| {
-            let mut rng = SplitMix64::new(seed ^ (draw as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
-            counts.iter_mut().for_each(|c| *c = 0);
-            for _ in 0..n {
-                counts[rng.below(n)] += 1;
-            }
-            // A resampled area counted c times weighs c times its population, in the same
-            // place in the deprivation order.
-            concentration_index_ordered_many(&a_ord, &w_ord, counts, s1, s2, out);
-        },
-    );
+    let per_draw = bootstrap_draws(a, w, order, draws, seed);
     (0..k)
         .map(|s| {
             let mut stats: Vec<f64> = per_draw
@@ -310,6 +370,63 @@ pub fn concentration_bootstrap_many(
             (q(0.025), q(0.975))
         })
         .collect()
+}
+
+/// The bootstrap statistics of [`concentration_bootstrap_many`]: draw d's index of outcome s
+/// at `[d * k + s]`. Draw d resamples with its own generator, seeded from `seed` and d.
+fn bootstrap_draws(a: &[&[f64]], w: &[f64], order: &[usize], draws: usize, seed: u64) -> Vec<f64> {
+    use rayon::prelude::*;
+    let n = order.len();
+    // Access and weights laid out in deprivation order once, so each draw is one pass over
+    // contiguous memory.
+    let k = a.len();
+    let a_ord: Vec<f64> = order
+        .iter()
+        .flat_map(|&i| a.iter().map(move |a| a[i]))
+        .collect();
+    let w_ord: Vec<f64> = order.iter().map(|&i| w[i]).collect();
+    // Each draw has its own generator, so the interval does not depend on the thread count.
+    // Draw d's indices go to `per_draw[d * k..(d + 1) * k]`: one allocation, not one per draw.
+    // Draws are evaluated `LANES` at a time: one pass over the areas serves them all, and the
+    // lanes' sums are independent chains the processor runs side by side.
+    let mut per_draw = vec![0.0; draws * k];
+    per_draw
+        .par_chunks_mut(k * LANES)
+        .enumerate()
+        .for_each_init(
+            || {
+                (
+                    vec![[0u32; LANES]; n],
+                    vec![[0.0; LANES]; k],
+                    vec![[0.0; LANES]; k],
+                )
+            },
+            |(counts, s1, s2), (block, out)| {
+                let lanes = out.len() / k;
+                counts.iter_mut().for_each(|c| *c = [0; LANES]);
+                for (lane, draw) in (block * LANES..).take(lanes).enumerate() {
+                    let mut rng = draw_rng(seed, draw);
+                    for _ in 0..n {
+                        counts[rng.below(n)][lane] += 1;
+                    }
+                }
+                // A resampled area counted c times weighs c times its population, in the same
+                // place in the deprivation order. Unused lanes count nothing and are not read.
+                let total = lane_sums(&a_ord, &w_ord, counts, s1, s2);
+                for lane in 0..lanes {
+                    for s in 0..k {
+                        out[lane * k + s] = ordered_index(total[lane], s1[s][lane], s2[s][lane]);
+                    }
+                }
+            },
+        );
+    per_draw
+}
+
+/// Bootstrap draw `draw`'s generator: its own stream, so the draws do not depend on the
+/// thread count or on how they are batched.
+fn draw_rng(seed: u64, draw: usize) -> SplitMix64 {
+    SplitMix64::new(seed ^ (draw as u64).wrapping_mul(0xD1B5_4A32_D192_ED03))
 }
 
 /// The between-group Theil T_B = sum_g S_g ln(S_g / P_g) from group sums alone, for k outcomes
@@ -691,6 +808,38 @@ mod tests {
             -c1,
             epsilon = 1e-12
         );
+    }
+
+    #[test]
+    fn each_bootstrap_draw_is_the_index_of_its_resample() {
+        // Draws are evaluated several at a time; each must be what the resample gives on its
+        // own, with 7 draws (a part-filled last batch) and k = 1, 2 and 7 outcomes (the
+        // general path).
+        let order = [3, 0, 4, 1, 2];
+        let outcomes: Vec<Vec<f64>> = (0..7)
+            .map(|s| A.iter().map(|&x| (x + 0.1 * s as f64).min(1.0)).collect())
+            .collect();
+        for k in [1, 2, 7] {
+            let a: Vec<&[f64]> = outcomes[..k].iter().map(|v| v.as_slice()).collect();
+            let draws = bootstrap_draws(&a, &W, &order, 7, 42);
+            for d in 0..7 {
+                let mut rng = draw_rng(42, d);
+                let mut counts = [0u32; 5];
+                for _ in 0..5 {
+                    counts[rng.below(5)] += 1;
+                }
+                for (s, o) in a.iter().enumerate() {
+                    let a_ord: Vec<f64> = order.iter().map(|&i| o[i]).collect();
+                    let w_ord: Vec<f64> = order.iter().map(|&i| W[i]).collect();
+                    let alone = concentration_index_ordered(&a_ord, &w_ord, &counts);
+                    let got = draws[d * k + s];
+                    assert!(
+                        got.to_bits() == alone.to_bits() || (got.is_nan() && alone.is_nan()),
+                        "k = {k}, draw {d}, outcome {s}: {got} vs {alone}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
