@@ -58,10 +58,17 @@ pub fn run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunOut
     // the cores busy while the other writes.
     let (csv, layer) = rayon::join(
         || report::tables::write_coverage(&coverage_csv, &study, &coverage.rows),
-        || report::layers::write_areas(&areas, &study, &coverage.rows),
+        || {
+            report::layers::write_areas(
+                &areas,
+                &study,
+                &coverage.rows,
+                which != FindingsOutput::None,
+            )
+        },
     );
     csv?;
-    layer?;
+    let geometries = layer?.unwrap_or_default();
     let mut written = vec![coverage_csv, areas, record.clone()];
     #[cfg(feature = "geoparquet")]
     if spec.geoparquet {
@@ -82,8 +89,14 @@ pub fn run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunOut
             };
             let t_files = Instant::now();
             written.extend(report::findings::write_all(
-                out, &study, &coverage, &f, only,
+                out,
+                &study,
+                &coverage,
+                &f,
+                only,
+                &geometries,
             )?);
+            drop(geometries);
             timings.push(("findings", t3.elapsed().as_secs_f64()));
             timings.extend(f.timings.iter().copied());
             timings.push(("findings/write files", t_files.elapsed().as_secs_f64()));

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use geo::InteriorPoint;
 use rayon::prelude::*;
 
-use super::layers::{geometry_json, json_string};
+use super::layers::{geometry_json, json_string, Wgs84Geometries};
 use super::{num, push_num};
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
@@ -75,7 +75,8 @@ pub const LOTTERY_FILES: &[&str] = &[
 ];
 
 /// Writes the findings files into `out` (all of them, or those named in `only`) and returns
-/// their paths.
+/// their paths. Area geometries already in WGS84 (`known`, from `areas.geojson`) are reused;
+/// the others are transformed here.
 ///
 /// # Errors
 /// When a file cannot be written.
@@ -85,6 +86,7 @@ pub fn write_all(
     coverage: &Coverage,
     f: &Findings,
     only: Option<&[&str]>,
+    known: &Wgs84Geometries,
 ) -> Result<Vec<PathBuf>> {
     let wanted = |name: &str| only.is_none_or(|o| o.contains(&name));
     let types = study.service_types.len();
@@ -330,21 +332,27 @@ pub fn write_all(
 
     let job_unserved_geojson = |p: &Path| -> Result<()> {
         let all: Vec<_> = f.services.iter().flat_map(|s| &s.unserved).collect();
-        // An area unserved for several services is transformed to WGS84 once.
-        let (slot, shapes) =
-            per_distinct_area(study.areas.len(), all.iter().map(|u| u.area), |i| {
-                let mut g = String::new();
-                geometry_json(&mut g, &area(i).local, &t).map_err(|e| Error::crs(p, e))?;
-                Ok(g)
-            })?;
-        // Formatted in parallel: a national run lists thousands of areas per service.
-        let features = all
+        // An area unserved for several services is transformed to WGS84 once, and not at all
+        // when `areas.geojson` already did.
+        let missing = all
+            .iter()
+            .map(|u| u.area)
+            .filter(|&i| known.get(i).is_none());
+        let (slot, shapes) = per_distinct_area(study.areas.len(), missing, |i| {
+            let mut g = String::new();
+            geometry_json(&mut g, &area(i).local, &t).map_err(|e| Error::crs(p, e))?;
+            Ok(g)
+        })?;
+        let geometry = |i: usize| known.get(i).unwrap_or_else(|| &shapes[slot[i]]);
+        // Properties formatted in parallel (a national run lists thousands of areas per
+        // service); each feature is then written as its properties, the shared geometry string
+        // and a closing brace, so a geometry is never copied into a feature string.
+        let props: Vec<String> = all
             .par_iter()
             .map(|u| {
                 let a = area(u.area);
-                let g = &shapes[slot[u.area]];
                 let mut props = format!(
-                "{{\"service_type\":{},\"rank\":{},\"area_code\":{},\"area_name\":{},\"group\":{},\"covered_share\":",
+                "{{\"type\":\"Feature\",\"properties\":{{\"service_type\":{},\"rank\":{},\"area_code\":{},\"area_name\":{},\"group\":{},\"covered_share\":",
                 json_string(&u.service_type),
                 u.rank,
                 json_string(&a.code),
@@ -356,14 +364,15 @@ pub fn write_all(
                 push_num(&mut props, u.uncovered_population, 3);
                 props.push_str(",\"unmet_need\":");
                 push_num(&mut props, u.unmet_need, 3);
-                props.push('}');
-                Ok(format!(
-                    "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":{g}}}"
-                ))
+                props.push_str("},\"geometry\":");
+                props
             })
-            .collect::<Result<Vec<String>>>()?;
-        write_feature_collection(p, &features)?;
-        Ok(())
+            .collect();
+        write_features(p, all.len(), |w, k| {
+            w.write_all(props[k].as_bytes())?;
+            w.write_all(geometry(all[k].area).as_bytes())?;
+            w.write_all(b"}")
+        })
     };
 
     let job_lottery_geojson = |p: &Path| -> Result<()> {
@@ -537,13 +546,24 @@ fn per_distinct_area<T: Send>(
 type WriteJob<'a> = dyn Fn(&Path) -> Result<()> + Sync + 'a;
 
 fn write_feature_collection(path: &Path, features: &[String]) -> Result<()> {
+    write_features(path, features.len(), |w, i| {
+        w.write_all(features[i].as_bytes())
+    })
+}
+
+/// Writes a FeatureCollection of `count` features, feature i written by `feature(w, i)`.
+fn write_features(
+    path: &Path,
+    count: usize,
+    feature: impl Fn(&mut (dyn std::io::Write + Send), usize) -> std::io::Result<()>,
+) -> Result<()> {
     write_atomic(path, |w| {
         w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
-        for (i, f) in features.iter().enumerate() {
+        for i in 0..count {
             if i > 0 {
                 w.write_all(b",\n")?;
             }
-            w.write_all(f.as_bytes())?;
+            feature(w, i)?;
         }
         w.write_all(b"\n]}\n")
     })

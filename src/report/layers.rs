@@ -119,12 +119,31 @@ pub(crate) fn geometry_json(
     Ok(())
 }
 
-/// Writes `areas.geojson`. Coordinates have 7 decimals (about 1 cm). Rings keep the working CRS's orientation (outer counter-clockwise),
-/// as RFC 7946 asks.
+/// Each area's geometry as GeoJSON in WGS84, exactly as `areas.geojson` has it: kept by
+/// [`write_areas`] for the findings' layers, so that they do not transform the same areas again
+/// (on the national bench `unserved.geojson` repeats 15,000 of them).
+#[derive(Debug, Clone, Default)]
+pub struct Wgs84Geometries(Vec<String>);
+
+impl Wgs84Geometries {
+    /// Area `i`'s geometry; `None` when it was not kept.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        self.0.get(i).map(String::as_str)
+    }
+}
+
+/// Writes `areas.geojson`. Coordinates have 7 decimals (about 1 cm). Rings keep the working
+/// CRS's orientation (outer counter-clockwise), as RFC 7946 asks. With `keep`, also returns
+/// every area's geometry string (see [`Wgs84Geometries`]).
 ///
 /// # Errors
 /// When the file cannot be written or a coordinate cannot be transformed to WGS84.
-pub fn write_areas(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<()> {
+pub fn write_areas(
+    path: &Path,
+    study: &Study,
+    rows: &[CoverageRow],
+    keep: bool,
+) -> Result<Option<Wgs84Geometries>> {
     let t = Transformer::new(study.working_crs, WGS84).map_err(|e| Error::crs(path, e))?;
     let (start, ids) = group_by_area(study.areas.len(), rows.iter().map(|r| Some(r.area)));
     let flat: Vec<&CoverageRow> = ids.iter().map(|&i| &rows[i]).collect();
@@ -143,8 +162,10 @@ pub fn write_areas(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<(
             .map(|k| json_string(&format!("{t}_{k}")))
         })
         .collect();
+    // A feature's bytes, and its geometry string when kept.
+    type Feature = (Vec<u8>, Option<String>);
     let feature =
-        |index: usize, a: &crate::model::Area, rows: &[&CoverageRow]| -> std::io::Result<Vec<u8>> {
+        |index: usize, a: &crate::model::Area, rows: &[&CoverageRow]| -> std::io::Result<Feature> {
             let mut s = String::with_capacity(
                 48 * a.local.vertex_count() + 256 + 160 * study.service_types.len(),
             );
@@ -180,25 +201,50 @@ pub fn write_areas(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<(
                 }
             }
             s.push_str("},\"geometry\":");
+            let start = s.len();
             geometry_json(&mut s, &a.local, &t)
                 .map_err(|e| std::io::Error::other(format!("area {}: {e}", a.code)))?;
+            let geometry = keep.then(|| s[start..].to_string());
             s.push('}');
-            Ok(s.into_bytes())
+            Ok((s.into_bytes(), geometry))
         };
+    let kept = std::sync::Mutex::new(vec![
+        String::new();
+        if keep { study.areas.len() } else { 0 }
+    ]);
     write_atomic(path, |w| {
         w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
         // Batch by batch: memory stays bounded by two batches.
         let batches = study.areas.chunks(BATCH).zip(by_area.chunks(BATCH));
         super::write_batches(w, batches.enumerate(), |(b, (areas, rows))| {
-            areas
+            let features: Vec<(Vec<u8>, Option<String>)> = areas
                 .par_iter()
                 .zip(rows.par_iter())
                 .enumerate()
                 .map(|(i, (a, r))| feature(b * BATCH + i, a, r))
-                .collect()
+                .collect::<std::io::Result<_>>()?;
+            let mut kept = kept
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Ok(features
+                .into_iter()
+                .enumerate()
+                .map(|(i, (bytes, geometry))| {
+                    if let Some(g) = geometry {
+                        kept[b * BATCH + i] = g;
+                    }
+                    bytes
+                })
+                .collect())
         })?;
         w.write_all(b"\n]}\n")
-    })
+    })?;
+    Ok(keep.then(|| {
+        Wgs84Geometries(
+            kept.into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }))
 }
 
 #[cfg(test)]
