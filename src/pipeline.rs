@@ -82,24 +82,41 @@ pub fn run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunOut
         FindingsOutput::None => None,
         FindingsOutput::All | FindingsOutput::Only(_) => {
             let t3 = Instant::now();
-            let f = findings::compute(&study, &coverage);
-            let only = match which {
-                FindingsOutput::Only(o) => Some(o),
-                _ => None,
+            let wanted: Vec<&str> = report::findings::ALL_FILES
+                .into_iter()
+                .filter(|n| match which {
+                    FindingsOutput::Only(o) => o.contains(n),
+                    _ => true,
+                })
+                .collect();
+            let (late, early): (Vec<&str>, Vec<&str>) = wanted
+                .iter()
+                .partition(|n| report::findings::EQUITY_FILES.contains(n));
+            let write = |f: &findings::Findings, names: &[&str]| {
+                let t = Instant::now();
+                let files = if names.is_empty() {
+                    Ok(Vec::new())
+                } else {
+                    report::findings::write_all(out, &study, &coverage, f, Some(names), &geometries)
+                };
+                (files, t.elapsed().as_secs_f64())
             };
-            let t_files = Instant::now();
-            written.extend(report::findings::write_all(
-                out,
-                &study,
-                &coverage,
-                &f,
-                only,
-                &geometries,
-            )?);
+            // Files that do not need the equity rows are written while they are computed.
+            let (f, (early_files, t_early)) =
+                findings::compute_and(&study, &coverage, |f| write(f, &early));
+            let (late_files, t_late) = write(&f, &late);
+            let mut files = early_files?;
+            files.extend(late_files?);
+            let rank = |p: &PathBuf| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                report::findings::ALL_FILES.iter().position(|&n| n == name)
+            };
+            files.sort_by_key(rank);
+            written.extend(files);
             drop(geometries);
             timings.push(("findings", t3.elapsed().as_secs_f64()));
             timings.extend(f.timings.iter().copied());
-            timings.push(("findings/write files", t_files.elapsed().as_secs_f64()));
+            timings.push(("findings/write files", t_early + t_late));
             if which == FindingsOutput::All {
                 let maps = out.join("maps");
                 std::fs::create_dir_all(&maps).map_err(|e| Error::io(&maps, e))?;

@@ -50,12 +50,25 @@ pub struct Findings {
     /// Whether gap polygons were built.
     pub gap_polygons: bool,
     /// Seconds per part of the computation, for `run.json` and benchmarks. Parts run side by
-    /// side (adjacency, equity, reach) each report their own time.
+    /// side (equity beside everything else, adjacency beside reach) each report their own
+    /// time.
     pub timings: Vec<(&'static str, f64)>,
 }
 
 /// Computes every finding.
 pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
+    compute_and(study, coverage, |_| ()).0
+}
+
+/// [`compute`], running `early` on the findings before their equity rows are in (every
+/// `ServiceFindings::equity` empty) while the equity finding is still being computed: the
+/// resampling is the longest part, and what does not depend on it (most files) can be written
+/// meanwhile. Returns the complete findings and what `early` returned.
+pub fn compute_and<R: Send>(
+    study: &Study,
+    coverage: &Coverage,
+    early: impl FnOnce(&Findings) -> R + Send,
+) -> (Findings, R) {
     let clock = std::time::Instant::now();
     let need = area_need(study);
     let params = &study.spec.findings;
@@ -65,74 +78,79 @@ pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
     let types = study.service_types.len();
     let accesses: Vec<Access> = (0..types).map(|t| access(study, coverage, t)).collect();
     let index = ProviderIndex::build(&study.providers, &study.service_types);
-    // Adjacency, the resampling of the equity finding and the reach of each network are
-    // independent: run them side by side.
     let t_prepare = clock.elapsed().as_secs_f64();
     let secs = |t: std::time::Instant| t.elapsed().as_secs_f64();
-    let ((neighbours, t_adj), ((equities, t_eq), (reach, t_reach))) = rayon::join(
+    // The resampling of the equity finding on one side; on the other adjacency and the reach
+    // of each network (independent, side by side), then everything built on adjacency, then
+    // `early`.
+    let ((equities, t_eq), (mut findings, r)) = rayon::join(
         || {
             let t = std::time::Instant::now();
-            let n = neighbours(
-                &study.areas,
-                params.boundary_tolerance_m,
-                params.adjacency == crate::config::Adjacency::Touching,
-            );
-            (n, secs(t))
+            (universal_equity(study, &accesses, &need, params), secs(t))
         },
         || {
-            rayon::join(
+            let ((neighbours, t_adj), (reach, t_reach)) = rayon::join(
                 || {
                     let t = std::time::Instant::now();
-                    (universal_equity(study, &accesses, &need, params), secs(t))
+                    let n = neighbours(
+                        &study.areas,
+                        params.boundary_tolerance_m,
+                        params.adjacency == crate::config::Adjacency::Touching,
+                    );
+                    (n, secs(t))
                 },
                 || {
                     let t = std::time::Instant::now();
                     (reach(study, &need, &index), secs(t))
                 },
-            )
+            );
+            let t_services = std::time::Instant::now();
+            let services: Vec<ServiceFindings> = accesses
+                .par_iter()
+                .enumerate()
+                .map(|(t, acc)| ServiceFindings {
+                    service: t,
+                    unserved: unserved(study, t, acc, &need),
+                    equity: Vec::new(),
+                    pairs: pairs(study, t, acc, &need, &neighbours, params),
+                    league: league(study, t, acc, &need),
+                    gaps: if gap_polygons {
+                        gaps(study, &index, t, acc, coverage, &neighbours)
+                    } else {
+                        Vec::new()
+                    },
+                    access: acc.clone(),
+                })
+                .collect();
+            let shares: Vec<Vec<f64>> = services.iter().map(|s| s.access.share.clone()).collect();
+            let weights: Vec<Vec<f64>> = services.iter().map(|s| s.access.weight.clone()).collect();
+            let missed = missed_by_one_covered_by_another(study, &shares, &weights);
+            let timings = vec![
+                ("findings/prepare (need, access, index)", t_prepare),
+                ("findings/adjacency", t_adj),
+                ("findings/reach", t_reach),
+                ("findings/unserved, pairs, league, gaps", secs(t_services)),
+            ];
+            let findings = Findings {
+                timings,
+                reach,
+                need: need.clone(),
+                neighbours,
+                services,
+                missed,
+                gap_polygons,
+            };
+            let r = early(&findings);
+            (findings, r)
         },
     );
-    let t_services = std::time::Instant::now();
-    let services: Vec<ServiceFindings> = accesses
-        .into_par_iter()
-        .zip(equities)
-        .enumerate()
-        .map(|(t, (acc, equity))| ServiceFindings {
-            service: t,
-            unserved: unserved(study, t, &acc, &need),
-            equity,
-            pairs: pairs(study, t, &acc, &need, &neighbours, params),
-            league: league(study, t, &acc, &need),
-            gaps: if gap_polygons {
-                gaps(study, &index, t, &acc, coverage, &neighbours)
-            } else {
-                Vec::new()
-            },
-            access: acc,
-        })
-        .collect();
-    let shares: Vec<Vec<f64>> = services
-        .iter()
-        .map(|s: &ServiceFindings| s.access.share.clone())
-        .collect();
-    let weights: Vec<Vec<f64>> = services.iter().map(|s| s.access.weight.clone()).collect();
-    let missed = missed_by_one_covered_by_another(study, &shares, &weights);
-    let timings = vec![
-        ("findings/prepare (need, access, index)", t_prepare),
-        ("findings/adjacency", t_adj),
-        ("findings/equity (bootstrap, permutations)", t_eq),
-        ("findings/reach", t_reach),
-        ("findings/unserved, pairs, league, gaps", secs(t_services)),
-    ];
-    Findings {
-        timings,
-        reach,
-        need,
-        neighbours,
-        services,
-        missed,
-        gap_polygons,
+    for (s, e) in findings.services.iter_mut().zip(equities) {
+        s.equity = e;
     }
+    findings
+        .timings
+        .insert(2, ("findings/equity (bootstrap, permutations)", t_eq));
+    (findings, r)
 }
 
 /// Equity rows of every universal service (empty for the others). Services with the same

@@ -449,14 +449,16 @@ fn draw_rng(seed: u64, draw: usize) -> SplitMix64 {
 
 /// The between-group Theil T_B = sum_g S_g ln(S_g / P_g) from group sums alone, for k outcomes
 /// at once, interleaved in `a` (`a[i * k + s]`), into `out[s]`; `sums` holds
-/// `groups * (k + 1)` slots. Each outcome's sums run in area order, as they would alone.
+/// `groups * (k + 1)` slots. `totals` are the total weight and each outcome's total covered
+/// weight, from [`label_free_totals`]: they do not depend on the labels, so a permutation test
+/// sums them once.
 fn theil_between_many(
     a: &[f64],
     w: &[f64],
     g: &[u32],
     groups: usize,
     sums: &mut [f64],
-    totals: &mut [f64],
+    totals: &(f64, Vec<f64>),
     out: &mut [f64],
 ) {
     let k = out.len();
@@ -465,20 +467,21 @@ fn theil_between_many(
     let (pop, cov) = sums.split_at_mut(groups);
     pop.iter_mut().for_each(|s| *s = 0.0);
     cov.iter_mut().for_each(|s| *s = 0.0);
-    // With the number of outcomes fixed at compile time the totals stay in registers.
-    let tw = match k {
-        1 => group_sums::<1>(a, w, g, pop, cov, totals),
-        2 => group_sums::<2>(a, w, g, pop, cov, totals),
-        3 => group_sums::<3>(a, w, g, pop, cov, totals),
-        4 => group_sums::<4>(a, w, g, pop, cov, totals),
-        5 => group_sums::<5>(a, w, g, pop, cov, totals),
-        6 => group_sums::<6>(a, w, g, pop, cov, totals),
-        7 => group_sums::<7>(a, w, g, pop, cov, totals),
-        8 => group_sums::<8>(a, w, g, pop, cov, totals),
-        _ => group_sums_into(a, w, g, pop, cov, &mut totals[..k]),
-    };
+    // With the number of outcomes fixed at compile time the inner loop is unrolled.
+    match k {
+        1 => group_sums::<1>(a, w, g, pop, cov),
+        2 => group_sums::<2>(a, w, g, pop, cov),
+        3 => group_sums::<3>(a, w, g, pop, cov),
+        4 => group_sums::<4>(a, w, g, pop, cov),
+        5 => group_sums::<5>(a, w, g, pop, cov),
+        6 => group_sums::<6>(a, w, g, pop, cov),
+        7 => group_sums::<7>(a, w, g, pop, cov),
+        8 => group_sums::<8>(a, w, g, pop, cov),
+        _ => group_sums_into(a, w, g, pop, cov, k),
+    }
+    let (tw, covered) = totals;
     for s in 0..k {
-        let tc = totals[s];
+        let tc = covered[s];
         out[s] = (0..groups)
             .map(|grp| (pop[grp], cov[grp * k + s]))
             .filter(|(p, c)| *p > 0.0 && *c > 0.0)
@@ -490,57 +493,45 @@ fn theil_between_many(
     }
 }
 
-/// The group sums of [`theil_between_many`] for `K` outcomes, the totals in a local array (so in
-/// registers once the loop over outcomes is unrolled); returns the total weight.
-fn group_sums<const K: usize>(
-    a: &[f64],
-    w: &[f64],
-    g: &[u32],
-    pop: &mut [f64],
-    cov: &mut [f64],
-    totals: &mut [f64],
-) -> f64 {
-    let mut t = [0.0; K];
-    let tw = group_sums_into(a, w, g, pop, cov, &mut t);
-    totals[..K].copy_from_slice(&t);
-    tw
+/// The total weight and each outcome's total covered weight (outcomes interleaved in `a`,
+/// `k` of them), summed in area order.
+fn label_free_totals(a: &[f64], w: &[f64], k: usize) -> (f64, Vec<f64>) {
+    let mut covered = vec![0.0; k];
+    let mut tw = 0.0;
+    for (ai, &wi) in a.chunks_exact(k).zip(w) {
+        tw += wi;
+        for s in 0..k {
+            covered[s] += wi * ai[s];
+        }
+    }
+    (tw, covered)
+}
+
+/// [`group_sums_into`] for `K` outcomes.
+fn group_sums<const K: usize>(a: &[f64], w: &[f64], g: &[u32], pop: &mut [f64], cov: &mut [f64]) {
+    group_sums_into(a, w, g, pop, cov, K);
 }
 
 /// Adds each area's population to `pop` and its covered population to `cov` (`groups * k`
-/// slots, zeroed by the caller), totals into `totals` (one slot per outcome); returns the total
-/// weight.
+/// slots, zeroed by the caller).
 #[inline(always)]
-fn group_sums_into(
-    a: &[f64],
-    w: &[f64],
-    g: &[u32],
-    pop: &mut [f64],
-    cov: &mut [f64],
-    totals: &mut [f64],
-) -> f64 {
-    let k = totals.len();
-    totals.fill(0.0);
-    let mut tw = 0.0;
+fn group_sums_into(a: &[f64], w: &[f64], g: &[u32], pop: &mut [f64], cov: &mut [f64], k: usize) {
     for ((ai, &wi), &gi) in a.chunks_exact(k).zip(w).zip(g) {
         let gi = gi as usize;
         pop[gi] += wi;
-        tw += wi;
         let slot = &mut cov[gi * k..(gi + 1) * k];
         for s in 0..k {
-            let wa = wi * ai[s];
-            slot[s] += wa;
-            totals[s] += wa;
+            slot[s] += wi * ai[s];
         }
     }
-    tw
 }
 
 /// Permutation test of the Theil between-group share: group labels are shuffled over areas
 /// (keeping group sizes) `permutations` times. Returns the p-value
 /// (1 + #{permuted share >= observed}) / (1 + permutations).
 ///
-/// Total Theil does not depend on the labels, so each permutation only recomputes the group
-/// sums. Permutation k uses its own generator seeded from `seed` and k, so the result is the
+/// Total Theil and the totals of T_B do not depend on the labels, so each permutation only
+/// recomputes the group sums. Permutation k uses its own generator seeded from `seed` and k, so the result is the
 /// same whatever the number of threads.
 pub fn between_share_p_value(
     a: &[f64],
@@ -575,6 +566,7 @@ pub fn between_share_p_value_many(
         .flat_map(|i| a.iter().map(move |a| a[i]))
         .collect();
     // Per outcome: Theil T and the observed T_B, or None when the test is undefined.
+    let totals = label_free_totals(&a_il, w, k);
     let mut observed_between = vec![0.0; k];
     theil_between_many(
         &a_il,
@@ -582,7 +574,7 @@ pub fn between_share_p_value_many(
         &labels,
         groups,
         &mut vec![0.0; groups * (k + 1)],
-        &mut vec![0.0; k],
+        &totals,
         &mut observed_between,
     );
     let observed: Vec<Option<(f64, f64)>> = a
@@ -599,20 +591,13 @@ pub fn between_share_p_value_many(
     let at_least: Vec<usize> = (0..permutations)
         .into_par_iter()
         .map_init(
-            || {
-                (
-                    labels.clone(),
-                    vec![0.0; groups * (k + 1)],
-                    vec![0.0; k],
-                    vec![0.0; k],
-                )
-            },
-            |(shuffled, sums, totals, between), p| {
+            || (labels.clone(), vec![0.0; groups * (k + 1)], vec![0.0; k]),
+            |(shuffled, sums, between), p| {
                 shuffled.copy_from_slice(&labels);
                 let mut rng =
                     SplitMix64::new(seed ^ (p as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
                 rng.shuffle(shuffled);
-                theil_between_many(&a_il, w, shuffled, groups, sums, totals, between);
+                theil_between_many(&a_il, w, shuffled, groups, sums, &totals, between);
                 between
                     .iter()
                     .zip(&observed)
@@ -674,14 +659,15 @@ mod tests {
                 &labels,
                 5,
                 &mut sums,
-                &mut vec![0.0; k],
+                &label_free_totals(&il, &w, k),
                 &mut between,
             );
             for (s, o) in outcomes.iter().enumerate() {
                 let alone = concentration_index_ordered(o, &w, &counts);
                 assert_eq!(out[s].to_bits(), alone.to_bits(), "k = {k}, outcome {s}");
                 let mut one = [0.0];
-                theil_between_many(o, &w, &labels, 5, &mut [0.0; 10], &mut [0.0], &mut one);
+                let totals = label_free_totals(o, &w, 1);
+                theil_between_many(o, &w, &labels, 5, &mut [0.0; 10], &totals, &mut one);
                 assert_eq!(
                     between[s].to_bits(),
                     one[0].to_bits(),
@@ -714,7 +700,7 @@ mod tests {
             &labels,
             2,
             &mut [0.0; 6],
-            &mut [0.0; 2],
+            &label_free_totals(&il, &W, 2),
             &mut between,
         );
         assert_abs_diff_eq!(

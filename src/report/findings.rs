@@ -62,8 +62,23 @@ pub const UNSERVED_FILES: &[&str] = &[
     "gaps.geojson",
     "findings.md",
 ];
-/// Files of the access-equity finding.
+/// Files of the access-equity finding: the only ones that need the equity rows, so the
+/// others can be written while those are computed (see
+/// [`crate::metrics::findings::compute_and`]).
 pub const EQUITY_FILES: &[&str] = &["access_equity.csv", "findings.md"];
+/// Every findings file, in the order [`write_all`] lists them.
+pub const ALL_FILES: [&str; 10] = [
+    "unserved.csv",
+    "access_equity.csv",
+    "lottery_pairs.csv",
+    "groups.csv",
+    "gaps.geojson",
+    "unserved.geojson",
+    "lottery.geojson",
+    "reach.csv",
+    "network_gaps.csv",
+    "findings.md",
+];
 /// Files of the network-reach finding.
 pub const REACH_FILES: &[&str] = &["reach.csv", "network_gaps.csv"];
 /// Files of the postcode-lottery finding.
@@ -498,18 +513,19 @@ pub fn write_all(
         Ok(())
     };
     // The files are independent: write them side by side.
-    let jobs: [(&str, &WriteJob); 10] = [
-        ("unserved.csv", &job_unserved_csv),
-        ("access_equity.csv", &job_access_equity_csv),
-        ("lottery_pairs.csv", &job_lottery_pairs_csv),
-        ("groups.csv", &job_groups_csv),
-        ("gaps.geojson", &job_gaps_geojson),
-        ("unserved.geojson", &job_unserved_geojson),
-        ("lottery.geojson", &job_lottery_geojson),
-        ("reach.csv", &job_reach_csv),
-        ("network_gaps.csv", &job_network_gaps_csv),
-        ("findings.md", &job_findings_md),
+    let jobs: [&WriteJob; 10] = [
+        &job_unserved_csv,
+        &job_access_equity_csv,
+        &job_lottery_pairs_csv,
+        &job_groups_csv,
+        &job_gaps_geojson,
+        &job_unserved_geojson,
+        &job_lottery_geojson,
+        &job_reach_csv,
+        &job_network_gaps_csv,
+        &job_findings_md,
     ];
+    let jobs: Vec<(&str, &WriteJob)> = ALL_FILES.into_iter().zip(jobs).collect();
     let done: Vec<Result<PathBuf>> = jobs
         .par_iter()
         .filter(|(name, _)| wanted(name))
