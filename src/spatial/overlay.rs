@@ -366,7 +366,11 @@ fn segment_distance2(p: Coord, a: Coord, b: Coord) -> f64 {
 }
 
 /// Parameters t of the crossings of segment a→b with the circle, in increasing order, `None`
-/// when the line misses or only touches the circle.
+/// when the line misses the circle. A line that touches it (to within 1e-12 of r², a
+/// sub-nanometre miss at national scale) gives its point of contact twice: that point must cut
+/// the edge and the circle, because a piece of either whose midpoint fell on it (an edge
+/// tangent at its middle, a circle inscribed in a square) would be judged by a point on the
+/// other's boundary, and counted whole or not at all.
 fn segment_circle(a: Coord, b: Coord, c: &Disc) -> Option<(f64, f64)> {
     let dd = b - a;
     let f = Coord {
@@ -381,7 +385,11 @@ fn segment_circle(a: Coord, b: Coord, c: &Disc) -> Option<(f64, f64)> {
     let qc = f.x * f.x + f.y * f.y - c.r * c.r;
     let disc = half_b * half_b - qa * qc;
     if disc <= 0.0 {
-        return None;
+        if disc < -1e-12 * qa * c.r * c.r {
+            return None;
+        }
+        let t = -half_b / qa;
+        return Some((t, t));
     }
     // Numerically stable roots (no cancellation between -b and the square root).
     let q = -(half_b + half_b.signum() * disc.sqrt());
@@ -600,6 +608,29 @@ mod tests {
         ]);
         assert_relative_eq!(one, many, epsilon = 1e-12);
         assert_relative_eq!(one, 4.5 * PI, epsilon = 1e-12);
+    }
+
+    #[test]
+    fn tangent_discs_count_only_what_they_cover() {
+        // Inscribed in the square, touching each side at its midpoint.
+        let sq = LocalPolygon::new(&square(400_000.0, 400_000.0, 1000.0));
+        let inscribed = disc(400_500.0, 400_500.0, 500.0);
+        assert_relative_eq!(
+            sq.covered_area(&[inscribed]),
+            PI * 500.0 * 500.0,
+            max_relative = 1e-12
+        );
+        // The same disc from the square to its east, which it touches at one point only.
+        let east = LocalPolygon::new(&square(401_000.0, 400_000.0, 1000.0));
+        assert_eq!(east.covered_area(&[inscribed]), 0.0);
+        // Tangent to one side from inside, off the side's midpoint, beside a crossing disc.
+        let inside = disc(400_300.0, 400_200.0, 200.0);
+        let crossing = disc(401_000.0, 401_000.0, 300.0);
+        assert_relative_eq!(
+            sq.covered_area(&[inside, crossing]),
+            PI * 200.0 * 200.0 + PI * 300.0 * 300.0 / 4.0,
+            max_relative = 1e-12
+        );
     }
 
     #[test]
