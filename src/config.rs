@@ -52,6 +52,10 @@ pub struct ProviderInput {
     /// Where the file comes from, for the report's inputs table: publisher, vintage, licence
     /// (e.g. "ONS Open Geography Portal, December 2011, OGL v3.0").
     pub source: Option<String>,
+    /// The network the file's providers belong to (e.g. "Trussell Trust"): network reach gets
+    /// a row for it beside its service type's, and `network_gaps.csv` compares it with the
+    /// other networks. Files naming the same network pool their providers.
+    pub network: Option<String>,
 }
 
 /// Population-weighted points.

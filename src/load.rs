@@ -413,6 +413,7 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
             "no provider was kept from the provider files: see the dropped features above".into(),
         ));
     }
+    check_networks(spec, &service_types)?;
     let points = points?;
     files.append(&mut point_files);
     lap("providers and points");
@@ -686,6 +687,28 @@ fn permute<T>(v: &mut [T], order: &mut [usize]) {
     }
 }
 
+/// Network names must be readable and tell themselves apart from the service types, which are
+/// networks too in the reach tables.
+fn check_networks(spec: &StudySpec, service_types: &[String]) -> Result<()> {
+    for input in &spec.providers {
+        let Some(name) = &input.network else { continue };
+        let file = input.path.display();
+        if name.trim().is_empty() {
+            return Err(Error::Config(format!(
+                "{file}: network is empty: name the network (e.g. network = \"Trussell Trust\") \
+                 or leave the key out"
+            )));
+        }
+        if service_types.contains(name) {
+            return Err(Error::Config(format!(
+                "{file}: network {name:?} has the name of a service type, and the reach tables \
+                 list both as networks: give the network another name"
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn build_providers(
     spec: &StudySpec,
     input: &ProviderInput,
@@ -831,6 +854,7 @@ fn build_providers(
                     site,
                     catchment,
                     capacity,
+                    network: input.network.clone(),
                 });
             }
         }

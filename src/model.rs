@@ -43,6 +43,8 @@ pub struct Provider {
     pub catchment: Catchment,
     /// Capacity, when given.
     pub capacity: Option<f64>,
+    /// The named network of its provider file (`network =`), if any.
+    pub network: Option<String>,
 }
 
 /// A population-weighted point (e.g. an ONS population-weighted centroid).

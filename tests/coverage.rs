@@ -678,3 +678,147 @@ population = "population"
         max_relative = 1e-5
     );
 }
+
+/// Two food-bank networks in their own files (`network =`), beside the gp and library
+/// providers: North's n1 (r 2 km, centred on A1) covers A1 and A2 whole and n2 (r 500 m, the
+/// disc inscribed in A1) lies inside it; South's s1 (r 1 km, centred on A3) covers A3 whole.
+fn write_network_study(w: &Workdir, rest: &str) {
+    w.write("areas.geojson", AREAS);
+    w.write("providers.csv", PROVIDERS);
+    w.write(
+        "north.csv",
+        "provider_id,easting,northing,radius_m\nn1,400500,400500,2000\nn2,400500,400500,500\n",
+    );
+    w.write(
+        "south.csv",
+        "provider_id,easting,northing,radius_m\ns1,403500,400500,1000\n",
+    );
+    let networks = r#"[[providers]]
+path = "north.csv"
+service_type = "food_bank"
+network = "North"
+radius_column = "radius_m"
+id_column = "provider_id"
+[[providers]]
+path = "south.csv"
+service_type = "food_bank"
+network = "South"
+radius_column = "radius_m"
+id_column = "provider_id"
+"#;
+    write_study(w, &format!("{networks}{rest}"));
+}
+
+#[test]
+fn named_networks_get_their_own_reach_and_are_compared() {
+    let w = Workdir::new();
+    // A1: 100 and 300 people covered by n1 alone, 20 at (400500, 400600) by n1 and n2; A2: 50
+    // by n1; A3: 70 by s1.
+    w.write(
+        "points.csv",
+        &format!("{POINTS}A1,400500,400600,20\nA3,403050,400050,70\n"),
+    );
+    write_network_study(
+        &w,
+        r#"[points]
+path = "points.csv"
+population = "population"
+"#,
+    );
+    w.ok(&["reach", "study.toml", "--out", "out"]);
+    let rows = read_csv(&w.path("out/reach.csv"));
+    let get = |level: &str, network: &str, provider: &str| {
+        rows.iter()
+            .find(|r| {
+                r["level"] == level
+                    && r["service_type"] == "food_bank"
+                    && r["network"] == network
+                    && r["provider"] == provider
+            })
+            .unwrap_or_else(|| panic!("{level} {network} {provider}"))
+    };
+    // (population, exclusive, overlap): a network counts duplication among its own providers,
+    // a provider and the service type among all the type's.
+    for (r, pop, excl, over) in [
+        (get("service_type", "", ""), 540.0, 520.0, 20.0),
+        (get("network", "North", ""), 470.0, 450.0, 20.0),
+        (get("network", "South", ""), 70.0, 70.0, 0.0),
+        (get("provider", "North", "n1"), 470.0, 450.0, 20.0),
+        (get("provider", "North", "n2"), 20.0, 0.0, 20.0),
+        (get("provider", "South", "s1"), 70.0, 70.0, 0.0),
+    ] {
+        assert_eq!(f(r, "population"), pop);
+        assert_eq!(f(r, "exclusive_population"), excl);
+        assert_eq!(f(r, "overlap_population"), over);
+    }
+    assert_relative_eq!(
+        f(get("network", "North", ""), "share_of_target_reached"),
+        470.0 / 540.0,
+        max_relative = 1e-9
+    );
+    // North leaves A3 unserved and South serves it; South misses A1 and A2, which North serves.
+    let gaps = read_csv(&w.path("out/network_gaps.csv"));
+    let missed = |missing: &str, covering: &str| -> Vec<(String, f64)> {
+        gaps.iter()
+            .filter(|r| r["missing_network"] == missing && r["covering_network"] == covering)
+            .map(|r| (r["area_code"].clone(), f(r, "population")))
+            .collect()
+    };
+    assert_eq!(missed("North", "South"), [("A3".to_string(), 70.0)]);
+    assert_eq!(
+        missed("South", "North"),
+        [("A1".to_string(), 420.0), ("A2".to_string(), 50.0)]
+    );
+    // What North misses the food banks as a whole serve; they miss nothing.
+    assert_eq!(missed("North", "food_bank"), [("A3".to_string(), 70.0)]);
+    assert!(gaps.iter().all(|r| r["missing_network"] != "food_bank"));
+}
+
+#[test]
+fn named_networks_without_points_are_exact_overlays() {
+    let w = Workdir::new();
+    w.write("need.csv", "code,population\nA1,1000\nA2,500\nA3,960\n");
+    write_network_study(
+        &w,
+        r#"[need]
+path = "need.csv"
+id = "code"
+population = "population"
+"#,
+    );
+    w.ok(&["reach", "study.toml", "--out", "out"]);
+    let rows = read_csv(&w.path("out/reach.csv"));
+    let north = rows
+        .iter()
+        .find(|r| r["level"] == "network" && r["network"] == "North")
+        .expect("North's row");
+    // n2's disc (pi 500², in A1) is covered twice; the rest of A1 and all of A2 once.
+    let twice = 1000.0 * PI * 0.25;
+    assert_relative_eq!(f(north, "population"), 1500.0, max_relative = 1e-6);
+    assert_relative_eq!(f(north, "overlap_population"), twice, max_relative = 1e-6);
+    assert_relative_eq!(
+        f(north, "exclusive_population"),
+        1500.0 - twice,
+        max_relative = 1e-6
+    );
+    let gaps = read_csv(&w.path("out/network_gaps.csv"));
+    let south_misses: Vec<&str> = gaps
+        .iter()
+        .filter(|r| r["missing_network"] == "South" && r["covering_network"] == "North")
+        .map(|r| r["area_code"].as_str())
+        .collect();
+    assert_eq!(south_misses, ["A1", "A2"]);
+}
+
+#[test]
+fn a_network_named_like_a_service_type_is_refused() {
+    let w = Workdir::new();
+    write_network_study(&w, "");
+    let study = std::fs::read_to_string(w.path("study.toml")).unwrap();
+    w.write("study.toml", &study.replace("\"North\"", "\"gp\""));
+    let err = w.fails(&["reach", "study.toml", "--out", "out"]);
+    assert!(
+        err.contains("north.csv") && err.contains("network \"gp\" has the name of a service type"),
+        "{err}"
+    );
+}

@@ -163,7 +163,7 @@ fn network_reach_adds_up_and_matches_coverage() {
     for t in ["gp", "pharmacy", "library", "food_bank"] {
         let net = reach
             .iter()
-            .find(|r| r["level"] == "network" && r["service_type"] == t)
+            .find(|r| r["level"] == "service_type" && r["service_type"] == t)
             .unwrap();
         let providers: Vec<_> = reach
             .iter()

@@ -409,7 +409,7 @@ bootstrap = 199
         );
         let net = reach
             .iter()
-            .find(|r| r["service_type"] == t && r["level"] == "network")
+            .find(|r| r["service_type"] == t && r["level"] == "service_type")
             .unwrap();
         assert!((f(net, "population") - covered).abs() < 1.0, "{t}: {net:?}");
         let exclusive: f64 = reach

@@ -121,6 +121,7 @@ impl Inputs {
                     id_column: a.provider_id.clone(),
                     capacity_column: None,
                     source: None,
+                    network: None,
                 }
             })
             .collect();

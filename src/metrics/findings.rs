@@ -11,7 +11,9 @@ use crate::metrics::gaps::{unserved, Unserved};
 use crate::metrics::lacunae::{gaps, Gap};
 use crate::metrics::lottery::{league, pairs, GroupRow, LotteryPair};
 use crate::metrics::need::{area_need, AreaNeed};
-use crate::metrics::reach::{missed_by_one_covered_by_another, reach, Missed, Reach};
+use crate::metrics::reach::{
+    missed_by_one_covered_by_another, named_network_access, reach, Missed, Network, Reach,
+};
 use crate::spatial::adjacency::{neighbours, Neighbours};
 use crate::spatial::index::ProviderIndex;
 
@@ -45,6 +47,9 @@ pub struct Findings {
     pub services: Vec<ServiceFindings>,
     /// Reach per network and provider (None without population points).
     pub reach: Option<Vec<Reach>>,
+    /// The networks compared in `missed`: every service type (in order), then the named
+    /// networks.
+    pub networks: Vec<Network>,
     /// Areas one network misses that another covers.
     pub missed: Vec<Missed>,
     /// Whether gap polygons were built.
@@ -89,7 +94,7 @@ pub fn compute_and<R: Send>(
             (universal_equity(study, &accesses, &need, params), secs(t))
         },
         || {
-            let ((neighbours, t_adj), (reach, t_reach)) = rayon::join(
+            let ((neighbours, t_adj), ((reach, named), t_reach)) = rayon::join(
                 || {
                     let t = std::time::Instant::now();
                     let n = neighbours(
@@ -101,7 +106,9 @@ pub fn compute_and<R: Send>(
                 },
                 || {
                     let t = std::time::Instant::now();
-                    (reach(study, &need, &index), secs(t))
+                    let types: Vec<&Access> = accesses.iter().collect();
+                    let named = named_network_access(study, &index, &types);
+                    ((reach(study, &need, &index), named), secs(t))
                 },
             );
             let t_services = std::time::Instant::now();
@@ -122,9 +129,24 @@ pub fn compute_and<R: Send>(
                     access: acc.clone(),
                 })
                 .collect();
-            let shares: Vec<Vec<f64>> = services.iter().map(|s| s.access.share.clone()).collect();
-            let weights: Vec<Vec<f64>> = services.iter().map(|s| s.access.weight.clone()).collect();
-            let missed = missed_by_one_covered_by_another(study, &shares, &weights);
+            let mut networks: Vec<Network> = (0..types)
+                .map(|t| Network {
+                    name: study.service_types[t].clone(),
+                    service: t,
+                    named: false,
+                })
+                .collect();
+            networks.extend(named.iter().map(|(n, _)| n.clone()));
+            let compared: Vec<(&Network, &Access)> = networks
+                .iter()
+                .zip(
+                    services
+                        .iter()
+                        .map(|s| &s.access)
+                        .chain(named.iter().map(|(_, a)| a)),
+                )
+                .collect();
+            let missed = missed_by_one_covered_by_another(study, &compared);
             let timings = vec![
                 ("findings/prepare (need, access, index)", t_prepare),
                 ("findings/adjacency", t_adj),
@@ -137,6 +159,7 @@ pub fn compute_and<R: Send>(
                 need: need.clone(),
                 neighbours,
                 services,
+                networks,
                 missed,
                 gap_polygons,
             };

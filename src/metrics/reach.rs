@@ -1,5 +1,6 @@
-//! Reach of a provider network, for voluntary networks checking who they reach: per provider and
-//! per network (service type), the population and target population inside the catchments, the
+//! Reach of a provider network, for voluntary networks checking who they reach: per provider, per
+//! service type and per named network (the providers of the files that say `network = NAME`,
+//! within one service type), the population and target population inside the catchments, the
 //! need-weighted population, the population it alone covers (exclusive) and the population also
 //! covered by another provider of the same type (overlap), and the share of the study's target
 //! population reached. With population-weighted points, each point counts for the providers
@@ -7,21 +8,28 @@
 //! each area and every figure is an exact area overlay: a provider's population is
 //! sum_i pop_i |A_i ∩ C_j| / |A_i|, its exclusive population sum_i pop_i (|A_i ∩ U| - |A_i ∩ U\j|)
 //! / |A_i| (U: the union of the type's catchments, U\j: the union without j), and its overlap the
-//! difference. Without either, reach is not computed (the run says so).
+//! difference. Without either, reach is not computed (the run says so). A named network's
+//! exclusive and overlap population count its own providers only (covered by exactly one of
+//! them, by two or more), like the service type's row does for all of the type's.
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::load::Study;
+use crate::metrics::access::Access;
 use crate::metrics::need::AreaNeed;
 use crate::spatial::index::ProviderIndex;
 
-/// Reach of one provider, or of a whole network (`provider` = None).
+/// Reach of one provider, of a named network, or of every provider of a service type.
 #[derive(Debug, Clone, Serialize)]
 pub struct Reach {
-    /// Service type (the network).
+    /// Service type.
     pub service_type: String,
-    /// The provider's id; None for the network row.
+    /// The named network: on a network's row (`provider` None) the network itself, on a
+    /// provider's row the provider's network; None on the service type's row and for providers
+    /// of no named network.
+    pub network: Option<String>,
+    /// The provider's id; None for a service type's or a network's row.
     pub provider: Option<String>,
     /// Population inside the catchment(s).
     pub population: f64,
@@ -81,14 +89,39 @@ fn target_rates(study: &Study, t: usize) -> (Vec<f64>, bool) {
     (rates, col.is_some())
 }
 
-/// The network row and one row per provider of type `t` from their sums (population, target,
-/// need-weighted, exclusive, overlap).
+/// The named networks among the providers of service type `t`, sorted, and each provider's
+/// position among them (providers indexed from the start of the type's range).
+pub fn named_networks(
+    study: &Study,
+    index: &ProviderIndex,
+    t: usize,
+) -> (Vec<String>, Vec<Option<usize>>) {
+    let providers = &study.providers[index.ranges[t].clone()];
+    let names: Vec<String> = providers
+        .iter()
+        .filter_map(|p| p.network.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let of = providers
+        .iter()
+        .map(|p| {
+            let n = p.network.as_ref()?;
+            names.binary_search(n).ok()
+        })
+        .collect();
+    (names, of)
+}
+
+/// The service type's row, one row per named network and one per provider of type `t`, from
+/// their sums (population, target, need-weighted, exclusive, overlap).
 fn rows(
     study: &Study,
     index: &ProviderIndex,
     t: usize,
-    net: [f64; 5],
-    per: &[[f64; 5]],
+    net: Sums,
+    networks: &[(String, Sums)],
+    per: &[Sums],
     total_target: f64,
 ) -> Vec<Reach> {
     let name = &study.service_types[t];
@@ -100,8 +133,9 @@ fn rows(
             f64::NAN
         }
     };
-    let row = |provider: Option<String>, v: &[f64; 5]| Reach {
+    let row = |network: Option<String>, provider: Option<String>, v: &Sums| Reach {
         service_type: name.clone(),
+        network,
         provider,
         population: v[0],
         target_population: v[1],
@@ -110,12 +144,12 @@ fn rows(
         overlap_population: v[4],
         share_of_target_reached: share(v[1]),
     };
-    std::iter::once(row(None, &net))
-        .chain(
-            per.iter()
-                .enumerate()
-                .map(|(k, v)| row(Some(study.providers[range.start + k].id.clone()), v)),
-        )
+    std::iter::once(row(None, None, &net))
+        .chain(networks.iter().map(|(n, v)| row(Some(n.clone()), None, v)))
+        .chain(per.iter().enumerate().map(|(k, v)| {
+            let p = &study.providers[range.start + k];
+            row(p.network.clone(), Some(p.id.clone()), v)
+        }))
         .collect()
 }
 
@@ -133,8 +167,11 @@ fn reach_areal(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<
             let (rates, _) = target_rates(study, t);
             let range = index.ranges[t].clone();
             let polygons = index.has_polygons[t];
-            // Per area: the sums it adds to the network and to each provider touching it.
-            let per_area: Vec<(Sums, Vec<(usize, Sums)>)> = study
+            let (names, network_of) = named_networks(study, index, t);
+            // Per area: the sums it adds to the service type, to each named network and to each
+            // provider touching it.
+            type AreaSums = (Sums, Vec<Sums>, Vec<(usize, Sums)>);
+            let per_area: Vec<AreaSums> = study
                 .areas
                 .par_iter()
                 .enumerate()
@@ -142,7 +179,7 @@ fn reach_areal(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<
                     let pop = join.population[i].unwrap_or(0.0);
                     let a = area.local.area();
                     if pop <= 0.0 || a <= 0.0 {
-                        return ([0.0; 5], Vec::new());
+                        return ([0.0; 5], Vec::new(), Vec::new());
                     }
                     let cands = index.candidates(t, area.local.bounding_rect());
                     let covered = |c: &[usize]| {
@@ -172,14 +209,41 @@ fn reach_areal(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<
                         own.push((j - range.start, v));
                     }
                     net[4] = (net[0] - net[3]).max(0.0);
-                    (net, own)
+                    // A named network: the same sums over its own providers.
+                    let networks = (0..names.len())
+                        .map(|n| {
+                            let mine: Vec<usize> = cands
+                                .iter()
+                                .copied()
+                                .filter(|&j| network_of[j - range.start] == Some(n))
+                                .collect();
+                            let all = if mine.is_empty() { 0.0 } else { covered(&mine) };
+                            let mut v = scale(all);
+                            for (k, &j) in mine.iter().enumerate() {
+                                let rest: Vec<usize> =
+                                    mine.iter().copied().filter(|&x| x != j).collect();
+                                let inside = covered(&mine[k..=k]);
+                                v[3] += pop * (all - covered(&rest)).clamp(0.0, inside);
+                            }
+                            v[4] = (v[0] - v[3]).max(0.0);
+                            v
+                        })
+                        .collect();
+                    (net, networks, own)
                 })
                 .collect();
             let mut net = [0.0f64; 5];
             let mut per = vec![[0.0f64; 5]; range.len()];
-            for (n, own) in &per_area {
+            let mut networks: Vec<(String, Sums)> =
+                names.iter().map(|n| (n.clone(), [0.0; 5])).collect();
+            for (n, nets, own) in &per_area {
                 for (acc, v) in net.iter_mut().zip(n) {
                     *acc += v;
+                }
+                for ((_, acc), v) in networks.iter_mut().zip(nets) {
+                    for (a, x) in acc.iter_mut().zip(v) {
+                        *a += x;
+                    }
                 }
                 for (k, v) in own {
                     for (acc, x) in per[*k].iter_mut().zip(v) {
@@ -190,7 +254,7 @@ fn reach_areal(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<
             let total_target: f64 = (0..study.areas.len())
                 .map(|i| join.population[i].unwrap_or(0.0) * rates[i])
                 .sum();
-            rows(study, index, t, net, &per, total_target)
+            rows(study, index, t, net, &networks, &per, total_target)
         })
         .collect();
     Some(per_type.into_iter().flatten().collect())
@@ -209,6 +273,11 @@ pub fn reach(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<Ve
         .map(|t| {
             let (rates, targeted) = target_rates(study, t);
             let range = index.ranges[t].clone();
+            let (names, network_of) = named_networks(study, index, t);
+            let mut networks: Vec<(String, Sums)> =
+                names.iter().map(|n| (n.clone(), [0.0; 5])).collect();
+            // How many of each named network's providers cover the point at hand.
+            let mut counts = vec![0u32; names.len()];
             let mut per = vec![[0.0f64; 5]; range.len()];
             let mut net = [0.0f64; 5];
             let mut total_target = 0.0;
@@ -245,47 +314,190 @@ pub fn reach(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<Ve
                 for (acc, v) in net.iter_mut().zip(row) {
                     *acc += v;
                 }
+                if names.is_empty() {
+                    continue;
+                }
+                counts.iter_mut().for_each(|c| *c = 0);
+                for &i in &covering {
+                    if let Some(n) = network_of[i - range.start] {
+                        counts[n] += 1;
+                    }
+                }
+                for ((_, acc), &c) in networks.iter_mut().zip(&counts) {
+                    if c == 0 {
+                        continue;
+                    }
+                    let alone = c == 1;
+                    let v = [
+                        row[0],
+                        row[1],
+                        row[2],
+                        if alone { p.population } else { 0.0 },
+                        if alone { 0.0 } else { p.population },
+                    ];
+                    for (a, x) in acc.iter_mut().zip(v) {
+                        *a += x;
+                    }
+                }
             }
-            rows(study, index, t, net, &per, total_target)
+            rows(study, index, t, net, &networks, &per, total_target)
         })
         .collect();
     Some(per_type.into_iter().flatten().collect())
 }
 
-/// A neighbourhood one network misses (below the threshold) that another covers.
+/// A network `network_gaps.csv` compares: every provider of a service type, or a named network
+/// within one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Network {
+    /// How the tables name it: the service type, or the network's name (with its service type
+    /// in brackets when several service types have a network of that name).
+    pub name: String,
+    /// The service type (index into `Study::service_types`).
+    pub service: usize,
+    /// True for a named network, false for a whole service type.
+    pub named: bool,
+}
+
+/// Every named network with its access per area, reckoned like its service type's in the
+/// coverage step: with population points, the share of the area's point population inside one
+/// of the network's catchments; without, the area share inside them (exact overlay). Weights
+/// are the service type's (`types[t]`), except where the overlay failed (weight 0: the area is
+/// left out, as the coverage step leaves out its own failures).
+pub fn named_network_access(
+    study: &Study,
+    index: &ProviderIndex,
+    types: &[&Access],
+) -> Vec<(Network, Access)> {
+    let per_type: Vec<(Vec<String>, Vec<Option<usize>>)> = (0..study.service_types.len())
+        .map(|t| named_networks(study, index, t))
+        .collect();
+    let mut uses: std::collections::BTreeMap<&str, usize> = Default::default();
+    for name in per_type.iter().flat_map(|(names, _)| names) {
+        *uses.entry(name).or_default() += 1;
+    }
+    let jobs: Vec<(usize, usize)> = per_type
+        .iter()
+        .enumerate()
+        .flat_map(|(t, (names, _))| (0..names.len()).map(move |n| (t, n)))
+        .collect();
+    jobs.par_iter()
+        .map(|&(t, n)| {
+            let (names, network_of) = &per_type[t];
+            let start = index.ranges[t].start;
+            let mine = |j: &usize| network_of[j - start] == Some(n);
+            let base = types[t];
+            let mut share = vec![0.0; study.areas.len()];
+            let mut weight = base.weight.clone();
+            match study.points.as_deref() {
+                Some(points) => {
+                    let mut covered = vec![0.0; study.areas.len()];
+                    for p in points {
+                        let Some(a) = p.area else { continue };
+                        if index.covering(&study.providers, t, p.at).any(|j| mine(&j)) {
+                            covered[a] += p.population;
+                        }
+                    }
+                    for (i, s) in share.iter_mut().enumerate() {
+                        if weight[i] > 0.0 {
+                            *s = (covered[i] / weight[i]).clamp(0.0, 1.0);
+                        }
+                    }
+                }
+                None => {
+                    let polygons = index.has_polygons[t];
+                    share
+                        .par_iter_mut()
+                        .zip(&mut weight)
+                        .enumerate()
+                        .for_each(|(i, (s, w))| {
+                            let area = &study.areas[i];
+                            let a = area.local.area();
+                            let cands: Vec<usize> = index
+                                .candidates(t, area.local.bounding_rect())
+                                .into_iter()
+                                .filter(mine)
+                                .collect();
+                            if a <= 0.0 || cands.is_empty() {
+                                return;
+                            }
+                            // Contain a geometry panic to this area, as the coverage step does.
+                            let c = std::panic::catch_unwind(|| {
+                                crate::metrics::coverage::overlay_area(
+                                    area,
+                                    &study.providers,
+                                    &cands,
+                                    polygons,
+                                )
+                            });
+                            match c {
+                                Ok(c) => *s = (c / a).clamp(0.0, 1.0),
+                                Err(_) => *w = 0.0,
+                            }
+                        });
+                }
+            }
+            let name = &names[n];
+            let network = Network {
+                name: if uses[name.as_str()] > 1 {
+                    format!("{name} ({})", study.service_types[t])
+                } else {
+                    name.clone()
+                },
+                service: t,
+                named: true,
+            };
+            let access = Access {
+                share,
+                weight,
+                by_population: base.by_population,
+            };
+            (network, access)
+        })
+        .collect()
+}
+
+/// A neighbourhood one network misses (below its service type's threshold) that another covers
+/// to at least its own.
 #[derive(Debug, Clone, Serialize)]
 pub struct Missed {
-    /// The network that misses the area.
+    /// The network that misses the area (index into the compared networks).
     pub missing: usize,
     /// The network that covers it.
     pub covering: usize,
     /// The area.
     pub area: usize,
+    /// The missing network's covered share of the area.
+    pub share_missing: f64,
+    /// The covering network's.
+    pub share_covering: f64,
+    /// The area's weight (population, or m² without population) for the missing network.
+    pub population: f64,
 }
 
-/// For every ordered pair of networks (service types), the areas the first leaves below its
-/// threshold and the second covers to at least its own threshold.
+/// For every ordered pair of networks (service types and named networks, with their access),
+/// the areas the first leaves below its threshold and the second covers to at least its own.
 pub fn missed_by_one_covered_by_another(
     study: &Study,
-    shares: &[Vec<f64>],
-    weights: &[Vec<f64>],
+    networks: &[(&Network, &Access)],
 ) -> Vec<Missed> {
-    let threshold = |t: usize| study.spec.threshold(&study.service_types[t]);
+    let threshold = |n: &Network| study.spec.threshold(&study.service_types[n.service]);
     let mut out = Vec::new();
-    for x in 0..shares.len() {
-        for y in 0..shares.len() {
+    for (x, (nx, ax)) in networks.iter().enumerate() {
+        for (y, (ny, ay)) in networks.iter().enumerate() {
             if x == y {
                 continue;
             }
+            let (tx, ty) = (threshold(nx), threshold(ny));
             for i in 0..study.areas.len() {
-                if weights[x][i] > 0.0
-                    && shares[x][i] < threshold(x)
-                    && shares[y][i] >= threshold(y)
-                {
+                if ax.weight[i] > 0.0 && ax.share[i] < tx && ay.share[i] >= ty {
                     out.push(Missed {
                         missing: x,
                         covering: y,
                         area: i,
+                        share_missing: ax.share[i],
+                        share_covering: ay.share[i],
+                        population: ax.weight[i],
                     });
                 }
             }

@@ -426,9 +426,10 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
     if let Some(reach) = &f.reach {
         b.push(Block::Heading(2, "Network reach".into()));
         b.push(Block::Para(
-            "Per network (service type): people inside at least one catchment, the share of the \
-             study's target population reached, and how many are covered by exactly one provider \
-             or by two or more (duplication). Per provider figures are in reach.csv."
+            "Per service type and per named network: people inside at least one catchment, the \
+             share of the study's target population reached, and how many are covered by exactly \
+             one of its providers or by two or more (duplication). Per provider figures are in \
+             reach.csv."
                 .into(),
         ));
         b.push(Block::Table(
@@ -453,9 +454,14 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                         .providers
                         .iter()
                         .filter(|p| p.service_type == r.service_type)
+                        .filter(|p| r.network.is_none() || p.network == r.network)
                         .count();
+                    let name = match &r.network {
+                        Some(n) => format!("{n} ({})", study.service_label(t)),
+                        None => study.service_label(t),
+                    };
                     row(&[
-                        &study.service_label(t),
+                        &name,
                         &n,
                         &thousands(r.population),
                         &pct1(r.share_of_target_reached),
@@ -465,19 +471,26 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                 })
                 .collect(),
         ));
-        let types = study.service_types.len();
-        let mut pairs = vec![(0usize, 0.0f64); types * types];
+        let nets = f.networks.len();
+        let mut pairs = vec![(0usize, 0.0f64); nets * nets];
         for m in &f.missed {
-            let p = &mut pairs[m.missing * types + m.covering];
+            let p = &mut pairs[m.missing * nets + m.covering];
             p.0 += 1;
-            p.1 += f.services[m.missing].access.weight[m.area];
+            p.1 += m.population;
         }
-        let rows: Vec<Vec<String>> = (0..types * types)
+        let label = |n: &crate::metrics::reach::Network| {
+            if n.named {
+                n.name.clone()
+            } else {
+                study.service_label(n.service)
+            }
+        };
+        let rows: Vec<Vec<String>> = (0..nets * nets)
             .filter(|&k| pairs[k].0 > 0)
             .map(|k| {
                 row(&[
-                    &study.service_label(k / types),
-                    &study.service_label(k % types),
+                    &label(&f.networks[k / nets]),
+                    &label(&f.networks[k % nets]),
                     &pairs[k].0,
                     &thousands(pairs[k].1),
                 ])

@@ -449,6 +449,7 @@ pub fn write_all(
             &[
                 "level",
                 "service_type",
+                "network",
                 "provider",
                 "population",
                 "target_population",
@@ -459,19 +460,20 @@ pub fn write_all(
             ],
             f.reach.iter().flatten(),
             |x, r| {
-                r[0].push_str(if x.provider.is_some() {
-                    "provider"
-                } else {
-                    "network"
+                r[0].push_str(match (&x.provider, &x.network) {
+                    (Some(_), _) => "provider",
+                    (None, Some(_)) => "network",
+                    (None, None) => "service_type",
                 });
                 r[1].push_str(&x.service_type);
-                r[2].push_str(x.provider.as_deref().unwrap_or_default());
-                push_num(&mut r[3], x.population, 3);
-                push_num(&mut r[4], x.target_population, 3);
-                push_num(&mut r[5], x.need_weighted_population, 3);
-                push_num(&mut r[6], x.exclusive_population, 3);
-                push_num(&mut r[7], x.overlap_population, 3);
-                push_num(&mut r[8], x.share_of_target_reached, 9);
+                r[2].push_str(x.network.as_deref().unwrap_or_default());
+                r[3].push_str(x.provider.as_deref().unwrap_or_default());
+                push_num(&mut r[4], x.population, 3);
+                push_num(&mut r[5], x.target_population, 3);
+                push_num(&mut r[6], x.need_weighted_population, 3);
+                push_num(&mut r[7], x.exclusive_population, 3);
+                push_num(&mut r[8], x.overlap_population, 3);
+                push_num(&mut r[9], x.share_of_target_reached, 9);
             },
         )?;
         Ok(())
@@ -493,15 +495,14 @@ pub fn write_all(
             f.missed.iter(),
             |m, r| {
                 let a = area(m.area);
-                let (missing, covering) = (&f.services[m.missing], &f.services[m.covering]);
-                r[0].push_str(&study.service_types[m.missing]);
-                r[1].push_str(&study.service_types[m.covering]);
+                r[0].push_str(&f.networks[m.missing].name);
+                r[1].push_str(&f.networks[m.covering].name);
                 r[2].push_str(&a.code);
                 r[3].push_str(&a.name);
                 r[4].push_str(&a.group);
-                push_num(&mut r[5], missing.access.share[m.area], 9);
-                push_num(&mut r[6], covering.access.share[m.area], 9);
-                push_num(&mut r[7], missing.access.weight[m.area], 3);
+                push_num(&mut r[5], m.share_missing, 9);
+                push_num(&mut r[6], m.share_covering, 9);
+                push_num(&mut r[7], m.population, 3);
             },
         )?;
         Ok(())

@@ -250,6 +250,7 @@ mod tests {
             site: Coord { x, y },
             catchment: Catchment::Disc(Disc { x, y, r }),
             capacity: None,
+            network: None,
         }
     }
 
