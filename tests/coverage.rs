@@ -822,3 +822,11 @@ fn a_network_named_like_a_service_type_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_missing_file_is_named_and_its_cause_given_once() {
+    let w = Workdir::new();
+    let err = w.fails(&["run", "nowhere.toml", "--out", "out"]);
+    assert!(err.contains("nowhere.toml"), "{err}");
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+}
