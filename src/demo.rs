@@ -264,10 +264,17 @@ type_column = "service_type"
 path = "libraries.geojson"
 service_type = "library"
 
-# Food banks: CSV with British National Grid eastings/northings.
+# Food banks: CSV with British National Grid eastings/northings, in two networks whose reach
+# is reported and compared side by side (reach.csv, network_gaps.csv).
 [[providers]]
 path = "food_banks.csv"
 service_type = "food_bank"
+network = "Isle Food Bank Network"
+
+[[providers]]
+path = "community_pantries.csv"
+service_type = "food_bank"
+network = "Community Pantries"
 
 [points]
 path = "population_points.csv"
@@ -319,7 +326,7 @@ their neighbours; no food bank near the deprived south-west of Midmarsh.\n\n\
 | `wards.geojson` | 60 ward polygons with council code and name | WGS84 (RFC 7946) |\n\
 | `health.csv` | GP practices and pharmacies, `service_type` column | WGS84 lon/lat |\n\
 | `libraries.geojson` | libraries | WGS84 |\n\
-| `food_banks.csv` | food banks | EPSG:27700 easting/northing |\n\
+| `food_banks.csv`, `community_pantries.csv` | food banks of two networks | EPSG:27700 easting/northing |\n\
 | `population_points.csv` | population-weighted points with their ward code | EPSG:27700 |\n\
 | `need.csv` | population, deprivation score and decile (1 = most deprived) per ward | |\n";
 
@@ -378,6 +385,7 @@ pub fn write(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut health = String::from("name,service_type,lon,lat\n");
     let mut libs = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
     let mut food = String::from("name,easting,northing\n");
+    let mut pantries = food.clone();
     let mut first_lib = true;
     for (kind, name, at) in &prov {
         match *kind {
@@ -397,7 +405,13 @@ pub fn write(dir: &Path) -> Result<Vec<PathBuf>> {
                 first_lib = false;
             }
             _ => {
-                let _ = writeln!(food, "{name},{:.1},{:.1}", at.x, at.y);
+                // The last food bank runs on its own, as another network.
+                let file = if name.ends_with(" 3") {
+                    &mut pantries
+                } else {
+                    &mut food
+                };
+                let _ = writeln!(file, "{name},{:.1},{:.1}", at.x, at.y);
             }
         }
     }
@@ -405,6 +419,7 @@ pub fn write(dir: &Path) -> Result<Vec<PathBuf>> {
     put("health.csv", health)?;
     put("libraries.geojson", libs)?;
     put("food_banks.csv", food)?;
+    put("community_pantries.csv", pantries)?;
 
     let mut pts = String::from("ward_code,easting,northing,population\n");
     let mut ward_pop = vec![0.0; reg.wards.len()];

@@ -186,10 +186,45 @@ fn network_reach_adds_up_and_matches_coverage() {
             .sum();
         assert!((covered - f(net, "population")).abs() < 1e-6, "{t}");
     }
+    // The food banks' two named networks. Neither has two banks reaching the same person, so
+    // nobody is reached by all three banks and what the networks' rows count twice is exactly
+    // the type's overlap.
+    let food = |level: &str| -> Vec<_> {
+        reach
+            .iter()
+            .filter(|r| r["level"] == level && r["service_type"] == "food_bank")
+            .cloned()
+            .collect()
+    };
+    let (networks, all) = (food("network"), food("service_type"));
+    let names: Vec<&str> = networks.iter().map(|r| r["network"].as_str()).collect();
+    assert_eq!(names, ["Community Pantries", "Isle Food Bank Network"]);
+    assert_eq!(total(&networks, "overlap_population"), 0.0);
+    let twice = total(&networks, "population") - f(&all[0], "population");
+    assert!(twice > 0.0);
+    assert!((twice - f(&all[0], "overlap_population")).abs() < 1e-6);
+    // A network's row sums its own providers' rows when they never overlap.
+    for n in &networks {
+        let own: Vec<_> = food("provider")
+            .into_iter()
+            .filter(|p| p["network"] == n["network"])
+            .collect();
+        assert!(!own.is_empty());
+        assert!((total(&own, "population") - f(n, "population")).abs() < 1e-6);
+    }
     let gaps = read_csv(&w.path("out/network_gaps.csv"));
     assert!(gaps
         .iter()
         .all(|r| f(r, "share_missing") < 0.5 && f(r, "share_covering") >= 0.5));
+    // Each network misses neighbourhoods the other serves.
+    for (a, b) in [
+        ("Community Pantries", "Isle Food Bank Network"),
+        ("Isle Food Bank Network", "Community Pantries"),
+    ] {
+        assert!(gaps
+            .iter()
+            .any(|r| r["missing_network"] == a && r["covering_network"] == b));
+    }
 }
 
 #[test]
