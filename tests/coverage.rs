@@ -830,3 +830,41 @@ fn a_missing_file_is_named_and_its_cause_given_once() {
     assert!(err.contains("nowhere.toml"), "{err}");
     assert_eq!(err.matches("os error 2").count(), 1, "{err}");
 }
+
+#[test]
+fn a_network_across_service_types_is_named_with_each_type() {
+    let w = Workdir::new();
+    setup(&w);
+    // Someone in A3 within the libraries' reach and no gp's.
+    w.write("points.csv", &format!("{POINTS}A3,403500,400350,40\n"));
+    write_study(
+        &w,
+        r#"network = "Council"
+[points]
+path = "points.csv"
+population = "population"
+"#,
+    );
+    w.ok(&["reach", "study.toml", "--out", "out"]);
+    let rows = read_csv(&w.path("out/reach.csv"));
+    let networks: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r["level"] == "network")
+        .map(|r| (r["service_type"].as_str(), r["network"].as_str()))
+        .collect();
+    assert_eq!(networks, [("gp", "Council"), ("library", "Council")]);
+    // The gp network is every gp: the same figures as the service type's row.
+    let gp = |level: &str| {
+        rows.iter()
+            .find(|r| r["level"] == level && r["service_type"] == "gp")
+            .unwrap()
+    };
+    for col in ["population", "exclusive_population", "overlap_population"] {
+        assert_eq!(f(gp("network"), col), f(gp("service_type"), col), "{col}");
+    }
+    let gaps = read_csv(&w.path("out/network_gaps.csv"));
+    let names: std::collections::BTreeSet<&str> =
+        gaps.iter().map(|r| r["missing_network"].as_str()).collect();
+    assert!(names.contains("Council (gp)"), "{names:?}");
+    assert!(!names.contains("Council"), "{names:?}");
+}
