@@ -156,6 +156,25 @@ fn rows(
 /// Population, target, need-weighted, exclusive and overlap population, summed.
 type Sums = [f64; 5];
 
+fn add(acc: &mut Sums, v: &Sums) {
+    for (a, x) in acc.iter_mut().zip(v) {
+        *a += x;
+    }
+}
+
+/// What one person (population `pop`, the first three sums in `row`) adds to a provider set
+/// that `covering` of its members reach.
+fn person(row: &Sums, pop: f64, covering: usize) -> Sums {
+    let alone = covering == 1;
+    [
+        row[0],
+        row[1],
+        row[2],
+        if alone { pop } else { 0.0 },
+        if alone { 0.0 } else { pop },
+    ]
+}
+
 /// Reach without points: each area's need-file population spread uniformly over it (see the
 /// module docs). None when the need file gives no population.
 fn reach_areal(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<Vec<Reach>> {
@@ -237,18 +256,12 @@ fn reach_areal(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<
             let mut networks: Vec<(String, Sums)> =
                 names.iter().map(|n| (n.clone(), [0.0; 5])).collect();
             for (n, nets, own) in &per_area {
-                for (acc, v) in net.iter_mut().zip(n) {
-                    *acc += v;
-                }
+                add(&mut net, n);
                 for ((_, acc), v) in networks.iter_mut().zip(nets) {
-                    for (a, x) in acc.iter_mut().zip(v) {
-                        *a += x;
-                    }
+                    add(acc, v);
                 }
                 for (k, v) in own {
-                    for (acc, x) in per[*k].iter_mut().zip(v) {
-                        *acc += x;
-                    }
+                    add(&mut per[*k], v);
                 }
             }
             let total_target: f64 = (0..study.areas.len())
@@ -297,23 +310,12 @@ pub fn reach(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<Ve
                     continue;
                 }
                 let weight = p.area.map(|a| need.weight[a]).unwrap_or(1.0);
-                let alone = covering.len() == 1;
-                let row = [
-                    p.population,
-                    target,
-                    p.population * weight,
-                    if alone { p.population } else { 0.0 },
-                    if alone { 0.0 } else { p.population },
-                ];
+                let base = [p.population, target, p.population * weight, 0.0, 0.0];
+                let row = person(&base, p.population, covering.len());
                 for &i in &covering {
-                    let k = i - range.start;
-                    for (acc, v) in per[k].iter_mut().zip(row) {
-                        *acc += v;
-                    }
+                    add(&mut per[i - range.start], &row);
                 }
-                for (acc, v) in net.iter_mut().zip(row) {
-                    *acc += v;
-                }
+                add(&mut net, &row);
                 if names.is_empty() {
                     continue;
                 }
@@ -324,19 +326,8 @@ pub fn reach(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<Ve
                     }
                 }
                 for ((_, acc), &c) in networks.iter_mut().zip(&counts) {
-                    if c == 0 {
-                        continue;
-                    }
-                    let alone = c == 1;
-                    let v = [
-                        row[0],
-                        row[1],
-                        row[2],
-                        if alone { p.population } else { 0.0 },
-                        if alone { 0.0 } else { p.population },
-                    ];
-                    for (a, x) in acc.iter_mut().zip(v) {
-                        *a += x;
+                    if c > 0 {
+                        add(acc, &person(&base, p.population, c as usize));
                     }
                 }
             }
