@@ -778,6 +778,11 @@ fn build_providers(
         }
     }
     let mut report = FileReport::new("providers", layer, &input.source);
+    if let Some(n) = &input.network {
+        report.notes.push(format!(
+            "network {n:?}: reach.csv and network_gaps.csv count these providers as one network"
+        ));
+    }
     let file_label = layer
         .path
         .file_name()

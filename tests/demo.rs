@@ -157,7 +157,11 @@ fn single_finding_subcommands_write_only_their_files() {
 fn network_reach_adds_up_and_matches_coverage() {
     let w = Workdir::new();
     let study = demo_dir().join("study.toml");
-    w.ok(&["reach", study.to_str().unwrap(), "--out", "out", "--quiet"]);
+    let said = w.ok(&["reach", study.to_str().unwrap(), "--out", "out"]);
+    assert!(
+        said.contains("network \"Community Pantries\": reach.csv"),
+        "{said}"
+    );
     let reach = read_csv(&w.path("out/reach.csv"));
     let coverage = read_csv(&w.path("out/coverage.csv"));
     for t in ["gp", "pharmacy", "library", "food_bank"] {
