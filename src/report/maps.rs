@@ -209,10 +209,11 @@ impl Basemap {
                 .iter()
                 .filter(|a| !a.1.is_empty())
                 .flat_map(|a| world_rings(&a.2).into_iter().map(|r| (a.1.as_str(), r))),
-        )
-        .into_iter()
-        .map(|(p, q)| vec![frame.px(p), frame.px(q)])
-        .collect();
+        );
+        let councils = chain(councils)
+            .into_iter()
+            .map(|line| thin_line(line.into_iter().map(|p| frame.px(p))))
+            .collect();
         Basemap {
             // Thousands of areas: thinner lines and smaller dots, or the boundaries are all
             // one sees.
@@ -273,6 +274,72 @@ fn thin(ring: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     if out.len() < 4 {
         return ring;
     }
+    out
+}
+
+/// Edges joined end to end into polylines, so a boundary is stroked (and written to the SVG) as
+/// one path with a join at each vertex rather than as thousands of two-point paths, each with
+/// two round caps. Endpoints match on coordinates rounded to 1 cm, as in [`outer_edges`]; the
+/// result depends only on the order of `edges`.
+fn chain(edges: Vec<(Coord, Coord)>) -> Vec<Vec<Coord>> {
+    let key = |c: Coord| ((c.x * 100.0).round() as i64, (c.y * 100.0).round() as i64);
+    let mut at: std::collections::HashMap<(i64, i64), Vec<usize>> = Default::default();
+    for (i, (p, q)) in edges.iter().enumerate() {
+        at.entry(key(*p)).or_default().push(i);
+        at.entry(key(*q)).or_default().push(i);
+    }
+    let mut used = vec![false; edges.len()];
+    // The first unused edge at a point, and its other end.
+    let mut next = |c: Coord, used: &mut Vec<bool>| -> Option<Coord> {
+        let list = at.get_mut(&key(c))?;
+        while let Some(&i) = list.first() {
+            list.remove(0);
+            if !used[i] {
+                used[i] = true;
+                let (p, q) = edges[i];
+                return Some(if key(p) == key(c) { q } else { p });
+            }
+        }
+        None
+    };
+    let mut lines = Vec::new();
+    for i in 0..edges.len() {
+        if used[i] {
+            continue;
+        }
+        used[i] = true;
+        let (p, q) = edges[i];
+        let mut forward = vec![p, q];
+        while let Some(c) = next(*forward.last().unwrap_or(&q), &mut used) {
+            forward.push(c);
+        }
+        let mut back = Vec::new();
+        while let Some(c) = next(*back.last().unwrap_or(&p), &mut used) {
+            back.push(c);
+        }
+        back.reverse();
+        back.extend(forward);
+        lines.push(back);
+    }
+    lines
+}
+
+/// [`thin`] for an open polyline: both ends stay where they are, so joined lines still meet.
+fn thin_line(pts: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
+    let pts: Vec<(f64, f64)> = pts.collect();
+    let Some((&last, rest)) = pts.split_last() else {
+        return pts;
+    };
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(pts.len());
+    for &p in rest {
+        if out
+            .last()
+            .is_none_or(|q| (p.0 - q.0).abs() > 0.33 || (p.1 - q.1).abs() > 0.33)
+        {
+            out.push(p);
+        }
+    }
+    out.push(last);
     out
 }
 
@@ -1329,6 +1396,40 @@ mod tests {
         let b = outer_edges([("a", near), ("a", square(0.0))].into_iter());
         assert_eq!(a.len(), 6);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn edges_chain_into_closed_outlines_and_open_lines() {
+        let c = |x: f64, y: f64| Coord { x, y };
+        // A square's four edges, in scrambled order and direction, and a separate open line.
+        let edges = vec![
+            (c(1.0, 0.0), c(1.0, 1.0)),
+            (c(5.0, 5.0), c(6.0, 5.0)),
+            (c(0.0, 1.0), c(1.0, 1.0)),
+            (c(0.0, 0.0), c(1.0, 0.0)),
+            (c(7.0, 5.0), c(6.0, 5.0)),
+            (c(0.0, 1.0), c(0.0, 0.0)),
+        ];
+        let lines = chain(edges);
+        assert_eq!(lines.len(), 2);
+        let square = &lines[0];
+        assert_eq!(square.len(), 5);
+        assert_eq!(square.first(), square.last());
+        let mut corners: Vec<(i64, i64)> = square[..4]
+            .iter()
+            .map(|p| (p.x as i64, p.y as i64))
+            .collect();
+        corners.sort_unstable();
+        assert_eq!(corners, [(0, 0), (0, 1), (1, 0), (1, 1)]);
+        let open: Vec<f64> = lines[1].iter().map(|p| p.x).collect();
+        assert!(
+            open == [5.0, 6.0, 7.0] || open == [7.0, 6.0, 5.0],
+            "{open:?}"
+        );
+        // Thinning keeps both ends of a line and drops what lies within a third of a pixel.
+        let thinned =
+            thin_line([(0.0, 0.0), (0.1, 0.0), (0.2, 0.1), (2.0, 0.0), (2.1, 0.0)].into_iter());
+        assert_eq!(thinned, [(0.0, 0.0), (2.0, 0.0), (2.1, 0.0)]);
     }
 
     #[test]
