@@ -531,8 +531,8 @@ fn group_sums_into(a: &[f64], w: &[f64], g: &[u32], pop: &mut [f64], cov: &mut [
 /// (1 + #{permuted share >= observed}) / (1 + permutations).
 ///
 /// Total Theil and the totals of T_B do not depend on the labels, so each permutation only
-/// recomputes the group sums. Permutation k uses its own generator seeded from `seed` and k, so the result is the
-/// same whatever the number of threads.
+/// recomputes the group sums. Permutation k uses its own generator seeded from `seed` and k,
+/// so the result is the same whatever the number of threads.
 pub fn between_share_p_value(
     a: &[f64],
     w: &[f64],

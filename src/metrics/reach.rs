@@ -205,22 +205,35 @@ fn reach_areal(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<
                         crate::metrics::coverage::overlay_area(area, &study.providers, c, polygons)
                             / a
                     };
-                    let all = covered(&cands);
+                    // Each candidate's own share of the area, found once for the type and its
+                    // networks.
+                    let inside: Vec<f64> =
+                        (0..cands.len()).map(|k| covered(&cands[k..=k])).collect();
+                    // The share inside the union of `set` (sorted candidates), and per member
+                    // reaching into the area (provider, its share, the share it alone covers).
+                    let mut rest = Vec::with_capacity(cands.len());
+                    let mut split = |set: &[usize]| {
+                        let all = if set.is_empty() { 0.0 } else { covered(set) };
+                        let mut alone = Vec::new();
+                        for &j in set {
+                            let inside = cands.binary_search(&j).map_or(0.0, |k| inside[k]);
+                            if inside <= 0.0 {
+                                continue;
+                            }
+                            rest.clear();
+                            rest.extend(set.iter().copied().filter(|&x| x != j));
+                            alone.push((j, inside, (all - covered(&rest)).clamp(0.0, inside)));
+                        }
+                        (all, alone)
+                    };
                     let scale = |x: f64| {
                         let p = pop * x;
                         [p, p * rates[i], p * need.weight[i], 0.0, 0.0]
                     };
+                    let (all, alone) = split(&cands);
                     let mut net = scale(all);
-                    let mut own = Vec::new();
-                    let mut others = Vec::with_capacity(cands.len());
-                    for (k, &j) in cands.iter().enumerate() {
-                        let inside = covered(&cands[k..=k]);
-                        if inside <= 0.0 {
-                            continue;
-                        }
-                        others.clear();
-                        others.extend(cands.iter().copied().filter(|&x| x != j));
-                        let alone = (all - covered(&others)).clamp(0.0, inside);
+                    let mut own = Vec::with_capacity(alone.len());
+                    for &(j, inside, alone) in &alone {
                         let mut v = scale(inside);
                         v[3] = pop * alone;
                         v[4] = pop * (inside - alone);
@@ -236,13 +249,10 @@ fn reach_areal(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<
                                 .copied()
                                 .filter(|&j| network_of[j - range.start] == Some(n))
                                 .collect();
-                            let all = if mine.is_empty() { 0.0 } else { covered(&mine) };
+                            let (all, alone) = split(&mine);
                             let mut v = scale(all);
-                            for (k, &j) in mine.iter().enumerate() {
-                                let rest: Vec<usize> =
-                                    mine.iter().copied().filter(|&x| x != j).collect();
-                                let inside = covered(&mine[k..=k]);
-                                v[3] += pop * (all - covered(&rest)).clamp(0.0, inside);
+                            for &(_, _, alone) in &alone {
+                                v[3] += pop * alone;
                             }
                             v[4] = (v[0] - v[3]).max(0.0);
                             v

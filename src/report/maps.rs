@@ -262,8 +262,17 @@ impl Basemap {
 /// Drops vertices within a third of a pixel of the previous one: invisible at the map's
 /// resolution, and a national or detailed layer's SVG shrinks several times.
 fn thin(ring: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
-    let mut out: Vec<(f64, f64)> = Vec::with_capacity(ring.len());
-    for &p in &ring {
+    let out = thinned(&ring);
+    if out.len() < 4 {
+        return ring;
+    }
+    out
+}
+
+/// The points farther than a third of a pixel from the last point kept, the first always kept.
+fn thinned(pts: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(pts.len());
+    for &p in pts {
         if out
             .last()
             .is_none_or(|q| (p.0 - q.0).abs() > 0.33 || (p.1 - q.1).abs() > 0.33)
@@ -271,10 +280,12 @@ fn thin(ring: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
             out.push(p);
         }
     }
-    if out.len() < 4 {
-        return ring;
-    }
     out
+}
+
+/// Where an edge's endpoint is, for matching endpoints: coordinates rounded to 1 cm.
+fn point_key(c: Coord) -> [i64; 2] {
+    [(c.x * 100.0).round() as i64, (c.y * 100.0).round() as i64]
 }
 
 /// Edges joined end to end into polylines, so a boundary is stroked (and written to the SVG) as
@@ -282,22 +293,21 @@ fn thin(ring: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
 /// two round caps. Endpoints match on coordinates rounded to 1 cm, as in [`outer_edges`]; the
 /// result depends only on the order of `edges`.
 fn chain(edges: Vec<(Coord, Coord)>) -> Vec<Vec<Coord>> {
-    let key = |c: Coord| ((c.x * 100.0).round() as i64, (c.y * 100.0).round() as i64);
-    let mut at: std::collections::HashMap<(i64, i64), Vec<usize>> = Default::default();
+    let mut at: std::collections::HashMap<[i64; 2], Vec<usize>> = Default::default();
     for (i, (p, q)) in edges.iter().enumerate() {
-        at.entry(key(*p)).or_default().push(i);
-        at.entry(key(*q)).or_default().push(i);
+        at.entry(point_key(*p)).or_default().push(i);
+        at.entry(point_key(*q)).or_default().push(i);
     }
     let mut used = vec![false; edges.len()];
     // The first unused edge at a point, and its other end.
     let mut next = |c: Coord, used: &mut Vec<bool>| -> Option<Coord> {
-        let list = at.get_mut(&key(c))?;
+        let list = at.get_mut(&point_key(c))?;
         while let Some(&i) = list.first() {
             list.remove(0);
             if !used[i] {
                 used[i] = true;
                 let (p, q) = edges[i];
-                return Some(if key(p) == key(c) { q } else { p });
+                return Some(if point_key(p) == point_key(c) { q } else { p });
             }
         }
         None
@@ -310,12 +320,15 @@ fn chain(edges: Vec<(Coord, Coord)>) -> Vec<Vec<Coord>> {
         used[i] = true;
         let (p, q) = edges[i];
         let mut forward = vec![p, q];
-        while let Some(c) = next(*forward.last().unwrap_or(&q), &mut used) {
+        let mut end = q;
+        while let Some(c) = next(end, &mut used) {
             forward.push(c);
+            end = c;
         }
-        let mut back = Vec::new();
-        while let Some(c) = next(*back.last().unwrap_or(&p), &mut used) {
+        let (mut back, mut start) = (Vec::new(), p);
+        while let Some(c) = next(start, &mut used) {
             back.push(c);
+            start = c;
         }
         back.reverse();
         back.extend(forward);
@@ -330,15 +343,7 @@ fn thin_line(pts: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
     let Some((&last, rest)) = pts.split_last() else {
         return pts;
     };
-    let mut out: Vec<(f64, f64)> = Vec::with_capacity(pts.len());
-    for &p in rest {
-        if out
-            .last()
-            .is_none_or(|q| (p.0 - q.0).abs() > 0.33 || (p.1 - q.1).abs() > 0.33)
-        {
-            out.push(p);
-        }
-    }
+    let mut out = thinned(rest);
     out.push(last);
     out
 }
@@ -346,7 +351,6 @@ fn thin_line(pts: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
 /// The edges that occur once within their set (rings tagged by set): the outline of a union of
 /// pieces that share edges. Edges are matched on coordinates rounded to 1 cm.
 fn outer_edges<'s>(rings: impl Iterator<Item = (&'s str, Vec<Coord>)>) -> Vec<(Coord, Coord)> {
-    let key = |c: Coord| [(c.x * 100.0).round() as i64, (c.y * 100.0).round() as i64];
     let rings: Vec<(&str, Vec<Coord>)> = rings.collect();
     // Sets by rank, so that edges sort on integers alone: sorting the keyed edges and keeping
     // the keys that occur once costs a fraction of counting them in a hash map keyed by
@@ -358,7 +362,7 @@ fn outer_edges<'s>(rings: impl Iterator<Item = (&'s str, Vec<Coord>)>) -> Vec<(C
     for (set, ring) in &rings {
         let rank = sets.binary_search(set).unwrap_or(0);
         for w in ring.windows(2) {
-            let (p, q) = (key(w[0]), key(w[1]));
+            let (p, q) = (point_key(w[0]), point_key(w[1]));
             let k = if p <= q {
                 [p[0], p[1], q[0], q[1]]
             } else {
