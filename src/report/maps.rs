@@ -150,6 +150,8 @@ pub struct Basemap {
     rings: Vec<Vec<Vec<(f64, f64)>>>,
     label_at: Vec<(f64, f64)>,
     councils: Vec<Vec<(f64, f64)>>,
+    /// The areas' outlines, each boundary once; empty on dense maps, which draw none.
+    mesh: Vec<Vec<(f64, f64)>>,
 }
 
 /// An area to map: code, group (council; may be empty) and shape in a projected CRS.
@@ -204,20 +206,33 @@ impl Basemap {
                 frame.px(p)
             })
             .collect();
-        let councils = outer_edges(
-            areas
-                .iter()
-                .filter(|a| !a.1.is_empty())
-                .flat_map(|a| world_rings(&a.2).into_iter().map(|r| (a.1.as_str(), r))),
+        // Thousands of areas: thinner lines and smaller dots, or the boundaries are all one
+        // sees; and no outlines of areas.
+        let weight = if areas.len() > 5_000 { 0.35 } else { 1.0 };
+        let lines = |edges| -> Vec<Vec<(f64, f64)>> {
+            chain(edges)
+                .into_iter()
+                .map(|line| thin_line(line.into_iter().map(|p| frame.px(p))))
+                .collect()
+        };
+        let (councils, mesh) = rayon::join(
+            || {
+                lines(outer_edges(
+                    areas
+                        .iter()
+                        .filter(|a| !a.1.is_empty())
+                        .flat_map(|a| world_rings(&a.2).into_iter().map(|r| (a.1.as_str(), r))),
+                ))
+            },
+            || {
+                if weight < 1.0 {
+                    return Vec::new();
+                }
+                lines(distinct_edges(areas.iter().flat_map(|a| world_rings(&a.2))))
+            },
         );
-        let councils = chain(councils)
-            .into_iter()
-            .map(|line| thin_line(line.into_iter().map(|p| frame.px(p))))
-            .collect();
         Basemap {
-            // Thousands of areas: thinner lines and smaller dots, or the boundaries are all
-            // one sees.
-            weight: if areas.len() > 5_000 { 0.35 } else { 1.0 },
+            weight,
             spec: spec.clone(),
             attribution: attribution.to_string(),
             u,
@@ -226,6 +241,7 @@ impl Basemap {
             rings,
             label_at,
             councils,
+            mesh,
         }
     }
 
@@ -351,6 +367,21 @@ fn thin_line(pts: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
 /// The edges that occur once within their set (rings tagged by set): the outline of a union of
 /// pieces that share edges. Edges are matched on coordinates rounded to 1 cm.
 fn outer_edges<'s>(rings: impl Iterator<Item = (&'s str, Vec<Coord>)>) -> Vec<(Coord, Coord)> {
+    select_edges(rings, false)
+}
+
+/// Every edge of `rings` once, however many rings share it: the outlines of a set of areas,
+/// each boundary between two areas drawn once rather than once per area.
+fn distinct_edges(rings: impl Iterator<Item = Vec<Coord>>) -> Vec<(Coord, Coord)> {
+    select_edges(rings.map(|r| ("", r)), true)
+}
+
+/// The edges of rings tagged by set, matched on coordinates rounded to 1 cm: one of each key
+/// (`all`), or those whose key occurs once within its set.
+fn select_edges<'s>(
+    rings: impl Iterator<Item = (&'s str, Vec<Coord>)>,
+    all: bool,
+) -> Vec<(Coord, Coord)> {
     let rings: Vec<(&str, Vec<Coord>)> = rings.collect();
     // Sets by rank, so that edges sort on integers alone: sorting the keyed edges and keeping
     // the keys that occur once costs a fraction of counting them in a hash map keyed by
@@ -371,8 +402,8 @@ fn outer_edges<'s>(rings: impl Iterator<Item = (&'s str, Vec<Coord>)>) -> Vec<(C
             edges.push(((rank, k), w[0], w[1]));
         }
     }
-    // The edges kept are those whose key occurs once, so the order among equal keys does not
-    // matter.
+    // The edges kept are those whose key occurs once, or one per key written in key order, so
+    // the order among equal keys does not matter.
     edges.sort_unstable_by_key(|e| e.0);
     let mut outline = Vec::new();
     let mut i = 0;
@@ -383,6 +414,13 @@ fn outer_edges<'s>(rings: impl Iterator<Item = (&'s str, Vec<Coord>)>) -> Vec<(C
         }
         if j == i + 1 {
             outline.push((edges[i].1, edges[i].2));
+        } else if all {
+            let (p, q) = (edges[i].1, edges[i].2);
+            outline.push(if point_key(p) <= point_key(q) {
+                (p, q)
+            } else {
+                (q, p)
+            });
         }
         i = j;
     }
@@ -412,13 +450,22 @@ impl Page<'_> {
             self.c.push(Item::Shape {
                 rings: self.base.rings[i].clone(),
                 fill: Some(fill(i)),
-                // Outlines of thousands of small areas would paint cities white.
-                stroke: (self.base.weight >= 1.0).then(|| Stroke::solid(WHITE, 0.5 * u)),
+                stroke: None,
                 id: Some(code.clone()),
                 title: Some(tip(i)),
             });
         }
         self.c.push(Item::End);
+        // Outlines of thousands of small areas would paint cities white: the mesh is empty
+        // then.
+        if !self.base.mesh.is_empty() {
+            self.c.push(Item::Begin("area_outlines".into()));
+            self.c.push(Item::Lines {
+                paths: self.base.mesh.clone(),
+                stroke: Stroke::solid(WHITE, 0.5 * u),
+            });
+            self.c.push(Item::End);
+        }
     }
 
     pub(crate) fn councils(&mut self, width: f64) {
