@@ -11,7 +11,7 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::sync::Once;
+use std::sync::{Arc, Mutex, Once, OnceLock};
 
 use plotters::prelude::{IntoDrawingArea, IntoFont, RGBColor, Text};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -20,7 +20,7 @@ use plotters::style::{FontStyle, TextStyle};
 use crate::error::Result;
 use crate::io::atomic::write_atomic;
 use crate::report::push_num;
-use crate::report::raster::Raster;
+use crate::report::raster::{Mosaic, Raster};
 
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +108,23 @@ pub enum Item {
         /// A tooltip kept in the SVG.
         title: Option<String>,
     },
+    /// Polygons shared with other pictures, each with its own fill (and tooltip) here: drawn as
+    /// [`Item::Shape`]s with an id, a fill and no outline would be, once worked out.
+    Pieces {
+        /// The shared polygons.
+        pieces: Arc<Pieces>,
+        /// One fill per piece.
+        fills: Vec<Rgb>,
+        /// One tooltip per piece (or none).
+        titles: Vec<String>,
+    },
+    /// Polylines shared with other pictures: drawn as [`Item::Lines`] would be.
+    Polylines {
+        /// The shared polylines.
+        lines: Arc<Polylines>,
+        /// Stroke.
+        stroke: Stroke,
+    },
     /// Open polylines.
     Lines {
         /// Polylines.
@@ -145,6 +162,74 @@ pub enum Item {
     Begin(String),
     /// End of the innermost group.
     End,
+}
+
+/// Polygons many pictures draw with the same outlines and their own fills (a study's areas on
+/// each of its maps): their SVG path data, and how they cover the pixels of a picture of one
+/// size, are worked out by the first picture that needs them and shared by the others.
+#[derive(Debug)]
+pub struct Pieces {
+    rings: Vec<Vec<Vec<(f64, f64)>>>,
+    ids: Vec<String>,
+    /// Escaped id and path data, per piece.
+    svg: OnceLock<Vec<(String, String)>>,
+    mosaic: OnceLock<Mosaic>,
+}
+
+impl Pieces {
+    /// Pieces with their ids and rings (in pixels).
+    pub fn new(ids: Vec<String>, rings: Vec<Vec<Vec<(f64, f64)>>>) -> Pieces {
+        Pieces {
+            rings,
+            ids,
+            svg: OnceLock::new(),
+            mosaic: OnceLock::new(),
+        }
+    }
+
+    /// The rings of piece `i`.
+    pub fn rings(&self, i: usize) -> &[Vec<(f64, f64)>] {
+        &self.rings[i]
+    }
+
+    /// How many pieces there are.
+    pub fn len(&self) -> usize {
+        self.rings.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.rings.is_empty()
+    }
+}
+
+/// What a stroke's coverage depends on besides the lines: width (its bits), dashed, and the
+/// picture's size.
+type MaskKey = (u64, bool, usize, usize);
+
+/// Polylines many pictures draw (council boundaries on each map): their SVG path data, and their
+/// pixel coverage per stroke, worked out once and shared.
+#[derive(Debug)]
+pub struct Polylines {
+    paths: Vec<Vec<(f64, f64)>>,
+    svg: OnceLock<String>,
+    masks: Mutex<Vec<(MaskKey, Arc<Vec<(u32, u8)>>)>>,
+}
+
+impl Polylines {
+    /// Shared polylines (in pixels).
+    pub fn new(paths: Vec<Vec<(f64, f64)>>) -> Polylines {
+        Polylines {
+            paths,
+            svg: OnceLock::new(),
+            masks: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The polylines.
+    pub fn paths(&self) -> &[Vec<(f64, f64)>] {
+        &self.paths
+    }
 }
 
 /// A picture: a size in pixels and what to draw, in order.
@@ -198,6 +283,42 @@ fn stroke_attrs(s: Option<&Stroke>) -> String {
             }
         ),
     }
+}
+
+/// A filled or outlined path; `id` is escaped already.
+fn svg_shape(
+    s: &mut String,
+    id: Option<&str>,
+    fill: Option<Rgb>,
+    stroke: Option<&Stroke>,
+    d: impl FnOnce(&mut String),
+    title: Option<&str>,
+) {
+    s.push_str("<path");
+    if let Some(id) = id {
+        let _ = write!(s, r#" data-id="{id}""#);
+    }
+    let _ = write!(
+        s,
+        r#" fill="{}" fill-rule="evenodd"{} d=""#,
+        fill.map(Rgb::css).unwrap_or_else(|| "none".into()),
+        stroke_attrs(stroke),
+    );
+    d(s);
+    s.push('"');
+    match title {
+        Some(t) => {
+            let _ = writeln!(s, "><title>{}</title></path>", escape(t));
+        }
+        None => s.push_str("/>\n"),
+    }
+}
+
+/// A stroked, unfilled path.
+fn svg_lines(s: &mut String, stroke: &Stroke, d: impl FnOnce(&mut String)) {
+    let _ = write!(s, r#"<path fill="none"{} d=""#, stroke_attrs(Some(stroke)));
+    d(s);
+    s.push_str("\"/>\n");
 }
 
 /// Path data with coordinates to a tenth of a pixel, trailing zeros trimmed: a national map's
@@ -278,33 +399,62 @@ impl Canvas {
                     stroke,
                     id,
                     title,
-                } => {
-                    let _ = write!(
-                        s,
-                        r#"<path{} fill="{}" fill-rule="evenodd"{} d=""#,
-                        id.as_ref()
-                            .map(|i| format!(r#" data-id="{}""#, escape(i)))
-                            .unwrap_or_default(),
-                        fill.map(Rgb::css).unwrap_or_else(|| "none".into()),
-                        stroke_attrs(stroke.as_ref()),
-                    );
-                    for r in rings {
-                        push_path(&mut s, r, true);
-                    }
-                    s.push('"');
-                    match title {
-                        Some(t) => {
-                            let _ = writeln!(s, "><title>{}</title></path>", escape(t));
+                } => svg_shape(
+                    &mut s,
+                    id.as_deref().map(escape).as_deref(),
+                    *fill,
+                    stroke.as_ref(),
+                    |s| {
+                        for r in rings {
+                            push_path(s, r, true);
                         }
-                        None => s.push_str("/>\n"),
+                    },
+                    title.as_deref(),
+                ),
+                Item::Pieces {
+                    pieces,
+                    fills,
+                    titles,
+                } => {
+                    let svg = pieces.svg.get_or_init(|| {
+                        pieces
+                            .rings
+                            .iter()
+                            .zip(&pieces.ids)
+                            .map(|(rings, id)| {
+                                let mut d = String::new();
+                                for r in rings {
+                                    push_path(&mut d, r, true);
+                                }
+                                (escape(id), d)
+                            })
+                            .collect()
+                    });
+                    for (k, (id, d)) in svg.iter().enumerate() {
+                        svg_shape(
+                            &mut s,
+                            Some(id),
+                            Some(fills[k]),
+                            None,
+                            |s| s.push_str(d),
+                            titles.get(k).map(String::as_str),
+                        );
                     }
                 }
-                Item::Lines { paths, stroke } => {
-                    let _ = write!(s, r#"<path fill="none"{} d=""#, stroke_attrs(Some(stroke)));
+                Item::Lines { paths, stroke } => svg_lines(&mut s, stroke, |s| {
                     for p in paths {
-                        push_path(&mut s, p, false);
+                        push_path(s, p, false);
                     }
-                    s.push_str("\"/>\n");
+                }),
+                Item::Polylines { lines, stroke } => {
+                    let d = lines.svg.get_or_init(|| {
+                        let mut d = String::new();
+                        for p in &lines.paths {
+                            push_path(&mut d, p, false);
+                        }
+                        d
+                    });
+                    svg_lines(&mut s, stroke, |s| s.push_str(d));
                 }
                 Item::Circle {
                     at,
@@ -411,10 +561,41 @@ fn draw(r: &mut Raster, item: &Item) {
                 r.fill(rings, *c);
             }
             if let Some(s) = stroke {
-                stroke_paths(r, rings, true, s);
+                cover_stroke(r, rings, true, s);
+                r.flush(s.color);
             }
         }
-        Item::Lines { paths, stroke: s } => stroke_paths(r, paths, false, s),
+        Item::Lines { paths, stroke: s } => {
+            cover_stroke(r, paths, false, s);
+            r.flush(s.color);
+        }
+        Item::Pieces { pieces, fills, .. } => {
+            let mosaic = pieces
+                .mosaic
+                .get_or_init(|| Raster::mosaic(r.w, r.h, &pieces.rings));
+            if mosaic.size == (r.w, r.h) {
+                r.paint(mosaic, fills);
+            } else {
+                // Shared with a picture of another size: worked out for this one alone.
+                r.paint(&Raster::mosaic(r.w, r.h, &pieces.rings), fills);
+            }
+        }
+        Item::Polylines { lines, stroke: s } => {
+            let key = (s.width.to_bits(), s.dashed, r.w, r.h);
+            let mask = {
+                let mut masks = lines.masks.lock().unwrap_or_else(|e| e.into_inner());
+                match masks.iter().find(|m| m.0 == key) {
+                    Some(m) => Arc::clone(&m.1),
+                    None => {
+                        cover_stroke(r, &lines.paths, false, s);
+                        let m = Arc::new(r.take_mask());
+                        masks.push((key, Arc::clone(&m)));
+                        m
+                    }
+                }
+            };
+            r.paint_mask(&mask, s.color);
+        }
         Item::Circle {
             at,
             r: radius,
@@ -431,14 +612,10 @@ fn draw(r: &mut Raster, item: &Item) {
     }
 }
 
-/// Strokes polylines (rings when `closed`), dashed or not.
-fn stroke_paths(r: &mut Raster, paths: &[Vec<(f64, f64)>], closed: bool, s: &Stroke) {
+/// Adds the coverage of a stroke of polylines (rings when `closed`), dashed or not.
+fn cover_stroke(r: &mut Raster, paths: &[Vec<(f64, f64)>], closed: bool, s: &Stroke) {
     if !s.dashed {
-        r.stroke(
-            paths.iter().map(|p| (p.as_slice(), closed)),
-            s.width,
-            s.color,
-        );
+        r.cover(paths.iter().map(|p| (p.as_slice(), closed)), s.width);
         return;
     }
     let parts: Vec<Vec<(f64, f64)>> = paths
@@ -451,11 +628,7 @@ fn stroke_paths(r: &mut Raster, paths: &[Vec<(f64, f64)>], closed: bool, s: &Str
             dashes(&p, 4.0, 3.0)
         })
         .collect();
-    r.stroke(
-        parts.iter().map(|p| (p.as_slice(), false)),
-        s.width,
-        s.color,
-    );
+    r.cover(parts.iter().map(|p| (p.as_slice(), false)), s.width);
 }
 
 /// Splits a polyline into dashes of `on` and gaps of `off` pixels.

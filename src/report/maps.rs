@@ -16,11 +16,12 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use geo::{Coord, InteriorPoint};
 use rayon::prelude::*;
 
-use super::canvas::{Anchor, Canvas, Item, Rgb, Stroke, BLACK, GREY, WHITE};
+use super::canvas::{Anchor, Canvas, Item, Pieces, Polylines, Rgb, Stroke, BLACK, GREY, WHITE};
 use crate::config::{Classing, MapSpec};
 use crate::error::Result;
 use crate::load::Study;
@@ -146,12 +147,12 @@ pub struct Basemap {
     attribution: String,
     u: f64,
     frame: Frame,
-    codes: Vec<String>,
-    rings: Vec<Vec<Vec<(f64, f64)>>>,
+    /// The areas in pixels, shared by every map so their coverage is worked out once.
+    pieces: Arc<Pieces>,
     label_at: Vec<(f64, f64)>,
-    councils: Vec<Vec<(f64, f64)>>,
+    councils: Arc<Polylines>,
     /// The areas' outlines, each boundary once; empty on dense maps, which draw none.
-    mesh: Vec<Vec<(f64, f64)>>,
+    mesh: Arc<Polylines>,
 }
 
 /// An area to map: code, group (council; may be empty) and shape in a projected CRS.
@@ -237,11 +238,13 @@ impl Basemap {
             attribution: attribution.to_string(),
             u,
             frame,
-            codes: areas.iter().map(|a| a.0.clone()).collect(),
-            rings,
+            pieces: Arc::new(Pieces::new(
+                areas.iter().map(|a| a.0.clone()).collect(),
+                rings,
+            )),
             label_at,
-            councils,
-            mesh,
+            councils: Arc::new(Polylines::new(councils)),
+            mesh: Arc::new(Polylines::new(mesh)),
         }
     }
 
@@ -446,22 +449,19 @@ impl Page<'_> {
     pub(crate) fn areas(&mut self, fill: impl Fn(usize) -> Rgb, tip: impl Fn(usize) -> String) {
         let u = self.u();
         self.c.push(Item::Begin("areas".into()));
-        for (i, code) in self.base.codes.iter().enumerate() {
-            self.c.push(Item::Shape {
-                rings: self.base.rings[i].clone(),
-                fill: Some(fill(i)),
-                stroke: None,
-                id: Some(code.clone()),
-                title: Some(tip(i)),
-            });
-        }
+        let n = self.base.pieces.len();
+        self.c.push(Item::Pieces {
+            pieces: Arc::clone(&self.base.pieces),
+            fills: (0..n).map(&fill).collect(),
+            titles: (0..n).map(&tip).collect(),
+        });
         self.c.push(Item::End);
         // Outlines of thousands of small areas would paint cities white: the mesh is empty
         // then.
-        if !self.base.mesh.is_empty() {
+        if !self.base.mesh.paths().is_empty() {
             self.c.push(Item::Begin("area_outlines".into()));
-            self.c.push(Item::Lines {
-                paths: self.base.mesh.clone(),
+            self.c.push(Item::Polylines {
+                lines: Arc::clone(&self.base.mesh),
                 stroke: Stroke::solid(WHITE, 0.5 * u),
             });
             self.c.push(Item::End);
@@ -469,12 +469,12 @@ impl Page<'_> {
     }
 
     pub(crate) fn councils(&mut self, width: f64) {
-        if self.base.councils.is_empty() {
+        if self.base.councils.paths().is_empty() {
             return;
         }
         self.c.push(Item::Begin("councils".into()));
-        self.c.push(Item::Lines {
-            paths: self.base.councils.clone(),
+        self.c.push(Item::Polylines {
+            lines: Arc::clone(&self.base.councils),
             stroke: Stroke::solid(Rgb(17, 17, 17), width * self.u() * self.base.weight),
         });
         self.c.push(Item::End);
@@ -821,7 +821,7 @@ pub fn coverage_map(
             &shorten(&study.service_label(t), 24),
         );
     }
-    if !base.councils.is_empty() {
+    if !base.councils.paths().is_empty() {
         p.legend_entry(
             Swatch::Line(Stroke::solid(Rgb(17, 17, 17), 3.0 * base.u)),
             "council boundary",
@@ -996,7 +996,7 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
         let colour = Rgb::hex(PAIR_COLOURS[class_of(pair.difference, &breaks).min(2)]);
         for i in [pair.a, pair.b] {
             p.c.push(Item::Shape {
-                rings: base.rings[i].clone(),
+                rings: base.pieces.rings(i).to_vec(),
                 fill: None,
                 stroke: Some(Stroke::solid(colour, 2.0 * base.u)),
                 id: None,

@@ -43,6 +43,18 @@ pub(crate) struct Raster {
     ink: Vec<u16>,
 }
 
+/// How the pieces of a set cover a picture's pixels (see [`Raster::mosaic`]).
+#[derive(Debug)]
+pub(crate) struct Mosaic {
+    /// The picture's size.
+    pub size: (usize, usize),
+    /// Runs of pixels (first pixel, length, piece) wholly covered last by one piece.
+    runs: Vec<(u32, u32, u32)>,
+    /// Partial coverings (pixel, piece, coverage in 1/255ths) not hidden under a later whole
+    /// one, in drawing order.
+    partial: Vec<(u32, u32, u8)>,
+}
+
 /// A polyline's points and whether it closes on itself.
 pub(crate) type Path<'a> = (&'a [(f64, f64)], bool);
 
@@ -62,63 +74,108 @@ impl Raster {
 
     /// Fills `rings` (closed; the closing point may be omitted) with the even-odd rule.
     pub fn fill(&mut self, rings: &[Vec<(f64, f64)>], c: Rgb) {
-        let (mut x0, mut y0) = (f64::INFINITY, f64::INFINITY);
-        let (mut x1, mut y1) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-        for &(x, y) in rings.iter().flatten() {
-            if x.is_finite() && y.is_finite() {
-                x0 = x0.min(x);
-                y0 = y0.min(y);
-                x1 = x1.max(x);
-                y1 = y1.max(y);
+        let rgb = &mut self.rgb;
+        cover_rings(&mut self.acc, (self.w, self.h), rings, |i, k| {
+            blend_k(&mut rgb[i * 3..i * 3 + 3], c, k);
+        });
+    }
+
+    /// How a set of pieces (polygons, each of rings) covers the pixels when filled one after
+    /// the other, for [`paint`](Self::paint) to fill with any colours.
+    pub fn mosaic(w: usize, h: usize, pieces: &[Vec<Vec<(f64, f64)>>]) -> Mosaic {
+        // Per pixel, the last piece to cover it wholly and how many partial coverings came
+        // before: those are hidden under it.
+        let mut base = vec![u32::MAX; w * h];
+        let mut hidden = vec![0u32; w * h];
+        let mut partial: Vec<(u32, u32, u8)> = Vec::new();
+        let mut acc = Vec::new();
+        for (k, rings) in pieces.iter().enumerate() {
+            cover_rings(&mut acc, (w, h), rings, |i, a| {
+                if a >= 255 {
+                    base[i] = k as u32;
+                    hidden[i] = partial.len() as u32;
+                } else {
+                    partial.push((i as u32, k as u32, a as u8));
+                }
+            });
+        }
+        let mut j = 0u32;
+        partial.retain(|&(i, ..)| {
+            j += 1;
+            j > hidden[i as usize]
+        });
+        let mut runs = Vec::new();
+        for (row, line) in base.chunks_exact(w.max(1)).enumerate() {
+            let mut x = 0;
+            while x < line.len() {
+                let piece = line[x];
+                let start = x;
+                while x < line.len() && line[x] == piece {
+                    x += 1;
+                }
+                if piece != u32::MAX {
+                    runs.push(((row * w + start) as u32, (x - start) as u32, piece));
+                }
             }
         }
-        // The pixels that can be covered: the bounding box clipped to the buffer. Edges left of
-        // the buffer still count, pressed against its left side.
-        let top = y0.floor().max(0.0);
-        let bottom = y1.ceil().min(self.h as f64);
-        let left = x0.floor().max(0.0);
-        let right = x1.ceil().min(self.w as f64);
-        if !(top < bottom && left < right) {
-            return;
+        Mosaic {
+            size: (w, h),
+            runs,
+            partial,
         }
-        let (vw, vh) = ((right - left) as usize, (bottom - top) as usize);
-        // Two more cells per row: an edge on the right side spills into them.
-        let stride = vw + 2;
-        if self.acc.len() < stride * vh {
-            self.acc.resize(stride * vh, 0.0);
-        }
-        let acc = &mut self.acc[..stride * vh];
-        for r in rings {
-            let n = r.len();
-            for i in 0..n {
-                let (a, b) = (r[i], r[(i + 1) % n]);
-                edge(
-                    acc,
-                    stride,
-                    (vw as f64, vh as f64),
-                    (a.0 - left, a.1 - top),
-                    (b.0 - left, b.1 - top),
-                );
+    }
+
+    /// Fills a mosaic's pieces with `fills` (one per piece), as filling them one after the
+    /// other would.
+    pub fn paint(&mut self, m: &Mosaic, fills: &[Rgb]) {
+        for &(start, len, piece) in &m.runs {
+            let c = fills[piece as usize];
+            let (start, len) = (start as usize, len as usize);
+            for px in self.rgb[start * 3..(start + len) * 3].chunks_exact_mut(3) {
+                px.copy_from_slice(&[c.0, c.1, c.2]);
             }
         }
-        let (ox, oy) = (left as usize, top as usize);
-        for (row, cells) in acc.chunks_exact_mut(stride).enumerate() {
-            let start = ((oy + row) * self.w + ox) * 3;
-            let out = &mut self.rgb[start..start + vw * 3];
-            let mut winding = 0.0f32;
-            for (cell, px) in cells[..vw].iter_mut().zip(out.chunks_exact_mut(3)) {
-                winding += *cell;
-                *cell = 0.0;
-                blend(px, c, even_odd(winding));
-            }
-            cells[vw] = 0.0;
-            cells[vw + 1] = 0.0;
+        for &(i, piece, k) in &m.partial {
+            let i = i as usize;
+            blend_k(
+                &mut self.rgb[i * 3..i * 3 + 3],
+                fills[piece as usize],
+                u32::from(k),
+            );
         }
     }
 
     /// Strokes `paths` `width` pixels wide with round joins and caps, as one shape: where
     /// segments overlap a pixel takes the largest coverage, not the sum.
+    #[cfg(test)]
     pub fn stroke<'a>(&mut self, paths: impl IntoIterator<Item = Path<'a>>, width: f64, c: Rgb) {
+        self.cover(paths, width);
+        self.flush(c);
+    }
+
+    /// The stroke coverage added since the last [`flush`](Self::flush), taken out for
+    /// [`paint_mask`](Self::paint_mask) to draw in any colour; nothing is drawn.
+    pub fn take_mask(&mut self) -> Vec<(u32, u8)> {
+        let mask = self
+            .touched
+            .iter()
+            .map(|&i| (i, std::mem::take(&mut self.cov[i as usize])))
+            .collect();
+        self.touched.clear();
+        mask
+    }
+
+    /// Draws a stroke's coverage from [`take_mask`](Self::take_mask) in colour `c`.
+    pub fn paint_mask(&mut self, mask: &[(u32, u8)], c: Rgb) {
+        for &(i, k) in mask {
+            let i = i as usize;
+            blend_k(&mut self.rgb[i * 3..i * 3 + 3], c, u32::from(k));
+        }
+    }
+
+    /// Adds the coverage of a stroke `width` pixels wide with round joins and caps: where
+    /// segments overlap a pixel takes the largest coverage, not the sum.
+    pub fn cover<'a>(&mut self, paths: impl IntoIterator<Item = Path<'a>>, width: f64) {
         let r = width / 2.0;
         for (pts, closed) in paths {
             let n = pts.len();
@@ -132,7 +189,6 @@ impl Raster {
                 self.segment(pts[n - 1], pts[0], r);
             }
         }
-        self.flush(c);
     }
 
     /// Fills a disc.
@@ -276,7 +332,7 @@ impl Raster {
     }
 
     /// Blends the current stroke's colour by its coverage and clears the coverage.
-    fn flush(&mut self, c: Rgb) {
+    pub fn flush(&mut self, c: Rgb) {
         for &i in &self.touched {
             let i = i as usize;
             let a = f32::from(self.cov[i]) / 255.0;
@@ -336,7 +392,11 @@ fn even_odd(winding: f32) -> f32 {
 
 /// Puts `c` over a pixel with coverage `a`.
 fn blend(px: &mut [u8], c: Rgb, a: f32) {
-    let k = (a * 255.0 + 0.5) as u32;
+    blend_k(px, c, (a * 255.0 + 0.5) as u32);
+}
+
+/// Puts `c` over a pixel with coverage `k` / 255.
+fn blend_k(px: &mut [u8], c: Rgb, k: u32) {
     if k == 0 {
         return;
     }
@@ -349,6 +409,72 @@ fn blend(px: &mut [u8], c: Rgb, a: f32) {
     px[0] = mix(px[0], c.0);
     px[1] = mix(px[1], c.1);
     px[2] = mix(px[2], c.2);
+}
+
+/// The even-odd coverage of `rings` in a picture of `size` pixels: `put(pixel, k)` for each
+/// pixel of the rings' bounding box (clipped to the picture) with coverage k / 255 > 0, in row
+/// order. `acc` is scratch space, all zero between calls.
+fn cover_rings(
+    acc: &mut Vec<f32>,
+    size: (usize, usize),
+    rings: &[Vec<(f64, f64)>],
+    mut put: impl FnMut(usize, u32),
+) {
+    let (w, h) = size;
+    let (mut x0, mut y0) = (f64::INFINITY, f64::INFINITY);
+    let (mut x1, mut y1) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for &(x, y) in rings.iter().flatten() {
+        if x.is_finite() && y.is_finite() {
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+        }
+    }
+    // The pixels that can be covered: the bounding box clipped to the picture. Edges left of
+    // it still count, pressed against its left side.
+    let top = y0.floor().max(0.0);
+    let bottom = y1.ceil().min(h as f64);
+    let left = x0.floor().max(0.0);
+    let right = x1.ceil().min(w as f64);
+    if !(top < bottom && left < right) {
+        return;
+    }
+    let (vw, vh) = ((right - left) as usize, (bottom - top) as usize);
+    // Two more cells per row: an edge on the right side spills into them.
+    let stride = vw + 2;
+    if acc.len() < stride * vh {
+        acc.resize(stride * vh, 0.0);
+    }
+    let acc = &mut acc[..stride * vh];
+    for r in rings {
+        let n = r.len();
+        for i in 0..n {
+            let (a, b) = (r[i], r[(i + 1) % n]);
+            edge(
+                acc,
+                stride,
+                (vw as f64, vh as f64),
+                (a.0 - left, a.1 - top),
+                (b.0 - left, b.1 - top),
+            );
+        }
+    }
+    let (ox, oy) = (left as usize, top as usize);
+    for (row, cells) in acc.chunks_exact_mut(stride).enumerate() {
+        let start = (oy + row) * w + ox;
+        let mut winding = 0.0f32;
+        for (x, cell) in cells[..vw].iter_mut().enumerate() {
+            winding += *cell;
+            *cell = 0.0;
+            let k = (even_odd(winding) * 255.0 + 0.5) as u32;
+            if k > 0 {
+                put(start + x, k.min(255));
+            }
+        }
+        cells[vw] = 0.0;
+        cells[vw + 1] = 0.0;
+    }
 }
 
 /// Adds one polygon edge, in the fill's box coordinates (`size` is the box's width and height),
