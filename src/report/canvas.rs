@@ -207,13 +207,16 @@ impl Pieces {
 /// picture's size.
 type MaskKey = (u64, bool, usize, usize);
 
+/// A stroke's coverage: (pixel, coverage in 1/255ths).
+type Mask = Vec<(u32, u8)>;
+
 /// Polylines many pictures draw (council boundaries on each map): their SVG path data, and their
 /// pixel coverage per stroke, worked out once and shared.
 #[derive(Debug)]
 pub struct Polylines {
     paths: Vec<Vec<(f64, f64)>>,
     svg: OnceLock<String>,
-    masks: Mutex<Vec<(MaskKey, Arc<Vec<(u32, u8)>>)>>,
+    masks: Mutex<Vec<(MaskKey, Arc<Mask>)>>,
 }
 
 impl Polylines {
