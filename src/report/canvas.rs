@@ -108,8 +108,10 @@ pub enum Item {
         /// A tooltip kept in the SVG.
         title: Option<String>,
     },
-    /// Polygons shared with other pictures, each with its own fill (and tooltip) here: drawn as
-    /// [`Item::Shape`]s with an id, a fill and no outline would be, once worked out.
+    /// Polygons shared with other pictures, each with its own fill (and tooltip) here and all
+    /// with one outline: drawn as [`Item::Shape`]s with an id would be, except that in the PNG
+    /// the outlines are drawn after all the fills (where neighbours share a boundary the later
+    /// one's outline lies on top either way).
     Pieces {
         /// The shared polygons.
         pieces: Arc<Pieces>,
@@ -117,6 +119,8 @@ pub enum Item {
         fills: Vec<Rgb>,
         /// One tooltip per piece (or none).
         titles: Vec<String>,
+        /// The outline of every piece, if any.
+        stroke: Option<Stroke>,
     },
     /// Polylines shared with other pictures: drawn as [`Item::Lines`] would be.
     Polylines {
@@ -174,6 +178,8 @@ pub struct Pieces {
     /// Escaped id and path data, per piece.
     svg: OnceLock<Vec<(String, String)>>,
     mosaic: OnceLock<Mosaic>,
+    /// The outlines' coverage, per stroke.
+    outlines: Masks,
 }
 
 impl Pieces {
@@ -184,6 +190,7 @@ impl Pieces {
             ids,
             svg: OnceLock::new(),
             mosaic: OnceLock::new(),
+            outlines: Masks::default(),
         }
     }
 
@@ -210,13 +217,37 @@ type MaskKey = (u64, bool, usize, usize);
 /// A stroke's coverage: (pixel, coverage in 1/255ths).
 type Mask = Vec<(u32, u8)>;
 
+/// Strokes' coverage of shared lines, by what it depends on besides the lines.
+#[derive(Debug, Default)]
+struct Masks(Mutex<Vec<(MaskKey, Arc<Mask>)>>);
+
+impl Masks {
+    /// Draws a stroke `s` whose coverage `cover` adds, working it out the first time only.
+    fn draw(&self, r: &mut Raster, s: &Stroke, cover: impl FnOnce(&mut Raster)) {
+        let key = (s.width.to_bits(), s.dashed, r.w, r.h);
+        let mask = {
+            let mut masks = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            match masks.iter().find(|m| m.0 == key) {
+                Some(m) => Arc::clone(&m.1),
+                None => {
+                    cover(r);
+                    let m = Arc::new(r.take_mask());
+                    masks.push((key, Arc::clone(&m)));
+                    m
+                }
+            }
+        };
+        r.paint_mask(&mask, s.color);
+    }
+}
+
 /// Polylines many pictures draw (council boundaries on each map): their SVG path data, and their
 /// pixel coverage per stroke, worked out once and shared.
 #[derive(Debug)]
 pub struct Polylines {
     paths: Vec<Vec<(f64, f64)>>,
     svg: OnceLock<String>,
-    masks: Mutex<Vec<(MaskKey, Arc<Mask>)>>,
+    masks: Masks,
 }
 
 impl Polylines {
@@ -225,7 +256,7 @@ impl Polylines {
         Polylines {
             paths,
             svg: OnceLock::new(),
-            masks: Mutex::new(Vec::new()),
+            masks: Masks::default(),
         }
     }
 
@@ -418,6 +449,7 @@ impl Canvas {
                     pieces,
                     fills,
                     titles,
+                    stroke,
                 } => {
                     let svg = pieces.svg.get_or_init(|| {
                         pieces
@@ -438,7 +470,7 @@ impl Canvas {
                             &mut s,
                             Some(id),
                             Some(fills[k]),
-                            None,
+                            stroke.as_ref(),
                             |s| s.push_str(d),
                             titles.get(k).map(String::as_str),
                         );
@@ -572,7 +604,12 @@ fn draw(r: &mut Raster, item: &Item) {
             cover_stroke(r, paths, false, s);
             r.flush(s.color);
         }
-        Item::Pieces { pieces, fills, .. } => {
+        Item::Pieces {
+            pieces,
+            fills,
+            stroke,
+            ..
+        } => {
             let mosaic = pieces
                 .mosaic
                 .get_or_init(|| Raster::mosaic(r.w, r.h, &pieces.rings));
@@ -582,22 +619,18 @@ fn draw(r: &mut Raster, item: &Item) {
                 // Shared with a picture of another size: worked out for this one alone.
                 r.paint(&Raster::mosaic(r.w, r.h, &pieces.rings), fills);
             }
+            if let Some(s) = stroke {
+                pieces.outlines.draw(r, s, |r| {
+                    for rings in &pieces.rings {
+                        cover_stroke(r, rings, true, s);
+                    }
+                });
+            }
         }
         Item::Polylines { lines, stroke: s } => {
-            let key = (s.width.to_bits(), s.dashed, r.w, r.h);
-            let mask = {
-                let mut masks = lines.masks.lock().unwrap_or_else(|e| e.into_inner());
-                match masks.iter().find(|m| m.0 == key) {
-                    Some(m) => Arc::clone(&m.1),
-                    None => {
-                        cover_stroke(r, &lines.paths, false, s);
-                        let m = Arc::new(r.take_mask());
-                        masks.push((key, Arc::clone(&m)));
-                        m
-                    }
-                }
-            };
-            r.paint_mask(&mask, s.color);
+            lines
+                .masks
+                .draw(r, s, |r| cover_stroke(r, &lines.paths, false, s));
         }
         Item::Circle {
             at,

@@ -16,9 +16,9 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use geo::{Coord, InteriorPoint};
+use geo::Coord;
 use rayon::prelude::*;
 
 use super::canvas::{Anchor, Canvas, Item, Pieces, Polylines, Rgb, Stroke, BLACK, GREY, WHITE};
@@ -149,10 +149,12 @@ pub struct Basemap {
     frame: Frame,
     /// The areas in pixels, shared by every map so their coverage is worked out once.
     pieces: Arc<Pieces>,
-    label_at: Vec<(f64, f64)>,
+    /// A point inside each area, in pixels, found when first asked for: only labelled areas
+    /// and pairs need one, and finding one costs more than drawing the area.
+    label_at: Vec<OnceLock<(f64, f64)>>,
+    /// Rings per polygon of each area.
+    parts: Vec<Vec<usize>>,
     councils: Arc<Polylines>,
-    /// The areas' outlines, each boundary once; empty on dense maps, which draw none.
-    mesh: Arc<Polylines>,
 }
 
 /// An area to map: code, group (council; may be empty) and shape in a projected CRS.
@@ -196,44 +198,26 @@ impl Basemap {
                     .collect()
             })
             .collect();
-        let label_at = areas
-            .par_iter()
-            .map(|a| {
-                let p =
-                    a.2.interior_point()
-                        .map(|p| p.0)
-                        .or_else(|| a.2.bounding_rect().map(|r| r.center()))
-                        .unwrap_or(min);
-                frame.px(p)
-            })
+        // How many rings each polygon of an area has (its exterior and holes), to rebuild it
+        // in pixels for a label point.
+        let parts = areas
+            .iter()
+            .map(|a| a.2 .0.iter().map(|p| 1 + p.interiors().len()).collect())
             .collect();
-        // Thousands of areas: thinner lines and smaller dots, or the boundaries are all one
-        // sees; and no outlines of areas.
-        let weight = if areas.len() > 5_000 { 0.35 } else { 1.0 };
-        let lines = |edges| -> Vec<Vec<(f64, f64)>> {
-            chain(edges)
-                .into_iter()
-                .map(|line| thin_line(line.into_iter().map(|p| frame.px(p))))
-                .collect()
-        };
-        let (councils, mesh) = rayon::join(
-            || {
-                lines(outer_edges(
-                    areas
-                        .iter()
-                        .filter(|a| !a.1.is_empty())
-                        .flat_map(|a| world_rings(&a.2).into_iter().map(|r| (a.1.as_str(), r))),
-                ))
-            },
-            || {
-                if weight < 1.0 {
-                    return Vec::new();
-                }
-                lines(distinct_edges(areas.iter().flat_map(|a| world_rings(&a.2))))
-            },
+        let councils = outer_edges(
+            areas
+                .iter()
+                .filter(|a| !a.1.is_empty())
+                .flat_map(|a| world_rings(&a.2).into_iter().map(|r| (a.1.as_str(), r))),
         );
+        let councils = chain(councils)
+            .into_iter()
+            .map(|line| thin_line(line.into_iter().map(|p| frame.px(p))))
+            .collect();
         Basemap {
-            weight,
+            // Thousands of areas: thinner lines and smaller dots, or the boundaries are all
+            // one sees.
+            weight: if areas.len() > 5_000 { 0.35 } else { 1.0 },
             spec: spec.clone(),
             attribution: attribution.to_string(),
             u,
@@ -242,10 +226,34 @@ impl Basemap {
                 areas.iter().map(|a| a.0.clone()).collect(),
                 rings,
             )),
-            label_at,
+            label_at: (0..areas.len()).map(|_| OnceLock::new()).collect(),
+            parts,
             councils: Arc::new(Polylines::new(councils)),
-            mesh: Arc::new(Polylines::new(mesh)),
         }
+    }
+
+    /// A point inside area `i` (in pixels): the interior point of its outline as drawn, or
+    /// the middle of its bounding box when it has none.
+    fn label_at(&self, i: usize) -> (f64, f64) {
+        *self.label_at[i].get_or_init(|| {
+            use geo::{InteriorPoint, LineString, MultiPolygon, Polygon};
+            let rings = self.pieces.rings(i);
+            let mut polygons = Vec::new();
+            let mut k = 0;
+            for &n in &self.parts[i] {
+                let ring = |r: &Vec<(f64, f64)>| LineString::from(r.clone());
+                if let Some(exterior) = rings.get(k) {
+                    let holes = rings[k + 1..(k + n).min(rings.len())].iter().map(ring);
+                    polygons.push(Polygon::new(ring(exterior), holes.collect()));
+                }
+                k += n;
+            }
+            let shape = MultiPolygon::new(polygons);
+            shape
+                .interior_point()
+                .map(|p| (p.x(), p.y()))
+                .unwrap_or_else(|| box_centre(rings))
+        })
     }
 
     /// The basemap of a study's areas.
@@ -300,6 +308,27 @@ fn thinned(pts: &[(f64, f64)]) -> Vec<(f64, f64)> {
         }
     }
     out
+}
+
+/// The middle of the bounding box of some rings (0, 0 when they are empty).
+fn box_centre(rings: &[Vec<(f64, f64)>]) -> (f64, f64) {
+    let (mut x0, mut y0, mut x1, mut y1) = (
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    );
+    for &(x, y) in rings.iter().flatten() {
+        x0 = x0.min(x);
+        y0 = y0.min(y);
+        x1 = x1.max(x);
+        y1 = y1.max(y);
+    }
+    if x0.is_finite() {
+        ((x0 + x1) / 2.0, (y0 + y1) / 2.0)
+    } else {
+        (0.0, 0.0)
+    }
 }
 
 /// Where an edge's endpoint is, for matching endpoints: coordinates rounded to 1 cm.
@@ -370,21 +399,6 @@ fn thin_line(pts: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
 /// The edges that occur once within their set (rings tagged by set): the outline of a union of
 /// pieces that share edges. Edges are matched on coordinates rounded to 1 cm.
 fn outer_edges<'s>(rings: impl Iterator<Item = (&'s str, Vec<Coord>)>) -> Vec<(Coord, Coord)> {
-    select_edges(rings, false)
-}
-
-/// Every edge of `rings` once, however many rings share it: the outlines of a set of areas,
-/// each boundary between two areas drawn once rather than once per area.
-fn distinct_edges(rings: impl Iterator<Item = Vec<Coord>>) -> Vec<(Coord, Coord)> {
-    select_edges(rings.map(|r| ("", r)), true)
-}
-
-/// The edges of rings tagged by set, matched on coordinates rounded to 1 cm: one of each key
-/// (`all`), or those whose key occurs once within its set.
-fn select_edges<'s>(
-    rings: impl Iterator<Item = (&'s str, Vec<Coord>)>,
-    all: bool,
-) -> Vec<(Coord, Coord)> {
     let rings: Vec<(&str, Vec<Coord>)> = rings.collect();
     // Sets by rank, so that edges sort on integers alone: sorting the keyed edges and keeping
     // the keys that occur once costs a fraction of counting them in a hash map keyed by
@@ -405,8 +419,8 @@ fn select_edges<'s>(
             edges.push(((rank, k), w[0], w[1]));
         }
     }
-    // The edges kept are those whose key occurs once, or one per key written in key order, so
-    // the order among equal keys does not matter.
+    // The edges kept are those whose key occurs once, so the order among equal keys does not
+    // matter.
     edges.sort_unstable_by_key(|e| e.0);
     let mut outline = Vec::new();
     let mut i = 0;
@@ -417,13 +431,6 @@ fn select_edges<'s>(
         }
         if j == i + 1 {
             outline.push((edges[i].1, edges[i].2));
-        } else if all {
-            let (p, q) = (edges[i].1, edges[i].2);
-            outline.push(if point_key(p) <= point_key(q) {
-                (p, q)
-            } else {
-                (q, p)
-            });
         }
         i = j;
     }
@@ -454,18 +461,10 @@ impl Page<'_> {
             pieces: Arc::clone(&self.base.pieces),
             fills: (0..n).map(&fill).collect(),
             titles: (0..n).map(&tip).collect(),
+            // Outlines of thousands of small areas would paint cities white.
+            stroke: (self.base.weight >= 1.0).then(|| Stroke::solid(WHITE, 0.5 * u)),
         });
         self.c.push(Item::End);
-        // Outlines of thousands of small areas would paint cities white: the mesh is empty
-        // then.
-        if !self.base.mesh.paths().is_empty() {
-            self.c.push(Item::Begin("area_outlines".into()));
-            self.c.push(Item::Polylines {
-                lines: Arc::clone(&self.base.mesh),
-                stroke: Stroke::solid(WHITE, 0.5 * u),
-            });
-            self.c.push(Item::End);
-        }
     }
 
     pub(crate) fn councils(&mut self, width: f64) {
@@ -480,9 +479,9 @@ impl Page<'_> {
         self.c.push(Item::End);
     }
 
-    /// Each council's name on a white label, placed on the area nearest the area-weighted
-    /// centre of the council's areas (so the label sits inside the council even when its
-    /// shape is not convex).
+    /// Each council's name on a white label, placed inside the area whose box centre is nearest
+    /// the area-weighted centre of the council's areas' box centres (so the label sits inside
+    /// the council even when its shape is not convex).
     pub(crate) fn council_names(&mut self, study: &Study) {
         let mut by_group: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
         for (i, a) in study.areas.iter().enumerate() {
@@ -501,18 +500,23 @@ impl Page<'_> {
             if w <= 0.0 {
                 continue;
             }
-            let (cx, cy) = members.iter().fold((0.0, 0.0), |(x, y), &i| {
-                let (a, p) = (study.areas[i].local.area() / w, self.base.label_at[i]);
-                (x + a * p.0, y + a * p.1)
-            });
+            let centres: Vec<(f64, f64)> = members
+                .iter()
+                .map(|&i| box_centre(self.base.pieces.rings(i)))
+                .collect();
+            let (cx, cy) = members
+                .iter()
+                .zip(&centres)
+                .fold((0.0, 0.0), |(x, y), (&i, p)| {
+                    let a = study.areas[i].local.area() / w;
+                    (x + a * p.0, y + a * p.1)
+                });
+            let d = |p: &(f64, f64)| (p.0 - cx).powi(2) + (p.1 - cy).powi(2);
             let at = members
                 .iter()
-                .map(|&i| self.base.label_at[i])
-                .min_by(|a, b| {
-                    let d = |p: &(f64, f64)| (p.0 - cx).powi(2) + (p.1 - cy).powi(2);
-                    d(a).total_cmp(&d(b))
-                })
-                .unwrap_or((cx, cy));
+                .zip(&centres)
+                .min_by(|a, b| d(a.1).total_cmp(&d(b.1)))
+                .map_or((cx, cy), |(&i, _)| self.base.label_at(i));
             let name = shorten(study.group_label(group), 28);
             let size = 17.0 * u;
             // DejaVu Sans Bold averages about 0.62 em per character.
@@ -899,7 +903,7 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
     let top: Vec<_> = sf.unserved.iter().take(base.spec.labels).collect();
     p.c.push(Item::Begin("labels".into()));
     for u in &top {
-        let at = base.label_at[u.area];
+        let at = base.label_at(u.area);
         p.c.push(Item::Circle {
             at,
             r: 12.0 * base.u,
@@ -1004,7 +1008,7 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
             });
         }
         p.c.push(Item::Lines {
-            paths: vec![vec![base.label_at[pair.a], base.label_at[pair.b]]],
+            paths: vec![vec![base.label_at(pair.a), base.label_at(pair.b)]],
             stroke: Stroke::solid(colour, 5.0 * base.u),
         });
     }

@@ -83,26 +83,23 @@ impl Raster {
     /// How a set of pieces (polygons, each of rings) covers the pixels when filled one after
     /// the other, for [`paint`](Self::paint) to fill with any colours.
     pub fn mosaic(w: usize, h: usize, pieces: &[Vec<Vec<(f64, f64)>>]) -> Mosaic {
-        // Per pixel, the last piece to cover it wholly and how many partial coverings came
-        // before: those are hidden under it.
+        // Per pixel, the last piece to cover it wholly: partial coverings by earlier pieces
+        // are hidden under it (a piece covers a pixel once, so pieces order the coverings).
         let mut base = vec![u32::MAX; w * h];
-        let mut hidden = vec![0u32; w * h];
         let mut partial: Vec<(u32, u32, u8)> = Vec::new();
         let mut acc = Vec::new();
         for (k, rings) in pieces.iter().enumerate() {
             cover_rings(&mut acc, (w, h), rings, |i, a| {
                 if a >= 255 {
                     base[i] = k as u32;
-                    hidden[i] = partial.len() as u32;
                 } else {
                     partial.push((i as u32, k as u32, a as u8));
                 }
             });
         }
-        let mut j = 0u32;
-        partial.retain(|&(i, ..)| {
-            j += 1;
-            j > hidden[i as usize]
+        partial.retain(|&(i, piece, _)| {
+            let b = base[i as usize];
+            b == u32::MAX || b < piece
         });
         let mut runs = Vec::new();
         for (row, line) in base.chunks_exact(w.max(1)).enumerate() {
