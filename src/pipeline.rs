@@ -122,11 +122,17 @@ pub fn run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunOut
                 std::fs::create_dir_all(&maps).map_err(|e| Error::io(&maps, e))?;
                 let t4 = Instant::now();
                 let drawn = report::maps::write_all(&maps, &study, &coverage, &f)?;
+                let t_maps = t4.elapsed().as_secs_f64();
                 written.extend(report::document::write_reports(
                     out, &study, &coverage, &f, &drawn,
                 )?);
                 written.extend(drawn);
                 timings.push(("maps and report", t4.elapsed().as_secs_f64()));
+                timings.push(("maps and report/maps", t_maps));
+                timings.push((
+                    "maps and report/report",
+                    t4.elapsed().as_secs_f64() - t_maps,
+                ));
             }
             Some(f)
         }

@@ -50,7 +50,7 @@ pub const WHITE: Rgb = Rgb(255, 255, 255);
 pub const GREY: Rgb = Rgb(85, 85, 85);
 
 /// Horizontal anchor of a text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Anchor {
     /// Text starts at the point.
     Start,
@@ -194,6 +194,32 @@ impl Pieces {
         }
     }
 
+    /// Works out, in parallel, how the pieces and (with `stroke`) their outlines cover a
+    /// picture of `width` x `height`, so that the pictures drawn next in parallel do not wait
+    /// on the first of them to do it.
+    pub fn prepare(&self, width: u32, height: u32, stroke: Option<&Stroke>) {
+        let (w, h) = (width as usize, height as usize);
+        rayon::join(
+            || {
+                self.mosaic
+                    .get_or_init(|| Raster::mosaic(w, h, &self.rings));
+            },
+            || {
+                if let Some(s) = stroke {
+                    let mut r = Raster::new(w, h);
+                    self.outlines.get(&mut r, s, |r| self.cover_outlines(r, s));
+                }
+            },
+        );
+    }
+
+    /// Adds the coverage of every piece's outline.
+    fn cover_outlines(&self, r: &mut Raster, s: &Stroke) {
+        for rings in &self.rings {
+            cover_stroke(r, rings, true, s);
+        }
+    }
+
     /// The rings of piece `i`.
     pub fn rings(&self, i: usize) -> &[Vec<(f64, f64)>] {
         &self.rings[i]
@@ -224,8 +250,14 @@ struct Masks(Mutex<Vec<(MaskKey, Arc<Mask>)>>);
 impl Masks {
     /// Draws a stroke `s` whose coverage `cover` adds, working it out the first time only.
     fn draw(&self, r: &mut Raster, s: &Stroke, cover: impl FnOnce(&mut Raster)) {
+        let mask = self.get(r, s, cover);
+        r.paint_mask(&mask, s.color);
+    }
+
+    /// The coverage of a stroke `s` that `cover` adds, worked out the first time only.
+    fn get(&self, r: &mut Raster, s: &Stroke, cover: impl FnOnce(&mut Raster)) -> Arc<Mask> {
         let key = (s.width.to_bits(), s.dashed, r.w, r.h);
-        let mask = {
+        {
             let mut masks = self.0.lock().unwrap_or_else(|e| e.into_inner());
             match masks.iter().find(|m| m.0 == key) {
                 Some(m) => Arc::clone(&m.1),
@@ -236,8 +268,7 @@ impl Masks {
                     m
                 }
             }
-        };
-        r.paint_mask(&mask, s.color);
+        }
     }
 }
 
@@ -278,6 +309,11 @@ pub struct Canvas {
 }
 
 static FONTS: Once = Once::new();
+
+thread_local! {
+    /// The buffer of this thread's last PNG, for the next one.
+    static SPARE: std::cell::Cell<Option<Raster>> = const { std::cell::Cell::new(None) };
+}
 
 fn register_fonts() {
     FONTS.call_once(|| {
@@ -541,12 +577,26 @@ impl Canvas {
 
     /// The picture as RGB pixels (`width * height * 3` bytes, rows top to bottom).
     pub fn to_rgb(&self) -> Vec<u8> {
+        self.render().rgb
+    }
+
+    /// The picture drawn into a buffer this thread has drawn a picture of the same size into
+    /// before, when there is one: a fresh 1600 x 1200 buffer costs more in page faults than
+    /// some maps cost to draw.
+    fn render(&self) -> Raster {
         register_fonts();
-        let mut r = Raster::new(self.width as usize, self.height as usize);
+        let (w, h) = (self.width as usize, self.height as usize);
+        let mut r = match SPARE.with(|s| s.take()) {
+            Some(mut r) if (r.w, r.h) == (w, h) => {
+                r.clear();
+                r
+            }
+            _ => Raster::new(w, h),
+        };
         for item in &self.items {
             draw(&mut r, item);
         }
-        r.rgb
+        r
     }
 
     /// Writes the picture as a PNG file (atomically).
@@ -554,8 +604,9 @@ impl Canvas {
     /// # Errors
     /// When the file cannot be written.
     pub fn write_png(&self, path: &Path) -> Result<()> {
-        let rgb = self.to_rgb();
-        write_atomic(path, |w| {
+        let r = self.render();
+        let rgb = &r.rgb;
+        let written = write_atomic(path, |w| {
             let mut enc = png::Encoder::new(w, self.width, self.height);
             enc.set_color(png::ColorType::Rgb);
             enc.set_depth(png::BitDepth::Eight);
@@ -567,10 +618,12 @@ impl Canvas {
             enc.set_filter(png::Filter::Paeth);
             let mut writer = enc.write_header().map_err(std::io::Error::other)?;
             writer
-                .write_image_data(&rgb)
+                .write_image_data(rgb)
                 .map_err(std::io::Error::other)?;
             writer.finish().map_err(std::io::Error::other)
-        })
+        });
+        SPARE.with(|s| s.set(Some(r)));
+        written
     }
 
     /// Writes the picture as an SVG file (atomically).
@@ -620,11 +673,7 @@ fn draw(r: &mut Raster, item: &Item) {
                 r.paint(&Raster::mosaic(r.w, r.h, &pieces.rings), fills);
             }
             if let Some(s) = stroke {
-                pieces.outlines.draw(r, s, |r| {
-                    for rings in &pieces.rings {
-                        cover_stroke(r, rings, true, s);
-                    }
-                });
+                pieces.outlines.draw(r, s, |r| pieces.cover_outlines(r, s));
             }
         }
         Item::Polylines { lines, stroke: s } => {
@@ -709,15 +758,18 @@ fn dashes(pts: &[(f64, f64)], on: f64, off: f64) -> Vec<Vec<(f64, f64)>> {
 const TEXT_SCALE: i32 = 2;
 
 /// A plotters backend that collects a text's glyph coverage, at [`TEXT_SCALE`] times the
-/// picture's size, into the picture's pixels (see [`Raster::ink`]).
-struct Ink<'r>(&'r mut Raster);
+/// picture's size: (x, y, share of the pixel) per glyph pixel drawn.
+struct Ink<'a>(&'a mut Vec<(i32, i32, f64)>);
+
+/// Where [`Ink`] draws a text's anchor, at [`TEXT_SCALE`] times the size: far enough from the
+/// origin that no glyph is clipped.
+const INK_ORIGIN: i32 = 1 << 16;
 
 impl plotters::prelude::DrawingBackend for Ink<'_> {
     type ErrorType = std::convert::Infallible;
 
     fn get_size(&self) -> (u32, u32) {
-        let k = TEXT_SCALE as usize;
-        ((self.0.w * k) as u32, (self.0.h * k) as u32)
+        (2 * INK_ORIGIN as u32, 2 * INK_ORIGIN as u32)
     }
 
     fn ensure_prepared(
@@ -737,14 +789,23 @@ impl plotters::prelude::DrawingBackend for Ink<'_> {
         (x, y): plotters_backend::BackendCoord,
         color: plotters_backend::BackendColor,
     ) -> std::result::Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
-        self.0.ink(
-            (x / TEXT_SCALE) as usize,
-            (y / TEXT_SCALE) as usize,
-            color.alpha / f64::from(TEXT_SCALE * TEXT_SCALE),
-        );
+        if color.alpha > 0.0 {
+            self.0.push((x, y, color.alpha));
+        }
         Ok(())
     }
 }
+
+/// What a text's coverage depends on: the text, size (bits), bold, anchor, and where its
+/// anchor falls within a picture pixel at [`TEXT_SCALE`] times the size.
+type TextKey = (String, u64, bool, Anchor, (i32, i32));
+
+/// A text's coverage: (x, y) from the picture pixel of its anchor, coverage in 1/255ths.
+type TextMask = Vec<(i32, i32, u8)>;
+
+/// Texts already drawn, by what their coverage depends on: the maps of a study repeat their
+/// legends, council names, scale bars and attribution.
+static TEXTS: OnceLock<Mutex<std::collections::HashMap<TextKey, Arc<TextMask>>>> = OnceLock::new();
 
 /// Draws a text with plotters and the embedded font: glyph coverage at twice the size,
 /// averaged into the picture's pixels and blended in the text's colour.
@@ -761,7 +822,40 @@ fn draw_text(r: &mut Raster, item: &Item) {
         return;
     };
     let k = f64::from(TEXT_SCALE);
-    let font = ("sans-serif", size * k).into_font().style(if *bold {
+    // SVG anchors text at its baseline; plotters at the bottom of the line box. Lift by the
+    // descent (about a fifth of the size) so both put letters in the same place.
+    let (x, y) = (
+        (at.0 * k).round() as i32,
+        ((at.1 + 0.22 * size) * k).round() as i32,
+    );
+    let (px, py) = (x.div_euclid(TEXT_SCALE), y.div_euclid(TEXT_SCALE));
+    let phase = (x.rem_euclid(TEXT_SCALE), y.rem_euclid(TEXT_SCALE));
+    let key = (text.clone(), size.to_bits(), *bold, *anchor, phase);
+    let cache = TEXTS.get_or_init(Default::default);
+    let found = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&key)
+        .cloned();
+    let mask = match found {
+        Some(m) => m,
+        None => {
+            let m = Arc::new(text_mask(text, *size, *bold, *anchor, phase));
+            cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(key, Arc::clone(&m));
+            m
+        }
+    };
+    r.paint_text(&mask, (px, py), *color);
+}
+
+/// The coverage of a text drawn by plotters at [`TEXT_SCALE`] times the size, its anchor at
+/// `phase` within the picture pixel (0, 0).
+fn text_mask(text: &str, size: f64, bold: bool, anchor: Anchor, phase: (i32, i32)) -> TextMask {
+    let k = f64::from(TEXT_SCALE);
+    let font = ("sans-serif", size * k).into_font().style(if bold {
         FontStyle::Bold
     } else {
         FontStyle::Normal
@@ -771,22 +865,50 @@ fn draw_text(r: &mut Raster, item: &Item) {
         Anchor::Middle => HPos::Center,
         Anchor::End => HPos::Right,
     };
-    // The colour is applied when the coverage is blended in.
     let ink = BLACK.plotters();
     let style = TextStyle::from(font)
         .color(&ink)
         .pos(Pos::new(h, VPos::Bottom));
-    // SVG anchors text at its baseline; plotters at the bottom of the line box. Lift by the
-    // descent (about a fifth of the size) so both put letters in the same place.
-    let (x, y) = (
-        (at.0 * k).round() as i32,
-        ((at.1 + 0.22 * size) * k).round() as i32,
-    );
+    let mut drawn = Vec::new();
     {
-        let area = Ink(r).into_drawing_area();
-        let _ = area.draw(&Text::new(text.clone(), (x, y), style));
+        let area = Ink(&mut drawn).into_drawing_area();
+        let _ = area.draw(&Text::new(
+            text.to_string(),
+            (INK_ORIGIN + phase.0, INK_ORIGIN + phase.1),
+            style,
+        ));
     }
-    r.flush_ink(*color);
+    // Glyph pixels to picture pixels: the average over each TEXT_SCALE x TEXT_SCALE block.
+    let mut px: Vec<((i32, i32), f64)> = drawn
+        .into_iter()
+        .map(|(x, y, a)| {
+            (
+                (
+                    (y - INK_ORIGIN).div_euclid(TEXT_SCALE),
+                    (x - INK_ORIGIN).div_euclid(TEXT_SCALE),
+                ),
+                a,
+            )
+        })
+        .collect();
+    px.sort_by_key(|p| p.0);
+    let mut out: TextMask = Vec::new();
+    let per = 1.0 / f64::from(TEXT_SCALE * TEXT_SCALE);
+    let mut i = 0;
+    while i < px.len() {
+        let mut sum = 0.0;
+        let mut j = i;
+        while j < px.len() && px[j].0 == px[i].0 {
+            sum += px[j].1 * per;
+            j += 1;
+        }
+        let v = (sum.min(1.0) * 255.0).round() as u8;
+        if v > 0 {
+            out.push((px[i].0 .1, px[i].0 .0, v));
+        }
+        i = j;
+    }
+    out
 }
 
 #[cfg(test)]

@@ -256,6 +256,19 @@ impl Basemap {
         })
     }
 
+    /// The areas' outline: none on dense maps, where outlines of thousands of small areas
+    /// would paint cities white.
+    fn outline(&self) -> Option<Stroke> {
+        (self.weight >= 1.0).then(|| Stroke::solid(WHITE, 0.5 * self.u))
+    }
+
+    /// Works out how the areas and their outlines cover the maps' pixels, in parallel, before
+    /// the maps are drawn (see [`Pieces::prepare`]).
+    pub(crate) fn prepare(&self) {
+        self.pieces
+            .prepare(self.spec.width, self.spec.height, self.outline().as_ref());
+    }
+
     /// The basemap of a study's areas.
     pub fn for_study(study: &Study) -> Basemap {
         let areas: Vec<MapArea> = study
@@ -454,15 +467,13 @@ impl Page<'_> {
     }
 
     pub(crate) fn areas(&mut self, fill: impl Fn(usize) -> Rgb, tip: impl Fn(usize) -> String) {
-        let u = self.u();
         self.c.push(Item::Begin("areas".into()));
         let n = self.base.pieces.len();
         self.c.push(Item::Pieces {
             pieces: Arc::clone(&self.base.pieces),
             fills: (0..n).map(&fill).collect(),
             titles: (0..n).map(&tip).collect(),
-            // Outlines of thousands of small areas would paint cities white.
-            stroke: (self.base.weight >= 1.0).then(|| Stroke::solid(WHITE, 0.5 * u)),
+            stroke: self.base.outline(),
         });
         self.c.push(Item::End);
     }
@@ -1389,12 +1400,15 @@ pub fn write_all(
     coverage: &Coverage,
     findings: &Findings,
 ) -> Result<Vec<PathBuf>> {
+    let png = study.spec.maps.png;
     let base = Basemap::for_study(study);
+    if png {
+        base.prepare();
+    }
     let kinds = ["coverage", "unmet_need", "lottery", "equity"];
     let jobs: Vec<(usize, &str)> = (0..study.service_types.len())
         .flat_map(|t| kinds.iter().map(move |k| (t, *k)))
         .collect();
-    let png = study.spec.maps.png;
     let written: Vec<Vec<PathBuf>> = jobs
         .par_iter()
         .map(|&(t, kind)| -> Result<Vec<PathBuf>> {

@@ -36,11 +36,8 @@ pub(crate) struct Raster {
     acc: Vec<f32>,
     /// Coverage of the current stroke per pixel (0 to 255); all zero between strokes.
     cov: Vec<u8>,
-    /// The pixels of `cov` (or `ink`) the current stroke (or text) has touched.
+    /// The pixels of `cov` the current stroke has touched.
     touched: Vec<u32>,
-    /// Coverage of the current text per pixel, in 1/1020ths; all zero between texts. Allocated
-    /// with the first text.
-    ink: Vec<u16>,
 }
 
 /// How the pieces of a set cover a picture's pixels (see [`Raster::mosaic`]).
@@ -68,8 +65,12 @@ impl Raster {
             acc: Vec::new(),
             cov: vec![0; w * h],
             touched: Vec::new(),
-            ink: Vec::new(),
         }
+    }
+
+    /// Makes the buffer white again (the scratch space is clean between shapes already).
+    pub fn clear(&mut self) {
+        self.rgb.fill(255);
     }
 
     /// Fills `rings` (closed; the closing point may be omitted) with the even-odd rule.
@@ -310,31 +311,16 @@ impl Raster {
         }
     }
 
-    /// Adds `a` (a share of the pixel) to the coverage of the current text at a pixel;
-    /// outside the picture, nothing.
-    pub fn ink(&mut self, x: usize, y: usize, a: f64) {
-        if x >= self.w || y >= self.h || a <= 0.0 {
-            return;
+    /// Draws a text's coverage (x, y from `at`, coverage in 1/255ths) in colour `c`; pixels
+    /// outside the picture are left out.
+    pub fn paint_text(&mut self, mask: &[(i32, i32, u8)], at: (i32, i32), c: Rgb) {
+        for &(dx, dy, k) in mask {
+            let (x, y) = (at.0 + dx, at.1 + dy);
+            if x >= 0 && y >= 0 && (x as usize) < self.w && (y as usize) < self.h {
+                let i = y as usize * self.w + x as usize;
+                blend_k(&mut self.rgb[i * 3..i * 3 + 3], c, u32::from(k));
+            }
         }
-        if self.ink.is_empty() {
-            self.ink = vec![0; self.w * self.h];
-        }
-        let i = y * self.w + x;
-        if self.ink[i] == 0 {
-            self.touched.push(i as u32);
-        }
-        self.ink[i] = (f64::from(self.ink[i]) + a * 1020.0).round().min(1020.0) as u16;
-    }
-
-    /// Blends the current text's colour by its coverage and clears the coverage.
-    pub fn flush_ink(&mut self, c: Rgb) {
-        for &i in &self.touched {
-            let i = i as usize;
-            let a = f32::from(self.ink[i]) / 1020.0;
-            self.ink[i] = 0;
-            blend(&mut self.rgb[i * 3..i * 3 + 3], c, a);
-        }
-        self.touched.clear();
     }
 
     /// Blends the current stroke's colour by its coverage and clears the coverage.
