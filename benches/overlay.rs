@@ -2,12 +2,14 @@
 //! the same with discs polygonised and geo's boolean operations, on a seeded tiling whose answer
 //! is known in closed form (non-overlapping discs inside the tiled region: the covered areas sum
 //! to the sum of the discs' areas). Each bench asserts that answer, so it also checks correctness.
+//! Also the drawing of a map-sized picture (PNG pixels and SVG) of 1,600 outlined cells.
 
 use std::f64::consts::PI;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use geo::{Area, BooleanOps, MultiPolygon, Polygon};
+use lacuna::report::canvas::{Canvas, Item, Rgb, Stroke};
 use lacuna::spatial::overlay::{Disc, LocalPolygon};
 
 struct Rng(u64);
@@ -143,5 +145,55 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// A map-sized picture: 1,600 cells (24-gons, every third with a hole), filled and outlined, and
+/// a 3 px boundary line across them, as a coverage map draws its areas and councils.
+fn map_canvas() -> Canvas {
+    let mut c = Canvas::new(1600, 1200);
+    let ring = |cx: f64, cy: f64, r: f64| -> Vec<(f64, f64)> {
+        (0..24)
+            .map(|k| {
+                let a = f64::from(k) * PI / 12.0;
+                (cx + r * a.cos(), cy + r * a.sin())
+            })
+            .collect()
+    };
+    for i in 0..40 {
+        for j in 0..40 {
+            let (cx, cy) = (100.0 + 35.0 * f64::from(i), 60.0 + 27.0 * f64::from(j));
+            let mut rings = vec![ring(cx, cy, 16.0)];
+            if (i + j) % 3 == 0 {
+                rings.push(ring(cx, cy, 5.0));
+            }
+            c.push(Item::Shape {
+                rings,
+                fill: Some(Rgb((i * 6) as u8, (j * 6) as u8, 120)),
+                stroke: Some(Stroke::solid(Rgb(255, 255, 255), 0.5)),
+                id: None,
+                title: None,
+            });
+        }
+    }
+    c.push(Item::Lines {
+        paths: vec![(0..400)
+            .map(|k| {
+                (
+                    100.0 + 3.5 * f64::from(k),
+                    600.0 + 80.0 * (f64::from(k) / 30.0).sin(),
+                )
+            })
+            .collect()],
+        stroke: Stroke::solid(Rgb(17, 17, 17), 3.0),
+    });
+    c
+}
+
+fn bench_raster(c: &mut Criterion) {
+    let canvas = map_canvas();
+    let mut g = c.benchmark_group("map_1600x1200_1600_cells");
+    g.bench_function("png_pixels", |b| b.iter(|| black_box(&canvas).to_rgb()));
+    g.bench_function("svg", |b| b.iter(|| black_box(&canvas).to_svg()));
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_raster);
 criterion_main!(benches);
