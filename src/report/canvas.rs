@@ -5,9 +5,10 @@
 //! so areas with holes (a ward around a park) and multipolygons (islands) would be filled wrongly.
 //! Here polygons are filled with the even-odd rule in both formats: SVG paths with
 //! `fill-rule="evenodd"`, and in the PNG the anti-aliased area coverage of
-//! [`raster`](super::raster), which also draws lines and markers. Text in the PNG is drawn with
-//! plotters' bitmap backend and DejaVu Sans embedded in the binary (no system fonts needed).
-//! Output is deterministic.
+//! [`raster`](super::raster), which also draws lines and markers. Text in the PNG is laid out
+//! and rasterised by plotters, with DejaVu Sans embedded in the binary (no system fonts needed),
+//! at twice the size into a coverage mask that is cached across pictures. Output is
+//! deterministic.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -257,18 +258,14 @@ impl Masks {
     /// The coverage of a stroke `s` that `cover` adds, worked out the first time only.
     fn get(&self, r: &mut Raster, s: &Stroke, cover: impl FnOnce(&mut Raster)) -> Arc<Mask> {
         let key = (s.width.to_bits(), s.dashed, r.w, r.h);
-        {
-            let mut masks = self.0.lock().unwrap_or_else(|e| e.into_inner());
-            match masks.iter().find(|m| m.0 == key) {
-                Some(m) => Arc::clone(&m.1),
-                None => {
-                    cover(r);
-                    let m = Arc::new(r.take_mask());
-                    masks.push((key, Arc::clone(&m)));
-                    m
-                }
-            }
+        let mut masks = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(m) = masks.iter().find(|m| m.0 == key) {
+            return Arc::clone(&m.1);
         }
+        cover(r);
+        let m = Arc::new(r.take_mask());
+        masks.push((key, Arc::clone(&m)));
+        m
     }
 }
 
@@ -649,14 +646,10 @@ fn draw(r: &mut Raster, item: &Item) {
                 r.fill(rings, *c);
             }
             if let Some(s) = stroke {
-                cover_stroke(r, rings, true, s);
-                r.flush(s.color);
+                stroke_paths(r, rings, true, s);
             }
         }
-        Item::Lines { paths, stroke: s } => {
-            cover_stroke(r, paths, false, s);
-            r.flush(s.color);
-        }
+        Item::Lines { paths, stroke: s } => stroke_paths(r, paths, false, s),
         Item::Pieces {
             pieces,
             fills,
@@ -695,6 +688,12 @@ fn draw(r: &mut Raster, item: &Item) {
         Item::Text { .. } => draw_text(r, item),
         Item::Begin(_) | Item::End => {}
     }
+}
+
+/// Strokes polylines (rings when `closed`), dashed or not.
+fn stroke_paths(r: &mut Raster, paths: &[Vec<(f64, f64)>], closed: bool, s: &Stroke) {
+    cover_stroke(r, paths, closed, s);
+    r.flush(s.color);
 }
 
 /// Adds the coverage of a stroke of polylines (rings when `closed`), dashed or not.

@@ -238,10 +238,10 @@ impl Basemap {
         *self.label_at[i].get_or_init(|| {
             use geo::{InteriorPoint, LineString, MultiPolygon, Polygon};
             let rings = self.pieces.rings(i);
+            let ring = |r: &Vec<(f64, f64)>| LineString::from(r.clone());
             let mut polygons = Vec::new();
             let mut k = 0;
             for &n in &self.parts[i] {
-                let ring = |r: &Vec<(f64, f64)>| LineString::from(r.clone());
                 if let Some(exterior) = rings.get(k) {
                     let holes = rings[k + 1..(k + n).min(rings.len())].iter().map(ring);
                     polygons.push(Polygon::new(ring(exterior), holes.collect()));

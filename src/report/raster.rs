@@ -327,9 +327,8 @@ impl Raster {
     pub fn flush(&mut self, c: Rgb) {
         for &i in &self.touched {
             let i = i as usize;
-            let a = f32::from(self.cov[i]) / 255.0;
-            self.cov[i] = 0;
-            blend(&mut self.rgb[i * 3..i * 3 + 3], c, a);
+            let k = std::mem::take(&mut self.cov[i]);
+            blend_k(&mut self.rgb[i * 3..i * 3 + 3], c, u32::from(k));
         }
         self.touched.clear();
     }
@@ -401,11 +400,6 @@ fn even_odd(winding: f32) -> f32 {
     } else {
         w
     }
-}
-
-/// Puts `c` over a pixel with coverage `a`.
-fn blend(px: &mut [u8], c: Rgb, a: f32) {
-    blend_k(px, c, (a * 255.0 + 0.5) as u32);
 }
 
 /// Puts `c` over a pixel with coverage `k` / 255.
