@@ -35,7 +35,19 @@ impl Rgb {
     }
 
     fn css(self) -> String {
-        format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
+        let mut s = String::with_capacity(7);
+        self.push_css(&mut s);
+        s
+    }
+
+    /// Appends the colour as `#rrggbb`.
+    fn push_css(self, s: &mut String) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        s.push('#');
+        for v in [self.0, self.1, self.2] {
+            s.push(char::from(HEX[usize::from(v >> 4)]));
+            s.push(char::from(HEX[usize::from(v & 15)]));
+        }
     }
 
     fn plotters(self) -> RGBColor {
@@ -330,52 +342,85 @@ fn register_fonts() {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    push_escaped(&mut out, s);
+    out
+}
+
+/// Appends `text` with `&`, `<`, `>` and `"` escaped: a national map has a title per area,
+/// and four `replace`s allocated four strings for each.
+fn push_escaped(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(at) = rest.find(['&', '<', '>', '"']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            _ => "&quot;",
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
 }
 
 fn stroke_attrs(s: Option<&Stroke>) -> String {
+    let mut out = String::new();
+    push_stroke_attrs(&mut out, s);
+    out
+}
+
+/// Appends a shape's stroke attributes.
+fn push_stroke_attrs(out: &mut String, s: Option<&Stroke>) {
     match s {
-        None => " stroke=\"none\"".into(),
-        Some(s) => format!(
-            " stroke=\"{}\" stroke-width=\"{}\" stroke-linejoin=\"round\" stroke-linecap=\"round\"{}",
-            s.color.css(),
-            s.width,
-            if s.dashed {
-                " stroke-dasharray=\"4 3\""
-            } else {
-                ""
-            }
-        ),
+        None => out.push_str(" stroke=\"none\""),
+        Some(s) => {
+            out.push_str(" stroke=\"");
+            s.color.push_css(out);
+            let _ = write!(
+                out,
+                "\" stroke-width=\"{}\" stroke-linejoin=\"round\" stroke-linecap=\"round\"{}",
+                s.width,
+                if s.dashed {
+                    " stroke-dasharray=\"4 3\""
+                } else {
+                    ""
+                }
+            );
+        }
     }
 }
 
-/// A filled or outlined path; `id` is escaped already.
+/// A filled or outlined path; `id` is escaped already, `stroke` is [`stroke_attrs`]' output.
 fn svg_shape(
     s: &mut String,
     id: Option<&str>,
     fill: Option<Rgb>,
-    stroke: Option<&Stroke>,
+    stroke: &str,
     d: impl FnOnce(&mut String),
     title: Option<&str>,
 ) {
     s.push_str("<path");
     if let Some(id) = id {
-        let _ = write!(s, r#" data-id="{id}""#);
+        s.push_str(" data-id=\"");
+        s.push_str(id);
+        s.push('"');
     }
-    let _ = write!(
-        s,
-        r#" fill="{}" fill-rule="evenodd"{} d=""#,
-        fill.map(Rgb::css).unwrap_or_else(|| "none".into()),
-        stroke_attrs(stroke),
-    );
+    s.push_str(" fill=\"");
+    match fill {
+        Some(c) => c.push_css(s),
+        None => s.push_str("none"),
+    }
+    s.push_str("\" fill-rule=\"evenodd\"");
+    s.push_str(stroke);
+    s.push_str(" d=\"");
     d(s);
     s.push('"');
     match title {
         Some(t) => {
-            let _ = writeln!(s, "><title>{}</title></path>", escape(t));
+            s.push_str("><title>");
+            push_escaped(s, t);
+            s.push_str("</title></path>\n");
         }
         None => s.push_str("/>\n"),
     }
@@ -470,7 +515,7 @@ impl Canvas {
                     &mut s,
                     id.as_deref().map(escape).as_deref(),
                     *fill,
-                    stroke.as_ref(),
+                    &stroke_attrs(stroke.as_ref()),
                     |s| {
                         for r in rings {
                             push_path(s, r, true);
@@ -498,12 +543,13 @@ impl Canvas {
                             })
                             .collect()
                     });
+                    let stroke = stroke_attrs(stroke.as_ref());
                     for (k, (id, d)) in svg.iter().enumerate() {
                         svg_shape(
                             &mut s,
                             Some(id),
                             Some(fills[k]),
-                            stroke.as_ref(),
+                            &stroke,
                             |s| s.push_str(d),
                             titles.get(k).map(String::as_str),
                         );
@@ -877,35 +923,37 @@ fn text_mask(text: &str, size: f64, bold: bool, anchor: Anchor, phase: (i32, i32
             style,
         ));
     }
-    // Glyph pixels to picture pixels: the average over each TEXT_SCALE x TEXT_SCALE block.
-    let mut px: Vec<((i32, i32), f64)> = drawn
-        .into_iter()
-        .map(|(x, y, a)| {
-            (
-                (
-                    (y - INK_ORIGIN).div_euclid(TEXT_SCALE),
-                    (x - INK_ORIGIN).div_euclid(TEXT_SCALE),
-                ),
-                a,
-            )
-        })
-        .collect();
-    px.sort_by_key(|p| p.0);
-    let mut out: TextMask = Vec::new();
+    // Glyph pixels to picture pixels: the average over each TEXT_SCALE x TEXT_SCALE block,
+    // summed in a grid over the text's box (sorting the glyph pixels by block cost more than
+    // drawing them) in drawing order, and read out row by row.
+    let block = |(x, y, _): &(i32, i32, f64)| {
+        (
+            (x - INK_ORIGIN).div_euclid(TEXT_SCALE),
+            (y - INK_ORIGIN).div_euclid(TEXT_SCALE),
+        )
+    };
+    let Some(first) = drawn.first().map(block) else {
+        return Vec::new();
+    };
+    let (mut lo, mut hi) = (first, first);
+    for p in &drawn {
+        let (x, y) = block(p);
+        lo = (lo.0.min(x), lo.1.min(y));
+        hi = (hi.0.max(x), hi.1.max(y));
+    }
+    let cols = (hi.0 - lo.0 + 1) as usize;
+    let mut sums = vec![0.0; cols * (hi.1 - lo.1 + 1) as usize];
     let per = 1.0 / f64::from(TEXT_SCALE * TEXT_SCALE);
-    let mut i = 0;
-    while i < px.len() {
-        let mut sum = 0.0;
-        let mut j = i;
-        while j < px.len() && px[j].0 == px[i].0 {
-            sum += px[j].1 * per;
-            j += 1;
-        }
+    for p in &drawn {
+        let (x, y) = block(p);
+        sums[(y - lo.1) as usize * cols + (x - lo.0) as usize] += p.2 * per;
+    }
+    let mut out: TextMask = Vec::new();
+    for (cell, &sum) in sums.iter().enumerate() {
         let v = (sum.min(1.0) * 255.0).round() as u8;
         if v > 0 {
-            out.push((px[i].0 .1, px[i].0 .0, v));
+            out.push((lo.0 + (cell % cols) as i32, lo.1 + (cell / cols) as i32, v));
         }
-        i = j;
     }
     out
 }

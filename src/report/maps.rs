@@ -62,14 +62,12 @@ fn class_fill(v: f64, breaks: &[f64], palette: &[Rgb]) -> Rgb {
 }
 
 /// An area's tooltip: code, name, council and what the map shows for it.
-fn area_tip(study: &Study, i: usize, what: &str) -> String {
-    let a = &study.areas[i];
-    format!(
-        "{} {} ({}): {what}",
-        a.code,
-        a.name,
-        study.group_label(&a.group)
-    )
+fn area_tip(base: &Basemap, i: usize, what: &str) -> String {
+    let head = base.tips.get(i).map_or("", String::as_str);
+    let mut s = String::with_capacity(head.len() + what.len());
+    s.push_str(head);
+    s.push_str(what);
+    s
 }
 
 /// Population-weighted quantile breaks of `values` in `n` classes (fewer when values repeat).
@@ -155,6 +153,9 @@ pub struct Basemap {
     /// Rings per polygon of each area.
     parts: Vec<Vec<usize>>,
     councils: Arc<Polylines>,
+    /// Each area's tooltip up to what a map shows for it ("code name (council): "), the same
+    /// in every map of a study; empty without a study.
+    tips: Vec<String>,
 }
 
 /// An area to map: code, group (council; may be empty) and shape in a projected CRS.
@@ -229,6 +230,7 @@ impl Basemap {
             label_at: (0..areas.len()).map(|_| OnceLock::new()).collect(),
             parts,
             councils: Arc::new(Polylines::new(councils)),
+            tips: Vec::new(),
         }
     }
 
@@ -276,7 +278,13 @@ impl Basemap {
             .par_iter()
             .map(|a| (a.code.clone(), a.group.clone(), a.local.shape()))
             .collect();
-        Basemap::new(&areas, &study.spec.maps, &study.spec.findings.attribution)
+        let mut base = Basemap::new(&areas, &study.spec.maps, &study.spec.findings.attribution);
+        base.tips = study
+            .areas
+            .par_iter()
+            .map(|a| format!("{} {} ({}): ", a.code, a.name, study.group_label(&a.group)))
+            .collect();
+        base
     }
 
     pub(crate) fn page(&self, title: &str, subtitle: &str) -> Page<'_> {
@@ -785,7 +793,7 @@ pub fn coverage_map(
     );
     p.areas(
         |i| class_fill(share(i), &breaks, &palette),
-        |i| area_tip(study, i, &pct(share(i))),
+        |i| area_tip(base, i, &pct(share(i))),
     );
     let gaps = findings.map(|f| &f.services[t].gaps[..]).unwrap_or(&[]);
     if !gaps.is_empty() {
@@ -905,8 +913,8 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
     p.areas(
         |i| class_fill(unmet[i].unwrap_or(f64::NAN), &breaks, &palette),
         |i| match unmet[i] {
-            Some(v) => area_tip(study, i, &format!("unmet need {v:.0}")),
-            None => area_tip(study, i, "served"),
+            Some(v) => area_tip(base, i, &format!("unmet need {v:.0}")),
+            None => area_tip(base, i, "served"),
         },
     );
     p.councils(2.5);
@@ -1002,7 +1010,7 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
     );
     p.areas(
         |i| class_fill(sf.access.share[i], &fixed, &greys),
-        |i| area_tip(study, i, &pct(sf.access.share[i])),
+        |i| area_tip(base, i, &pct(sf.access.share[i])),
     );
     p.councils(4.0);
     p.c.push(Item::Begin("pairs".into()));

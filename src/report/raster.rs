@@ -129,9 +129,7 @@ impl Raster {
         for &(start, len, piece) in &m.runs {
             let c = fills[piece as usize];
             let (start, len) = (start as usize, len as usize);
-            for px in self.rgb[start * 3..(start + len) * 3].chunks_exact_mut(3) {
-                px.copy_from_slice(&[c.0, c.1, c.2]);
-            }
+            fill_run(&mut self.rgb[start * 3..(start + len) * 3], c);
         }
         for &(i, piece, k) in &m.partial {
             let i = i as usize;
@@ -332,6 +330,22 @@ impl Raster {
         }
         self.touched.clear();
     }
+}
+
+/// Sets every pixel of `px` (RGB) to `c`, sixteen pixels per copy: the areas' interiors are
+/// most of a map's pixels.
+fn fill_run(px: &mut [u8], c: Rgb) {
+    let mut pattern = [0; 48];
+    for p in pattern.chunks_exact_mut(3) {
+        p.copy_from_slice(&[c.0, c.1, c.2]);
+    }
+    let mut chunks = px.chunks_exact_mut(48);
+    for chunk in &mut chunks {
+        chunk.copy_from_slice(&pattern);
+    }
+    let rest = chunks.into_remainder();
+    let n = rest.len();
+    rest.copy_from_slice(&pattern[..n]);
 }
 
 /// How far (pixels) the points a stroke's segment skips may lie from it: a tenth of a pixel
