@@ -404,10 +404,7 @@ fn bootstrap_draws(a: &[&[f64]], w: &[f64], order: &[usize], draws: usize, seed:
         let lanes = out.len() / k;
         counts.iter_mut().for_each(|c| *c = [0; LANES]);
         for (lane, draw) in (block * LANES..).take(lanes).enumerate() {
-            let mut rng = draw_rng(seed, draw);
-            for _ in 0..n {
-                counts[rng.below(n)][lane] += 1;
-            }
+            draw_rng(seed, draw).indices(n, n, |i| counts[i][lane] += 1);
         }
         // A resampled area counted c times weighs c times its population, in the same
         // place in the deprivation order. Unused lanes count nothing and are not read.
@@ -827,11 +824,8 @@ mod tests {
             let a: Vec<&[f64]> = outcomes[..k].iter().map(|v| v.as_slice()).collect();
             let draws = bootstrap_draws(&a, &W, &order, 7, 42);
             for d in 0..7 {
-                let mut rng = draw_rng(42, d);
                 let mut counts = [0u32; 5];
-                for _ in 0..5 {
-                    counts[rng.below(5)] += 1;
-                }
+                draw_rng(42, d).indices(5, 5, |i| counts[i] += 1);
                 for (s, o) in a.iter().enumerate() {
                     let a_ord: Vec<f64> = order.iter().map(|&i| o[i]).collect();
                     let w_ord: Vec<f64> = order.iter().map(|&i| W[i]).collect();
