@@ -449,6 +449,7 @@ fn draw_rng(seed: u64, draw: usize) -> SplitMix64 {
 /// `groups * (k + 1)` slots. `totals` are the total weight and each outcome's total covered
 /// weight, from [`label_free_totals`]: they do not depend on the labels, so a permutation test
 /// sums them once.
+#[cfg(test)]
 fn theil_between_many(
     a: &[f64],
     w: &[f64],
@@ -458,29 +459,57 @@ fn theil_between_many(
     totals: &(f64, Vec<f64>),
     out: &mut [f64],
 ) {
+    let rows = weighted_rows(a, w, out.len());
+    theil_between_rows(&rows, g, groups, sums, totals, out);
+}
+
+/// Each area's population and covered populations, `[w_i, w_i a_i1, .., w_i a_ik]` (outcomes
+/// interleaved in `a`, k of them): what a relabelling adds to its area's group, worked out
+/// once for all the permutations of a test.
+fn weighted_rows(a: &[f64], w: &[f64], k: usize) -> Vec<f64> {
+    a.chunks_exact(k)
+        .zip(w)
+        .flat_map(|(ai, &wi)| std::iter::once(wi).chain(ai.iter().map(move |&x| wi * x)))
+        .collect()
+}
+
+/// [`theil_between_many`] from [`weighted_rows`]: `sums` holds `groups * (k + 1)` slots, each
+/// group's population then its covered population per outcome.
+fn theil_between_rows(
+    rows: &[f64],
+    g: &[u32],
+    groups: usize,
+    sums: &mut [f64],
+    totals: &(f64, Vec<f64>),
+    out: &mut [f64],
+) {
     let k = out.len();
-    // Population per group first, then the covered population of outcome s in group grp at
-    // `groups + grp * k + s`.
-    let (pop, cov) = sums.split_at_mut(groups);
-    pop.iter_mut().for_each(|s| *s = 0.0);
-    cov.iter_mut().for_each(|s| *s = 0.0);
+    let sums = &mut sums[..groups * (k + 1)];
+    sums.fill(0.0);
     // With the number of outcomes fixed at compile time the inner loop is unrolled.
     match k {
-        1 => group_sums::<1>(a, w, g, pop, cov),
-        2 => group_sums::<2>(a, w, g, pop, cov),
-        3 => group_sums::<3>(a, w, g, pop, cov),
-        4 => group_sums::<4>(a, w, g, pop, cov),
-        5 => group_sums::<5>(a, w, g, pop, cov),
-        6 => group_sums::<6>(a, w, g, pop, cov),
-        7 => group_sums::<7>(a, w, g, pop, cov),
-        8 => group_sums::<8>(a, w, g, pop, cov),
-        _ => group_sums_into(a, w, g, pop, cov, k),
+        1 => group_sums::<2>(rows, g, sums),
+        2 => group_sums::<3>(rows, g, sums),
+        3 => group_sums::<4>(rows, g, sums),
+        4 => group_sums::<5>(rows, g, sums),
+        5 => group_sums::<6>(rows, g, sums),
+        6 => group_sums::<7>(rows, g, sums),
+        7 => group_sums::<8>(rows, g, sums),
+        8 => group_sums::<9>(rows, g, sums),
+        _ => group_sums_into(rows, g, sums, k + 1),
     }
+    between_from_sums(sums, totals, out);
+}
+
+/// T_B per outcome from the group sums of [`theil_between_rows`].
+fn between_from_sums(sums: &[f64], totals: &(f64, Vec<f64>), out: &mut [f64]) {
+    let k = out.len();
     let (tw, covered) = totals;
     for s in 0..k {
         let tc = covered[s];
-        out[s] = (0..groups)
-            .map(|grp| (pop[grp], cov[grp * k + s]))
+        out[s] = sums
+            .chunks_exact(k + 1)
+            .map(|slot| (slot[0], slot[1 + s]))
             .filter(|(p, c)| *p > 0.0 && *c > 0.0)
             .map(|(p, c)| {
                 let sh = c / tc;
@@ -504,21 +533,20 @@ fn label_free_totals(a: &[f64], w: &[f64], k: usize) -> (f64, Vec<f64>) {
     (tw, covered)
 }
 
-/// [`group_sums_into`] for `K` outcomes.
-fn group_sums<const K: usize>(a: &[f64], w: &[f64], g: &[u32], pop: &mut [f64], cov: &mut [f64]) {
-    group_sums_into(a, w, g, pop, cov, K);
+/// [`group_sums_into`] for rows of `K` values.
+fn group_sums<const K: usize>(rows: &[f64], g: &[u32], sums: &mut [f64]) {
+    group_sums_into(rows, g, sums, K);
 }
 
-/// Adds each area's population to `pop` and its covered population to `cov` (`groups * k`
-/// slots, zeroed by the caller).
+/// Adds each area's row of `width` values (see [`weighted_rows`]) to its group's slots
+/// (zeroed by the caller).
 #[inline(always)]
-fn group_sums_into(a: &[f64], w: &[f64], g: &[u32], pop: &mut [f64], cov: &mut [f64], k: usize) {
-    for ((ai, &wi), &gi) in a.chunks_exact(k).zip(w).zip(g) {
-        let gi = gi as usize;
-        pop[gi] += wi;
-        let slot = &mut cov[gi * k..(gi + 1) * k];
-        for s in 0..k {
-            slot[s] += wi * ai[s];
+fn group_sums_into(rows: &[f64], g: &[u32], sums: &mut [f64], width: usize) {
+    for (row, &gi) in rows.chunks_exact(width).zip(g) {
+        let at = gi as usize * width;
+        let slot = &mut sums[at..at + width];
+        for s in 0..width {
+            slot[s] += row[s];
         }
     }
 }
@@ -564,10 +592,10 @@ pub fn between_share_p_value_many(
         .collect();
     // Per outcome: Theil T and the observed T_B, or None when the test is undefined.
     let totals = label_free_totals(&a_il, w, k);
+    let rows = weighted_rows(&a_il, w, k);
     let mut observed_between = vec![0.0; k];
-    theil_between_many(
-        &a_il,
-        w,
+    theil_between_rows(
+        &rows,
         &labels,
         groups,
         &mut vec![0.0; groups * (k + 1)],
@@ -594,7 +622,7 @@ pub fn between_share_p_value_many(
                 let mut rng =
                     SplitMix64::new(seed ^ (p as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
                 rng.shuffle(shuffled);
-                theil_between_many(&a_il, w, shuffled, groups, sums, &totals, between);
+                theil_between_rows(&rows, shuffled, groups, sums, &totals, between);
                 between
                     .iter()
                     .zip(&observed)
