@@ -203,8 +203,11 @@ fn ordered_index(total: f64, s1: f64, s2: f64) -> f64 {
     }
 }
 
-/// Bootstrap draws evaluated side by side by [`lane_sums`].
-const LANES: usize = 4;
+/// Bootstrap draws evaluated side by side by [`lane_sums`]. Two, not four: with five
+/// service types four lanes' 40 sums did not fit the 16 SSE registers and went to the stack
+/// and back on every area; two lanes took a third less time for the national bench's `ALL`
+/// interval (same bits: each lane's arithmetic does not depend on the others).
+const LANES: usize = 2;
 
 /// The sums of [`concentration_index_ordered_many`] for `LANES` resamples at once, lane l
 /// weighing area i `w[i] * counts[i][l]`: `s1[s][l]` and `s2[s][l]` for outcome s (k outcomes
