@@ -350,45 +350,41 @@ fn escape(s: &str) -> String {
 /// Appends `text` with `&`, `<`, `>` and `"` escaped: a national map has a title per area,
 /// and four `replace`s allocated four strings for each.
 fn push_escaped(out: &mut String, text: &str) {
-    let mut rest = text;
-    while let Some(at) = rest.find(['&', '<', '>', '"']) {
-        out.push_str(&rest[..at]);
-        out.push_str(match rest.as_bytes()[at] {
+    let mut from = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let with = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
-            _ => "&quot;",
-        });
-        rest = &rest[at + 1..];
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        // The escaped characters are ASCII, so `i` is a character boundary.
+        out.push_str(&text[from..i]);
+        out.push_str(with);
+        from = i + 1;
     }
-    out.push_str(rest);
+    out.push_str(&text[from..]);
 }
 
+/// A shape's stroke attributes.
 fn stroke_attrs(s: Option<&Stroke>) -> String {
-    let mut out = String::new();
-    push_stroke_attrs(&mut out, s);
-    out
-}
-
-/// Appends a shape's stroke attributes.
-fn push_stroke_attrs(out: &mut String, s: Option<&Stroke>) {
-    match s {
-        None => out.push_str(" stroke=\"none\""),
-        Some(s) => {
-            out.push_str(" stroke=\"");
-            s.color.push_css(out);
-            let _ = write!(
-                out,
-                "\" stroke-width=\"{}\" stroke-linejoin=\"round\" stroke-linecap=\"round\"{}",
-                s.width,
-                if s.dashed {
-                    " stroke-dasharray=\"4 3\""
-                } else {
-                    ""
-                }
-            );
+    let Some(s) = s else {
+        return " stroke=\"none\"".into();
+    };
+    let mut out = String::from(" stroke=\"");
+    s.color.push_css(&mut out);
+    let _ = write!(
+        out,
+        "\" stroke-width=\"{}\" stroke-linejoin=\"round\" stroke-linecap=\"round\"{}",
+        s.width,
+        if s.dashed {
+            " stroke-dasharray=\"4 3\""
+        } else {
+            ""
         }
-    }
+    );
+    out
 }
 
 /// A filled or outlined path; `id` is escaped already, `stroke` is [`stroke_attrs`]' output.
@@ -961,6 +957,27 @@ fn text_mask(text: &str, size: f64, bold: bool, anchor: Anchor, phase: (i32, i32
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn svg_text_and_colours_are_escaped_and_written_by_hand() {
+        assert_eq!(
+            escape(r#"Brent & Harrow <"north"> café"#),
+            "Brent &amp; Harrow &lt;&quot;north&quot;&gt; café"
+        );
+        assert_eq!(escape("&&"), "&amp;&amp;");
+        assert_eq!(escape(""), "");
+        assert_eq!(Rgb(0, 15, 255).css(), "#000fff");
+        assert_eq!(
+            Rgb(171, 205, 239).css(),
+            format!("#{:02x}{:02x}{:02x}", 171, 205, 239)
+        );
+        let s = Stroke::solid(Rgb(1, 2, 3), 1.5);
+        assert_eq!(
+            stroke_attrs(Some(&s)),
+            r##" stroke="#010203" stroke-width="1.5" stroke-linejoin="round" stroke-linecap="round""##
+        );
+        assert_eq!(stroke_attrs(None), r#" stroke="none""#);
+    }
 
     fn pixel(c: &Canvas, rgb: &[u8], x: usize, y: usize) -> Rgb {
         let o = (y * c.width as usize + x) * 3;
