@@ -135,6 +135,17 @@ pub enum Item {
         /// The outline of every piece, if any.
         stroke: Option<Stroke>,
     },
+    /// The outline of one of the polygons shared with other pictures: drawn as an unfilled
+    /// [`Item::Shape`] of its rings would be, its pixel coverage per stroke worked out once
+    /// (the postcode lottery maps outline the same areas for several services).
+    Outline {
+        /// The shared polygons.
+        pieces: Arc<Pieces>,
+        /// Which of them.
+        piece: usize,
+        /// Stroke.
+        stroke: Stroke,
+    },
     /// Polylines shared with other pictures: drawn as [`Item::Lines`] would be.
     Polylines {
         /// The shared polylines.
@@ -193,18 +204,38 @@ pub struct Pieces {
     mosaic: OnceLock<Mosaic>,
     /// The outlines' coverage, per stroke.
     outlines: Masks,
+    /// Each piece's own outline coverage, per stroke (see [`Item::Outline`]).
+    outline_of: Vec<Masks>,
 }
 
 impl Pieces {
     /// Pieces with their ids and rings (in pixels).
     pub fn new(ids: Vec<String>, rings: Vec<Vec<Vec<(f64, f64)>>>) -> Pieces {
         Pieces {
+            outline_of: (0..rings.len()).map(|_| Masks::default()).collect(),
             rings,
             ids,
             svg: OnceLock::new(),
             mosaic: OnceLock::new(),
             outlines: Masks::default(),
         }
+    }
+
+    /// Escaped id and path data of each piece, worked out the first time only.
+    fn svg_paths(&self) -> &[(String, String)] {
+        self.svg.get_or_init(|| {
+            self.rings
+                .iter()
+                .zip(&self.ids)
+                .map(|(rings, id)| {
+                    let mut d = String::new();
+                    for r in rings {
+                        push_path(&mut d, r, true);
+                    }
+                    (escape(id), d)
+                })
+                .collect()
+        })
     }
 
     /// Works out, in parallel, how the pieces and (with `stroke`) their outlines cover a
@@ -525,20 +556,7 @@ impl Canvas {
                     titles,
                     stroke,
                 } => {
-                    let svg = pieces.svg.get_or_init(|| {
-                        pieces
-                            .rings
-                            .iter()
-                            .zip(&pieces.ids)
-                            .map(|(rings, id)| {
-                                let mut d = String::new();
-                                for r in rings {
-                                    push_path(&mut d, r, true);
-                                }
-                                (escape(id), d)
-                            })
-                            .collect()
-                    });
+                    let svg = pieces.svg_paths();
                     let stroke = stroke_attrs(stroke.as_ref());
                     for (k, (id, d)) in svg.iter().enumerate() {
                         svg_shape(
@@ -551,6 +569,18 @@ impl Canvas {
                         );
                     }
                 }
+                Item::Outline {
+                    pieces,
+                    piece,
+                    stroke,
+                } => svg_shape(
+                    &mut s,
+                    None,
+                    None,
+                    &stroke_attrs(Some(stroke)),
+                    |s| s.push_str(&pieces.svg_paths()[*piece].1),
+                    None,
+                ),
                 Item::Lines { paths, stroke } => svg_lines(&mut s, stroke, |s| {
                     for p in paths {
                         push_path(s, p, false);
@@ -710,6 +740,14 @@ fn draw(r: &mut Raster, item: &Item) {
             if let Some(s) = stroke {
                 pieces.outlines.draw(r, s, |r| pieces.cover_outlines(r, s));
             }
+        }
+        Item::Outline {
+            pieces,
+            piece,
+            stroke: s,
+        } => {
+            let rings = &pieces.rings[*piece];
+            pieces.outline_of[*piece].draw(r, s, |r| cover_stroke(r, rings, true, s));
         }
         Item::Polylines { lines, stroke: s } => {
             lines
@@ -957,6 +995,45 @@ fn text_mask(text: &str, size: f64, bold: bool, anchor: Anchor, phase: (i32, i32
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_outline_draws_as_its_unfilled_shape_does() {
+        // A square with a square hole, and a triangle; outlined in two colours, twice over so
+        // the second time comes from the cache.
+        let square = vec![
+            vec![(10.0, 10.0), (50.0, 10.0), (50.0, 50.0), (10.0, 50.0)],
+            vec![(20.0, 20.0), (30.0, 20.0), (30.0, 30.0), (20.0, 30.0)],
+        ];
+        let triangle = vec![vec![(55.0, 5.0), (75.0, 40.5), (52.3, 33.3)]];
+        let rings = vec![square, triangle];
+        let pieces = Arc::new(Pieces::new(vec!["a".into(), "b".into()], rings.clone()));
+        let colours = [Rgb(200, 0, 0), Rgb(0, 0, 200)];
+        let (mut shared, mut shapes) = (Canvas::new(80, 60), Canvas::new(80, 60));
+        for round in 0..2 {
+            for (piece, r) in rings.iter().enumerate() {
+                let stroke = Stroke::solid(colours[(piece + round) % 2], 2.0);
+                shared.push(Item::Outline {
+                    pieces: Arc::clone(&pieces),
+                    piece,
+                    stroke,
+                });
+                shapes.push(Item::Shape {
+                    rings: r.clone(),
+                    fill: None,
+                    stroke: Some(stroke),
+                    id: None,
+                    title: None,
+                });
+            }
+        }
+        let rgb = shared.to_rgb();
+        assert_eq!(rgb, shapes.to_rgb());
+        assert_eq!(shared.to_svg(), shapes.to_svg());
+        // Inked where the outline runs, not inside the hole's middle or far outside.
+        assert_ne!(pixel(&shared, &rgb, 10, 30), Rgb(255, 255, 255));
+        assert_eq!(pixel(&shared, &rgb, 25, 25), Rgb(255, 255, 255));
+        assert_eq!(pixel(&shared, &rgb, 40, 55), Rgb(255, 255, 255));
+    }
 
     #[test]
     fn svg_text_and_colours_are_escaped_and_written_by_hand() {

@@ -1017,13 +1017,11 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
     // Weakest first, so the largest differences are drawn on top.
     for pair in sf.pairs.iter().rev() {
         let colour = Rgb::hex(PAIR_COLOURS[class_of(pair.difference, &breaks).min(2)]);
-        for i in [pair.a, pair.b] {
-            p.c.push(Item::Shape {
-                rings: base.pieces.rings(i).to_vec(),
-                fill: None,
-                stroke: Some(Stroke::solid(colour, 2.0 * base.u)),
-                id: None,
-                title: None,
+        for piece in [pair.a, pair.b] {
+            p.c.push(Item::Outline {
+                pieces: Arc::clone(&base.pieces),
+                piece,
+                stroke: Stroke::solid(colour, 2.0 * base.u),
             });
         }
         p.c.push(Item::Lines {
