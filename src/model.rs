@@ -57,3 +57,87 @@ pub struct PopPoint {
     /// Index of the area it belongs to, when assigned.
     pub area: Option<usize>,
 }
+
+/// The groups (councils) of a set of areas: their distinct codes in sorted order, and each
+/// area's group as an index into them. Built in one pass: areas come sorted by code, so
+/// neighbours in the list mostly share a group, and the rest are found by hashing, not by
+/// sorting tens of thousands of strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Groups<'a> {
+    /// Distinct group codes, sorted (the empty code too, when some area has none).
+    pub codes: Vec<&'a str>,
+    /// `of[i]`: area i's group, an index into `codes`.
+    pub of: Vec<u32>,
+}
+
+impl<'a> Groups<'a> {
+    /// The groups of `areas`.
+    pub fn of(areas: &'a [Area]) -> Groups<'a> {
+        let mut seen: std::collections::HashMap<&str, u32> = Default::default();
+        let mut codes: Vec<&str> = Vec::new();
+        let mut of = Vec::with_capacity(areas.len());
+        let mut last: Option<(&str, u32)> = None;
+        for a in areas {
+            let g = a.group.as_str();
+            let k = match last {
+                Some((code, k)) if code == g => k,
+                _ => *seen.entry(g).or_insert_with(|| {
+                    codes.push(g);
+                    (codes.len() - 1) as u32
+                }),
+            };
+            last = Some((g, k));
+            of.push(k);
+        }
+        // First-seen order to sorted order.
+        let mut order: Vec<u32> = (0..codes.len() as u32).collect();
+        order.sort_unstable_by_key(|&k| codes[k as usize]);
+        let mut rank = vec![0u32; codes.len()];
+        for (r, &k) in order.iter().enumerate() {
+            rank[k as usize] = r as u32;
+        }
+        of.iter_mut().for_each(|k| *k = rank[*k as usize]);
+        let codes = order.iter().map(|&k| codes[k as usize]).collect();
+        Groups { codes, of }
+    }
+
+    /// The areas of each group, in area order.
+    pub fn members(&self) -> Vec<Vec<usize>> {
+        let mut m = vec![Vec::new(); self.codes.len()];
+        for (i, &k) in self.of.iter().enumerate() {
+            m[k as usize].push(i);
+        }
+        m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_are_sorted_codes_and_each_area_points_at_its_own() {
+        let area = |code: &str, group: &str| Area {
+            code: code.into(),
+            name: code.into(),
+            group: group.into(),
+            local: LocalPolygon::new(&MultiPolygon::new(vec![])),
+            position: 0,
+        };
+        let areas = vec![
+            area("a1", "E09"),
+            area("a2", "E09"),
+            area("a3", "E01"),
+            area("a4", ""),
+            area("a5", "E05"),
+            area("a6", "E01"),
+        ];
+        let g = Groups::of(&areas);
+        assert_eq!(g.codes, vec!["", "E01", "E05", "E09"]);
+        assert_eq!(g.of, vec![3, 3, 1, 0, 2, 1]);
+        for (i, a) in areas.iter().enumerate() {
+            assert_eq!(g.codes[g.of[i] as usize], a.group);
+        }
+        assert_eq!(g.members(), vec![vec![3], vec![2, 5], vec![4], vec![0, 1]]);
+    }
+}

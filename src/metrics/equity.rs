@@ -11,6 +11,7 @@ use crate::load::Study;
 use crate::metrics::access::Access;
 use crate::metrics::inequality as ineq;
 use crate::metrics::need::AreaNeed;
+use crate::model::Groups;
 
 /// One row of `access_equity.csv`.
 #[derive(Debug, Clone, Serialize)]
@@ -90,14 +91,8 @@ pub fn equity_many(
         .map(|&(t, _)| study.service_types[t].as_str())
         .collect();
     let accesses: Vec<&Access> = services.iter().map(|&(_, a)| a).collect();
-    let mut groups: Vec<&str> = study.areas.iter().map(|a| a.group.as_str()).collect();
-    groups.sort_unstable();
-    groups.dedup();
-    let group_of: Vec<usize> = study
-        .areas
-        .iter()
-        .map(|a| groups.binary_search(&a.group.as_str()).unwrap_or(0))
-        .collect();
+    let Groups { codes: groups, of } = Groups::of(&study.areas);
+    let group_of: Vec<usize> = of.iter().map(|&k| k as usize).collect();
     let members_all: Vec<usize> = (0..study.areas.len())
         .filter(|&i| first.weight[i] > 0.0)
         .collect();

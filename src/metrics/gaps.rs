@@ -85,12 +85,11 @@ pub fn unserved(study: &Study, t: usize, access: &Access, need: &AreaNeed) -> Ve
             .total_cmp(&a.unmet_need)
             .then(a.area.cmp(&b.area))
     });
-    let mut per_group: std::collections::HashMap<&str, usize> = Default::default();
+    let groups = crate::model::Groups::of(&study.areas);
+    let mut per_group = vec![0; groups.codes.len()];
     for (k, u) in out.iter_mut().enumerate() {
         u.rank = k + 1;
-        let g = per_group
-            .entry(study.areas[u.area].group.as_str())
-            .or_default();
+        let g = &mut per_group[groups.of[u.area] as usize];
         *g += 1;
         u.group_rank = *g;
     }

@@ -136,18 +136,15 @@ pub struct GroupRow {
 pub fn league(study: &Study, t: usize, access: &Access, need: &AreaNeed) -> Vec<GroupRow> {
     let name = &study.service_types[t];
     let threshold = study.spec.threshold(name);
-    let mut groups: Vec<&str> = study.areas.iter().map(|a| a.group.as_str()).collect();
-    groups.sort_unstable();
-    groups.dedup();
-    let mut members_of: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
-    for (i, a) in study.areas.iter().enumerate() {
+    let groups = crate::model::Groups::of(&study.areas);
+    let mut members_of: Vec<Vec<usize>> = vec![Vec::new(); groups.codes.len()];
+    for (i, &k) in groups.of.iter().enumerate() {
         if access.weight[i] > 0.0 {
-            if let Ok(k) = groups.binary_search(&a.group.as_str()) {
-                members_of[k].push(i);
-            }
+            members_of[k as usize].push(i);
         }
     }
     let mut rows: Vec<GroupRow> = groups
+        .codes
         .iter()
         .zip(&members_of)
         .map(|(g, members)| {

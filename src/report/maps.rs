@@ -14,7 +14,6 @@
 //! are drawn in the working CRS (British National Grid in Great Britain, whose grid north is
 //! within a few degrees of true north across Britain). Output is deterministic.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -29,6 +28,7 @@ use crate::metrics::coverage::Coverage;
 use crate::metrics::findings::Findings;
 use crate::metrics::inequality::weighted_mean;
 use crate::model::Catchment;
+use crate::model::Groups;
 use crate::report::thousands;
 
 /// Viridis, five classes, from least to most covered.
@@ -502,19 +502,18 @@ impl Page<'_> {
     /// the area-weighted centre of the council's areas' box centres (so the label sits inside
     /// the council even when its shape is not convex).
     pub(crate) fn council_names(&mut self, study: &Study) {
-        let mut by_group: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
-        for (i, a) in study.areas.iter().enumerate() {
-            if !a.group.is_empty() {
-                by_group.entry(a.group.as_str()).or_default().push(i);
-            }
-        }
+        let groups = crate::model::Groups::of(&study.areas);
+        let named = groups.codes.iter().filter(|g| !g.is_empty()).count();
         // Hundreds of councils (a national map) would hide the map under their names.
-        if by_group.len() < 2 || by_group.len() > 40 {
+        if !(2..=40).contains(&named) {
             return;
         }
         let u = self.u();
         self.c.push(Item::Begin("council_names".into()));
-        for (group, members) in by_group {
+        for (group, members) in groups.codes.iter().zip(groups.members()) {
+            if group.is_empty() {
+                continue;
+            }
             let w: f64 = members.iter().map(|&i| study.areas[i].local.area()).sum();
             if w <= 0.0 {
                 continue;
@@ -1122,16 +1121,10 @@ pub fn equity_chart(
     });
     // Left panel: coverage by decile per council.
     let (x0, x1, y0, y1) = (110.0 * u, w * 0.5, 150.0 * u, h - 330.0 * u);
-    let groups: Vec<&str> = {
-        let mut g: Vec<&str> = study.areas.iter().map(|a| a.group.as_str()).collect();
-        g.sort_unstable();
-        g.dedup();
-        g
-    };
-    let gi: HashMap<&str, usize> = groups.iter().enumerate().map(|(i, g)| (*g, i)).collect();
+    let Groups { codes: groups, of } = Groups::of(&study.areas);
     // Population-weighted coverage per (group, decile), and overall per decile.
     let mut sums = vec![[(0.0f64, 0.0f64); 10]; groups.len() + 1];
-    for (i, a) in study.areas.iter().enumerate() {
+    for (i, &gi) in of.iter().enumerate() {
         let (Some(d), wgt) = (need.decile[i], sf.access.weight[i]) else {
             continue;
         };
@@ -1140,7 +1133,7 @@ pub fn equity_chart(
             continue;
         }
         let d = usize::from(d.clamp(1, 10)) - 1;
-        for g in [gi[a.group.as_str()], groups.len()] {
+        for g in [gi as usize, groups.len()] {
             sums[g][d].0 += s * wgt;
             sums[g][d].1 += wgt;
         }
