@@ -31,11 +31,7 @@ impl RTreeObject for Entry {
 }
 
 fn edges(area: &Area) -> Vec<(Coord, Coord)> {
-    area.local
-        .world_rings()
-        .flatten()
-        .flat_map(|ring| ring.windows(2).map(|w| (w[0], w[1])).collect::<Vec<_>>())
-        .collect()
+    area.local.world_edges().collect()
 }
 
 /// Distance from `p` to the segment `e`.
@@ -54,7 +50,7 @@ fn point_segment(p: Coord, e: (Coord, Coord)) -> f64 {
 /// Length of the part of segment `f` that runs along segment `e` within `tol` metres.
 fn overlap(e: (Coord, Coord), f: (Coord, Coord), tol: f64) -> f64 {
     let d = e.1 - e.0;
-    let len = d.x.hypot(d.y);
+    let len = (d.x * d.x + d.y * d.y).sqrt();
     if len == 0.0 {
         return 0.0;
     }
@@ -93,10 +89,11 @@ pub fn neighbours(areas: &[Area], tol: f64, touching: bool) -> Vec<Neighbours> {
             .collect(),
     );
     let all_edges: Vec<Vec<(Coord, Coord)>> = areas.par_iter().map(edges).collect();
-    let mut out: Vec<Neighbours> = (0..areas.len())
-        .into_par_iter()
-        .flat_map_iter(|i| {
-            let mut found = Vec::new();
+    // Each thread keeps its pairs and its scratch list of the second area's nearby edges, so
+    // the tens of thousands of candidate pairs allocate nothing.
+    let per_thread = (0..areas.len()).into_par_iter().fold(
+        || (Vec::new(), Vec::new()),
+        |(mut found, mut ej): (Vec<Neighbours>, Vec<(Coord, Coord)>), i| {
             for e in tree.locate_in_envelope_intersecting(&boxes[i]) {
                 let j = e.0;
                 if j <= i {
@@ -119,13 +116,14 @@ pub fn neighbours(areas: &[Area], tol: f64, touching: bool) -> Vec<Neighbours> {
                         && e.0.y.max(e.1.y) >= lo[1]
                         && e.0.y.min(e.1.y) <= hi[1]
                 };
-                let ej: Vec<&(Coord, Coord)> = all_edges[j].iter().filter(near).collect();
+                ej.clear();
+                ej.extend(all_edges[j].iter().filter(near));
                 let mut shared = 0.0;
                 let mut meet = false;
                 for &ea in all_edges[i].iter().filter(near) {
                     let (lo_x, hi_x) = (ea.0.x.min(ea.1.x) - tol, ea.0.x.max(ea.1.x) + tol);
                     let (lo_y, hi_y) = (ea.0.y.min(ea.1.y) - tol, ea.0.y.max(ea.1.y) + tol);
-                    for &&eb in &ej {
+                    for &eb in &ej {
                         if eb.0.x.max(eb.1.x) < lo_x
                             || eb.0.x.min(eb.1.x) > hi_x
                             || eb.0.y.max(eb.1.y) < lo_y
@@ -150,9 +148,16 @@ pub fn neighbours(areas: &[Area], tol: f64, touching: bool) -> Vec<Neighbours> {
                     });
                 }
             }
-            found
-        })
-        .collect();
+            (found, ej)
+        },
+    );
+    let mut out: Vec<Neighbours> =
+        per_thread
+            .map(|(found, _)| found)
+            .reduce(Vec::new, |mut x, mut y| {
+                x.append(&mut y);
+                x
+            });
     out.sort_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
     out
 }

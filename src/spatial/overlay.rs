@@ -159,6 +159,14 @@ impl LocalPolygon {
         })
     }
 
+    /// Every ring's edges in world coordinates, ring after ring, without building the rings.
+    pub fn world_edges(&self) -> impl Iterator<Item = (Coord, Coord)> + '_ {
+        self.rings
+            .iter()
+            .flat_map(|r| r.windows(2))
+            .map(|w| (w[0] + self.origin, w[1] + self.origin))
+    }
+
     /// The number of vertices (closing points included).
     pub fn vertex_count(&self) -> usize {
         self.rings.iter().map(Vec::len).sum()
