@@ -28,7 +28,7 @@ where
     }
     let tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
     {
-        let mut buf = std::io::BufWriter::new(tmp.as_file());
+        let mut buf = std::io::BufWriter::with_capacity(1 << 18, tmp.as_file());
         write(&mut buf).map_err(|e| Error::io(path, e))?;
         buf.flush().map_err(|e| Error::io(path, e))?;
     }

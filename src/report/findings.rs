@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use geo::InteriorPoint;
 use rayon::prelude::*;
 
-use super::layers::{geometry_json, json_string, Wgs84Geometries};
+use super::layers::{geometry_json, json_string, push_json_string, Wgs84Geometries};
 use super::{num, push_num};
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
@@ -366,14 +366,18 @@ pub fn write_all(
             .par_iter()
             .map(|u| {
                 let a = area(u.area);
-                let mut props = format!(
-                "{{\"type\":\"Feature\",\"properties\":{{\"service_type\":{},\"rank\":{},\"area_code\":{},\"area_name\":{},\"group\":{},\"covered_share\":",
-                json_string(&u.service_type),
-                u.rank,
-                json_string(&a.code),
-                json_string(&a.name),
-                json_string(&a.group)
-            );
+                let mut props = String::with_capacity(256);
+                props.push_str("{\"type\":\"Feature\",\"properties\":{\"service_type\":");
+                push_json_string(&mut props, &u.service_type);
+                props.push_str(",\"rank\":");
+                props.push_str(itoa::Buffer::new().format(u.rank));
+                props.push_str(",\"area_code\":");
+                push_json_string(&mut props, &a.code);
+                props.push_str(",\"area_name\":");
+                push_json_string(&mut props, &a.name);
+                props.push_str(",\"group\":");
+                push_json_string(&mut props, &a.group);
+                props.push_str(",\"covered_share\":");
                 push_num(&mut props, u.covered_share, 9);
                 props.push_str(",\"uncovered_population\":");
                 push_num(&mut props, u.uncovered_population, 3);

@@ -90,7 +90,22 @@ fn transform_cached(t: &Transformer, coords: &mut [Coord]) -> std::result::Resul
 
 /// A string as a JSON string literal.
 pub(crate) fn json_string(s: &str) -> String {
-    serde_json::to_string(s).expect("a string always serialises")
+    let mut out = String::with_capacity(s.len() + 2);
+    push_json_string(&mut out, s);
+    out
+}
+
+/// Appends `s` as a JSON string literal, exactly as `serde_json` writes it. Codes and names
+/// rarely hold a character JSON escapes (a quote, a backslash, a control character), so those
+/// are copied as they are and only the others go through `serde_json`.
+pub(crate) fn push_json_string(out: &mut String, s: &str) {
+    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(&serde_json::to_string(s).expect("a string always serialises"));
+    } else {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    }
 }
 
 pub(crate) fn geometry_json(
@@ -250,6 +265,21 @@ pub fn write_areas(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_strings_are_written_as_serde_json_writes_them() {
+        for s in [
+            "",
+            "E09000007",
+            "Camden 001A",
+            "Bury's \"East\" ward",
+            "back\\slash/slash",
+            "tab\there\nline\r\u{1}\u{1f}\u{7f}",
+            "Ynys Môn – Llŷn 😀",
+        ] {
+            assert_eq!(json_string(s), serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
 
     #[test]
     fn cached_transform_equals_the_transform_and_follows_its_owner() {
