@@ -5,16 +5,18 @@
 //! so areas with holes (a ward around a park) and multipolygons (islands) would be filled wrongly.
 //! Here polygons are filled with the even-odd rule in both formats: SVG paths with
 //! `fill-rule="evenodd"`, and in the PNG the anti-aliased area coverage of
-//! [`raster`](super::raster), which also draws lines and markers. Text in the PNG is laid out
-//! and rasterised by plotters, with DejaVu Sans embedded in the binary (no system fonts needed),
-//! at twice the size into a coverage mask that is cached across pictures. Output is
-//! deterministic.
+//! [`raster`](super::raster), which also draws lines and markers. Text in the PNG is drawn as
+//! plotters draws it, with DejaVu Sans (regular and bold) embedded in the binary (no system
+//! fonts needed), at twice the size into a coverage mask that is cached across pictures: each
+//! glyph is drawn by plotters once per size and texts are put together from those glyphs with
+//! ab_glyph's advances and kerning, which a test checks gives plotters' whole-text drawing pixel
+//! for pixel. Output is deterministic.
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::{Arc, Mutex, Once, OnceLock};
 
-use plotters::prelude::{IntoDrawingArea, IntoFont, RGBColor, Text};
+use plotters::prelude::{FontDesc, FontFamily, IntoDrawingArea, RGBColor, Text};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontStyle, TextStyle};
 
@@ -355,20 +357,17 @@ thread_local! {
     static SPARE: std::cell::Cell<Option<Raster>> = const { std::cell::Cell::new(None) };
 }
 
+/// DejaVu Sans, embedded.
+const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+/// DejaVu Sans Bold, embedded.
+const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
 fn register_fonts() {
     FONTS.call_once(|| {
         // The fonts are valid TrueType files compiled in; registering cannot fail at run time
         // unless the files were replaced, which a test would catch.
-        let _ = plotters::style::register_font(
-            "sans-serif",
-            FontStyle::Normal,
-            include_bytes!("../../assets/fonts/DejaVuSans.ttf"),
-        );
-        let _ = plotters::style::register_font(
-            "sans-serif",
-            FontStyle::Bold,
-            include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf"),
-        );
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, REGULAR);
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, BOLD);
     });
 }
 
@@ -933,33 +932,140 @@ fn draw_text(r: &mut Raster, item: &Item) {
 /// The coverage of a text drawn by plotters at [`TEXT_SCALE`] times the size, its anchor at
 /// `phase` within the picture pixel (0, 0).
 fn text_mask(text: &str, size: f64, bold: bool, anchor: Anchor, phase: (i32, i32)) -> TextMask {
-    let k = f64::from(TEXT_SCALE);
-    let font = ("sans-serif", size * k).into_font().style(if bold {
+    block_average(&text_ink(text, size, bold, anchor, phase))
+}
+
+/// The fonts plotters draws with (the same bytes it registers), for their advances and
+/// kerning.
+fn font(bold: bool) -> &'static ab_glyph::FontRef<'static> {
+    static FONT_REFS: OnceLock<[ab_glyph::FontRef<'static>; 2]> = OnceLock::new();
+    let fonts = FONT_REFS.get_or_init(|| {
+        // Compiled in and checked by the tests: parsing cannot fail at run time.
+        let parse = |b| ab_glyph::FontRef::try_from_slice(b).expect("embedded font parses");
+        [parse(REGULAR), parse(BOLD)]
+    });
+    &fonts[usize::from(bold)]
+}
+
+/// One glyph's ink as plotters draws it at a size (at [`TEXT_SCALE`] times the picture's):
+/// (x, y, coverage) from the left end of the baseline plotters puts a line's glyphs on, in
+/// drawing order.
+type GlyphInk = Vec<(i32, i32, f64)>;
+
+/// Glyphs plotters has drawn, by font (bold), size (bits) and character: a study's texts use
+/// a few dozen characters at a handful of sizes, and drawing a glyph costs more than placing it.
+static GLYPHS: OnceLock<Mutex<std::collections::HashMap<GlyphKey, Arc<GlyphInk>>>> =
+    OnceLock::new();
+
+/// What a glyph's ink depends on: bold, size in pixels (bits), character.
+type GlyphKey = (bool, u64, char);
+
+/// The ink of character `c` at `px` pixels, drawn by plotters the first time only.
+fn glyph_ink(c: char, px: f64, bold: bool) -> Arc<GlyphInk> {
+    let cache = GLYPHS.get_or_init(Default::default);
+    let key = (bold, px.to_bits(), c);
+    if let Some(g) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Arc::clone(g);
+    }
+    register_fonts();
+    // Drawn alone, left-aligned at the bottom of its line box: the line box's height is the
+    // same for every text of the size, so the ink less that height is the glyph's.
+    let mut ink = plotters_ink(&c.to_string(), px, bold, HPos::Left, (0, 0));
+    let lift = line_height(px);
+    for p in &mut ink {
+        p.0 -= INK_ORIGIN;
+        p.1 -= INK_ORIGIN - lift;
+    }
+    let g = Arc::new(ink);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, Arc::clone(&g));
+    g
+}
+
+/// The height plotters gives a line of text at `px` pixels (its layout box).
+fn line_height(px: f64) -> i32 {
+    (px / 1.24) as i32
+}
+
+/// A text's ink as plotters would draw it whole (see [`plotters_ink`]), put together from
+/// glyphs it drew once each: plotters' ab_glyph backend places glyph i at the whole pixel of
+/// its pen position (the sum of the advances and kerning before it, in f32) and anchors the
+/// line by its width (the same sums), which is what this does.
+fn text_ink(text: &str, size: f64, bold: bool, anchor: Anchor, phase: (i32, i32)) -> GlyphInk {
+    use ab_glyph::{Font, ScaleFont};
+    let px = size * f64::from(TEXT_SCALE);
+    let font = font(bold).as_scaled(px as f32);
+    let mut width = 0f32;
+    let mut prev = None;
+    for c in text.chars() {
+        let id = font.glyph_id(c);
+        width += font.h_advance(id);
+        if let Some(p) = prev {
+            width += font.kern(p, id);
+        }
+        prev = Some(id);
+    }
+    let width = width as i32;
+    let dx = match anchor {
+        Anchor::Start => 0,
+        Anchor::Middle => -width / 2,
+        Anchor::End => -width,
+    };
+    let (ox, oy) = (
+        INK_ORIGIN + phase.0 + dx,
+        INK_ORIGIN + phase.1 - line_height(px),
+    );
+    let mut drawn = Vec::new();
+    let mut pen = 0f32;
+    let mut prev = None;
+    for c in text.chars() {
+        let id = font.glyph_id(c);
+        if let Some(p) = prev {
+            pen += font.kern(p, id);
+        }
+        prev = Some(id);
+        let x = ox + pen as i32;
+        drawn.extend(
+            glyph_ink(c, px, bold)
+                .iter()
+                .map(|&(gx, gy, a)| (gx + x, gy + oy, a)),
+        );
+        pen += font.h_advance(id);
+    }
+    drawn
+}
+
+/// A text's ink drawn by plotters at `px` pixels (already [`TEXT_SCALE`] times the picture's),
+/// its anchor at (`INK_ORIGIN`, `INK_ORIGIN`) + `phase` and at the bottom of the line box.
+fn plotters_ink(text: &str, px: f64, bold: bool, h: HPos, phase: (i32, i32)) -> GlyphInk {
+    // `FontDesc::style` keeps the font it was made with (plotters 0.3.7 loads the face in
+    // `new` and only records the new style), so bold is asked for when the face is loaded.
+    let style = if bold {
         FontStyle::Bold
     } else {
         FontStyle::Normal
-    });
-    let h = match anchor {
-        Anchor::Start => HPos::Left,
-        Anchor::Middle => HPos::Center,
-        Anchor::End => HPos::Right,
     };
+    let font = FontDesc::new(FontFamily::SansSerif, px, style);
     let ink = BLACK.plotters();
     let style = TextStyle::from(font)
         .color(&ink)
         .pos(Pos::new(h, VPos::Bottom));
     let mut drawn = Vec::new();
-    {
-        let area = Ink(&mut drawn).into_drawing_area();
-        let _ = area.draw(&Text::new(
-            text.to_string(),
-            (INK_ORIGIN + phase.0, INK_ORIGIN + phase.1),
-            style,
-        ));
-    }
-    // Glyph pixels to picture pixels: the average over each TEXT_SCALE x TEXT_SCALE block,
-    // summed in a grid over the text's box (sorting the glyph pixels by block cost more than
-    // drawing them) in drawing order, and read out row by row.
+    let area = Ink(&mut drawn).into_drawing_area();
+    let _ = area.draw(&Text::new(
+        text.to_string(),
+        (INK_ORIGIN + phase.0, INK_ORIGIN + phase.1),
+        style,
+    ));
+    drawn
+}
+
+/// Glyph pixels to picture pixels: the average over each TEXT_SCALE x TEXT_SCALE block,
+/// summed in a grid over the text's box (sorting the glyph pixels by block cost more than
+/// drawing them) in drawing order, and read out row by row.
+fn block_average(drawn: &[(i32, i32, f64)]) -> TextMask {
     let block = |(x, y, _): &(i32, i32, f64)| {
         (
             (x - INK_ORIGIN).div_euclid(TEXT_SCALE),
@@ -970,7 +1076,7 @@ fn text_mask(text: &str, size: f64, bold: bool, anchor: Anchor, phase: (i32, i32
         return Vec::new();
     };
     let (mut lo, mut hi) = (first, first);
-    for p in &drawn {
+    for p in drawn {
         let (x, y) = block(p);
         lo = (lo.0.min(x), lo.1.min(y));
         hi = (hi.0.max(x), hi.1.max(y));
@@ -978,7 +1084,7 @@ fn text_mask(text: &str, size: f64, bold: bool, anchor: Anchor, phase: (i32, i32
     let cols = (hi.0 - lo.0 + 1) as usize;
     let mut sums = vec![0.0; cols * (hi.1 - lo.1 + 1) as usize];
     let per = 1.0 / f64::from(TEXT_SCALE * TEXT_SCALE);
-    for p in &drawn {
+    for p in drawn {
         let (x, y) = block(p);
         sums[(y - lo.1) as usize * cols + (x - lo.0) as usize] += p.2 * per;
     }
@@ -1150,6 +1256,57 @@ mod tests {
         for y in (0..8).chain(48..60) {
             for x in 0..200 {
                 assert_eq!(pixel(&c, &rgb, x, y), WHITE, "ink at {x},{y}");
+            }
+        }
+    }
+
+    #[test]
+    fn texts_put_together_from_glyphs_are_what_plotters_draws_whole() {
+        register_fonts();
+        // Bold is its own face, wider than the regular one.
+        let bold = plotters_ink("Wards", 36.0, true, HPos::Left, (0, 0));
+        let regular = plotters_ink("Wards", 36.0, false, HPos::Left, (0, 0));
+        let right = |ink: &GlyphInk| ink.iter().map(|p| p.0).max();
+        assert!(
+            right(&bold) > right(&regular),
+            "{:?} {:?}",
+            right(&bold),
+            right(&regular)
+        );
+        // Kerning pairs (AV, To, Wa), spaces, digits, punctuation, a non-ASCII dash and a
+        // character the font lacks, at the maps' sizes and some others, every anchor and phase.
+        let texts = [
+            "AVATAR To Wa",
+            "Greater Manchester: GP coverage 12.5–87%",
+            "Contains OS data © Crown copyright",
+            "x",
+            "",
+            "  lead and trail  ",
+            "\u{2603} snow",
+        ];
+        for text in texts {
+            for size in [9.0, 11.0, 13.5, 18.0, 30.0] {
+                for bold in [false, true] {
+                    for (anchor, h) in [
+                        (Anchor::Start, HPos::Left),
+                        (Anchor::Middle, HPos::Center),
+                        (Anchor::End, HPos::Right),
+                    ] {
+                        for phase in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                            let px = size * f64::from(TEXT_SCALE);
+                            let whole = plotters_ink(text, px, bold, h, phase);
+                            let glyphs = text_ink(text, size, bold, anchor, phase);
+                            let first = glyphs.iter().zip(&whole).position(|(a, b)| a != b);
+                            assert!(
+                                first.is_none() && glyphs.len() == whole.len(),
+                                "{text:?} {size} {bold} {anchor:?} {phase:?}: {} and {} pixels, first differing {:?}",
+                                glyphs.len(),
+                                whole.len(),
+                                first.map(|i| (glyphs[i], whole[i]))
+                            );
+                        }
+                    }
+                }
             }
         }
     }
