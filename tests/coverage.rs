@@ -628,6 +628,67 @@ population = "population"
     assert_eq!(pops, [70.0, 0.0, 0.0, 0.0]);
 }
 
+/// A strip of eight areas of different widths at awkward coordinates, each with a catchment
+/// punching a hole in its middle: the uncovered part is the whole strip less the holes, one gap.
+/// Each area is cut on its own; before the cuts shared one rounding grid, the two sides of a
+/// shared boundary could land up to 5e-7 m apart, and the strip came out as several gaps.
+#[test]
+fn gaps_stay_whole_across_boundaries_at_awkward_coordinates() {
+    let (y0, y1) = (300_000.123_456_7, 300_987.654_321_1);
+    let mut xs = vec![400_000.314_159_265_f64];
+    for k in 0..8 {
+        let last = xs[k];
+        xs.push(last + 700.0 + 173.205_080_757 * k as f64 + 0.001_234_5 * (k * k) as f64);
+    }
+    let features: Vec<String> = (0..8)
+        .map(|k| {
+            let (a, b) = (xs[k], xs[k + 1]);
+            format!(
+                r#"{{"type":"Feature","properties":{{"code":"S{k}","council":"G{}"}},"geometry":{{"type":"Polygon","coordinates":[[[{a},{y0}],[{b},{y0}],[{b},{y1}],[{a},{y1}],[{a},{y0}]]]}}}}"#,
+                k % 2
+            )
+        })
+        .collect();
+    let w = Workdir::new();
+    w.write(
+        "areas.geojson",
+        &format!(
+            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::27700"}}}},"features":[{}]}}"#,
+            features.join(",\n")
+        ),
+    );
+    let mut providers = String::from("provider_id,service_type,easting,northing,radius_m\n");
+    let r = 150.0;
+    let mut holes = 0.0;
+    for k in 0..xs.len() - 1 {
+        let (x, y) = ((xs[k] + xs[k + 1]) / 2.0, (y0 + y1) / 2.0);
+        providers.push_str(&format!("p{k},gp,{x},{y},{r}\n"));
+        holes += 128.0 * r * r * (std::f64::consts::TAU / 256.0).sin();
+    }
+    w.write("providers.csv", &providers);
+    write_study(&w, "");
+    w.ok(&["unserved", "study.toml", "--out", "out", "--quiet"]);
+    let gaps: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.path("out/gaps.geojson")).unwrap()).unwrap();
+    let gaps = gaps["features"].as_array().unwrap();
+    assert_eq!(gaps.len(), 1, "one gap, not {}", gaps.len());
+    let p = &gaps[0]["properties"];
+    assert_eq!(p["areas"], "S0;S1;S2;S3;S4;S5;S6;S7");
+    let geom = &gaps[0]["geometry"]["coordinates"];
+    assert_eq!(geom.as_array().unwrap().len(), 1, "one polygon");
+    assert_eq!(
+        geom[0].as_array().unwrap().len(),
+        9,
+        "the outline and eight holes"
+    );
+    let strip = (xs[xs.len() - 1] - xs[0]) * (y1 - y0);
+    assert_relative_eq!(
+        p["area_m2"].as_f64().unwrap(),
+        strip - holes,
+        max_relative = 1e-7
+    );
+}
+
 #[test]
 fn reach_without_points_spreads_need_population_over_each_area() {
     let w = Workdir::new();

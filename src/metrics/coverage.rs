@@ -88,6 +88,7 @@ fn covered_area_polygons(
         area.local.bounding_rect(),
         catchments,
         POLYGON_DISC_VERTICES,
+        None,
     );
     (shape.unsigned_area() - remaining.unsigned_area()).max(0.0)
 }

@@ -19,8 +19,8 @@
 
 use geo::orient::{Direction, Orient};
 use geo::{
-    Area as _, BoundingRect, Contains, Coord, InteriorPoint, Intersects, Line, LinesIter,
-    MultiPolygon, Polygon, Rect,
+    Area as _, BoundingRect, Contains, Coord, Distance, Euclidean, InteriorPoint, Intersects, Line,
+    LinesIter, MultiPolygon, Polygon, Rect,
 };
 use rayon::prelude::*;
 
@@ -28,16 +28,25 @@ use crate::load::Study;
 use crate::metrics::access::Access;
 use crate::metrics::coverage::{Coverage, PopulationMethod};
 use crate::spatial::adjacency::Neighbours;
-use crate::spatial::catchment::uncovered;
-use crate::spatial::index::ProviderIndex;
+use crate::spatial::catchment::{uncovered, Grid};
+use crate::spatial::index::{rect_of, ProviderIndex};
 
 /// Vertices of a disc drawn as a polygon for gap shapes.
 pub const GAP_DISC_VERTICES: usize = 256;
 
+/// Uncovered pieces closer than this (metres) belong to one gap. Each area's pieces come out of
+/// its own boolean operation, which rounds to a grid fitted to that area (about 5e-7 m for an
+/// LSOA, 3e-5 m for the largest rural areas), so the two sides of a shared boundary can miss
+/// each other by that much; testing for exact contact split GM's pharmacy gaps into 98 where
+/// GEOS, dissolving the whole region at once, finds 46. One centimetre is a hundred times the
+/// rounding and far below anything on a map.
+pub const GAP_CONTACT_M: f64 = 0.01;
+
 /// One connected gap of a service type.
 #[derive(Debug, Clone)]
 pub struct Gap {
-    /// The gap: one polygon (possibly with holes), as a MultiPolygon of one.
+    /// The gap: one polygon (possibly with holes), or several that meet within
+    /// [`GAP_CONTACT_M`] (the two sides of a shared area boundary the union kept apart).
     pub shape: MultiPolygon,
     /// Areas it touches (indices), in code order.
     pub areas: Vec<usize>,
@@ -69,6 +78,7 @@ pub fn gaps(
     let types = study.service_types.len();
     let by_points = coverage.method == PopulationMethod::Points && study.points.is_some();
     let points_of = by_points.then(|| points_by_area(study));
+    let grid = Grid::new(extent(study, index, t));
     // The uncovered components of each area (empty when fully covered); a panic in geo's
     // boolean operations leaves that area out of the gaps rather than stopping the run.
     let pieces: Vec<Vec<Component>> = study
@@ -84,7 +94,13 @@ pub fn gaps(
             let cands = index.candidates(t, rect);
             let Ok(left) = std::panic::catch_unwind(|| {
                 let catchments = cands.iter().map(|&c| &providers[c].catchment);
-                uncovered(&area.local.shape(), rect, catchments, GAP_DISC_VERTICES)
+                uncovered(
+                    &area.local.shape(),
+                    rect,
+                    catchments,
+                    GAP_DISC_VERTICES,
+                    Some(&grid),
+                )
             }) else {
                 return Vec::new();
             };
@@ -162,7 +178,9 @@ pub fn gaps(
             let mut out = Vec::new();
             for (ka, ca) in pieces[n.a].iter().enumerate() {
                 for (kb, cb) in pieces[n.b].iter().enumerate() {
-                    if ca.bbox.intersects(&cb.bbox) && touch(&ca.shape, &cb.shape) {
+                    if grow(ca.bbox, GAP_CONTACT_M).intersects(&cb.bbox)
+                        && touch(&ca.shape, &cb.shape, GAP_CONTACT_M)
+                    {
                         out.push((first[n.a] + ka, first[n.b] + kb));
                     }
                 }
@@ -185,7 +203,7 @@ pub fn gaps(
     let no_population = coverage.method == PopulationMethod::None;
     let mut out: Vec<Gap> = groups
         .par_iter()
-        .flat_map_iter(|members| dissolve(members.iter().map(|&k| comps[k])))
+        .flat_map_iter(|members| dissolve(&grid, members.iter().map(|&k| comps[k])))
         .map(|mut g| {
             if no_population {
                 g.population = f64::NAN;
@@ -202,6 +220,32 @@ pub fn gaps(
     out
 }
 
+/// A box holding every area and every catchment of type `t`: the extent of the gap polygons'
+/// rounding grid.
+fn extent(study: &Study, index: &ProviderIndex, t: usize) -> Rect {
+    let areas = study.areas.iter().map(|a| a.local.bounding_rect());
+    let catchments = study.providers[index.ranges[t].clone()]
+        .iter()
+        .map(|p| rect_of(&p.catchment));
+    areas
+        .chain(catchments)
+        .reduce(|a, b| {
+            let (lo, hi) = (a.min(), a.max());
+            let (blo, bhi) = (b.min(), b.max());
+            Rect::new(
+                Coord {
+                    x: lo.x.min(blo.x),
+                    y: lo.y.min(blo.y),
+                },
+                Coord {
+                    x: hi.x.max(bhi.x),
+                    y: hi.y.max(bhi.y),
+                },
+            )
+        })
+        .unwrap_or_else(|| Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 1.0, y: 1.0 }))
+}
+
 /// Indices of each area's population points.
 fn points_by_area(study: &Study) -> Vec<Vec<usize>> {
     let mut by_area = vec![Vec::new(); study.areas.len()];
@@ -215,28 +259,28 @@ fn points_by_area(study: &Study) -> Vec<Vec<usize>> {
 
 /// The gaps of one group of touching components: the polygons of their union, each with the
 /// components inside it.
-fn dissolve<'a>(members: impl Iterator<Item = &'a Component>) -> Vec<Gap> {
+fn dissolve<'a>(grid: &Grid, members: impl Iterator<Item = &'a Component>) -> Vec<Gap> {
     let members: Vec<&Component> = members.collect();
-    let gap = |shape: Polygon, parts: &[&Component]| {
+    let gap = |shape: Vec<Polygon>, parts: &[&Component]| {
         let mut areas: Vec<usize> = parts.iter().map(|c| c.area).collect();
         areas.sort_unstable();
         areas.dedup();
         Gap {
-            area_m2: shape.unsigned_area(),
-            shape: MultiPolygon(vec![shape]),
+            area_m2: shape.iter().map(|p| p.unsigned_area()).sum(),
+            shape: MultiPolygon(shape),
             areas,
             population: parts.iter().map(|c| c.population).sum(),
         }
     };
     if members.len() == 1 {
-        return vec![gap(members[0].shape.clone(), &members)];
+        return vec![gap(vec![members[0].shape.clone()], &members)];
     }
     // unary_union decides inside from the winding of the first ring: give every ring the same.
     let oriented: Vec<Polygon> = members
         .iter()
         .map(|c| c.shape.orient(Direction::Default))
         .collect();
-    let union = geo::unary_union(&oriented);
+    let union = grid.union(oriented);
     let mut parts: Vec<Vec<&Component>> = vec![Vec::new(); union.0.len()];
     if union.0.len() == 1 {
         parts[0] = members.clone();
@@ -276,12 +320,76 @@ fn dissolve<'a>(members: impl Iterator<Item = &'a Component>) -> Vec<Gap> {
             parts[home].push(c);
         }
     }
-    union
-        .0
+    // The union's polygons that meet within the tolerance are one gap (see GAP_CONTACT_M).
+    let polygons = union.0;
+    let cluster = contact_clusters(&polygons, &boxes_of(&polygons), GAP_CONTACT_M);
+    let clusters = cluster.iter().max().map_or(0, |&c| c + 1);
+    let mut shapes: Vec<Vec<Polygon>> = vec![Vec::new(); clusters];
+    let mut members: Vec<Vec<&Component>> = vec![Vec::new(); clusters];
+    for ((p, parts), c) in polygons.into_iter().zip(parts).zip(cluster) {
+        shapes[c].push(p);
+        members[c].extend(parts);
+    }
+    shapes
         .into_iter()
-        .zip(parts)
-        .filter(|(p, parts)| !parts.is_empty() || p.unsigned_area() > 1.0)
-        .map(|(p, parts)| gap(p, &parts))
+        .zip(members)
+        .filter(|(ps, parts)| {
+            !parts.is_empty() || ps.iter().map(|p| p.unsigned_area()).sum::<f64>() > 1.0
+        })
+        .map(|(ps, parts)| gap(ps, &parts))
+        .collect()
+}
+
+fn boxes_of(polygons: &[Polygon]) -> Vec<Option<Rect>> {
+    polygons.iter().map(|p| p.bounding_rect()).collect()
+}
+
+/// For each polygon, the number of its cluster: polygons meeting within `tol` (directly or
+/// through others) share one, numbered in order of their first polygon.
+fn contact_clusters(polygons: &[Polygon], boxes: &[Option<Rect>], tol: f64) -> Vec<usize> {
+    let n = polygons.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    // Sweep in x so only polygons whose boxes overlap (grown by tol) are compared.
+    let mut by_x: Vec<usize> = (0..n).filter(|&i| boxes[i].is_some()).collect();
+    by_x.sort_by(|&a, &b| {
+        let (a, b) = (boxes[a].map(|r| r.min().x), boxes[b].map(|r| r.min().x));
+        a.unwrap_or(0.0).total_cmp(&b.unwrap_or(0.0))
+    });
+    for (k, &i) in by_x.iter().enumerate() {
+        let Some(bi) = boxes[i].map(|r| grow(r, tol)) else {
+            continue;
+        };
+        for &j in &by_x[k + 1..] {
+            let Some(bj) = boxes[j] else { continue };
+            if bj.min().x > bi.max().x {
+                break;
+            }
+            if bi.intersects(&bj) && touch(&polygons[i], &polygons[j], tol) {
+                let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+                if ri != rj {
+                    parent[ri.max(rj)] = ri.min(rj);
+                }
+            }
+        }
+    }
+    let mut number = vec![usize::MAX; n];
+    let mut next = 0;
+    (0..n)
+        .map(|i| {
+            let r = find(&mut parent, i);
+            if number[r] == usize::MAX {
+                number[r] = next;
+                next += 1;
+            }
+            number[r]
+        })
         .collect()
 }
 
@@ -341,15 +449,16 @@ fn overlap(a: Option<Rect>, b: Rect) -> f64 {
     w.max(0.0) * h.max(0.0)
 }
 
-/// Whether two pieces intersect (as closed sets), as geo's `intersects` decides it, testing only
-/// the edges of each that reach into the other's bounding box: neighbouring areas' pieces have
-/// hundreds of edges along their 256-gon arcs, and geo compares every edge of one with every
-/// edge of the other. Two polygons meet exactly when an edge of one meets an edge of the other
-/// or one holds a vertex of the other (containment).
-fn touch(a: &Polygon, b: &Polygon) -> bool {
+/// Whether two pieces meet within `tol` metres: an edge of one comes within `tol` of an edge of
+/// the other, or one holds a vertex of the other (containment). With `tol` 0 this is geo's
+/// `intersects`, testing only the edges of each that reach into the other's bounding box:
+/// neighbouring areas' pieces have hundreds of edges along their 256-gon arcs, and geo compares
+/// every edge of one with every edge of the other.
+fn touch(a: &Polygon, b: &Polygon, tol: f64) -> bool {
     let (Some(ra), Some(rb)) = (a.bounding_rect(), b.bounding_rect()) else {
         return false;
     };
+    let (ra, rb) = (grow(ra, tol), grow(rb, tol));
     if !ra.intersects(&rb) {
         return false;
     }
@@ -359,11 +468,19 @@ fn touch(a: &Polygon, b: &Polygon) -> bool {
             .collect()
     };
     let (la, lb) = (near(a, &rb), near(b, &ra));
-    if la.iter().any(|x| lb.iter().any(|y| x.intersects(y))) {
+    let meet =
+        |x: &Line, y: &Line| x.intersects(y) || (tol > 0.0 && Euclidean.distance(x, y) <= tol);
+    if la.iter().any(|x| lb.iter().any(|y| meet(x, y))) {
         return true;
     }
     let first = |m: &Polygon| -> Option<Coord> { m.exterior().0.first().copied() };
     first(b).is_some_and(|c| a.intersects(&c)) || first(a).is_some_and(|c| b.intersects(&c))
+}
+
+/// `r` grown by `d` on every side.
+fn grow(r: Rect, d: f64) -> Rect {
+    let d = Coord { x: d, y: d };
+    Rect::new(r.min() - d, r.max() + d)
 }
 
 #[cfg(test)]
@@ -431,7 +548,7 @@ mod tests {
                 parts.push(poly(&mut rng, -dx, dy));
             }
             let b = MultiPolygon(parts);
-            let touches = b.0.iter().any(|p| touch(&a.0[0], p));
+            let touches = b.0.iter().any(|p| touch(&a.0[0], p, 0.0));
             assert_eq!(touches, a.intersects(&b), "{a:?} {b:?}");
             hits += usize::from(a.intersects(&b));
         }
@@ -462,7 +579,7 @@ mod tests {
             (square(-1.0, -1.0, 20.0), square(4.0, 4.0, 1.0), true),
             (square(4.0, 4.0, 1.0), square(-1.0, -1.0, 20.0), true),
         ] {
-            assert_eq!(touch(&a.0[0], &b.0[0]), expect, "{a:?} {b:?}");
+            assert_eq!(touch(&a.0[0], &b.0[0], 0.0), expect, "{a:?} {b:?}");
             assert_eq!(a.intersects(&b), expect);
         }
     }

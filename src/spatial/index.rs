@@ -26,7 +26,8 @@ impl RTreeObject for CatchmentEntry {
     }
 }
 
-fn rect_of(c: &Catchment) -> Rect {
+/// The bounding box of a catchment.
+pub fn rect_of(c: &Catchment) -> Rect {
     match c {
         Catchment::Disc(d) => Rect::new(
             Coord {
