@@ -188,7 +188,7 @@ pub struct FindingsSpec {
     pub top_n: usize,
     /// Whether to build gap polygons (`gaps.geojson`): geo boolean operations on every area not
     /// fully covered, then one union per connected gap. Default: yes up to
-    /// `GAP_POLYGON_AUTO_LIMIT` areas (about 4.5 s more for the 32,844 LSOAs of England, 0.3 s
+    /// `GAP_POLYGON_AUTO_LIMIT` areas (about 3 s more for the 32,844 LSOAs of England, 0.15 s
     /// for Greater Manchester's 1,673).
     pub gap_polygons: Option<bool>,
     /// Attribution line on maps (e.g. "Contains OS data © Crown copyright and database right").

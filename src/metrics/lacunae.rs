@@ -34,19 +34,17 @@ use crate::spatial::index::{rect_of, ProviderIndex};
 /// Vertices of a disc drawn as a polygon for gap shapes.
 pub const GAP_DISC_VERTICES: usize = 256;
 
-/// Uncovered pieces closer than this (metres) belong to one gap. Each area's pieces come out of
-/// its own boolean operation, which rounds to a grid fitted to that area (about 5e-7 m for an
-/// LSOA, 3e-5 m for the largest rural areas), so the two sides of a shared boundary can miss
-/// each other by that much; testing for exact contact split GM's pharmacy gaps into 98 where
-/// GEOS, dissolving the whole region at once, finds 46. One centimetre is a hundred times the
-/// rounding and far below anything on a map.
+/// Uncovered pieces of neighbouring areas closer than this (metres) are dissolved together; their
+/// union then decides what is one gap (parts meeting only at a point stay two, as in GEOS). On
+/// the study's one grid ([`Grid`]) the two sides of a shared boundary meet exactly, so this is a
+/// margin for the grouping alone: a hundred times the grid's step in Great Britain and far
+/// below anything on a map.
 pub const GAP_CONTACT_M: f64 = 0.01;
 
 /// One connected gap of a service type.
 #[derive(Debug, Clone)]
 pub struct Gap {
-    /// The gap: one polygon (possibly with holes), or several that meet within
-    /// [`GAP_CONTACT_M`] (the two sides of a shared area boundary the union kept apart).
+    /// The gap: one polygon (possibly with holes), as a MultiPolygon of one.
     pub shape: MultiPolygon,
     /// Areas it touches (indices), in code order.
     pub areas: Vec<usize>,
@@ -320,76 +318,12 @@ fn dissolve<'a>(grid: &Grid, members: impl Iterator<Item = &'a Component>) -> Ve
             parts[home].push(c);
         }
     }
-    // The union's polygons that meet within the tolerance are one gap (see GAP_CONTACT_M).
-    let polygons = union.0;
-    let cluster = contact_clusters(&polygons, &boxes_of(&polygons), GAP_CONTACT_M);
-    let clusters = cluster.iter().max().map_or(0, |&c| c + 1);
-    let mut shapes: Vec<Vec<Polygon>> = vec![Vec::new(); clusters];
-    let mut members: Vec<Vec<&Component>> = vec![Vec::new(); clusters];
-    for ((p, parts), c) in polygons.into_iter().zip(parts).zip(cluster) {
-        shapes[c].push(p);
-        members[c].extend(parts);
-    }
-    shapes
+    union
+        .0
         .into_iter()
-        .zip(members)
-        .filter(|(ps, parts)| {
-            !parts.is_empty() || ps.iter().map(|p| p.unsigned_area()).sum::<f64>() > 1.0
-        })
-        .map(|(ps, parts)| gap(ps, &parts))
-        .collect()
-}
-
-fn boxes_of(polygons: &[Polygon]) -> Vec<Option<Rect>> {
-    polygons.iter().map(|p| p.bounding_rect()).collect()
-}
-
-/// For each polygon, the number of its cluster: polygons meeting within `tol` (directly or
-/// through others) share one, numbered in order of their first polygon.
-fn contact_clusters(polygons: &[Polygon], boxes: &[Option<Rect>], tol: f64) -> Vec<usize> {
-    let n = polygons.len();
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn find(p: &mut [usize], mut i: usize) -> usize {
-        while p[i] != i {
-            p[i] = p[p[i]];
-            i = p[i];
-        }
-        i
-    }
-    // Sweep in x so only polygons whose boxes overlap (grown by tol) are compared.
-    let mut by_x: Vec<usize> = (0..n).filter(|&i| boxes[i].is_some()).collect();
-    by_x.sort_by(|&a, &b| {
-        let (a, b) = (boxes[a].map(|r| r.min().x), boxes[b].map(|r| r.min().x));
-        a.unwrap_or(0.0).total_cmp(&b.unwrap_or(0.0))
-    });
-    for (k, &i) in by_x.iter().enumerate() {
-        let Some(bi) = boxes[i].map(|r| grow(r, tol)) else {
-            continue;
-        };
-        for &j in &by_x[k + 1..] {
-            let Some(bj) = boxes[j] else { continue };
-            if bj.min().x > bi.max().x {
-                break;
-            }
-            if bi.intersects(&bj) && touch(&polygons[i], &polygons[j], tol) {
-                let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
-                if ri != rj {
-                    parent[ri.max(rj)] = ri.min(rj);
-                }
-            }
-        }
-    }
-    let mut number = vec![usize::MAX; n];
-    let mut next = 0;
-    (0..n)
-        .map(|i| {
-            let r = find(&mut parent, i);
-            if number[r] == usize::MAX {
-                number[r] = next;
-                next += 1;
-            }
-            number[r]
-        })
+        .zip(parts)
+        .filter(|(p, parts)| !parts.is_empty() || p.unsigned_area() > 1.0)
+        .map(|(p, parts)| gap(vec![p], &parts))
         .collect()
 }
 
