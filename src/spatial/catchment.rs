@@ -3,7 +3,7 @@
 //! part of an area outside a set of catchments, and boolean operations on one integer grid for a
 //! whole study ([`Grid`]), so that neighbouring areas' pieces meet exactly.
 
-use geo::{BooleanOps, Coord, LineString, MultiPolygon, Polygon, Rect};
+use geo::{Area, BooleanOps, Coord, LineString, MultiPolygon, Polygon, Rect};
 use i_overlay::core::fill_rule::FillRule;
 use i_overlay::core::overlay::ShapeType;
 use i_overlay::core::overlay_rule::OverlayRule;
@@ -255,6 +255,57 @@ pub fn uncovered<'a>(
     remaining
 }
 
+/// The part of `shape` outside every catchment, and for each catchment j the area of the part
+/// outside all of them but j (so j alone covers that area less the first's). Found with about 3k
+/// boolean operations for k catchments rather than k²: the shape less every catchment but j is the
+/// shape less those before j intersected with the shape less those after it.
+pub fn leave_one_out(
+    shape: &MultiPolygon,
+    bbox: Rect,
+    catchments: &[&Catchment],
+    disc_vertices: usize,
+) -> (MultiPolygon, Vec<f64>) {
+    let k = catchments.len();
+    let pieces: Vec<Option<MultiPolygon>> = catchments
+        .iter()
+        .map(|c| match c {
+            Catchment::Disc(d) => {
+                clip_convex(disc_ring(d, disc_vertices), bbox).map(|p| MultiPolygon(vec![p]))
+            }
+            Catchment::Polygon(_, mp) => {
+                Some(mp.intersection(&bbox.to_polygon())).filter(|m| !m.0.is_empty())
+            }
+        })
+        .collect();
+    let less = |m: &MultiPolygon, piece: &Option<MultiPolygon>| match piece {
+        Some(p) if !m.0.is_empty() => m.difference(p),
+        _ => m.clone(),
+    };
+    // before[j]: shape less catchments 0..j; after[j]: shape less catchments j..k.
+    let mut before = Vec::with_capacity(k + 1);
+    before.push(shape.clone());
+    for piece in &pieces {
+        let next = less(&before[before.len() - 1], piece);
+        before.push(next);
+    }
+    let mut after = vec![MultiPolygon(Vec::new()); k + 1];
+    after[k] = shape.clone();
+    for j in (0..k).rev() {
+        after[j] = less(&after[j + 1], &pieces[j]);
+    }
+    let without = (0..k)
+        .map(|j| {
+            let (a, b) = (&before[j], &after[j + 1]);
+            if a.0.is_empty() || b.0.is_empty() {
+                0.0
+            } else {
+                a.intersection(b).unsigned_area()
+            }
+        })
+        .collect();
+    (before.pop().unwrap_or_else(|| shape.clone()), without)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,5 +418,55 @@ mod tests {
                 .unsigned_area(),
             max_relative = 1e-9
         );
+    }
+
+    #[test]
+    fn leave_one_out_agrees_with_cutting_all_but_one() {
+        let mut rng = crate::rng::SplitMix64::new(8);
+        let shape = MultiPolygon(vec![
+            polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 6.0), (x: 4.0, y: 9.0), (x: 0.0, y: 6.0)],
+        ]);
+        let bbox = Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 10.0, y: 9.0 });
+        for _ in 0..20 {
+            let k = 1 + rng.below(6);
+            let catchments: Vec<Catchment> = (0..k)
+                .map(|_| {
+                    let d = Disc {
+                        x: rng.range(-2.0, 12.0),
+                        y: rng.range(-2.0, 11.0),
+                        r: rng.range(0.5, 5.0),
+                    };
+                    if rng.below(2) == 0 {
+                        Catchment::Disc(d)
+                    } else {
+                        let mp = MultiPolygon(vec![disc_polygon(&d, 7)]);
+                        Catchment::Polygon(
+                            Box::new(crate::spatial::overlay::LocalPolygon::new(&mp)),
+                            mp,
+                        )
+                    }
+                })
+                .collect();
+            let refs: Vec<&Catchment> = catchments.iter().collect();
+            let (left, without) = leave_one_out(&shape, bbox, &refs, 64);
+            let all = uncovered(&shape, bbox, refs.iter().copied(), 64, None);
+            assert_relative_eq!(
+                left.unsigned_area(),
+                all.unsigned_area(),
+                max_relative = 1e-9,
+                epsilon = 1e-9
+            );
+            for (j, &without) in without.iter().enumerate() {
+                let rest = refs
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, _)| i != j)
+                    .map(|(_, c)| *c);
+                let expected = uncovered(&shape, bbox, rest, 64, None).unsigned_area();
+                // Each boolean operation rounds to a grid of ~1e-8 here: a few of them apart,
+                // the areas can differ by 1e-7 of themselves; a wrong cut would be far off.
+                assert_relative_eq!(without, expected, max_relative = 1e-6, epsilon = 1e-6);
+            }
+        }
     }
 }
