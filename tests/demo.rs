@@ -483,6 +483,7 @@ fn the_report_is_self_contained_and_has_every_finding() {
         "| council | people | meeting the standard | with no access | Gini |",
         "| All councils |",
         "separate gaps outside every catchment",
+        "one gap outside every catchment",
         "## Network reach",
         "| unserved by | served by | areas | people in them |",
     ] {

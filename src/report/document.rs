@@ -296,24 +296,39 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                 .iter()
                 .map(|&i| study.group_label(&study.areas[i].group))
                 .collect();
-            b.push(Block::Para(if people.is_finite() {
-                format!(
-                    "Gap polygons: {} separate gaps outside every catchment, {} km² holding {} \
-                     people; the largest by population ({} people, {} km²) spans {} areas in {}.",
-                    sf.gaps.len(),
-                    fixed(sf.gaps.iter().map(|g| g.area_m2).sum::<f64>() / 1e6, 1),
+            let total_km2 = fixed(sf.gaps.iter().map(|g| g.area_m2).sum::<f64>() / 1e6, 1);
+            let count = match sf.gaps.len() {
+                1 => "one gap".to_string(),
+                n => format!("{n} separate gaps"),
+            };
+            let spans = format!(
+                "spans {} {} in {}",
+                largest.areas.len(),
+                if largest.areas.len() == 1 {
+                    "area"
+                } else {
+                    "areas"
+                },
+                councils.into_iter().collect::<Vec<_>>().join(", ")
+            );
+            b.push(Block::Para(match (people.is_finite(), sf.gaps.len()) {
+                (true, 1) => format!(
+                    "Gap polygons: {count} outside every catchment, {total_km2} km² holding {} \
+                     people; it {spans}.",
+                    thousands(people),
+                ),
+                (true, _) => format!(
+                    "Gap polygons: {count} outside every catchment, {total_km2} km² holding {} \
+                     people; the largest by population ({} people, {} km²) {spans}.",
                     thousands(people),
                     thousands(largest.population),
                     fixed(largest.area_m2 / 1e6, 1),
-                    largest.areas.len(),
-                    councils.into_iter().collect::<Vec<_>>().join(", "),
-                )
-            } else {
-                format!(
-                    "Gap polygons: {} separate gaps outside every catchment, {} km² in all.",
-                    sf.gaps.len(),
-                    fixed(sf.gaps.iter().map(|g| g.area_m2).sum::<f64>() / 1e6, 1),
-                )
+                ),
+                (false, _) => {
+                    format!(
+                        "Gap polygons: {count} outside every catchment, {total_km2} km² in all."
+                    )
+                }
             }));
         }
         figure(
