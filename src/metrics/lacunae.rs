@@ -4,11 +4,12 @@
 //!
 //! Per area, the uncovered part is the area minus its candidate catchments (discs drawn as
 //! inscribed 256-gons, 1.0e-4 of a disc's area short, so gaps are very slightly too large at
-//! their curved edges), computed with geo's boolean operations locally, one area at a time.
-//! Each connected piece of an area is a component; components of neighbouring areas that touch
-//! are grouped (union-find) and each group is dissolved with one `unary_union`, so the shared
-//! area boundaries inside a gap disappear and separate pockets of one area stay separate gaps.
-//! Every polygon of a group's union is one gap.
+//! their curved edges), computed one area at a time with boolean operations that all round to
+//! one grid for the study ([`Grid`]), so neighbouring areas' pieces meet exactly on the boundary
+//! they share. Each connected piece of an area is a component; components of neighbouring areas
+//! that touch are grouped (union-find) and each group is dissolved with one union on the same
+//! grid, so the shared area boundaries inside a gap disappear and separate pockets of one area
+//! stay separate gaps. Every polygon of a group's union is one gap.
 //!
 //! A gap's population: with population points, the people at the area's uncovered points (by
 //! the exact distance test of the coverage step) inside each component, so the gaps of a
@@ -259,21 +260,21 @@ fn points_by_area(study: &Study) -> Vec<Vec<usize>> {
 /// components inside it.
 fn dissolve<'a>(grid: &Grid, members: impl Iterator<Item = &'a Component>) -> Vec<Gap> {
     let members: Vec<&Component> = members.collect();
-    let gap = |shape: Vec<Polygon>, parts: &[&Component]| {
+    let gap = |shape: Polygon, parts: &[&Component]| {
         let mut areas: Vec<usize> = parts.iter().map(|c| c.area).collect();
         areas.sort_unstable();
         areas.dedup();
         Gap {
-            area_m2: shape.iter().map(|p| p.unsigned_area()).sum(),
-            shape: MultiPolygon(shape),
+            area_m2: shape.unsigned_area(),
+            shape: MultiPolygon(vec![shape]),
             areas,
             population: parts.iter().map(|c| c.population).sum(),
         }
     };
     if members.len() == 1 {
-        return vec![gap(vec![members[0].shape.clone()], &members)];
+        return vec![gap(members[0].shape.clone(), &members)];
     }
-    // unary_union decides inside from the winding of the first ring: give every ring the same.
+    // The union decides inside from the winding of the first ring: give every ring the same.
     let oriented: Vec<Polygon> = members
         .iter()
         .map(|c| c.shape.orient(Direction::Default))
@@ -323,7 +324,7 @@ fn dissolve<'a>(grid: &Grid, members: impl Iterator<Item = &'a Component>) -> Ve
         .into_iter()
         .zip(parts)
         .filter(|(p, parts)| !parts.is_empty() || p.unsigned_area() > 1.0)
-        .map(|(p, parts)| gap(vec![p], &parts))
+        .map(|(p, parts)| gap(p, &parts))
         .collect()
 }
 
