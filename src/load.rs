@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use geo::{BoundingRect, Coord, InteriorPoint, Rect};
+use geo::{BoundingRect, Coord, InteriorPoint};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -243,25 +243,13 @@ pub(crate) fn transform_layer(layer: &mut Layer, to: Crs) -> Result<()> {
 
 /// The WGS84 bounding box of a layer, for choosing the working CRS.
 pub(crate) fn wgs84_bbox(layer: &Layer) -> Result<Option<[f64; 4]>> {
-    let mut rect: Option<Rect> = None;
-    for f in &layer.features {
-        if let Some(r) = f.geometry.as_ref().and_then(|g| g.bounding_rect()) {
-            rect = Some(match rect {
-                None => r,
-                Some(a) => Rect::new(
-                    Coord {
-                        x: a.min().x.min(r.min().x),
-                        y: a.min().y.min(r.min().y),
-                    },
-                    Coord {
-                        x: a.max().x.max(r.max().x),
-                        y: a.max().y.max(r.max().y),
-                    },
-                ),
-            });
-        }
-    }
-    let Some(r) = rect else { return Ok(None) };
+    let rects = layer
+        .features
+        .iter()
+        .filter_map(|f| f.geometry.as_ref().and_then(|g| g.bounding_rect()));
+    let Some(r) = crate::spatial::bounding_union(rects) else {
+        return Ok(None);
+    };
     let mut corners = [
         r.min(),
         r.max(),

@@ -31,6 +31,7 @@ use crate::metrics::coverage::{Coverage, PopulationMethod};
 use crate::spatial::adjacency::Neighbours;
 use crate::spatial::catchment::{uncovered, Grid};
 use crate::spatial::index::{rect_of, ProviderIndex};
+use crate::spatial::{bounding_union, grow};
 
 /// Vertices of a disc drawn as a polygon for gap shapes.
 pub const GAP_DISC_VERTICES: usize = 256;
@@ -226,22 +227,7 @@ fn extent(study: &Study, index: &ProviderIndex, t: usize) -> Rect {
     let catchments = study.providers[index.ranges[t].clone()]
         .iter()
         .map(|p| rect_of(&p.catchment));
-    areas
-        .chain(catchments)
-        .reduce(|a, b| {
-            let (lo, hi) = (a.min(), a.max());
-            let (blo, bhi) = (b.min(), b.max());
-            Rect::new(
-                Coord {
-                    x: lo.x.min(blo.x),
-                    y: lo.y.min(blo.y),
-                },
-                Coord {
-                    x: hi.x.max(bhi.x),
-                    y: hi.y.max(bhi.y),
-                },
-            )
-        })
+    bounding_union(areas.chain(catchments))
         .unwrap_or_else(|| Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 1.0, y: 1.0 }))
 }
 
@@ -444,12 +430,6 @@ fn touch(a: &Polygon, b: &Polygon, tol: f64) -> bool {
     }
     let first = |m: &Polygon| -> Option<Coord> { m.exterior().0.first().copied() };
     first(b).is_some_and(|c| a.intersects(&c)) || first(a).is_some_and(|c| b.intersects(&c))
-}
-
-/// `r` grown by `d` on every side.
-fn grow(r: Rect, d: f64) -> Rect {
-    let d = Coord { x: d, y: d };
-    Rect::new(r.min() - d, r.max() + d)
 }
 
 #[cfg(test)]

@@ -166,23 +166,11 @@ impl Basemap {
     pub fn new(areas: &[MapArea], spec: &MapSpec, attribution: &str) -> Basemap {
         use geo::BoundingRect;
         let u = f64::from(spec.width) / 1600.0;
-        let mut min = Coord {
-            x: f64::INFINITY,
-            y: f64::INFINITY,
-        };
-        let mut max = Coord {
-            x: f64::NEG_INFINITY,
-            y: f64::NEG_INFINITY,
-        };
-        for r in areas.iter().filter_map(|a| a.2.bounding_rect()) {
-            min.x = min.x.min(r.min().x);
-            min.y = min.y.min(r.min().y);
-            max.x = max.x.max(r.max().x);
-            max.y = max.y.max(r.max().y);
-        }
-        if !min.x.is_finite() {
-            (min, max) = (Coord { x: 0.0, y: 0.0 }, Coord { x: 1.0, y: 1.0 });
-        }
+        let (min, max) =
+            crate::spatial::bounding_union(areas.iter().filter_map(|a| a.2.bounding_rect()))
+                .map_or((Coord { x: 0.0, y: 0.0 }, Coord { x: 1.0, y: 1.0 }), |r| {
+                    (r.min(), r.max())
+                });
         let frame = Frame::fit(min, max, f64::from(spec.width), f64::from(spec.height), u);
         let world_rings = |mp: &geo::MultiPolygon| -> Vec<Vec<Coord>> {
             mp.0.iter()

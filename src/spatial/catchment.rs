@@ -12,6 +12,7 @@ use i_overlay::i_float::adapter::FloatPointAdapter;
 use i_overlay::i_float::float::rect::FloatRect;
 
 use crate::model::Catchment;
+use crate::spatial::grow;
 use crate::spatial::overlay::Disc;
 
 /// A disc as an inscribed regular polygon of `n` vertices; its area is short of the circle's by
@@ -222,28 +223,9 @@ pub fn uncovered<'a>(
 ) -> MultiPolygon {
     let mut remaining = shape.clone();
     for c in catchments {
-        let piece = match (c, grid) {
-            (Catchment::Disc(d), _) => {
-                let margin = match grid {
-                    Some(_) => 4.0 * d.r * (std::f64::consts::PI / disc_vertices as f64).sin(),
-                    None => 0.0,
-                };
-                let d_box = Coord {
-                    x: margin,
-                    y: margin,
-                };
-                let cut = Rect::new(bbox.min() - d_box, bbox.max() + d_box);
-                match clip_convex(disc_ring(d, disc_vertices), cut) {
-                    Some(p) => MultiPolygon(vec![p]),
-                    None => continue,
-                }
-            }
-            (Catchment::Polygon(_, mp), Some(_)) => mp.clone(),
-            (Catchment::Polygon(_, mp), None) => mp.intersection(&bbox.to_polygon()),
-        };
-        if piece.0.is_empty() {
+        let Some(piece) = piece(c, bbox, disc_vertices, grid) else {
             continue;
-        }
+        };
         remaining = match grid {
             Some(g) => g.difference(&remaining, &piece),
             None => remaining.difference(&piece),
@@ -253,6 +235,33 @@ pub fn uncovered<'a>(
         }
     }
     remaining
+}
+
+/// The part of catchment `c` that can matter to a shape whose box is `bbox`; None when nothing.
+/// Without a grid, the catchment cut to the box. With one, a disc is cut to the box grown by
+/// two of its edges, so an edge of the disc that reaches into the box is never shortened, and a
+/// polygon is kept whole, for the same reason (see [`uncovered`]).
+fn piece(
+    c: &Catchment,
+    bbox: Rect,
+    disc_vertices: usize,
+    grid: Option<&Grid>,
+) -> Option<MultiPolygon> {
+    let piece = match c {
+        Catchment::Disc(d) => {
+            let margin = match grid {
+                Some(_) => 4.0 * d.r * (std::f64::consts::PI / disc_vertices as f64).sin(),
+                None => 0.0,
+            };
+            MultiPolygon(vec![clip_convex(
+                disc_ring(d, disc_vertices),
+                grow(bbox, margin),
+            )?])
+        }
+        Catchment::Polygon(_, mp) if grid.is_some() => mp.clone(),
+        Catchment::Polygon(_, mp) => mp.intersection(&bbox.to_polygon()),
+    };
+    (!piece.0.is_empty()).then_some(piece)
 }
 
 /// The part of `shape` outside every catchment, and for each catchment j the area of the part
@@ -268,14 +277,7 @@ pub fn leave_one_out(
     let k = catchments.len();
     let pieces: Vec<Option<MultiPolygon>> = catchments
         .iter()
-        .map(|c| match c {
-            Catchment::Disc(d) => {
-                clip_convex(disc_ring(d, disc_vertices), bbox).map(|p| MultiPolygon(vec![p]))
-            }
-            Catchment::Polygon(_, mp) => {
-                Some(mp.intersection(&bbox.to_polygon())).filter(|m| !m.0.is_empty())
-            }
-        })
+        .map(|c| piece(c, bbox, disc_vertices, None))
         .collect();
     let less = |m: &MultiPolygon, piece: &Option<MultiPolygon>| match piece {
         Some(p) if !m.0.is_empty() => m.difference(p),
