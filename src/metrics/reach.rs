@@ -18,7 +18,9 @@ use serde::Serialize;
 use crate::load::Study;
 use crate::metrics::access::Access;
 use crate::metrics::need::AreaNeed;
+use crate::model::Catchment;
 use crate::spatial::index::ProviderIndex;
+use crate::spatial::overlay::Disc;
 
 /// Reach of one provider, of a named network, or of every provider of a service type.
 #[derive(Debug, Clone, Serialize)]
@@ -205,30 +207,43 @@ fn reach_areal(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<
                         crate::metrics::coverage::overlay_area(area, &study.providers, c, polygons)
                             / a
                     };
-                    // Each candidate's own share of the area, found once for the type and its
-                    // networks.
-                    let inside: Vec<f64> =
-                        (0..cands.len()).map(|k| covered(&cands[k..=k])).collect();
+                    // With polygon catchments, each candidate's own share of the area, found
+                    // once for the type and its networks.
+                    let inside: Vec<f64> = if polygons {
+                        (0..cands.len()).map(|k| covered(&cands[k..=k])).collect()
+                    } else {
+                        Vec::new()
+                    };
                     // The share inside the union of `set` (sorted candidates), and per member
                     // reaching into the area (provider, its share, the share it alone covers).
-                    let mut rest = Vec::with_capacity(cands.len());
                     let shape = polygons.then(|| area.local.shape());
-                    let mut split = |set: &[usize]| {
+                    let split = |set: &[usize]| {
                         if let Some(shape) = &shape {
                             return split_polygons(study, area, shape, set, &cands, &inside);
                         }
-                        let all = if set.is_empty() { 0.0 } else { covered(set) };
-                        let mut alone = Vec::new();
-                        for &j in set {
-                            let inside = cands.binary_search(&j).map_or(0.0, |k| inside[k]);
-                            if inside <= 0.0 {
-                                continue;
-                            }
-                            rest.clear();
-                            rest.extend(set.iter().copied().filter(|&x| x != j));
-                            alone.push((j, inside, (all - covered(&rest)).clamp(0.0, inside)));
-                        }
-                        (all, alone)
+                        // The union, each member's part and what it alone covers from one exact
+                        // pass over the discs, rather than one overlay for each member and one
+                        // of the union without it.
+                        let discs: Vec<Disc> = set
+                            .iter()
+                            .map(|&j| match &study.providers[j].catchment {
+                                Catchment::Disc(d) => *d,
+                                Catchment::Polygon(..) => {
+                                    unreachable!("types with polygon catchments are split above")
+                                }
+                            })
+                            .collect();
+                        let shares = area.local.disc_shares(&discs);
+                        let alone = set
+                            .iter()
+                            .zip(shares.inside)
+                            .zip(shares.alone)
+                            .filter(|&((_, inside), _)| inside > 0.0)
+                            .map(|((&j, inside), alone)| {
+                                (j, inside / a, (alone / a).clamp(0.0, inside / a))
+                            })
+                            .collect::<Vec<_>>();
+                        (shares.union / a, alone)
                     };
                     let scale = |x: f64| {
                         let p = pop * x;
