@@ -329,7 +329,9 @@ impl LocalPolygon {
                 })
                 .map(|(_, a)| *a)
                 .collect();
-            let area2 = boundary_integral(&self.rings, &d, |p| self.contains_local(p));
+            let area2 = boundary_integral(&self.rings, (self.min, self.max), &d, |p| {
+                self.contains_local(p)
+            });
             (area2 / 2.0).clamp(0.0, self.area)
         };
         DiscOverlay { covered, touching }
@@ -395,7 +397,7 @@ impl LocalPolygon {
             alone2: vec![0.0; unique.len()],
         };
         if !unique.is_empty() {
-            boundary_pieces(&self.rings, &unique, &mut sums);
+            boundary_pieces(&self.rings, (self.min, self.max), &unique, &mut sums);
         }
         let clamp = |x2: f64| (x2 / 2.0).clamp(0.0, self.area);
         let mut u = 0;
@@ -507,6 +509,7 @@ fn segment_circle(a: Coord, b: Coord, c: &Disc) -> Option<(f64, f64)> {
 /// deduplicated and none inside another).
 fn boundary_integral(
     rings: &[Vec<Coord>],
+    bbox: (Coord, Coord),
     discs: &[Disc],
     inside_p: impl Fn(Coord) -> bool,
 ) -> f64 {
@@ -539,7 +542,7 @@ fn boundary_integral(
         inside_p,
         area2: 0.0,
     };
-    boundary_pieces(rings, discs, &mut union);
+    boundary_pieces(rings, bbox, discs, &mut union);
     union.area2
 }
 
@@ -615,10 +618,28 @@ trait Pieces {
     fn arc(&mut self, j: usize, mid: Coord, term: f64);
 }
 
-/// Cuts every edge of `rings` at its crossings with the circles, and every circle at its
-/// crossings with the edges and with the other circles, and hands each piece to `sink` (local
-/// coordinates; identical discs must have been merged, since their arcs would not be cut).
-fn boundary_pieces(rings: &[Vec<Coord>], discs: &[Disc], sink: &mut impl Pieces) {
+/// Cuts every edge of `rings` (whose box is `bbox`) at its crossings with the circles, and
+/// every circle at its crossings with the edges and with the other circles, and hands each
+/// piece to `sink` (local coordinates; identical discs must have been merged, since their arcs
+/// would not be cut).
+///
+/// Circles are not cut where they cross each other outside the box (by more than a
+/// millimetre): an arc enters or leaves P only where it crosses an edge, which always cuts it,
+/// so both pieces at such a crossing lie wholly outside P, where no sink counts them, and
+/// joining them leaves every piece inside P, and each sum, as it was. Catchments of a few
+/// kilometres around areas of a few hundred metres mostly cross far from the area, and each
+/// crossing dropped saves an arctangent and a piece to test.
+fn boundary_pieces(
+    rings: &[Vec<Coord>],
+    bbox: (Coord, Coord),
+    discs: &[Disc],
+    sink: &mut impl Pieces,
+) {
+    const MARGIN: f64 = 1e-3;
+    let (lo, hi) = bbox;
+    let outside = |p: Coord| {
+        p.x < lo.x - MARGIN || p.x > hi.x + MARGIN || p.y < lo.y - MARGIN || p.y > hi.y + MARGIN
+    };
     // Crossings on each circle: (angle, vector from the centre to the crossing point).
     let mut angles: Vec<Vec<(f64, Coord)>> = vec![Vec::new(); discs.len()];
     let mut cuts: Vec<f64> = Vec::new();
@@ -681,6 +702,9 @@ fn boundary_pieces(rings: &[Vec<Coord>], discs: &[Disc], sink: &mut impl Pieces)
                     x: along * ux - sign * h * uy,
                     y: along * uy + sign * h * ux,
                 };
+                if outside(Coord { x: c.x, y: c.y } + v) {
+                    continue;
+                }
                 angles[j].push((v.y.atan2(v.x), v));
             }
         }
