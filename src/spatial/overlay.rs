@@ -185,9 +185,10 @@ impl LocalPolygon {
     }
 
     fn to_local(&self, d: &Disc) -> Disc {
+        // `+ 0.0` turns -0.0 into 0.0, so identical discs compare and sort as one.
         Disc {
-            x: d.x - self.origin.x,
-            y: d.y - self.origin.y,
+            x: d.x - self.origin.x + 0.0,
+            y: d.y - self.origin.y + 0.0,
             r: d.r,
         }
     }
@@ -691,7 +692,29 @@ fn boundary_pieces(
             }
             let (dx, dy) = (o.x - c.x, o.y - c.y);
             let dist = dx.hypot(dy);
-            if dist >= c.r + o.r || dist <= (c.r - o.r).abs() || dist == 0.0 {
+            if dist == 0.0 {
+                continue;
+            }
+            let (apart, nested) = (c.r + o.r, (c.r - o.r).abs());
+            // Circles that touch (to within 1e-12 of their radii: providers at round-number
+            // coordinates and radii meet exactly) share one point, and it must cut this
+            // circle as a tangent edge's point does: an arc tested at that point would be
+            // judged by a point on the other circle, inside or out by rounding alone.
+            let tol = 1e-12 * apart;
+            if (dist - apart).abs() <= tol || (dist - nested).abs() <= tol {
+                // Towards the other centre, unless this circle holds the other inside it.
+                let toward = (dist - apart).abs() <= tol || c.r > o.r;
+                let s = if toward { c.r / dist } else { -c.r / dist };
+                let v = Coord {
+                    x: dx * s,
+                    y: dy * s,
+                };
+                if !outside(Coord { x: c.x, y: c.y } + v) {
+                    angles[j].push((v.y.atan2(v.x), v));
+                }
+                continue;
+            }
+            if dist > apart || dist < nested {
                 continue;
             }
             let along = (c.r * c.r - o.r * o.r + dist * dist) / (2.0 * dist);
@@ -885,6 +908,60 @@ mod tests {
     }
 
     #[test]
+    fn touching_circles_cut_each_other_where_they_meet() {
+        // Found in review: an inner circle touching its outer one from inside, tested at the
+        // point where they touch, counted as covered by nothing else (union 5π for 4π).
+        let p = LocalPolygon::new(&square(-10.0, -10.0, 20.0));
+        let ds = [disc(0.0, 0.0, 1.0), disc(-1.0, 0.0, 2.0)];
+        let s = p.disc_shares(&ds);
+        assert_relative_eq!(s.union, 4.0 * PI, epsilon = 1e-9);
+        assert_relative_eq!(p.covered_area(&ds), 4.0 * PI, epsilon = 1e-9);
+        assert_relative_eq!(s.alone[0], 0.0, epsilon = 1e-9);
+        assert_relative_eq!(s.alone[1], 3.0 * PI, epsilon = 1e-9);
+        assert_relative_eq!(s.inside[0], PI, epsilon = 1e-9);
+        // The same, cut by an edge through both centres: x >= 0 of the disc of radius 4
+        // about (-1, 0) is a segment 16 acos(1/4) - sqrt(15); the inner disc's half is in it.
+        let p = LocalPolygon::new(&MultiPolygon(vec![polygon![
+            (x: 0.0, y: -10.0), (x: 10.0, y: -10.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)
+        ]]));
+        let ds = [disc(0.0, 0.0, 3.0), disc(-1.0, 0.0, 4.0)];
+        let segment = 16.0 * 0.25f64.acos() - 15f64.sqrt();
+        let s = p.disc_shares(&ds);
+        assert_relative_eq!(s.union, segment, epsilon = 1e-9);
+        assert_relative_eq!(s.alone[0], 0.0, epsilon = 1e-9);
+        assert_relative_eq!(s.alone[1], segment - 4.5 * PI, epsilon = 1e-9);
+        // Two circles touching from outside at the middle of an arc: their parts of the
+        // triangle are disjoint, so the union is the sum of the two (it was the whole
+        // triangle, 8, against 7.4197).
+        let tri = LocalPolygon::new(&MultiPolygon(vec![polygon![
+            (x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 2.0, y: 4.0)
+        ]]));
+        let (a, b) = (disc(2.0, -1.0, 2.5), disc(2.0, 4.0, 2.5));
+        let (ca, cb) = (tri.covered_area(&[a]), tri.covered_area(&[b]));
+        assert_relative_eq!(tri.covered_area(&[a, b]), ca + cb, epsilon = 1e-9);
+        assert!((ca + cb - 7.4197).abs() < 1e-4, "{}", ca + cb);
+        let s = tri.disc_shares(&[a, b]);
+        assert_relative_eq!(s.alone[0], ca, epsilon = 1e-9);
+        assert_relative_eq!(s.alone[1], cb, epsilon = 1e-9);
+        // A disc nested in another and touching a third from outside, around a hole.
+        let holed = LocalPolygon::new(&MultiPolygon(vec![polygon!(
+            exterior: [(x: 0.0, y: 0.0), (x: 6.0, y: 0.0), (x: 6.0, y: 6.0), (x: 0.0, y: 6.0)],
+            interiors: [[(x: 2.0, y: 2.0), (x: 4.0, y: 2.0), (x: 4.0, y: 4.0), (x: 2.0, y: 4.0)]],
+        )]));
+        let ds = [
+            disc(1.0, 1.0, 1.0),
+            disc(1.0, 1.0, 2.0),
+            disc(5.0, 4.0, 4.0),
+        ];
+        let s = holed.disc_shares(&ds);
+        let rest = holed.covered_area(&[ds[0], ds[2]]);
+        let touching = holed.covered_area(&ds[..1]) + holed.covered_area(&ds[2..]);
+        assert_relative_eq!(rest, touching, epsilon = 1e-9);
+        assert_relative_eq!(s.alone[1], holed.covered_area(&ds) - rest, epsilon = 1e-9);
+        assert!((s.alone[1] - 2.7368).abs() < 1e-4, "{}", s.alone[1]);
+    }
+
+    #[test]
     fn tangent_discs_count_only_what_they_cover() {
         // Inscribed in the square, touching each side at its midpoint.
         let sq = LocalPolygon::new(&square(400_000.0, 400_000.0, 1000.0));
@@ -966,6 +1043,71 @@ mod tests {
             remaining = remaining.difference(&geo::Polygon::new(ring.into(), vec![]));
         }
         shape.unsigned_area() - remaining.unsigned_area()
+    }
+
+    #[test]
+    fn discs_on_a_whole_number_grid_agree_with_boolean_ops() {
+        // Providers at round-number coordinates with round-number radii touch and nest
+        // exactly, which random floats never do (review found 267 failures in 200,000 such
+        // cases before touching circles were cut where they meet).
+        let holed = MultiPolygon(vec![polygon!(
+            exterior: [(x: 0.0, y: 0.0), (x: 6.0, y: 0.0), (x: 6.0, y: 6.0), (x: 0.0, y: 6.0)],
+            interiors: [[(x: 2.0, y: 2.0), (x: 4.0, y: 2.0), (x: 4.0, y: 4.0), (x: 2.0, y: 4.0)]],
+        )]);
+        let corners = MultiPolygon(vec![
+            polygon![(x: 0.0, y: 0.0), (x: 3.0, y: 0.0), (x: 3.0, y: 3.0), (x: 0.0, y: 3.0)],
+            polygon![(x: 3.0, y: 3.0), (x: 6.0, y: 3.0), (x: 6.0, y: 6.0), (x: 3.0, y: 6.0)],
+        ]);
+        let tri = MultiPolygon(vec![
+            polygon![(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 2.0, y: 4.0)],
+        ]);
+        let shapes = [square(0.0, 0.0, 4.0), holed, corners, tri];
+        let mut rng = crate::rng::SplitMix64::new(12345);
+        for case in 0..600 {
+            let shape = &shapes[(case / 12) % shapes.len()];
+            let p = LocalPolygon::new(shape);
+            let mut on_grid = || {
+                let x = rng.below(9) as f64 - 1.0;
+                let y = rng.below(9) as f64 - 1.0;
+                disc(x, y, (1 + rng.below(8)) as f64 * 0.5)
+            };
+            let mut ds: Vec<Disc> = (0..1 + case % 3).map(|_| on_grid()).collect();
+            // A disc touching the first from outside or from inside, at whole-number distance.
+            let first = ds[0];
+            let (dx, dy) = [(1.0, 0.0), (0.0, -2.0), (-3.0, 0.0), (3.0, 4.0)][case % 4];
+            let dist: f64 = f64::hypot(dx, dy);
+            let r = match (case / 4) % 3 {
+                0 => dist - first.r,
+                1 => dist + first.r,
+                _ => first.r - dist,
+            };
+            if r > 0.0 {
+                ds.push(disc(first.x + dx, first.y + dy, r));
+            }
+            let all = p.covered_area(&ds);
+            let reference = polygonised(shape, &ds);
+            // 4096-gons fall short of a disc of radius 4 by 2e-5.
+            assert!(
+                (all - reference).abs() < 1e-4,
+                "{ds:?}: {all} vs {reference}"
+            );
+            let s = p.disc_shares(&ds);
+            assert!(
+                (s.union - all).abs() < 1e-9,
+                "{ds:?}: union {} vs {all}",
+                s.union
+            );
+            for j in 0..ds.len() {
+                let rest: Vec<Disc> = (0..ds.len()).filter(|&i| i != j).map(|i| ds[i]).collect();
+                let alone = all - p.covered_area(&rest);
+                assert!((s.alone[j] - alone).abs() < 1e-9, "{ds:?}: disc {j} alone");
+                let inside = p.covered_area(&ds[j..=j]);
+                assert!(
+                    (s.inside[j] - inside).abs() < 1e-9,
+                    "{ds:?}: disc {j} inside"
+                );
+            }
+        }
     }
 
     proptest::proptest! {
