@@ -142,8 +142,8 @@ pub fn neighbours(areas: &[Area], tol: f64, touching: bool) -> Vec<Neighbours> {
             .collect(),
     );
     let all_edges: Vec<Vec<(Coord, Coord)>> = areas.par_iter().map(edges).collect();
-    // Each thread keeps its pairs and its scratch list of the second area's nearby edges, so
-    // the tens of thousands of candidate pairs allocate nothing.
+    // Each thread keeps its pairs and its scratch (both areas' nearby edges, the stretches
+    // along one edge), so the tens of thousands of candidate pairs allocate nothing.
     let per_thread = (0..areas.len()).into_par_iter().fold(
         || (Vec::new(), Scratch::default()),
         |(mut found, mut scratch): (Vec<Neighbours>, Scratch), i| {

@@ -39,6 +39,13 @@ impl Disc {
         dx * dx + dy * dy <= self.r * self.r
     }
 
+    /// The order discs are overlaid in, so floating-point sums do not depend on input order.
+    fn canonical(a: &Disc, b: &Disc) -> std::cmp::Ordering {
+        a.x.total_cmp(&b.x)
+            .then(a.y.total_cmp(&b.y))
+            .then(a.r.total_cmp(&b.r))
+    }
+
     fn contains_strictly(&self, p: Coord) -> bool {
         let (dx, dy) = (p.x - self.x, p.y - self.y);
         dx * dx + dy * dy < self.r * self.r
@@ -313,11 +320,7 @@ impl LocalPolygon {
             0.0
         } else {
             // Canonical order makes the floating-point sums independent of input order.
-            d.sort_by(|a, b| {
-                a.x.total_cmp(&b.x)
-                    .then(a.y.total_cmp(&b.y))
-                    .then(a.r.total_cmp(&b.r))
-            });
+            d.sort_by(Disc::canonical);
             d.dedup();
             // Discs inside another disc add nothing to the union and would only add crossings.
             let d: Vec<Disc> = d
@@ -374,20 +377,19 @@ impl LocalPolygon {
                 Meets::Crosses => met.push((local, k)),
             }
         }
-        met.sort_by(|(a, _), (b, _)| {
-            a.x.total_cmp(&b.x)
-                .then(a.y.total_cmp(&b.y))
-                .then(a.r.total_cmp(&b.r))
-        });
+        met.sort_by(|(a, _), (b, _)| Disc::canonical(a, b));
+        // Each input disc's slot among the merged ones.
         let mut unique: Vec<Disc> = Vec::with_capacity(met.len());
         let mut mult: Vec<u32> = Vec::with_capacity(met.len());
-        for (d, _) in &met {
-            if unique.last() == Some(d) {
+        let mut slot: Vec<(usize, usize)> = Vec::with_capacity(met.len());
+        for &(d, k) in &met {
+            if unique.last() == Some(&d) {
                 *mult.last_mut().expect("a disc before") += 1;
             } else {
-                unique.push(*d);
+                unique.push(d);
                 mult.push(1);
             }
+            slot.push((k, unique.len() - 1));
         }
         let mut sums = Shares {
             discs: &unique,
@@ -401,14 +403,10 @@ impl LocalPolygon {
             boundary_pieces(&self.rings, (self.min, self.max), &unique, &mut sums);
         }
         let clamp = |x2: f64| (x2 / 2.0).clamp(0.0, self.area);
-        let mut u = 0;
-        for (i, (d, k)) in met.iter().enumerate() {
-            if i > 0 && met[i - 1].0 != *d {
-                u += 1;
-            }
-            out.inside[*k] = clamp(sums.inside2[u]);
+        for (k, u) in slot {
+            out.inside[k] = clamp(sums.inside2[u]);
             if holders.is_empty() && mult[u] == 1 {
-                out.alone[*k] = clamp(sums.alone2[u]);
+                out.alone[k] = clamp(sums.alone2[u]);
             }
         }
         // Most areas of a dense network lie wholly inside some catchment: two such leave
@@ -505,11 +503,11 @@ fn segment_circle(a: Coord, b: Coord, c: &Disc) -> Option<(f64, f64)> {
     }
     let qc = f.x * f.x + f.y * f.y - c.r * c.r;
     let disc = half_b * half_b - qa * qc;
-    if gap <= tol || disc <= 0.0 {
-        // Touching; or crossing by less than the discriminant can resolve.
-        if gap <= tol {
-            return Some((foot, foot));
-        }
+    if gap <= tol {
+        return Some((foot, foot));
+    }
+    if disc <= 0.0 {
+        // Crossing by less than the discriminant can resolve.
         let h = (gap / qa).sqrt();
         return Some((foot - h, foot + h));
     }
@@ -726,10 +724,11 @@ fn boundary_pieces(
             let tol = 1e-12 * apart;
             // (Nearly) equal circles with (nearly) one centre are not touching from inside:
             // they cross, as the general case below finds.
+            let touching_outside = (dist - apart).abs() <= tol;
             let touching_inside = (dist - nested).abs() <= tol && nested > tol;
-            if (dist - apart).abs() <= tol || touching_inside {
+            if touching_outside || touching_inside {
                 // Towards the other centre, unless this circle holds the other inside it.
-                let toward = (dist - apart).abs() <= tol || c.r > o.r;
+                let toward = touching_outside || c.r > o.r;
                 let s = if toward { c.r / dist } else { -c.r / dist };
                 let v = Coord {
                     x: dx * s,
