@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::load::{load, Study};
 use crate::metrics::coverage::{compute, Coverage};
 use crate::metrics::findings::{self, Findings};
+use crate::outdir::OutputDir;
 use crate::report;
 
 /// What a finished run produced.
@@ -38,11 +39,30 @@ pub enum FindingsOutput {
 }
 
 /// Runs a study and writes `coverage.csv`, `areas.geojson` and `run.json` into `out`, plus the
-/// findings asked for.
+/// findings asked for. The files are written into a staging folder beside `out` that replaces
+/// `out` whole once every file is on disk ([`OutputDir`]): `out` holds one complete run.
 ///
 /// # Errors
 /// Any loading error (see [`load`]), or when an output cannot be written.
 pub fn run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunOutcome> {
+    let dir = OutputDir::begin(out)?;
+    match write_run(spec, dir.staging(), which) {
+        Ok(mut outcome) => {
+            for p in &mut outcome.written {
+                *p = dir.final_path(p);
+            }
+            dir.commit()?;
+            Ok(outcome)
+        }
+        Err(e) => {
+            dir.abandon();
+            Err(e)
+        }
+    }
+}
+
+/// [`run`] into the staging folder `out`.
+fn write_run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunOutcome> {
     let t0 = Instant::now();
     let study = load(spec)?;
     let t_load = t0.elapsed().as_secs_f64();
@@ -135,7 +155,8 @@ pub fn run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunOut
             Some(f)
         }
     };
-    report::run_record::write_run_record(&record, &study, &coverage, &timings)?;
+    let outputs = crate::provenance::manifest(out)?;
+    report::run_record::write_run_record(&record, &study, &coverage, &timings, &outputs)?;
     Ok(RunOutcome {
         study,
         coverage,

@@ -10,5 +10,6 @@ mod demo;
 #[cfg(feature = "geoparquet")]
 mod geoparquet;
 mod maps;
+mod output_folder;
 mod real_data;
 mod validate;

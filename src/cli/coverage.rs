@@ -170,6 +170,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         ),
     };
     let spec = a.inputs.spec(areas, a.strict)?;
+    super::clean_up_on_signal(&a.out);
     let outcome = lacuna::pipeline::run(&spec, &a.out, lacuna::pipeline::FindingsOutput::None)?;
     super::print_outcome(&outcome, a.quiet);
     // The process ends here: skip freeing a national study piece by piece (tens of ms).

@@ -68,6 +68,18 @@ fn only(files: &'static [&'static str]) -> lacuna::pipeline::FindingsOutput {
     lacuna::pipeline::FindingsOutput::Only(files)
 }
 
+/// On SIGINT, SIGTERM or SIGHUP, removes the staging folder of the run writing to `out` and ends
+/// the process, so an interrupted run leaves the previous output set and nothing beside it. (A
+/// SIGKILL cannot be caught: the next run into `out` removes what it left.)
+fn clean_up_on_signal(out: &std::path::Path) {
+    let out = out.to_path_buf();
+    let _ = ctrlc::set_handler(move || {
+        lacuna::outdir::interrupt(&out);
+        eprintln!("lacuna: interrupted; the output folder was left as it was");
+        std::process::exit(130);
+    });
+}
+
 /// Prints what a run did: per-file accounting, notes, warnings, a per-service summary.
 fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
     if quiet {

@@ -57,6 +57,7 @@ pub fn run_with(args: Args, which: lacuna::pipeline::FindingsOutput) -> anyhow::
     if !args.quiet {
         eprintln!("study {} ({})", path.display(), spec.name);
     }
+    super::clean_up_on_signal(&args.out);
     let outcome = lacuna::pipeline::run(&spec, &args.out, which)?;
     super::print_outcome(&outcome, args.quiet);
     // The process ends here: skip freeing a national study piece by piece (tens of ms).

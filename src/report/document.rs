@@ -53,8 +53,9 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
         format!("{title}: gaps in service coverage"),
     ));
     b.push(Block::Para(format!(
-        "Made by lacuna {} from {} areas, {} providers in {} service types{}. Working CRS {} ({}).",
+        "Made by lacuna {} (run {}) from {} areas, {} providers in {} service types{}. Working CRS {} ({}).",
         env!("CARGO_PKG_VERSION"),
+        study.run_id,
         thousands(study.areas.len() as f64),
         thousands(study.providers.len() as f64),
         types,

@@ -23,10 +23,30 @@ fn opt_num(x: Option<f64>, d: u32) -> String {
     x.map(|x| num(x, d)).unwrap_or_default()
 }
 
-fn write_csv(path: &Path, header: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
+/// A table's header as it must read: without any population the findings weigh areas by
+/// their size, so every `population` column holds square metres and is named `area_m2`.
+fn relabel(header: &[&str], by_population: bool) -> Vec<String> {
+    header
+        .iter()
+        .map(|h| {
+            if by_population {
+                (*h).to_string()
+            } else {
+                h.replace("population", "area_m2")
+            }
+        })
+        .collect()
+}
+
+fn write_csv(
+    path: &Path,
+    header: &[&str],
+    by_population: bool,
+    rows: Vec<Vec<String>>,
+) -> Result<()> {
     write_atomic(path, |w| {
         let mut csv = ::csv::Writer::from_writer(w);
-        csv.write_record(header)?;
+        csv.write_record(relabel(header, by_population))?;
         for r in rows {
             csv.write_record(&r)?;
         }
@@ -39,12 +59,13 @@ fn write_csv(path: &Path, header: &[&str], rows: Vec<Vec<String>>) -> Result<()>
 fn write_csv_each<T>(
     path: &Path,
     header: &[&str],
+    by_population: bool,
     items: impl Iterator<Item = T>,
     fill: impl Fn(T, &mut [String]),
 ) -> Result<()> {
     write_atomic(path, |w| {
         let mut csv = ::csv::Writer::from_writer(w);
-        csv.write_record(header)?;
+        csv.write_record(relabel(header, by_population))?;
         let mut record = vec![String::new(); header.len()];
         for item in items {
             record.iter_mut().for_each(String::clear);
@@ -104,6 +125,7 @@ pub fn write_all(
     known: &Wgs84Geometries,
 ) -> Result<Vec<PathBuf>> {
     let wanted = |name: &str| only.is_none_or(|o| o.contains(&name));
+    let by_population = coverage.method != crate::metrics::coverage::PopulationMethod::None;
     let types = study.service_types.len();
     let area = |i: usize| &study.areas[i];
 
@@ -131,6 +153,7 @@ pub fn write_all(
                 "unmet_need",
                 "nearest_m",
             ],
+            by_population,
             rows,
             |(t, u), r| {
                 let a = area(u.area);
@@ -207,6 +230,7 @@ pub fn write_all(
                 "ci_low",
                 "ci_high",
             ],
+            by_population,
             rows,
         )?;
         Ok(())
@@ -259,6 +283,7 @@ pub fn write_all(
                 "population_b",
                 "score",
             ],
+            by_population,
             rows,
         )?;
         Ok(())
@@ -302,6 +327,7 @@ pub fn write_all(
                 "uncovered_population",
                 "population_in_unserved_areas",
             ],
+            by_population,
             rows,
         )?;
         Ok(())
@@ -341,7 +367,7 @@ pub fn write_all(
                 ));
             }
         }
-        write_feature_collection(p, &features)?;
+        write_feature_collection(p, &study.run_id, &features)?;
         Ok(())
     };
 
@@ -379,7 +405,11 @@ pub fn write_all(
                 push_json_string(&mut props, &a.group);
                 props.push_str(",\"covered_share\":");
                 push_num(&mut props, u.covered_share, 9);
-                props.push_str(",\"uncovered_population\":");
+                props.push_str(if by_population {
+                    ",\"uncovered_population\":"
+                } else {
+                    ",\"uncovered_area_m2\":"
+                });
                 push_num(&mut props, u.uncovered_population, 3);
                 props.push_str(",\"unmet_need\":");
                 push_num(&mut props, u.unmet_need, 3);
@@ -387,7 +417,7 @@ pub fn write_all(
                 props
             })
             .collect();
-        write_features(p, all.len(), |w, k| {
+        write_features(p, &study.run_id, all.len(), |w, k| {
             w.write_all(props[k].as_bytes())?;
             w.write_all(geometry(all[k].area).as_bytes())?;
             w.write_all(b"}")
@@ -443,7 +473,7 @@ pub fn write_all(
                 ));
             }
         }
-        write_feature_collection(p, &features)?;
+        write_feature_collection(p, &study.run_id, &features)?;
         Ok(())
     };
 
@@ -462,6 +492,7 @@ pub fn write_all(
                 "overlap_population",
                 "share_of_target_reached",
             ],
+            by_population,
             f.reach.iter().flatten(),
             |x, r| {
                 r[0].push_str(match (&x.provider, &x.network) {
@@ -496,6 +527,7 @@ pub fn write_all(
                 "share_covering",
                 "population",
             ],
+            by_population,
             f.missed.iter(),
             |m, r| {
                 let a = area(m.area);
@@ -566,8 +598,8 @@ fn per_distinct_area<T: Send>(
 /// Writes one findings file to the path it is given.
 type WriteJob<'a> = dyn Fn(&Path) -> Result<()> + Sync + 'a;
 
-fn write_feature_collection(path: &Path, features: &[String]) -> Result<()> {
-    write_features(path, features.len(), |w, i| {
+fn write_feature_collection(path: &Path, run_id: &str, features: &[String]) -> Result<()> {
+    write_features(path, run_id, features.len(), |w, i| {
         w.write_all(features[i].as_bytes())
     })
 }
@@ -575,11 +607,12 @@ fn write_feature_collection(path: &Path, features: &[String]) -> Result<()> {
 /// Writes a FeatureCollection of `count` features, feature i written by `feature(w, i)`.
 fn write_features(
     path: &Path,
+    run_id: &str,
     count: usize,
     feature: impl Fn(&mut (dyn std::io::Write + Send), usize) -> std::io::Result<()>,
 ) -> Result<()> {
     write_atomic(path, |w| {
-        w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+        w.write_all(super::collection_head(run_id).as_bytes())?;
         for i in 0..count {
             if i > 0 {
                 w.write_all(b",\n")?;

@@ -228,7 +228,7 @@ pub fn write_areas(
         if keep { study.areas.len() } else { 0 }
     ]);
     write_atomic(path, |w| {
-        w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+        w.write_all(super::collection_head(&study.run_id).as_bytes())?;
         // Batch by batch: memory stays bounded by two batches.
         let batches = study.areas.chunks(BATCH).zip(by_area.chunks(BATCH));
         super::write_batches(w, batches.enumerate(), |(b, (areas, rows))| {

@@ -31,6 +31,12 @@ pub(crate) fn write_batches<B: Send>(
     pending.iter().try_for_each(|p| w.write_all(p))
 }
 
+/// The opening of a GeoJSON FeatureCollection that names the run it belongs to (a foreign
+/// member, which RFC 7946 allows and GIS readers ignore).
+pub(crate) fn collection_head(run_id: &str) -> String {
+    format!("{{\"type\":\"FeatureCollection\",\"run_id\":\"{run_id}\",\"features\":[\n")
+}
+
 /// A share as a percentage with one decimal ("49.2%"); "–" when not finite.
 pub(crate) fn pct1(x: f64) -> String {
     if x.is_finite() {
@@ -62,7 +68,7 @@ pub(crate) fn thousands(x: f64) -> String {
         out.push('-');
     }
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -120,7 +126,7 @@ pub fn push_num(out: &mut String, x: f64, decimals: u32) {
     let mut frac = n % p;
     if frac != 0 {
         let mut width = decimals as usize;
-        while frac % 10 == 0 {
+        while frac.is_multiple_of(10) {
             frac /= 10;
             width -= 1;
         }

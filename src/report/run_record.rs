@@ -29,6 +29,7 @@ pub fn write_run_record(
     study: &Study,
     coverage: &Coverage,
     timings: &[(&str, f64)],
+    outputs: &[crate::provenance::OutputFile],
 ) -> Result<()> {
     let method = coverage.method;
     let failures = &coverage.failures;
@@ -48,6 +49,7 @@ pub fn write_run_record(
     let record = json!({
         "tool": "lacuna",
         "version": env!("CARGO_PKG_VERSION"),
+        "run_id": study.run_id,
         "study": study.spec.name,
         "spec": study.spec,
         "working_crs": study.working_crs.to_string(),
@@ -69,6 +71,7 @@ pub fn write_run_record(
         "warnings": study.warnings,
         "overlay_failures": failures,
         "load_timings_s_cumulative": study.timings.iter().map(|(k, v)| (k.clone(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
+        "outputs": outputs,
         "timings_s": timings.iter().map(|(k, v)| ((*k).to_string(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
     });
     write_atomic(path, |w| {
