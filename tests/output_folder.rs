@@ -184,3 +184,79 @@ fn a_second_run_into_the_same_folder_is_refused_and_other_folders_are_not_replac
     assert!(err.contains("not a lacuna output folder"), "{err}");
     assert!(w.path("mine/notes.txt").exists());
 }
+
+/// The demo study with its points and every population column removed, in `w`.
+fn demo_without_population(w: &Workdir) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
+    let need = std::fs::read_to_string(dir.join("need.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(need.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let keep: Vec<usize> = (0..header.len())
+        .filter(|&i| !header[i].contains("population"))
+        .collect();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(keep.iter().map(|&i| &header[i])).unwrap();
+    for r in rows.records() {
+        let r = r.unwrap();
+        out.write_record(keep.iter().map(|&i| &r[i])).unwrap();
+    }
+    w.write(
+        "need.csv",
+        &String::from_utf8(out.into_inner().unwrap()).unwrap(),
+    );
+    let text = std::fs::read_to_string(dir.join("study.toml")).unwrap();
+    let text = text
+        .replace(
+            "[points]\npath = \"population_points.csv\"\npopulation = \"population\"\narea_column = \"ward_code\"\n",
+            "",
+        )
+        .replace("population = \"population\"\n", "")
+        .replace("path = \"", &format!("path = \"{}/", dir.display()))
+        .replace(&format!("{}/need.csv", dir.display()), "need.csv");
+    assert!(
+        !text.contains("population"),
+        "the demo study changed: update this test"
+    );
+    w.write("no_population.toml", &text)
+}
+
+#[test]
+fn without_population_nothing_calls_area_people() {
+    let w = Workdir::new();
+    let study = demo_without_population(&w);
+    let said = w.ok(&["run", study.to_str().unwrap(), "--out", "out"]);
+    // Said once, before any other figure (the first line names the study).
+    let up_front = said.lines().nth(1).unwrap_or_default();
+    assert!(up_front.contains("weighted by area, not people"), "{said}");
+    assert_eq!(said.matches("weighted by area, not people").count(), 1);
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let people = |text: &str| {
+        words(text)
+            .replace(&words(lacuna::report::document::AREA_BASED), "")
+            .to_lowercase()
+            .contains("people")
+    };
+    assert!(!people(&said), "{said}");
+    for f in ["findings.md", "report.md", "report.html"] {
+        let text = std::fs::read_to_string(w.path("out").join(f)).unwrap();
+        assert!(text.contains("weighted by area, not people"), "{f}");
+        assert!(!people(&text), "{f} calls area people");
+    }
+    for t in ["gp", "library"] {
+        for m in ["coverage", "unmet_need", "equity"] {
+            let svg = std::fs::read_to_string(w.path(&format!("out/maps/{m}_{t}.svg"))).unwrap();
+            assert!(!people(&svg), "{m}_{t}.svg calls area people");
+        }
+    }
+    let unserved = std::fs::read_to_string(w.path("out/unserved.csv")).unwrap();
+    let header = unserved.lines().next().unwrap();
+    assert!(
+        header.contains(",area_m2,") && !header.contains("population"),
+        "{header}"
+    );
+    // The tables hold m², the text km²: the first unserved area's size agrees.
+    let rows = crate::util::read_csv(&w.path("out/unserved.csv"));
+    let m2: f64 = rows[0]["uncovered_area_m2"].parse().unwrap();
+    let md = std::fs::read_to_string(w.path("out/findings.md")).unwrap();
+    assert!(md.contains(&format!("{:.2}", m2 / 1e6)), "{md}");
+}

@@ -86,6 +86,9 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
         return;
     }
     let s = &o.study;
+    if o.coverage.method == lacuna::metrics::coverage::PopulationMethod::None {
+        eprintln!("note: {}", lacuna::report::document::AREA_BASED);
+    }
     eprintln!("working CRS {} ({})", s.working_crs, s.working_crs_source);
     for f in &s.files {
         eprintln!("{}", f.summary());
@@ -141,7 +144,7 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
         let pop_text = if pop > 0.0 {
             format!("{:.1}% of population", 100.0 * cpop / pop)
         } else {
-            "population unknown".into()
+            "no population".into()
         };
         eprintln!(
             "  {t:<12} {:>5.1}% of area, {pop_text}; {under} of {} areas under half covered",

@@ -13,7 +13,14 @@ use crate::io::atomic::write_atomic;
 use crate::load::Study;
 use crate::metrics::coverage::Coverage;
 use crate::metrics::findings::Findings;
-use crate::report::{fixed, pct1, thousands};
+use crate::report::{fixed, pct1, thousands, Units};
+
+/// Said once, up front, wherever findings are shown without any population.
+pub const AREA_BASED: &str = "No population was given (no population points and no population \
+    column in the need file), so every finding here is weighted by area, not people: shares are \
+    shares of the area, uncovered and unmet-need figures are in km² of area, and the indices \
+    compare areas by size. Give population-weighted points or a need-file population column for \
+    figures about people.";
 
 /// A block of the report.
 #[derive(Debug, Clone)]
@@ -40,18 +47,39 @@ fn head(cells: &[&str]) -> Vec<String> {
 
 /// The report's blocks. `maps` says which figures exist (stems in `maps/`).
 pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String]) -> Vec<Block> {
+    let units = Units::of(coverage);
+    let mut b = title(study, "gaps in service coverage");
+    b.extend(summary(study, coverage, f, units));
+    b.extend(inputs(study, coverage, f));
+    for sf in &f.services {
+        b.extend(service(study, sf, maps, units));
+    }
+    b.extend(reach(study, f));
+    b.extend(method(study));
+    b
+}
+
+/// The blocks of `findings.md`: the headline table and each service's findings, without maps,
+/// written by the same Markdown writer as `report.md`.
+pub fn findings_blocks(study: &Study, coverage: &Coverage, f: &Findings) -> Vec<Block> {
+    let units = Units::of(coverage);
+    let mut b = title(study, "findings");
+    b.extend(summary(study, coverage, f, units));
+    for sf in &f.services {
+        b.extend(service(study, sf, &[], units));
+    }
+    b
+}
+
+fn title(study: &Study, what: &str) -> Vec<Block> {
     let mut b = Vec::new();
     let title = if study.spec.name.is_empty() {
         "Service coverage study".to_string()
     } else {
         study.spec.name.clone()
     };
-    let params = &study.spec.findings;
     let types = study.service_types.len();
-    b.push(Block::Heading(
-        1,
-        format!("{title}: gaps in service coverage"),
-    ));
+    b.push(Block::Heading(1, format!("{title}: {what}")));
     b.push(Block::Para(format!(
         "Made by lacuna {} (run {}) from {} areas, {} providers in {} service types{}. Working CRS {} ({}).",
         env!("CARGO_PKG_VERSION"),
@@ -68,17 +96,30 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
         study.working_crs_source
     )));
 
+    b
+}
+
+fn summary(study: &Study, coverage: &Coverage, f: &Findings, units: Units) -> Vec<Block> {
+    let mut b = Vec::new();
+    let types = study.service_types.len();
     // Headline figures.
     b.push(Block::Heading(2, "Summary".into()));
     let mut rows = Vec::new();
     for sf in &f.services {
         let t = &study.service_types[sf.service];
+        // People, or square metres when no population was given (the units say which).
         let (pop, cov): (f64, f64) = (0..study.areas.len()).fold((0.0, 0.0), |acc, i| {
             let r = &coverage.rows[i * types + sf.service];
-            (
-                acc.0 + r.population.unwrap_or(0.0),
-                acc.1 + r.covered_population.unwrap_or(0.0),
-            )
+            if units.by_population {
+                (
+                    acc.0 + r.population.unwrap_or(0.0),
+                    acc.1 + r.covered_population.unwrap_or(0.0),
+                )
+            } else if r.area_share.is_finite() {
+                (acc.0 + r.area_m2, acc.1 + r.area_m2 * r.area_share)
+            } else {
+                acc
+            }
         });
         let unserved_people: f64 = sf.unserved.iter().map(|u| u.uncovered_population).sum();
         let standard = study.spec.services.get(t);
@@ -94,7 +135,7 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                 "–".into()
             },
             &sf.unserved.len(),
-            &thousands(unserved_people),
+            &units.value(unserved_people),
             &sf.pairs.len(),
             &sf.equity
                 .first()
@@ -102,27 +143,37 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
                 .unwrap_or_else(|| "not universal".into()),
         ]));
     }
+    let within = format!("{} within reach", units.whole());
+    let uncovered = format!("{} in them", units.heading("uncovered"));
     b.push(Block::Table(
         head(&[
             "service",
             "catchment",
-            "people within reach",
+            &within,
             "unserved areas",
-            "uncovered people in them",
+            &uncovered,
             "postcode-lottery pairs",
             "concentration index",
         ]),
         rows,
     ));
-    b.push(Block::Para(
-        "An area is unserved when the share of its people within reach is below the service's \
+    if !units.by_population {
+        b.push(Block::Para(AREA_BASED.into()));
+    }
+    b.push(Block::Para(format!(
+        "An area is unserved when the share of its {} within reach is below the service's \
          threshold. A postcode-lottery pair is two neighbouring areas in different councils with \
          similar deprivation and very different coverage. The concentration index is negative \
          when access is concentrated among the more deprived areas, positive when among the less \
-         deprived."
-            .into(),
-    ));
+         deprived.",
+        units.whole()
+    )));
 
+    b
+}
+
+fn inputs(study: &Study, coverage: &Coverage, f: &Findings) -> Vec<Block> {
+    let mut b = Vec::new();
     // Inputs.
     b.push(Block::Heading(2, "Inputs and what happened to them".into()));
     let sourced = study.files.iter().any(|fr| fr.source.is_some());
@@ -205,240 +256,257 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
         b.push(Block::List(problems));
     }
 
-    let top = params.top_n;
-    for sf in &f.services {
-        let t = &study.service_types[sf.service];
-        let label = study.service_label(sf.service);
-        let heading = if label == *t {
-            format!("Service: {t}")
-        } else {
-            format!("Service: {label} ({t})")
-        };
-        b.push(Block::Heading(2, heading));
-        let figure = |b: &mut Vec<Block>, stem: String, caption: String| {
-            if maps.contains(&stem) {
-                b.push(Block::Figure(stem, caption));
-            }
-        };
-        figure(
-            &mut b,
-            format!("coverage_{t}"),
-            format!("Share of people within reach of a {label}, by area."),
-        );
-        if let Some(all) = sf.equity.first() {
-            b.push(Block::Heading(
-                3,
-                "Uneven access to a universal service".into(),
-            ));
-            b.push(Block::Para(format!(
-                "{} Erreygers index {}. The permutation p is how often shuffling areas between \
-                 councils gives a between-council share this large.",
-                crate::report::findings::equity_sentence(all),
-                fixed(all.erreygers_index, 3),
-            )));
-            figure(
-                &mut b,
-                format!("equity_{t}"),
-                "Coverage by deprivation decile per council, and the concentration curve.".into(),
-            );
-            if sf.equity.len() > 1 {
-                b.push(Block::Para(
-                    "Per council (C below 0: access concentrated among the more deprived; the \
-                     interval is a seeded bootstrap over the council's areas):"
-                        .into(),
-                ));
-                b.push(Block::Table(
-                    head(&[
-                        "council",
-                        "people",
-                        "meeting the standard",
-                        "with no access",
-                        "Gini",
-                        "Theil",
-                        "concentration C",
-                        "95% interval",
-                    ]),
-                    sf.equity
-                        .iter()
-                        .map(|e| {
-                            let group = if e.group == "ALL" {
-                                "All councils".to_string()
-                            } else {
-                                study.group_label(&e.group).to_string()
-                            };
-                            row(&[
-                                &group,
-                                &thousands(e.population),
-                                &pct1(e.share_meeting_standard),
-                                &thousands(e.zero_access_population),
-                                &fixed(e.gini, 3),
-                                &fixed(e.theil, 3),
-                                &fixed(e.concentration_index, 3),
-                                &format!("{} to {}", fixed(e.ci_low, 3), fixed(e.ci_high, 3)),
-                            ])
-                        })
-                        .collect(),
-                ));
-            }
+    b
+}
+
+/// One service's section: equity, unserved neighbourhoods and gaps, lottery pairs, councils.
+fn service(
+    study: &Study,
+    sf: &crate::metrics::findings::ServiceFindings,
+    maps: &[String],
+    units: Units,
+) -> Vec<Block> {
+    let mut b = Vec::new();
+    let top = study.spec.findings.top_n;
+    let t = &study.service_types[sf.service];
+    let label = study.service_label(sf.service);
+    let heading = if label == *t {
+        format!("Service: {t}")
+    } else {
+        format!("Service: {label} ({t})")
+    };
+    b.push(Block::Heading(2, heading));
+    let figure = |b: &mut Vec<Block>, stem: String, caption: String| {
+        if maps.contains(&stem) {
+            b.push(Block::Figure(stem, caption));
         }
+    };
+    figure(
+        &mut b,
+        format!("coverage_{t}"),
+        format!(
+            "Share of {} within reach of a {label}, by area.",
+            units.whole()
+        ),
+    );
+    if let Some(all) = sf.equity.first() {
         b.push(Block::Heading(
             3,
-            format!(
-                "Unserved neighbourhoods: {} (the top {} by unmet need)",
-                sf.unserved.len(),
-                top.min(sf.unserved.len())
+            "Uneven access to a universal service".into(),
+        ));
+        b.push(Block::Para(format!(
+            "{} Erreygers index {}. The permutation p is how often shuffling areas between \
+             councils gives a between-council share this large.",
+            equity_sentence(all, units),
+            fixed(all.erreygers_index, 3),
+        )));
+        figure(
+            &mut b,
+            format!("equity_{t}"),
+            "Coverage by deprivation decile per council, and the concentration curve.".into(),
+        );
+        if sf.equity.len() > 1 {
+            b.push(Block::Para(
+                "Per council (C below 0: access concentrated among the more deprived; the \
+                 interval is a seeded bootstrap over the council's areas):"
+                    .into(),
+            ));
+            b.push(Block::Table(
+                head(&[
+                    "council",
+                    &units.heading(""),
+                    "meeting the standard",
+                    "with no access",
+                    "Gini",
+                    "Theil",
+                    "concentration C",
+                    "95% interval",
+                ]),
+                sf.equity
+                    .iter()
+                    .map(|e| {
+                        let group = if e.group == "ALL" {
+                            "All councils".to_string()
+                        } else {
+                            study.group_label(&e.group).to_string()
+                        };
+                        row(&[
+                            &group,
+                            &units.value(e.population),
+                            &pct1(e.share_meeting_standard),
+                            &units.value(e.zero_access_population),
+                            &fixed(e.gini, 3),
+                            &fixed(e.theil, 3),
+                            &fixed(e.concentration_index, 3),
+                            &format!("{} to {}", fixed(e.ci_low, 3), fixed(e.ci_high, 3)),
+                        ])
+                    })
+                    .collect(),
+            ));
+        }
+    }
+    b.push(Block::Heading(
+        3,
+        format!(
+            "Unserved neighbourhoods: {} (the top {} by unmet need)",
+            sf.unserved.len(),
+            top.min(sf.unserved.len())
+        ),
+    ));
+    if !sf.gaps.is_empty() {
+        let largest = &sf.gaps[0];
+        let people: f64 = sf.gaps.iter().map(|g| g.population).sum();
+        let councils: std::collections::BTreeSet<&str> = largest
+            .areas
+            .iter()
+            .map(|&i| study.group_label(&study.areas[i].group))
+            .collect();
+        let total_km2 = fixed(sf.gaps.iter().map(|g| g.area_m2).sum::<f64>() / 1e6, 1);
+        let count = match sf.gaps.len() {
+            1 => "one gap".to_string(),
+            n => format!("{n} separate gaps"),
+        };
+        let spans = format!(
+            "spans {} {} in {}",
+            largest.areas.len(),
+            if largest.areas.len() == 1 {
+                "area"
+            } else {
+                "areas"
+            },
+            councils.into_iter().collect::<Vec<_>>().join(", ")
+        );
+        b.push(Block::Para(match (people.is_finite(), sf.gaps.len()) {
+            (true, 1) => format!(
+                "Gap polygons: {count} outside every catchment, {total_km2} km² holding {} \
+                 people; it {spans}.",
+                thousands(people),
             ),
-        ));
-        if !sf.gaps.is_empty() {
-            let largest = &sf.gaps[0];
-            let people: f64 = sf.gaps.iter().map(|g| g.population).sum();
-            let councils: std::collections::BTreeSet<&str> = largest
-                .areas
-                .iter()
-                .map(|&i| study.group_label(&study.areas[i].group))
-                .collect();
-            let total_km2 = fixed(sf.gaps.iter().map(|g| g.area_m2).sum::<f64>() / 1e6, 1);
-            let count = match sf.gaps.len() {
-                1 => "one gap".to_string(),
-                n => format!("{n} separate gaps"),
-            };
-            let spans = format!(
-                "spans {} {} in {}",
-                largest.areas.len(),
-                if largest.areas.len() == 1 {
-                    "area"
-                } else {
-                    "areas"
-                },
-                councils.into_iter().collect::<Vec<_>>().join(", ")
-            );
-            b.push(Block::Para(match (people.is_finite(), sf.gaps.len()) {
-                (true, 1) => format!(
-                    "Gap polygons: {count} outside every catchment, {total_km2} km² holding {} \
-                     people; it {spans}.",
-                    thousands(people),
-                ),
-                (true, _) => format!(
-                    "Gap polygons: {count} outside every catchment, {total_km2} km² holding {} \
-                     people; the largest by population ({} people, {} km²) {spans}.",
-                    thousands(people),
-                    thousands(largest.population),
-                    fixed(largest.area_m2 / 1e6, 1),
-                ),
-                (false, _) => {
-                    format!(
-                        "Gap polygons: {count} outside every catchment, {total_km2} km² in all."
-                    )
-                }
-            }));
-        }
-        figure(
-            &mut b,
-            format!("unmet_need_{t}"),
-            "Unserved areas shaded by unmet need (uncovered people x need weight).".into(),
-        );
-        if !sf.unserved.is_empty() {
-            b.push(Block::Table(
-                head(&[
-                    "rank",
-                    "area",
-                    "code",
-                    "council",
-                    "covered",
-                    "uncovered people",
-                    "need decile",
-                    "unmet need",
-                ]),
-                sf.unserved
-                    .iter()
-                    .take(top)
-                    .map(|u| {
-                        let a = &study.areas[u.area];
-                        row(&[
-                            &u.rank,
-                            &a.name,
-                            &a.code,
-                            &study.group_label(&a.group),
-                            &pct1(u.covered_share),
-                            &thousands(u.uncovered_population),
-                            &u.need_decile
-                                .map(|d| d.to_string())
-                                .unwrap_or_else(|| "–".into()),
-                            &thousands(u.unmet_need),
-                        ])
-                    })
-                    .collect(),
-            ));
-        }
-        b.push(Block::Heading(
-            3,
-            format!("Postcode lottery: {} cross-boundary pairs", sf.pairs.len()),
-        ));
-        figure(
-            &mut b,
-            format!("lottery_{t}"),
-            "Neighbouring areas in different councils with similar need and very different coverage."
-                .into(),
-        );
-        if !sf.pairs.is_empty() {
-            b.push(Block::Table(
-                head(&[
-                    "better served",
-                    "council",
-                    "covered",
-                    "worse served",
-                    "council",
-                    "covered",
-                    "need deciles",
-                ]),
-                sf.pairs
-                    .iter()
-                    .take(top)
-                    .map(|x| {
-                        let (a, c) = (&study.areas[x.a], &study.areas[x.b]);
-                        row(&[
-                            &a.name,
-                            &study.group_label(&a.group),
-                            &pct1(x.share_a),
-                            &c.name,
-                            &study.group_label(&c.group),
-                            &pct1(x.share_b),
-                            &format!("{} / {}", x.need_a, x.need_b),
-                        ])
-                    })
-                    .collect(),
-            ));
-        }
-        b.push(Block::Heading(3, "Councils".into()));
+            (true, _) => format!(
+                "Gap polygons: {count} outside every catchment, {total_km2} km² holding {} \
+                 people; the largest by population ({} people, {} km²) {spans}.",
+                thousands(people),
+                thousands(largest.population),
+                fixed(largest.area_m2 / 1e6, 1),
+            ),
+            (false, _) => {
+                format!("Gap polygons: {count} outside every catchment, {total_km2} km² in all.")
+            }
+        }));
+    }
+    figure(
+        &mut b,
+        format!("unmet_need_{t}"),
+        format!(
+            "Unserved areas shaded by unmet need ({} x need weight).",
+            units.heading("uncovered")
+        ),
+    );
+    if !sf.unserved.is_empty() {
         b.push(Block::Table(
             head(&[
                 "rank",
+                "area",
+                "code",
                 "council",
-                "coverage",
-                "most deprived fifth",
-                "least deprived fifth",
-                "uncovered people",
+                "covered",
+                &units.heading("uncovered"),
+                "need decile",
+                "unmet need",
             ]),
-            sf.league
+            sf.unserved
                 .iter()
-                .map(|g| {
+                .take(top)
+                .map(|u| {
+                    let a = &study.areas[u.area];
                     row(&[
-                        &g.rank,
-                        &study.group_label(&g.group),
-                        &pct1(g.coverage),
-                        &g.coverage_most_deprived
-                            .map(pct1)
+                        &u.rank,
+                        &a.name,
+                        &a.code,
+                        &study.group_label(&a.group),
+                        &pct1(u.covered_share),
+                        &units.value(u.uncovered_population),
+                        &u.need_decile
+                            .map(|d| d.to_string())
                             .unwrap_or_else(|| "–".into()),
-                        &g.coverage_least_deprived
-                            .map(pct1)
-                            .unwrap_or_else(|| "–".into()),
-                        &thousands(g.uncovered_population),
+                        &thousands(u.unmet_need),
                     ])
                 })
                 .collect(),
         ));
     }
+    b.push(Block::Heading(
+        3,
+        format!("Postcode lottery: {} cross-boundary pairs", sf.pairs.len()),
+    ));
+    figure(
+        &mut b,
+        format!("lottery_{t}"),
+        "Neighbouring areas in different councils with similar need and very different coverage."
+            .into(),
+    );
+    if !sf.pairs.is_empty() {
+        b.push(Block::Table(
+            head(&[
+                "better served",
+                "council",
+                "covered",
+                "worse served",
+                "council",
+                "covered",
+                "need deciles",
+            ]),
+            sf.pairs
+                .iter()
+                .take(top)
+                .map(|x| {
+                    let (a, c) = (&study.areas[x.a], &study.areas[x.b]);
+                    row(&[
+                        &a.name,
+                        &study.group_label(&a.group),
+                        &pct1(x.share_a),
+                        &c.name,
+                        &study.group_label(&c.group),
+                        &pct1(x.share_b),
+                        &format!("{} / {}", x.need_a, x.need_b),
+                    ])
+                })
+                .collect(),
+        ));
+    }
+    b.push(Block::Heading(3, "Councils".into()));
+    b.push(Block::Table(
+        head(&[
+            "rank",
+            "council",
+            "coverage",
+            "most deprived fifth",
+            "least deprived fifth",
+            &units.heading("uncovered"),
+        ]),
+        sf.league
+            .iter()
+            .map(|g| {
+                row(&[
+                    &g.rank,
+                    &study.group_label(&g.group),
+                    &pct1(g.coverage),
+                    &g.coverage_most_deprived
+                        .map(pct1)
+                        .unwrap_or_else(|| "–".into()),
+                    &g.coverage_least_deprived
+                        .map(pct1)
+                        .unwrap_or_else(|| "–".into()),
+                    &units.value(g.uncovered_population),
+                ])
+            })
+            .collect(),
+    ));
+    b
+}
 
+fn reach(study: &Study, f: &Findings) -> Vec<Block> {
+    let mut b = Vec::new();
     if let Some(reach) = &f.reach {
         b.push(Block::Heading(2, "Network reach".into()));
         b.push(Block::Para(
@@ -525,6 +593,12 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
         }
     }
 
+    b
+}
+
+fn method(study: &Study) -> Vec<Block> {
+    let mut b = Vec::new();
+    let params = &study.spec.findings;
     b.push(Block::Heading(2, "Method".into()));
     b.push(Block::List(vec![
         "Coverage: area_share = area(area ∩ union of catchments) / area(area); discs are exact circles (no polygonisation). A population point is covered when it lies within a catchment.".into(),
@@ -558,6 +632,35 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
         format!("Attribution: {}", params.attribution),
     ]));
     b
+}
+
+/// The headline sentence of a universal service's access equity (the `ALL` row).
+fn equity_sentence(all: &crate::metrics::equity::EquityRow, units: Units) -> String {
+    let no_access = if units.by_population {
+        format!("{} live", units.amount(all.zero_access_population))
+    } else {
+        format!("{} of area lie", units.amount(all.zero_access_population))
+    };
+    format!(
+        "{} of the {} is within a catchment; {no_access} in areas with no access at all. \
+         Gini {}, Theil {} (between councils: {} of it, permutation p = {}). Concentration \
+         index against deprivation {} (95% bootstrap interval {} to {}; negative means access \
+         is concentrated among the more deprived).",
+        pct1(all.share_meeting_standard),
+        if units.by_population {
+            "population"
+        } else {
+            "area"
+        },
+        fixed(all.gini, 3),
+        fixed(all.theil, 3),
+        all.theil_between_share.map_or("–".into(), pct1),
+        all.between_share_p_value
+            .map_or("–".into(), |p| fixed(p, 3)),
+        fixed(all.concentration_index, 3),
+        fixed(all.ci_low, 3),
+        fixed(all.ci_high, 3),
+    )
 }
 
 /// The blocks as Markdown; figures link to `maps/<stem>.png`.

@@ -3,8 +3,6 @@
 //! `lottery_pairs.csv`, `groups.csv`, `lottery.geojson`, and `findings.md` with the headline
 //! tables in Markdown for a committee paper.
 
-use crate::report::{fixed, pct1, thousands};
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use geo::InteriorPoint;
@@ -623,136 +621,9 @@ fn write_features(
     })
 }
 
-/// The headline sentence of a universal service's access equity (the `ALL` row), shared by
-/// `findings.md` and the report.
-pub(crate) fn equity_sentence(all: &crate::metrics::equity::EquityRow) -> String {
-    format!(
-        "{} of the population is within a catchment; {} people live in areas with no \
-         access at all. Gini {}, Theil {} (between councils: {} of it, permutation \
-         p = {}). Concentration index against deprivation {} (95% bootstrap interval \
-         {} to {}; negative means access is concentrated among the more deprived).",
-        pct1(all.share_meeting_standard),
-        thousands(all.zero_access_population),
-        fixed(all.gini, 3),
-        fixed(all.theil, 3),
-        pct1(all.theil_between_share.unwrap_or(f64::NAN)),
-        fixed(all.between_share_p_value.unwrap_or(f64::NAN), 3),
-        fixed(all.concentration_index, 3),
-        fixed(all.ci_low, 3),
-        fixed(all.ci_high, 3),
-    )
-}
-
-/// The headline tables in Markdown.
-pub fn markdown(study: &Study, _coverage: &Coverage, f: &Findings) -> String {
-    let mut s = String::new();
-    let name = if study.spec.name.is_empty() {
-        "Study"
-    } else {
-        &study.spec.name
-    };
-    let _ = writeln!(s, "# {name}: findings\n");
-    let weights = if f.services.first().is_some_and(|x| x.access.by_population) {
-        "population"
-    } else {
-        "area (no population was given)"
-    };
-    let _ = writeln!(
-        s,
-        "{} areas, {} providers in {} service types. Shares are weighted by {weights}. \
-         Catchments are straight-line distances.\n",
-        study.areas.len(),
-        study.providers.len(),
-        study.service_types.len()
-    );
-    let top = study.spec.findings.top_n;
-    for sf in &f.services {
-        let t = &study.service_types[sf.service];
-        let _ = writeln!(s, "## {t}\n");
-        if let Some(all) = sf.equity.first() {
-            let _ = writeln!(s, "{}\n", equity_sentence(all));
-        }
-        let _ = writeln!(
-            s,
-            "### Unserved neighbourhoods ({} in all; top {})\n",
-            sf.unserved.len(),
-            top.min(sf.unserved.len())
-        );
-        if !sf.unserved.is_empty() {
-            let _ = writeln!(
-                s,
-                "| rank | area | council | covered | uncovered people | need decile | unmet need |"
-            );
-            let _ = writeln!(s, "|---|---|---|---|---|---|---|");
-            for u in sf.unserved.iter().take(top) {
-                let a = &study.areas[u.area];
-                let _ = writeln!(
-                    s,
-                    "| {} | {} ({}) | {} | {} | {} | {} | {} |",
-                    u.rank,
-                    a.name,
-                    a.code,
-                    a.group,
-                    pct1(u.covered_share),
-                    fixed(u.uncovered_population, 0),
-                    u.need_decile
-                        .map(|d| d.to_string())
-                        .unwrap_or_else(|| "–".into()),
-                    fixed(u.unmet_need, 0)
-                );
-            }
-            s.push('\n');
-        }
-        let _ = writeln!(
-            s,
-            "### Postcode lottery: cross-boundary pairs ({} flagged; top {})\n",
-            sf.pairs.len(),
-            top.min(sf.pairs.len())
-        );
-        if !sf.pairs.is_empty() {
-            let _ = writeln!(s, "| better served | council | covered | worse served | council | covered | need deciles |");
-            let _ = writeln!(s, "|---|---|---|---|---|---|---|");
-            for x in sf.pairs.iter().take(top) {
-                let (a, b) = (&study.areas[x.a], &study.areas[x.b]);
-                let _ = writeln!(
-                    s,
-                    "| {} | {} | {} | {} | {} | {} | {} / {} |",
-                    a.name,
-                    a.group,
-                    pct1(x.share_a),
-                    b.name,
-                    b.group,
-                    pct1(x.share_b),
-                    x.need_a,
-                    x.need_b
-                );
-            }
-            s.push('\n');
-        }
-        let _ = writeln!(s, "### Councils\n");
-        let _ = writeln!(s, "| rank | council | coverage | most deprived fifth | least deprived fifth | uncovered people |");
-        let _ = writeln!(s, "|---|---|---|---|---|---|");
-        for g in &sf.league {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} | {} | {} |",
-                g.rank,
-                if g.group.is_empty() {
-                    "(none)"
-                } else {
-                    &g.group
-                },
-                pct1(g.coverage),
-                g.coverage_most_deprived
-                    .map(pct1)
-                    .unwrap_or_else(|| "–".into()),
-                g.coverage_least_deprived
-                    .map(pct1)
-                    .unwrap_or_else(|| "–".into()),
-                fixed(g.uncovered_population, 0)
-            );
-        }
-        s.push('\n');
-    }
-    s
+/// `findings.md`: the headline table and each service's findings, written by the report's own
+/// Markdown writer (names rather than codes, escaped cells, formatted numbers).
+pub fn markdown(study: &Study, coverage: &Coverage, f: &Findings) -> String {
+    let blocks = super::document::findings_blocks(study, coverage, f);
+    super::document::to_markdown(&blocks)
 }

@@ -759,13 +759,9 @@ pub fn coverage_map(
     let palette: Vec<Rgb> = spread(&VIRIDIS, breaks.len() - 1);
     let mut p = base.page(
         &format!(
-            "{}: {} of people within reach of a {}",
+            "{}: share of {} within reach of a {}",
             study_title(study),
-            if by_population {
-                "share"
-            } else {
-                "share (by area)"
-            },
+            if by_population { "people" } else { "the area" },
             study.service_label(t)
         ),
         &format!(
@@ -774,7 +770,8 @@ pub fn coverage_map(
             catchment_note(study, t),
             match base.spec.classes {
                 Classing::Fixed => "fixed",
-                Classing::Quantile => "population-quantile",
+                Classing::Quantile if by_population => "population-quantile",
+                Classing::Quantile => "area-quantile",
             }
         ),
     );
@@ -810,7 +807,11 @@ pub fn coverage_map(
     p.councils(3.0);
     p.providers(study, t, 4.0);
     p.council_names(study);
-    p.legend_title("People within reach");
+    p.legend_title(if by_population {
+        "People within reach"
+    } else {
+        "Area within reach"
+    });
     for k in (0..breaks.len() - 1).rev() {
         p.legend_entry(
             Swatch::Box(Some(palette[k]), Some(Stroke::solid(GREY, 0.6 * base.u))),
@@ -822,7 +823,11 @@ pub fn coverage_map(
             Some(Rgb::hex(NO_DATA)),
             Some(Stroke::solid(GREY, 0.6 * base.u)),
         ),
-        "no people / no data",
+        if by_population {
+            "no people / no data"
+        } else {
+            "no data"
+        },
     );
     p.legend_y += 14.0 * base.u;
     if base.weight >= 1.0 {
@@ -881,6 +886,9 @@ pub(crate) fn spread(palette: &[&str], n: usize) -> Vec<Rgb> {
 pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usize) -> Canvas {
     let name = &study.service_types[t];
     let sf = &findings.services[t];
+    let units = crate::report::Units {
+        by_population: sf.access.by_population,
+    };
     let mut unmet: Vec<Option<f64>> = vec![None; study.areas.len()];
     for u in &sf.unserved {
         unmet[u.area] = Some(u.unmet_need);
@@ -891,10 +899,20 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
     let palette = spread(&YLORRD, breaks.len() - 1);
     let threshold = study.spec.threshold(name);
     let mut p = base.page(
-        &format!("{}: unmet need for a {}", study_title(study), study.service_label(t)),
         &format!(
-            "Areas where under {} of people are within reach, shaded by uncovered people x need weight",
-            pct(threshold)
+            "{}: unmet need for a {}",
+            study_title(study),
+            study.service_label(t)
+        ),
+        &format!(
+            "Areas where under {} of {} is within reach, shaded by {} x need weight",
+            pct(threshold),
+            if units.by_population {
+                "people"
+            } else {
+                "the area"
+            },
+            units.heading("uncovered")
         ),
     );
     p.areas(
@@ -963,7 +981,7 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
                     "    {}{}{} uncovered",
                     shorten(study.group_label(&a.group), 18),
                     ": ",
-                    thousands(u.uncovered_population)
+                    units.amount(u.uncovered_population)
                 ),
                 13.0,
             );
@@ -1077,6 +1095,10 @@ pub fn equity_chart(
     t: usize,
 ) -> Option<Canvas> {
     let sf = &findings.services[t];
+    let units = crate::report::Units {
+        by_population: sf.access.by_population,
+    };
+    let whole = units.whole();
     let overall = sf.equity.iter().find(|e| e.group == "ALL")?;
     let need = &findings.need;
     if need.order.is_empty() {
@@ -1133,7 +1155,7 @@ pub fn equity_chart(
         u,
         (x0, x1, y0, y1),
         "Deprivation decile (1 = most deprived)",
-        "Share of people within reach",
+        &format!("Share of {whole} within reach"),
     );
     for d in 0..10 {
         c.push(Item::Text {
@@ -1243,8 +1265,8 @@ pub fn equity_chart(
         &mut c,
         u,
         (cx0, cx1, cy0, y1),
-        "Cumulative share of people, most deprived first",
-        "Cumulative share of people within reach",
+        &format!("Cumulative share of {whole}, most deprived first"),
+        &format!("Cumulative share of {whole} within reach"),
     );
     let px = |x: f64, y: f64| (cx0 + (cx1 - cx0) * x, y1 - (y1 - cy0) * y);
     for k in 0..=5 {
@@ -1320,8 +1342,8 @@ pub fn equity_chart(
         anchor: Anchor::End,
         color: GREY,
         text: format!(
-            "{} people; mean coverage {}",
-            thousands(overall.population),
+            "{}; mean coverage {}",
+            units.amount(overall.population),
             pct(weighted_mean(&sf.access.share, &sf.access.weight))
         ),
     });

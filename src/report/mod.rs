@@ -37,6 +37,66 @@ pub(crate) fn collection_head(run_id: &str) -> String {
     format!("{{\"type\":\"FeatureCollection\",\"run_id\":\"{run_id}\",\"features\":[\n")
 }
 
+/// What the findings' weights are, as tables, maps, the report and the console must name them:
+/// people, or (when a study gives no population at all) the areas' size, which must never be
+/// shown as people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Units {
+    /// True when the weights are people.
+    pub by_population: bool,
+}
+
+impl Units {
+    /// The units of a coverage run.
+    pub fn of(coverage: &crate::metrics::coverage::Coverage) -> Units {
+        Units {
+            by_population: coverage.method != crate::metrics::coverage::PopulationMethod::None,
+        }
+    }
+
+    /// A weight as text: "29,199" people, or square metres as "2.81" km².
+    pub fn value(self, x: f64) -> String {
+        if self.by_population {
+            thousands(x)
+        } else {
+            fixed(x / 1e6, 2)
+        }
+    }
+
+    /// A weight with its unit: "29,199 people" or "2.81 km²".
+    pub fn amount(self, x: f64) -> String {
+        if self.by_population {
+            format!("{} people", thousands(x))
+        } else {
+            format!("{} km²", fixed(x / 1e6, 2))
+        }
+    }
+
+    /// The weights as a column heading: "people" or "area (km²)"; `what` qualifies them
+    /// ("uncovered" gives "uncovered people" or "uncovered area (km²)").
+    pub fn heading(self, what: &str) -> String {
+        let unit = if self.by_population {
+            "people"
+        } else {
+            "area (km²)"
+        };
+        if what.is_empty() {
+            unit.to_string()
+        } else {
+            format!("{what} {unit}")
+        }
+    }
+
+    /// What a covered share is a share of: "people" or "the area".
+    pub fn whole(self) -> &'static str {
+        if self.by_population {
+            "people"
+        } else {
+            "area"
+        }
+    }
+}
+
 /// A share as a percentage with one decimal ("49.2%"); "–" when not finite.
 pub(crate) fn pct1(x: f64) -> String {
     if x.is_finite() {

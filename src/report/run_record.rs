@@ -58,6 +58,7 @@ pub fn write_run_record(
         "catchment_method": "discs are exact circles (area of polygon intersected with a union of circles by Green's theorem; no polygonisation); polygon catchments use geo boolean operations, with discs polygonised as inscribed 1024-gons (area -6.3e-6) only in service types that mix both",
         "population_method": method,
         "population_note": population_note,
+        "findings_weighted_by": if method == PopulationMethod::None { "area_m2 (no population was given: population columns of the findings are named area_m2)" } else { "population" },
         "counts": {
             "areas": study.areas.len(),
             "providers": study.providers.len(),
