@@ -462,6 +462,13 @@ impl StudySpec {
                     "working CRS {w} is geographic (degrees): choose a projected CRS in metres"
                 )));
             }
+            if w.unit_metres() != 1.0 {
+                return Err(Error::Config(format!(
+                    "working CRS {w} is in units of {} m (feet), not metres: choose a projected \
+                     CRS in metres (radii and areas are in metres)",
+                    w.unit_metres()
+                )));
+            }
         }
         Ok(())
     }

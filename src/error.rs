@@ -58,6 +58,23 @@ pub enum Error {
     Strict(String),
 }
 
+/// The longest message kept, in bytes: messages quote input (column names, cells), and a binary
+/// or runaway file must not turn one error into gigabytes of output.
+pub const MAX_MESSAGE_BYTES: usize = 4096;
+
+/// `message` cut to [`MAX_MESSAGE_BYTES`] (at a character boundary) with "…".
+fn bounded(mut message: String) -> String {
+    if message.len() > MAX_MESSAGE_BYTES {
+        let mut at = MAX_MESSAGE_BYTES;
+        while !message.is_char_boundary(at) {
+            at -= 1;
+        }
+        message.truncate(at);
+        message.push('…');
+    }
+    message
+}
+
 impl Error {
     /// An I/O error on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
@@ -71,7 +88,7 @@ impl Error {
     pub fn format(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::Format {
             path: path.into(),
-            message: message.into(),
+            message: bounded(message.into()),
         }
     }
 
@@ -79,7 +96,7 @@ impl Error {
     pub fn crs(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::Crs {
             path: path.into(),
-            message: message.into(),
+            message: bounded(message.into()),
         }
     }
 
@@ -87,7 +104,7 @@ impl Error {
     pub fn column(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::Column {
             path: path.into(),
-            message: message.into(),
+            message: bounded(message.into()),
         }
     }
 
@@ -95,7 +112,7 @@ impl Error {
     pub fn value(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::Value {
             path: path.into(),
-            message: message.into(),
+            message: bounded(message.into()),
         }
     }
 }

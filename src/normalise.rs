@@ -2,8 +2,13 @@
 //! non-finite coordinates, drop repeated points and degenerate rings, repair invalid polygons
 //! (self-intersections) with geo's `MakeValid`, and orient every ring (outer counter-clockwise,
 //! holes clockwise), because `unary_union` and the overlay sums are silently wrong otherwise.
+//!
+//! Validity is checked in O(n log n) ([`validity`]), with geo's rules, and the repair only runs on
+//! an invalid geometry, so a million-vertex coastline is read in seconds.
 
-use geo::{Area, Geometry, LineString, MakeValid, MultiPolygon, Polygon, Validation, Winding};
+mod validity;
+
+use geo::{Area, Geometry, LineString, MakeValid, MultiPolygon, Polygon, Winding};
 
 /// What normalisation did to a kept geometry.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,12 +96,9 @@ pub fn polygonal(geometry: Geometry) -> Result<(MultiPolygon, Fixed), String> {
         return Err("is empty (no ring with 3 or more distinct points)".into());
     }
     let mut fixed: Vec<String> = notes.iter().map(|s| s.to_string()).collect();
-    if let Some(err) = mp.validation_errors().into_iter().next() {
+    if let Some(err) = validity::first_error(&mp) {
         let before = mp.unsigned_area();
-        // geo's repair can panic on pathological input; one bad feature must not end the run.
-        let repaired = std::panic::catch_unwind(|| mp.make_valid())
-            .map_err(|_| format!("is invalid ({err}) and its repair failed"))?
-            .map_err(|e| format!("is invalid ({err}) and could not be repaired: {e}"))?;
+        let repaired = repair(&mp).map_err(|e| format!("is invalid ({err}) and {e}"))?;
         if repaired.0.is_empty() {
             return Err(format!(
                 "is invalid ({err}) and nothing is left after repair"
@@ -145,6 +147,59 @@ pub fn polygonal(geometry: Geometry) -> Result<(MultiPolygon, Fixed), String> {
             Fixed::Repaired(fixed.join("; "))
         },
     ))
+}
+
+/// Above this many vertices an invalid geometry is repaired by i_overlay rather than geo's
+/// `MakeValid`, whose splitting of rings at pinch points is quadratic (a million-vertex coastline
+/// never finished). Both fill by the even-odd rule, so they agree on what is inside; geo's stays
+/// for ordinary areas, whose repaired figures it has always given.
+const TRIANGULATED_REPAIR_MAX_VERTICES: usize = 20_000;
+
+/// Repairs an invalid multipolygon by the even-odd rule (a region is inside when a ray from it
+/// crosses the rings an odd number of times).
+fn repair(mp: &MultiPolygon) -> Result<MultiPolygon, String> {
+    use geo::CoordsIter;
+    if mp.coords_count() <= TRIANGULATED_REPAIR_MAX_VERTICES {
+        // geo's repair can panic on pathological input; one bad feature must not end the run.
+        return std::panic::catch_unwind(|| mp.make_valid())
+            .map_err(|_| "its repair failed".to_string())?
+            .map_err(|e| format!("could not be repaired: {e}"));
+    }
+    Ok(even_odd(mp))
+}
+
+/// i_overlay's even-odd simplification of every ring, in O(n log n).
+fn even_odd(mp: &MultiPolygon) -> MultiPolygon {
+    use geo::Coord;
+    use i_overlay::core::fill_rule::FillRule;
+    use i_overlay::float::simplify::SimplifyShape;
+    let contours: Vec<Vec<[f64; 2]>> =
+        mp.0.iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .map(|r| {
+                let open = &r.0[..r.0.len().saturating_sub(1)];
+                open.iter().map(|c| [c.x, c.y]).collect()
+            })
+            .collect();
+    let ring = |c: Vec<[f64; 2]>| {
+        let mut r = LineString::from(
+            c.into_iter()
+                .map(|[x, y]| Coord { x, y })
+                .collect::<Vec<_>>(),
+        );
+        r.close();
+        r
+    };
+    let polys = contours
+        .simplify_shape(FillRule::EvenOdd)
+        .into_iter()
+        .filter_map(|shape| {
+            let mut rings = shape.into_iter().map(ring);
+            let exterior = rings.next()?;
+            Some(Polygon::new(exterior, rings.collect()))
+        })
+        .collect();
+    MultiPolygon(polys)
 }
 
 /// A repaired multipolygon in one canonical form: each ring starting at its smallest vertex
@@ -246,6 +301,71 @@ mod tests {
         assert!(matches!(fixed, Fixed::Repaired(ref s) if s.contains("degenerate hole")));
         assert!(mp.0[0].interiors().is_empty());
         assert!(mp.signed_area() > 0.0);
+    }
+
+    #[test]
+    fn both_repairs_fill_by_the_even_odd_rule() {
+        let cases: Vec<MultiPolygon> = vec![
+            wkt!(MULTIPOLYGON(((0. 0., 0. 10., 10. 0., 10. 10., 0. 0.)))),
+            wkt!(MULTIPOLYGON(((0. 0.,4. 0.,4. 4.,0. 4.,0. 0.),(3. 1.,3. 2.,5. 2.,5. 1.,3. 1.)))),
+            wkt!(MULTIPOLYGON(((0. 0.,2. 0.,2. 2.,0. 2.,0. 0.)),((1. 1.,3. 1.,3. 3.,1. 3.,1. 1.)))),
+            wkt!(MULTIPOLYGON(((0. 0.,4. 0.,4. 4.,0. 4.,0. 0.),(5. 5.,5. 6.,6. 6.,6. 5.,5. 5.)))),
+        ];
+        for mp in cases {
+            let geo = mp.make_valid().unwrap();
+            let overlay = even_odd(&mp);
+            assert!(validity::first_error(&overlay).is_none(), "{overlay:?}");
+            assert_relative_eq!(
+                overlay.unsigned_area(),
+                geo.unsigned_area(),
+                max_relative = 1e-9
+            );
+            assert_eq!(overlay.0.len(), geo.0.len(), "{mp:?}");
+        }
+    }
+
+    #[test]
+    fn a_large_self_intersecting_polygon_is_repaired() {
+        // Above the triangulated repair's size: two vertices swapped make a small crossing.
+        let n = 100_000;
+        let mut ring: Vec<(f64, f64)> = (0..n)
+            .map(|i| {
+                let t = i as f64 / n as f64 * std::f64::consts::TAU;
+                (1000.0 * t.cos(), 1000.0 * t.sin())
+            })
+            .collect();
+        ring.swap(10, 12);
+        let g: Geometry = Polygon::new(LineString::from(ring), vec![]).into();
+        let (mp, fixed) = polygonal(g).unwrap();
+        assert!(matches!(fixed, Fixed::Repaired(ref s) if s.contains("self-intersection")));
+        assert!(validity::first_error(&mp).is_none());
+        assert_relative_eq!(
+            mp.unsigned_area(),
+            std::f64::consts::PI * 1e6,
+            max_relative = 1e-4
+        );
+    }
+
+    #[test]
+    fn a_polygon_of_200000_vertices_is_normalised() {
+        // A noisy circle (valid): quadratic validity checks took minutes at this size.
+        let n = 200_000;
+        let ring: Vec<(f64, f64)> = (0..n)
+            .map(|i| {
+                let t = i as f64 / n as f64 * std::f64::consts::TAU;
+                let r = 1000.0 + if i % 2 == 0 { 0.3 } else { -0.3 };
+                (r * t.cos(), r * t.sin())
+            })
+            .collect();
+        let g: Geometry = Polygon::new(LineString::from(ring), vec![]).into();
+        let (mp, fixed) = polygonal(g).unwrap();
+        assert_eq!(fixed, Fixed::Unchanged);
+        assert_eq!(mp.0[0].exterior().0.len(), n + 1);
+        assert_relative_eq!(
+            mp.unsigned_area(),
+            std::f64::consts::PI * 1000.0 * 1000.0,
+            max_relative = 1e-4
+        );
     }
 
     #[test]

@@ -151,6 +151,10 @@ fn unreadable_files_exit_2_naming_the_file_and_the_fix() {
             "latlon_swapped.csv",
             &["latlon_swapped.csv", "wrong order", "Swap the columns"],
         ),
+        (
+            "nul_bytes.csv",
+            &["nul_bytes.csv", "line 1 holds a NUL byte", "not a CSV"],
+        ),
         ("no_prj.shp", &["no_prj", ".prj", "--crs"]),
         (
             "unsupported_prj.shp",
@@ -232,6 +236,56 @@ fn a_run_over_the_corpus_keeps_repairs_and_drops_with_counts() {
     assert_eq!(row(&rows, "A2", "gp")["population"], "1024");
 }
 
+#[test]
+fn feet_are_read_as_feet_and_a_gzip_of_zeros_is_refused() {
+    let (code, v) = validate(&["bng_feet.shp"], &[]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v[0]["crs"], "EPSG:27700");
+    assert!(v.to_string().contains("Foot"), "{v:#}");
+    let w = Workdir::new();
+    let bad = bad_dir();
+    w.ok(&[
+        "coverage",
+        "--areas",
+        &bad.join("bng_feet.shp").display().to_string(),
+        "--providers",
+        &format!("gp={}", bad.join("providers_outside_areas.csv").display()),
+        "--radius-m",
+        "100",
+        "--crs",
+        "EPSG:27700",
+        "--out",
+        "out",
+    ]);
+    let rows = read_csv(&w.path("out/coverage.csv"));
+    for code in ["A1", "A2"] {
+        let area: f64 = row(&rows, code, "gp")["area_m2"].parse().unwrap();
+        assert!((area / 1e6 - 1.0).abs() < 1e-6, "{code}: {area} m²");
+    }
+
+    // 16 MB of zeros, 16 kB compressed: an error naming the file and line, not "0 features".
+    let gz = w.path("zeros.csv.gz");
+    let mut z = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::best(),
+    );
+    std::io::Write::write_all(&mut z, &vec![b'0'; 16 << 20]).unwrap();
+    z.finish().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_lacuna"))
+        .args(["validate", "--json"])
+        .arg(&gz)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let err = v[0]["error"].as_str().unwrap();
+    assert!(
+        err.contains("zeros.csv.gz") && err.contains("longer than 1 MiB"),
+        "{err}"
+    );
+    assert!(out.stdout.len() + out.stderr.len() < 10_000);
+}
+
 /// The binary shapefile fixtures are made by `write_shapefiles`: this checks the committed ones
 /// are what it makes (apart from the `.dbf`'s date stamp). After changing it, rewrite them with
 /// `LACUNA_WRITE_FIXTURES=1 cargo test --test integration corpus::shapefile`.
@@ -244,7 +298,13 @@ fn shapefile_fixtures_are_current() {
         fresh.path("")
     };
     write_shapefiles(&target);
-    for name in ["no_prj", "unsupported_prj", "latin1_names"] {
+    for name in [
+        "no_prj",
+        "unsupported_prj",
+        "latin1_names",
+        "ccw_outer",
+        "bng_feet",
+    ] {
         for ext in ["shp", "shx", "dbf"] {
             let f = format!("{name}.{ext}");
             let mut a = std::fs::read(target.join(&f)).unwrap();
@@ -261,17 +321,18 @@ fn shapefile_fixtures_are_current() {
 fn write_shapefiles(dir: &Path) {
     use shapefile::dbase::{encoding::EncodingRs, FieldValue, Record, TableWriterBuilder};
     use shapefile::{Point, Polygon, PolygonRing};
-    let square = |x0: f64| {
-        // ESRI order: outer ring clockwise.
-        Polygon::new(PolygonRing::Outer(vec![
-            Point::new(x0, 400000.0),
-            Point::new(x0, 401000.0),
-            Point::new(x0 + 1000.0, 401000.0),
-            Point::new(x0 + 1000.0, 400000.0),
-            Point::new(x0, 400000.0),
-        ]))
+    let corners = |x0: f64, y0: f64, side: f64| {
+        vec![
+            Point::new(x0, y0),
+            Point::new(x0, y0 + side),
+            Point::new(x0 + side, y0 + side),
+            Point::new(x0 + side, y0),
+            Point::new(x0, y0),
+        ]
     };
-    let write = |name: &str, names: &[(&str, &str)]| {
+    // ESRI order: outer ring clockwise.
+    let square = |x0: f64| Polygon::new(PolygonRing::Outer(corners(x0, 400000.0, 1000.0)));
+    let write_with = |name: &str, names: &[(&str, &str)], shape: &dyn Fn(usize) -> Polygon| {
         let table = TableWriterBuilder::with_encoding(EncodingRs::from(encoding_rs::WINDOWS_1252))
             .add_character_field("CODE".try_into().unwrap(), 10)
             .add_character_field("NAME".try_into().unwrap(), 30);
@@ -281,9 +342,7 @@ fn write_shapefiles(dir: &Path) {
             let mut rec = Record::default();
             rec.insert("CODE".into(), FieldValue::Character(Some(code.to_string())));
             rec.insert("NAME".into(), FieldValue::Character(Some(n.to_string())));
-            writer
-                .write_shape_and_record(&square(400000.0 + 1000.0 * i as f64), &rec)
-                .unwrap();
+            writer.write_shape_and_record(&shape(i), &rec).unwrap();
         }
         drop(writer);
         // Clear the language-driver byte, as many exports leave it: the encoding is then unknown.
@@ -292,13 +351,35 @@ fn write_shapefiles(dir: &Path) {
         bytes[29] = 0;
         std::fs::write(dbf, bytes).unwrap();
     };
+    let write = |name: &str, names: &[(&str, &str)]| {
+        write_with(name, names, &|i| square(400000.0 + 1000.0 * i as f64))
+    };
     let names = [("A1", "Ynys Môn"), ("A2", "Llanfair Caereinion Café")];
     write("no_prj", &names);
     write("unsupported_prj", &names);
     std::fs::write(dir.join("unsupported_prj.prj"), IRISH_GRID).unwrap();
     write("latin1_names", &names);
     std::fs::write(dir.join("latin1_names.prj"), BNG).unwrap();
+    // The second square written counter-clockwise with no outer ring: an Inner ring alone.
+    write_with("ccw_outer", &names, &|i| {
+        let ring = corners(400000.0 + 1000.0 * i as f64, 400000.0, 1000.0);
+        Polygon::new(if i == 0 {
+            PolygonRing::Outer(ring)
+        } else {
+            PolygonRing::Inner(ring)
+        })
+    });
+    std::fs::write(dir.join("ccw_outer.prj"), BNG).unwrap();
+    // 1 km squares in international feet (3280.8399 ft), on a British National Grid in feet.
+    let ft = |m: f64| m / 0.3048;
+    write_with("bng_feet", &names, &|i| {
+        let ring = corners(ft(400000.0 + 1000.0 * i as f64), ft(400000.0), 3280.8399);
+        Polygon::new(PolygonRing::Outer(ring))
+    });
+    std::fs::write(dir.join("bng_feet.prj"), BNG_FEET).unwrap();
 }
+
+const BNG_FEET: &str = r#"PROJCS["British_National_Grid_Feet",GEOGCS["GCS_OSGB_1936",DATUM["D_OSGB_1936",SPHEROID["Airy_1830",6377563.396,299.3249646]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",1312335.958005249],PARAMETER["False_Northing",-328083.9895013123],PARAMETER["Central_Meridian",-2.0],PARAMETER["Scale_Factor",0.9996012717],PARAMETER["Latitude_Of_Origin",49.0],UNIT["Foot",0.3048]]"#;
 
 const IRISH_GRID: &str = r#"PROJCS["TM75_Irish_Grid",GEOGCS["GCS_TM65",DATUM["D_TM65",SPHEROID["Airy_Modified",6377340.189,299.3249646]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",200000.0],PARAMETER["False_Northing",250000.0],PARAMETER["Central_Meridian",-8.0],PARAMETER["Scale_Factor",1.000035],PARAMETER["Latitude_Of_Origin",53.5],UNIT["Meter",1.0]]"#;
 
@@ -312,6 +393,7 @@ fn runs_on_broken_areas_count_kept_repaired_and_dropped() {
         ("bowtie.geojson", 2, 1, 1, 0, vec!["BOWTIE"]),
         ("hole_outside_shell.geojson", 2, 1, 1, 0, vec!["HOLE"]),
         ("unclosed_ring.geojson", 2, 1, 1, 0, vec!["UNCLOSED"]),
+        ("ccw_outer.shp", 2, 1, 1, 0, vec!["A2"]),
         (
             "empty_geometry.geojson",
             3,

@@ -55,6 +55,15 @@ impl Crs {
         self.proj().map(|p| p.is_latlong()).unwrap_or(false)
     }
 
+    /// The length in metres of one unit of a projected CRS's coordinates: 1 for metres,
+    /// 0.3048006096012192 for US survey feet (proj applies it when transforming).
+    pub fn unit_metres(&self) -> f64 {
+        self.proj()
+            .ok()
+            .filter(|p| !p.is_latlong())
+            .map_or(1.0, |p| p.to_meter())
+    }
+
     /// The proj4rs projection for this CRS.
     pub fn proj(&self) -> Result<Proj, String> {
         Proj::from_epsg_code(self.0).map_err(|e| format!("EPSG:{} is not supported ({e})", self.0))
@@ -215,6 +224,30 @@ mod tests {
         assert_eq!(Crs::working_for([2.2, 48.8, 2.5, 48.9]), Crs(32631));
         // Sydney: UTM 56S.
         assert_eq!(Crs::working_for([151.0, -34.0, 151.3, -33.8]), Crs(32756));
+    }
+
+    #[test]
+    fn an_epsg_code_in_feet_is_transformed_to_metres() {
+        // EPSG:2263 (New York Long Island, US survey feet) and EPSG:32118 (the same projection in
+        // metres): a square 3280.8333 ftUS on a side is 1 km on a side.
+        assert_eq!(Crs(2263).unit_metres(), 1200.0 / 3937.0);
+        assert_eq!(Crs(32118).unit_metres(), 1.0);
+        assert_eq!(BNG.unit_metres(), 1.0);
+        let side = 1000.0 * 3937.0 / 1200.0;
+        let t = Transformer::new(Crs(2263), Crs(32118)).unwrap();
+        let mut c = [
+            Coord {
+                x: 1_000_000.0,
+                y: 200_000.0,
+            },
+            Coord {
+                x: 1_000_000.0 + side,
+                y: 200_000.0 + side,
+            },
+        ];
+        t.apply(&mut c).unwrap();
+        assert_abs_diff_eq!(c[1].x - c[0].x, 1000.0, epsilon = 1e-6);
+        assert_abs_diff_eq!(c[1].y - c[0].y, 1000.0, epsilon = 1e-6);
     }
 
     #[test]

@@ -2,55 +2,162 @@
 //! (need indicators), as spreadsheets export them: UTF-8 BOM, quoted thousands separators
 //! ("29,199"), blank rows, and `.csv.gz`.
 
-use std::io::Read;
+use std::cell::Cell;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::rc::Rc;
 
 use super::crs::{BNG, WGS84};
-use super::{implied_wgs84, resolve_crs, Layer, RawFeature, ReadOptions, Skipped, Value};
+use super::{
+    brief, implied_wgs84, list_columns, resolve_crs, Layer, RawFeature, ReadOptions, Skipped, Value,
+};
 use crate::error::{Error, Result};
 
-fn open(path: &Path) -> Result<Vec<u8>> {
-    let raw = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let mut bytes = if path.to_string_lossy().to_lowercase().ends_with(".gz") {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .map_err(|e| Error::format(path, format!("cannot decompress: {e}")))?;
-        out
+/// The longest row (one record, quoted line breaks included) read: a longer one is binary data
+/// or a quote left open, and reading on would hold it all in memory.
+pub const MAX_ROW_BYTES: u64 = 1 << 20;
+
+/// Why [`Guard`] stopped reading, carried through the csv crate's I/O error.
+#[derive(Debug)]
+enum Refused {
+    Nul { line: u64 },
+    LongRow { line: u64 },
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Nul { line } => write!(
+                f,
+                "line {line} holds a NUL byte: this is binary data, not a CSV file (check the \
+                 file given)"
+            ),
+            Refused::LongRow { line } => write!(
+                f,
+                "the row starting at line {line} is longer than {} MiB: binary data, or a quote \
+                 left open",
+                MAX_ROW_BYTES >> 20
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// Streams the (decompressed) bytes to the csv reader, refusing NUL bytes and rows longer than
+/// [`MAX_ROW_BYTES`], so neither a binary file nor a gzip bomb is read into memory.
+struct Guard<R> {
+    inner: R,
+    /// Bytes passed on so far, and newlines among them.
+    read: u64,
+    lines: u64,
+    /// Where the row being read starts (bytes, line), set by the reader's loop.
+    row_start: Rc<Cell<(u64, u64)>>,
+}
+
+impl<R: Read> Read for Guard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let chunk = &buf[..n];
+        if let Some(at) = memchr::memchr(0, chunk) {
+            let line = self.lines + 1 + memchr::memchr_iter(b'\n', &chunk[..at]).count() as u64;
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                Refused::Nul { line },
+            ));
+        }
+        self.read += n as u64;
+        self.lines += memchr::memchr_iter(b'\n', chunk).count() as u64;
+        let (start, line) = self.row_start.get();
+        // The csv reader buffers ahead of the row it parses, hence the margin.
+        if self.read.saturating_sub(start) > MAX_ROW_BYTES + (64 << 10) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                Refused::LongRow { line },
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// A csv reader over the file, decompressed as it is read when it ends in `.gz`, without a
+/// UTF-8 BOM; and the cell through which the caller marks where each row starts.
+type Rows = (::csv::Reader<Guard<Box<dyn BufRead>>>, Rc<Cell<(u64, u64)>>);
+
+fn open(path: &Path) -> Result<Rows> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let gz = path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().to_lowercase().ends_with(".gz"));
+    let mut bytes: Box<dyn BufRead> = if gz {
+        Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(
+            BufReader::new(file),
+        )))
     } else {
-        raw
+        Box::new(BufReader::new(file))
     };
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
+    let decompress = |e: std::io::Error| {
+        if gz {
+            Error::format(path, format!("cannot decompress: {e}"))
+        } else {
+            Error::io(path, e)
+        }
+    };
+    // A spreadsheet's UTF-8 BOM is not part of the first column's name.
+    if bytes
+        .fill_buf()
+        .map_err(decompress)?
+        .starts_with(b"\xEF\xBB\xBF")
+    {
+        bytes.consume(3);
     }
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(Error::format(
-            path,
-            "the file is empty: no header row and no data",
-        ));
+    let row_start = Rc::new(Cell::new((0, 1)));
+    let guard = Guard {
+        inner: bytes,
+        read: 0,
+        lines: 0,
+        row_start: Rc::clone(&row_start),
+    };
+    let rdr = ::csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(guard);
+    Ok((rdr, row_start))
+}
+
+/// A csv error as a lacuna error: the guard's refusal as it is, others with their position.
+fn csv_error(path: &Path, what: &str, e: ::csv::Error) -> Error {
+    if let ::csv::ErrorKind::Io(io) = e.kind() {
+        if let Some(r) = io.get_ref().and_then(|r| r.downcast_ref::<Refused>()) {
+            return Error::format(path, r.to_string());
+        }
     }
-    Ok(bytes)
+    Error::format(path, format!("cannot read {what}: {e}"))
 }
 
 /// Reads a CSV file as a table without geometry.
 ///
 /// Rows whose fields are all blank are skipped; a row with a different number of fields from the
-/// header is an error naming its line.
+/// header is an error naming its line. A file holding NUL bytes (binary data) or a row longer
+/// than [`MAX_ROW_BYTES`] is an error naming its line.
 pub fn read_table(path: &Path) -> Result<Layer> {
-    let bytes = open(path)?;
-    let mut rdr = ::csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(&bytes[..]);
+    let (mut rdr, row_start) = open(path)?;
     let columns: Vec<String> = rdr
         .headers()
-        .map_err(|e| Error::format(path, format!("cannot read the header row: {e}")))?
+        .map_err(|e| csv_error(path, "the header row", e))?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
     let mut features = Vec::new();
     let mut blank = 0usize;
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| Error::format(path, format!("cannot read CSV: {e}")))?;
+    let mut rec = ::csv::StringRecord::new();
+    loop {
+        let p = rdr.position();
+        row_start.set((p.byte(), p.line()));
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(path, "CSV", e)),
+        }
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
         if rec.iter().all(|f| f.trim().is_empty()) {
             blank += 1;
@@ -73,6 +180,12 @@ pub fn read_table(path: &Path) -> Result<Layer> {
             values: rec.iter().map(Value::from_csv_cell).collect(),
             fixed: None,
         });
+    }
+    if features.is_empty() && columns.iter().all(|c| c.is_empty()) {
+        return Err(Error::format(
+            path,
+            "the file is empty: no header row and no data",
+        ));
     }
     let mut notes = Vec::new();
     if blank > 0 {
@@ -144,7 +257,7 @@ pub fn read_points(path: &Path, opts: &ReadOptions) -> Result<Layer> {
                 format!(
                     "no coordinate columns found (looked for lon/long/longitude + lat/latitude, \
                      easting/BNG_E + northing/BNG_N, x + y); columns are: {}",
-                    layer.columns.join(", ")
+                    list_columns(&layer.columns)
                 ),
             ));
         }
@@ -163,8 +276,8 @@ pub fn read_points(path: &Path, opts: &ReadOptions) -> Result<Layer> {
             (x, y) => {
                 let what = |r: std::result::Result<Option<f64>, String>, col: &str| match r {
                     Ok(Some(_)) => None,
-                    Ok(None) => Some(format!("{col} is blank")),
-                    Err(t) => Some(format!("{col} is not a number ({t:?})")),
+                    Ok(None) => Some(format!("{} is blank", brief(col))),
+                    Err(t) => Some(format!("{} is not a number ({:?})", brief(col), brief(&t))),
                 };
                 let reason = [what(x, &layer.columns[xi]), what(y, &layer.columns[yi])]
                     .into_iter()
@@ -270,5 +383,74 @@ mod tests {
         let f = write(b"a,b\n1,2\n3,4,5\n");
         let err = read_table(f.path()).unwrap_err().to_string();
         assert!(err.contains("row 3"), "{err}");
+    }
+
+    fn gz(bytes: &[u8]) -> tempfile::NamedTempFile {
+        let mut f = tempfile::Builder::new()
+            .suffix(".csv.gz")
+            .tempfile()
+            .unwrap();
+        let mut z = flate2::write::GzEncoder::new(&mut f, flate2::Compression::fast());
+        z.write_all(bytes).unwrap();
+        z.finish().unwrap();
+        f
+    }
+
+    #[test]
+    fn binary_data_is_an_error_not_an_empty_table() {
+        for f in [write(&[0u8; 4096]), gz(&vec![0u8; 8 << 20])] {
+            let err = read_table(f.path()).unwrap_err().to_string();
+            assert!(err.contains("line 1 holds a NUL byte"), "{err}");
+            assert!(err.contains(&f.path().display().to_string()), "{err}");
+        }
+        // A NUL further down is found on its line.
+        let f = write(b"code,population\nA,1\nB,2\0\n");
+        let err = read_table(f.path()).unwrap_err().to_string();
+        assert!(err.contains("line 3 holds a NUL byte"), "{err}");
+    }
+
+    #[test]
+    fn a_runaway_row_is_refused_without_reading_it_all() {
+        // 8 MB of '0' with no line break (a few kB compressed): one header "field" of 8 MB.
+        let f = gz(&vec![b'0'; 8 << 20]);
+        let err = read_table(f.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("row starting at line 1 is longer than 1 MiB"),
+            "{err}"
+        );
+        // A quote left open runs on over lines: refused at the row where it opened.
+        let mut text = b"code,name\nA,\"open\n".to_vec();
+        text.extend(std::iter::repeat_n(b"x,y\n".as_slice(), 600_000).flatten());
+        let err = read_table(write(&text).path()).unwrap_err().to_string();
+        assert!(err.contains("row starting at line 2 is longer"), "{err}");
+    }
+
+    #[test]
+    fn messages_quoting_the_input_are_bounded() {
+        // A 500 kB header of one name, and 300 columns: the message stays short.
+        let mut text = vec![b'h'; 500_000];
+        text.extend_from_slice(b",a\n1,2\n");
+        let err = read_points(write(&text).path(), &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.len() < 1000 && err.contains("hhh…"),
+            "{} bytes",
+            err.len()
+        );
+        let header: Vec<String> = (0..300).map(|i| format!("c{i}")).collect();
+        let text = format!("{}\n", header.join(","));
+        let err = read_points(write(text.as_bytes()).path(), &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("… and 250 more") && err.len() < 1000, "{err}");
+    }
+
+    #[test]
+    fn an_empty_or_blank_file_is_an_error() {
+        for text in [&b""[..], b"\n\n  \n", b"\xEF\xBB\xBF"] {
+            let err = read_table(write(text).path()).unwrap_err().to_string();
+            assert!(err.contains("empty"), "{err}");
+        }
     }
 }

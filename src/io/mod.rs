@@ -85,10 +85,35 @@ impl Value {
                 if t.is_empty() {
                     return Ok(None);
                 }
-                parse_number(t).map(Some).ok_or_else(|| t.to_string())
+                parse_number(t)
+                    .map(Some)
+                    .ok_or_else(|| brief(t).into_owned())
             }
         }
     }
+}
+
+/// The longest text from an input quoted in a message: a cell or a column name is cut there
+/// (with "…"), so a message never repeats a huge field (a binary file read as one header).
+pub const QUOTE_CHARS: usize = 100;
+
+/// `s` cut to [`QUOTE_CHARS`] characters, with "…" when cut.
+pub fn brief(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(QUOTE_CHARS) {
+        None => std::borrow::Cow::Borrowed(s),
+        Some((at, _)) => std::borrow::Cow::Owned(format!("{}…", &s[..at])),
+    }
+}
+
+/// Column names for a message: each cut by [`brief`], at most 50 of them (then "… and N more").
+pub fn list_columns(columns: &[String]) -> String {
+    const MAX: usize = 50;
+    let mut out: Vec<std::borrow::Cow<'_, str>> =
+        columns.iter().take(MAX).map(|c| brief(c)).collect();
+    if columns.len() > MAX {
+        out.push(format!("… and {} more", columns.len() - MAX).into());
+    }
+    out.join(", ")
 }
 
 /// True when `s` is a decimal number that `Value::as_text` would print back identically from its
@@ -216,8 +241,9 @@ impl Layer {
                 None => Err(Error::column(
                     &self.path,
                     format!(
-                        "no column {w:?} for the {what} ({flag}); columns are: {}",
-                        self.columns.join(", ")
+                        "no column {:?} for the {what} ({flag}); columns are: {}",
+                        brief(w),
+                        list_columns(&self.columns)
                     ),
                 )),
             };
@@ -433,6 +459,44 @@ fn check_coordinate_range(layer: &Layer) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn paths_that_are_not_utf8_are_read() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let name = |ext: &str| {
+            let mut n = b"areas-\xFF-".to_vec();
+            n.extend_from_slice(ext.as_bytes());
+            dir.path().join(std::ffi::OsStr::from_bytes(&n))
+        };
+        let geojson = name("x.geojson");
+        std::fs::write(
+            &geojson,
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"A"},"geometry":{"type":"Polygon","coordinates":[[[-2.2,53.4],[-2.1,53.4],[-2.1,53.5],[-2.2,53.4]]]}}]}"#,
+        )
+        .unwrap();
+        let csv = name("x.csv");
+        std::fs::write(&csv, "name,lon,lat\na,-2.2,53.5\nb,x,53.5\n").unwrap();
+        let gz = name("x.csv.gz");
+        std::fs::write(&gz, [0x1f, 0x8b, 0]).unwrap();
+        let opts = ReadOptions::default();
+        assert_eq!(read_layer(&geojson, &opts).unwrap().features.len(), 1);
+        let l = read_layer(&csv, &opts).unwrap();
+        assert_eq!((l.features.len(), l.skipped.len()), (1, 1));
+        assert!(
+            l.skipped[0].file.contains('\u{FFFD}'),
+            "{:?}",
+            l.skipped[0].file
+        );
+        // Errors name the file too (lossily), without panicking.
+        let err = read_layer(&gz, &opts).unwrap_err().to_string();
+        assert!(err.contains("areas-\u{FFFD}-x.csv.gz"), "{err}");
+        let err = read_layer(&name("missing.shp"), &opts)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("areas-\u{FFFD}-missing"), "{err}");
+    }
 
     #[test]
     fn numbers_with_thousands_separators() {
