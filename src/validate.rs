@@ -210,8 +210,11 @@ fn id_column(
     wanted: Option<&str>,
     area_codes: Option<&HashSet<String>>,
 ) -> Option<usize> {
-    if let Some(w) = wanted {
-        return layer.column_index(w);
+    // A table without the named column is still joined by value, as a need file is.
+    match wanted.map(|w| layer.column_index(w)) {
+        Some(Some(i)) => return Some(i),
+        Some(None) if role != Role::Table => return None,
+        _ => {}
     }
     match role {
         Role::Points => ["provider_id", "id"]
@@ -500,16 +503,18 @@ pub(crate) fn check_layer(
             ),
             Some(false),
         ));
-    } else if id.is_none() && role == Role::Areas && wanted_id.is_none() {
+    } else if id.is_none() && role == Role::Areas {
+        let what = match wanted_id {
+            Some(w) => format!("no column {w:?} for the area code (--id)"),
+            None => "cannot tell which column holds the area code: a run needs --id (id = ... \
+                     in the study)"
+                .to_string(),
+        };
         check.problems.push(problem(
             "header".into(),
             None,
             "no_code_column",
-            format!(
-                "cannot tell which column holds the area code: a run needs --id (id = ... in \
-                 the study); columns are: {}",
-                layer.columns.join(", ")
-            ),
+            format!("{what}; columns are: {}", layer.columns.join(", ")),
             Some(false),
         ));
     }
@@ -627,17 +632,13 @@ pub fn validate(paths: &[PathBuf], opts: &ValidateOptions) -> Vec<FileCheck> {
         };
         let role = Role::of(layer);
         let mut check = match to_working(layer, working.as_ref().map(|w| w.0)) {
-            Ok(()) => {
-                // An explicit --id names the areas' code column; a table is joined by value.
-                let wanted = opts.id.as_deref().filter(|_| role != Role::Table);
-                check_layer(
-                    layer,
-                    role,
-                    wanted,
-                    area_codes.as_ref(),
-                    working.as_ref().map(|w| w.0),
-                )
-            }
+            Ok(()) => check_layer(
+                layer,
+                role,
+                opts.id.as_deref(),
+                area_codes.as_ref(),
+                working.as_ref().map(|w| w.0),
+            ),
             Err(e) => {
                 let mut c = check_layer(layer, role, None, None, None);
                 c.problems.retain(|p| p.kind != "invalid_geometry");
