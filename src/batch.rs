@@ -11,11 +11,14 @@
 //!
 //! Partitions run in parallel; one that fails is reported and the rest go on. Each partition's
 //! folder gets `coverage.csv` and, last, `manifest.json` (row count, size and checksum of the
-//! CSV, a fingerprint of the study, and the partition's summary) so `resume` can skip
-//! partitions whose outputs are complete and current. The combined `coverage.csv` and
-//! `batch_summary.csv` are written at the end from the partitions' rows.
+//! CSV, a fingerprint of the study's settings and of every input file's size, modification time
+//! and content, shapefile sidecars included, and the partition's summary) so `resume` skips only
+//! partitions whose outputs are complete and were made from the same study and the same inputs.
+//! The combined `coverage.csv` (with a `partition` column), `batch_summary.csv` and `batch.json`
+//! (the summaries and warnings, e.g. area codes found in more than one partition) are written at
+//! the end from the partitions' rows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -60,10 +63,27 @@ pub struct PartitionSummary {
     pub seconds: f64,
 }
 
+/// One input file as it was when a partition was computed: a resumed partition is only trusted
+/// when every input still has the same size, modification time and content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputStamp {
+    /// The file.
+    pub path: String,
+    /// Its size in bytes (`None` when it could not be read: loading then reports why).
+    pub bytes: Option<u64>,
+    /// Its modification time, as seconds.nanoseconds since 1970.
+    pub modified: Option<String>,
+    /// FNV-1a 64 of its content.
+    pub fnv64: Option<String>,
+}
+
 /// The manifest that marks a partition's outputs complete.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Manifest {
     fingerprint: String,
+    /// The inputs the fingerprint covers (also in it), to show what a resume compared.
+    #[serde(default)]
+    inputs: Vec<InputStamp>,
     rows: usize,
     csv_bytes: u64,
     csv_fnv64: String,
@@ -81,6 +101,9 @@ pub struct BatchOutcome {
     pub written: Vec<PathBuf>,
     /// Seconds: loading, partitions, combining.
     pub timings: Vec<(String, f64)>,
+    /// Warnings about the combined outputs (area codes in more than one partition), also in
+    /// `batch.json`.
+    pub warnings: Vec<String>,
 }
 
 impl BatchOutcome {
@@ -90,14 +113,83 @@ impl BatchOutcome {
     }
 }
 
-/// FNV-1a, 64 bits: a checksum to tell a complete file from a cut or changed one.
-fn fnv64(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv_update(mut h: u64, bytes: &[u8]) -> u64 {
     for b in bytes {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    format!("{h:016x}")
+    h
+}
+
+/// FNV-1a, 64 bits: a checksum to tell a complete file from a cut or changed one.
+fn fnv64(bytes: &[u8]) -> String {
+    format!("{:016x}", fnv_update(FNV_START, bytes))
+}
+
+/// The files a study input is read from: the file, and for a shapefile its sidecars (attributes,
+/// projection, index, encoding), which change a run as much as the geometry does.
+fn input_files(path: &Path) -> Vec<PathBuf> {
+    let mut files = vec![path.to_path_buf()];
+    let is_shp = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
+    if is_shp {
+        for ext in ["dbf", "prj", "shx", "cpg"] {
+            for e in [ext.to_string(), ext.to_ascii_uppercase()] {
+                let p = path.with_extension(e);
+                if p.exists() && !files.contains(&p) {
+                    files.push(p);
+                }
+            }
+        }
+    }
+    files
+}
+
+/// Size, modification time and content hash of one file, read in blocks.
+fn stamp(path: &Path) -> InputStamp {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).ok();
+    let modified = meta
+        .as_ref()
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| format!("{}.{:09}", d.as_secs(), d.subsec_nanos()));
+    let hash = std::fs::File::open(path).ok().and_then(|mut f| {
+        let mut h = FNV_START;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            match f.read(&mut buf) {
+                Ok(0) => return Some(format!("{h:016x}")),
+                Ok(n) => h = fnv_update(h, &buf[..n]),
+                Err(_) => return None,
+            }
+        }
+    });
+    InputStamp {
+        path: path.display().to_string(),
+        bytes: meta.map(|m| m.len()),
+        modified,
+        fnv64: hash,
+    }
+}
+
+/// Stamps of every file the given inputs are read from, in order, hashed in parallel.
+fn stamps<'a>(paths: impl IntoIterator<Item = &'a PathBuf>) -> Vec<InputStamp> {
+    let files: Vec<PathBuf> = paths.into_iter().flat_map(|p| input_files(p)).collect();
+    files.par_iter().map(|f| stamp(f)).collect()
+}
+
+/// The inputs of a study other than its areas: providers, points, need.
+fn shared_inputs(spec: &StudySpec) -> Vec<&PathBuf> {
+    spec.providers
+        .iter()
+        .map(|p| &p.path)
+        .chain(spec.points.iter().map(|p| &p.path))
+        .chain(spec.need.iter().map(|n| &n.path))
+        .collect()
 }
 
 /// A folder name for a partition: letters, digits, `-`, `_` and `.` kept, the rest `_`.
@@ -119,10 +211,12 @@ pub fn folder_name(partition: &str) -> String {
     }
 }
 
-/// The study as it affects results, so a resumed run never mixes outputs of different studies.
-fn fingerprint(spec: &StudySpec, extra: &str) -> String {
+/// The study as it affects results, settings and input contents both, so a resumed run never
+/// mixes outputs of different studies or of changed input files.
+fn fingerprint(spec: &StudySpec, extra: &str, inputs: &[InputStamp]) -> String {
     let text = serde_json::to_string(spec).unwrap_or_default();
-    fnv64(format!("{}|{text}|{extra}", env!("CARGO_PKG_VERSION")).as_bytes())
+    let files = serde_json::to_string(inputs).unwrap_or_default();
+    fnv64(format!("{}|{text}|{extra}|{files}", env!("CARGO_PKG_VERSION")).as_bytes())
 }
 
 fn summarise(
@@ -182,7 +276,7 @@ fn write_partition(
     dir: &Path,
     study: &Study,
     coverage: &Coverage,
-    fingerprint: &str,
+    (fingerprint, inputs): (&str, &[InputStamp]),
     summary: &PartitionSummary,
 ) -> Result<Vec<u8>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -193,6 +287,7 @@ fn write_partition(
     write_atomic(&csv, |w| w.write_all(&bytes))?;
     let manifest = Manifest {
         fingerprint: fingerprint.to_string(),
+        inputs: inputs.to_vec(),
         rows: coverage.rows.len(),
         csv_bytes: bytes.len() as u64,
         csv_fnv64: fnv64(&bytes),
@@ -283,7 +378,8 @@ pub fn run(
                 groups.entry(a.group.as_str()).or_default().push(i);
             }
             check_folder_names(groups.keys().copied())?;
-            let fp = fingerprint(spec, "column");
+            let inputs = stamps(std::iter::once(&spec.areas.path).chain(shared_inputs(spec)));
+            let fp = fingerprint(spec, "column", &inputs);
             let total = groups.len();
             let list: Vec<(&str, Vec<usize>)> = groups.into_iter().collect();
             list.par_iter()
@@ -312,7 +408,7 @@ pub fn run(
                                         idx.len(),
                                         t0.elapsed().as_secs_f64(),
                                     );
-                                    match write_partition(&dir, &study, &cov, &fp, &s) {
+                                    match write_partition(&dir, &study, &cov, (&fp, &inputs), &s) {
                                         Ok(csv) => (s, Some(csv)),
                                         Err(e) => {
                                             (failed(name, idx.len(), e.to_string(), 0.0), None)
@@ -339,6 +435,7 @@ pub fn run(
                 .collect();
             check_folder_names(names.iter().map(String::as_str))?;
             let total = files.len();
+            let shared = stamps(shared_inputs(spec));
             files
                 .par_iter()
                 .zip(&names)
@@ -346,7 +443,9 @@ pub fn run(
                     let t0 = Instant::now();
                     let mut one = spec.clone();
                     one.areas.path = file.clone();
-                    let fp = fingerprint(&one, "file");
+                    let mut inputs = stamps([file]);
+                    inputs.extend(shared.iter().cloned());
+                    let fp = fingerprint(&one, "file", &inputs);
                     let dir = parts_dir.join(folder_name(name));
                     let (s, csv) = match opts.resume.then(|| resumable(&dir, &fp)).flatten() {
                         Some((s, csv)) => (s, Some(csv)),
@@ -366,7 +465,8 @@ pub fn run(
                                         study.areas.len(),
                                         t0.elapsed().as_secs_f64(),
                                     );
-                                    let csv = write_partition(&dir, &study, &cov, &fp, &s)?;
+                                    let csv =
+                                        write_partition(&dir, &study, &cov, (&fp, &inputs), &s)?;
                                     Ok((s, csv))
                                 },
                             ));
@@ -391,12 +491,13 @@ pub fn run(
     let (summaries, csvs): (Vec<PartitionSummary>, Vec<Option<Vec<u8>>>) =
         results.into_iter().unzip();
     let t_combine = Instant::now();
-    let written = combine(out, &summaries, &csvs)?;
+    let (written, warnings) = combine(out, &summaries, &csvs)?;
     timings.push(("combine".to_string(), t_combine.elapsed().as_secs_f64()));
     Ok(BatchOutcome {
         partitions: summaries,
         written,
         timings,
+        warnings,
     })
 }
 
@@ -413,31 +514,146 @@ fn check_folder_names<'a>(names: impl Iterator<Item = &'a str>) -> Result<()> {
     Ok(())
 }
 
-/// The combined `coverage.csv` (the partitions' rows, in partition order) and
-/// `batch_summary.csv`.
+/// At most this many duplicated codes are named in the warning (all are counted).
+const DUPLICATES_NAMED: usize = 5;
+
+/// Area codes found in more than one partition, each with the partitions that hold it, in the
+/// order first met.
+type Duplicates = Vec<(String, Vec<String>)>;
+
+/// The rows of one partition's CSV as raw byte ranges (each with its line ending) and the
+/// header's range, skipping comment lines (`#`) before the header; and its area codes.
+struct Rows<'a> {
+    header: &'a [u8],
+    records: Vec<&'a [u8]>,
+    codes: Vec<String>,
+}
+
+fn split_rows(csv: &[u8]) -> Rows<'_> {
+    let mut start = 0;
+    while csv[start..].starts_with(b"#") {
+        start = csv[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(csv.len(), |i| start + i + 1);
+    }
+    let body = &csv[start..];
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body);
+    let mut rec = csv::ByteRecord::new();
+    let mut ranges = Vec::new();
+    let mut code_col = None;
+    let mut codes = Vec::new();
+    let mut last_to = 0;
+    // The bytes were formatted by this program (or verified by checksum): a record that does
+    // not parse ends the table.
+    while let Ok(true) = rdr.read_byte_record(&mut rec) {
+        // A CRLF line ending is split by the reader (the LF starts the next record): kept whole.
+        let from = rec.position().map_or(0, |p| p.byte() as usize).max(last_to);
+        let mut to = (rdr.position().byte() as usize).min(body.len());
+        if to > 0 && body[to - 1] == b'\r' && body.get(to) == Some(&b'\n') {
+            to += 1;
+        }
+        last_to = to;
+        if ranges.is_empty() {
+            code_col = rec.iter().position(|f| f == b"area_code");
+        } else if let Some(c) = code_col.and_then(|c| rec.get(c)) {
+            codes.push(String::from_utf8_lossy(c).into_owned());
+        }
+        ranges.push(&body[from..to]);
+    }
+    let header = ranges.first().copied().unwrap_or(&[]);
+    Rows {
+        header,
+        records: ranges.into_iter().skip(1).collect(),
+        codes,
+    }
+}
+
+/// The combined `coverage.csv` (a `partition` column, then the partitions' rows, in partition
+/// order), `batch_summary.csv` and `batch.json` (the summaries and the warnings, such as area
+/// codes found in more than one partition).
 fn combine(
     out: &Path,
     summaries: &[PartitionSummary],
     csvs: &[Option<Vec<u8>>],
-) -> Result<Vec<PathBuf>> {
+) -> Result<(Vec<PathBuf>, Vec<String>)> {
     let combined = out.join("coverage.csv");
+    // Each area code's first partition (its index), and where a duplicated code is listed.
+    let mut first_seen: HashMap<String, usize> = HashMap::new();
+    let mut listed: HashMap<String, usize> = HashMap::new();
+    let mut duplicates: Duplicates = Vec::new();
     write_atomic(&combined, |w| {
         let mut header_written = false;
         // A failed partition has no CSV; the others' bytes are those written (or verified, when
         // resumed) in their folders.
-        for csv in csvs.iter().flatten() {
-            let body_start = csv
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(csv.len(), |i| i + 1);
-            if !header_written {
-                w.write_all(&csv[..body_start])?;
+        for (k, (s, csv)) in summaries.iter().zip(csvs).enumerate() {
+            let Some(csv) = csv else { continue };
+            let rows = split_rows(csv);
+            if !header_written && !rows.header.is_empty() {
+                w.write_all(b"partition,")?;
+                w.write_all(rows.header)?;
+                if !rows.header.ends_with(b"\n") {
+                    w.write_all(b"\n")?;
+                }
                 header_written = true;
             }
-            w.write_all(&csv[body_start..])?;
+            // The partition's name as a CSV field (quoted when it needs to be), then a comma.
+            let mut prefix = csv::Writer::from_writer(Vec::new());
+            prefix.write_record([&s.partition])?;
+            let mut prefix = prefix.into_inner().map_err(|e| e.into_error())?;
+            prefix.pop(); // the record's line ending
+            prefix.push(b',');
+            for r in &rows.records {
+                w.write_all(&prefix)?;
+                w.write_all(r)?;
+                if !r.ends_with(b"\n") {
+                    w.write_all(b"\n")?;
+                }
+            }
+            let mut mine = HashSet::new();
+            for c in rows.codes {
+                if !mine.insert(c.clone()) {
+                    continue;
+                }
+                let first = *first_seen.entry(c.clone()).or_insert(k);
+                if first == k {
+                    continue;
+                }
+                match listed.get(&c) {
+                    Some(&i) => duplicates[i].1.push(s.partition.clone()),
+                    None => {
+                        listed.insert(c.clone(), duplicates.len());
+                        let parts = vec![summaries[first].partition.clone(), s.partition.clone()];
+                        duplicates.push((c, parts));
+                    }
+                }
+            }
         }
         Ok(())
     })?;
+    let mut warnings = Vec::new();
+    if !duplicates.is_empty() {
+        let named: Vec<String> = duplicates
+            .iter()
+            .take(DUPLICATES_NAMED)
+            .map(|(c, parts)| format!("{c} in {}", parts.join(" and ")))
+            .collect();
+        warnings.push(format!(
+            "{} area codes are in more than one partition (first: {}{}): the combined \
+             coverage.csv lists each once per partition; tell them apart by its partition column, \
+             and check whether the boundary files overlap",
+            duplicates.len(),
+            named.join("; "),
+            if duplicates.len() > DUPLICATES_NAMED {
+                ", ..."
+            } else {
+                ""
+            }
+        ));
+    }
     let types: Vec<String> = summaries
         .iter()
         .find(|s| !s.coverage.is_empty())
@@ -474,7 +690,18 @@ fn combine(
         ));
     }
     write_atomic(&summary, |w| w.write_all(text.as_bytes()))?;
-    Ok(vec![combined, summary])
+    let manifest = out.join("batch.json");
+    let json = serde_json::json!({
+        "partitions": summaries,
+        "warnings": warnings,
+        "duplicate_codes": {
+            "count": duplicates.len(),
+            "first": duplicates.iter().take(DUPLICATES_NAMED).map(|(c, p)| serde_json::json!({"area_code": c, "partitions": p})).collect::<Vec<_>>(),
+        },
+    });
+    let bytes = serde_json::to_vec_pretty(&json).map_err(|e| Error::io(&manifest, e.into()))?;
+    write_atomic(&manifest, |w| w.write_all(&bytes))?;
+    Ok((vec![combined, summary, manifest], warnings))
 }
 
 #[cfg(test)]
@@ -488,6 +715,83 @@ mod tests {
         assert_eq!(folder_name(""), "_");
         assert_eq!(folder_name("../x"), "_.._x");
         assert!(check_folder_names(["a b", "a_b"].into_iter()).is_err());
+    }
+
+    #[test]
+    fn rows_are_split_with_their_quoting_and_codes() {
+        let csv = b"# run r1\narea_code,area_name\nA1,\"x, \"\"y\"\"\nz\"\r\nA2,b\nA1,c";
+        let rows = split_rows(csv);
+        assert_eq!(rows.header, b"area_code,area_name\n");
+        assert_eq!(
+            rows.records,
+            [&b"A1,\"x, \"\"y\"\"\nz\"\r\n"[..], b"A2,b\n", b"A1,c"]
+        );
+        assert_eq!(rows.codes, ["A1", "A2", "A1"]);
+    }
+
+    #[test]
+    fn combined_rows_name_their_partition_and_duplicates_are_warned() {
+        let dir = tempfile::tempdir().unwrap();
+        let part = |name: &str| PartitionSummary {
+            partition: name.into(),
+            status: "done".into(),
+            error: None,
+            areas: 2,
+            population: None,
+            coverage: vec![("gp".into(), 0.5)],
+            unserved_population: vec![("gp".into(), 0.0)],
+            seconds: 0.0,
+        };
+        let summaries = [part("north, east"), part("south"), part("west")];
+        let csvs = [
+            Some(b"area_code,service_type\nA1,gp\nA2,gp\n".to_vec()),
+            Some(b"area_code,service_type\nA2,gp\nA3,gp\n".to_vec()),
+            Some(b"area_code,service_type\nA2,gp\n".to_vec()),
+        ];
+        let (written, warnings) = combine(dir.path(), &summaries, &csvs).unwrap();
+        assert_eq!(written.len(), 3);
+        let text = std::fs::read_to_string(dir.path().join("coverage.csv")).unwrap();
+        assert_eq!(
+            text,
+            "partition,area_code,service_type\n\"north, east\",A1,gp\n\"north, east\",A2,gp\n\
+             south,A2,gp\nsouth,A3,gp\nwest,A2,gp\n"
+        );
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].starts_with("1 area codes are in more than one partition (first: A2 in north, east and south and west)"),
+            "{warnings:?}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("batch.json")).unwrap()).unwrap();
+        assert_eq!(json["duplicate_codes"]["count"], 1);
+        assert_eq!(json["warnings"][0], warnings[0].as_str());
+    }
+
+    #[test]
+    fn input_stamps_cover_shapefile_sidecars_and_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = dir.path().join("a.shp");
+        std::fs::write(&shp, b"shape").unwrap();
+        std::fs::write(dir.path().join("a.dbf"), b"abc").unwrap();
+        std::fs::write(dir.path().join("a.prj"), b"prj").unwrap();
+        let before = stamps([&shp]);
+        assert_eq!(before.len(), 3);
+        // Same size, same modification time, other content: still a different fingerprint.
+        let dbf = dir.path().join("a.dbf");
+        let mtime = std::fs::metadata(&dbf).unwrap().modified().unwrap();
+        std::fs::write(&dbf, b"abd").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&dbf)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        let after = stamps([&shp]);
+        assert_eq!(before[1].bytes, after[1].bytes);
+        assert_eq!(before[1].modified, after[1].modified);
+        assert_ne!(before[1].fnv64, after[1].fnv64);
+        let spec_fp = |s: &[InputStamp]| fingerprint(&StudySpec::default(), "file", s);
+        assert_ne!(spec_fp(&before), spec_fp(&after));
     }
 
     #[test]

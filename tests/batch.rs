@@ -11,6 +11,19 @@ fn sorted_lines(path: &std::path::Path) -> Vec<String> {
     lines
 }
 
+/// A combined batch CSV's sorted lines without its first (partition) column, which a run's
+/// coverage.csv does not have.
+fn sorted_lines_without_partition(path: &std::path::Path) -> Vec<String> {
+    let lines = sorted_lines(path);
+    assert!(lines[0].starts_with("partition,"), "{}", lines[0]);
+    let mut out: Vec<String> = lines
+        .iter()
+        .map(|l| l.split_once(',').unwrap().1.to_string())
+        .collect();
+    out[1..].sort();
+    out
+}
+
 fn study() -> String {
     demo_dir().join("study.toml").display().to_string()
 }
@@ -33,7 +46,7 @@ fn partitions_by_column_equal_the_whole_study() {
         "{log}"
     );
     assert_eq!(
-        sorted_lines(&w.path("batch/coverage.csv")),
+        sorted_lines_without_partition(&w.path("batch/coverage.csv")),
         sorted_lines(&w.path("whole/coverage.csv"))
     );
     // One folder per council, each with its own rows only.
@@ -120,7 +133,7 @@ fn partitions_by_file_equal_the_whole_study() {
     ]);
     assert!(log.contains("3 partitions (3 computed"), "{log}");
     assert_eq!(
-        sorted_lines(&w.path("batch/coverage.csv")),
+        sorted_lines_without_partition(&w.path("batch/coverage.csv")),
         sorted_lines(&w.path("whole/coverage.csv"))
     );
 }
@@ -163,6 +176,7 @@ fn a_failed_partition_is_reported_and_resume_redoes_only_it() {
     assert!(c2["error"].contains("on purpose"));
     let partial = read_csv(&w.path("batch/coverage.csv"));
     assert!(!partial.is_empty() && partial.iter().all(|r| r["group"] != "DEMO-C2"));
+    assert!(partial.iter().all(|r| r["partition"] == r["group"]));
 
     // A partition cut short (its CSV truncated after the manifest was written) is redone too.
     let c1 = w.path("batch/partitions/DEMO-C1/coverage.csv");
@@ -188,4 +202,126 @@ fn a_failed_partition_is_reported_and_resume_redoes_only_it() {
             "{f}: resumed run differs from a clean run"
         );
     }
+}
+
+/// The demo's study and inputs copied into `w/demo`, so that a test may change them.
+fn demo_copy(w: &Workdir) -> String {
+    std::fs::create_dir(w.path("demo")).unwrap();
+    for e in std::fs::read_dir(demo_dir()).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, w.path("demo").join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    w.path("demo/study.toml").display().to_string()
+}
+
+#[test]
+fn resume_recomputes_partitions_whose_inputs_changed() {
+    let w = Workdir::new();
+    let study = demo_copy(&w);
+    let args = [
+        "batch",
+        "--study",
+        &study,
+        "--partition-by",
+        "council_code",
+        "--out",
+        "batch",
+    ];
+    w.ok(&args);
+    let mut resume = args.to_vec();
+    resume.push("--resume");
+    let log = w.ok(&resume);
+    assert!(log.contains("(0 computed, 3 resumed, 0 failed)"), "{log}");
+    // One digit of a provider's coordinate changed: same size, same modification time.
+    let health = w.path("demo/health.csv");
+    let mtime = std::fs::metadata(&health).unwrap().modified().unwrap();
+    let mut bytes = std::fs::read(&health).unwrap();
+    let at = bytes.iter().rposition(|b| b.is_ascii_digit()).unwrap();
+    bytes[at] = if bytes[at] == b'9' {
+        b'8'
+    } else {
+        bytes[at] + 1
+    };
+    std::fs::write(&health, &bytes).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&health)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let log = w.ok(&resume);
+    assert!(log.contains("(3 computed, 0 resumed, 0 failed)"), "{log}");
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(w.path("batch/partitions/DEMO-C1/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let inputs = manifest["inputs"].to_string();
+    assert!(
+        inputs.contains("health.csv") && inputs.contains("fnv64"),
+        "{inputs}"
+    );
+}
+
+#[test]
+fn overlapping_partitions_are_told_apart_and_warned() {
+    let w = Workdir::new();
+    let wards: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(demo_dir().join("wards.geojson")).unwrap()).unwrap();
+    let of = |councils: &[&str]| -> Vec<serde_json::Value> {
+        wards["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                councils
+                    .iter()
+                    .any(|c| f["properties"]["council_code"] == *c)
+            })
+            .cloned()
+            .collect()
+    };
+    std::fs::create_dir(w.path("parts")).unwrap();
+    // "b" repeats every ward of "a".
+    for (name, councils) in [("a", &["DEMO-C1"][..]), ("b", &["DEMO-C1", "DEMO-C2"][..])] {
+        let fc = serde_json::json!({"type": "FeatureCollection", "features": of(councils)});
+        std::fs::write(w.path(&format!("parts/{name}.geojson")), fc.to_string()).unwrap();
+    }
+    let shared = of(&["DEMO-C1"]).len();
+    let log = w.ok(&[
+        "batch",
+        "--study",
+        &study(),
+        "--areas",
+        "parts",
+        "--out",
+        "batch",
+    ]);
+    assert!(
+        log.contains(&format!(
+            "warning: {shared} area codes are in more than one partition"
+        )),
+        "{log}"
+    );
+    let code = of(&["DEMO-C1"])[0]["properties"]["ward_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(log.contains(&format!("{code} in a and b")), "{log}");
+    let rows = read_csv(&w.path("batch/coverage.csv"));
+    let mut parts: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["area_code"] == code && r["service_type"] == "gp")
+        .map(|r| r["partition"].as_str())
+        .collect();
+    parts.sort();
+    assert_eq!(parts, ["a", "b"]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.path("batch/batch.json")).unwrap()).unwrap();
+    assert_eq!(json["duplicate_codes"]["count"], shared);
+    assert!(json["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("more than one partition"));
 }

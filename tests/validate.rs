@@ -271,3 +271,242 @@ fn negative_population_points_are_dropped_and_listed() {
         "no partial output on failure"
     );
 }
+
+/// Two 1 km squares in British National Grid, codes A1 and A2.
+fn two_squares() -> String {
+    format!(
+        "{HEAD}{},{}]}}",
+        feature(
+            "A1",
+            r#"{"type":"Polygon","coordinates":[[[400000,400000],[401000,400000],[401000,401000],[400000,401000],[400000,400000]]]}"#
+        ),
+        feature(
+            "A2",
+            r#"{"type":"Polygon","coordinates":[[[401000,400000],[402000,400000],[402000,401000],[401000,401000],[401000,400000]]]}"#
+        )
+    )
+}
+
+#[test]
+fn every_reported_problem_exits_1() {
+    let w = Workdir::new();
+    // All ids blank: a run drops both areas.
+    w.write(
+        "blank_ids.geojson",
+        &two_squares()
+            .replace(r#""code":"A1""#, r#""code":"""#)
+            .replace(r#""code":"A2""#, r#""code":" ""#),
+    );
+    let (code, v) = json(&w, &["blank_ids.geojson"]);
+    assert_eq!(code, 1, "{v:#}");
+    let kinds: Vec<&str> = v[0]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["blank_id", "blank_id"], "{v:#}");
+    // An empty FeatureCollection.
+    w.write("empty.geojson", &format!("{HEAD}]}}"));
+    let (code, v) = json(&w, &["empty.geojson"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(v[0]["problems"][0]["kind"], "no_features");
+    // NaN and infinity in a numeric column, even when the whole column is NaN.
+    w.write("nan.csv", "code,population,score\nA1,NaN,nan\nA2,5,inf\n");
+    let (code, v) = json(&w, &["nan.csv"]);
+    assert_eq!(code, 1, "{v:#}");
+    let nan: Vec<(&str, &str)> = v[0]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == "not_a_number")
+        .map(|p| {
+            (
+                p["position"].as_str().unwrap(),
+                p["detail"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(nan.len(), 3, "{nan:?}");
+    assert!(nan[0].0 == "row 2" && nan[0].1.contains("NaN"), "{nan:?}");
+    // A CSV with neither coordinates nor an area code.
+    w.write("nothing.csv", "colour,size\nred,3\nblue,4\n");
+    let (code, v) = json(&w, &["nothing.csv"]);
+    assert_eq!(code, 1, "{v:#}");
+    let p = &v[0]["problems"][0];
+    assert_eq!(p["kind"], "no_code_column");
+    assert!(
+        p["detail"].as_str().unwrap().contains("colour, size"),
+        "{p}"
+    );
+    // Blank values in an optional text column are a note, not a problem: still clean.
+    w.write("named.csv", "code,name,population\nA1,,5\nA2,b,6\n");
+    let (code, v) = json(&w, &["named.csv"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert!(
+        v[0]["notes"]
+            .to_string()
+            .contains("1 of 2 values are blank"),
+        "{v:#}"
+    );
+    // The text report agrees with the exit code.
+    let out = w.run(&["validate", "blank_ids.geojson"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 problems"));
+}
+
+#[test]
+fn validate_and_run_report_one_repair_in_square_metres() {
+    let w = Workdir::new();
+    // A self-intersecting ring in WGS84 (no crs member) in London: both lobes keep their area.
+    w.write(
+        "areas.geojson",
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"X1"},"geometry":{"type":"Polygon","coordinates":[[[-0.10,51.50],[-0.09,51.51],[-0.09,51.50],[-0.10,51.505],[-0.10,51.50]]]}}]}"#,
+    );
+    w.write("gp.csv", "provider_id,lon,lat\np1,-0.095,51.503\n");
+    let (code, v) = json(&w, &["areas.geojson"]);
+    assert_eq!(code, 1, "{v:#}");
+    let p = &v[0]["problems"][0];
+    assert_eq!(
+        (p["kind"].as_str(), p["repairable"].as_bool()),
+        (Some("invalid_geometry"), Some(true))
+    );
+    let detail = p["detail"].as_str().unwrap();
+    assert!(detail.contains("[areas in m², EPSG:27700]"), "{detail}");
+    w.ok(&[
+        "coverage",
+        "--areas",
+        "areas.geojson",
+        "--id",
+        "code",
+        "--providers",
+        "gp=gp.csv",
+        "--radius-m",
+        "500",
+        "--out",
+        "out",
+        "--quiet",
+    ]);
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.path("out/run.json")).unwrap()).unwrap();
+    let areas = run["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["role"] == "areas")
+        .unwrap();
+    let reason = areas["problems"][0]["reason"].as_str().unwrap();
+    // The same words and figures: areas of hundreds of thousands of m², not 1e-5 degrees².
+    assert_eq!(
+        reason.strip_prefix("repaired: ").unwrap(),
+        detail.strip_suffix(" [areas in m², EPSG:27700]").unwrap(),
+    );
+    let before: f64 = detail
+        .split("area ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(before > 1000.0, "{detail}");
+}
+
+/// A study over two squares, written into `w`, with `extra` TOML appended.
+fn study(w: &Workdir, providers: &str, extra: &str) -> String {
+    w.write("areas.geojson", &two_squares());
+    w.write(
+        "gp.csv",
+        "provider_id,easting,northing\np1,400500,400500\np2,401500,400500\n",
+    );
+    w.write(
+        "need.csv",
+        "code,population,imd_decile\nA1,100,3\nA9,50,2\n",
+    );
+    w.write(
+        "study.toml",
+        &format!(
+            "name = \"two squares\"\ncrs = \"EPSG:27700\"\n[areas]\npath = \"areas.geojson\"\nid = \"code\"\n\
+             [[providers]]\npath = \"gp.csv\"\n{providers}\n[need]\npath = \"need.csv\"\nid = \"code\"\n{extra}"
+        ),
+    );
+    "study.toml".into()
+}
+
+#[test]
+fn a_study_is_checked_in_its_roles_without_computing() {
+    let w = Workdir::new();
+    // A radius typed in km, and a need file missing area A2.
+    let s = study(
+        &w,
+        "service_type = \"gp\"\nradius_m = 1.6",
+        "[services.gp]\nlabel = \"GP\"\n",
+    );
+    let (code, v) = json(&w, &[&s]);
+    assert_eq!(code, 1, "{v:#}");
+    let roles: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["areas", "providers", "need"]);
+    assert_eq!(v["working_crs"], "EPSG:27700");
+    assert_eq!(v["files"][0]["run_would"]["kept"], 2);
+    let need = v["files"][2]["problems"].to_string();
+    assert!(need.contains("join") && need.contains("A2"), "{need}");
+    let study_problems = v["problems"].to_string();
+    assert!(
+        study_problems.contains("\"radius\"") && study_problems.contains("1.6 m"),
+        "{study_problems}"
+    );
+    assert!(
+        !w.path("out").exists() && !w.path("coverage.csv").exists(),
+        "nothing computed"
+    );
+
+    // A standard that matches no provider (case) names both sides and the near match.
+    let s = study(
+        &w,
+        "service_type = \"gp\"\nradius_m = 800",
+        "[services.GP]\nradius_m = 800\n",
+    );
+    let (code, v) = json(&w, &[&s]);
+    assert_eq!(code, 1, "{v:#}");
+    let text = v["problems"].to_string();
+    assert!(text.contains("GP") && text.contains("gp"), "{text}");
+
+    // A clean study exits 0; the text report names each role.
+    w.write(
+        "need.csv",
+        "code,population,imd_decile\nA1,100,3\nA2,50,2\n",
+    );
+    w.write(
+        "study.toml",
+        "crs = \"EPSG:27700\"\n[areas]\npath = \"areas.geojson\"\nid = \"code\"\n[[providers]]\npath = \"gp.csv\"\n\
+         service_type = \"gp\"\nradius_m = 800\n[need]\npath = \"need.csv\"\n[services.gp]\nradius_m = 800\n",
+    );
+    let out = w.run(&["validate", "study.toml"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("areas areas.geojson") && text.contains("need need.csv"),
+        "{text}"
+    );
+
+    // A missing input is unreadable: exit 2.
+    std::fs::remove_file(w.path("need.csv")).unwrap();
+    let (code, v) = json(&w, &["study.toml"]);
+    assert_eq!(code, 2, "{v:#}");
+    assert_eq!(v["files"][2]["readable"], false);
+}
+
+#[test]
+fn the_demo_study_validates_clean() {
+    let w = Workdir::new();
+    let study = crate::util::demo_dir().join("study.toml");
+    let (code, v) = json(&w, &[study.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["service_types"].as_array().unwrap().len(), 4);
+}

@@ -24,10 +24,12 @@ pub struct Args {
     /// folder given to --areas) is a partition.
     #[arg(long)]
     partition_by: Option<String>,
-    /// Output folder: combined coverage.csv, batch_summary.csv, partitions/<name>/.
+    /// Output folder: combined coverage.csv (with a partition column), batch_summary.csv,
+    /// batch.json (summaries and warnings), partitions/<name>/.
     #[arg(long, default_value = "out-batch")]
     out: PathBuf,
-    /// Skip partitions whose outputs are complete and were made by the same study.
+    /// Skip partitions whose outputs are complete and were made by the same study from the same
+    /// input files (size, modification time and content).
     #[arg(long)]
     resume: bool,
     /// Make any repaired or dropped feature an error.
@@ -193,6 +195,9 @@ pub fn run_batch(a: Args) -> anyhow::Result<ExitCode> {
         for p in &outcome.written {
             eprintln!("wrote {}", p.display());
         }
+    }
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
     }
     if failed.is_empty() {
         Ok(ExitCode::SUCCESS)
