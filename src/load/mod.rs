@@ -19,6 +19,7 @@ mod areas;
 mod need;
 mod points;
 mod providers;
+mod services;
 
 use areas::build_areas;
 use need::join_need;
@@ -131,6 +132,11 @@ pub struct NeedJoin {
     /// The deprivation value of each area.
     #[serde(skip)]
     pub deprivation: Vec<Option<f64>>,
+    /// True when the need deciles are computed within the study (the deprivation column is a
+    /// score or a rank, ranked over the study's areas), false when the file gives deciles (or
+    /// there is no deprivation column). Study deciles are not national deciles: decile 1 is the
+    /// study's most deprived tenth. Reports should then say "study decile", not "IMD decile".
+    pub deciles_within_study: bool,
 }
 
 /// Everything loaded for a study, in the working CRS.
@@ -200,6 +206,27 @@ const POP_CANDIDATES: &[&str] = &[
     "total_population",
     "usual_residents",
 ];
+
+/// The most people one row may count (a point, an area, a target group or a provider's
+/// capacity): a billion, more than any area lacuna could be given holds, and small enough that
+/// the sums of a national study stay exact to well under a person.
+pub const MAX_PEOPLE: f64 = 1e9;
+
+/// Why `x` cannot be a number of people, if it cannot: negative, not finite, or above
+/// [`MAX_PEOPLE`] (a value such as 1e308 would overflow the sums to infinity and NaN).
+pub(crate) fn not_people(x: f64) -> Option<String> {
+    if !x.is_finite() {
+        Some(format!("{x} is not a finite number"))
+    } else if x < 0.0 {
+        Some(format!("{x} is negative"))
+    } else if x > MAX_PEOPLE {
+        Some(format!(
+            "{x} is more than {MAX_PEOPLE:e}, which no row can count (a unit or a typing error?)"
+        ))
+    } else {
+        None
+    }
+}
 
 fn list(v: &[String], n: usize) -> String {
     let mut s = v.iter().take(n).cloned().collect::<Vec<_>>().join(", ");
@@ -362,13 +389,23 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
     lap("normalise areas");
     // Providers and points are independent once the areas are known: build them side by side.
     let mut point_files = Vec::new();
+    let region = providers::Region::of(&areas, working_crs);
     let (providers, points) = rayon::join(
         || -> Result<(Vec<Provider>, Vec<String>)> {
             let mut providers = Vec::new();
+            let mut seen = providers::SeenTypes::new();
             for (input, mut layer) in spec.providers.iter().zip(provider_layers) {
                 transform_layer(&mut layer, working_crs)?;
-                providers.extend(build_providers(spec, input, &mut layer, &mut files)?);
+                if let Some(t) = &input.service_type {
+                    seen.entry(t.clone())
+                        .or_default()
+                        .insert(layer.path.display().to_string());
+                }
+                providers.extend(build_providers(
+                    spec, input, &mut layer, &region, &mut seen, &mut files,
+                )?);
             }
+            services::check_standards(spec, &seen)?;
             sort_large_by(&mut providers, |a, b| {
                 a.service_type
                     .cmp(&b.service_type)
@@ -405,9 +442,7 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
     );
     let (providers, service_types) = providers?;
     if service_types.is_empty() {
-        return Err(Error::Config(
-            "no provider was kept from the provider files: see the dropped features above".into(),
-        ));
+        return Err(services::none_kept(&files));
     }
     check_networks(spec, &service_types)?;
     let points = points?;
@@ -418,6 +453,9 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
         (Some(input), Some(table)) => {
             let join = join_need(spec, input, table, &areas, &mut files, &mut warnings)?;
             group_from_need(spec, &join, &mut areas)?;
+            if let Some(points) = &points {
+                points::warn_empty_areas(&areas, points, &join, &mut warnings);
+            }
             Some(join)
         }
         _ => None,

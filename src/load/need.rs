@@ -3,14 +3,14 @@
 use std::collections::HashMap;
 
 use super::{list, strict_check, FileReport, NeedJoin, POP_CANDIDATES};
-use crate::config::StudySpec;
+use crate::config::{DeprivationKind, Direction, NeedInput, StudySpec};
 use crate::error::{Error, Result};
 use crate::io::{Layer, Value};
 use crate::model::Area;
 
 pub(super) fn join_need(
     spec: &StudySpec,
-    input: &crate::config::NeedInput,
+    input: &NeedInput,
     mut table: Layer,
     areas: &[Area],
     files: &mut Vec<FileReport>,
@@ -83,51 +83,53 @@ pub(super) fn join_need(
             ));
         }
     }
-    let dep = table.choose_column(
-        input.deprivation.as_deref(),
-        &[
-            "imd_decile",
-            "deprivation_decile",
-            "imd_score",
-            "deprivation_score",
-            "deprivation",
-            "imd_rank",
-        ],
-        "deprivation measure",
-        "deprivation = ... in [need]",
-    )?;
-    let dep = dep.or_else(|| {
-        table
-            .columns
-            .iter()
-            .position(|c| c.to_lowercase().contains("index of multiple deprivation"))
-    });
+    let dep = match input.deprivation.as_deref() {
+        Some(c) => table.choose_column(Some(c), &[], "deprivation measure", DEP_FLAG)?,
+        None => detect_deprivation(&mut table),
+    };
     let (dep_kind, dep_dir) = match dep {
-        None => (None, None),
+        None => {
+            warnings.push(format!(
+                "{}: no deprivation column found (looked for an IMD decile, score or rank, e.g. \
+                 imd_decile, Decile, IMD Rank, IMD Score), so the findings by need (equity by \
+                 deprivation, need-weighted gaps, similar-need pairs) have no deprivation to use; \
+                 set {DEP_FLAG}. Columns seen: {}",
+                input.path.display(),
+                list(&table.columns, 30)
+            ));
+            (None, None)
+        }
         Some(i) => {
-            use crate::config::{DeprivationKind as K, Direction as D};
-            let name = table.columns[i].to_lowercase();
-            let kind = input
-                .deprivation_kind
-                .unwrap_or(if name.contains("decile") {
-                    K::Decile
-                } else if name.contains("rank") {
-                    K::Rank
-                } else {
-                    K::Score
-                });
-            let dir = input.more_deprived.unwrap_or(match kind {
-                K::Score => D::Higher,
-                K::Rank | K::Decile => D::Lower,
-            });
+            let (kind, dir) = deprivation_meaning(input, &table.columns[i]);
             table.notes.push(format!(
                 "deprivation: column {:?} read as a {kind:?} where {dir:?} values are more deprived \
                  (set deprivation_kind / more_deprived in [need] to change)",
                 table.columns[i]
             ));
+            if kind != DeprivationKind::Decile {
+                warnings.push(format!(
+                    "{}: deprivation column {:?} is a {}: need deciles are study deciles, \
+                     computed by ranking the study's own areas (decile 1 = the study's most \
+                     deprived tenth), not national IMD deciles; give a decile column (set \
+                     {DEP_FLAG}) for national deciles",
+                    input.path.display(),
+                    table.columns[i],
+                    format!("{kind:?}").to_lowercase()
+                ));
+            }
             (Some(kind), Some(dir))
         }
     };
+    // Target populations ([services.X] target_population) are people too: checked here, once,
+    // so the findings never sum a value that cannot be people.
+    let targets: Vec<usize> = spec
+        .services
+        .values()
+        .filter_map(|s| s.target_population.as_deref())
+        .filter_map(|c| table.columns.iter().position(|x| x == c))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let mut deprivation = vec![None; areas.len()];
     let mut report = FileReport::new("need", &table, &input.source);
     let mut rows: Vec<Option<Vec<Value>>> = vec![None; areas.len()];
@@ -154,25 +156,10 @@ pub(super) fn join_need(
             continue;
         };
         if let Some(pc) = pop {
-            match f.values[pc].as_number() {
-                Ok(Some(x)) if x >= 0.0 => population[ai] = Some(x),
-                Ok(Some(x)) => {
-                    return Err(Error::value(
-                        &input.path,
-                        format!("row {} ({code}): population {x} is negative", f.position),
-                    ))
-                }
-                Ok(None) => {}
-                Err(t) => {
-                    return Err(Error::value(
-                        &input.path,
-                        format!(
-                            "row {} ({code}): population {t:?} in column {:?} is not a number",
-                            f.position, table.columns[pc]
-                        ),
-                    ))
-                }
-            }
+            population[ai] = people(input, &table, f, pc, &code)?;
+        }
+        for &tc in &targets {
+            people(input, &table, f, tc, &code)?;
         }
         if let Some(dc) = dep {
             match f.values[dc].as_number() {
@@ -234,8 +221,104 @@ pub(super) fn join_need(
         deprivation_kind: dep_kind,
         more_deprived: dep_dir,
         deprivation,
+        deciles_within_study: dep_kind.is_some_and(|k| k != DeprivationKind::Decile),
     };
     strict_check(spec, &report)?;
     files.push(report);
     Ok(join)
+}
+
+/// How a study sets the deprivation column, for messages.
+const DEP_FLAG: &str = "deprivation = \"COLUMN\" in [need]";
+
+/// What a deprivation column's name says it holds, and the study's overrides: its kind (from
+/// "decile", "rank", else a score) and which end is more deprived (as in the English IMD: a
+/// higher score, a lower rank or decile).
+fn deprivation_meaning(input: &NeedInput, column: &str) -> (DeprivationKind, Direction) {
+    let name = column.to_lowercase();
+    let kind = input
+        .deprivation_kind
+        .unwrap_or(if name.contains("decile") {
+            DeprivationKind::Decile
+        } else if name.contains("rank") {
+            DeprivationKind::Rank
+        } else {
+            DeprivationKind::Score
+        });
+    let dir = input.more_deprived.unwrap_or(match kind {
+        DeprivationKind::Score => Direction::Higher,
+        DeprivationKind::Rank | DeprivationKind::Decile => Direction::Lower,
+    });
+    (kind, dir)
+}
+
+/// The deprivation column of a need file when the study names none: one that names the overall
+/// index (IMD, "Index of Multiple Deprivation", "deprivation", or a bare "Decile"/"Score"/"Rank")
+/// as a decile, score or rank. A decile is preferred, then a score, then a rank: a decile column
+/// keeps the national deciles, while a score or rank can only be turned into deciles of the
+/// study's own areas. Domain columns (`income_decile`, "Crime Rank ...") are never chosen.
+fn detect_deprivation(table: &mut Layer) -> Option<usize> {
+    // Letters and digits only, lower case: "IMD_Decile", "imd decile" and "IMD Decile" agree.
+    let norm = |c: &str| -> String {
+        c.chars()
+            .filter(|ch| ch.is_alphanumeric())
+            .collect::<String>()
+            .to_lowercase()
+    };
+    let overall = |n: &str| {
+        n.starts_with("imd")
+            || n.starts_with("indexofmultipledeprivation")
+            || n.starts_with("deprivation")
+            || n.starts_with("multipledeprivation")
+    };
+    let kinds = ["decile", "score", "rank"];
+    let mut best: Option<(usize, usize)> = None; // (kind rank, column)
+    for (c, name) in table.columns.iter().enumerate() {
+        let n = norm(name);
+        let Some(k) = kinds
+            .iter()
+            .position(|kind| n == *kind || (overall(&n) && n.contains(kind)))
+            .or_else(|| (n == "deprivation" || n == "imd").then_some(1))
+        else {
+            continue;
+        };
+        if best.is_none_or(|(bk, _)| k < bk) {
+            best = Some((k, c));
+        }
+    }
+    let (_, c) = best?;
+    table.notes.push(format!(
+        "deprivation measure: column {:?} (chosen automatically, a decile preferred to a score or \
+         rank; set {DEP_FLAG} to change)",
+        table.columns[c]
+    ));
+    Some(c)
+}
+
+/// A need-file count of people (population or a target population) of one row: `None` when
+/// blank; an error naming the row, the column and the value when it is not a number or cannot
+/// be people (negative, above [`super::MAX_PEOPLE`]).
+fn people(
+    input: &NeedInput,
+    table: &Layer,
+    f: &crate::io::RawFeature,
+    column: usize,
+    code: &str,
+) -> Result<Option<f64>> {
+    let col = &table.columns[column];
+    let why = match f.values[column].as_number() {
+        Ok(None) => return Ok(None),
+        Ok(Some(x)) => match super::not_people(x) {
+            None => return Ok(Some(x)),
+            Some(why) => format!("{why}, so it cannot be a number of people"),
+        },
+        Err(t) => format!("{t:?} is not a number"),
+    };
+    Err(Error::value(
+        &input.path,
+        format!(
+            "row {} ({code}): column {col:?}: {why}; fix the row (or leave it blank)",
+            f.position
+        ),
+    ))
 }

@@ -1,13 +1,16 @@
 //! Providers: the service type, radius, id and capacity columns, and each provider's site and
 //! catchment (a disc around a point, or a polygon, possibly grown by a radius).
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use geo::{Coord, InteriorPoint};
 
 use super::{strict_check, FileReport};
 use crate::config::{ProviderInput, StudySpec};
 use crate::error::{Error, Result};
+use crate::io::crs::{Crs, Transformer};
 use crate::io::Layer;
-use crate::model::{Catchment, Provider};
+use crate::model::{Area, Catchment, Provider};
 use crate::normalise::{self, Fixed};
 use crate::spatial::overlay::{Disc, LocalPolygon};
 
@@ -15,6 +18,8 @@ pub(super) fn build_providers(
     spec: &StudySpec,
     input: &ProviderInput,
     layer: &mut Layer,
+    region: &Region,
+    seen: &mut SeenTypes,
     files: &mut Vec<FileReport>,
 ) -> Result<Vec<Provider>> {
     let type_col = if input.service_type.is_some() {
@@ -80,6 +85,7 @@ pub(super) fn build_providers(
         }
     }
     let mut report = FileReport::new("providers", layer, &input.source);
+    let mut far = Far::new(region, layer.crs)?;
     if let Some(n) = &input.network {
         report.notes.push(format!(
             "network {n:?}: reach.csv and network_gaps.csv count these providers as one network"
@@ -105,6 +111,9 @@ pub(super) fn build_providers(
             report.drop(pos(), Some(id), "no service type in the type column".into());
             continue;
         };
+        seen.entry(service_type.clone())
+            .or_default()
+            .insert(layer.path.display().to_string());
         let radius = match radius_col.map(|i| f.values[i].as_number()) {
             Some(Err(t)) => {
                 report.drop(pos(), Some(id), format!("radius {t:?} is not a number"));
@@ -122,6 +131,15 @@ pub(super) fn build_providers(
             }
         }
         let capacity = cap_col.and_then(|i| f.values[i].as_number().ok().flatten());
+        if let Some(why) = capacity.and_then(super::not_people) {
+            return Err(Error::value(
+                &layer.path,
+                format!(
+                    "{} ({id}): capacity {why}, so it cannot count people; fix the row",
+                    pos()
+                ),
+            ));
+        }
         let provider = match &f.geometry {
             None => Err("has no geometry".to_string()),
             Some(geo::Geometry::Point(p)) => match radius {
@@ -143,6 +161,11 @@ pub(super) fn build_providers(
         };
         match provider {
             Err(reason) => report.drop(pos(), Some(id), reason),
+            Ok((site, catchment, _)) if far.is_far(site, &catchment) => {
+                let why = far.reason(site);
+                far.rows.push(format!("{} ({id})", pos()));
+                report.drop(pos(), Some(id), why);
+            }
             Ok((site, catchment, repaired)) => {
                 if let Some(fix) = &f.fixed {
                     report.repair(pos(), Some(id.clone()), fix.clone());
@@ -165,6 +188,14 @@ pub(super) fn build_providers(
                 });
             }
         }
+    }
+    if !far.rows.is_empty() {
+        report.notes.push(format!(
+            "rows far outside the study region, whose catchments reach no area: {} dropped \
+             (first: {})",
+            far.rows.len(),
+            super::list(&far.rows, 5)
+        ));
     }
     strict_check(spec, &report)?;
     files.push(report);
@@ -192,4 +223,123 @@ fn polygon_catchment(
         Catchment::Polygon(Box::new(LocalPolygon::new(&shape)), shape),
         fixed != Fixed::Unchanged,
     ))
+}
+
+/// The service types found in the provider files, each with the files it appears in.
+pub(super) type SeenTypes = BTreeMap<String, BTreeSet<String>>;
+
+/// The study region, as far as the providers are concerned: the areas' bounding box in the
+/// working CRS.
+pub(super) struct Region {
+    min: Coord,
+    max: Coord,
+    working: Crs,
+}
+
+impl Region {
+    pub(super) fn of(areas: &[Area], working: Crs) -> Region {
+        let rects = areas.iter().map(|a| a.local.bounding_rect());
+        let r = crate::spatial::bounding_union(rects).unwrap_or(geo::Rect::new(
+            Coord { x: 0.0, y: 0.0 },
+            Coord { x: 0.0, y: 0.0 },
+        ));
+        Region {
+            min: r.min(),
+            max: r.max(),
+            working,
+        }
+    }
+
+    /// Its larger side, in metres.
+    fn width(&self) -> f64 {
+        (self.max.x - self.min.x).max(self.max.y - self.min.y)
+    }
+
+    /// How far `p` lies outside the box (0 inside).
+    fn distance(&self, p: Coord) -> f64 {
+        let dx = (self.min.x - p.x).max(p.x - self.max.x).max(0.0);
+        let dy = (self.min.y - p.y).max(p.y - self.max.y).max(0.0);
+        dx.hypot(dy)
+    }
+}
+
+/// Finds providers that land far from the study: more than the region's own width outside its
+/// bounding box, with a catchment that reaches no part of the box. Such a row is a wrong
+/// coordinate (latitude and longitude swapped in a few rows, a typo, a provider of another
+/// region) far more often than a real provider, and it would count as kept while reaching
+/// nobody.
+struct Far<'a> {
+    region: &'a Region,
+    /// Working CRS -> the file's CRS and back, to test whether swapping x and y would bring a
+    /// row into the region.
+    transforms: Option<(Transformer, Transformer)>,
+    /// The far rows: position and id.
+    rows: Vec<String>,
+}
+
+impl<'a> Far<'a> {
+    fn new(region: &'a Region, file_crs: Option<Crs>) -> Result<Self> {
+        let transforms = match file_crs {
+            Some(c) => Some((
+                Transformer::new(region.working, c).map_err(Error::Config)?,
+                Transformer::new(c, region.working).map_err(Error::Config)?,
+            )),
+            None => None,
+        };
+        Ok(Far {
+            region,
+            transforms,
+            rows: Vec::new(),
+        })
+    }
+
+    fn is_far(&self, site: Coord, catchment: &Catchment) -> bool {
+        let r = self.region;
+        if r.distance(site) <= r.width() {
+            return false;
+        }
+        match catchment {
+            Catchment::Disc(d) => r.distance(site) > d.r,
+            Catchment::Polygon(local, _) => {
+                let b = local.bounding_rect();
+                b.max().x < r.min.x
+                    || b.min().x > r.max.x
+                    || b.max().y < r.min.y
+                    || b.min().y > r.max.y
+            }
+        }
+    }
+
+    /// Why a far row is dropped, with a hint when its x and y look swapped.
+    fn reason(&self, site: Coord) -> String {
+        let r = self.region;
+        let mut why = format!(
+            "lies {:.1} km outside the study region (the areas' bounding box, {:.1} km across) \
+             and its catchment reaches no area",
+            r.distance(site) / 1000.0,
+            r.width() / 1000.0
+        );
+        if let Some((x, y)) = self.swapped_inside(site) {
+            why.push_str(&format!(
+                "; its coordinates ({x}, {y}) look swapped: as ({y}, {x}) it would lie in the \
+                 study region, so check the row's latitude/longitude (or x/y) order"
+            ));
+        }
+        why
+    }
+
+    /// The row's coordinates in its file's CRS when swapping them brings it into the region.
+    fn swapped_inside(&self, site: Coord) -> Option<(f64, f64)> {
+        let (back, forth) = self.transforms.as_ref()?;
+        let mut p = [site];
+        back.apply(&mut p).ok()?;
+        let round = |v: f64| (v * 1e6).round() / 1e6;
+        let (x, y) = (round(p[0].x), round(p[0].y));
+        let mut q = [Coord {
+            x: p[0].y,
+            y: p[0].x,
+        }];
+        forth.apply(&mut q).ok()?;
+        (self.region.distance(q[0]) <= self.region.width()).then_some((x, y))
+    }
 }
