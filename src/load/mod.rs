@@ -1,6 +1,13 @@
 //! Loading a study: read every input, transform it once to the working CRS, choose the columns,
 //! normalise geometry, join need indicators and assign population points to areas. Every
 //! feature is accounted for: kept, repaired (with what was done) or dropped (with why).
+//!
+//! Nothing is lost or changed without a word: provider rows far outside the study region are
+//! dropped with the reason (`providers`), points are joined to areas by code values whatever
+//! the column's name and areas left without people are warned about (`points`), the need
+//! file's deprivation column is found under its common spellings and study deciles are said to
+//! be so (`need`), values that cannot be people are refused with their row, and service
+//! standards must match the providers' service types (`services`).
 
 use std::collections::BTreeSet;
 use std::path::Path;
