@@ -67,7 +67,8 @@ pub struct PointInput {
     /// Column with each point's population (default: detected `population`, `pop`).
     pub population: Option<String>,
     /// Column with the code of the area each point belongs to (default: the column named like
-    /// the areas' id column; otherwise points are placed by point-in-polygon).
+    /// the areas' id column, else the column whose values match the most area codes; points
+    /// without a code, or with no such column, are placed by point-in-polygon).
     pub area_column: Option<String>,
     /// Where the file comes from, for the report's inputs table: publisher, vintage, licence
     /// (e.g. "ONS Open Geography Portal, December 2011, OGL v3.0").
@@ -84,8 +85,10 @@ pub struct NeedInput {
     pub id: Option<String>,
     /// Column with population (default: detected `population`, `pop_total`, ...).
     pub population: Option<String>,
-    /// Column with the deprivation measure (default: detected `imd_decile`, `*decile`,
-    /// `imd_score`, `deprivation*`, `imd_rank`).
+    /// Column with the deprivation measure (default: detected: a decile of the overall index
+    /// (`imd_decile`, `Decile`, "IMD Decile", "Index of Multiple Deprivation (IMD) Decile ..."),
+    /// else its score, else its rank; a score or rank gives deciles within the study, not
+    /// national ones).
     pub deprivation: Option<String>,
     /// What the deprivation column holds: "score", "rank" or "decile" (default: from its name).
     pub deprivation_kind: Option<DeprivationKind>,

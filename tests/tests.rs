@@ -9,6 +9,7 @@ mod coverage;
 mod demo;
 #[cfg(feature = "geoparquet")]
 mod geoparquet;
+mod loading;
 mod maps;
 mod output_folder;
 mod real_data;

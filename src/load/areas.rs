@@ -1,0 +1,179 @@
+//! The areas: choose the code, name and group columns, normalise each polygon (in parallel),
+//! and refuse repeated codes.
+
+use rayon::prelude::*;
+
+use super::{list, ons_column, sort_large_by, strict_check, FileReport};
+use super::{GROUP_CANDIDATES, ID_CANDIDATES, NAME_CANDIDATES};
+use crate::config::StudySpec;
+use crate::error::{Error, Result};
+use crate::io::Layer;
+use crate::model::Area;
+use crate::normalise::{self, Fixed};
+use crate::spatial::overlay::LocalPolygon;
+
+/// Builds the areas from their layer (consumed, so raw geometry is freed as it is normalised);
+/// returns them sorted by code, with the name of the id column used.
+pub(super) fn build_areas(
+    spec: &StudySpec,
+    mut layer: Layer,
+    files: &mut Vec<FileReport>,
+) -> Result<(
+    Vec<Area>,
+    String,
+    std::collections::BTreeMap<String, String>,
+)> {
+    let layer = &mut layer;
+    let a = &spec.areas;
+    let id = match layer.choose_column(a.id.as_deref(), ID_CANDIDATES, "area code", "--id")? {
+        Some(i) => i,
+        None => match ons_column(layer, "CD", None) {
+            Some(i) => {
+                layer.notes.push(format!(
+                    "area code: column {:?} (chosen automatically; set --id to change)",
+                    layer.columns[i]
+                ));
+                i
+            }
+            None => {
+                return Err(Error::column(
+                    &layer.path,
+                    format!(
+                        "cannot tell which column holds the area code: set --id (id = ... in the \
+                         study); columns are: {}",
+                        layer.columns.join(", ")
+                    ),
+                ))
+            }
+        },
+    };
+    let name =
+        match layer.choose_column(a.name.as_deref(), NAME_CANDIDATES, "area name", "--name")? {
+            Some(i) => Some(i),
+            None => ons_column(layer, "NM", None),
+        };
+    // A group column missing from the areas may come from the need file (joined later).
+    let group_from_need = a
+        .group
+        .as_deref()
+        .filter(|g| spec.need.is_some() && layer.column_index(g).is_none());
+    let group = match layer.choose_column(
+        a.group.as_deref().filter(|_| group_from_need.is_none()),
+        GROUP_CANDIDATES,
+        "group (council)",
+        "--group",
+    )? {
+        Some(i) => Some(i),
+        None => ons_column(layer, "CD", Some("LAD")).inspect(|&i| {
+            layer.notes.push(format!(
+                "group (council): column {:?} (chosen automatically; set --group to change)",
+                layer.columns[i]
+            ))
+        }),
+    };
+    if let Some(g) = group_from_need {
+        layer.notes.push(format!(
+            "group (council): column {g:?} is not in this file; taken from the need file"
+        ));
+    } else if group.is_none() {
+        layer
+            .notes
+            .push("no group (council) column: set --group to compare councils".into());
+    }
+    let mut group_names = std::collections::BTreeMap::new();
+    if let (Some(g), Some(n)) = (
+        group,
+        a.group_name.as_deref().and_then(|c| layer.column_index(c)),
+    ) {
+        for f in &layer.features {
+            if let (Some(code), Some(name)) = (f.values[g].as_text(), f.values[n].as_text()) {
+                group_names.entry(code).or_insert(name);
+            }
+        }
+    }
+    let mut report = FileReport::new("areas", layer, &a.source);
+    let unit = layer.unit;
+    let id_name = layer.columns[id].clone();
+    // Each feature becomes its area (or the reason it cannot) in parallel, its attribute values
+    // freed there too; only the counting is serial.
+    let results: Vec<_> = std::mem::take(&mut layer.features)
+        .into_par_iter()
+        .map(|mut f| {
+            let code = f.values[id].as_text();
+            let text = |i: Option<usize>| i.and_then(|i| f.values[i].as_text());
+            let shape = match (&code, f.geometry.take()) {
+                (None, _) => Err(format!("no value in the area-code column {id_name:?}")),
+                (_, None) => Err("has no geometry".to_string()),
+                (Some(code), Some(g)) => normalise::polygonal(g).map(|(shape, fixed)| {
+                    // A fix made while reading (an unclosed ring closed) is a repair too.
+                    let why: Vec<String> = f
+                        .fixed
+                        .take()
+                        .into_iter()
+                        .chain(match fixed {
+                            Fixed::Repaired(why) => Some(why),
+                            Fixed::Unchanged => None,
+                        })
+                        .collect();
+                    let area = Area {
+                        name: text(name).unwrap_or_else(|| code.clone()),
+                        group: text(group).unwrap_or_default(),
+                        local: LocalPolygon::new(&shape),
+                        code: code.clone(),
+                        position: f.position,
+                    };
+                    (area, why)
+                }),
+            };
+            (f.position, code, shape)
+        })
+        .collect();
+    let mut areas: Vec<Area> = Vec::with_capacity(results.len());
+    for (position, code, shape) in results {
+        let pos = || format!("{unit} {position}");
+        match shape {
+            Err(reason) => report.drop(pos(), code, reason),
+            Ok((area, why)) => {
+                if why.is_empty() {
+                    report.kept += 1;
+                } else {
+                    report.repair(pos(), code, why.join("; "));
+                }
+                areas.push(area);
+            }
+        }
+    }
+    sort_large_by(&mut areas, |a, b| {
+        a.code.cmp(&b.code).then(a.position.cmp(&b.position))
+    });
+    let dups: Vec<String> = areas
+        .windows(2)
+        .filter(|w| w[0].code == w[1].code)
+        .map(|w| {
+            format!(
+                "{} ({unit}s {} and {})",
+                w[0].code, w[0].position, w[1].position
+            )
+        })
+        .collect();
+    if !dups.is_empty() {
+        return Err(Error::value(
+            &layer.path,
+            format!(
+                "area codes must be unique but {} repeat: {}; fix the file or choose another \
+                 --id column",
+                dups.len(),
+                list(&dups, 5)
+            ),
+        ));
+    }
+    if areas.is_empty() {
+        return Err(Error::value(
+            &layer.path,
+            "no usable area: every feature was dropped",
+        ));
+    }
+    strict_check(spec, &report)?;
+    files.push(report);
+    Ok((areas, id_name, group_names))
+}
