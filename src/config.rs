@@ -15,6 +15,7 @@ use crate::io::crs::Crs;
 #[serde(deny_unknown_fields)]
 pub struct AreaInput {
     /// The boundary file.
+    #[serde(serialize_with = "lossy_path")]
     pub path: PathBuf,
     /// Column with the area code (default: detected, e.g. a unique `*CD` or `code` column).
     pub id: Option<String>,
@@ -36,6 +37,7 @@ pub struct AreaInput {
 #[serde(deny_unknown_fields)]
 pub struct ProviderInput {
     /// The provider file (points or catchment polygons).
+    #[serde(serialize_with = "lossy_path")]
     pub path: PathBuf,
     /// A fixed service type for every provider in the file.
     pub service_type: Option<String>,
@@ -63,6 +65,7 @@ pub struct ProviderInput {
 #[serde(deny_unknown_fields)]
 pub struct PointInput {
     /// The points file.
+    #[serde(serialize_with = "lossy_path")]
     pub path: PathBuf,
     /// Column with each point's population (default: detected `population`, `pop`).
     pub population: Option<String>,
@@ -80,6 +83,7 @@ pub struct PointInput {
 #[serde(deny_unknown_fields)]
 pub struct NeedInput {
     /// The CSV file.
+    #[serde(serialize_with = "lossy_path")]
     pub path: PathBuf,
     /// Column with the area code (default: the column whose values match most area codes).
     pub id: Option<String>,
@@ -333,6 +337,21 @@ mod opt_crs {
 /// `a/b/../c` as `a/c`, lexically, so messages show the path a user would type. A `..` after a
 /// symbolic link could differ from the file system's view; study folders rarely hold links to
 /// folders, and the path still names the same file when nothing in it is a link.
+/// The largest catchment radius accepted, in metres: 1,000 km is wider than any country a study
+/// covers, and larger radii mean a unit was mistaken (and would take the overlay's exact circles
+/// beyond the precision of their coordinates).
+pub const MAX_RADIUS_M: f64 = 1.0e6;
+
+/// The most permutations or bootstrap draws a study may ask for: 100,000 already puts the
+/// Monte-Carlo error of a p-value under 0.002; more only costs time and memory.
+pub const MAX_RESAMPLES: usize = 100_000;
+
+/// Paths are recorded (run.json, the run id) as text, a byte that is not UTF-8 shown as U+FFFD:
+/// serde's own path serialiser fails on such a path, and a run must not die on its name.
+fn lossy_path<S: serde::Serializer>(p: &Path, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&p.to_string_lossy())
+}
+
 fn tidy(p: &Path) -> PathBuf {
     use std::path::Component;
     let mut out: Vec<Component> = Vec::new();
@@ -456,6 +475,21 @@ impl StudySpec {
             if !(r.is_finite() && r > 0.0) {
                 return Err(Error::Config(format!(
                     "catchment radius {r} m: a radius must be a positive number of metres"
+                )));
+            }
+            if r > MAX_RADIUS_M {
+                return Err(Error::Config(format!(
+                    "catchment radius {r} m is over {} km: a radius is in metres (1.6 km is \
+                     1600)",
+                    MAX_RADIUS_M / 1000.0
+                )));
+            }
+        }
+        for (name, n) in [("permutations", f.permutations), ("bootstrap", f.bootstrap)] {
+            if n > MAX_RESAMPLES {
+                return Err(Error::Config(format!(
+                    "[findings] {name} = {n}: at most {MAX_RESAMPLES} (999 is the default; \
+                     9,999 gives p-values and intervals to about 0.005)"
                 )));
             }
         }

@@ -7,6 +7,7 @@ mod batch;
 mod corpus;
 mod coverage;
 mod demo;
+mod flags;
 #[cfg(feature = "geoparquet")]
 mod geoparquet;
 mod loading;

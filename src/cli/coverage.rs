@@ -30,8 +30,9 @@ pub struct Inputs {
     #[arg(long)]
     group_name: Option<String>,
     /// Provider files (points or catchment polygons); `TYPE=FILE` sets the service type of a file.
+    // OS strings: a file name need not be UTF-8.
     #[arg(long, num_args = 1..)]
-    providers: Vec<String>,
+    providers: Vec<std::ffi::OsString>,
     /// Column with each provider's service type.
     #[arg(long)]
     type_column: Option<String>,
@@ -39,7 +40,8 @@ pub struct Inputs {
     #[arg(long)]
     service_type: Option<String>,
     /// Catchment radius in metres.
-    #[arg(long)]
+    // Negative numbers are taken as values, so `--radius-m -5` reaches the radius check.
+    #[arg(long, allow_negative_numbers = true)]
     radius_m: Option<f64>,
     /// Column with each provider's catchment radius in metres.
     #[arg(long)]
@@ -106,7 +108,8 @@ impl Inputs {
             .providers
             .iter()
             .map(|p| {
-                let (service_type, path) = match p.split_once('=') {
+                let typed = p.to_str().and_then(|s| s.split_once('='));
+                let (service_type, path) = match typed {
                     Some((t, f)) if !PathBuf::from(p).exists() => {
                         (Some(t.to_string()), PathBuf::from(f))
                     }

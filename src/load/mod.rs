@@ -26,6 +26,7 @@ mod areas;
 mod need;
 mod points;
 mod providers;
+pub mod radii;
 mod services;
 
 use areas::build_areas;
@@ -173,6 +174,8 @@ pub struct Study {
     pub timings: Vec<(String, f64)>,
     /// Group (council) names by group code, when `[areas] group_name` names a column.
     pub group_names: std::collections::BTreeMap<String, String>,
+    /// The run's id ([`crate::provenance::run_id`]), taken before the inputs are read.
+    pub run_id: String,
 }
 
 impl Study {
@@ -340,6 +343,7 @@ fn strict_check(spec: &StudySpec, report: &FileReport) -> Result<()> {
 /// area codes repeat, or (with `strict`) any feature had to be repaired or dropped.
 pub fn load(spec: &StudySpec) -> Result<Study> {
     spec.check()?;
+    let run_id = crate::provenance::run_id(spec);
     let clock = std::time::Instant::now();
     let mut timings = Vec::new();
     let mut lap = |name: &str| timings.push((name.to_string(), clock.elapsed().as_secs_f64()));
@@ -489,6 +493,11 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
         ));
     }
     lap("need");
+    warnings.extend(
+        radii::tiny_radii(&areas, &providers)
+            .iter()
+            .map(ToString::to_string),
+    );
     Ok(Study {
         spec: spec.clone(),
         working_crs,
@@ -502,6 +511,7 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
         warnings,
         timings,
         group_names,
+        run_id,
     })
 }
 

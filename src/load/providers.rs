@@ -125,8 +125,20 @@ pub(super) fn build_providers(
                 .or_else(|| spec.services.get(&service_type).and_then(|s| s.radius_m)),
         };
         if let Some(r) = radius {
-            if r <= 0.0 {
+            if r.is_nan() || r <= 0.0 {
                 report.drop(pos(), Some(id), format!("radius {r} m is not positive"));
+                continue;
+            }
+            if r > crate::config::MAX_RADIUS_M {
+                report.drop(
+                    pos(),
+                    Some(id),
+                    format!(
+                        "radius {r} m is over {} km: not a catchment (kilometres or feet given \
+                         as metres?)",
+                        crate::config::MAX_RADIUS_M / 1000.0
+                    ),
+                );
                 continue;
             }
         }

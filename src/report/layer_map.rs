@@ -51,6 +51,43 @@ pub struct LayerMapReport {
     pub notes: Vec<String>,
 }
 
+/// A column of text (names, codes) would give a map of nothing but "no data": refuse it, naming
+/// the columns that do hold numbers.
+fn check_numeric(layer: &crate::io::Layer, c: usize, path: &std::path::Path) -> Result<()> {
+    let numeric = |i: usize| {
+        layer
+            .features
+            .iter()
+            .any(|f| matches!(f.values[i].as_number(), Ok(Some(_))))
+    };
+    if numeric(c) {
+        return Ok(());
+    }
+    let first = layer
+        .features
+        .iter()
+        .find_map(|f| f.values[c].as_text())
+        .unwrap_or_default();
+    let numbers: Vec<&str> = (0..layer.columns.len())
+        .filter(|&i| numeric(i))
+        .map(|i| layer.columns[i].as_str())
+        .collect();
+    Err(Error::column(
+        path,
+        format!(
+            "column {:?} holds no numbers (e.g. {:?}), so every area would be drawn as no data; \
+             columns with numbers: {}",
+            layer.columns[c],
+            crate::io::brief(&first),
+            if numbers.is_empty() {
+                "none".to_string()
+            } else {
+                numbers.join(", ")
+            }
+        ),
+    ))
+}
+
 fn column(columns: &[String], name: &str, path: &std::path::Path) -> Result<usize> {
     columns.iter().position(|c| c == name).ok_or_else(|| {
         Error::format(
@@ -66,7 +103,8 @@ fn column(columns: &[String], name: &str, path: &std::path::Path) -> Result<usiz
 /// Reads, projects and draws the layer.
 ///
 /// # Errors
-/// When the layer cannot be read or projected, or a named column does not exist.
+/// When the layer cannot be read or projected, a named column does not exist, or the column to
+/// shade by holds no number.
 pub fn draw(opts: &LayerMap) -> Result<(Canvas, LayerMapReport)> {
     let mut report = LayerMapReport::default();
     let mut layer = io::read_layer(
@@ -92,6 +130,9 @@ pub fn draw(opts: &LayerMap) -> Result<(Canvas, LayerMapReport)> {
         .as_deref()
         .map(|c| column(&layer.columns, c, &opts.path))
         .transpose()?;
+    if let Some(c) = value_col {
+        check_numeric(&layer, c, &opts.path)?;
+    }
     let id_col =
         match &opts.id {
             Some(c) => Some(column(&layer.columns, c, &opts.path)?),

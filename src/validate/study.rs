@@ -18,11 +18,6 @@ use crate::config::StudySpec;
 use crate::io::crs::Crs;
 use crate::io::{self, Layer, ReadOptions};
 use crate::load::{load, Study};
-use crate::model::Catchment;
-
-/// A radius this many times smaller than the areas' typical width reaches almost nobody: most
-/// likely kilometres typed as metres.
-const TINY_RADIUS_FACTOR: f64 = 100.0;
 
 /// What was found in a study.
 #[derive(Debug, Clone, Serialize)]
@@ -298,12 +293,18 @@ fn merge_load(out: &mut StudyCheck, study: &Study, working: Option<Crs>) {
             .files
             .iter_mut()
             .find(|c| w.starts_with(&format!("{}:", c.path)));
-        let p = problem("join".into(), None, "join", w.clone(), None);
+        let kind = if w.contains("catchment radius") {
+            "radius"
+        } else {
+            "join"
+        };
         match file {
-            Some(c) => c.problems.push(p),
+            Some(c) => c
+                .problems
+                .push(problem("join".into(), None, kind, w.clone(), None)),
             None => out
                 .problems
-                .push(problem("study".into(), None, "join", w.clone(), None)),
+                .push(problem("study".into(), None, kind, w.clone(), None)),
         }
     }
     if study.spec.strict {
@@ -319,7 +320,7 @@ fn merge_load(out: &mut StudyCheck, study: &Study, working: Option<Crs>) {
         }
     }
     out.problems.extend(standards(study));
-    out.problems.extend(radii(study));
+    // Radii far smaller than the areas come as the run's own warnings (load::radii).
     out.notes.push(format!(
         "{} areas, {} providers of {} service types{}{}",
         study.areas.len(),
@@ -419,41 +420,6 @@ fn list(names: &BTreeSet<&String>) -> String {
         .map(|n| format!("{n:?}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Catchment radii far smaller than the areas' typical width (the median of the square roots of
-/// their areas): most likely kilometres typed as metres.
-fn radii(study: &Study) -> Vec<Problem> {
-    let mut widths: Vec<f64> = study.areas.iter().map(|a| a.local.area().sqrt()).collect();
-    if widths.is_empty() {
-        return Vec::new();
-    }
-    widths.sort_by(f64::total_cmp);
-    let typical = widths[widths.len() / 2];
-    let mut seen: BTreeSet<(String, u64)> = BTreeSet::new();
-    let mut out = Vec::new();
-    for p in &study.providers {
-        let Catchment::Disc(d) = &p.catchment else {
-            continue;
-        };
-        if d.r * TINY_RADIUS_FACTOR < typical
-            && seen.insert((p.service_type.clone(), d.r.to_bits()))
-        {
-            out.push(problem(
-                format!("service type {:?}", p.service_type),
-                None,
-                "radius",
-                format!(
-                    "a catchment radius of {} m is more than {TINY_RADIUS_FACTOR} times smaller \
-                     than the areas' typical width ({typical:.0} m): was it given in kilometres? \
-                     Radii are in metres",
-                    d.r
-                ),
-                Some(false),
-            ));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
