@@ -10,6 +10,7 @@ mod demo;
 mod flags;
 #[cfg(feature = "geoparquet")]
 mod geoparquet;
+mod labels;
 mod loading;
 mod maps;
 mod output_folder;

@@ -268,6 +268,11 @@ fn service(
 ) -> Vec<Block> {
     let mut b = Vec::new();
     let top = study.spec.findings.top_n;
+    let decile = if crate::report::study_deciles(study) {
+        "study decile"
+    } else {
+        "need decile"
+    };
     let t = &study.service_types[sf.service];
     let label = study.service_label(sf.service);
     let heading = if label == *t {
@@ -300,6 +305,9 @@ fn service(
             equity_sentence(all, units),
             fixed(all.erreygers_index, 3),
         )));
+        if let Some(caveat) = all_or_nothing(&sf.access, all) {
+            b.push(Block::Para(caveat));
+        }
         figure(
             &mut b,
             format!("equity_{t}"),
@@ -411,7 +419,7 @@ fn service(
                 "council",
                 "covered",
                 &units.heading("uncovered"),
-                "need decile",
+                decile,
                 "unmet need",
             ]),
             sf.unserved
@@ -454,7 +462,7 @@ fn service(
                 "worse served",
                 "council",
                 "covered",
-                "need deciles",
+                &format!("{decile}s"),
             ]),
             sf.pairs
                 .iter()
@@ -623,6 +631,20 @@ fn method(study: &Study) -> Vec<Block> {
         ),
         "Full formulas, defaults and sources: docs/methods.md in the lacuna repository.".into(),
     ]));
+    if let Some(n) = study.need.as_ref().filter(|n| n.deciles_within_study) {
+        b.push(Block::Para(format!(
+            "Study deciles: the need file's {} column is a {}, so deciles were derived within \
+             this study (decile 1 is the most deprived tenth of these {} areas), not taken from a \
+             national decile column; an area in the most deprived national tenth can be in a \
+             higher study decile.",
+            n.deprivation_column.as_deref().unwrap_or("deprivation"),
+            match n.deprivation_kind {
+                Some(crate::config::DeprivationKind::Rank) => "rank",
+                _ => "score",
+            },
+            thousands(study.areas.len() as f64)
+        )));
+    }
     b.push(Block::Heading(2, "Caveats".into()));
     b.push(Block::List(vec![
         "Catchments are straight-line distances, not travel times: rivers, motorways and railways are not barriers here.".into(),
@@ -632,6 +654,34 @@ fn method(study: &Study) -> Vec<Block> {
         format!("Attribution: {}", params.attribution),
     ]));
     b
+}
+
+/// When every area is covered wholly or not at all (one population point per area, as with
+/// population-weighted centroids), Gini is exactly 1 − coverage and Theil −ln(coverage): the
+/// indices restate the covered share and say nothing about how access is spread. The caveat
+/// that must stand next to them then.
+fn all_or_nothing(
+    access: &crate::metrics::access::Access,
+    all: &crate::metrics::equity::EquityRow,
+) -> Option<String> {
+    let binary = access
+        .share
+        .iter()
+        .zip(&access.weight)
+        .filter(|(_, w)| **w > 0.0)
+        .all(|(s, _)| *s == 0.0 || *s == 1.0);
+    if !access.by_population || !binary || access.weight.iter().all(|w| *w <= 0.0) {
+        return None;
+    }
+    Some(format!(
+        "Caveat: every area here is covered wholly or not at all (one population point per \
+         area), so the Gini index is exactly 1 − coverage ({}) and Theil is −ln(coverage) ({}): \
+         they restate the covered share and do not describe how access is spread within or \
+         between councils. For statements about the distribution, give finer population points \
+         (e.g. output-area population-weighted centroids, several per area).",
+        fixed(1.0 - all.share_meeting_standard, 3),
+        fixed(-all.share_meeting_standard.ln(), 3),
+    ))
 }
 
 /// The headline sentence of a universal service's access equity (the `ALL` row).

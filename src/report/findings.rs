@@ -23,28 +23,37 @@ fn opt_num(x: Option<f64>, d: u32) -> String {
 
 /// A table's header as it must read: without any population the findings weigh areas by
 /// their size, so every `population` column holds square metres and is named `area_m2`.
-fn relabel(header: &[&str], by_population: bool) -> Vec<String> {
+/// Deciles derived within the study (from a score or rank) are not national deciles, so
+/// `need_decile` is named `study_decile` then.
+fn relabel(header: &[&str], labels: Labels) -> Vec<String> {
     header
         .iter()
         .map(|h| {
-            if by_population {
+            let h = if labels.by_population {
                 (*h).to_string()
             } else {
                 h.replace("population", "area_m2")
+            };
+            if labels.study_deciles && h == "need_decile" {
+                "study_decile".to_string()
+            } else {
+                h
             }
         })
         .collect()
 }
 
-fn write_csv(
-    path: &Path,
-    header: &[&str],
+/// How a table's columns are named (see [`relabel`]).
+#[derive(Debug, Clone, Copy)]
+struct Labels {
     by_population: bool,
-    rows: Vec<Vec<String>>,
-) -> Result<()> {
+    study_deciles: bool,
+}
+
+fn write_csv(path: &Path, header: &[&str], labels: Labels, rows: Vec<Vec<String>>) -> Result<()> {
     write_atomic(path, |w| {
         let mut csv = ::csv::Writer::from_writer(w);
-        csv.write_record(relabel(header, by_population))?;
+        csv.write_record(relabel(header, labels))?;
         for r in rows {
             csv.write_record(&r)?;
         }
@@ -57,13 +66,13 @@ fn write_csv(
 fn write_csv_each<T>(
     path: &Path,
     header: &[&str],
-    by_population: bool,
+    labels: Labels,
     items: impl Iterator<Item = T>,
     fill: impl Fn(T, &mut [String]),
 ) -> Result<()> {
     write_atomic(path, |w| {
         let mut csv = ::csv::Writer::from_writer(w);
-        csv.write_record(relabel(header, by_population))?;
+        csv.write_record(relabel(header, labels))?;
         let mut record = vec![String::new(); header.len()];
         for item in items {
             record.iter_mut().for_each(String::clear);
@@ -124,6 +133,10 @@ pub fn write_all(
 ) -> Result<Vec<PathBuf>> {
     let wanted = |name: &str| only.is_none_or(|o| o.contains(&name));
     let by_population = coverage.method != crate::metrics::coverage::PopulationMethod::None;
+    let labels = Labels {
+        by_population,
+        study_deciles: super::study_deciles(study),
+    };
     let types = study.service_types.len();
     let area = |i: usize| &study.areas[i];
 
@@ -151,7 +164,7 @@ pub fn write_all(
                 "unmet_need",
                 "nearest_m",
             ],
-            by_population,
+            labels,
             rows,
             |(t, u), r| {
                 let a = area(u.area);
@@ -228,7 +241,7 @@ pub fn write_all(
                 "ci_low",
                 "ci_high",
             ],
-            by_population,
+            labels,
             rows,
         )?;
         Ok(())
@@ -281,7 +294,7 @@ pub fn write_all(
                 "population_b",
                 "score",
             ],
-            by_population,
+            labels,
             rows,
         )?;
         Ok(())
@@ -325,7 +338,7 @@ pub fn write_all(
                 "uncovered_population",
                 "population_in_unserved_areas",
             ],
-            by_population,
+            labels,
             rows,
         )?;
         Ok(())
@@ -490,7 +503,7 @@ pub fn write_all(
                 "overlap_population",
                 "share_of_target_reached",
             ],
-            by_population,
+            labels,
             f.reach.iter().flatten(),
             |x, r| {
                 r[0].push_str(match (&x.provider, &x.network) {
@@ -525,7 +538,7 @@ pub fn write_all(
                 "share_covering",
                 "population",
             ],
-            by_population,
+            labels,
             f.missed.iter(),
             |m, r| {
                 let a = area(m.area);

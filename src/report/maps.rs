@@ -1154,7 +1154,11 @@ pub fn equity_chart(
         &mut c,
         u,
         (x0, x1, y0, y1),
-        "Deprivation decile (1 = most deprived)",
+        if crate::report::study_deciles(study) {
+            "Study decile of deprivation (1 = the study's most deprived tenth)"
+        } else {
+            "Deprivation decile (1 = most deprived)"
+        },
         &format!("Share of {whole} within reach"),
     );
     for d in 0..10 {

@@ -97,6 +97,12 @@ impl Units {
     }
 }
 
+/// True when the need deciles were derived within the study (from a score or rank), so tables
+/// and maps must say "study decile", not a national decile.
+pub fn study_deciles(study: &crate::load::Study) -> bool {
+    study.need.as_ref().is_some_and(|n| n.deciles_within_study)
+}
+
 /// A share as a percentage with one decimal ("49.2%"); "–" when not finite.
 pub(crate) fn pct1(x: f64) -> String {
     if x.is_finite() {

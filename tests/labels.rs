@@ -1,0 +1,109 @@
+//! Figures that must say what they are: deciles derived within the study are called study
+//! deciles, and indices that only restate coverage (one population point per area) carry their
+//! caveat.
+
+use std::path::Path;
+
+use crate::util::{read_csv, Workdir};
+
+fn demo() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo")
+}
+
+/// The demo study with absolute paths and `edit` applied.
+fn demo_study(w: &Workdir, edit: impl Fn(String) -> String) -> std::path::PathBuf {
+    let dir = demo();
+    let text = std::fs::read_to_string(dir.join("study.toml"))
+        .unwrap()
+        .replace("path = \"", &format!("path = \"{}/", dir.display()));
+    let edited = edit(text.clone());
+    assert_ne!(edited, text, "the demo study changed: update this test");
+    w.write("study.toml", &edited)
+}
+
+#[test]
+fn deciles_derived_within_the_study_are_called_study_deciles() {
+    let w = Workdir::new();
+    let study = demo_study(&w, |t| {
+        t.replace(
+            "deprivation = \"deprivation_decile\"\ndeprivation_kind = \"decile\"\nmore_deprived = \"lower\"",
+            "deprivation = \"deprivation_score\"\ndeprivation_kind = \"score\"\nmore_deprived = \"higher\"",
+        )
+    });
+    let said = w.ok(&["run", study.to_str().unwrap(), "--out", "out"]);
+    assert!(said.contains("study deciles"), "{said}");
+    let header = std::fs::read_to_string(w.path("out/unserved.csv")).unwrap();
+    assert!(header.starts_with("service_type,") && header.contains(",study_decile,"));
+    for f in ["report.md", "findings.md"] {
+        let md = std::fs::read_to_string(w.path("out").join(f)).unwrap();
+        assert!(md.contains("| study decile |"), "{f}");
+        assert!(!md.contains("| need decile"), "{f}");
+    }
+    let report = std::fs::read_to_string(w.path("out/report.md")).unwrap();
+    assert!(report.contains("deciles were derived within this study"));
+    let record = std::fs::read_to_string(w.path("out/run.json")).unwrap();
+    assert!(
+        record.contains("\"deciles_within_study\": true"),
+        "{record}"
+    );
+    // The file's own deciles keep their name.
+    let w = Workdir::new();
+    w.ok(&[
+        "run",
+        demo().join("study.toml").to_str().unwrap(),
+        "--out",
+        "out",
+    ]);
+    let md = std::fs::read_to_string(w.path("out/report.md")).unwrap();
+    assert!(md.contains("| need decile |") && !md.contains("study decile"));
+}
+
+#[test]
+fn indices_from_one_point_per_area_carry_their_caveat() {
+    let w = Workdir::new();
+    // The first population point of each ward only.
+    let points = std::fs::read_to_string(demo().join("population_points.csv")).unwrap();
+    let mut lines = points.lines();
+    let header = lines.next().unwrap();
+    let code = header.split(',').position(|c| c == "ward_code").unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut one = vec![header.to_string()];
+    for l in lines {
+        if seen.insert(l.split(',').nth(code).unwrap().to_string()) {
+            one.push(l.to_string());
+        }
+    }
+    w.write("one_point.csv", &(one.join("\n") + "\n"));
+    let one_point = w.path("one_point.csv");
+    let study = demo_study(&w, |t| {
+        t.replace(
+            &format!("{}/population_points.csv", demo().display()),
+            one_point.to_str().unwrap(),
+        )
+    });
+    w.ok(&["run", study.to_str().unwrap(), "--out", "out", "--quiet"]);
+    let report = std::fs::read_to_string(w.path("out/report.md")).unwrap();
+    let caveats = report.matches("covered wholly or not at all").count();
+    assert_eq!(caveats, 3, "one per universal service");
+    // The caveat's figures are the index's: Gini = 1 - coverage exactly.
+    for r in read_csv(&w.path("out/access_equity.csv")) {
+        if r["group"] != "ALL" {
+            continue;
+        }
+        let share: f64 = r["share_meeting_standard"].parse().unwrap();
+        let gini: f64 = r["gini"].parse().unwrap();
+        assert!((gini - (1.0 - share)).abs() < 1e-8, "{r:?}");
+        assert!(report.contains(&format!("exactly 1 − coverage ({:.3})", 1.0 - share)));
+    }
+    // With several points per area there is no such caveat.
+    let w = Workdir::new();
+    w.ok(&[
+        "run",
+        demo().join("study.toml").to_str().unwrap(),
+        "--out",
+        "out",
+        "--quiet",
+    ]);
+    let report = std::fs::read_to_string(w.path("out/report.md")).unwrap();
+    assert!(!report.contains("covered wholly or not at all"));
+}
