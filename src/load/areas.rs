@@ -27,7 +27,7 @@ pub(super) fn build_areas(
     let a = &spec.areas;
     let id = match layer.choose_column(a.id.as_deref(), ID_CANDIDATES, "area code", "--id")? {
         Some(i) => i,
-        None => match ons_column(layer, "CD", None) {
+        None => match ons_column(layer, "CD", None).or_else(|| truncated_ons(&layer.columns, 'C')) {
             Some(i) => {
                 layer.notes.push(format!(
                     "area code: column {:?} (chosen automatically; set --id to change)",
@@ -50,7 +50,7 @@ pub(super) fn build_areas(
     let name =
         match layer.choose_column(a.name.as_deref(), NAME_CANDIDATES, "area name", "--name")? {
             Some(i) => Some(i),
-            None => ons_column(layer, "NM", None),
+            None => ons_column(layer, "NM", None).or_else(|| truncated_ons(&layer.columns, 'N')),
         };
     // A group column missing from the areas may come from the need file (joined later).
     let group_from_need = a
@@ -176,4 +176,38 @@ pub(super) fn build_areas(
     strict_check(spec, &report)?;
     files.push(report);
     Ok((areas, id_name, group_names))
+}
+
+/// An ONS code (`last` = 'C') or name ('N') column whose name a tool cut short (`LSOA11C` for
+/// `LSOA11CD`, as a conversion to a shapefile's ten-character names may leave it): letters, a
+/// two-digit vintage, then the letter.
+fn truncated_ons(columns: &[String], last: char) -> Option<usize> {
+    columns.iter().position(|c| {
+        let u = c.to_ascii_uppercase();
+        let Some(stem) = u.strip_suffix(last) else {
+            return false;
+        };
+        let letters = stem.trim_end_matches(|ch: char| ch.is_ascii_digit());
+        stem.len() - letters.len() == 2
+            && !letters.is_empty()
+            && letters.chars().all(|ch| ch.is_ascii_alphabetic())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(columns: &[&str]) -> Vec<String> {
+        columns.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn ons_columns_cut_short_are_recognised() {
+        let lsoa = names(&["FID", "LSOA11C", "LSOA11N"]);
+        assert_eq!(truncated_ons(&lsoa, 'C'), Some(1));
+        assert_eq!(truncated_ons(&lsoa, 'N'), Some(2));
+        assert_eq!(truncated_ons(&names(&["wd17c"]), 'C'), Some(0));
+        assert_eq!(truncated_ons(&names(&["ABC", "DOC", "X1C", "A123C"]), 'C'), None);
+    }
 }
