@@ -27,6 +27,7 @@ pub mod model;
 pub mod normalise;
 pub mod outdir;
 pub mod pipeline;
+pub mod progress;
 pub mod provenance;
 pub mod report;
 pub mod rng;

@@ -80,6 +80,69 @@ fn clean_up_on_signal(out: &std::path::Path) {
     });
 }
 
+/// Shows the library's progress counts (see `lacuna::progress`) on a bar while `work` runs,
+/// when stderr is a terminal (or `LACUNA_PROGRESS=1` asks for plain lines, e.g. in a log) and a
+/// stage takes longer than a second.
+fn with_progress<T>(quiet: bool, work: impl FnOnce() -> T) -> T {
+    use std::io::IsTerminal;
+    let plain = std::env::var_os("LACUNA_PROGRESS").is_some_and(|v| v == "1");
+    if quiet || !(plain || std::io::stderr().is_terminal()) {
+        return work();
+    }
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| show_progress(&stop, plain));
+        let out = work();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        out
+    })
+}
+
+fn show_progress(stop: &std::sync::atomic::AtomicBool, plain: bool) {
+    let tick = std::time::Duration::from_millis(100);
+    let mut since: Option<(&str, std::time::Instant)> = None;
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let mut last_line = std::time::Instant::now();
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        std::thread::sleep(tick);
+        let (stage, done, total) = lacuna::progress::now();
+        if stage.is_empty() || since.is_none_or(|(s, _)| s != stage) {
+            if let Some(b) = bar.take() {
+                b.finish_and_clear();
+            }
+            since = (!stage.is_empty()).then(|| (stage, std::time::Instant::now()));
+            continue;
+        }
+        let Some((_, t0)) = since else { continue };
+        if t0.elapsed().as_secs_f64() < 1.0 {
+            continue;
+        }
+        if plain {
+            if last_line.elapsed().as_secs_f64() >= 1.0 {
+                eprintln!("{stage}: {done}/{total}");
+                last_line = std::time::Instant::now();
+            }
+            continue;
+        }
+        let b = bar.get_or_insert_with(|| {
+            let b = indicatif::ProgressBar::new(total as u64);
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg} {bar:30} {pos}/{len} [{elapsed_precise}, ETA {eta}]",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b.set_message(stage);
+            b
+        });
+        b.set_length(total as u64);
+        b.set_position(done as u64);
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+}
+
 /// Prints what a run did: per-file accounting, notes, warnings, a per-service summary.
 fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
     if quiet {

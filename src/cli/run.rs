@@ -58,7 +58,9 @@ pub fn run_with(args: Args, which: lacuna::pipeline::FindingsOutput) -> anyhow::
         eprintln!("study {} ({})", path.display(), spec.name);
     }
     super::clean_up_on_signal(&args.out);
-    let outcome = lacuna::pipeline::run(&spec, &args.out, which)?;
+    let outcome = super::with_progress(args.quiet, || {
+        lacuna::pipeline::run(&spec, &args.out, which)
+    })?;
     super::print_outcome(&outcome, args.quiet);
     // The process ends here: skip freeing a national study piece by piece (tens of ms).
     std::mem::forget(outcome);

@@ -27,25 +27,27 @@ pub(super) fn build_areas(
     let a = &spec.areas;
     let id = match layer.choose_column(a.id.as_deref(), ID_CANDIDATES, "area code", "--id")? {
         Some(i) => i,
-        None => match ons_column(layer, "CD", None).or_else(|| truncated_ons(&layer.columns, 'C')) {
-            Some(i) => {
-                layer.notes.push(format!(
-                    "area code: column {:?} (chosen automatically; set --id to change)",
-                    layer.columns[i]
-                ));
-                i
-            }
-            None => {
-                return Err(Error::column(
-                    &layer.path,
-                    format!(
+        None => {
+            match ons_column(layer, "CD", None).or_else(|| truncated_ons(&layer.columns, 'C')) {
+                Some(i) => {
+                    layer.notes.push(format!(
+                        "area code: column {:?} (chosen automatically; set --id to change)",
+                        layer.columns[i]
+                    ));
+                    i
+                }
+                None => {
+                    return Err(Error::column(
+                        &layer.path,
+                        format!(
                         "cannot tell which column holds the area code: set --id (id = ... in the \
                          study); columns are: {}",
                         layer.columns.join(", ")
                     ),
-                ))
+                    ))
+                }
             }
-        },
+        }
     };
     let name =
         match layer.choose_column(a.name.as_deref(), NAME_CANDIDATES, "area name", "--name")? {
@@ -208,6 +210,9 @@ mod tests {
         assert_eq!(truncated_ons(&lsoa, 'C'), Some(1));
         assert_eq!(truncated_ons(&lsoa, 'N'), Some(2));
         assert_eq!(truncated_ons(&names(&["wd17c"]), 'C'), Some(0));
-        assert_eq!(truncated_ons(&names(&["ABC", "DOC", "X1C", "A123C"]), 'C'), None);
+        assert_eq!(
+            truncated_ons(&names(&["ABC", "DOC", "X1C", "A123C"]), 'C'),
+            None
+        );
     }
 }

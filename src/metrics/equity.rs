@@ -125,17 +125,29 @@ pub fn equity_many(
     let g: Vec<usize> = members_all.iter().map(|&i| group_of[i]).collect();
     // The ALL rows' bootstrap, the permutation test and the groups' rows each draw from their
     // own seeded generator: computed side by side, they are what they are one after another.
+    // The bootstrap of each group and of ALL, and the permutation test, are the long part.
+    crate::progress::start(
+        "resampling (bootstrap intervals and permutation test)",
+        groups.len() + 2,
+    );
     let ((mut all, p_values), per_group) = rayon::join(
         || {
             rayon::join(
-                || summarise(&names, "ALL", &members_all, &order_all, &accesses, params),
                 || {
-                    if groups.len() > 1 {
+                    let rows =
+                        summarise(&names, "ALL", &members_all, &order_all, &accesses, params);
+                    crate::progress::step();
+                    rows
+                },
+                || {
+                    let p = if groups.len() > 1 {
                         let (n, seed) = (params.permutations, params.seed);
                         ineq::between_share_p_value_many(&a_refs, &w, &g, n, seed)
                     } else {
                         vec![f64::NAN; services.len()]
-                    }
+                    };
+                    crate::progress::step();
+                    p
                 },
             )
         },
@@ -144,18 +156,21 @@ pub fn equity_many(
                 .par_iter()
                 .enumerate()
                 .map(|(k, gname)| {
-                    summarise(
+                    let rows = summarise(
                         &names,
                         gname,
                         &members_of[k],
                         &order_of[k],
                         &accesses,
                         params,
-                    )
+                    );
+                    crate::progress::step();
+                    rows
                 })
                 .collect::<Vec<_>>()
         },
     );
+    crate::progress::finish();
     for ((row, a), p) in all.iter_mut().zip(&a).zip(p_values) {
         let d = ineq::theil_decomposition(a, &w, &g);
         row.theil_between = Some(d.between);
