@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use xxhash_rust::xxh3::{xxh3_64, Xxh3};
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::config::StudySpec;
 use crate::error::{Error, Result};
@@ -95,19 +95,37 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<OutputFile>) -> Result<()> {
         if rel == "run.json" {
             continue;
         }
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let (bytes, hash) = hash_file(&path).map_err(|e| Error::io(&path, e))?;
         out.push(OutputFile {
             path: rel,
-            bytes: bytes.len() as u64,
-            xxh3: format!("{:016x}", xxh3_64(&bytes)),
+            bytes,
+            xxh3: format!("{hash:016x}"),
         });
     }
     Ok(())
 }
 
+/// Size and XXH3-64 of a file, read in blocks (a national layer is tens of MB).
+fn hash_file(path: &Path) -> std::io::Result<(u64, u64)> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Xxh3::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf)?;
+        if k == 0 {
+            return Ok((n, h.digest()));
+        }
+        h.update(&buf[..k]);
+        n += k as u64;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use xxhash_rust::xxh3::xxh3_64;
 
     #[test]
     fn the_id_changes_with_settings_and_inputs_only() {
