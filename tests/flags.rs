@@ -139,3 +139,24 @@ fn paths_that_are_not_utf8_do_not_panic() {
     let record = std::fs::read_to_string(w.path("out/run.json")).unwrap();
     assert!(record.contains("gps\u{fffd}.csv"), "{record}");
 }
+
+#[test]
+fn no_nan_is_printed_as_a_finding() {
+    // One council and no population: indices that cannot be computed show as "–".
+    let w = Workdir::new();
+    setup(&w);
+    let study = w.write(
+        "study.toml",
+        "crs = \"EPSG:27700\"\n[areas]\npath = \"areas.geojson\"\nid = \"code\"\n\
+         [[providers]]\npath = \"gps.csv\"\nservice_type = \"gp\"\nradius_m = 600\n",
+    );
+    let said = w.ok(&["run", study.to_str().unwrap(), "--out", "out"]);
+    assert!(said.contains("between-council share of Theil –"), "{said}");
+    for text in [
+        said,
+        std::fs::read_to_string(w.path("out/report.md")).unwrap(),
+        std::fs::read_to_string(w.path("out/findings.md")).unwrap(),
+    ] {
+        assert!(!text.contains("NaN") && !text.contains("inf%"), "{text}");
+    }
+}

@@ -230,10 +230,12 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
                 "  {t:<12} {} unserved areas, {} cross-council pairs flagged{}",
                 sf.unserved.len(),
                 sf.pairs.len(),
+                // An index that cannot be computed (no population, one council) is "–",
+                // never NaN.
                 all.map(|e| format!(
-                    ", Gini {:.3}, between-council share of Theil {:.1}%",
-                    e.gini,
-                    100.0 * e.theil_between_share.unwrap_or(f64::NAN)
+                    ", Gini {}, between-council share of Theil {}",
+                    lacuna::report::fixed(e.gini, 3),
+                    lacuna::report::pct1(e.theil_between_share.unwrap_or(f64::NAN))
                 ))
                 .unwrap_or_default()
             );

@@ -104,7 +104,7 @@ pub fn study_deciles(study: &crate::load::Study) -> bool {
 }
 
 /// A share as a percentage with one decimal ("49.2%"); "–" when not finite.
-pub(crate) fn pct1(x: f64) -> String {
+pub fn pct1(x: f64) -> String {
     if x.is_finite() {
         // `+ 0.0` turns a negative zero (an empty float sum is -0.0) into 0.
         format!("{:.1}%", 100.0 * x + 0.0)
@@ -114,7 +114,7 @@ pub(crate) fn pct1(x: f64) -> String {
 }
 
 /// `x` with `d` decimals; "–" when not finite.
-pub(crate) fn fixed(x: f64, d: usize) -> String {
+pub fn fixed(x: f64, d: usize) -> String {
     if x.is_finite() {
         format!("{:.d$}", x + 0.0)
     } else {
@@ -123,7 +123,7 @@ pub(crate) fn fixed(x: f64, d: usize) -> String {
 }
 
 /// `x` rounded to a whole number with thousands separators ("29,199"); "–" when not finite.
-pub(crate) fn thousands(x: f64) -> String {
+pub fn thousands(x: f64) -> String {
     if !x.is_finite() {
         return "–".into();
     }
