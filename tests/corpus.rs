@@ -420,10 +420,9 @@ fn runs_on_broken_areas_count_kept_repaired_and_dropped() {
         ]);
         let line = format!("{read} read, {kept} kept, {repaired} repaired, {dropped} dropped");
         assert!(log.contains(&line), "{file}: {log}");
-        // The provider 5 km from every area reaches nobody: dropped with its reason, not counted
-        // as kept (issue #26, A4), unless the areas' box holds it (the repaired hole of
-        // hole_outside_shell makes the region 11.5 km across).
-        let far = file != "hole_outside_shell.geojson";
+        // The provider 105 km from every area reaches nobody: dropped with its reason, not
+        // counted as kept (issue #26, A4).
+        let far = true;
         let providers = format!(
             "providers_outside_areas.csv: 2 read, {} kept, 0 repaired, {} dropped",
             2 - usize::from(far),

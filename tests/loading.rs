@@ -187,11 +187,12 @@ fn providers_far_from_the_study_are_dropped_and_swapped_rows_named() {
         let (lon, lat) = lon_lat(x, 400500.0);
         csv.push_str(&format!("{id},{lon:.6},{lat:.6}\n"));
     }
-    // p4 has latitude and longitude swapped; p5 is 30 km east (the region is 3 km across);
-    // p6 is 4 km east, but its 300 m catchment reaches no area either.
+    // p4 has latitude and longitude swapped; p5 is 80 km east (the region is 3 km across);
+    // p6 is 4 km east and reaches no area either, but a provider that near is a neighbour
+    // (within 50 km it is never far: a small study keeps the providers around it).
     let (lon, lat) = lon_lat(401500.0, 400500.0);
     csv.push_str(&format!("p4,{lat:.6},{lon:.6}\n"));
-    let (lon, lat) = lon_lat(433000.0, 400500.0);
+    let (lon, lat) = lon_lat(483000.0, 400500.0);
     csv.push_str(&format!("p5,{lon:.6},{lat:.6}\n"));
     let (lon, lat) = lon_lat(407000.0, 400500.0);
     csv.push_str(&format!("p6,{lon:.6},{lat:.6}\n"));
@@ -199,8 +200,9 @@ fn providers_far_from_the_study_are_dropped_and_swapped_rows_named() {
     let mut spec = study(&w, "");
     let s = load(&spec).unwrap();
     let f = s.files.iter().find(|f| f.role == "providers").unwrap();
-    assert_eq!((f.read, f.kept, f.dropped), (6, 3, 3), "{f:#?}");
-    assert_eq!(s.providers.len(), 3);
+    assert_eq!((f.read, f.kept, f.dropped), (6, 4, 2), "{f:#?}");
+    assert_eq!(s.providers.len(), 4);
+    assert!(s.providers.iter().any(|p| p.id == "p6"));
     let reasons: Vec<(&str, &str)> = f
         .problems
         .iter()
@@ -210,14 +212,15 @@ fn providers_far_from_the_study_are_dropped_and_swapped_rows_named() {
         reasons[0].0 == "p4" && reasons[0].1.contains("look swapped"),
         "{reasons:?}"
     );
-    assert!(reasons[1].0 == "p5" && reasons[1].1.contains("30.0 km outside the study region"));
     assert!(
-        reasons[2].0 == "p6" && !reasons[2].1.contains("swapped"),
+        reasons[1].0 == "p5"
+            && reasons[1].1.contains("80.0 km outside the study region")
+            && !reasons[1].1.contains("swapped"),
         "{reasons:?}"
     );
     assert!(
         f.notes.iter().any(|n| n.starts_with(
-            "rows far outside the study region, whose catchments reach no area: 3 dropped"
+            "rows far outside the study region, whose catchments reach no area: 2 dropped"
         )),
         "{:?}",
         f.notes

@@ -267,6 +267,13 @@ impl Region {
         (self.max.x - self.min.x).max(self.max.y - self.min.y)
     }
 
+    /// How far outside the box a provider may lie and still count as near: the region's own
+    /// width, and at least [`NEAR_M`], so that a small study (one estate, one LSOA) keeps the
+    /// real providers around it, whose distances `nearest_m` needs.
+    fn near(&self) -> f64 {
+        self.width().max(NEAR_M)
+    }
+
     /// How far `p` lies outside the box (0 inside).
     fn distance(&self, p: Coord) -> f64 {
         let dx = (self.min.x - p.x).max(p.x - self.max.x).max(0.0);
@@ -275,8 +282,12 @@ impl Region {
     }
 }
 
-/// Finds providers that land far from the study: more than the region's own width outside its
-/// bounding box, with a catchment that reaches no part of the box. Such a row is a wrong
+/// Providers within 50 km of the study region are never far: a swapped latitude and longitude
+/// lands thousands of kilometres away, and a real provider that near is a neighbour.
+const NEAR_M: f64 = 50_000.0;
+
+/// Finds providers that land far from the study: more than the region's own width (and 50 km)
+/// outside its bounding box, with a catchment that reaches no part of the box. Such a row is a wrong
 /// coordinate (latitude and longitude swapped in a few rows, a typo, a provider of another
 /// region) far more often than a real provider, and it would count as kept while reaching
 /// nobody.
@@ -307,7 +318,7 @@ impl<'a> Far<'a> {
 
     fn is_far(&self, site: Coord, catchment: &Catchment) -> bool {
         let r = self.region;
-        if r.distance(site) <= r.width() {
+        if r.distance(site) <= r.near() {
             return false;
         }
         match catchment {
