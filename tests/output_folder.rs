@@ -259,4 +259,7 @@ fn without_population_nothing_calls_area_people() {
     let m2: f64 = rows[0]["uncovered_area_m2"].parse().unwrap();
     let md = std::fs::read_to_string(w.path("out/findings.md")).unwrap();
     assert!(md.contains(&format!("{:.2}", m2 / 1e6)), "{md}");
+    // Unmet need too is shown in km² (the table holds m² x weight).
+    let unmet: f64 = rows[0]["unmet_need"].parse().unwrap();
+    assert!(md.contains(&format!("| {:.2} |", unmet / 1e6)), "{md}");
 }

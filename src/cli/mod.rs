@@ -187,8 +187,13 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
         );
     }
     eprintln!(
-        "coverage by service type ({:?} population):",
-        o.coverage.method
+        "coverage by service type ({}):",
+        match o.coverage.method {
+            lacuna::metrics::coverage::PopulationMethod::Points => "population from points",
+            lacuna::metrics::coverage::PopulationMethod::UniformFromNeed =>
+                "need-file population spread over each area",
+            lacuna::metrics::coverage::PopulationMethod::None => "no population",
+        }
     );
     for (ti, t) in s.service_types.iter().enumerate() {
         let rows: Vec<_> = o.coverage.rows.iter().filter(|r| r.service == ti).collect();

@@ -55,7 +55,7 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
         b.extend(service(study, sf, maps, units));
     }
     b.extend(reach(study, f));
-    b.extend(method(study));
+    b.extend(method(study, units));
     b
 }
 
@@ -268,6 +268,11 @@ fn service(
 ) -> Vec<Block> {
     let mut b = Vec::new();
     let top = study.spec.findings.top_n;
+    let unmet = if units.by_population {
+        "unmet need".to_string()
+    } else {
+        "unmet need (km²)".to_string()
+    };
     let decile = if crate::report::study_deciles(study) {
         "study decile"
     } else {
@@ -420,7 +425,7 @@ fn service(
                 "covered",
                 &units.heading("uncovered"),
                 decile,
-                "unmet need",
+                &unmet,
             ]),
             sf.unserved
                 .iter()
@@ -437,7 +442,7 @@ fn service(
                         &u.need_decile
                             .map(|d| d.to_string())
                             .unwrap_or_else(|| "–".into()),
-                        &thousands(u.unmet_need),
+                        &units.value(u.unmet_need),
                     ])
                 })
                 .collect(),
@@ -604,14 +609,15 @@ fn reach(study: &Study, f: &Findings) -> Vec<Block> {
     b
 }
 
-fn method(study: &Study) -> Vec<Block> {
+fn method(study: &Study, units: Units) -> Vec<Block> {
     let mut b = Vec::new();
     let params = &study.spec.findings;
     b.push(Block::Heading(2, "Method".into()));
     b.push(Block::List(vec![
         "Coverage: area_share = area(area ∩ union of catchments) / area(area); discs are exact circles (no polygonisation). A population point is covered when it lies within a catchment.".into(),
         format!(
-            "Unmet need = uncovered (target) population × need weight; the weight falls linearly from {} for the most deprived decile to {} for the least deprived.",
+            "Unmet need = uncovered (target) {} × need weight; the weight falls linearly from {} for the most deprived decile to {} for the least deprived.",
+            if units.by_population { "population" } else { "area (km² here, m² in the tables)" },
             params.need_weight_most_deprived, params.need_weight_least_deprived
         ),
         "Gini G = Σi Σj pi pj |ai − aj| / (2μ); Theil T = Σi pi (ai/μ) ln(ai/μ), split into between-council T_B = Σg Sg ln(Sg/Pg) and within-council T_W = Σg Sg Tg.".into(),
@@ -670,7 +676,9 @@ fn all_or_nothing(
         .zip(&access.weight)
         .filter(|(_, w)| **w > 0.0)
         .all(|(s, _)| *s == 0.0 || *s == 1.0);
-    if !access.by_population || !binary || access.weight.iter().all(|w| *w <= 0.0) {
+    // With nobody covered the indices are undefined ("–"), not 1 − 0.
+    let covered = all.share_meeting_standard > 0.0;
+    if !access.by_population || !binary || !covered {
         return None;
     }
     Some(format!(

@@ -953,7 +953,7 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
     {
         p.legend_entry(
             Swatch::Box(Some(palette[k]), Some(Stroke::solid(GREY, 0.6 * base.u))),
-            &format!("{}–{}", thousands(breaks[k]), thousands(breaks[k + 1])),
+            &format!("{}–{}", units.value(breaks[k]), units.value(breaks[k + 1])),
         );
     }
     p.legend_entry(

@@ -115,10 +115,14 @@ pub fn pct1(x: f64) -> String {
 
 /// `x` with `d` decimals; "–" when not finite.
 pub fn fixed(x: f64, d: usize) -> String {
-    if x.is_finite() {
-        format!("{:.d$}", x + 0.0)
-    } else {
-        "–".into()
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let s = format!("{:.d$}", x + 0.0);
+    // -0.0004 rounds to "-0.000": a sign on zero reads as a finding.
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => s,
     }
 }
 
@@ -228,6 +232,8 @@ mod tests {
 
     #[test]
     fn number_formatting() {
+        assert_eq!(fixed(-0.0004, 3), "0.000");
+        assert_eq!(fixed(-0.0005, 3), "-0.001");
         assert_eq!(num(1.0, 6), "1");
         assert_eq!(num(0.1234567, 6), "0.123457");
         assert_eq!(num(-0.0000001, 3), "0");
