@@ -107,3 +107,49 @@ fn indices_from_one_point_per_area_carry_their_caveat() {
     let report = std::fs::read_to_string(w.path("out/report.md")).unwrap();
     assert!(!report.contains("covered wholly or not at all"));
 }
+
+#[test]
+fn the_unique_ons_code_column_and_its_names_are_chosen() {
+    // LSOAs whose file carries the council's code first (it repeats) and its own code cut short.
+    let w = Workdir::new();
+    let square = |x: u32| {
+        format!(
+            "[[[{x},400000],[{},400000],[{},401000],[{x},401000],[{x},400000]]]",
+            x + 1000,
+            x + 1000
+        )
+    };
+    let feature = |lsoa: &str, name: &str, x: u32| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"LAD17CD":"E08000001","LAD17NM":"Bolton","LSOA11C":"{lsoa}","LSOA11N":"{name}"}},"geometry":{{"type":"Polygon","coordinates":{}}}}}"#,
+            square(x)
+        )
+    };
+    w.write(
+        "areas.geojson",
+        &format!(
+            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"EPSG:27700"}}}},"features":[{},{}]}}"#,
+            feature("E01000001", "Bolton 001A", 400000),
+            feature("E01000002", "Bolton 001B", 401000)
+        ),
+    );
+    w.write("gps.csv", "id,easting,northing\ng1,400500,400500\n");
+    let said = w.ok(&[
+        "coverage",
+        "--areas",
+        "areas.geojson",
+        "--providers",
+        "gp=gps.csv",
+        "--radius-m",
+        "600",
+        "--crs",
+        "EPSG:27700",
+        "--out",
+        "out",
+    ]);
+    assert!(said.contains("area code: column \"LSOA11C\""), "{said}");
+    assert!(said.contains("area name: column \"LSOA11N\""), "{said}");
+    let rows = read_csv(&w.path("out/coverage.csv"));
+    let names: Vec<&str> = rows.iter().map(|r| r["area_name"].as_str()).collect();
+    assert_eq!(names, ["Bolton 001A", "Bolton 001B"]);
+}

@@ -27,32 +27,35 @@ pub(super) fn build_areas(
     let a = &spec.areas;
     let id = match layer.choose_column(a.id.as_deref(), ID_CANDIDATES, "area code", "--id")? {
         Some(i) => i,
-        None => {
-            match ons_column(layer, "CD", None).or_else(|| truncated_ons(&layer.columns, 'C')) {
-                Some(i) => {
-                    layer.notes.push(format!(
-                        "area code: column {:?} (chosen automatically; set --id to change)",
-                        layer.columns[i]
-                    ));
-                    i
-                }
-                None => {
-                    return Err(Error::column(
-                        &layer.path,
-                        format!(
+        None => match ons_code_column(layer) {
+            Some(i) => {
+                layer.notes.push(format!(
+                    "area code: column {:?} (chosen automatically; set --id to change)",
+                    layer.columns[i]
+                ));
+                i
+            }
+            None => {
+                return Err(Error::column(
+                    &layer.path,
+                    format!(
                         "cannot tell which column holds the area code: set --id (id = ... in the \
                          study); columns are: {}",
                         layer.columns.join(", ")
                     ),
-                    ))
-                }
+                ))
             }
-        }
+        },
     };
     let name =
         match layer.choose_column(a.name.as_deref(), NAME_CANDIDATES, "area name", "--name")? {
             Some(i) => Some(i),
-            None => ons_column(layer, "NM", None).or_else(|| truncated_ons(&layer.columns, 'N')),
+            None => ons_name_column(&layer.columns, &layer.columns[id]).inspect(|&i| {
+                layer.notes.push(format!(
+                    "area name: column {:?} (chosen automatically; set --name to change)",
+                    layer.columns[i]
+                ))
+            }),
         };
     // A group column missing from the areas may come from the need file (joined later).
     let group_from_need = a
@@ -180,6 +183,53 @@ pub(super) fn build_areas(
     Ok((areas, id_name, group_names))
 }
 
+/// The ONS code column of the areas: of the `*CD` columns (or ones cut short, `LSOA11C`), the
+/// first whose values are all different, since a file of LSOAs also carries its council's
+/// `LAD17CD`, which repeats; the first of them when none is unique (the duplicate check then
+/// says so).
+fn ons_code_column(layer: &Layer) -> Option<usize> {
+    let is_code = |c: &str| {
+        let u = c.to_ascii_uppercase();
+        (u.len() > 2 && u.ends_with("CD") && u.starts_with(|ch: char| ch.is_ascii_alphabetic()))
+            || truncated_ons(&[c.to_string()], 'C').is_some()
+    };
+    let candidates: Vec<usize> = (0..layer.columns.len())
+        .filter(|&i| is_code(&layer.columns[i]))
+        .collect();
+    let unique = |i: usize| {
+        let mut seen = std::collections::HashSet::new();
+        layer
+            .features
+            .iter()
+            .all(|f| f.values[i].as_text().is_some_and(|v| seen.insert(v)))
+    };
+    candidates
+        .iter()
+        .copied()
+        .find(|&i| unique(i))
+        .or(candidates.first().copied())
+}
+
+/// The name column that goes with the code column `code` (`LSOA11NM` with `LSOA11CD`, `LSOA11N`
+/// with `LSOA11C`), else the first `*NM` column.
+fn ons_name_column(columns: &[String], code: &str) -> Option<usize> {
+    let u = code.to_ascii_uppercase();
+    let stem = u.strip_suffix("CD").or_else(|| u.strip_suffix('C'))?;
+    columns
+        .iter()
+        .position(|c| {
+            let c = c.to_ascii_uppercase();
+            c == format!("{stem}NM") || c == format!("{stem}N")
+        })
+        .or_else(|| {
+            columns.iter().position(|c| {
+                let c = c.to_ascii_uppercase();
+                c.len() > 2 && c.ends_with("NM")
+            })
+        })
+        .or_else(|| truncated_ons(columns, 'N'))
+}
+
 /// An ONS code (`last` = 'C') or name ('N') column whose name a tool cut short (`LSOA11C` for
 /// `LSOA11CD`, as a conversion to a shapefile's ten-character names may leave it): letters, a
 /// two-digit vintage, then the letter.
@@ -202,6 +252,18 @@ mod tests {
 
     fn names(columns: &[&str]) -> Vec<String> {
         columns.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn the_name_goes_with_the_code() {
+        let cols = names(&["LAD17CD", "LAD17NM", "LSOA11CD", "LSOA11NM"]);
+        assert_eq!(ons_name_column(&cols, "LSOA11CD"), Some(3));
+        let cut = names(&["LSOA11C", "LSOA11N", "LAD17CD", "LAD17NM"]);
+        assert_eq!(ons_name_column(&cut, "LSOA11C"), Some(1));
+        assert_eq!(
+            ons_name_column(&names(&["WD17CD", "LAD17NM"]), "WD17CD"),
+            Some(1)
+        );
     }
 
     #[test]
