@@ -17,11 +17,18 @@ use crate::error::{Error, Result};
 /// or a quote left open, and reading on would hold it all in memory.
 pub const MAX_ROW_BYTES: u64 = 1 << 20;
 
+/// The most a `.gz` table may expand: real tables compress 2 to 20 times (the ONS and IoD files
+/// 2 to 19); a file that expands over 100 times is a decompression bomb or not a table, and its
+/// rows would fill memory long before the end. Checked once 16 MiB have come out.
+pub const MAX_GZ_RATIO: u64 = 100;
+const GZ_CHECK_AFTER: u64 = 16 << 20;
+
 /// Why [`Guard`] stopped reading, carried through the csv crate's I/O error.
 #[derive(Debug)]
 enum Refused {
     Nul { line: u64 },
     LongRow { line: u64 },
+    Bomb { compressed: u64, read: u64 },
 }
 
 impl std::fmt::Display for Refused {
@@ -31,6 +38,14 @@ impl std::fmt::Display for Refused {
                 f,
                 "line {line} holds a NUL byte: this is binary data, not a CSV file (check the \
                  file given)"
+            ),
+            Refused::Bomb { compressed, read } => write!(
+                f,
+                "decompresses to over {MAX_GZ_RATIO} times its size ({} MiB out of {} KiB so \
+                 far): real tables compress 2 to 20 times, so this is not a table lacuna will \
+                 read whole; if it is genuine, decompress it and give the .csv",
+                read >> 20,
+                compressed >> 10
             ),
             Refused::LongRow { line } => write!(
                 f,
@@ -53,6 +68,8 @@ struct Guard<R> {
     lines: u64,
     /// Where the row being read starts (bytes, line), set by the reader's loop.
     row_start: Rc<Cell<(u64, u64)>>,
+    /// The size of the compressed file, for a `.gz`.
+    compressed: Option<u64>,
 }
 
 impl<R: Read> Read for Guard<R> {
@@ -68,6 +85,17 @@ impl<R: Read> Read for Guard<R> {
         }
         self.read += n as u64;
         self.lines += memchr::memchr_iter(b'\n', chunk).count() as u64;
+        if let Some(c) = self.compressed {
+            if self.read > GZ_CHECK_AFTER && self.read > c.saturating_mul(MAX_GZ_RATIO) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    Refused::Bomb {
+                        compressed: c,
+                        read: self.read,
+                    },
+                ));
+            }
+        }
         let (start, line) = self.row_start.get();
         // The csv reader buffers ahead of the row it parses, hence the margin.
         if self.read.saturating_sub(start) > MAX_ROW_BYTES + (64 << 10) {
@@ -86,6 +114,7 @@ type Rows = (::csv::Reader<Guard<Box<dyn BufRead>>>, Rc<Cell<(u64, u64)>>);
 
 fn open(path: &Path) -> Result<Rows> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
     let gz = path
         .file_name()
         .is_some_and(|n| n.to_string_lossy().to_lowercase().ends_with(".gz"));
@@ -117,6 +146,7 @@ fn open(path: &Path) -> Result<Rows> {
         read: 0,
         lines: 0,
         row_start: Rc::clone(&row_start),
+        compressed: gz.then_some(size),
     };
     let rdr = ::csv::ReaderBuilder::new()
         .flexible(true)
@@ -407,6 +437,29 @@ mod tests {
         let f = write(b"code,population\nA,1\nB,2\0\n");
         let err = read_table(f.path()).unwrap_err().to_string();
         assert!(err.contains("line 3 holds a NUL byte"), "{err}");
+    }
+
+    #[test]
+    fn a_gzip_bomb_of_valid_rows_is_refused_early() {
+        // 40 MB of "0,0" rows compress about 1000 times: refused once 16 MiB came out, long
+        // before ten million points fill memory.
+        let mut text = b"lon,lat\n".to_vec();
+        text.extend(std::iter::repeat_n(b"0,0\n".as_slice(), 10_000_000).flatten());
+        let f = gz(&text);
+        let err = read_table(f.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("decompresses to over 100 times its size"),
+            "{err}"
+        );
+        // A real table's ratio passes.
+        let mut real = b"code,population\n".to_vec();
+        for i in 0..200_000u32 {
+            real.extend(format!("E0{:07},{}\n", i * 7919 % 10_000_000, i % 3000).bytes());
+        }
+        assert_eq!(
+            read_table(gz(&real).path()).unwrap().features.len(),
+            200_000
+        );
     }
 
     #[test]
