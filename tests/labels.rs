@@ -153,3 +153,35 @@ fn the_unique_ons_code_column_and_its_names_are_chosen() {
     let names: Vec<&str> = rows.iter().map(|r| r["area_name"].as_str()).collect();
     assert_eq!(names, ["Bolton 001A", "Bolton 001B"]);
 }
+
+#[test]
+fn points_without_a_population_column_are_counted_as_points_not_people() {
+    let w = Workdir::new();
+    // The demo's points without their population column.
+    let points = std::fs::read_to_string(demo().join("population_points.csv")).unwrap();
+    let stripped: Vec<String> = points
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+        .collect();
+    assert_eq!(stripped[0], "ward_code,easting,northing");
+    w.write("points.csv", &(stripped.join("\n") + "\n"));
+    let pts = w.path("points.csv");
+    let study = demo_study(&w, |t| {
+        t.replace(
+            &format!("{}/population_points.csv", demo().display()),
+            pts.to_str().unwrap(),
+        )
+        .replace("population = \"population\"\narea_column", "area_column")
+    });
+    let said = w.ok(&["run", study.to_str().unwrap(), "--out", "out"]);
+    assert!(said.contains("counts of points, not people"), "{said}");
+    assert!(said.contains("% of points"), "{said}");
+    for f in ["findings.md", "report.md"] {
+        let md = std::fs::read_to_string(w.path("out").join(f)).unwrap();
+        assert!(md.contains("| points within reach |"), "{f}");
+        assert!(
+            !md.contains("people live in") && !md.contains("uncovered people"),
+            "{f}"
+        );
+    }
+}

@@ -210,7 +210,15 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
             .filter(|r| r.population_share.unwrap_or(r.area_share) < 0.5)
             .count();
         let pop_text = if pop > 0.0 {
-            format!("{:.1}% of population", 100.0 * cpop / pop)
+            format!(
+                "{:.1}% of {}",
+                100.0 * cpop / pop,
+                if s.points_counted {
+                    "points"
+                } else {
+                    "population"
+                }
+            )
         } else {
             "no population".into()
         };

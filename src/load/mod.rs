@@ -176,7 +176,15 @@ pub struct Study {
     pub group_names: std::collections::BTreeMap<String, String>,
     /// The run's id ([`crate::provenance::run_id`]), taken before the inputs are read.
     pub run_id: String,
+    /// True when the population points have no population column: each counts as 1, so the
+    /// "population" figures are counts of points, and the reports say points, not people.
+    pub points_counted: bool,
 }
+
+/// Said when population points have no population column.
+pub const POINTS_COUNTED: &str = "no population column among the points: every point counts as \
+    1, so population figures are counts of points, not people (set the points' population \
+    column: population = \"COLUMN\" in [points], or --point-population)";
 
 impl Study {
     /// How maps and the report name service type `t`: its `label`, else the type with
@@ -493,6 +501,7 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
         ));
     }
     lap("need");
+    let points_counted = warnings.iter().any(|w| w.ends_with(POINTS_COUNTED));
     warnings.extend(
         radii::tiny_radii(&areas, &providers)
             .iter()
@@ -512,6 +521,7 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
         timings,
         group_names,
         run_id,
+        points_counted,
     })
 }
 

@@ -27,9 +27,11 @@ pub(super) fn build_points(
         "--point-population",
     )?;
     if pop_col.is_none() {
-        layer.notes.push(
-            "no population column: every point counts as 1 person (set --point-population)".into(),
-        );
+        warnings.push(format!(
+            "{}: {}",
+            layer.path.display(),
+            super::POINTS_COUNTED
+        ));
     }
     let by_code: HashMap<&str, usize> = areas
         .iter()

@@ -47,7 +47,7 @@ fn head(cells: &[&str]) -> Vec<String> {
 
 /// The report's blocks. `maps` says which figures exist (stems in `maps/`).
 pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String]) -> Vec<Block> {
-    let units = Units::of(coverage);
+    let units = Units::of(study, coverage);
     let mut b = title(study, "gaps in service coverage");
     b.extend(summary(study, coverage, f, units));
     b.extend(inputs(study, coverage, f));
@@ -62,7 +62,7 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
 /// The blocks of `findings.md`: the headline table and each service's findings, without maps,
 /// written by the same Markdown writer as `report.md`.
 pub fn findings_blocks(study: &Study, coverage: &Coverage, f: &Findings) -> Vec<Block> {
-    let units = Units::of(coverage);
+    let units = Units::of(study, coverage);
     let mut b = title(study, "findings");
     b.extend(summary(study, coverage, f, units));
     for sf in &f.services {
@@ -705,10 +705,12 @@ fn equity_sentence(all: &crate::metrics::equity::EquityRow, units: Units) -> Str
          index against deprivation {} (95% bootstrap interval {} to {}; negative means access \
          is concentrated among the more deprived).",
         pct1(all.share_meeting_standard),
-        if units.by_population {
+        if !units.by_population {
+            "area"
+        } else if units.people == "people" {
             "population"
         } else {
-            "area"
+            "points"
         },
         fixed(all.gini, 3),
         fixed(all.theil, 3),

@@ -707,6 +707,13 @@ fn pct(x: f64) -> String {
     format!("{:.0}%", 100.0 * x)
 }
 
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 fn shorten(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
@@ -746,6 +753,7 @@ pub fn coverage_map(
         r.population_share.unwrap_or(r.area_share)
     };
     let by_population = rows(0).population_share.is_some();
+    let units = crate::report::Units::new(study, by_population);
     let breaks = match base.spec.classes {
         Classing::Fixed => base.spec.breaks.clone(),
         Classing::Quantile => {
@@ -761,7 +769,11 @@ pub fn coverage_map(
         &format!(
             "{}: share of {} within reach of a {}",
             study_title(study),
-            if by_population { "people" } else { "the area" },
+            if by_population {
+                units.people
+            } else {
+                "the area"
+            },
             study.service_label(t)
         ),
         &format!(
@@ -807,11 +819,7 @@ pub fn coverage_map(
     p.councils(3.0);
     p.providers(study, t, 4.0);
     p.council_names(study);
-    p.legend_title(if by_population {
-        "People within reach"
-    } else {
-        "Area within reach"
-    });
+    p.legend_title(&format!("{} within reach", capitalise(units.whole())));
     for k in (0..breaks.len() - 1).rev() {
         p.legend_entry(
             Swatch::Box(Some(palette[k]), Some(Stroke::solid(GREY, 0.6 * base.u))),
@@ -824,7 +832,11 @@ pub fn coverage_map(
             Some(Stroke::solid(GREY, 0.6 * base.u)),
         ),
         if by_population {
-            "no people / no data"
+            if units.people == "people" {
+                "no people / no data"
+            } else {
+                "no points / no data"
+            }
         } else {
             "no data"
         },
@@ -857,7 +869,12 @@ pub fn coverage_map(
     if total_pop > 0.0 && by_population {
         p.legend_y += 14.0 * base.u;
         p.legend_note(
-            &format!("{} of {} people", thousands(covered), thousands(total_pop)),
+            &format!(
+                "{} of {} {}",
+                thousands(covered),
+                thousands(total_pop),
+                units.people
+            ),
             17.0,
         );
         p.legend_note(
@@ -886,9 +903,7 @@ pub(crate) fn spread(palette: &[&str], n: usize) -> Vec<Rgb> {
 pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usize) -> Canvas {
     let name = &study.service_types[t];
     let sf = &findings.services[t];
-    let units = crate::report::Units {
-        by_population: sf.access.by_population,
-    };
+    let units = crate::report::Units::new(study, sf.access.by_population);
     let mut unmet: Vec<Option<f64>> = vec![None; study.areas.len()];
     for u in &sf.unserved {
         unmet[u.area] = Some(u.unmet_need);
@@ -908,7 +923,7 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
             "Areas where under {} of {} is within reach, shaded by {} x need weight",
             pct(threshold),
             if units.by_population {
-                "people"
+                units.people
             } else {
                 "the area"
             },
@@ -1095,9 +1110,7 @@ pub fn equity_chart(
     t: usize,
 ) -> Option<Canvas> {
     let sf = &findings.services[t];
-    let units = crate::report::Units {
-        by_population: sf.access.by_population,
-    };
+    let units = crate::report::Units::new(study, sf.access.by_population);
     let whole = units.whole();
     let overall = sf.equity.iter().find(|e| e.group == "ALL")?;
     let need = &findings.need;

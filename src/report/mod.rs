@@ -42,15 +42,31 @@ pub(crate) fn collection_head(run_id: &str) -> String {
 /// shown as people.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Units {
-    /// True when the weights are people.
+    /// True when the weights are people (or counted points).
     pub by_population: bool,
+    /// What a unit of population is: "people", or "points" when the points had no population
+    /// column and each counts as one.
+    pub people: &'static str,
 }
 
 impl Units {
     /// The units of a coverage run.
-    pub fn of(coverage: &crate::metrics::coverage::Coverage) -> Units {
+    pub fn of(study: &crate::load::Study, coverage: &crate::metrics::coverage::Coverage) -> Units {
+        Units::new(
+            study,
+            coverage.method != crate::metrics::coverage::PopulationMethod::None,
+        )
+    }
+
+    /// The units of a study whose findings are weighted by population (or by area).
+    pub fn new(study: &crate::load::Study, by_population: bool) -> Units {
         Units {
-            by_population: coverage.method != crate::metrics::coverage::PopulationMethod::None,
+            by_population,
+            people: if study.points_counted {
+                "points"
+            } else {
+                "people"
+            },
         }
     }
 
@@ -66,7 +82,7 @@ impl Units {
     /// A weight with its unit: "29,199 people" or "2.81 km²".
     pub fn amount(self, x: f64) -> String {
         if self.by_population {
-            format!("{} people", thousands(x))
+            format!("{} {}", thousands(x), self.people)
         } else {
             format!("{} km²", fixed(x / 1e6, 2))
         }
@@ -76,7 +92,7 @@ impl Units {
     /// ("uncovered" gives "uncovered people" or "uncovered area (km²)").
     pub fn heading(self, what: &str) -> String {
         let unit = if self.by_population {
-            "people"
+            self.people
         } else {
             "area (km²)"
         };
@@ -90,7 +106,7 @@ impl Units {
     /// What a covered share is a share of: "people" or "the area".
     pub fn whole(self) -> &'static str {
         if self.by_population {
-            "people"
+            self.people
         } else {
             "area"
         }
