@@ -345,6 +345,49 @@ pub struct BatchOptions<'a> {
     pub fail_partition: Option<String>,
 }
 
+/// The combined outputs, written last: while they are missing the folder holds an unfinished
+/// batch (partitions only), never combined files of an earlier batch beside newer partitions.
+const COMBINED: [&str; 3] = ["coverage.csv", "batch_summary.csv", "batch.json"];
+
+/// Makes `out` ready for a batch: refuses a folder another kind of run or the user filled
+/// (replacing its files would mix sets or delete them), and removes the previous batch's combined
+/// outputs, keeping its partitions for `--resume`.
+fn prepare_folder(out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    if out.join("run.json").exists() {
+        return Err(Error::Config(format!(
+            "{} holds the output of a lacuna run (run.json): give the batch a folder of its own",
+            out.display()
+        )));
+    }
+    // Temporary files of a killed batch (`write_atomic`'s) are ours too, and removed.
+    let stale = |name: &std::ffi::OsStr| name.to_string_lossy().starts_with(".lacuna-");
+    let ours = |name: &std::ffi::OsStr| {
+        name == "partitions" || COMBINED.iter().any(|c| name == *c) || stale(name)
+    };
+    let entries: Vec<_> = std::fs::read_dir(out)
+        .map_err(|e| Error::io(out, e))?
+        .flatten()
+        .collect();
+    if let Some(other) = entries.iter().find(|e| !ours(&e.file_name())) {
+        return Err(Error::Config(format!(
+            "{} holds {:?}, which no lacuna batch wrote: give the batch a new or empty folder",
+            out.display(),
+            other.file_name()
+        )));
+    }
+    for e in entries.iter().filter(|e| stale(&e.file_name())) {
+        let _ = std::fs::remove_file(e.path());
+    }
+    for c in COMBINED {
+        let p = out.join(c);
+        if p.exists() {
+            std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+        }
+    }
+    Ok(())
+}
+
 /// Runs the study over its partitions into `out`.
 ///
 /// # Errors
@@ -356,7 +399,8 @@ pub fn run(
     out: &Path,
     opts: &BatchOptions,
 ) -> Result<BatchOutcome> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let _lock = crate::outdir::FolderLock::take(out)?;
+    prepare_folder(out)?;
     let parts_dir = out.join("partitions");
     let clock = Instant::now();
     let mut timings = Vec::new();

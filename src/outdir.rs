@@ -27,16 +27,38 @@ use crate::error::{Error, Result};
 pub struct OutputDir {
     out: PathBuf,
     staging: PathBuf,
-    lock_path: PathBuf,
-    // Dropped (and so unlocked) only when the run is over, after its file is removed.
-    _lock: File,
+    // Dropped (and so unlocked) only when the run is over.
+    _lock: FolderLock,
 }
 
-impl Drop for OutputDir {
+/// The lock on an output folder (`.<name>.lacuna-lock` beside it), held until dropped; `lacuna
+/// batch`, which fills its folder partition by partition, takes it too.
+#[derive(Debug)]
+pub struct FolderLock {
+    path: PathBuf,
+    _file: File,
+}
+
+impl FolderLock {
+    /// Takes the lock on `out`.
+    ///
+    /// # Errors
+    /// When another run holds it, or the lock file cannot be written.
+    pub fn take(out: &Path) -> Result<FolderLock> {
+        let out: PathBuf = out.components().collect();
+        let dir = parent(&out).to_path_buf();
+        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let path = sibling(&out, LOCK)?;
+        let file = take_lock(&path, &out)?;
+        Ok(FolderLock { path, _file: file })
+    }
+}
+
+impl Drop for FolderLock {
     // The lock file goes while still locked: a run that opened it meanwhile finds, once it holds
     // the lock, that the path no longer names its file, and starts again ([`take_lock`]).
     fn drop(&mut self) {
-        let _ = fs::remove_file(&self.lock_path);
+        let _ = fs::remove_file(&self.path);
     }
 }
 
@@ -99,10 +121,7 @@ impl OutputDir {
     pub fn begin(out: &Path) -> Result<OutputDir> {
         // `out/.` or `out/` name the folder itself; a path ending in `..` has no name to hide.
         let out: PathBuf = out.components().collect();
-        let dir = parent(&out).to_path_buf();
-        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let lock_path = sibling(&out, LOCK)?;
-        let lock = take_lock(&lock_path, &out)?;
+        let lock = FolderLock::take(&out)?;
         check_replaceable(&out)?;
         clean_stale(&out)?;
         let staging = sibling(&out, &format!("{STAGING}{}", std::process::id()))?;
@@ -110,7 +129,6 @@ impl OutputDir {
         Ok(OutputDir {
             out,
             staging,
-            lock_path,
             _lock: lock,
         })
     }

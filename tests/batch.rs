@@ -325,3 +325,60 @@ fn overlapping_partitions_are_told_apart_and_warned() {
         .unwrap()
         .contains("more than one partition"));
 }
+
+#[test]
+fn a_batch_keeps_to_a_folder_of_its_own_and_leaves_no_stale_combined_files() {
+    let w = Workdir::new();
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
+    let study = demo.join("study.toml");
+    w.ok(&[
+        "run",
+        study.to_str().unwrap(),
+        "--out",
+        "run_out",
+        "--quiet",
+    ]);
+    let areas = demo.join("wards.geojson");
+    let health = demo.join("health.csv");
+    let batch = |out: &str| {
+        w.run(&[
+            "batch",
+            "--areas",
+            areas.to_str().unwrap(),
+            "--id",
+            "ward_code",
+            "--group",
+            "council_code",
+            "--providers",
+            health.to_str().unwrap(),
+            "--type-column",
+            "service_type",
+            "--radius-m",
+            "1600",
+            "--crs",
+            "EPSG:27700",
+            "--out",
+            out,
+            "--quiet",
+        ])
+    };
+    // Into a run's folder: refused, the run's files untouched.
+    let out = batch("run_out");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("output of a lacuna run"));
+    assert!(w.path("run_out/report.html").exists());
+    // A batch killed before its combined files leaves none of the previous batch's.
+    assert!(batch("b").status.success());
+    assert!(w.path("b/coverage.csv").exists());
+    std::fs::write(w.path("b/.lacuna-stale"), "half").unwrap();
+    let lock = w.path(".b.lacuna-lock");
+    let held = std::fs::File::create(&lock).unwrap();
+    held.lock().unwrap();
+    let refused = batch("b");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("another lacuna run"));
+    drop(held);
+    assert!(batch("b").status.success());
+    assert!(!w.path("b/.lacuna-stale").exists());
+    assert!(!lock.exists());
+}
