@@ -185,3 +185,51 @@ fn points_without_a_population_column_are_counted_as_points_not_people() {
         );
     }
 }
+
+#[test]
+fn a_decile_like_column_named_as_neither_must_be_said_which() {
+    let w = Workdir::new();
+    let need = std::fs::read_to_string(demo().join("need.csv")).unwrap();
+    let mut out = Vec::new();
+    for (i, l) in need.lines().enumerate() {
+        let f: Vec<&str> = l.split(',').collect();
+        // ward_code,population,deprivation_score,deprivation_decile -> the decile as "Deprivation"
+        out.push(if i == 0 {
+            "ward_code,population,Deprivation".to_string()
+        } else {
+            format!("{},{},{}", f[0], f[1], f[3])
+        });
+    }
+    w.write("need.csv", &(out.join("\n") + "\n"));
+    let need = w.path("need.csv").to_str().unwrap().to_string();
+    let edit = |kind: &'static str| {
+        let need = need.clone();
+        move |t: String| {
+            t.replace(&format!("{}/need.csv", demo().display()), &need)
+                .replace(
+                    "deprivation = \"deprivation_decile\"\ndeprivation_kind = \"decile\"\nmore_deprived = \"lower\"",
+                    kind,
+                )
+        }
+    };
+    let study = demo_study(&w, edit(""));
+    let err = w.fails(&["run", study.to_str().unwrap(), "--out", "out"]);
+    assert!(
+        err.contains("\"Deprivation\" holds only whole numbers from 1 to 10"),
+        "{err}"
+    );
+    let study = demo_study(&w, edit("deprivation_kind = \"decile\""));
+    w.ok(&["run", study.to_str().unwrap(), "--out", "out", "--quiet"]);
+    // The same deciles as the demo's own column: the same concentration indices.
+    let w0 = Workdir::new();
+    w0.ok(&[
+        "run",
+        demo().join("study.toml").to_str().unwrap(),
+        "--out",
+        "out",
+        "--quiet",
+    ]);
+    let a = std::fs::read_to_string(w.path("out/access_equity.csv")).unwrap();
+    let b = std::fs::read_to_string(w0.path("out/access_equity.csv")).unwrap();
+    assert_eq!(a, b);
+}

@@ -178,6 +178,10 @@ pub(super) fn join_need(
         rows[ai] = Some(f.values.clone());
         report.kept += 1;
     }
+    if let (Some(dc), None, Some(DeprivationKind::Score)) = (dep, input.deprivation_kind, dep_kind)
+    {
+        decile_like(input, &table.columns[dc], &deprivation)?;
+    }
     let unmatched_areas: Vec<String> = areas
         .iter()
         .zip(&rows)
@@ -230,6 +234,27 @@ pub(super) fn join_need(
 
 /// How a study sets the deprivation column, for messages.
 const DEP_FLAG: &str = "deprivation = \"COLUMN\" in [need]";
+
+/// A column taken as a score by its name whose values are all whole numbers from 1 to 10 is
+/// most likely a decile, whose order (1 = most deprived) is the opposite of a score's: read
+/// either way it could flip every finding by deprivation, so the study must say which.
+fn decile_like(input: &NeedInput, column: &str, values: &[Option<f64>]) -> Result<()> {
+    let present: Vec<f64> = values.iter().flatten().copied().collect();
+    let whole_1_to_10 = |v: &f64| v.fract() == 0.0 && (1.0..=10.0).contains(v);
+    if present.len() < 10 || !present.iter().all(whole_1_to_10) {
+        return Ok(());
+    }
+    Err(Error::column(
+        &input.path,
+        format!(
+            "deprivation column {column:?} holds only whole numbers from 1 to 10, like a decile, \
+             but its name does not say decile, score or rank: read as a score, higher values \
+             would count as more deprived, the opposite of an IMD decile. Say which it is in \
+             [need]: deprivation_kind = \"decile\" (with more_deprived = \"lower\" if 1 is the \
+             most deprived) or deprivation_kind = \"score\""
+        ),
+    ))
+}
 
 /// What a deprivation column's name says it holds, and the study's overrides: its kind (from
 /// "decile", "rank", else a score) and which end is more deprived (as in the English IMD: a
