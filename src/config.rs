@@ -246,6 +246,10 @@ pub struct StudySpec {
     /// Treat every dropped or repaired feature as an error.
     #[serde(default)]
     pub strict: bool,
+    /// Load even when standards and service types disagree (for `lacuna validate`, which has
+    /// already reported it and goes on to check the rest); never set from a study file.
+    #[serde(skip)]
+    pub lenient_standards: bool,
     /// The areas.
     pub areas: AreaInput,
     /// The provider files.

@@ -510,3 +510,28 @@ fn the_demo_study_validates_clean() {
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(v["service_types"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn a_study_check_goes_on_past_a_standard_that_matches_no_provider() {
+    // A misspelt standard stops a run; validate still checks the rest (the tiny GP radius).
+    let w = Workdir::new();
+    let d = crate::util::demo_dir();
+    let study = w.write(
+        "multi.toml",
+        &format!(
+            "crs = \"EPSG:27700\"\n[areas]\npath = \"{d}/wards.geojson\"\nid = \"ward_code\"\n\
+             [[providers]]\npath = \"{d}/health.csv\"\ntype_column = \"service_type\"\n\
+             [services.gp]\nradius_m = 1.6\n[services.pharmacyy]\nradius_m = 1000\n",
+            d = d.display()
+        ),
+    );
+    let out = w.run(&["validate", study.to_str().unwrap()]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("did you mean \"pharmacy\""), "{text}");
+    assert!(
+        text.contains("1.6 m is more than 100 times smaller"),
+        "{text}"
+    );
+}

@@ -133,6 +133,7 @@ impl Inputs {
             crs: a.crs,
             working_crs: a.working_crs,
             strict,
+            lenient_standards: false,
             areas: AreaInput {
                 path: areas,
                 id: a.id.clone(),

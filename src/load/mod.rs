@@ -424,7 +424,9 @@ pub fn load(spec: &StudySpec) -> Result<Study> {
                     spec, input, &mut layer, &region, &mut seen, &mut files,
                 )?);
             }
-            services::check_standards(spec, &seen)?;
+            if !spec.lenient_standards {
+                services::check_standards(spec, &seen)?;
+            }
             sort_large_by(&mut providers, |a, b| {
                 a.service_type
                     .cmp(&b.service_type)

@@ -162,15 +162,21 @@ pub fn validate_study(path: &Path, opts: &ValidateOptions) -> StudyCheck {
     // Loaded as a run loads it, without --strict so that every repair and drop is listed.
     let mut lenient = spec.clone();
     lenient.strict = false;
-    match load(&lenient) {
-        Ok(study) => merge_load(&mut out, &study, working.map(|w| w.0)),
-        Err(e) => out.problems.push(problem(
+    let loaded = load(&lenient).or_else(|e| {
+        out.problems.push(problem(
             "study".into(),
             None,
             "load",
             format!("a run would stop here: {e}"),
             Some(false),
-        )),
+        ));
+        // Standards that match no provider stop a run, but say nothing about the other
+        // inputs: check those too, so one fix does not uncover the next problem.
+        lenient.lenient_standards = true;
+        load(&lenient)
+    });
+    if let Ok(study) = loaded {
+        merge_load(&mut out, &study, working.map(|w| w.0));
     }
     out
 }
