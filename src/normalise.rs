@@ -108,7 +108,7 @@ pub fn polygonal(geometry: Geometry) -> Result<(MultiPolygon, Fixed), String> {
         // a change that rounds to zero would otherwise print as +0.000% or -0.000% by run.
         let repaired = canonical(repaired);
         let after = repaired.unsigned_area();
-        // Areas in the file's own units: square metres, or square degrees before reprojection.
+        // Callers (load, validate, map) normalise in the projected working CRS: square metres.
         let show = |a: f64| {
             if a >= 1.0 {
                 format!("{a:.1}")
@@ -116,8 +116,9 @@ pub fn polygonal(geometry: Geometry) -> Result<(MultiPolygon, Fixed), String> {
                 format!("{a:.4e}")
             }
         };
-        // A bowtie's two lobes cancel in the signed area: a percentage change from 0 means nothing.
-        let change = if before > 1e-9 * after {
+        // A bowtie's two lobes cancel in the signed area: a percentage change from (nearly) 0
+        // means nothing.
+        let change = if before > 1e-3 * after {
             let pct = (after - before) / before * 100.0;
             if pct.abs() < 0.0005 {
                 "0.000%".to_string()
@@ -128,7 +129,7 @@ pub fn polygonal(geometry: Geometry) -> Result<(MultiPolygon, Fixed), String> {
             "the lobes of the self-intersecting ring had cancelled out".to_string()
         };
         fixed.push(format!(
-            "invalid ({err}); repaired, area {} -> {} ({change})",
+            "invalid ({err}); repaired, area {} m² -> {} m² ({change})",
             show(before),
             show(after),
         ));

@@ -55,7 +55,7 @@ fn every_broken_geometry_is_named_with_its_reason() {
                 "feature 1",
                 "BOWTIE",
                 "invalid_geometry",
-                "self-intersection); repaired, area 0.0000e0 -> 500000.0 (the lobes",
+                "self-intersection); repaired, area 0.0000e0 m² -> 500000.0 m² (the lobes",
             )],
         ),
         (
@@ -78,7 +78,7 @@ fn every_broken_geometry_is_named_with_its_reason() {
                 "feature 1",
                 "HOLE",
                 "invalid_geometry",
-                "not contained within the polygon's exterior); repaired, area 875000.0 -> 1125000.0",
+                "not contained within the polygon's exterior); repaired, area 875000.0 m² -> 1125000.0 m²",
             )],
         ),
         (
