@@ -613,16 +613,7 @@ pub fn validate(paths: &[PathBuf], opts: &ValidateOptions) -> Vec<FileCheck> {
                 .chain(0..layers.len())
                 .find_map(|i| layers[i].as_ref().and_then(working_crs_for))
         });
-    let area_codes: Option<HashSet<String>> = areas.and_then(|i| {
-        let l = layers[i].as_ref()?;
-        let c = id_column(l, Role::Areas, opts.id.as_deref(), None)?;
-        Some(
-            l.features
-                .iter()
-                .filter_map(|f| f.values[c].as_text())
-                .collect(),
-        )
-    });
+    let area_codes = areas.and_then(|i| area_codes(layers[i].as_ref()?, opts.id.as_deref()));
     let mut out = Vec::new();
     let mut unreadable = checks.into_iter();
     for layer in layers.iter_mut() {
@@ -722,4 +713,16 @@ fn outside_areas(layers: &[Option<Layer>], areas: usize, checks: &mut [FileCheck
             ));
         }
     }
+}
+
+/// The codes of an area layer (its id column as a run would choose it), for the points-outside
+/// and join checks.
+fn area_codes(l: &Layer, id: Option<&str>) -> Option<HashSet<String>> {
+    let c = id_column(l, Role::Areas, id, None)?;
+    Some(
+        l.features
+            .iter()
+            .filter_map(|f| f.values[c].as_text())
+            .collect(),
+    )
 }

@@ -187,15 +187,11 @@ fn check_files(
     spec: &StudySpec,
     working: Option<Crs>,
 ) -> Vec<FileCheck> {
-    let area_codes: Option<HashSet<String>> = layers[0].1.as_ref().ok().and_then(|l| {
-        let c = super::id_column(l, Role::Areas, spec.areas.id.as_deref(), None)?;
-        Some(
-            l.features
-                .iter()
-                .filter_map(|f| f.values[c].as_text())
-                .collect(),
-        )
-    });
+    let area_codes: Option<HashSet<String>> = layers[0]
+        .1
+        .as_ref()
+        .ok()
+        .and_then(|l| super::area_codes(l, spec.areas.id.as_deref()));
     let mut out = Vec::new();
     for (input, layer) in layers.iter_mut() {
         let layer = match layer {
