@@ -9,8 +9,8 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use geo::{Area, BooleanOps, MultiPolygon, Polygon};
-use lacuna::report::canvas::{Canvas, Item, Rgb, Stroke};
-use lacuna::spatial::overlay::{Disc, LocalPolygon};
+use lacuna_core::spatial::overlay::{Disc, LocalPolygon};
+use lacuna_render::canvas::{Canvas, Item, Rgb, Stroke};
 
 struct Rng(u64);
 impl Rng {

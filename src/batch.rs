@@ -25,13 +25,13 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::config::StudySpec;
-use crate::error::{Error, Result};
-use crate::io::atomic::write_atomic;
-use crate::load::{load, Study};
-use crate::metrics::coverage::{Coverage, CoverageEngine};
-use crate::report::push_num;
-use crate::report::tables::write_coverage_to;
+use lacuna_core::metrics::coverage::{Coverage, CoverageEngine};
+use lacuna_io::atomic::write_atomic;
+use lacuna_io::config::StudySpec;
+use lacuna_io::error::{Error, Result};
+use lacuna_io::load::{load, LoadedStudy as Study};
+use lacuna_io::write::push_num;
+use lacuna_io::write::tables::write_coverage_to;
 
 /// How to split the study.
 #[derive(Debug, Clone)]
@@ -399,7 +399,7 @@ pub fn run(
     out: &Path,
     opts: &BatchOptions,
 ) -> Result<BatchOutcome> {
-    let _lock = crate::outdir::FolderLock::take(out)?;
+    let _lock = lacuna_io::outdir::FolderLock::take(out)?;
     prepare_folder(out)?;
     let parts_dir = out.join("partitions");
     let clock = Instant::now();
@@ -501,7 +501,7 @@ pub fn run(
                                         panic!("failed on purpose (fail_partition)");
                                     }
                                     let study = load(&one)?;
-                                    let cov = crate::metrics::coverage::compute(&study);
+                                    let cov = lacuna_core::metrics::coverage::compute(&study);
                                     let s = summarise(
                                         &study,
                                         &cov,

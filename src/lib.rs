@@ -1,40 +1,18 @@
 //! # lacuna: find the gaps in service coverage
 //!
-//! lacuna overlays service catchments on neighbourhood areas, population and need, and reports
-//! how much of each area and of its population each service type reaches.
+//! The `lacuna` command line over three libraries, which follow the data one way:
+//! **read and load** ([`lacuna_io`]: readers, CRS, `load` → a study, writers of tables and
+//! layers) → **compute** ([`lacuna_core`]: the exact overlay, coverage and the findings) →
+//! **render** ([`lacuna_render`]: maps, charts and the report).
 //!
-//! The data flows one way:
-//! **read** ([`io`]) → **normalise** ([`normalise`], CRS in [`io::crs`]) → **load** ([`load`])
-//! → **index and overlay** ([`spatial`]) → **metrics** ([`metrics`]) → **report** ([`report`]).
-//!
-//! Everything is computed in one projected CRS in metres (British National Grid for data in
-//! Great Britain). Circular catchments are treated as exact circles: the covered area is computed
-//! in closed form rather than on polygonised discs (see [`spatial::overlay`]).
-//!
-//! The library never prints and never exits: it returns values and [`Error`]s; the `lacuna`
-//! binary is a thin command-line layer over [`pipeline::run`].
+//! This crate holds what ties them into runs: [`pipeline::run`] (load, compute, write the
+//! outputs into one whole output folder) and [`batch`] (many boundary files, resumable).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod batch;
-pub mod config;
-pub mod demo;
-pub mod error;
-pub mod io;
-pub mod load;
-pub mod metrics;
-pub mod model;
-pub mod normalise;
-pub mod outdir;
 pub mod pipeline;
-pub mod progress;
-pub mod provenance;
-pub mod report;
-pub mod rng;
-pub mod spatial;
-pub mod validate;
 
-pub use config::StudySpec;
-pub use error::{Error, Result};
-pub use load::{load, Study};
-pub use metrics::coverage::{compute as compute_coverage, Coverage, CoverageRow};
+pub use lacuna_core as core;
+pub use lacuna_io as io;
+pub use lacuna_render as render;

@@ -4,13 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::config::StudySpec;
-use crate::error::{Error, Result};
-use crate::load::{load, Study};
-use crate::metrics::coverage::{compute, Coverage};
-use crate::metrics::findings::{self, Findings};
-use crate::outdir::OutputDir;
-use crate::report;
+use lacuna_core::metrics::coverage::{compute, Coverage};
+use lacuna_core::metrics::findings::{self, Findings};
+use lacuna_io::config::StudySpec;
+use lacuna_io::error::{Error, Result};
+use lacuna_io::load::{load, LoadedStudy as Study};
+use lacuna_io::outdir::OutputDir;
+use lacuna_io::write as report;
 
 /// What a finished run produced.
 #[derive(Debug)]
@@ -93,7 +93,7 @@ fn write_run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunO
     #[cfg(feature = "geoparquet")]
     if spec.geoparquet {
         let p = out.join("areas.parquet");
-        crate::io::geoparquet::write_areas(&p, &study, &coverage.rows)?;
+        lacuna_io::geoparquet::write_areas(&p, &study, &coverage.rows)?;
         written.push(p);
     }
     let t_write = t2.elapsed().as_secs_f64();
@@ -127,6 +127,12 @@ fn write_run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunO
             let (late_files, t_late) = write(&f, &late);
             let mut files = early_files?;
             files.extend(late_files?);
+            if wanted.contains(&"findings.md") {
+                let p = out.join("findings.md");
+                let md = lacuna_render::document::findings_markdown(&study, &coverage, &f);
+                lacuna_io::atomic::write_atomic(&p, |w| w.write_all(md.as_bytes()))?;
+                files.push(p);
+            }
             let rank = |p: &PathBuf| {
                 let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
                 report::findings::ALL_FILES.iter().position(|&n| n == name)
@@ -141,9 +147,9 @@ fn write_run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunO
                 let maps = out.join("maps");
                 std::fs::create_dir_all(&maps).map_err(|e| Error::io(&maps, e))?;
                 let t4 = Instant::now();
-                let drawn = report::maps::write_all(&maps, &study, &coverage, &f)?;
+                let drawn = lacuna_render::maps::write_all(&maps, &study, &coverage, &f)?;
                 let t_maps = t4.elapsed().as_secs_f64();
-                written.extend(report::document::write_reports(
+                written.extend(lacuna_render::document::write_reports(
                     out, &study, &coverage, &f, &drawn,
                 )?);
                 written.extend(drawn);
@@ -155,7 +161,7 @@ fn write_run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunO
             Some(f)
         }
     };
-    let outputs = crate::provenance::manifest(out)?;
+    let outputs = lacuna_io::provenance::manifest(out)?;
     report::run_record::write_run_record(&record, &study, &coverage, &timings, &outputs)?;
     Ok(RunOutcome {
         study,

@@ -4,8 +4,8 @@
 //! service standards that match no provider. Every fixture is three 1 km squares in British
 //! National Grid metres, so each count below can be checked by hand.
 
-use lacuna::config::{DeprivationKind, StudySpec};
-use lacuna::load::{load, Study};
+use lacuna_io::config::{DeprivationKind, StudySpec};
+use lacuna_io::load::{load, LoadedStudy as Study};
 
 use crate::util::Workdir;
 
@@ -173,7 +173,7 @@ fn points_join_by_code_values_when_the_column_names_differ() {
 
 /// Longitude and latitude of a British National Grid point.
 fn lon_lat(x: f64, y: f64) -> (f64, f64) {
-    use lacuna::io::crs::{Transformer, BNG, WGS84};
+    use lacuna_io::crs::{Transformer, BNG, WGS84};
     let mut c = [geo::Coord { x, y }];
     Transformer::new(BNG, WGS84).unwrap().apply(&mut c).unwrap();
     (c[0].x, c[0].y)

@@ -232,7 +232,7 @@ fn without_population_nothing_calls_area_people() {
     let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
     let people = |text: &str| {
         words(text)
-            .replace(&words(lacuna::report::document::AREA_BASED), "")
+            .replace(&words(lacuna_render::document::AREA_BASED), "")
             .to_lowercase()
             .contains("people")
     };

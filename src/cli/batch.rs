@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use lacuna::batch::{run, BatchOptions, PartitionSummary, Partitioning};
-use lacuna::StudySpec;
+use lacuna_io::StudySpec;
 
 /// Arguments of `lacuna batch`.
 #[derive(clap::Args)]

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use lacuna::config::{AreaInput, NeedInput, PointInput, ProviderInput, StudySpec};
-use lacuna::io::crs::Crs;
+use lacuna_io::config::{AreaInput, NeedInput, PointInput, ProviderInput, StudySpec};
+use lacuna_io::crs::Crs;
 
 fn parse_crs(s: &str) -> Result<Crs, String> {
     Crs::parse(s)

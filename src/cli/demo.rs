@@ -12,7 +12,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let files = lacuna::demo::write(&a.out)?;
+    let files = lacuna_io::demo::write(&a.out)?;
     for f in files {
         eprintln!("wrote {}", f.display());
     }

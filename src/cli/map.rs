@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use lacuna::config::{Classing, MapSpec};
-use lacuna::io::crs::Crs;
-use lacuna::report::layer_map::{draw, LayerMap};
+use lacuna_io::config::{Classing, MapSpec};
+use lacuna_io::crs::Crs;
+use lacuna_render::layer_map::{draw, LayerMap};
 
 fn parse_crs(s: &str) -> Result<Crs, String> {
     Crs::parse(s).ok_or_else(|| format!("unknown CRS {s:?}: write it as EPSG:NNNN"))
@@ -82,7 +82,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         spec.breaks = b;
     }
     // The same checks as a study's [maps] section.
-    lacuna::StudySpec {
+    lacuna_io::StudySpec {
         providers: vec![Default::default()],
         maps: spec.clone(),
         ..Default::default()

@@ -1,5 +1,5 @@
 //! Command-line interface: clap arguments, one file per subcommand, dispatch. Flags become a
-//! checked [`lacuna::StudySpec`] before the library sees them.
+//! checked [`lacuna_io::StudySpec`] before the library sees them.
 
 mod batch;
 mod coverage;
@@ -62,7 +62,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     }
 }
 
-use lacuna::report::findings as report;
+use lacuna_io::write::findings as report;
 
 fn only(files: &'static [&'static str]) -> lacuna::pipeline::FindingsOutput {
     lacuna::pipeline::FindingsOutput::Only(files)
@@ -74,13 +74,13 @@ fn only(files: &'static [&'static str]) -> lacuna::pipeline::FindingsOutput {
 fn clean_up_on_signal(out: &std::path::Path) {
     let out = out.to_path_buf();
     let _ = ctrlc::set_handler(move || {
-        lacuna::outdir::interrupt(&out);
+        lacuna_io::outdir::interrupt(&out);
         eprintln!("lacuna: interrupted; the output folder was left as it was");
         std::process::exit(130);
     });
 }
 
-/// Shows the library's progress counts (see `lacuna::progress`) on a bar while `work` runs,
+/// Shows the library's progress counts (see `lacuna_core::progress`) on a bar while `work` runs,
 /// when stderr is a terminal (or `LACUNA_PROGRESS=1` asks for plain lines, e.g. in a log) and a
 /// stage takes longer than a second.
 fn with_progress<T>(quiet: bool, work: impl FnOnce() -> T) -> T {
@@ -105,7 +105,7 @@ fn show_progress(stop: &std::sync::atomic::AtomicBool, plain: bool) {
     let mut last_line = std::time::Instant::now();
     while !stop.load(std::sync::atomic::Ordering::Relaxed) {
         std::thread::sleep(tick);
-        let (stage, done, total) = lacuna::progress::now();
+        let (stage, done, total) = lacuna_core::progress::now();
         if stage.is_empty() || since.is_none_or(|(s, _)| s != stage) {
             if let Some(b) = bar.take() {
                 b.finish_and_clear();
@@ -149,8 +149,8 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
         return;
     }
     let s = &o.study;
-    if o.coverage.method == lacuna::metrics::coverage::PopulationMethod::None {
-        eprintln!("note: {}", lacuna::report::document::AREA_BASED);
+    if o.coverage.method == lacuna_core::metrics::coverage::PopulationMethod::None {
+        eprintln!("note: {}", lacuna_render::document::AREA_BASED);
     }
     eprintln!("working CRS {} ({})", s.working_crs, s.working_crs_source);
     for f in &s.files {
@@ -176,9 +176,9 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
         eprintln!("warning: {w}");
     }
     if o.findings.as_ref().is_some_and(|f| f.reach.is_none()) {
-        eprintln!("warning: {}", lacuna::metrics::reach::NO_POINTS);
+        eprintln!("warning: {}", lacuna_core::metrics::reach::NO_POINTS);
     } else if o.findings.is_some() && s.points.is_none() {
-        eprintln!("note: {}", lacuna::metrics::reach::AREAL);
+        eprintln!("note: {}", lacuna_core::metrics::reach::AREAL);
     }
     let failures = o.coverage.failures.len();
     if failures > 0 {
@@ -189,10 +189,10 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
     eprintln!(
         "coverage by service type ({}):",
         match o.coverage.method {
-            lacuna::metrics::coverage::PopulationMethod::Points => "population from points",
-            lacuna::metrics::coverage::PopulationMethod::UniformFromNeed =>
+            lacuna_core::metrics::coverage::PopulationMethod::Points => "population from points",
+            lacuna_core::metrics::coverage::PopulationMethod::UniformFromNeed =>
                 "need-file population spread over each area",
-            lacuna::metrics::coverage::PopulationMethod::None => "no population",
+            lacuna_core::metrics::coverage::PopulationMethod::None => "no population",
         }
     );
     for (ti, t) in s.service_types.iter().enumerate() {
@@ -247,8 +247,8 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
                 // never NaN.
                 all.map(|e| format!(
                     ", Gini {}, between-council share of Theil {}",
-                    lacuna::report::fixed(e.gini, 3),
-                    lacuna::report::pct1(e.theil_between_share.unwrap_or(f64::NAN))
+                    lacuna_io::write::fixed(e.gini, 3),
+                    lacuna_io::write::pct1(e.theil_between_share.unwrap_or(f64::NAN))
                 ))
                 .unwrap_or_default()
             );

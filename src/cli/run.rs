@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use lacuna::StudySpec;
+use lacuna_io::StudySpec;
 
 /// Arguments of `lacuna run` (and of the single-finding subcommands).
 #[derive(clap::Args)]

@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use lacuna::io::crs::Crs;
-use lacuna::validate::study::{validate_study, StudyCheck};
-use lacuna::validate::{exit_code, validate, FileCheck, ValidateOptions};
+use lacuna_io::crs::Crs;
+use lacuna_io::validate::study::{validate_study, StudyCheck};
+use lacuna_io::validate::{exit_code, validate, FileCheck, ValidateOptions};
 
 fn parse_crs(s: &str) -> Result<Crs, String> {
     Crs::parse(s).ok_or_else(|| format!("unknown CRS {s:?}: write it as EPSG:NNNN"))

@@ -1,0 +1,278 @@
+//! Uneven universal access: for each universal service, over all areas (group `ALL`) and per
+//! group, the share meeting the standard, the population with zero access, Gini, Theil T (with
+//! its between/within-council decomposition and a permutation test for the `ALL` row), and the
+//! concentration index against deprivation with Erreygers' correction and a bootstrap interval.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::metrics::access::Access;
+use crate::metrics::inequality as ineq;
+use crate::metrics::need::AreaNeed;
+use crate::model::Groups;
+use crate::params::FindingsSpec;
+use crate::study::Study;
+
+/// One row of `access_equity.csv`.
+#[derive(Debug, Clone, Serialize)]
+pub struct EquityRow {
+    /// Service type.
+    pub service_type: String,
+    /// Group (council) or `ALL`.
+    pub group: String,
+    /// Areas with population.
+    pub areas: usize,
+    /// Population.
+    pub population: f64,
+    /// Population inside a catchment.
+    pub population_meeting_standard: f64,
+    /// population_meeting_standard / population.
+    pub share_meeting_standard: f64,
+    /// Population of areas with no access at all.
+    pub zero_access_population: f64,
+    /// Gini coefficient of area access.
+    pub gini: f64,
+    /// Theil T.
+    pub theil: f64,
+    /// Between-group Theil (ALL row only).
+    pub theil_between: Option<f64>,
+    /// Within-group Theil (ALL row only).
+    pub theil_within: Option<f64>,
+    /// Between share T_B / T (ALL row only).
+    pub theil_between_share: Option<f64>,
+    /// Permutation p-value of the between share (ALL row only).
+    pub between_share_p_value: Option<f64>,
+    /// Concentration index against deprivation (negative: access concentrated among the more
+    /// deprived).
+    pub concentration_index: f64,
+    /// Erreygers' corrected index 4 mu C.
+    pub erreygers_index: f64,
+    /// Bootstrap 2.5% bound of the concentration index.
+    pub ci_low: f64,
+    /// Bootstrap 97.5% bound.
+    pub ci_high: f64,
+}
+
+/// Equity rows for service type `t`: `ALL` first, then each group in code order.
+pub fn equity(
+    study: &Study,
+    t: usize,
+    access: &Access,
+    need: &AreaNeed,
+    params: &FindingsSpec,
+) -> Vec<EquityRow> {
+    equity_many(study, &[(t, access)], need, params)
+        .pop()
+        .unwrap_or_default()
+}
+
+/// [`equity`] for several service types whose accesses have the same weights (populations): the
+/// bootstrap draws and label permutations are shared between them (see
+/// [`ineq::concentration_bootstrap_many`]), and each service's rows are those [`equity`] gives
+/// it alone.
+///
+/// # Panics
+/// When the accesses' weights differ.
+pub fn equity_many(
+    study: &Study,
+    services: &[(usize, &Access)],
+    need: &AreaNeed,
+    params: &FindingsSpec,
+) -> Vec<Vec<EquityRow>> {
+    let Some(&(_, first)) = services.first() else {
+        return Vec::new();
+    };
+    assert!(
+        services.iter().all(|(_, a)| a.weight == first.weight),
+        "equity_many needs accesses with the same weights"
+    );
+    let names: Vec<&str> = services
+        .iter()
+        .map(|&(t, _)| study.service_types[t].as_str())
+        .collect();
+    let accesses: Vec<&Access> = services.iter().map(|&(_, a)| a).collect();
+    let Groups { codes: groups, of } = Groups::of(&study.areas);
+    let group_of: Vec<usize> = of.iter().map(|&k| k as usize).collect();
+    let members_all: Vec<usize> = (0..study.areas.len())
+        .filter(|&i| first.weight[i] > 0.0)
+        .collect();
+    // Members of each group, and every area's position among the members of ALL and of its
+    // group.
+    let mut members_of: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+    let mut at_all = vec![usize::MAX; study.areas.len()];
+    let mut at_group = vec![usize::MAX; study.areas.len()];
+    for (k, &i) in members_all.iter().enumerate() {
+        at_all[i] = k;
+        at_group[i] = members_of[group_of[i]].len();
+        members_of[group_of[i]].push(i);
+    }
+    // Deprivation order (most deprived first) as positions among the members, for ALL and each
+    // group, in one pass over the national order.
+    let mut order_all = Vec::with_capacity(members_all.len());
+    let mut order_of: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+    for &i in &need.order {
+        if at_all[i] != usize::MAX {
+            order_all.push(at_all[i]);
+            order_of[group_of[i]].push(at_group[i]);
+        }
+    }
+    let a: Vec<Vec<f64>> = accesses
+        .iter()
+        .map(|acc| members_all.iter().map(|&i| acc.share[i]).collect())
+        .collect();
+    let a_refs: Vec<&[f64]> = a.iter().map(Vec::as_slice).collect();
+    let w: Vec<f64> = members_all.iter().map(|&i| first.weight[i]).collect();
+    let g: Vec<usize> = members_all.iter().map(|&i| group_of[i]).collect();
+    // The ALL rows' bootstrap, the permutation test and the groups' rows each draw from their
+    // own seeded generator: computed side by side, they are what they are one after another.
+    // The bootstrap of each group and of ALL, and the permutation test, are the long part.
+    crate::progress::start(
+        "resampling (bootstrap intervals and permutation test)",
+        groups.len() + 2,
+    );
+    let ((mut all, p_values), per_group) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    let rows =
+                        summarise(&names, "ALL", &members_all, &order_all, &accesses, params);
+                    crate::progress::step();
+                    rows
+                },
+                || {
+                    let p = if groups.len() > 1 {
+                        let (n, seed) = (params.permutations, params.seed);
+                        ineq::between_share_p_value_many(&a_refs, &w, &g, n, seed)
+                    } else {
+                        vec![f64::NAN; services.len()]
+                    };
+                    crate::progress::step();
+                    p
+                },
+            )
+        },
+        || {
+            groups
+                .par_iter()
+                .enumerate()
+                .map(|(k, gname)| {
+                    let rows = summarise(
+                        &names,
+                        gname,
+                        &members_of[k],
+                        &order_of[k],
+                        &accesses,
+                        params,
+                    );
+                    crate::progress::step();
+                    rows
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    crate::progress::finish();
+    for ((row, a), p) in all.iter_mut().zip(&a).zip(p_values) {
+        let d = ineq::theil_decomposition(a, &w, &g);
+        row.theil_between = Some(d.between);
+        row.theil_within = Some(d.within);
+        row.theil_between_share = Some(d.between_share());
+        row.between_share_p_value = Some(p);
+    }
+    let mut out: Vec<Vec<EquityRow>> = all
+        .into_iter()
+        .map(|row| {
+            let mut rows = Vec::with_capacity(groups.len() + 1);
+            rows.push(row);
+            rows
+        })
+        .collect();
+    for rows in per_group {
+        for (s, row) in rows.into_iter().enumerate() {
+            out[s].push(row);
+        }
+    }
+    out
+}
+
+/// One row per service over `members` (area indices); `order` lists positions in `members`
+/// from the most to the least deprived (areas without a deprivation value left out).
+fn summarise(
+    services: &[&str],
+    group: &str,
+    members: &[usize],
+    order: &[usize],
+    accesses: &[&Access],
+    params: &FindingsSpec,
+) -> Vec<EquityRow> {
+    let Some(first) = accesses.first() else {
+        return Vec::new();
+    };
+    let w: Vec<f64> = members.iter().map(|&i| first.weight[i]).collect();
+    let population: f64 = w.iter().sum();
+    let a: Vec<Vec<f64>> = accesses
+        .iter()
+        .map(|acc| members.iter().map(|&i| acc.share[i]).collect())
+        .collect();
+    let c: Vec<f64> = a
+        .iter()
+        .map(|a| {
+            if order.is_empty() {
+                f64::NAN
+            } else {
+                ineq::concentration_index(a, &w, order)
+            }
+        })
+        .collect();
+    // Bootstrap only the services whose index is defined, sharing the draws between them.
+    let defined: Vec<usize> = (0..a.len()).filter(|&s| c[s].is_finite()).collect();
+    let defined_a: Vec<&[f64]> = defined.iter().map(|&s| a[s].as_slice()).collect();
+    let mut bounds = vec![(f64::NAN, f64::NAN); a.len()];
+    for (&s, b) in defined.iter().zip(ineq::concentration_bootstrap_many(
+        &defined_a,
+        &w,
+        order,
+        params.bootstrap,
+        params.seed,
+    )) {
+        bounds[s] = b;
+    }
+    let tw: f64 = order.iter().map(|&k| w[k]).sum();
+    services
+        .iter()
+        .enumerate()
+        .map(|(s, service)| {
+            let acc = accesses[s];
+            let a = &a[s];
+            let covered: f64 = members.iter().map(|&i| acc.covered(i)).sum();
+            let zero: f64 = members
+                .iter()
+                .filter(|&&i| acc.share[i] == 0.0)
+                .map(|&i| acc.weight[i])
+                .sum();
+            let mu_ordered = order.iter().map(|&k| w[k] * a[k]).sum::<f64>() / tw;
+            EquityRow {
+                service_type: service.to_string(),
+                group: group.to_string(),
+                areas: members.len(),
+                population,
+                population_meeting_standard: covered,
+                share_meeting_standard: if population > 0.0 {
+                    covered / population
+                } else {
+                    f64::NAN
+                },
+                zero_access_population: zero,
+                gini: ineq::gini(a, &w),
+                theil: ineq::theil(a, &w),
+                theil_between: None,
+                theil_within: None,
+                theil_between_share: None,
+                between_share_p_value: None,
+                concentration_index: c[s],
+                erreygers_index: ineq::erreygers(c[s], mu_ordered),
+                ci_low: bounds[s].0,
+                ci_high: bounds[s].1,
+            }
+        })
+        .collect()
+}

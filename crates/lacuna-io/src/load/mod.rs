@@ -1,0 +1,573 @@
+//! Loading a study: read every input, transform it once to the working CRS, choose the columns,
+//! normalise geometry, join need indicators and assign population points to areas. Every
+//! feature is accounted for: kept, repaired (with what was done) or dropped (with why).
+//!
+//! Nothing is lost or changed without a word: provider rows far outside the study region are
+//! dropped with the reason (`providers`), points are joined to areas by code values whatever
+//! the column's name and areas left without people are warned about (`points`), the need
+//! file's deprivation column is found under its common spellings and study deciles are said to
+//! be so (`need`), values that cannot be people are refused with their row, and service
+//! standards must match the providers' service types (`services`).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use geo::{BoundingRect, Coord};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::StudySpec;
+use crate::crs::{Crs, Transformer, WGS84};
+use crate::error::{Error, Result};
+use crate::{self as io, Layer, ReadOptions, Skipped};
+use lacuna_core::model::{Area, PopPoint, Provider};
+pub use lacuna_core::study::{NeedJoin, Study};
+
+mod areas;
+mod need;
+mod points;
+mod providers;
+pub mod radii;
+mod services;
+
+use areas::build_areas;
+use need::join_need;
+use points::build_points;
+use providers::build_providers;
+
+/// What happened to one input file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// "areas", "providers", "points" or "need".
+    pub role: String,
+    /// The file.
+    pub path: String,
+    /// The CRS found, if the file has geometry.
+    pub crs: Option<String>,
+    /// How the CRS was found.
+    pub crs_source: String,
+    /// Features or rows read.
+    pub read: usize,
+    /// Kept unchanged.
+    pub kept: usize,
+    /// Kept after repair.
+    pub repaired: usize,
+    /// Left out.
+    pub dropped: usize,
+    /// What the reader and loader chose.
+    pub notes: Vec<String>,
+    /// Every repaired or dropped feature, with the reason.
+    pub problems: Vec<Skipped>,
+    /// Where the file comes from, as the study says (`source`).
+    pub source: Option<String>,
+}
+
+impl FileReport {
+    fn new(role: &str, layer: &Layer, source: &Option<String>) -> Self {
+        FileReport {
+            role: role.into(),
+            path: layer.path.display().to_string(),
+            crs: layer.crs.map(|c| c.to_string()),
+            crs_source: layer.crs_source.clone(),
+            read: layer.features.len() + layer.skipped.len(),
+            kept: 0,
+            repaired: 0,
+            dropped: layer.skipped.len(),
+            notes: layer.notes.clone(),
+            problems: layer.skipped.clone(),
+            source: source.clone(),
+        }
+    }
+
+    fn drop(&mut self, position: String, id: Option<String>, reason: String) {
+        self.dropped += 1;
+        self.problems.push(Skipped {
+            file: self.path.clone(),
+            position,
+            id,
+            reason: format!("dropped: {reason}"),
+        });
+    }
+
+    fn repair(&mut self, position: String, id: Option<String>, reason: String) {
+        self.repaired += 1;
+        self.problems.push(Skipped {
+            file: self.path.clone(),
+            position,
+            id,
+            reason: format!("repaired: {reason}"),
+        });
+    }
+
+    /// One line for the console: "areas.geojson: 215 read, 213 kept, 2 repaired, 0 dropped".
+    pub fn summary(&self) -> String {
+        format!(
+            "{} {}: {} read, {} kept, {} repaired, {} dropped",
+            self.role, self.path, self.read, self.kept, self.repaired, self.dropped
+        )
+    }
+}
+
+/// A study as loaded from files: the [`Study`] the computation reads, and what the reader
+/// found on the way (the configuration, the working CRS, per-file accounting, warnings).
+/// Dereferences to the [`Study`].
+#[derive(Debug)]
+pub struct LoadedStudy {
+    /// The study itself.
+    pub study: Study,
+    /// The configuration it was loaded from.
+    pub spec: StudySpec,
+    /// The CRS all geometry is in.
+    pub working_crs: Crs,
+    /// How the working CRS was chosen.
+    pub working_crs_source: String,
+    /// Per-file accounting.
+    pub files: Vec<FileReport>,
+    /// Warnings about the study as a whole (unmatched codes, unassigned points, ...).
+    pub warnings: Vec<String>,
+    /// Seconds spent per loading stage, for `run.json` and benchmarks.
+    pub timings: Vec<(String, f64)>,
+}
+
+impl std::ops::Deref for LoadedStudy {
+    type Target = Study;
+    fn deref(&self) -> &Study {
+        &self.study
+    }
+}
+
+/// Said when population points have no population column.
+pub const POINTS_COUNTED: &str = "no population column among the points: every point counts as \
+    1, so population figures are counts of points, not people (set the points' population \
+    column: population = \"COLUMN\" in [points], or --point-population)";
+
+const ID_CANDIDATES: &[&str] = &["area_code", "code", "id", "geography_code", "GeographyCode"];
+const NAME_CANDIDATES: &[&str] = &["area_name", "name"];
+const GROUP_CANDIDATES: &[&str] = &[
+    "council",
+    "group",
+    "local_authority_area_code",
+    "la_code",
+    "lad_code",
+];
+const POP_CANDIDATES: &[&str] = &[
+    "population",
+    "pop",
+    "pop_total",
+    "total_population",
+    "usual_residents",
+];
+
+/// The most people one row may count (a point, an area, a target group or a provider's
+/// capacity): a billion, more than any area lacuna could be given holds, and small enough that
+/// the sums of a national study stay exact to well under a person.
+pub const MAX_PEOPLE: f64 = 1e9;
+
+/// Why `x` cannot be a number of people, if it cannot: negative, not finite, or above
+/// [`MAX_PEOPLE`] (a value such as 1e308 would overflow the sums to infinity and NaN).
+pub(crate) fn not_people(x: f64) -> Option<String> {
+    if !x.is_finite() {
+        Some(format!("{x} is not a finite number"))
+    } else if x < 0.0 {
+        Some(format!("{x} is negative"))
+    } else if x > MAX_PEOPLE {
+        Some(format!(
+            "{x} is more than {MAX_PEOPLE:e}, which no row can count (a unit or a typing error?)"
+        ))
+    } else {
+        None
+    }
+}
+
+fn list(v: &[String], n: usize) -> String {
+    let mut s = v.iter().take(n).cloned().collect::<Vec<_>>().join(", ");
+    if v.len() > n {
+        s.push_str(&format!(", ... ({} in all)", v.len()));
+    }
+    s
+}
+
+/// A column ending in the ONS suffix ("CD" for codes, "NM" for names), e.g. `WD17CD`.
+fn ons_column(layer: &Layer, suffix: &str, prefix: Option<&str>) -> Option<usize> {
+    layer.columns.iter().position(|c| {
+        let u = c.to_ascii_uppercase();
+        u.len() > suffix.len()
+            && u.ends_with(suffix)
+            && u.chars().next().is_some_and(|ch| ch.is_ascii_alphabetic())
+            && prefix.is_none_or(|p| u.starts_with(p))
+    })
+}
+
+fn read(path: &Path, spec: &StudySpec) -> Result<Layer> {
+    io::read_layer(
+        path,
+        &ReadOptions {
+            crs: spec.crs,
+            xy_columns: None,
+        },
+    )
+}
+
+/// Transforms every geometry of `layer` into `to` (no-op when the layer is already in it).
+///
+/// # Errors
+/// When the layer's CRS is unknown or a coordinate cannot be transformed.
+pub fn transform_layer(layer: &mut Layer, to: Crs) -> Result<()> {
+    let from = layer.crs.unwrap_or(to);
+    let t = Transformer::new(from, to).map_err(|e| Error::crs(&layer.path, e))?;
+    if t.is_identity() {
+        return Ok(());
+    }
+    let path = layer.path.clone();
+    let unit = layer.unit;
+    layer
+        .features
+        .par_iter_mut()
+        .try_for_each(|f| match &mut f.geometry {
+            Some(g) => t
+                .apply_geometry(g)
+                .map_err(|e| Error::crs(&path, format!("{unit} {}: {e}", f.position))),
+            None => Ok(()),
+        })
+}
+
+/// The WGS84 bounding box of a layer, for choosing the working CRS.
+pub fn wgs84_bbox(layer: &Layer) -> Result<Option<[f64; 4]>> {
+    let rects = layer
+        .features
+        .iter()
+        .filter_map(|f| f.geometry.as_ref().and_then(|g| g.bounding_rect()));
+    let Some(r) = lacuna_core::spatial::bounding_union(rects) else {
+        return Ok(None);
+    };
+    let mut corners = [
+        r.min(),
+        r.max(),
+        Coord {
+            x: r.min().x,
+            y: r.max().y,
+        },
+        Coord {
+            x: r.max().x,
+            y: r.min().y,
+        },
+    ];
+    let t = Transformer::new(layer.crs.unwrap_or(WGS84), WGS84)
+        .map_err(|e| Error::crs(&layer.path, e))?;
+    t.apply(&mut corners)
+        .map_err(|e| Error::crs(&layer.path, e))?;
+    let xs = corners.iter().map(|c| c.x);
+    let ys = corners.iter().map(|c| c.y);
+    Ok(Some([
+        xs.clone().fold(f64::INFINITY, f64::min),
+        ys.clone().fold(f64::INFINITY, f64::min),
+        xs.fold(f64::NEG_INFINITY, f64::max),
+        ys.fold(f64::NEG_INFINITY, f64::max),
+    ]))
+}
+
+fn strict_check(spec: &StudySpec, report: &FileReport) -> Result<()> {
+    if spec.strict && (report.dropped > 0 || report.repaired > 0) {
+        let first = report
+            .problems
+            .first()
+            .map(|p| format!("{}: {}", p.position, p.reason))
+            .unwrap_or_default();
+        return Err(Error::Strict(format!(
+            "{}: {} features repaired and {} dropped (first: {first})",
+            report.path, report.repaired, report.dropped
+        )));
+    }
+    Ok(())
+}
+
+/// Loads every input of a study.
+///
+/// # Errors
+/// When a file cannot be read, a CRS is missing or contradictory, a needed column is missing,
+/// area codes repeat, or (with `strict`) any feature had to be repaired or dropped.
+pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
+    spec.check()?;
+    let run_id = crate::provenance::run_id(spec);
+    let clock = std::time::Instant::now();
+    let mut timings = Vec::new();
+    let mut lap = |name: &str| timings.push((name.to_string(), clock.elapsed().as_secs_f64()));
+    // Parse the other inputs while the areas are parsed: their CRS transform waits for the
+    // working CRS, which the areas decide.
+    let (layer, others) = rayon::join(
+        || read(&spec.areas.path, spec),
+        || {
+            let providers: Result<Vec<Layer>> =
+                spec.providers.iter().map(|p| read(&p.path, spec)).collect();
+            let points = spec
+                .points
+                .as_ref()
+                .map(|p| read(&p.path, spec))
+                .transpose();
+            let need = spec
+                .need
+                .as_ref()
+                .map(|n| io::csv::read_table(&n.path))
+                .transpose();
+            (providers, points, need)
+        },
+    );
+    let mut layer = layer?;
+    let (provider_layers, point_layer, need_table) = (others.0?, others.1?, others.2?);
+    lap("read inputs");
+    let (working_crs, working_crs_source) = match spec.working_crs {
+        Some(w) => (
+            w,
+            "set in the study (working_crs / --working-crs)".to_string(),
+        ),
+        None => match wgs84_bbox(&layer)? {
+            Some(bbox) => {
+                let w = Crs::working_for(bbox);
+                let why = if w == crate::crs::BNG {
+                    "the areas lie in Great Britain: British National Grid".to_string()
+                } else {
+                    format!("the areas lie outside Great Britain: UTM zone of their centre ({w})")
+                };
+                (w, why)
+            }
+            None => {
+                return Err(Error::format(
+                    &spec.areas.path,
+                    "no area has a geometry: nothing to compute",
+                ))
+            }
+        },
+    };
+    transform_layer(&mut layer, working_crs)?;
+    let mut files = Vec::new();
+    let mut warnings = Vec::new();
+    let (areas, area_id_column, mut group_names) = build_areas(spec, layer, &mut files)?;
+    lap("normalise areas");
+    // Providers and points are independent once the areas are known: build them side by side.
+    let mut point_files = Vec::new();
+    let region = providers::Region::of(&areas, working_crs);
+    let (providers, points) = rayon::join(
+        || -> Result<(Vec<Provider>, Vec<String>)> {
+            let mut providers = Vec::new();
+            let mut seen = providers::SeenTypes::new();
+            for (input, mut layer) in spec.providers.iter().zip(provider_layers) {
+                transform_layer(&mut layer, working_crs)?;
+                if let Some(t) = &input.service_type {
+                    seen.entry(t.clone())
+                        .or_default()
+                        .insert(layer.path.display().to_string());
+                }
+                providers.extend(build_providers(
+                    spec, input, &mut layer, &region, &mut seen, &mut files,
+                )?);
+            }
+            if !spec.lenient_standards {
+                services::check_standards(spec, &seen)?;
+            }
+            sort_large_by(&mut providers, |a, b| {
+                a.service_type
+                    .cmp(&b.service_type)
+                    .then(a.site.x.total_cmp(&b.site.x))
+                    .then(a.site.y.total_cmp(&b.site.y))
+                    .then(a.id.cmp(&b.id))
+            });
+            let service_types: Vec<String> = providers
+                .iter()
+                .map(|p| p.service_type.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            Ok((providers, service_types))
+        },
+        || -> Result<Option<Vec<PopPoint>>> {
+            match (&spec.points, point_layer) {
+                (Some(input), Some(mut layer)) => {
+                    transform_layer(&mut layer, working_crs)?;
+                    build_points(
+                        input,
+                        &mut layer,
+                        &areas,
+                        &area_id_column,
+                        spec,
+                        &mut point_files,
+                        &mut warnings,
+                    )
+                    .map(Some)
+                }
+                _ => Ok(None),
+            }
+        },
+    );
+    let (providers, service_types) = providers?;
+    if service_types.is_empty() {
+        return Err(services::none_kept(&files));
+    }
+    check_networks(spec, &service_types)?;
+    let points = points?;
+    files.append(&mut point_files);
+    lap("providers and points");
+    let mut areas = areas;
+    let need = match (&spec.need, need_table) {
+        (Some(input), Some(table)) => {
+            let join = join_need(spec, input, table, &areas, &mut files, &mut warnings)?;
+            group_from_need(spec, &join, &mut areas)?;
+            if let Some(points) = &points {
+                points::warn_empty_areas(&areas, points, &join, &mut warnings);
+            }
+            Some(join)
+        }
+        _ => None,
+    };
+    if group_names.is_empty() {
+        if let (Some(col), Some(join)) = (&spec.areas.group_name, &need) {
+            if let Some(c) = join.columns.iter().position(|x| x == col) {
+                for (a, row) in areas.iter().zip(&join.rows) {
+                    if let Some(v) = row.as_ref().and_then(|r| r[c].as_text()) {
+                        group_names.entry(a.group.clone()).or_insert(v);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(col) = spec
+        .areas
+        .group_name
+        .as_ref()
+        .filter(|_| group_names.is_empty())
+    {
+        warnings.push(format!(
+            "group_name column {col:?} is in neither the areas nor the need file: councils are shown by their codes"
+        ));
+    }
+    lap("need");
+    let points_counted = warnings.iter().any(|w| w.ends_with(POINTS_COUNTED));
+    warnings.extend(
+        radii::tiny_radii(&areas, &providers)
+            .iter()
+            .map(ToString::to_string),
+    );
+    let study = Study {
+        params: spec.params(),
+        areas,
+        providers,
+        service_types,
+        points,
+        need,
+        group_names,
+        run_id,
+        points_counted,
+    };
+    Ok(LoadedStudy {
+        study,
+        spec: spec.clone(),
+        working_crs,
+        working_crs_source,
+        files,
+        warnings,
+        timings,
+    })
+}
+
+/// Fills each area's group from the need file when `--group` names a need-file column.
+fn group_from_need(spec: &StudySpec, join: &NeedJoin, areas: &mut [Area]) -> Result<()> {
+    let Some(g) = spec.areas.group.as_deref() else {
+        return Ok(());
+    };
+    if areas.iter().any(|a| !a.group.is_empty()) {
+        return Ok(());
+    }
+    let Some(col) = join
+        .columns
+        .iter()
+        .position(|c| c == g || c.eq_ignore_ascii_case(g))
+    else {
+        return Err(Error::column(
+            &spec.areas.path,
+            format!(
+                "no column {g:?} for the group (--group) in the areas or in the need file {}; \
+                 need-file columns are: {}",
+                join.path,
+                join.columns.join(", ")
+            ),
+        ));
+    };
+    for (a, row) in areas.iter_mut().zip(&join.rows) {
+        if let Some(v) = row.as_ref().and_then(|r| r[col].as_text()) {
+            a.group = v;
+        }
+    }
+    Ok(())
+}
+
+/// Sorts `v` stably, moving each item at most once: the indices are sorted, then the permutation
+/// is applied in place. For items of a couple of hundred bytes (areas, providers), moving them
+/// through a merge sort cost more than the rest of loading them.
+fn sort_large_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> std::cmp::Ordering) {
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.sort_by(|&i, &j| cmp(&v[i], &v[j]));
+    permute(v, &mut order);
+}
+
+/// Puts `v[order[k]]` at position `k`, in place (following the permutation's cycles) so that
+/// no second vector of items is allocated; `order` is left as the identity.
+fn permute<T>(v: &mut [T], order: &mut [usize]) {
+    for start in 0..order.len() {
+        let mut at = start;
+        while order[at] != at {
+            let from = order[at];
+            order[at] = at;
+            if from == start {
+                break;
+            }
+            v.swap(at, from);
+            at = from;
+        }
+    }
+}
+
+/// Network names must be readable and tell themselves apart from the service types, which are
+/// networks too in the reach tables.
+fn check_networks(spec: &StudySpec, service_types: &[String]) -> Result<()> {
+    for input in &spec.providers {
+        let Some(name) = &input.network else { continue };
+        let file = input.path.display();
+        if name.trim().is_empty() {
+            return Err(Error::Config(format!(
+                "{file}: network is empty: name the network (e.g. network = \"Trussell Trust\") \
+                 or leave the key out"
+            )));
+        }
+        if service_types.contains(name) {
+            return Err(Error::Config(format!(
+                "{file}: network {name:?} has the name of a service type, and the reach tables \
+                 list both as networks: give the network another name"
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permute;
+
+    #[test]
+    fn sorting_large_items_is_a_stable_sort() {
+        let mut v: Vec<(u8, usize)> = [3, 1, 2, 1, 3, 0, 2, 1].into_iter().zip(0..).collect();
+        let mut expected = v.clone();
+        expected.sort_by_key(|x| x.0);
+        super::sort_large_by(&mut v, |a, b| a.0.cmp(&b.0));
+        assert_eq!(v, expected);
+    }
+
+    #[test]
+    fn permute_puts_each_item_where_the_order_says() {
+        // Cycles of length 3 and 2 and a fixed point.
+        let mut v = vec!['a', 'b', 'c', 'd', 'e', 'f'];
+        let mut order = vec![2, 0, 1, 4, 3, 5];
+        let expected: Vec<char> = order.iter().map(|&i| v[i]).collect();
+        permute(&mut v, &mut order);
+        assert_eq!(v, expected);
+        assert_eq!(v, vec!['c', 'a', 'b', 'e', 'd', 'f']);
+    }
+}

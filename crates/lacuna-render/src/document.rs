@@ -1,0 +1,967 @@
+//! `report.html` and `report.md`: one document for a committee paper, written twice.
+//!
+//! The report is built once as a list of blocks (headings, paragraphs, tables, figures) and
+//! rendered to Markdown (figures as links to the PNG maps) and to one self-contained HTML file
+//! (inline CSS, the SVG maps inlined, no scripts, no external resources, so it opens offline and
+//! makes no network request).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use lacuna_core::metrics::coverage::Coverage;
+use lacuna_core::metrics::findings::Findings;
+use lacuna_io::atomic::write_atomic;
+use lacuna_io::error::{Error, Result};
+use lacuna_io::write::{fixed, pct1, thousands, Units};
+use lacuna_io::LoadedStudy as Study;
+
+/// Said once, up front, wherever findings are shown without any population.
+pub const AREA_BASED: &str = "No population was given (no population points and no population \
+    column in the need file), so every finding here is weighted by area, not people: shares are \
+    shares of the area, uncovered and unmet-need figures are in km² of area, and the indices \
+    compare areas by size. Give population-weighted points or a need-file population column for \
+    figures about people.";
+
+/// A block of the report.
+#[derive(Debug, Clone)]
+pub enum Block {
+    /// A heading of level 1 to 3.
+    Heading(u8, String),
+    /// A paragraph of plain text.
+    Para(String),
+    /// A bulleted list.
+    List(Vec<String>),
+    /// A table: header and rows of cells.
+    Table(Vec<String>, Vec<Vec<String>>),
+    /// A map or chart: the file stem in `maps/` and a caption.
+    Figure(String, String),
+}
+
+fn row(cells: &[&dyn std::fmt::Display]) -> Vec<String> {
+    cells.iter().map(|c| c.to_string()).collect()
+}
+
+fn head(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|c| c.to_string()).collect()
+}
+
+/// The report's blocks. `maps` says which figures exist (stems in `maps/`).
+pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String]) -> Vec<Block> {
+    let units = Units::of(study, coverage);
+    let mut b = title(study, "gaps in service coverage");
+    b.extend(summary(study, coverage, f, units));
+    b.extend(inputs(study, coverage, f));
+    for sf in &f.services {
+        b.extend(service(study, sf, maps, units));
+    }
+    b.extend(reach(study, f));
+    b.extend(method(study, units));
+    b
+}
+
+/// `findings.md`: the headline table and each service's findings, written by the report's own
+/// Markdown writer (names rather than codes, escaped cells, formatted numbers).
+pub fn findings_markdown(study: &Study, coverage: &Coverage, f: &Findings) -> String {
+    to_markdown(&findings_blocks(study, coverage, f))
+}
+
+/// The blocks of `findings.md`: the headline table and each service's findings, without maps,
+/// written by the same Markdown writer as `report.md`.
+pub fn findings_blocks(study: &Study, coverage: &Coverage, f: &Findings) -> Vec<Block> {
+    let units = Units::of(study, coverage);
+    let mut b = title(study, "findings");
+    b.extend(summary(study, coverage, f, units));
+    for sf in &f.services {
+        b.extend(service(study, sf, &[], units));
+    }
+    b
+}
+
+fn title(study: &Study, what: &str) -> Vec<Block> {
+    let mut b = Vec::new();
+    let title = if study.spec.name.is_empty() {
+        "Service coverage study".to_string()
+    } else {
+        study.spec.name.clone()
+    };
+    let types = study.service_types.len();
+    b.push(Block::Heading(1, format!("{title}: {what}")));
+    b.push(Block::Para(format!(
+        "Made by lacuna {} (run {}) from {} areas, {} providers in {} service types{}. Working CRS {} ({}).",
+        env!("CARGO_PKG_VERSION"),
+        study.run_id,
+        thousands(study.areas.len() as f64),
+        thousands(study.providers.len() as f64),
+        types,
+        study
+            .points
+            .as_ref()
+            .map(|p| format!(" and {} population points", thousands(p.len() as f64)))
+            .unwrap_or_default(),
+        study.working_crs,
+        study.working_crs_source
+    )));
+
+    b
+}
+
+fn summary(study: &Study, coverage: &Coverage, f: &Findings, units: Units) -> Vec<Block> {
+    let mut b = Vec::new();
+    let types = study.service_types.len();
+    // Headline figures.
+    b.push(Block::Heading(2, "Summary".into()));
+    let mut rows = Vec::new();
+    for sf in &f.services {
+        let t = &study.service_types[sf.service];
+        // People, or square metres when no population was given (the units say which).
+        let (pop, cov): (f64, f64) = (0..study.areas.len()).fold((0.0, 0.0), |acc, i| {
+            let r = &coverage.rows[i * types + sf.service];
+            if units.by_population {
+                (
+                    acc.0 + r.population.unwrap_or(0.0),
+                    acc.1 + r.covered_population.unwrap_or(0.0),
+                )
+            } else if r.area_share.is_finite() {
+                (acc.0 + r.area_m2, acc.1 + r.area_m2 * r.area_share)
+            } else {
+                acc
+            }
+        });
+        let unserved_people: f64 = sf.unserved.iter().map(|u| u.uncovered_population).sum();
+        let standard = study.spec.services.get(t);
+        rows.push(row(&[
+            t,
+            &standard
+                .and_then(|s| s.radius_m)
+                .map(|r| format!("{r} m"))
+                .unwrap_or_else(|| "as given".into()),
+            &if pop > 0.0 {
+                pct1(cov / pop)
+            } else {
+                "–".into()
+            },
+            &sf.unserved.len(),
+            &units.value(unserved_people),
+            &sf.pairs.len(),
+            &sf.equity
+                .first()
+                .map(|e| fixed(e.concentration_index, 3))
+                .unwrap_or_else(|| "not universal".into()),
+        ]));
+    }
+    let within = format!("{} within reach", units.whole());
+    let uncovered = format!("{} in them", units.heading("uncovered"));
+    b.push(Block::Table(
+        head(&[
+            "service",
+            "catchment",
+            &within,
+            "unserved areas",
+            &uncovered,
+            "postcode-lottery pairs",
+            "concentration index",
+        ]),
+        rows,
+    ));
+    if !units.by_population {
+        b.push(Block::Para(AREA_BASED.into()));
+    }
+    b.push(Block::Para(format!(
+        "An area is unserved when the share of its {} within reach is below the service's \
+         threshold. A postcode-lottery pair is two neighbouring areas in different councils with \
+         similar deprivation and very different coverage. The concentration index is negative \
+         when access is concentrated among the more deprived areas, positive when among the less \
+         deprived.",
+        units.whole()
+    )));
+
+    b
+}
+
+fn inputs(study: &Study, coverage: &Coverage, f: &Findings) -> Vec<Block> {
+    let mut b = Vec::new();
+    // Inputs.
+    b.push(Block::Heading(2, "Inputs and what happened to them".into()));
+    let sourced = study.files.iter().any(|fr| fr.source.is_some());
+    let mut columns = vec!["role", "file", "CRS", "read", "kept", "repaired", "dropped"];
+    if sourced {
+        columns.push("source");
+    }
+    b.push(Block::Table(
+        head(&columns),
+        study
+            .files
+            .iter()
+            .map(|fr| {
+                let mut r = row(&[
+                    &fr.role,
+                    &fr.path,
+                    &match (&fr.crs, fr.crs_source.is_empty()) {
+                        (Some(c), false) => format!("{c} ({})", fr.crs_source),
+                        (Some(c), true) => c.clone(),
+                        (None, _) => "– (a table)".into(),
+                    },
+                    &fr.read,
+                    &fr.kept,
+                    &fr.repaired,
+                    &fr.dropped,
+                ]);
+                if sourced {
+                    r.push(fr.source.clone().unwrap_or_else(|| "–".into()));
+                }
+                r
+            })
+            .collect(),
+    ));
+    let mut notes =
+        vec![lacuna_io::write::run_record::population_note(coverage.method).to_string()];
+    if let Some(n) = &study.need {
+        notes.push(format!(
+            "Need file {} joined on {:?}: {} areas matched, {} areas without a need row, {} need rows without an area.",
+            n.path,
+            n.id_column,
+            n.matched,
+            n.unmatched_areas.len(),
+            n.unmatched_rows.len()
+        ));
+    }
+    notes.extend(study.warnings.iter().cloned());
+    if f.reach.is_none() {
+        notes.push(format!(
+            "Network reach not computed: {}.",
+            lacuna_core::metrics::reach::NO_POINTS
+        ));
+    } else if study.points.is_none() {
+        notes.push(format!(
+            "Network reach: {}.",
+            lacuna_core::metrics::reach::AREAL
+        ));
+    }
+    b.push(Block::List(notes));
+    let problems: Vec<String> = study
+        .files
+        .iter()
+        .flat_map(|fr| fr.problems.iter())
+        .take(20)
+        .map(|p| {
+            format!(
+                "{} {}{}: {}",
+                p.file,
+                p.position,
+                p.id.as_ref().map(|i| format!(" ({i})")).unwrap_or_default(),
+                p.reason
+            )
+        })
+        .collect();
+    if !problems.is_empty() {
+        let total: usize = study.files.iter().map(|fr| fr.problems.len()).sum();
+        b.push(Block::Para(format!(
+            "Features repaired or dropped ({total} in all{}; every one is listed in run.json):",
+            if total > 20 {
+                ", the first 20 here"
+            } else {
+                ""
+            }
+        )));
+        b.push(Block::List(problems));
+    }
+
+    b
+}
+
+/// One service's section: equity, unserved neighbourhoods and gaps, lottery pairs, councils.
+fn service(
+    study: &Study,
+    sf: &lacuna_core::metrics::findings::ServiceFindings,
+    maps: &[String],
+    units: Units,
+) -> Vec<Block> {
+    let mut b = Vec::new();
+    let top = study.spec.findings.top_n;
+    let unmet = if units.by_population {
+        "unmet need".to_string()
+    } else {
+        "unmet need (km²)".to_string()
+    };
+    let decile = if lacuna_io::write::study_deciles(study) {
+        "study decile"
+    } else {
+        "need decile"
+    };
+    let t = &study.service_types[sf.service];
+    let label = study.service_label(sf.service);
+    let heading = if label == *t {
+        format!("Service: {t}")
+    } else {
+        format!("Service: {label} ({t})")
+    };
+    b.push(Block::Heading(2, heading));
+    let figure = |b: &mut Vec<Block>, stem: String, caption: String| {
+        if maps.contains(&stem) {
+            b.push(Block::Figure(stem, caption));
+        }
+    };
+    figure(
+        &mut b,
+        format!("coverage_{t}"),
+        format!(
+            "Share of {} within reach of a {label}, by area.",
+            units.whole()
+        ),
+    );
+    if let Some(all) = sf.equity.first() {
+        b.push(Block::Heading(
+            3,
+            "Uneven access to a universal service".into(),
+        ));
+        b.push(Block::Para(format!(
+            "{} Erreygers index {}. The permutation p is how often shuffling areas between \
+             councils gives a between-council share this large.",
+            equity_sentence(all, units),
+            fixed(all.erreygers_index, 3),
+        )));
+        if let Some(caveat) = all_or_nothing(&sf.access, all) {
+            b.push(Block::Para(caveat));
+        }
+        figure(
+            &mut b,
+            format!("equity_{t}"),
+            "Coverage by deprivation decile per council, and the concentration curve.".into(),
+        );
+        if sf.equity.len() > 1 {
+            b.push(Block::Para(
+                "Per council (C below 0: access concentrated among the more deprived; the \
+                 interval is a seeded bootstrap over the council's areas):"
+                    .into(),
+            ));
+            b.push(Block::Table(
+                head(&[
+                    "council",
+                    &units.heading(""),
+                    "meeting the standard",
+                    "with no access",
+                    "Gini",
+                    "Theil",
+                    "concentration C",
+                    "95% interval",
+                ]),
+                sf.equity
+                    .iter()
+                    .map(|e| {
+                        let group = if e.group == "ALL" {
+                            "All councils".to_string()
+                        } else {
+                            study.group_label(&e.group).to_string()
+                        };
+                        row(&[
+                            &group,
+                            &units.value(e.population),
+                            &pct1(e.share_meeting_standard),
+                            &units.value(e.zero_access_population),
+                            &fixed(e.gini, 3),
+                            &fixed(e.theil, 3),
+                            &fixed(e.concentration_index, 3),
+                            &format!("{} to {}", fixed(e.ci_low, 3), fixed(e.ci_high, 3)),
+                        ])
+                    })
+                    .collect(),
+            ));
+        }
+    }
+    b.push(Block::Heading(
+        3,
+        format!(
+            "Unserved neighbourhoods: {} (the top {} by unmet need)",
+            sf.unserved.len(),
+            top.min(sf.unserved.len())
+        ),
+    ));
+    if !sf.gaps.is_empty() {
+        let largest = &sf.gaps[0];
+        let people: f64 = sf.gaps.iter().map(|g| g.population).sum();
+        let councils: std::collections::BTreeSet<&str> = largest
+            .areas
+            .iter()
+            .map(|&i| study.group_label(&study.areas[i].group))
+            .collect();
+        let total_km2 = fixed(sf.gaps.iter().map(|g| g.area_m2).sum::<f64>() / 1e6, 1);
+        let count = match sf.gaps.len() {
+            1 => "one gap".to_string(),
+            n => format!("{n} separate gaps"),
+        };
+        let spans = format!(
+            "spans {} {} in {}",
+            largest.areas.len(),
+            if largest.areas.len() == 1 {
+                "area"
+            } else {
+                "areas"
+            },
+            councils.into_iter().collect::<Vec<_>>().join(", ")
+        );
+        b.push(Block::Para(match (people.is_finite(), sf.gaps.len()) {
+            (true, 1) => format!(
+                "Gap polygons: {count} outside every catchment, {total_km2} km² holding {} \
+                 people; it {spans}.",
+                thousands(people),
+            ),
+            (true, _) => format!(
+                "Gap polygons: {count} outside every catchment, {total_km2} km² holding {} \
+                 people; the largest by population ({} people, {} km²) {spans}.",
+                thousands(people),
+                thousands(largest.population),
+                fixed(largest.area_m2 / 1e6, 1),
+            ),
+            (false, _) => {
+                format!("Gap polygons: {count} outside every catchment, {total_km2} km² in all.")
+            }
+        }));
+    }
+    figure(
+        &mut b,
+        format!("unmet_need_{t}"),
+        format!(
+            "Unserved areas shaded by unmet need ({} x need weight).",
+            units.heading("uncovered")
+        ),
+    );
+    if !sf.unserved.is_empty() {
+        b.push(Block::Table(
+            head(&[
+                "rank",
+                "area",
+                "code",
+                "council",
+                "covered",
+                &units.heading("uncovered"),
+                decile,
+                &unmet,
+            ]),
+            sf.unserved
+                .iter()
+                .take(top)
+                .map(|u| {
+                    let a = &study.areas[u.area];
+                    row(&[
+                        &u.rank,
+                        &a.name,
+                        &a.code,
+                        &study.group_label(&a.group),
+                        &pct1(u.covered_share),
+                        &units.value(u.uncovered_population),
+                        &u.need_decile
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| "–".into()),
+                        &units.value(u.unmet_need),
+                    ])
+                })
+                .collect(),
+        ));
+    }
+    b.push(Block::Heading(
+        3,
+        format!("Postcode lottery: {} cross-boundary pairs", sf.pairs.len()),
+    ));
+    figure(
+        &mut b,
+        format!("lottery_{t}"),
+        "Neighbouring areas in different councils with similar need and very different coverage."
+            .into(),
+    );
+    if !sf.pairs.is_empty() {
+        b.push(Block::Table(
+            head(&[
+                "better served",
+                "council",
+                "covered",
+                "worse served",
+                "council",
+                "covered",
+                &format!("{decile}s"),
+            ]),
+            sf.pairs
+                .iter()
+                .take(top)
+                .map(|x| {
+                    let (a, c) = (&study.areas[x.a], &study.areas[x.b]);
+                    row(&[
+                        &a.name,
+                        &study.group_label(&a.group),
+                        &pct1(x.share_a),
+                        &c.name,
+                        &study.group_label(&c.group),
+                        &pct1(x.share_b),
+                        &format!("{} / {}", x.need_a, x.need_b),
+                    ])
+                })
+                .collect(),
+        ));
+    }
+    b.push(Block::Heading(3, "Councils".into()));
+    b.push(Block::Table(
+        head(&[
+            "rank",
+            "council",
+            "coverage",
+            "most deprived fifth",
+            "least deprived fifth",
+            &units.heading("uncovered"),
+        ]),
+        sf.league
+            .iter()
+            .map(|g| {
+                row(&[
+                    &g.rank,
+                    &study.group_label(&g.group),
+                    &pct1(g.coverage),
+                    &g.coverage_most_deprived
+                        .map(pct1)
+                        .unwrap_or_else(|| "–".into()),
+                    &g.coverage_least_deprived
+                        .map(pct1)
+                        .unwrap_or_else(|| "–".into()),
+                    &units.value(g.uncovered_population),
+                ])
+            })
+            .collect(),
+    ));
+    b
+}
+
+fn reach(study: &Study, f: &Findings) -> Vec<Block> {
+    let mut b = Vec::new();
+    if let Some(reach) = &f.reach {
+        b.push(Block::Heading(2, "Network reach".into()));
+        b.push(Block::Para(
+            "Per service type and per named network: people inside at least one catchment, the \
+             share of the study's target population reached, and how many are covered by exactly \
+             one of its providers or by two or more (duplication). Per provider figures are in \
+             reach.csv."
+                .into(),
+        ));
+        b.push(Block::Table(
+            head(&[
+                "network",
+                "providers",
+                "people reached",
+                "share of target reached",
+                "by one provider only",
+                "by two or more",
+            ]),
+            reach
+                .iter()
+                .filter(|r| r.provider.is_none())
+                .map(|r| {
+                    let t = study
+                        .service_types
+                        .iter()
+                        .position(|x| *x == r.service_type)
+                        .unwrap_or(0);
+                    let n = study
+                        .providers
+                        .iter()
+                        .filter(|p| p.service_type == r.service_type)
+                        .filter(|p| r.network.is_none() || p.network == r.network)
+                        .count();
+                    let name = match &r.network {
+                        Some(n) => format!("{n} ({})", study.service_label(t)),
+                        None => study.service_label(t),
+                    };
+                    row(&[
+                        &name,
+                        &n,
+                        &thousands(r.population),
+                        &pct1(r.share_of_target_reached),
+                        &thousands(r.exclusive_population),
+                        &thousands(r.overlap_population),
+                    ])
+                })
+                .collect(),
+        ));
+        let nets = f.networks.len();
+        let mut pairs = vec![(0usize, 0.0f64); nets * nets];
+        for m in &f.missed {
+            let p = &mut pairs[m.missing * nets + m.covering];
+            p.0 += 1;
+            p.1 += m.population;
+        }
+        let label = |n: &lacuna_core::metrics::reach::Network| {
+            if n.named {
+                n.name.clone()
+            } else {
+                study.service_label(n.service)
+            }
+        };
+        let rows: Vec<Vec<String>> = (0..nets * nets)
+            .filter(|&k| pairs[k].0 > 0)
+            .map(|k| {
+                row(&[
+                    &label(&f.networks[k / nets]),
+                    &label(&f.networks[k % nets]),
+                    &pairs[k].0,
+                    &thousands(pairs[k].1),
+                ])
+            })
+            .collect();
+        if !rows.is_empty() {
+            b.push(Block::Para(
+                "Neighbourhoods one network leaves unserved that another serves (listed in \
+                 network_gaps.csv):"
+                    .into(),
+            ));
+            b.push(Block::Table(
+                head(&["unserved by", "served by", "areas", "people in them"]),
+                rows,
+            ));
+        }
+    }
+
+    b
+}
+
+fn method(study: &Study, units: Units) -> Vec<Block> {
+    let mut b = Vec::new();
+    let params = &study.spec.findings;
+    b.push(Block::Heading(2, "Method".into()));
+    b.push(Block::List(vec![
+        "Coverage: area_share = area(area ∩ union of catchments) / area(area); discs are exact circles (no polygonisation). A population point is covered when it lies within a catchment.".into(),
+        format!(
+            "Unmet need = uncovered (target) {} × need weight; the weight falls linearly from {} for the most deprived decile to {} for the least deprived.",
+            if units.by_population { "population" } else { "area (km² here, m² in the tables)" },
+            params.need_weight_most_deprived, params.need_weight_least_deprived
+        ),
+        "Gini G = Σi Σj pi pj |ai − aj| / (2μ); Theil T = Σi pi (ai/μ) ln(ai/μ), split into between-council T_B = Σg Sg ln(Sg/Pg) and within-council T_W = Σg Sg Tg.".into(),
+        "Concentration index C = (2/μ) Σi pi (ai − μ)(Ri − ½), areas ordered from most to least deprived (Ri: fractional rank); Erreygers E = 4μC. Negative: access concentrated among the more deprived.".into(),
+        format!(
+            "Parameters: lottery pairs need deciles within {} and coverage at least {} apart; neighbours {} (boundary snapping {} m); {} permutations and {} bootstrap draws with seed {}.",
+            params.lottery_max_need_gap,
+            pct1(params.lottery_min_difference),
+            match params.adjacency {
+                lacuna_core::params::Adjacency::SharedBoundary => "share a boundary",
+                lacuna_core::params::Adjacency::Touching => "share a boundary or touch at a corner",
+            },
+            params.boundary_tolerance_m,
+            params.permutations,
+            params.bootstrap,
+            params.seed
+        ),
+        "Full formulas, defaults and sources: docs/methods.md in the lacuna repository.".into(),
+    ]));
+    if let Some(n) = study.need.as_ref().filter(|n| n.deciles_within_study) {
+        b.push(Block::Para(format!(
+            "Study deciles: the need file's {} column is a {}, so deciles were derived within \
+             this study (decile 1 is the most deprived tenth of these {} areas), not taken from a \
+             national decile column; an area in the most deprived national tenth can be in a \
+             higher study decile.",
+            n.deprivation_column.as_deref().unwrap_or("deprivation"),
+            match n.deprivation_kind {
+                Some(lacuna_core::params::DeprivationKind::Rank) => "rank",
+                _ => "score",
+            },
+            thousands(study.areas.len() as f64)
+        )));
+    }
+    b.push(Block::Heading(2, "Caveats".into()));
+    b.push(Block::List(vec![
+        "Catchments are straight-line distances, not travel times: rivers, motorways and railways are not barriers here.".into(),
+        "Boundaries and indicators have vintages: areas without a need row, or need rows without an area, usually mean mismatched vintages (see the inputs above).".into(),
+        "Coordinates in other CRSs were transformed with proj4rs; the OSGB36 to WGS84 shift is the 7-parameter Helmert transformation (2 to 5 m from OSTN15), small against catchments of hundreds of metres.".into(),
+        "Gap polygons approximate discs by 256-sided polygons (area 0.01% short); coverage shares do not.".into(),
+        format!("Attribution: {}", params.attribution),
+    ]));
+    b
+}
+
+/// When every area is covered wholly or not at all (one population point per area, as with
+/// population-weighted centroids), Gini is exactly 1 − coverage and Theil −ln(coverage): the
+/// indices restate the covered share and say nothing about how access is spread. The caveat
+/// that must stand next to them then.
+fn all_or_nothing(
+    access: &lacuna_core::metrics::access::Access,
+    all: &lacuna_core::metrics::equity::EquityRow,
+) -> Option<String> {
+    let binary = access
+        .share
+        .iter()
+        .zip(&access.weight)
+        .filter(|(_, w)| **w > 0.0)
+        .all(|(s, _)| *s == 0.0 || *s == 1.0);
+    // With nobody covered the indices are undefined ("–"), not 1 − 0.
+    let covered = all.share_meeting_standard > 0.0;
+    if !access.by_population || !binary || !covered {
+        return None;
+    }
+    Some(format!(
+        "Caveat: every area here is covered wholly or not at all (one population point per \
+         area), so the Gini index is exactly 1 − coverage ({}) and Theil is −ln(coverage) ({}): \
+         they restate the covered share and do not describe how access is spread within or \
+         between councils. For statements about the distribution, give finer population points \
+         (e.g. output-area population-weighted centroids, several per area).",
+        fixed(1.0 - all.share_meeting_standard, 3),
+        fixed(-all.share_meeting_standard.ln(), 3),
+    ))
+}
+
+/// The headline sentence of a universal service's access equity (the `ALL` row).
+fn equity_sentence(all: &lacuna_core::metrics::equity::EquityRow, units: Units) -> String {
+    let no_access = if units.by_population {
+        format!("{} live", units.amount(all.zero_access_population))
+    } else {
+        format!("{} of area lie", units.amount(all.zero_access_population))
+    };
+    format!(
+        "{} of the {} is within a catchment; {no_access} in areas with no access at all. \
+         Gini {}, Theil {} (between councils: {} of it, permutation p = {}). Concentration \
+         index against deprivation {} (95% bootstrap interval {} to {}; negative means access \
+         is concentrated among the more deprived).",
+        pct1(all.share_meeting_standard),
+        if !units.by_population {
+            "area"
+        } else if units.people == "people" {
+            "population"
+        } else {
+            "points"
+        },
+        fixed(all.gini, 3),
+        fixed(all.theil, 3),
+        all.theil_between_share.map_or("–".into(), pct1),
+        all.between_share_p_value
+            .map_or("–".into(), |p| fixed(p, 3)),
+        fixed(all.concentration_index, 3),
+        fixed(all.ci_low, 3),
+        fixed(all.ci_high, 3),
+    )
+}
+
+/// The blocks as Markdown; figures link to `maps/<stem>.png`.
+pub fn to_markdown(blocks: &[Block]) -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut s = String::new();
+    for block in blocks {
+        match block {
+            Block::Heading(level, text) => {
+                let _ = writeln!(s, "{} {text}\n", "#".repeat(usize::from(*level)));
+            }
+            Block::Para(text) => {
+                let _ = writeln!(s, "{text}\n");
+            }
+            Block::List(items) => {
+                for i in items {
+                    let _ = writeln!(s, "- {i}");
+                }
+                s.push('\n');
+            }
+            Block::Table(h, rows) => {
+                let _ = writeln!(
+                    s,
+                    "| {} |",
+                    h.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+                );
+                let _ = writeln!(s, "|{}", "---|".repeat(h.len()));
+                for r in rows {
+                    let _ = writeln!(
+                        s,
+                        "| {} |",
+                        r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+                    );
+                }
+                s.push('\n');
+            }
+            Block::Figure(stem, caption) => {
+                let _ = writeln!(s, "![{caption}](maps/{stem}.png)\n\n*{caption}*\n");
+            }
+        }
+    }
+    s
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// SVG maps larger than this are put in the report as their PNG.
+const INLINE_SVG_LIMIT: usize = 2_000_000;
+
+const CSS: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#111;line-height:1.45}\
+h1{font-size:1.8em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}\
+table{border-collapse:collapse;margin:1em 0;font-size:.9em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}\
+th{background:#f2f2f2}td:not(:first-child){font-variant-numeric:tabular-nums}\
+figure{margin:1em 0}figure svg{width:100%;height:auto;border:1px solid #ddd}figcaption{color:#555;font-size:.9em}\
+@media print{figure{page-break-inside:avoid}}";
+
+/// The blocks as one self-contained HTML page; figures are the SVG files of `maps_dir`, inlined.
+///
+/// # Errors
+/// When a map cannot be read.
+pub fn to_html(blocks: &[Block], maps_dir: &Path) -> Result<String> {
+    let title = blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Heading(1, t) => Some(t.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>",
+        esc(&title)
+    );
+    for block in blocks {
+        match block {
+            Block::Heading(level, text) => {
+                let _ = writeln!(s, "<h{level}>{}</h{level}>", esc(text));
+            }
+            Block::Para(text) => {
+                let _ = writeln!(s, "<p>{}</p>", esc(text));
+            }
+            Block::List(items) => {
+                s.push_str("<ul>\n");
+                for i in items {
+                    let _ = writeln!(s, "<li>{}</li>", esc(i));
+                }
+                s.push_str("</ul>\n");
+            }
+            Block::Table(h, rows) => {
+                s.push_str("<table>\n<thead><tr>");
+                for c in h {
+                    let _ = write!(s, "<th>{}</th>", esc(c));
+                }
+                s.push_str("</tr></thead>\n<tbody>\n");
+                for r in rows {
+                    s.push_str("<tr>");
+                    for c in r {
+                        let _ = write!(s, "<td>{}</td>", esc(c));
+                    }
+                    s.push_str("</tr>\n");
+                }
+                s.push_str("</tbody>\n</table>\n");
+            }
+            Block::Figure(stem, caption) => {
+                let path = maps_dir.join(format!("{stem}.svg"));
+                let svg = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+                let png = maps_dir.join(format!("{stem}.png"));
+                // A national map's SVG holds tens of thousands of paths: inlined twenty times
+                // it makes a report browsers struggle with. Such maps go in as their PNG, still
+                // inside the file (a data URI, not a request).
+                let figure = if svg.len() > INLINE_SVG_LIMIT && png.exists() {
+                    use base64::Engine as _;
+                    let bytes = std::fs::read(&png).map_err(|e| Error::io(&png, e))?;
+                    format!(
+                        "<img alt=\"{}\" style=\"width:100%\" src=\"data:image/png;base64,{}\">",
+                        esc(caption),
+                        base64::engine::general_purpose::STANDARD.encode(bytes)
+                    )
+                } else {
+                    svg.trim_end().to_string()
+                };
+                let _ = writeln!(
+                    s,
+                    "<figure id=\"{}\">\n{figure}<figcaption>{}</figcaption>\n</figure>",
+                    esc(stem),
+                    esc(caption)
+                );
+            }
+        }
+    }
+    s.push_str("</body>\n</html>\n");
+    Ok(s)
+}
+
+/// Writes `report.md` and `report.html` into `out` (maps already in `out/maps`).
+///
+/// # Errors
+/// When a file cannot be read or written.
+pub fn write_reports(
+    out: &Path,
+    study: &Study,
+    coverage: &Coverage,
+    f: &Findings,
+    maps: &[PathBuf],
+) -> Result<Vec<PathBuf>> {
+    let stems: Vec<String> = maps
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    let blocks = blocks(study, coverage, f, &stems);
+    let md = out.join("report.md");
+    let text = to_markdown(&blocks);
+    write_atomic(&md, |w| w.write_all(text.as_bytes()))?;
+    let html = out.join("report.html");
+    let page = to_html(&blocks, &out.join("maps"))?;
+    write_atomic(&html, |w| w.write_all(page.as_bytes()))?;
+    Ok(vec![md, html])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<Block> {
+        vec![
+            Block::Heading(1, "T & <x>".into()),
+            Block::Para("a | b".into()),
+            Block::Table(
+                vec!["h1".into(), "h2".into()],
+                vec![vec!["1".into(), "x|y".into()]],
+            ),
+            Block::List(vec!["one".into()]),
+        ]
+    }
+
+    #[test]
+    fn markdown_tables_escape_pipes() {
+        let md = to_markdown(&sample());
+        assert!(md.starts_with("# T & <x>\n"));
+        assert!(
+            md.contains("| h1 | h2 |\n|---|---|\n| 1 | x\\|y |\n"),
+            "{md}"
+        );
+        assert!(md.contains("- one\n"));
+    }
+
+    #[test]
+    fn html_escapes_and_has_no_external_resources() {
+        let html = to_html(&sample(), Path::new("/nonexistent")).unwrap();
+        assert!(html.contains("<h1>T &amp; &lt;x&gt;</h1>"));
+        assert!(html.contains("<title>T &amp; &lt;x&gt;</title>"));
+        assert!(html.contains("<td>x|y</td>"));
+        for bad in ["src=", "href=", "<script", "@import", "url("] {
+            assert!(!html.contains(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn large_maps_go_in_as_png_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = format!("<svg>{}</svg>", "x".repeat(INLINE_SVG_LIMIT));
+        std::fs::write(dir.path().join("big.svg"), big).unwrap();
+        std::fs::write(dir.path().join("big.png"), [137u8, 80, 78, 71]).unwrap();
+        std::fs::write(dir.path().join("small.svg"), "<svg><path/></svg>").unwrap();
+        let blocks = [
+            Block::Figure("big".into(), "Big".into()),
+            Block::Figure("small".into(), "Small".into()),
+        ];
+        let html = to_html(&blocks, dir.path()).unwrap();
+        assert!(
+            html.contains(r#"src="data:image/png;base64,iVBORw==""#),
+            "{}",
+            &html[..300]
+        );
+        assert!(html.contains("<svg><path/></svg>"));
+        assert!(!html.contains("xxxx"));
+    }
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(thousands(29199.4), "29,199");
+        assert_eq!(thousands(-1234.0), "-1,234");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(1000.0), "1,000");
+        assert_eq!(thousands(f64::NAN), "–");
+    }
+}
