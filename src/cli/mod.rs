@@ -50,10 +50,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(a) => run::run(a),
-        Command::Unserved(a) => run::run_with(a, only(report::UNSERVED_FILES)),
-        Command::Equity(a) => run::run_with(a, only(report::EQUITY_FILES)),
-        Command::Lottery(a) => run::run_with(a, only(report::LOTTERY_FILES)),
-        Command::Reach(a) => run::run_with(a, only(report::REACH_FILES)),
+        Command::Unserved(a) => run::run_with(a, only(Finding::Unserved)),
+        Command::Equity(a) => run::run_with(a, only(Finding::Equity)),
+        Command::Lottery(a) => run::run_with(a, only(Finding::Lottery)),
+        Command::Reach(a) => run::run_with(a, only(Finding::Reach)),
         Command::Coverage(a) => coverage::run(*a),
         Command::Batch(a) => batch::run_batch(*a),
         Command::Validate(a) => validate::run(a),
@@ -62,10 +62,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
     }
 }
 
-use lacuna_io::write::findings as report;
+use lacuna_core::metrics::findings::Finding;
 
-fn only(files: &'static [&'static str]) -> lacuna::pipeline::FindingsOutput {
-    lacuna::pipeline::FindingsOutput::Only(files)
+fn only(finding: Finding) -> lacuna::pipeline::FindingsOutput {
+    lacuna::pipeline::FindingsOutput::Only(finding)
 }
 
 /// On SIGINT, SIGTERM or SIGHUP, removes the staging folder of the run writing to `out` and ends
@@ -175,7 +175,10 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
     for w in &s.warnings {
         eprintln!("warning: {w}");
     }
-    if o.findings.as_ref().is_some_and(|f| f.reach.is_none()) {
+    if o.findings
+        .as_ref()
+        .is_some_and(|f| f.has(Finding::Reach) && f.reach.is_none())
+    {
         eprintln!("warning: {}", lacuna_core::metrics::reach::NO_POINTS);
     } else if o.findings.is_some() && s.points.is_none() {
         eprintln!("note: {}", lacuna_core::metrics::reach::AREAL);

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use lacuna_core::metrics::coverage::Coverage;
-use lacuna_core::metrics::findings::Findings;
+use lacuna_core::metrics::findings::{Finding, Findings};
 use lacuna_io::atomic::write_atomic;
 use lacuna_io::error::{Error, Result};
 use lacuna_io::write::{fixed, pct1, thousands, Units};
@@ -52,7 +52,7 @@ pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String])
     b.extend(summary(study, coverage, f, units));
     b.extend(inputs(study, coverage, f));
     for sf in &f.services {
-        b.extend(service(study, sf, maps, units));
+        b.extend(service(study, f, sf, maps, units));
     }
     b.extend(reach(study, f));
     b.extend(method(study, units));
@@ -72,7 +72,7 @@ pub fn findings_blocks(study: &Study, coverage: &Coverage, f: &Findings) -> Vec<
     let mut b = title(study, "findings");
     b.extend(summary(study, coverage, f, units));
     for sf in &f.services {
-        b.extend(service(study, sf, &[], units));
+        b.extend(service(study, f, sf, &[], units));
     }
     b
 }
@@ -103,6 +103,16 @@ fn title(study: &Study, what: &str) -> Vec<Block> {
     )));
 
     b
+}
+
+/// `value()` when `finding` was computed, else "not computed" (never a zero that was not
+/// counted).
+fn computed(f: &Findings, finding: Finding, value: impl FnOnce() -> String) -> String {
+    if f.has(finding) {
+        value()
+    } else {
+        "not computed".into()
+    }
 }
 
 fn summary(study: &Study, coverage: &Coverage, f: &Findings, units: Units) -> Vec<Block> {
@@ -140,13 +150,15 @@ fn summary(study: &Study, coverage: &Coverage, f: &Findings, units: Units) -> Ve
             } else {
                 "–".into()
             },
-            &sf.unserved.len(),
-            &units.value(unserved_people),
-            &sf.pairs.len(),
-            &sf.equity
-                .first()
-                .map(|e| fixed(e.concentration_index, 3))
-                .unwrap_or_else(|| "not universal".into()),
+            &computed(f, Finding::Unserved, || sf.unserved.len().to_string()),
+            &computed(f, Finding::Unserved, || units.value(unserved_people)),
+            &computed(f, Finding::Lottery, || sf.pairs.len().to_string()),
+            &computed(f, Finding::Equity, || {
+                sf.equity
+                    .first()
+                    .map(|e| fixed(e.concentration_index, 3))
+                    .unwrap_or_else(|| "not universal".into())
+            }),
         ]));
     }
     let within = format!("{} within reach", units.whole());
@@ -165,6 +177,18 @@ fn summary(study: &Study, coverage: &Coverage, f: &Findings, units: Units) -> Ve
     ));
     if !units.by_population {
         b.push(Block::Para(AREA_BASED.into()));
+    }
+    if f.computed.len() < Finding::ALL.len() {
+        let names: Vec<String> = f
+            .computed
+            .iter()
+            .map(|x| format!("`lacuna {}`", x.name()))
+            .collect();
+        b.push(Block::Para(format!(
+            "Only {} was computed: figures of the other findings are \"not computed\", not \
+             zero (`lacuna run` computes them all).",
+            names.join(", ")
+        )));
     }
     b.push(Block::Para(format!(
         "An area is unserved when the share of its {} within reach is below the service's \
@@ -270,38 +294,63 @@ fn inputs(study: &Study, coverage: &Coverage, f: &Findings) -> Vec<Block> {
 }
 
 /// One service's section: equity, unserved neighbourhoods and gaps, lottery pairs, councils.
+/// What every section of one service's findings reads.
+struct ServiceCx<'a> {
+    study: &'a Study,
+    sf: &'a lacuna_core::metrics::findings::ServiceFindings,
+    maps: &'a [String],
+    units: Units,
+    unmet: String,
+    decile: &'static str,
+    t: &'a str,
+    label: String,
+}
+
+impl ServiceCx<'_> {
+    /// A figure of the map `stem`, when it was drawn.
+    fn figure(&self, b: &mut Vec<Block>, stem: String, caption: String) {
+        if self.maps.contains(&stem) {
+            b.push(Block::Figure(stem, caption));
+        }
+    }
+}
+
+/// One service's section: its coverage map, then the section of each finding computed (equity,
+/// unserved neighbourhoods and gaps, the postcode lottery and its councils).
 fn service(
     study: &Study,
+    f: &Findings,
     sf: &lacuna_core::metrics::findings::ServiceFindings,
     maps: &[String],
     units: Units,
 ) -> Vec<Block> {
-    let mut b = Vec::new();
-    let top = study.spec.findings.top_n;
-    let unmet = if units.by_population {
-        "unmet need".to_string()
-    } else {
-        "unmet need (km²)".to_string()
-    };
-    let decile = if lacuna_io::write::study_deciles(study) {
-        "study decile"
-    } else {
-        "need decile"
-    };
     let t = &study.service_types[sf.service];
-    let label = study.service_label(sf.service);
-    let heading = if label == *t {
+    let cx = ServiceCx {
+        study,
+        sf,
+        maps,
+        units,
+        unmet: if units.by_population {
+            "unmet need".to_string()
+        } else {
+            "unmet need (km²)".to_string()
+        },
+        decile: if lacuna_io::write::study_deciles(study) {
+            "study decile"
+        } else {
+            "need decile"
+        },
+        t,
+        label: study.service_label(sf.service),
+    };
+    let label = &cx.label;
+    let heading = if label == t {
         format!("Service: {t}")
     } else {
         format!("Service: {label} ({t})")
     };
-    b.push(Block::Heading(2, heading));
-    let figure = |b: &mut Vec<Block>, stem: String, caption: String| {
-        if maps.contains(&stem) {
-            b.push(Block::Figure(stem, caption));
-        }
-    };
-    figure(
+    let mut b = vec![Block::Heading(2, heading)];
+    cx.figure(
         &mut b,
         format!("coverage_{t}"),
         format!(
@@ -309,6 +358,28 @@ fn service(
             units.whole()
         ),
     );
+    // Equity first: whether everyone reaches a universal service is the headline question.
+    let sections: [(Finding, fn(&ServiceCx) -> Vec<Block>); 4] = [
+        (Finding::Equity, equity_section),
+        (Finding::Unserved, unserved_section),
+        (Finding::Lottery, lottery_section),
+        (Finding::Lottery, councils_section),
+    ];
+    for (finding, section) in sections {
+        if f.has(finding) {
+            b.extend(section(&cx));
+        }
+    }
+    b
+}
+
+/// Uneven access to a universal service (universal services only).
+fn equity_section(cx: &ServiceCx) -> Vec<Block> {
+    let mut b = Vec::new();
+    let t = cx.t;
+    let study = cx.study;
+    let sf = cx.sf;
+    let units = cx.units;
     if let Some(all) = sf.equity.first() {
         b.push(Block::Heading(
             3,
@@ -323,7 +394,7 @@ fn service(
         if let Some(caveat) = all_or_nothing(&sf.access, all) {
             b.push(Block::Para(caveat));
         }
-        figure(
+        cx.figure(
             &mut b,
             format!("equity_{t}"),
             "Coverage by deprivation decile per council, and the concentration curve.".into(),
@@ -368,6 +439,19 @@ fn service(
             ));
         }
     }
+    b
+}
+
+/// Unserved neighbourhoods ranked by unmet need, and the gaps outside every catchment.
+fn unserved_section(cx: &ServiceCx) -> Vec<Block> {
+    let mut b = Vec::new();
+    let top = cx.study.spec.findings.top_n;
+    let unmet = &cx.unmet;
+    let decile = cx.decile;
+    let t = cx.t;
+    let study = cx.study;
+    let sf = cx.sf;
+    let units = cx.units;
     b.push(Block::Heading(
         3,
         format!(
@@ -417,7 +501,7 @@ fn service(
             }
         }));
     }
-    figure(
+    cx.figure(
         &mut b,
         format!("unmet_need_{t}"),
         format!(
@@ -458,11 +542,22 @@ fn service(
                 .collect(),
         ));
     }
+    b
+}
+
+/// The postcode lottery: flagged cross-boundary pairs.
+fn lottery_section(cx: &ServiceCx) -> Vec<Block> {
+    let mut b = Vec::new();
+    let top = cx.study.spec.findings.top_n;
+    let decile = cx.decile;
+    let t = cx.t;
+    let study = cx.study;
+    let sf = cx.sf;
     b.push(Block::Heading(
         3,
         format!("Postcode lottery: {} cross-boundary pairs", sf.pairs.len()),
     ));
-    figure(
+    cx.figure(
         &mut b,
         format!("lottery_{t}"),
         "Neighbouring areas in different councils with similar need and very different coverage."
@@ -497,6 +592,15 @@ fn service(
                 .collect(),
         ));
     }
+    b
+}
+
+/// The council league table.
+fn councils_section(cx: &ServiceCx) -> Vec<Block> {
+    let mut b = Vec::new();
+    let study = cx.study;
+    let sf = cx.sf;
+    let units = cx.units;
     b.push(Block::Heading(3, "Councils".into()));
     b.push(Block::Table(
         head(&[

@@ -1,5 +1,7 @@
-//! All findings of a study from its coverage: unserved neighbourhoods, uneven universal access
-//! and the postcode lottery, per service type.
+//! The findings of a study from its coverage: unserved neighbourhoods, uneven universal access,
+//! the postcode lottery and the reach of provider networks. Each is a [`Finding`]; [`compute`]
+//! computes those asked for and only what they depend on (a run of `lacuna reach` builds no
+//! adjacency and draws no bootstrap).
 
 use rayon::prelude::*;
 
@@ -41,11 +43,12 @@ pub struct ServiceFindings {
 pub struct Findings {
     /// Need per area.
     pub need: AreaNeed,
-    /// Neighbouring areas.
+    /// Neighbouring areas (empty unless a finding needed them).
     pub neighbours: Vec<Neighbours>,
     /// Per service type, in `Study::service_types` order.
     pub services: Vec<ServiceFindings>,
-    /// Reach per network and provider (None without population points).
+    /// Reach per network and provider (None when not computed, or without population points
+    /// and need-file population).
     pub reach: Option<Vec<Reach>>,
     /// The networks compared in `missed`: every service type (in order), then the named
     /// networks.
@@ -54,73 +57,127 @@ pub struct Findings {
     pub missed: Vec<Missed>,
     /// Whether gap polygons were built.
     pub gap_polygons: bool,
+    /// The findings computed, in [`Finding::ALL`] order; the fields of the others are empty.
+    pub computed: Vec<Finding>,
     /// Seconds per part of the computation, for `run.json` and benchmarks. Parts run side by
     /// side (equity beside everything else, adjacency beside reach) each report their own
     /// time.
     pub timings: Vec<(&'static str, f64)>,
 }
 
-/// Computes every finding.
-pub fn compute(study: &Study, coverage: &Coverage) -> Findings {
-    compute_and(study, coverage, |_| ()).0
+/// One finding of a study: a question with its own tables, maps and report section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Finding {
+    /// Unserved neighbourhoods ranked by unmet need, and the gaps outside every catchment.
+    Unserved,
+    /// Uneven universal access: inequality indices, their decomposition and resampling.
+    Equity,
+    /// The postcode lottery: neighbouring areas in different councils with similar need and
+    /// very different provision, and the council league table.
+    Lottery,
+    /// The reach of each provider and network, and the areas one network misses that another
+    /// covers.
+    Reach,
 }
 
-/// [`compute`], running `early` on the findings before their equity rows are in (every
-/// `ServiceFindings::equity` empty) while the equity finding is still being computed: the
-/// resampling is the longest part, and what does not depend on it (most files) can be written
-/// meanwhile. Returns the complete findings and what `early` returned.
-pub fn compute_and<R: Send>(
-    study: &Study,
-    coverage: &Coverage,
-    early: impl FnOnce(&Findings) -> R + Send,
-) -> (Findings, R) {
+impl Finding {
+    /// Every finding, in the order the outputs list them.
+    pub const ALL: [Finding; 4] = [
+        Finding::Unserved,
+        Finding::Equity,
+        Finding::Lottery,
+        Finding::Reach,
+    ];
+
+    /// Its name, as the subcommand that computes it alone (`lacuna unserved`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Finding::Unserved => "unserved",
+            Finding::Equity => "equity",
+            Finding::Lottery => "lottery",
+            Finding::Reach => "reach",
+        }
+    }
+
+    /// Whether it needs the areas' neighbours (shared boundaries): the lottery's pairs, and the
+    /// unserved finding's gap polygons (which join gaps across neighbouring areas).
+    fn needs_neighbours(self, gap_polygons: bool) -> bool {
+        match self {
+            Finding::Lottery => true,
+            Finding::Unserved => gap_polygons,
+            Finding::Equity | Finding::Reach => false,
+        }
+    }
+}
+
+impl Findings {
+    /// Whether `finding` was computed.
+    pub fn has(&self, finding: Finding) -> bool {
+        self.computed.contains(&finding)
+    }
+}
+
+/// Computes the findings in `wanted` (see [`Finding::ALL`] for all of them), and only what they
+/// depend on.
+pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findings {
     let clock = std::time::Instant::now();
-    let need = area_need(study);
+    let secs = |t: std::time::Instant| t.elapsed().as_secs_f64();
+    let want = |f: Finding| wanted.contains(&f);
     let params = &study.params.findings;
-    let gap_polygons = params
-        .gap_polygons
-        .unwrap_or(study.areas.len() <= crate::params::GAP_POLYGON_AUTO_LIMIT);
+    let gap_polygons = want(Finding::Unserved)
+        && params
+            .gap_polygons
+            .unwrap_or(study.areas.len() <= crate::params::GAP_POLYGON_AUTO_LIMIT);
+    let need = area_need(study);
     let types = study.service_types.len();
     let accesses: Vec<Access> = (0..types).map(|t| access(study, coverage, t)).collect();
     let index = ProviderIndex::build(&study.providers, &study.service_types);
-    let t_prepare = clock.elapsed().as_secs_f64();
-    let secs = |t: std::time::Instant| t.elapsed().as_secs_f64();
-    // The resampling of the equity finding on one side; on the other adjacency and the reach
-    // of each network (independent, side by side), then everything built on adjacency, then
-    // `early`.
-    let ((equities, t_eq), (mut findings, r)) = rayon::join(
+    let mut timings = vec![("findings/prepare (need, access, index)", secs(clock))];
+    // The resampling of the equity finding is the longest part: it runs beside the rest.
+    let (equities, (neighbours, services, networks)) = rayon::join(
         || {
             let t = std::time::Instant::now();
-            (universal_equity(study, &accesses, &need, params), secs(t))
+            let rows = if want(Finding::Equity) {
+                universal_equity(study, &accesses, &need, params)
+            } else {
+                vec![Vec::new(); types]
+            };
+            (rows, secs(t))
         },
         || {
-            let ((neighbours, t_adj), ((reach, named), t_reach)) = rayon::join(
-                || {
-                    let t = std::time::Instant::now();
-                    let n = neighbours(
-                        &study.areas,
-                        params.boundary_tolerance_m,
-                        params.adjacency == crate::params::Adjacency::Touching,
-                    );
-                    (n, secs(t))
-                },
-                || {
-                    let t = std::time::Instant::now();
-                    let types: Vec<&Access> = accesses.iter().collect();
-                    let named = named_network_access(study, &index, &types);
-                    ((reach(study, &need, &index), named), secs(t))
-                },
-            );
-            let t_services = std::time::Instant::now();
+            let t = std::time::Instant::now();
+            let neighbours = if wanted.iter().any(|f| f.needs_neighbours(gap_polygons)) {
+                neighbours(
+                    &study.areas,
+                    params.boundary_tolerance_m,
+                    params.adjacency == crate::params::Adjacency::Touching,
+                )
+            } else {
+                Vec::new()
+            };
+            let t_adj = secs(t);
+            let t = std::time::Instant::now();
             let services: Vec<ServiceFindings> = accesses
                 .par_iter()
                 .enumerate()
                 .map(|(t, acc)| ServiceFindings {
                     service: t,
-                    unserved: unserved(study, t, acc, &need),
+                    unserved: if want(Finding::Unserved) {
+                        unserved(study, t, acc, &need)
+                    } else {
+                        Vec::new()
+                    },
                     equity: Vec::new(),
-                    pairs: pairs(study, t, acc, &need, &neighbours, params),
-                    league: league(study, t, acc, &need),
+                    pairs: if want(Finding::Lottery) {
+                        pairs(study, t, acc, &need, &neighbours, params)
+                    } else {
+                        Vec::new()
+                    },
+                    league: if want(Finding::Lottery) {
+                        league(study, t, acc, &need)
+                    } else {
+                        Vec::new()
+                    },
                     gaps: if gap_polygons {
                         gaps(study, &index, t, acc, coverage, &neighbours)
                     } else {
@@ -129,51 +186,71 @@ pub fn compute_and<R: Send>(
                     access: acc.clone(),
                 })
                 .collect();
-            let mut networks: Vec<Network> = (0..types)
-                .map(|t| Network {
-                    name: study.service_types[t].clone(),
-                    service: t,
-                    named: false,
-                })
-                .collect();
-            networks.extend(named.iter().map(|(n, _)| n.clone()));
-            let compared: Vec<(&Network, &Access)> = networks
-                .iter()
-                .zip(
-                    services
-                        .iter()
-                        .map(|s| &s.access)
-                        .chain(named.iter().map(|(_, a)| a)),
-                )
-                .collect();
-            let missed = missed_by_one_covered_by_another(study, &compared);
-            let timings = vec![
-                ("findings/prepare (need, access, index)", t_prepare),
-                ("findings/adjacency", t_adj),
-                ("findings/reach", t_reach),
-                ("findings/unserved, pairs, league, gaps", secs(t_services)),
-            ];
-            let findings = Findings {
-                timings,
-                reach,
-                need: need.clone(),
-                neighbours,
-                services,
-                networks,
-                missed,
-                gap_polygons,
+            let t_services = secs(t);
+            let t = std::time::Instant::now();
+            let networks = if want(Finding::Reach) {
+                Some(networks_reach(study, &need, &index, &services))
+            } else {
+                None
             };
-            let r = early(&findings);
-            (findings, r)
+            (
+                (neighbours, t_adj),
+                (services, t_services),
+                (networks, secs(t)),
+            )
         },
     );
-    for (s, e) in findings.services.iter_mut().zip(equities) {
+    let ((neighbours, t_adj), (mut services, t_services), (networks, t_reach)) =
+        (neighbours, services, networks);
+    let (equities, t_eq) = equities;
+    for (s, e) in services.iter_mut().zip(equities) {
         s.equity = e;
     }
-    findings
-        .timings
-        .insert(2, ("findings/equity (bootstrap, permutations)", t_eq));
-    (findings, r)
+    timings.extend([
+        ("findings/equity (bootstrap, permutations)", t_eq),
+        ("findings/adjacency", t_adj),
+        ("findings/reach", t_reach),
+        ("findings/unserved, pairs, league, gaps", t_services),
+    ]);
+    let (reach, networks, missed) = networks.unwrap_or((None, Vec::new(), Vec::new()));
+    Findings {
+        need,
+        neighbours,
+        services,
+        reach,
+        networks,
+        missed,
+        gap_polygons,
+        computed: Finding::ALL.into_iter().filter(|f| want(*f)).collect(),
+        timings,
+    }
+}
+
+/// The reach finding: reach per provider and network, the networks compared (every service
+/// type, then the named networks) and the areas one misses that another covers.
+fn networks_reach(
+    study: &Study,
+    need: &AreaNeed,
+    index: &ProviderIndex,
+    services: &[ServiceFindings],
+) -> (Option<Vec<Reach>>, Vec<Network>, Vec<Missed>) {
+    let types: Vec<&Access> = services.iter().map(|s| &s.access).collect();
+    let named = named_network_access(study, index, &types);
+    let reach = reach(study, need, index);
+    let mut networks: Vec<Network> = (0..services.len())
+        .map(|t| Network {
+            name: study.service_types[t].clone(),
+            service: t,
+            named: false,
+        })
+        .collect();
+    networks.extend(named.iter().map(|(n, _)| n.clone()));
+    let compared: Vec<(&Network, &Access)> = networks
+        .iter()
+        .zip(types.into_iter().chain(named.iter().map(|(_, a)| a)))
+        .collect();
+    let missed = missed_by_one_covered_by_another(study, &compared);
+    (reach, networks, missed)
 }
 
 /// Equity rows of every universal service (empty for the others). Services with the same

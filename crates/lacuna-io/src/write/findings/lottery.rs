@@ -1,0 +1,163 @@
+//! The postcode lottery's files: `lottery_pairs.csv` and `lottery.geojson` (neighbouring areas
+//! in different councils with similar need and very different provision) and `groups.csv` (the
+//! council league table).
+
+use super::*;
+
+pub(super) fn lottery_pairs_csv(cx: &Ctx, p: &Path) -> Result<()> {
+    let Ctx {
+        f, labels, study, ..
+    } = *cx;
+    let area = |i: usize| &study.areas[i];
+    let rows = f
+        .services
+        .iter()
+        .flat_map(|s| &s.pairs)
+        .map(|x| {
+            let (a, b) = (area(x.a), area(x.b));
+            vec![
+                x.service_type.clone(),
+                a.code.clone(),
+                a.name.clone(),
+                a.group.clone(),
+                b.code.clone(),
+                b.name.clone(),
+                b.group.clone(),
+                num(x.share_a, 9),
+                num(x.share_b, 9),
+                x.need_a.to_string(),
+                x.need_b.to_string(),
+                num(x.difference, 9),
+                num(x.shared_boundary_m, 1),
+                num(x.population_a, 3),
+                num(x.population_b, 3),
+                num(x.score, 3),
+            ]
+        })
+        .collect();
+    write_csv(
+        p,
+        &[
+            "service_type",
+            "area_a",
+            "name_a",
+            "group_a",
+            "area_b",
+            "name_b",
+            "group_b",
+            "share_a",
+            "share_b",
+            "need_a",
+            "need_b",
+            "difference",
+            "shared_boundary_m",
+            "population_a",
+            "population_b",
+            "score",
+        ],
+        labels,
+        rows,
+    )?;
+    Ok(())
+}
+
+pub(super) fn groups_csv(cx: &Ctx, p: &Path) -> Result<()> {
+    let Ctx { f, labels, .. } = *cx;
+    let rows = f
+        .services
+        .iter()
+        .flat_map(|s| &s.league)
+        .map(|g| {
+            vec![
+                g.service_type.clone(),
+                g.rank.to_string(),
+                g.group.clone(),
+                g.areas.to_string(),
+                num(g.population, 3),
+                num(g.covered_population, 3),
+                num(g.coverage, 9),
+                opt_num(g.coverage_most_deprived, 9),
+                opt_num(g.coverage_least_deprived, 9),
+                opt_num(g.need_gap, 9),
+                num(g.uncovered_population, 3),
+                num(g.population_in_unserved_areas, 3),
+            ]
+        })
+        .collect();
+    write_csv(
+        p,
+        &[
+            "service_type",
+            "rank",
+            "group",
+            "areas",
+            "population",
+            "covered_population",
+            "coverage",
+            "coverage_most_deprived",
+            "coverage_least_deprived",
+            "need_gap",
+            "uncovered_population",
+            "population_in_unserved_areas",
+        ],
+        labels,
+        rows,
+    )?;
+    Ok(())
+}
+
+pub(super) fn lottery_geojson(cx: &Ctx, p: &Path) -> Result<()> {
+    let Ctx { f, study, .. } = *cx;
+    let t = &cx.to_wgs84;
+    let area = |i: usize| &study.areas[i];
+    let mut features = Vec::new();
+    // Each area's interior point once, in parallel: areas recur across pairs and services.
+    let ends = f
+        .services
+        .iter()
+        .flat_map(|s| &s.pairs)
+        .flat_map(|x| [x.a, x.b]);
+    let (slot, points) = per_distinct_area(study.areas.len(), ends, |i| {
+        let c = area(i)
+            .local
+            .shape()
+            .interior_point()
+            .map(|p| p.0)
+            .ok_or_else(|| Error::crs(p, "area without interior point"))?;
+        let mut one = [c];
+        t.apply(&mut one).map_err(|e| Error::crs(p, e))?;
+        Ok(one[0])
+    })?;
+    for s in &f.services {
+        for x in &s.pairs {
+            let (pa, pb) = (points[slot[x.a]], points[slot[x.b]]);
+            let mut g = String::from("{\"type\":\"LineString\",\"coordinates\":[[");
+            for (k, c) in [pa, pb].iter().enumerate() {
+                if k > 0 {
+                    g.push_str("],[");
+                }
+                push_num(&mut g, c.x, 7);
+                g.push(',');
+                push_num(&mut g, c.y, 7);
+            }
+            g.push_str("]]}");
+            let mut props = format!(
+            "{{\"service_type\":{},\"area_a\":{},\"group_a\":{},\"area_b\":{},\"group_b\":{},\"difference\":",
+            json_string(&x.service_type),
+            json_string(&area(x.a).code),
+            json_string(&area(x.a).group),
+            json_string(&area(x.b).code),
+            json_string(&area(x.b).group)
+        );
+            push_num(&mut props, x.difference, 9);
+            props.push_str(",\"score\":");
+            push_num(&mut props, x.score, 3);
+            props.push('}');
+            features.push(format!(
+                "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":{g}}}"
+            ));
+        }
+    }
+    write_feature_collection(p, &study.run_id, &features)?;
+    Ok(())
+}
