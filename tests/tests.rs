@@ -15,4 +15,5 @@ mod loading;
 mod maps;
 mod output_folder;
 mod real_data;
+mod slices;
 mod validate;
