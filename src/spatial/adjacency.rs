@@ -6,7 +6,8 @@
 
 use geo::Coord;
 use rayon::prelude::*;
-use rstar::{RTree, RTreeObject, AABB};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
 
 use crate::model::Area;
 
@@ -19,15 +20,6 @@ pub struct Neighbours {
     pub b: usize,
     /// Shared boundary length in metres.
     pub shared_m: f64,
-}
-
-struct Entry(usize, AABB<[f64; 2]>);
-
-impl RTreeObject for Entry {
-    type Envelope = AABB<[f64; 2]>;
-    fn envelope(&self) -> Self::Envelope {
-        self.1
-    }
 }
 
 fn edges(area: &Area) -> Vec<(Coord, Coord)> {
@@ -138,7 +130,7 @@ pub fn neighbours(areas: &[Area], tol: f64, touching: bool) -> Vec<Neighbours> {
         boxes
             .iter()
             .enumerate()
-            .map(|(i, b)| Entry(i, *b))
+            .map(|(i, b)| GeomWithData::new(Rectangle::from_aabb(*b), i))
             .collect(),
     );
     let all_edges: Vec<Vec<(Coord, Coord)>> = areas.par_iter().map(edges).collect();
@@ -149,7 +141,7 @@ pub fn neighbours(areas: &[Area], tol: f64, touching: bool) -> Vec<Neighbours> {
         |(mut found, mut scratch): (Vec<Neighbours>, Scratch), i| {
             let Scratch { ei, ej, stretches } = &mut scratch;
             for e in tree.locate_in_envelope_intersecting(&boxes[i]) {
-                let j = e.0;
+                let j = e.data;
                 if j <= i {
                     continue;
                 }
