@@ -140,16 +140,16 @@ impl ProviderIndex {
         v
     }
 
-    /// Candidates of every service type for a rectangle, sorted, into a reused vector (the
-    /// coverage loop asks once per area): split them by type with [`ProviderIndex::of_type`].
-    pub fn candidates_all_into(&self, rect: Rect, out: &mut Vec<usize>) {
-        out.clear();
-        out.extend(
-            self.all
-                .locate_in_envelope_intersecting(&aabb(rect))
-                .map(|e| e.data),
-        );
-        out.sort_unstable();
+    /// Candidates of every service type for a rectangle, sorted: split them by type with
+    /// [`ProviderIndex::of_type`].
+    pub fn candidates_all(&self, rect: Rect) -> Vec<usize> {
+        let mut v: Vec<usize> = self
+            .all
+            .locate_in_envelope_intersecting(&aabb(rect))
+            .map(|e| e.data)
+            .collect();
+        v.sort_unstable();
+        v
     }
 
     /// The candidates of service type `t` among sorted candidates of all types: the same as
@@ -265,8 +265,7 @@ mod tests {
             for (t, name) in names.iter().enumerate() {
                 let of_type: Vec<usize> = brute.iter().copied().filter(|&i| providers[i].service_type == *name).collect();
                 proptest::prop_assert_eq!(idx.candidates(t, rect), of_type.clone());
-                let mut all = Vec::new();
-                idx.candidates_all_into(rect, &mut all);
+                let all = idx.candidates_all(rect);
                 proptest::prop_assert_eq!(idx.of_type(t, &all), &of_type[..]);
                 let mine = providers.iter().filter(|p| p.service_type == *name);
                 let cov = mine.clone().any(|p| { let d = disc(p); (d.x - pt.x).hypot(d.y - pt.y) <= d.r });
