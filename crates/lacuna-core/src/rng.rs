@@ -1,44 +1,50 @@
-//! A small seeded random number generator (SplitMix64) for everything that must be
-//! reproducible byte for byte: the demo generator, bootstrap resampling and permutation tests.
-//! It is the same on every platform and needs no dependency.
+//! Seeded random numbers for everything that must be reproducible byte for byte: the demo
+//! generator, bootstrap resampling and permutation tests. The generator is `rand_xoshiro`'s
+//! SplitMix64 (the same stream on every platform); [`Draws`] adds the few draws the code takes
+//! from its 64-bit words.
 
-/// SplitMix64 (Steele, Lea and Flood 2014).
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
+use rand_core::{Rng, SeedableRng};
+pub use rand_xoshiro::SplitMix64;
 
-impl SplitMix64 {
-    /// A generator with the given seed.
-    pub fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
+/// A generator with the given seed.
+pub fn seeded(seed: u64) -> SplitMix64 {
+    SplitMix64::seed_from_u64(seed)
+}
 
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
+/// Uniform numbers, indices and shuffles from a generator's 64-bit words.
+pub trait Draws {
     /// A uniform number in [0, 1).
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
+    fn next_f64(&mut self) -> f64;
 
     /// A uniform number in [lo, hi).
-    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
+    fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.next_f64()
     }
 
     /// A uniform index in 0..n (n > 0), without modulo bias worth noticing for n << 2^64.
-    pub fn below(&mut self, n: usize) -> usize {
+    fn below(&mut self, n: usize) -> usize;
+
+    /// Shuffles a slice in place (Fisher-Yates). Slices shorter than 2^32 take their swaps two
+    /// per 64 random bits, as [`indices`](Self::indices) does.
+    fn shuffle<T>(&mut self, v: &mut [T]);
+
+    /// Calls `put` with `count` uniform indices in 0..n (0 < n <= 2^32), two per 64 random
+    /// bits: each index is the high half of 32 random bits times n, so an index is off its
+    /// probability 1/n by less than n / 2^32 of it (under 1e-5 for 40,000 areas), far below
+    /// the Monte Carlo error of a bootstrap.
+    fn indices(&mut self, n: usize, count: usize, put: impl FnMut(usize));
+}
+
+impl<R: Rng> Draws for R {
+    fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn below(&mut self, n: usize) -> usize {
         ((self.next_u64() as u128 * n as u128) >> 64) as usize
     }
 
-    /// Shuffles a slice in place (Fisher-Yates). Slices shorter than 2^32 take their swaps two
-    /// per 64 random bits (see [`indices`](Self::indices)).
-    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+    fn shuffle<T>(&mut self, v: &mut [T]) {
         let n = v.len();
         if n as u64 > 1 << 32 {
             for i in (1..n).rev() {
@@ -60,11 +66,7 @@ impl SplitMix64 {
         }
     }
 
-    /// Calls `put` with `count` uniform indices in 0..n (0 < n <= 2^32), two per 64 random
-    /// bits: each index is the high half of 32 random bits times n, so an index is off its
-    /// probability 1/n by less than n / 2^32 of it (under 1e-5 for 40,000 areas), far below
-    /// the Monte Carlo error of a bootstrap; and it halves the generator's share of the work.
-    pub fn indices(&mut self, n: usize, count: usize, mut put: impl FnMut(usize)) {
+    fn indices(&mut self, n: usize, count: usize, mut put: impl FnMut(usize)) {
         debug_assert!(n > 0 && n as u64 <= 1 << 32);
         for _ in 0..count / 2 {
             let r = self.next_u64();
@@ -87,9 +89,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_stream_is_splitmix64() {
+        // Steele, Lea and Flood's SplitMix64 from seed 0: the demo, the bootstrap and the
+        // permutation tests rely on this stream staying the same.
+        let mut rng = seeded(0);
+        assert_eq!(rng.next_u64(), 0xE220_A839_7B1D_CDAF);
+        assert_eq!(rng.next_u64(), 0x6E78_9E6A_A1B9_65F4);
+    }
+
+    #[test]
     fn reproducible_and_in_range() {
-        let mut a = SplitMix64::new(7);
-        let mut b = SplitMix64::new(7);
+        let mut a = seeded(7);
+        let mut b = seeded(7);
         for _ in 0..1000 {
             let x = a.next_f64();
             assert_eq!(x, b.next_f64());
@@ -111,7 +122,7 @@ mod tests {
         for n in [3usize, 4] {
             let perms: usize = (1..=n).product();
             let mut seen = std::collections::HashMap::new();
-            let mut rng = SplitMix64::new(11);
+            let mut rng = seeded(11);
             let trials = 24_000;
             for _ in 0..trials {
                 let mut v: Vec<usize> = (0..n).collect();
@@ -133,7 +144,7 @@ mod tests {
 
     #[test]
     fn indices_are_uniform_and_in_range() {
-        let mut rng = SplitMix64::new(5);
+        let mut rng = seeded(5);
         let mut counts = [0usize; 7];
         let mut total = 0;
         for count in [0, 1, 2, 7, 70_001] {

@@ -26,7 +26,7 @@ const ORIGIN: Coord = Coord {
     y: 502_000.0,
 };
 
-use lacuna_core::rng::SplitMix64 as Rng;
+use lacuna_core::rng::{seeded, Draws, SplitMix64 as Rng};
 
 /// The council of the ward in column `c`, row `r`: the boundaries step, so they are not straight.
 fn council(c: usize, r: usize) -> usize {
@@ -57,7 +57,7 @@ struct Region {
 }
 
 fn region() -> Region {
-    let mut rng = Rng::new(20_261_122);
+    let mut rng = seeded(20_261_122);
     let grid: Vec<Vec<Coord>> = (0..=ROWS)
         .map(|r| {
             (0..=COLS)

@@ -3,10 +3,7 @@
 //!
 //! FeatureCollections go through the lean serde reader in `geojson_fast`; a single Feature or bare
 //! Geometry through the geojson crate. The geojson crate's streaming `FeatureReader` is not used:
-//! it fails when a `"bbox"` key precedes `"features"` (georust/geojson#207). A large
-//! FeatureCollection (4 MB or more) is read and parsed in pieces, in parallel, without holding the
-//! whole file (`geojson_fast::parse_file_parallel`); anything that does not fit that path is read
-//! whole (figures in BENCHMARKS.md).
+//! it fails when a `"bbox"` key precedes `"features"` (georust/geojson#207).
 
 use std::path::Path;
 
@@ -77,28 +74,8 @@ fn read_other(path: &Path, bytes: &[u8]) -> std::result::Result<Parts, serde_jso
 /// When the file cannot be read or parsed (with the line and column of a syntax error), when its
 /// `crs` member names an unknown CRS, or when it conflicts with `--crs`.
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
-    let (crs_member, columns, features, skipped) = match read_large(path)? {
-        Some(c) => (
-            c.crs,
-            c.columns,
-            c.features,
-            super::geojson_fast::skipped(path, c.skipped),
-        ),
-        None => read_whole(path)?,
-    };
+    let (crs_member, columns, features, skipped) = read_whole(path)?;
     finish(path, opts, crs_member, columns, features, skipped)
-}
-
-/// A large FeatureCollection read and parsed piece by piece (see
-/// [`parse_file_parallel`](super::geojson_fast::parse_file_parallel)); `None` for anything else.
-fn read_large(path: &Path) -> Result<Option<super::geojson_fast::Collection>> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
-    let Ok(len) = usize::try_from(len) else {
-        return Ok(None);
-    };
-    Ok(super::geojson_fast::parse_file_parallel(&file, len)
-        .filter(|c| c.kind.as_deref() == Some("FeatureCollection")))
 }
 
 /// The whole file read and parsed (any GeoJSON document), with exact error positions.
@@ -133,7 +110,7 @@ fn read_whole(path: &Path) -> Result<Parts> {
         };
         Error::format(path, format!("not valid GeoJSON: {e}{hint}"))
     };
-    let fast = super::geojson_fast::parse_parallel(bytes).map_err(parse_error)?;
+    let fast = super::geojson_fast::parse(bytes).map_err(parse_error)?;
     let (crs_member, columns, features, skipped) = match fast.kind.as_deref() {
         Some("FeatureCollection") => (
             fast.crs,

@@ -607,6 +607,7 @@ fn cells_in_row(cells: &mut [f32], xa: f64, xb: f64, d: f32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lacuna_core::rng::Draws;
 
     const INK: Rgb = Rgb(0, 0, 0);
 
@@ -647,7 +648,7 @@ mod tests {
     fn fills_cover_each_pixel_by_its_area_inside() {
         // Random rings, some reaching outside the buffer, some overlapping (even-odd).
         let (w, h) = (23, 19);
-        let mut rng = lacuna_core::rng::SplitMix64::new(7);
+        let mut rng = lacuna_core::rng::seeded(7);
         for case in 0..60 {
             let rings: Vec<Vec<(f64, f64)>> = (0..1 + case % 3)
                 .map(|_| {

@@ -222,10 +222,9 @@ impl<'a> CoverageEngine<'a> {
         let failures: Vec<OverlayFailure> = rows
             .par_chunks_mut(types.max(1))
             .zip(which.par_iter())
-            .map_init(Vec::new, |cands, (out, &ai)| {
+            .map(|(out, &ai)| {
                 let area = &study.areas[ai];
-                self.index
-                    .candidates_all_into(area.local.bounding_rect(), cands);
+                let cands = self.index.candidates_all(area.local.bounding_rect());
                 let ctx = AreaContext {
                     study,
                     index: &self.index,
@@ -237,7 +236,7 @@ impl<'a> CoverageEngine<'a> {
                 };
                 let mut failed = Vec::new();
                 for (t, row) in out.iter_mut().enumerate() {
-                    *row = ctx.row(t, self.index.of_type(t, cands));
+                    *row = ctx.row(t, self.index.of_type(t, &cands));
                     if row.area_share.is_nan() {
                         failed.push(OverlayFailure {
                             area_code: area.code.clone(),

@@ -435,7 +435,7 @@ fn touch(a: &Polygon, b: &Polygon, tol: f64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::SplitMix64;
+    use crate::rng::{seeded, Draws, SplitMix64};
     use geo::{LineString, Polygon};
 
     fn poly(rng: &mut SplitMix64, x: f64, y: f64) -> Polygon {
@@ -463,7 +463,7 @@ mod tests {
 
     #[test]
     fn edge_index_agrees_with_geo_contains() {
-        let mut rng = SplitMix64::new(11);
+        let mut rng = seeded(11);
         let mut inside = 0;
         for _ in 0..300 {
             let p = poly(&mut rng, 0.0, 0.0);
@@ -487,7 +487,7 @@ mod tests {
 
     #[test]
     fn touch_agrees_with_geo_intersects() {
-        let mut rng = SplitMix64::new(5);
+        let mut rng = seeded(5);
         let mut hits = 0;
         for _ in 0..2000 {
             let a = MultiPolygon(vec![poly(&mut rng, 0.0, 0.0)]);
@@ -535,7 +535,7 @@ mod tests {
 
     #[test]
     fn probe_points_are_strictly_inside() {
-        let mut rng = SplitMix64::new(17);
+        let mut rng = seeded(17);
         let mut found = 0;
         for _ in 0..2000 {
             let (x, y) = (rng.range(-5.0, 5.0), rng.range(-5.0, 5.0));

@@ -11,10 +11,11 @@ use geo::algorithm::validation::{GeometryIndex, InvalidMultiPolygon, InvalidPoly
 use geo::coordinate_position::CoordPos;
 use geo::dimensions::Dimensions;
 use geo::{
-    BoundingRect, Coord, Intersects, Line, LineString, MultiPolygon, Polygon, PreparedGeometry,
-    Rect, Relate, RemoveRepeatedPoints,
+    BoundingRect, Intersects, Line, LineString, MultiPolygon, Polygon, PreparedGeometry, Rect,
+    Relate, RemoveRepeatedPoints,
 };
-use rstar::{RTree, RTreeObject, AABB};
+use rstar::primitives::GeomWithData;
+use rstar::{RTree, RTreeObject};
 
 /// The first reason `mp` is invalid, as geo's `validation_errors().first()` would give it.
 pub fn first_error(mp: &MultiPolygon) -> Option<InvalidMultiPolygon> {
@@ -24,7 +25,7 @@ pub fn first_error(mp: &MultiPolygon) -> Option<InvalidMultiPolygon> {
         boxes
             .iter()
             .enumerate()
-            .filter_map(|(i, b)| b.map(|b| Boxed(i, b)))
+            .filter_map(|(i, b)| b.map(|b| GeomWithData::new(b, i)))
             .collect(),
     );
     for (i, p) in mp.0.iter().enumerate() {
@@ -33,8 +34,8 @@ pub fn first_error(mp: &MultiPolygon) -> Option<InvalidMultiPolygon> {
         }
         let Some(b) = boxes[i] else { continue };
         let mut later: Vec<usize> = tree
-            .locate_in_envelope_intersecting(&envelope(b))
-            .map(|o| o.0)
+            .locate_in_envelope_intersecting(&b.envelope())
+            .map(|o| o.data)
             .filter(|&j| j > i)
             .collect();
         later.sort_unstable();
@@ -101,11 +102,11 @@ fn polygon_error(p: &Polygon) -> Option<InvalidPolygon> {
     }
     let exterior = Polygon::new(p.exterior().clone(), vec![]);
     let exterior = PreparedGeometry::from(&exterior);
-    let boxes: Vec<Boxed> = holes
+    let boxes: Vec<GeomWithData<Rect, usize>> = holes
         .iter()
-        .filter_map(|&(k, r)| r.bounding_rect().map(|b| Boxed(k, b)))
+        .filter_map(|&(k, r)| r.bounding_rect().map(|b| GeomWithData::new(b, k)))
         .collect();
-    let tree = RTree::bulk_load(boxes.clone());
+    let tree = RTree::bulk_load(boxes);
     for &(k, hole) in &holes {
         let role = RingRole::Interior(k);
         let hole_poly = Polygon::new(hole.clone(), vec![]);
@@ -124,8 +125,8 @@ fn polygon_error(p: &Polygon) -> Option<InvalidPolygon> {
             continue;
         };
         let mut later: Vec<usize> = tree
-            .locate_in_envelope_intersecting(&envelope(b))
-            .map(|o| o.0)
+            .locate_in_envelope_intersecting(&b.envelope())
+            .map(|o| o.data)
             .filter(|&j| j > k)
             .collect();
         later.sort_unstable();
@@ -148,47 +149,23 @@ fn polygon_error(p: &Polygon) -> Option<InvalidPolygon> {
 /// segment's end at the next one's start. (A spike, which folds back along its own segment at a
 /// shared vertex, passes, as in geo.) Only segments whose boxes meet are compared.
 pub fn ring_self_intersects(ring: &LineString) -> bool {
-    let segments: Vec<Segment> = ring
+    let segments: Vec<GeomWithData<Line, usize>> = ring
         .lines()
         .enumerate()
-        .map(|(i, line)| Segment(i, line))
+        .map(|(i, line)| GeomWithData::new(line, i))
         .collect();
     let tree = RTree::bulk_load(segments);
     tree.intersection_candidates_with_other_tree(&tree)
         .any(|(a, b)| {
-            a.0 < b.0 && a.1.start != b.1.end && a.1.end != b.1.start && a.1.intersects(&b.1)
+            let (x, y) = (a.geom(), b.geom());
+            a.data < b.data && x.start != y.end && x.end != y.start && x.intersects(y)
         })
-}
-
-/// A ring's segment with its position, indexed by its box.
-struct Segment(usize, Line);
-
-impl RTreeObject for Segment {
-    type Envelope = AABB<Coord>;
-    fn envelope(&self) -> Self::Envelope {
-        AABB::from_corners(self.1.start, self.1.end)
-    }
-}
-
-/// A ring or part with its position, indexed by its box.
-#[derive(Clone)]
-struct Boxed(usize, Rect);
-
-impl RTreeObject for Boxed {
-    type Envelope = AABB<Coord>;
-    fn envelope(&self) -> Self::Envelope {
-        envelope(self.1)
-    }
-}
-
-fn envelope(r: Rect) -> AABB<Coord> {
-    AABB::from_corners(r.min(), r.max())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{wkt, Validation};
+    use geo::{wkt, Coord, Validation};
 
     /// Agreement with geo on the first problem, polygon by polygon.
     fn agrees(mp: &MultiPolygon) {

@@ -6,7 +6,8 @@
 
 use geo::Coord;
 use rayon::prelude::*;
-use rstar::{RTree, RTreeObject, AABB};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
 
 use crate::model::Area;
 
@@ -19,15 +20,6 @@ pub struct Neighbours {
     pub b: usize,
     /// Shared boundary length in metres.
     pub shared_m: f64,
-}
-
-struct Entry(usize, AABB<[f64; 2]>);
-
-impl RTreeObject for Entry {
-    type Envelope = AABB<[f64; 2]>;
-    fn envelope(&self) -> Self::Envelope {
-        self.1
-    }
 }
 
 fn edges(area: &Area) -> Vec<(Coord, Coord)> {
@@ -76,33 +68,25 @@ fn overlap(e: (Coord, Coord), f: (Coord, Coord), tol: f64) -> Option<(f64, f64)>
 
 /// The length of boundary `own` shares with `other` within `tol`: along each edge of `own`,
 /// the union of the stretches the other's edges run along (an edge's stretches counted once
-/// however many of the other's edges lie beside it). `stretches` is scratch.
-fn shared_along(
-    own: &[(Coord, Coord)],
-    other: &[(Coord, Coord)],
-    tol: f64,
-    stretches: &mut Vec<(f64, f64)>,
-) -> f64 {
+/// however many of the other's edges lie beside it).
+fn shared_along(own: &[(Coord, Coord)], other: &[(Coord, Coord)], tol: f64) -> f64 {
     let mut shared = 0.0;
     for &ea in own {
         let (lo_x, hi_x) = (ea.0.x.min(ea.1.x) - tol, ea.0.x.max(ea.1.x) + tol);
         let (lo_y, hi_y) = (ea.0.y.min(ea.1.y) - tol, ea.0.y.max(ea.1.y) + tol);
-        stretches.clear();
-        for &eb in other {
-            if eb.0.x.max(eb.1.x) < lo_x
-                || eb.0.x.min(eb.1.x) > hi_x
-                || eb.0.y.max(eb.1.y) < lo_y
-                || eb.0.y.min(eb.1.y) > hi_y
-            {
-                continue;
-            }
-            stretches.extend(overlap(ea, eb, tol));
-        }
-        if stretches.len() > 1 {
-            stretches.sort_by(|a, b| a.0.total_cmp(&b.0));
-        }
+        let mut stretches: Vec<(f64, f64)> = other
+            .iter()
+            .filter(|eb| {
+                eb.0.x.max(eb.1.x) >= lo_x
+                    && eb.0.x.min(eb.1.x) <= hi_x
+                    && eb.0.y.max(eb.1.y) >= lo_y
+                    && eb.0.y.min(eb.1.y) <= hi_y
+            })
+            .filter_map(|&eb| overlap(ea, eb, tol))
+            .collect();
+        stretches.sort_by(|a, b| a.0.total_cmp(&b.0));
         let mut end = f64::NEG_INFINITY;
-        for &(lo, hi) in stretches.iter() {
+        for &(lo, hi) in &stretches {
             if hi > end {
                 shared += hi - lo.max(end);
                 end = hi;
@@ -110,14 +94,6 @@ fn shared_along(
         }
     }
     shared
-}
-
-/// Per-thread scratch: the two areas' nearby edges and the stretches along one edge.
-#[derive(Default)]
-struct Scratch {
-    ei: Vec<(Coord, Coord)>,
-    ej: Vec<(Coord, Coord)>,
-    stretches: Vec<(f64, f64)>,
 }
 
 /// Finds every pair of areas sharing more than `tol` metres of boundary (edges within `tol`
@@ -138,74 +114,56 @@ pub fn neighbours(areas: &[Area], tol: f64, touching: bool) -> Vec<Neighbours> {
         boxes
             .iter()
             .enumerate()
-            .map(|(i, b)| Entry(i, *b))
+            .map(|(i, b)| GeomWithData::new(Rectangle::from_aabb(*b), i))
             .collect(),
     );
     let all_edges: Vec<Vec<(Coord, Coord)>> = areas.par_iter().map(edges).collect();
-    // Each thread keeps its pairs and its scratch (both areas' nearby edges, the stretches
-    // along one edge), so the tens of thousands of candidate pairs allocate nothing.
-    let per_thread = (0..areas.len()).into_par_iter().fold(
-        || (Vec::new(), Scratch::default()),
-        |(mut found, mut scratch): (Vec<Neighbours>, Scratch), i| {
-            let Scratch { ei, ej, stretches } = &mut scratch;
-            for e in tree.locate_in_envelope_intersecting(&boxes[i]) {
-                let j = e.0;
-                if j <= i {
-                    continue;
-                }
-                // Only edges inside both (grown) boxes can be shared: filter first, so the
-                // pairwise loop runs over a handful of edges, not whole rings.
-                let (bi, bj) = (&boxes[i], &boxes[j]);
-                let lo = [
-                    bi.lower()[0].max(bj.lower()[0]),
-                    bi.lower()[1].max(bj.lower()[1]),
-                ];
-                let hi = [
-                    bi.upper()[0].min(bj.upper()[0]),
-                    bi.upper()[1].min(bj.upper()[1]),
-                ];
-                let near = |e: &&(Coord, Coord)| {
-                    e.0.x.max(e.1.x) >= lo[0]
-                        && e.0.x.min(e.1.x) <= hi[0]
-                        && e.0.y.max(e.1.y) >= lo[1]
-                        && e.0.y.min(e.1.y) <= hi[1]
-                };
-                ei.clear();
-                ei.extend(all_edges[i].iter().filter(near));
-                ej.clear();
-                ej.extend(all_edges[j].iter().filter(near));
-                // Measured along each side and the longer taken, so the result does not depend
-                // on the areas' order: where one side is simplified, its long edges lie within
-                // the tolerance of the other's line but not the other way round (one order
-                // found no pair at all).
-                let shared =
-                    shared_along(ei, ej, tol, stretches).max(shared_along(ej, ei, tol, stretches));
-                let meet = touching
-                    && ei.iter().any(|&ea| {
-                        ej.iter().any(|&eb| {
-                            point_segment(ea.0, eb) <= tol || point_segment(eb.0, ea) <= tol
-                        })
-                    });
-                if shared > tol || meet {
-                    // A corner contact reports no shared length, not the tolerance's worth.
-                    let shared = if shared > tol { shared } else { 0.0 };
-                    found.push(Neighbours {
-                        a: i,
-                        b: j,
-                        shared_m: shared,
-                    });
-                }
-            }
-            (found, scratch)
-        },
-    );
-    let mut out: Vec<Neighbours> =
-        per_thread
-            .map(|(found, _)| found)
-            .reduce(Vec::new, |mut x, mut y| {
-                x.append(&mut y);
-                x
+    // Areas i < j whose grown boxes meet, and what they share.
+    let pair = |i: usize, j: usize| -> Option<Neighbours> {
+        // Only edges inside both (grown) boxes can be shared: filter first, so the pairwise
+        // loop runs over a handful of edges, not whole rings.
+        let (bi, bj) = (&boxes[i], &boxes[j]);
+        let lo = [
+            bi.lower()[0].max(bj.lower()[0]),
+            bi.lower()[1].max(bj.lower()[1]),
+        ];
+        let hi = [
+            bi.upper()[0].min(bj.upper()[0]),
+            bi.upper()[1].min(bj.upper()[1]),
+        ];
+        let near = |e: &&(Coord, Coord)| {
+            e.0.x.max(e.1.x) >= lo[0]
+                && e.0.x.min(e.1.x) <= hi[0]
+                && e.0.y.max(e.1.y) >= lo[1]
+                && e.0.y.min(e.1.y) <= hi[1]
+        };
+        let ei: Vec<(Coord, Coord)> = all_edges[i].iter().filter(near).copied().collect();
+        let ej: Vec<(Coord, Coord)> = all_edges[j].iter().filter(near).copied().collect();
+        // Measured along each side and the longer taken, so the result does not depend on the
+        // areas' order: where one side is simplified, its long edges lie within the tolerance
+        // of the other's line but not the other way round (one order found no pair at all).
+        let shared = shared_along(&ei, &ej, tol).max(shared_along(&ej, &ei, tol));
+        let meet = touching
+            && ei.iter().any(|&ea| {
+                ej.iter()
+                    .any(|&eb| point_segment(ea.0, eb) <= tol || point_segment(eb.0, ea) <= tol)
             });
+        // A corner contact reports no shared length, not the tolerance's worth.
+        (shared > tol || meet).then(|| Neighbours {
+            a: i,
+            b: j,
+            shared_m: if shared > tol { shared } else { 0.0 },
+        })
+    };
+    let mut out: Vec<Neighbours> = (0..areas.len())
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            tree.locate_in_envelope_intersecting(&boxes[i])
+                .map(|e| e.data)
+                .filter(move |&j| j > i)
+                .filter_map(move |j| pair(i, j))
+        })
+        .collect();
     out.sort_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
     out
 }

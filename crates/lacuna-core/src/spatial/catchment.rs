@@ -23,34 +23,15 @@ pub fn disc_polygon(d: &Disc, n: usize) -> Polygon {
 
 /// The vertices of [`disc_polygon`], counter-clockwise from angle 0 (not closed).
 fn disc_ring(d: &Disc, n: usize) -> Vec<Coord> {
-    unit_circle(n)
-        .iter()
-        .map(|&(cos, sin)| Coord {
-            x: d.x + d.r * cos,
-            y: d.y + d.r * sin,
-        })
-        .collect()
-}
-
-/// cos and sin of the `n` angles 2πk/n. Gap polygons draw every candidate disc of every area,
-/// and the trigonometry was a tenth of that work; the table holds the same values the
-/// functions return, so the discs are the same to the bit.
-fn unit_circle(n: usize) -> std::sync::Arc<[(f64, f64)]> {
-    use std::sync::{Arc, Mutex};
-    type Table = Arc<[(f64, f64)]>;
-    static TABLES: Mutex<Vec<(usize, Table)>> = Mutex::new(Vec::new());
-    let mut tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, t)) = tables.iter().find(|(m, _)| *m == n) {
-        return t.clone();
-    }
-    let t: Table = (0..n)
+    (0..n)
         .map(|k| {
             let t = std::f64::consts::TAU * k as f64 / n as f64;
-            (t.cos(), t.sin())
+            Coord {
+                x: d.x + d.r * t.cos(),
+                y: d.y + d.r * t.sin(),
+            }
         })
-        .collect();
-    tables.push((n, t.clone()));
-    t
+        .collect()
 }
 
 /// The part of the convex polygon `ring` (not closed, counter-clockwise) inside `rect`, by
@@ -311,6 +292,7 @@ pub fn leave_one_out(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::Draws;
     use approx::assert_relative_eq;
     use geo::{polygon, Area};
 
@@ -344,7 +326,7 @@ mod tests {
 
     #[test]
     fn convex_clipping_agrees_with_geo_intersection() {
-        let mut rng = crate::rng::SplitMix64::new(3);
+        let mut rng = crate::rng::seeded(3);
         let mut cut = 0;
         for _ in 0..500 {
             let d = Disc {
@@ -424,7 +406,7 @@ mod tests {
 
     #[test]
     fn leave_one_out_agrees_with_cutting_all_but_one() {
-        let mut rng = crate::rng::SplitMix64::new(8);
+        let mut rng = crate::rng::seeded(8);
         let shape = MultiPolygon(vec![
             polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 6.0), (x: 4.0, y: 9.0), (x: 0.0, y: 6.0)],
         ]);

@@ -8,23 +8,13 @@ use std::ops::Range;
 
 use geo::{Coord, Rect};
 use kiddo::{ImmutableKdTree, SquaredEuclidean};
-use rstar::{RTree, RTreeObject, AABB};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
 
 use crate::model::{Catchment, Provider};
 
-/// A provider's catchment in the index.
-#[derive(Debug, Clone, Copy)]
-struct CatchmentEntry {
-    provider: usize,
-    envelope: AABB<[f64; 2]>,
-}
-
-impl RTreeObject for CatchmentEntry {
-    type Envelope = AABB<[f64; 2]>;
-    fn envelope(&self) -> Self::Envelope {
-        self.envelope
-    }
-}
+/// A provider's catchment in the index: its bounding box, with the provider's index as data.
+type CatchmentEntry = GeomWithData<Rectangle<[f64; 2]>, usize>;
 
 /// The bounding box of a catchment.
 pub fn rect_of(c: &Catchment) -> Rect {
@@ -90,10 +80,7 @@ impl ProviderIndex {
         let entries: Vec<CatchmentEntry> = providers
             .iter()
             .enumerate()
-            .map(|(i, p)| CatchmentEntry {
-                provider: i,
-                envelope: aabb(rect_of(&p.catchment)),
-            })
+            .map(|(i, p)| GeomWithData::new(aabb(rect_of(&p.catchment)).into(), i))
             .collect();
         let catchments = ranges
             .iter()
@@ -147,22 +134,22 @@ impl ProviderIndex {
     pub fn candidates(&self, t: usize, rect: Rect) -> Vec<usize> {
         let mut v: Vec<usize> = self.catchments[t]
             .locate_in_envelope_intersecting(&aabb(rect))
-            .map(|e| e.provider)
+            .map(|e| e.data)
             .collect();
         v.sort_unstable();
         v
     }
 
-    /// Candidates of every service type for a rectangle, sorted, into a reused vector (the
-    /// coverage loop asks once per area): split them by type with [`ProviderIndex::of_type`].
-    pub fn candidates_all_into(&self, rect: Rect, out: &mut Vec<usize>) {
-        out.clear();
-        out.extend(
-            self.all
-                .locate_in_envelope_intersecting(&aabb(rect))
-                .map(|e| e.provider),
-        );
-        out.sort_unstable();
+    /// Candidates of every service type for a rectangle, sorted: split them by type with
+    /// [`ProviderIndex::of_type`].
+    pub fn candidates_all(&self, rect: Rect) -> Vec<usize> {
+        let mut v: Vec<usize> = self
+            .all
+            .locate_in_envelope_intersecting(&aabb(rect))
+            .map(|e| e.data)
+            .collect();
+        v.sort_unstable();
+        v
     }
 
     /// The candidates of service type `t` among sorted candidates of all types: the same as
@@ -189,8 +176,8 @@ impl ProviderIndex {
     ) -> impl Iterator<Item = usize> + 'a {
         self.catchments[t]
             .locate_in_envelope_intersecting(&AABB::from_point([p.x, p.y]))
-            .filter(move |e| holds(&providers[e.provider].catchment, p))
-            .map(|e| e.provider)
+            .filter(move |e| holds(&providers[e.data].catchment, p))
+            .map(|e| e.data)
     }
 
     /// True when one of `cands` (candidates of service type `t` for a rectangle holding `p`, from
@@ -278,8 +265,7 @@ mod tests {
             for (t, name) in names.iter().enumerate() {
                 let of_type: Vec<usize> = brute.iter().copied().filter(|&i| providers[i].service_type == *name).collect();
                 proptest::prop_assert_eq!(idx.candidates(t, rect), of_type.clone());
-                let mut all = Vec::new();
-                idx.candidates_all_into(rect, &mut all);
+                let all = idx.candidates_all(rect);
                 proptest::prop_assert_eq!(idx.of_type(t, &all), &of_type[..]);
                 let mine = providers.iter().filter(|p| p.service_type == *name);
                 let cov = mine.clone().any(|p| { let d = disc(p); (d.x - pt.x).hypot(d.y - pt.y) <= d.r });

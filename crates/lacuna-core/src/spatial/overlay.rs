@@ -806,6 +806,7 @@ fn boundary_pieces(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::Draws;
     use approx::assert_relative_eq;
     use geo::{polygon, Area, BooleanOps};
 
@@ -1087,7 +1088,7 @@ mod tests {
             polygon![(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 2.0, y: 4.0)],
         ]);
         let shapes = [square(0.0, 0.0, 4.0), holed, corners, tri];
-        let mut rng = crate::rng::SplitMix64::new(12345);
+        let mut rng = crate::rng::seeded(12345);
         for case in 0..600 {
             let shape = &shapes[(case / 12) % shapes.len()];
             let p = LocalPolygon::new(shape);
@@ -1500,7 +1501,7 @@ mod tests {
                 .ok()
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(40);
-            let mut rng = crate::rng::SplitMix64::new(seed);
+            let mut rng = crate::rng::seeded(seed);
             for (case, (name, base)) in shapes().iter().cycle().take(cases).enumerate() {
                 let (pts, edges) = specials(base);
                 let mut ds: Vec<Disc> = Vec::new();

@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::{list, ons_column, sort_large_by, strict_check, FileReport};
+use super::{list, ons_column, strict_check, FileReport};
 use super::{GROUP_CANDIDATES, ID_CANDIDATES, NAME_CANDIDATES};
 use crate::config::StudySpec;
 use crate::error::{Error, Result};
@@ -148,9 +148,7 @@ pub(super) fn build_areas(
             }
         }
     }
-    sort_large_by(&mut areas, |a, b| {
-        a.code.cmp(&b.code).then(a.position.cmp(&b.position))
-    });
+    areas.sort_by(|a, b| a.code.cmp(&b.code).then(a.position.cmp(&b.position)));
     let dups: Vec<String> = areas
         .windows(2)
         .filter(|w| w[0].code == w[1].code)

@@ -364,7 +364,7 @@ pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
             if !spec.lenient_standards {
                 services::check_standards(spec, &seen)?;
             }
-            sort_large_by(&mut providers, |a, b| {
+            providers.sort_by(|a, b| {
                 a.service_type
                     .cmp(&b.service_type)
                     .then(a.site.x.total_cmp(&b.site.x))
@@ -499,32 +499,6 @@ fn group_from_need(spec: &StudySpec, join: &NeedJoin, areas: &mut [Area]) -> Res
     Ok(())
 }
 
-/// Sorts `v` stably, moving each item at most once: the indices are sorted, then the permutation
-/// is applied in place. For items of a couple of hundred bytes (areas, providers), moving them
-/// through a merge sort cost more than the rest of loading them.
-fn sort_large_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> std::cmp::Ordering) {
-    let mut order: Vec<usize> = (0..v.len()).collect();
-    order.sort_by(|&i, &j| cmp(&v[i], &v[j]));
-    permute(v, &mut order);
-}
-
-/// Puts `v[order[k]]` at position `k`, in place (following the permutation's cycles) so that
-/// no second vector of items is allocated; `order` is left as the identity.
-fn permute<T>(v: &mut [T], order: &mut [usize]) {
-    for start in 0..order.len() {
-        let mut at = start;
-        while order[at] != at {
-            let from = order[at];
-            order[at] = at;
-            if from == start {
-                break;
-            }
-            v.swap(at, from);
-            at = from;
-        }
-    }
-}
-
 /// Network names must be readable and tell themselves apart from the service types, which are
 /// networks too in the reach tables.
 fn check_networks(spec: &StudySpec, service_types: &[String]) -> Result<()> {
@@ -545,29 +519,4 @@ fn check_networks(spec: &StudySpec, service_types: &[String]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::permute;
-
-    #[test]
-    fn sorting_large_items_is_a_stable_sort() {
-        let mut v: Vec<(u8, usize)> = [3, 1, 2, 1, 3, 0, 2, 1].into_iter().zip(0..).collect();
-        let mut expected = v.clone();
-        expected.sort_by_key(|x| x.0);
-        super::sort_large_by(&mut v, |a, b| a.0.cmp(&b.0));
-        assert_eq!(v, expected);
-    }
-
-    #[test]
-    fn permute_puts_each_item_where_the_order_says() {
-        // Cycles of length 3 and 2 and a fixed point.
-        let mut v = vec!['a', 'b', 'c', 'd', 'e', 'f'];
-        let mut order = vec![2, 0, 1, 4, 3, 5];
-        let expected: Vec<char> = order.iter().map(|&i| v[i]).collect();
-        permute(&mut v, &mut order);
-        assert_eq!(v, expected);
-        assert_eq!(v, vec!['c', 'a', 'b', 'e', 'd', 'f']);
-    }
 }

@@ -5,16 +5,13 @@
 //! Features are formatted in parallel (transforming a national layer back to WGS84 is most of
 //! the cost) and written in area order, so the bytes do not depend on the thread count.
 
-use std::cell::RefCell;
 use std::path::Path;
-
-use geo::Coord;
 
 use rayon::prelude::*;
 
 use super::push_num;
 use crate::atomic::write_atomic;
-use crate::crs::{Crs, Transformer, WGS84};
+use crate::crs::{Transformer, WGS84};
 use crate::error::{Error, Result};
 use crate::load::LoadedStudy as Study;
 use lacuna_core::metrics::coverage::{group_by_area, CoverageRow};
@@ -22,71 +19,6 @@ use lacuna_core::spatial::overlay::LocalPolygon;
 
 /// Areas formatted per parallel batch.
 const BATCH: usize = 1024;
-
-/// Slots in each thread's cache of transformed vertices (a power of two).
-const CACHE_SLOTS: usize = 4096;
-
-/// Recently transformed vertices, per thread: neighbouring areas share their boundary vertices
-/// and are usually formatted one after another (areas are in code order, and codes follow
-/// geography), so a small direct-mapped cache saves about half of the CRS transforms, the
-/// largest cost of writing a national layer. A hit returns the very value the transform gave.
-struct VertexCache {
-    /// The transform the entries belong to.
-    owner: Option<(Crs, Crs)>,
-    keys: Vec<(u64, u64)>,
-    values: Vec<Coord>,
-}
-
-thread_local! {
-    static VERTEX_CACHE: RefCell<VertexCache> = const {
-        RefCell::new(VertexCache { owner: None, keys: Vec::new(), values: Vec::new() })
-    };
-}
-
-/// `t.apply(coords)`, through this thread's [`VertexCache`].
-fn transform_cached(t: &Transformer, coords: &mut [Coord]) -> std::result::Result<(), String> {
-    if t.is_identity() {
-        return Ok(());
-    }
-    VERTEX_CACHE.with_borrow_mut(|cache| {
-        let owner = Some((t.from(), t.to()));
-        if cache.owner != owner {
-            cache.owner = owner;
-            // NaN bits never equal a finite input's bits, so empty slots never hit.
-            cache.keys = vec![(f64::NAN.to_bits(), f64::NAN.to_bits()); CACHE_SLOTS];
-            cache.values = vec![Coord { x: 0.0, y: 0.0 }; CACHE_SLOTS];
-        }
-        let slot = |k: (u64, u64)| {
-            let h = (k.0 ^ k.1.rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            (h >> 52) as usize & (CACHE_SLOTS - 1)
-        };
-        let mut missed: Vec<Coord> = Vec::new();
-        let mut missed_at: Vec<usize> = Vec::new();
-        for (i, c) in coords.iter_mut().enumerate() {
-            let k = (c.x.to_bits(), c.y.to_bits());
-            let s = slot(k);
-            if cache.keys[s] == k {
-                *c = cache.values[s];
-            } else {
-                missed.push(*c);
-                missed_at.push(i);
-            }
-        }
-        if missed.is_empty() {
-            return Ok(());
-        }
-        let inputs = missed.clone();
-        t.apply(&mut missed)?;
-        for ((&i, input), output) in missed_at.iter().zip(inputs).zip(missed) {
-            let k = (input.x.to_bits(), input.y.to_bits());
-            let s = slot(k);
-            cache.keys[s] = k;
-            cache.values[s] = output;
-            coords[i] = output;
-        }
-        Ok(())
-    })
-}
 
 /// A string as a JSON string literal.
 pub(crate) fn json_string(s: &str) -> String {
@@ -117,7 +49,7 @@ pub(crate) fn geometry_json(
     for (pi, rings) in shape.world_rings().enumerate() {
         out.push_str(if pi > 0 { ",[" } else { "[" });
         for (ri, mut coords) in rings.into_iter().enumerate() {
-            transform_cached(t, &mut coords)?;
+            t.apply(&mut coords)?;
             out.push_str(if ri > 0 { ",[" } else { "[" });
             for (ci, c) in coords.iter().enumerate() {
                 out.push_str(if ci > 0 { ",[" } else { "[" });
@@ -225,43 +157,28 @@ pub fn write_areas(
         s.push('}');
         Ok((s.into_bytes(), geometry))
     };
-    let kept = std::sync::Mutex::new(vec![
-        String::new();
-        if keep { study.areas.len() } else { 0 }
-    ]);
+    let mut kept = vec![String::new(); if keep { study.areas.len() } else { 0 }];
     write_atomic(path, |w| {
         w.write_all(super::collection_head(&study.run_id).as_bytes())?;
-        // Batch by batch: memory stays bounded by two batches.
+        // Batch by batch, so memory holds one batch of formatted features, not the layer.
         let batches = study.areas.chunks(BATCH).zip(by_area.chunks(BATCH));
-        super::write_batches(w, batches.enumerate(), |(b, (areas, rows))| {
-            let features: Vec<(Vec<u8>, Option<String>)> = areas
+        for (b, (areas, rows)) in batches.enumerate() {
+            let features: Vec<Feature> = areas
                 .par_iter()
-                .zip(rows.par_iter())
+                .zip(rows)
                 .enumerate()
                 .map(|(i, (a, r))| feature(b * BATCH + i, a, r))
                 .collect::<std::io::Result<_>>()?;
-            let mut kept = kept
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            Ok(features
-                .into_iter()
-                .enumerate()
-                .map(|(i, (bytes, geometry))| {
-                    if let Some(g) = geometry {
-                        kept[b * BATCH + i] = g;
-                    }
-                    bytes
-                })
-                .collect())
-        })?;
+            for (i, (bytes, geometry)) in features.into_iter().enumerate() {
+                w.write_all(&bytes)?;
+                if let Some(g) = geometry {
+                    kept[b * BATCH + i] = g;
+                }
+            }
+        }
         w.write_all(b"\n]}\n")
     })?;
-    Ok(keep.then(|| {
-        Wgs84Geometries(
-            kept.into_inner()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
-    }))
+    Ok(keep.then_some(Wgs84Geometries(kept)))
 }
 
 #[cfg(test)]
@@ -280,36 +197,6 @@ mod tests {
             "Ynys Môn – Llŷn 😀",
         ] {
             assert_eq!(json_string(s), serde_json::to_string(s).unwrap(), "{s:?}");
-        }
-    }
-
-    #[test]
-    fn cached_transform_equals_the_transform_and_follows_its_owner() {
-        let pts = vec![
-            Coord {
-                x: 530_000.0,
-                y: 180_000.0,
-            },
-            Coord {
-                x: 383_000.0,
-                y: 398_000.0,
-            },
-            Coord {
-                x: 530_000.0,
-                y: 180_000.0,
-            },
-        ];
-        let to_wgs = Transformer::new(crate::crs::BNG, WGS84).unwrap();
-        let utm = Transformer::new(crate::crs::BNG, Crs(32630)).unwrap();
-        for t in [&to_wgs, &utm, &to_wgs] {
-            let mut direct = pts.clone();
-            t.apply(&mut direct).unwrap();
-            // Twice: the second pass is served from the cache.
-            for _ in 0..2 {
-                let mut cached = pts.clone();
-                transform_cached(t, &mut cached).unwrap();
-                assert_eq!(cached, direct);
-            }
         }
     }
 }

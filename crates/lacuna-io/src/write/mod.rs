@@ -6,26 +6,6 @@ pub mod layers;
 pub mod run_record;
 pub mod tables;
 
-/// Writes batches formatted by `format` in order, each while the next is being formatted (the
-/// formatting itself is parallel inside `format`), so the cores are not idle while a large file
-/// is written.
-pub(crate) fn write_batches<B: Send>(
-    w: &mut (dyn std::io::Write + Send),
-    batches: impl Iterator<Item = B>,
-    format: impl Fn(B) -> std::io::Result<Vec<Vec<u8>>> + Sync,
-) -> std::io::Result<()> {
-    let mut pending: Vec<Vec<u8>> = Vec::new();
-    for batch in batches {
-        let (next, written) = rayon::join(
-            || format(batch),
-            || pending.iter().try_for_each(|p| w.write_all(p)),
-        );
-        written?;
-        pending = next?;
-    }
-    pending.iter().try_for_each(|p| w.write_all(p))
-}
-
 /// The opening of a GeoJSON FeatureCollection that names the run it belongs to (a foreign
 /// member, which RFC 7946 allows and GIS readers ignore).
 pub(crate) fn collection_head(run_id: &str) -> String {
