@@ -23,15 +23,36 @@ pub fn disc_polygon(d: &Disc, n: usize) -> Polygon {
 
 /// The vertices of [`disc_polygon`], counter-clockwise from angle 0 (not closed).
 fn disc_ring(d: &Disc, n: usize) -> Vec<Coord> {
-    (0..n)
-        .map(|k| {
-            let t = std::f64::consts::TAU * k as f64 / n as f64;
-            Coord {
-                x: d.x + d.r * t.cos(),
-                y: d.y + d.r * t.sin(),
-            }
+    unit_circle(n)
+        .iter()
+        .map(|&(cos, sin)| Coord {
+            x: d.x + d.r * cos,
+            y: d.y + d.r * sin,
         })
         .collect()
+}
+
+/// cos and sin of the `n` angles 2πk/n. Gap polygons draw every candidate disc of every area,
+/// and the trigonometry was a tenth of that work; the table holds the same values the
+/// functions return, so the discs are the same to the bit. It is kept for the process, not
+/// passed down, because discs are drawn deep inside per-area work (polygon coverage, reach,
+/// gap polygons) with one or two vertex counts per run.
+fn unit_circle(n: usize) -> std::sync::Arc<[(f64, f64)]> {
+    use std::sync::{Arc, Mutex};
+    type Table = Arc<[(f64, f64)]>;
+    static TABLES: Mutex<Vec<(usize, Table)>> = Mutex::new(Vec::new());
+    let mut tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, t)) = tables.iter().find(|(m, _)| *m == n) {
+        return t.clone();
+    }
+    let t: Table = (0..n)
+        .map(|k| {
+            let t = std::f64::consts::TAU * k as f64 / n as f64;
+            (t.cos(), t.sin())
+        })
+        .collect();
+    tables.push((n, t.clone()));
+    t
 }
 
 /// The part of the convex polygon `ring` (not closed, counter-clockwise) inside `rect`, by
