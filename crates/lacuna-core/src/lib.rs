@@ -83,8 +83,9 @@
 //! ## Statistics
 //! Inequality indices, population-weighted, in [`metrics::inequality`]:
 //! - **[`gini`](metrics::inequality::gini)**: the Gini coefficient.
-//! - **[`theil`](metrics::inequality::theil)**, **[`theil_decomposition`](metrics::inequality::theil_decomposition)**:
-//!   Theil T and its split between and within groups.
+//! - **[`theil`](metrics::inequality::theil)**,
+//!   **[`theil_decomposition`](metrics::inequality::theil_decomposition)**: Theil T and its
+//!   split between and within groups.
 //! - **[`concentration_index`](metrics::inequality::concentration_index)**,
 //!   **[`erreygers`](metrics::inequality::erreygers)**: the concentration index against
 //!   deprivation, and Erreygers' correction for a bounded outcome.

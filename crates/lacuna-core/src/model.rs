@@ -31,7 +31,8 @@ impl Area {
     /// use geo::polygon;
     /// use lacuna_core::Area;
     ///
-    /// let ward = Area::new("W1", polygon![(x: 0.0, y: 0.0), (x: 100.0, y: 0.0), (x: 0.0, y: 100.0)])
+    /// let triangle = polygon![(x: 0.0, y: 0.0), (x: 100.0, y: 0.0), (x: 0.0, y: 100.0)];
+    /// let ward = Area::new("W1", triangle)
     ///     .with_name("Ward One")
     ///     .with_group("C1");
     /// assert_eq!((ward.code.as_str(), ward.name.as_str()), ("W1", "Ward One"));

@@ -90,7 +90,7 @@ impl Study {
     /// use geo::{coord, Rect};
     /// use lacuna_core::{Area, Provider, Study};
     ///
-    /// let square = |x: f64| Rect::new(coord! { x: x, y: 0.0 }, coord! { x: x + 1000.0, y: 1000.0 });
+    /// let square = |x: f64| Rect::new(coord! { x: x, y: 0.0 }, coord! { x: x + 1e3, y: 1e3 });
     /// let study = Study::new(
     ///     vec![Area::new("W2", square(1000.0)), Area::new("W1", square(0.0))],
     ///     vec![
