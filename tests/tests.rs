@@ -11,6 +11,7 @@ mod flags;
 #[cfg(feature = "geoparquet")]
 mod geoparquet;
 mod labels;
+mod library;
 mod loading;
 mod maps;
 mod output_folder;

@@ -1,7 +1,7 @@
 //! The few domain types, all in the working CRS (metres): areas, providers with their
 //! catchments, population points, and the loaded study.
 
-use geo::{Coord, MultiPolygon};
+use geo::{Coord, InteriorPoint, MultiPolygon};
 
 use crate::spatial::overlay::{Disc, LocalPolygon};
 
@@ -19,6 +19,52 @@ pub struct Area {
     pub local: LocalPolygon,
     /// Feature index in the input file.
     pub position: usize,
+}
+
+impl Area {
+    /// An area with code `code` (also its name) and shape `polygon` in the working CRS, in no
+    /// group. Ring orientation does not matter; the polygon should be valid (no
+    /// self-intersections), as [`normalise::polygonal`](crate::normalise::polygonal) makes it.
+    ///
+    /// # Examples
+    /// ```
+    /// use geo::polygon;
+    /// use lacuna_core::Area;
+    ///
+    /// let triangle = polygon![(x: 0.0, y: 0.0), (x: 100.0, y: 0.0), (x: 0.0, y: 100.0)];
+    /// let ward = Area::new("W1", triangle)
+    ///     .with_name("Ward One")
+    ///     .with_group("C1");
+    /// assert_eq!((ward.code.as_str(), ward.name.as_str()), ("W1", "Ward One"));
+    /// assert_eq!(ward.local.area(), 5000.0);
+    /// ```
+    pub fn new(code: impl Into<String>, polygon: impl Into<MultiPolygon>) -> Area {
+        let code = code.into();
+        Area {
+            name: code.clone(),
+            code,
+            group: String::new(),
+            local: LocalPolygon::new(&polygon.into()),
+            position: 0,
+        }
+    }
+
+    /// The area with name `name`.
+    pub fn with_name(mut self, name: impl Into<String>) -> Area {
+        self.name = name.into();
+        self
+    }
+
+    /// The area in group (council) `group`.
+    pub fn with_group(mut self, group: impl Into<String>) -> Area {
+        self.group = group.into();
+        self
+    }
+
+    /// Its shape in the working CRS (outer rings counter-clockwise).
+    pub fn shape(&self) -> MultiPolygon {
+        self.local.shape()
+    }
 }
 
 /// Where a service is delivered and the area it serves.
@@ -47,6 +93,65 @@ pub struct Provider {
     pub network: Option<String>,
 }
 
+impl Provider {
+    /// A provider of `service_type` at `site` whose catchment is the disc of `radius_m` metres
+    /// around it; its id is empty until [`with_id`](Provider::with_id).
+    pub fn disc(
+        service_type: impl Into<String>,
+        site: impl Into<Coord>,
+        radius_m: f64,
+    ) -> Provider {
+        let site = site.into();
+        Provider {
+            id: String::new(),
+            service_type: service_type.into(),
+            site,
+            catchment: Catchment::Disc(Disc {
+                x: site.x,
+                y: site.y,
+                r: radius_m,
+            }),
+            capacity: None,
+            network: None,
+        }
+    }
+
+    /// A provider of `service_type` whose catchment is `polygon` (working CRS), sited at its
+    /// interior point (the origin when the polygon is empty).
+    pub fn polygon(service_type: impl Into<String>, polygon: impl Into<MultiPolygon>) -> Provider {
+        let shape: MultiPolygon = polygon.into();
+        let site = shape
+            .interior_point()
+            .map_or(Coord { x: 0.0, y: 0.0 }, |p| p.0);
+        Provider {
+            id: String::new(),
+            service_type: service_type.into(),
+            site,
+            catchment: Catchment::Polygon(Box::new(LocalPolygon::new(&shape)), shape),
+            capacity: None,
+            network: None,
+        }
+    }
+
+    /// The provider with id `id`.
+    pub fn with_id(mut self, id: impl Into<String>) -> Provider {
+        self.id = id.into();
+        self
+    }
+
+    /// The provider with capacity `capacity` (people it can serve).
+    pub fn with_capacity(mut self, capacity: f64) -> Provider {
+        self.capacity = Some(capacity);
+        self
+    }
+
+    /// The provider in the named network `network` (reach compares networks).
+    pub fn with_network(mut self, network: impl Into<String>) -> Provider {
+        self.network = Some(network.into());
+        self
+    }
+}
+
 /// A population-weighted point (e.g. an ONS population-weighted centroid).
 #[derive(Debug, Clone, Copy)]
 pub struct PopPoint {
@@ -56,6 +161,18 @@ pub struct PopPoint {
     pub population: f64,
     /// Index of the area it belongs to, when assigned.
     pub area: Option<usize>,
+}
+
+impl PopPoint {
+    /// A point standing for `population` people at `at`, not yet assigned to an area
+    /// ([`Study::with_points`](crate::Study::with_points) assigns it).
+    pub fn new(at: impl Into<Coord>, population: f64) -> PopPoint {
+        PopPoint {
+            at: at.into(),
+            population,
+            area: None,
+        }
+    }
 }
 
 /// The groups (councils) of a set of areas: their distinct codes in sorted order, and each

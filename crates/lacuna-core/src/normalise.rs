@@ -3,7 +3,7 @@
 //! (self-intersections) with geo's `MakeValid`, and orient every ring (outer counter-clockwise,
 //! holes clockwise), because `unary_union` and the overlay sums are silently wrong otherwise.
 //!
-//! Validity is checked in O(n log n) ([`validity`]), with geo's rules, and the repair only runs on
+//! Validity is checked in O(n log n) (`validity`), with geo's rules, and the repair only runs on
 //! an invalid geometry, so a million-vertex coastline is read in seconds.
 
 mod validity;

@@ -70,6 +70,22 @@ fn read_other(path: &Path, bytes: &[u8]) -> std::result::Result<Parts, serde_jso
 
 /// Reads a GeoJSON file (FeatureCollection, Feature or bare Geometry).
 ///
+/// # Examples
+/// The demo's libraries: points in WGS84 (RFC 7946), with a `name` property.
+/// ```
+/// use std::path::Path;
+/// use lacuna_io::{crs::WGS84, geojson, ReadOptions};
+///
+/// let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo/libraries.geojson");
+/// let layer = geojson::read(&path, &ReadOptions::default())?;
+/// assert_eq!(layer.crs, Some(WGS84));
+/// assert_eq!(layer.features.len(), 7);
+/// let name = layer.column_index("name").expect("a name column");
+/// assert_eq!(layer.features[0].values[name].as_text().as_deref(), Some("Demo Library 1"));
+/// assert!(matches!(layer.features[0].geometry, Some(geo::Geometry::Point(_))));
+/// # Ok::<(), lacuna_io::Error>(())
+/// ```
+///
 /// # Errors
 /// When the file cannot be read or parsed (with the line and column of a syntax error), when its
 /// `crs` member names an unknown CRS, or when it conflicts with `--crs`.

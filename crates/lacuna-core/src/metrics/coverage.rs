@@ -73,7 +73,7 @@ pub struct Coverage {
 
 /// Number of vertices used when a disc must be polygonised (only when a service type mixes
 /// circular and polygon catchments): an inscribed 1024-gon has 6.3e-6 less area than its circle.
-pub const POLYGON_DISC_VERTICES: usize = 1024;
+pub(crate) const POLYGON_DISC_VERTICES: usize = 1024;
 
 /// Covered area with polygon boolean operations, for service types with polygon catchments.
 fn covered_area_polygons(
@@ -94,7 +94,12 @@ fn covered_area_polygons(
 }
 
 /// The area of `area` covered by the union of the catchments `cands` (exact for discs).
-pub fn overlay_area(area: &Area, providers: &[Provider], cands: &[usize], polygons: bool) -> f64 {
+pub(crate) fn overlay_area(
+    area: &Area,
+    providers: &[Provider],
+    cands: &[usize],
+    polygons: bool,
+) -> f64 {
     overlay(area, providers, cands, polygons).0
 }
 
@@ -129,7 +134,31 @@ fn overlay(area: &Area, providers: &[Provider], cands: &[usize], polygons: bool)
 /// Computes coverage for every area and service type, in parallel over areas.
 ///
 /// Rows come sorted by area code, then service type; the result does not depend on the order of
-/// the input features or on the number of threads.
+/// the input features or on the number of threads. Population comes from the study's points
+/// when it has them, else from the need file's population spread uniformly over each area, else
+/// there is none ([`Coverage::method`]).
+///
+/// # Examples
+/// A 2 km square ward whose western half is home to 300 people and eastern half to 100, and
+/// a library whose 1 km catchment covers the middle of the western half:
+/// ```
+/// use geo::{coord, Rect};
+/// use lacuna_core::{coverage, Area, PopPoint, Provider, Study};
+///
+/// let ward = Area::new("W1", Rect::new(coord! { x: 0.0, y: 0.0 }, coord! { x: 2000.0, y: 2000.0 }));
+/// let library = Provider::disc("library", coord! { x: 500.0, y: 1000.0 }, 1000.0);
+/// let study = Study::new(vec![ward], vec![library]).with_points(vec![
+///     PopPoint::new(coord! { x: 500.0, y: 1000.0 }, 300.0),
+///     PopPoint::new(coord! { x: 1600.0, y: 1000.0 }, 100.0),
+/// ]);
+/// let row = &coverage(&study).rows[0];
+/// // The disc pokes 500 m past the ward's western edge: a segment of it lies outside.
+/// let pi = std::f64::consts::PI;
+/// let outside = 1e6 * (pi / 3.0 - 3f64.sqrt() / 4.0);
+/// assert!((row.area_share - (pi * 1e6 - outside) / 4e6).abs() < 1e-12);
+/// assert_eq!(row.population_share, Some(0.75));
+/// assert_eq!(row.providers_within, 1);
+/// ```
 pub fn compute(study: &Study) -> Coverage {
     let all: Vec<usize> = (0..study.areas.len()).collect();
     CoverageEngine::new(study).areas(&all)

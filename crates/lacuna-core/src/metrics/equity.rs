@@ -67,9 +67,8 @@ pub fn equity(
 }
 
 /// [`equity`] for several service types whose accesses have the same weights (populations): the
-/// bootstrap draws and label permutations are shared between them (see
-/// [`ineq::concentration_bootstrap_many`]), and each service's rows are those [`equity`] gives
-/// it alone.
+/// bootstrap draws and label permutations are shared between them, and each service's rows are
+/// those [`equity`] gives it alone.
 ///
 /// # Panics
 /// When the accesses' weights differ.

@@ -25,6 +25,22 @@ pub fn weighted_mean(a: &[f64], w: &[f64]) -> f64 {
 /// to one. Computed in O(n log n) by sorting: the double sum equals
 /// 2 sum_i p_i a_i (2 P_i + p_i - 1), with P_i the weight of the areas sorted before i.
 /// NaN when the mean is 0.
+///
+/// # Examples
+/// Five areas: 200 people with no access, 200 (in two areas) with half, 100 (in two) with
+/// full access. The population shares are 0.4, 0.4 and 0.2 at access 0, 0.5 and 1, so
+/// mu = 0.4 and the sum over ordered pairs of groups is 2 (0.4·0.4·0.5 + 0.4·0.2·1 +
+/// 0.4·0.2·0.5) = 0.4, and G = 0.4 / (2 · 0.4) = 0.5:
+/// ```
+/// use lacuna_core::metrics::inequality::{gini, weighted_mean};
+///
+/// let access = [0.0, 0.5, 0.5, 1.0, 1.0];
+/// let people = [200.0, 100.0, 100.0, 50.0, 50.0];
+/// assert!((weighted_mean(&access, &people) - 0.4).abs() < 1e-12);
+/// assert!((gini(&access, &people) - 0.5).abs() < 1e-12);
+/// // Equal access is no inequality, whatever the populations.
+/// assert!(gini(&[0.7; 5], &people).abs() < 1e-12);
+/// ```
 pub fn gini(a: &[f64], w: &[f64]) -> f64 {
     let total: f64 = w.iter().sum();
     let mu = weighted_mean(a, w);
@@ -131,6 +147,22 @@ pub fn theil_decomposition(a: &[f64], w: &[f64], g: &[usize]) -> TheilDecomposit
 /// the least deprived; R_i = sum_{k<i} p_k + p_i/2 is the fractional rank in that order, and
 /// C = (2/mu) sum_i p_i (a_i - mu)(R_i - 1/2). With this order a negative C means access is
 /// concentrated among the more deprived, a positive C among the less deprived.
+///
+/// # Examples
+/// The five areas of [`gini`]'s example, most deprived first: population shares 0.4, 0.2,
+/// 0.2, 0.1, 0.1 give fractional ranks 0.2, 0.5, 0.7, 0.85, 0.95, and with mu = 0.4 the terms
+/// p (a - mu)(R - 1/2) are 0.048, 0, 0.004, 0.021, 0.027: C = (2 / 0.4) · 0.1 = 0.5, access
+/// concentrated among the less deprived. Listed the other way round, C = -0.5.
+/// ```
+/// use lacuna_core::metrics::inequality::concentration_index;
+///
+/// let access = [0.0, 0.5, 0.5, 1.0, 1.0];
+/// let people = [200.0, 100.0, 100.0, 50.0, 50.0];
+/// let c = concentration_index(&access, &people, &[0, 1, 2, 3, 4]);
+/// assert!((c - 0.5).abs() < 1e-12);
+/// let reversed = concentration_index(&access, &people, &[4, 3, 2, 1, 0]);
+/// assert!((reversed + 0.5).abs() < 1e-12);
+/// ```
 pub fn concentration_index(a: &[f64], w: &[f64], order: &[usize]) -> f64 {
     let total: f64 = order.iter().map(|&i| w[i]).sum();
     if total <= 0.0 {
@@ -166,7 +198,7 @@ pub fn concentration_index_ordered(a: &[f64], w: &[f64], counts: &[u32]) -> f64 
 /// (`a[i * k + s]` is outcome s of area i, k outcomes), and `out[s]` gets each one's index. One
 /// pass shares the weights and the running total; each outcome's sums run in area order, as
 /// they would alone, so the results do not depend on which other outcomes share the pass.
-pub fn concentration_index_ordered_many(a: &[f64], w: &[f64], counts: &[u32], out: &mut [f64]) {
+pub(crate) fn concentration_index_ordered_many(a: &[f64], w: &[f64], counts: &[u32], out: &mut [f64]) {
     let k = out.len();
     let (mut s1, mut s2) = (vec![0.0; k], vec![0.0; k]);
     let mut total = 0.0;
@@ -210,7 +242,7 @@ pub fn concentration_bootstrap(
 /// weights and order. Each draw resamples the areas once and evaluates every outcome on that
 /// resample (common random numbers), so the services of a study cost little more than one,
 /// and each outcome's interval is exactly the one [`concentration_bootstrap`] gives it alone.
-pub fn concentration_bootstrap_many(
+pub(crate) fn concentration_bootstrap_many(
     a: &[&[f64]],
     w: &[f64],
     order: &[usize],
@@ -384,7 +416,7 @@ pub fn between_share_p_value(
 /// weights and groups: each relabelling is drawn once and tested on every outcome (common
 /// random numbers), and each outcome's p-value is exactly the one [`between_share_p_value`]
 /// gives it alone.
-pub fn between_share_p_value_many(
+pub(crate) fn between_share_p_value_many(
     a: &[&[f64]],
     w: &[f64],
     g: &[usize],

@@ -34,14 +34,14 @@ use crate::spatial::{bounding_union, grow};
 use crate::study::Study;
 
 /// Vertices of a disc drawn as a polygon for gap shapes.
-pub const GAP_DISC_VERTICES: usize = 256;
+pub(crate) const GAP_DISC_VERTICES: usize = 256;
 
 /// Uncovered pieces of neighbouring areas closer than this (metres) are dissolved together; their
 /// union then decides what is one gap (parts meeting only at a point stay two, as in GEOS). On
 /// the study's one grid ([`Grid`]) the two sides of a shared boundary meet exactly, so this is a
 /// margin for the grouping alone: a hundred times the grid's step in Great Britain and far
 /// below anything on a map.
-pub const GAP_CONTACT_M: f64 = 0.01;
+pub(crate) const GAP_CONTACT_M: f64 = 0.01;
 
 /// One connected gap of a service type.
 #[derive(Debug, Clone)]

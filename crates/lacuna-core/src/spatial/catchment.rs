@@ -270,7 +270,7 @@ fn piece(
 /// outside all of them but j (so j alone covers that area less the first's). Found with about 3k
 /// boolean operations for k catchments rather than k²: the shape less every catchment but j is the
 /// shape less those before j intersected with the shape less those after it.
-pub fn leave_one_out(
+pub(crate) fn leave_one_out(
     shape: &MultiPolygon,
     bbox: Rect,
     catchments: &[&Catchment],

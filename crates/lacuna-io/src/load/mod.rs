@@ -283,6 +283,24 @@ fn strict_check(spec: &StudySpec, report: &FileReport) -> Result<()> {
 
 /// Loads every input of a study.
 ///
+/// # Examples
+/// The demo study: 60 synthetic wards, four service types, population points and need.
+/// ```
+/// use std::path::Path;
+/// use lacuna_io::{load, StudySpec};
+///
+/// let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo/study.toml");
+/// let loaded = load(&StudySpec::from_toml_file(&path)?)?;
+/// assert_eq!(loaded.areas.len(), 60);
+/// assert_eq!(loaded.service_types, ["food_bank", "gp", "library", "pharmacy"]);
+/// assert_eq!(loaded.working_crs, lacuna_io::crs::BNG);
+/// // Every file is accounted for: what was read was kept, repaired or dropped.
+/// for file in &loaded.files {
+///     assert_eq!(file.read, file.kept + file.repaired + file.dropped, "{}", file.summary());
+/// }
+/// # Ok::<(), lacuna_io::Error>(())
+/// ```
+///
 /// # Errors
 /// When a file cannot be read, a CRS is missing or contradictory, a needed column is missing,
 /// area codes repeat, or (with `strict`) any feature had to be repaired or dropped.
