@@ -32,20 +32,45 @@ use crate::model::Groups;
 use crate::report::thousands;
 
 /// Viridis, five classes, from least to most covered.
-pub const VIRIDIS: [&str; 5] = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
+pub const VIRIDIS: [Rgb; 5] = [
+    Rgb(0x44, 0x01, 0x54),
+    Rgb(0x3b, 0x52, 0x8b),
+    Rgb(0x21, 0x91, 0x8c),
+    Rgb(0x5e, 0xc9, 0x62),
+    Rgb(0xfd, 0xe7, 0x25),
+];
 /// ColorBrewer YlOrRd, five classes, from least to most unmet need.
-pub const YLORRD: [&str; 5] = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
+pub const YLORRD: [Rgb; 5] = [
+    Rgb(0xff, 0xff, 0xb2),
+    Rgb(0xfe, 0xcc, 0x5c),
+    Rgb(0xfd, 0x8d, 0x3c),
+    Rgb(0xf0, 0x3b, 0x20),
+    Rgb(0xbd, 0x00, 0x26),
+];
 /// Greys for the background of the lottery map, least to most covered.
-const GREYS: [&str; 5] = ["#f7f7f7", "#d9d9d9", "#bdbdbd", "#969696", "#737373"];
+const GREYS: [Rgb; 5] = [
+    Rgb(0xf7, 0xf7, 0xf7),
+    Rgb(0xd9, 0xd9, 0xd9),
+    Rgb(0xbd, 0xbd, 0xbd),
+    Rgb(0x96, 0x96, 0x96),
+    Rgb(0x73, 0x73, 0x73),
+];
 /// Okabe-Ito, a palette distinguishable with the common colour-vision deficiencies (its black
 /// replaced by grey: black is the whole study's line).
-const OKABE_ITO: [&str; 8] = [
-    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999",
+const OKABE_ITO: [Rgb; 8] = [
+    Rgb(0xe6, 0x9f, 0x00),
+    Rgb(0x56, 0xb4, 0xe9),
+    Rgb(0x00, 0x9e, 0x73),
+    Rgb(0xf0, 0xe4, 0x42),
+    Rgb(0x00, 0x72, 0xb2),
+    Rgb(0xd5, 0x5e, 0x00),
+    Rgb(0xcc, 0x79, 0xa7),
+    Rgb(0x99, 0x99, 0x99),
 ];
 /// Fill of areas without a value.
-pub const NO_DATA: &str = "#e0e0e0";
+pub const NO_DATA: Rgb = Rgb(0xe0, 0xe0, 0xe0);
 /// Gap polygons' outline.
-const GAP_RED: &str = "#d7301f";
+const GAP_RED: Rgb = Rgb(0xd7, 0x30, 0x1f);
 
 /// The class of `v` given class breaks `b` (`b.len() - 1` classes).
 pub fn class_of(v: f64, b: &[f64]) -> usize {
@@ -57,7 +82,7 @@ fn class_fill(v: f64, breaks: &[f64], palette: &[Rgb]) -> Rgb {
     if v.is_finite() {
         palette[class_of(v, breaks)]
     } else {
-        Rgb::hex(NO_DATA)
+        NO_DATA
     }
 }
 
@@ -145,7 +170,7 @@ pub struct Basemap {
     attribution: String,
     u: f64,
     frame: Frame,
-    /// The areas in pixels, shared by every map so their coverage is worked out once.
+    /// The areas in pixels, shared by every map so their SVG paths are written once.
     pieces: Arc<Pieces>,
     /// A point inside each area, in pixels, found when first asked for: only labelled areas
     /// and pairs need one, and finding one costs more than drawing the area.
@@ -250,13 +275,6 @@ impl Basemap {
     /// would paint cities white.
     fn outline(&self) -> Option<Stroke> {
         (self.weight >= 1.0).then(|| Stroke::solid(WHITE, 0.5 * self.u))
-    }
-
-    /// Works out how the areas and their outlines cover the maps' pixels, in parallel, before
-    /// the maps are drawn (see [`Pieces::prepare`]).
-    pub(crate) fn prepare(&self) {
-        self.pieces
-            .prepare(self.spec.width, self.spec.height, self.outline().as_ref());
     }
 
     /// The basemap of a study's areas.
@@ -811,7 +829,7 @@ pub fn coverage_map(
                 .collect();
             p.c.push(Item::Lines {
                 paths,
-                stroke: Stroke::solid(Rgb::hex(GAP_RED), 1.6 * base.u),
+                stroke: Stroke::solid(GAP_RED, 1.6 * base.u),
             });
         }
         p.c.push(Item::End);
@@ -827,10 +845,7 @@ pub fn coverage_map(
         );
     }
     p.legend_entry(
-        Swatch::Box(
-            Some(Rgb::hex(NO_DATA)),
-            Some(Stroke::solid(GREY, 0.6 * base.u)),
-        ),
+        Swatch::Box(Some(NO_DATA), Some(Stroke::solid(GREY, 0.6 * base.u))),
         if by_population {
             if units.people == "people" {
                 "no people / no data"
@@ -856,7 +871,7 @@ pub fn coverage_map(
     }
     if !gaps.is_empty() {
         p.legend_entry(
-            Swatch::Box(None, Some(Stroke::solid(Rgb::hex(GAP_RED), 2.0 * base.u))),
+            Swatch::Box(None, Some(Stroke::solid(GAP_RED, 2.0 * base.u))),
             "gap: outside every catchment",
         );
     }
@@ -886,7 +901,7 @@ pub fn coverage_map(
 }
 
 /// `n` colours spread over a palette (the palette itself when `n` is its length).
-pub(crate) fn spread(palette: &[&str], n: usize) -> Vec<Rgb> {
+pub(crate) fn spread(palette: &[Rgb], n: usize) -> Vec<Rgb> {
     (0..n)
         .map(|k| {
             let at = if n <= 1 {
@@ -894,7 +909,7 @@ pub(crate) fn spread(palette: &[&str], n: usize) -> Vec<Rgb> {
             } else {
                 k * (palette.len() - 1) / (n - 1)
             };
-            Rgb::hex(palette[at])
+            palette[at]
         })
         .collect()
 }
@@ -972,10 +987,7 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
         );
     }
     p.legend_entry(
-        Swatch::Box(
-            Some(Rgb::hex(NO_DATA)),
-            Some(Stroke::solid(GREY, 0.6 * base.u)),
-        ),
+        Swatch::Box(Some(NO_DATA), Some(Stroke::solid(GREY, 0.6 * base.u))),
         &format!("served ({} or more)", pct(threshold)),
     );
     if base.weight >= 1.0 {
@@ -1011,14 +1023,17 @@ fn difference_breaks(min: f64) -> [f64; 4] {
     [min, min + step, min + 2.0 * step, 1.0]
 }
 
-const PAIR_COLOURS: [&str; 3] = ["#fdae61", "#f46d43", "#a50026"];
+const PAIR_COLOURS: [Rgb; 3] = [
+    Rgb(0xfd, 0xae, 0x61),
+    Rgb(0xf4, 0x6d, 0x43),
+    Rgb(0xa5, 0x00, 0x26),
+];
 
 /// The postcode-lottery map of service type `t`.
 pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize) -> Canvas {
     let sf = &findings.services[t];
     let params = &study.spec.findings;
     let breaks = difference_breaks(params.lottery_min_difference);
-    let greys: Vec<Rgb> = GREYS.iter().map(|h| Rgb::hex(h)).collect();
     let fixed = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0];
     let mut p = base.page(
         &format!("{}: postcode lottery for a {}", study_title(study), study.service_label(t)),
@@ -1029,14 +1044,14 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
         ),
     );
     p.areas(
-        |i| class_fill(sf.access.share[i], &fixed, &greys),
+        |i| class_fill(sf.access.share[i], &fixed, &GREYS),
         |i| area_tip(base, i, &pct(sf.access.share[i])),
     );
     p.councils(4.0);
     p.c.push(Item::Begin("pairs".into()));
     // Weakest first, so the largest differences are drawn on top.
     for pair in sf.pairs.iter().rev() {
-        let colour = Rgb::hex(PAIR_COLOURS[class_of(pair.difference, &breaks).min(2)]);
+        let colour = PAIR_COLOURS[class_of(pair.difference, &breaks).min(2)];
         for piece in [pair.a, pair.b] {
             p.c.push(Item::Outline {
                 pieces: Arc::clone(&base.pieces),
@@ -1054,7 +1069,7 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
     p.legend_title("Coverage of the area");
     for k in (0..5).rev() {
         p.legend_entry(
-            Swatch::Box(Some(greys[k]), Some(Stroke::solid(GREY, 0.6 * base.u))),
+            Swatch::Box(Some(GREYS[k]), Some(Stroke::solid(GREY, 0.6 * base.u))),
             &format!("{}–{}", pct(fixed[k]), pct(fixed[k + 1])),
         );
     }
@@ -1062,7 +1077,7 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
     p.legend_title("Flagged pair: difference");
     for k in (0..3).rev() {
         p.legend_entry(
-            Swatch::Line(Stroke::solid(Rgb::hex(PAIR_COLOURS[k]), 5.0 * base.u)),
+            Swatch::Line(Stroke::solid(PAIR_COLOURS[k], 5.0 * base.u)),
             &format!(
                 "{}–{} points",
                 pct(breaks[k]).trim_end_matches('%'),
@@ -1190,7 +1205,7 @@ pub fn equity_chart(
         let colour = if many {
             Rgb(190, 190, 190)
         } else {
-            Rgb::hex(OKABE_ITO[g % 8])
+            OKABE_ITO[g % 8]
         };
         let pts: Vec<(f64, f64)> = (0..10)
             .filter(|&d| sums[g][d].1 > 0.0)
@@ -1256,7 +1271,7 @@ pub fn equity_chart(
         let col_w = (x1 - x0) / 3.0;
         for (g, name) in groups.iter().enumerate() {
             let (cx, cy) = (x0 + col_w * (g % 3) as f64, ly + 26.0 * u * (g / 3) as f64);
-            let colour = Rgb::hex(OKABE_ITO[g % 8]);
+            let colour = OKABE_ITO[g % 8];
             c.push(Item::Lines {
                 paths: vec![vec![(cx, cy - 6.0 * u), (cx + 30.0 * u, cy - 6.0 * u)]],
                 stroke: if g >= 8 {
@@ -1318,13 +1333,13 @@ pub fn equity_chart(
         pts.dedup_by(|a, b| (a.0 - b.0).abs() < 0.5 && (a.1 - b.1).abs() < 0.5);
         c.push(Item::Lines {
             paths: vec![pts],
-            stroke: Stroke::solid(Rgb::hex(OKABE_ITO[4]), 3.0 * u),
+            stroke: Stroke::solid(OKABE_ITO[4], 3.0 * u),
         });
     }
     let ly = y1 + 70.0 * u;
     c.push(Item::Lines {
         paths: vec![vec![(cx0, ly - 6.0 * u), (cx0 + 36.0 * u, ly - 6.0 * u)]],
-        stroke: Stroke::solid(Rgb::hex(OKABE_ITO[4]), 3.0 * u),
+        stroke: Stroke::solid(OKABE_ITO[4], 3.0 * u),
     });
     c.text(
         (cx0 + 46.0 * u, ly),
@@ -1428,9 +1443,6 @@ pub fn write_all(
 ) -> Result<Vec<PathBuf>> {
     let png = study.spec.maps.png;
     let base = Basemap::for_study(study);
-    if png {
-        base.prepare();
-    }
     let kinds = ["coverage", "unmet_need", "lottery", "equity"];
     let jobs: Vec<(usize, &str)> = (0..study.service_types.len())
         .flat_map(|t| kinds.iter().map(move |k| (t, *k)))

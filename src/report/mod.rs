@@ -7,7 +7,6 @@ pub mod findings;
 pub mod layer_map;
 pub mod layers;
 pub mod maps;
-pub(crate) mod raster;
 pub mod run_record;
 pub mod tables;
 
