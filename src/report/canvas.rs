@@ -30,6 +30,13 @@ impl std::fmt::Display for Rgb {
     }
 }
 
+impl Rgb {
+    /// The same colour for plotters (the charts).
+    pub(crate) fn plotters(self) -> plotters::style::RGBColor {
+        plotters::style::RGBColor(self.0, self.1, self.2)
+    }
+}
+
 /// Black, white and the greys used for frames and text.
 pub const BLACK: Rgb = Rgb(0, 0, 0);
 /// White.
@@ -257,6 +264,30 @@ pub struct Canvas {
 pub(crate) const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 /// DejaVu Sans Bold, embedded.
 pub(crate) const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// How wide `text` is set in DejaVu Sans at `size` pixels (bold or regular): the sum of its
+/// glyphs' advances and kerning, as the SVG's text takes; for boxes drawn around a text.
+pub fn text_width(text: &str, size: f64, bold: bool) -> f64 {
+    use ab_glyph::{Font, FontRef};
+    static FONTS: OnceLock<[FontRef<'static>; 2]> = OnceLock::new();
+    let fonts = FONTS.get_or_init(|| {
+        // Compiled in and rendered by the tests: parsing cannot fail at run time.
+        let parse = |b| FontRef::try_from_slice(b).expect("embedded font parses");
+        [parse(REGULAR), parse(BOLD)]
+    });
+    let font = &fonts[usize::from(bold)];
+    let mut units = 0.0;
+    let mut prev = None;
+    for c in text.chars() {
+        let id = font.glyph_id(c);
+        units += font.h_advance_unscaled(id);
+        if let Some(p) = prev {
+            units += font.kern_unscaled(p, id);
+        }
+        prev = Some(id);
+    }
+    f64::from(units) * size / f64::from(font.units_per_em().unwrap_or(2048.0))
+}
 
 /// What resvg needs to read our SVGs: the embedded fonts as the only ones, DejaVu Sans also
 /// standing for `sans-serif` (what plotters' charts ask for) and for text that names no font.
@@ -820,6 +851,12 @@ mod tests {
         // Bold is its own face, wider than the regular one.
         let bold = ink(Anchor::Start, true);
         assert!(bold.1 - bold.0 > width + 3, "{bold:?} {start:?}");
+        // The measured width is the set width: the ink less the side bearings of a pixel or two.
+        for (ink, bold) in [(start, false), (bold, true)] {
+            let set = text_width("Bolton", 24.0, bold);
+            let inked = (ink.1 - ink.0 + 1) as f64;
+            assert!(set >= inked && set < inked + 5.0, "{set} {inked}");
+        }
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The maps and the chart of a study, each as PNG and SVG (see [`super::canvas`]):
+//! The maps and the chart of a study, each as SVG and as the PNG rendered from that SVG: maps
+//! are drawn on a [`Canvas`] (see [`super::canvas`]), the chart with plotters:
 //!
 //! - `coverage_<type>`: areas shaded by the share of people within reach, in classes of a
 //!   colour-blind-safe sequential palette (viridis; fixed breaks or population quantiles, see
@@ -20,9 +21,22 @@ use std::sync::{Arc, OnceLock};
 use geo::Coord;
 use rayon::prelude::*;
 
-use super::canvas::{Anchor, Canvas, Item, Pieces, Polylines, Rgb, Stroke, BLACK, GREY, WHITE};
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::{
+    Cartesian2d, ChartBuilder, ChartContext, Circle, DashedLineSeries, DrawingArea, FontDesc,
+    FontFamily, IntoDrawingArea, LineSeries, PathElement, SVGBackend, Text,
+};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{register_font, Color as _, FontStyle, ShapeStyle, TextStyle};
+
+use super::canvas::{
+    text_width, write_png, Anchor, Canvas, Item, Pieces, Polylines, Rgb, Stroke, BLACK, GREY, WHITE,
+};
 use crate::config::{Classing, MapSpec};
 use crate::error::Result;
+use crate::io::atomic::write_atomic;
 use crate::load::Study;
 use crate::metrics::coverage::Coverage;
 use crate::metrics::findings::Findings;
@@ -543,8 +557,7 @@ impl Page<'_> {
                 .map_or((cx, cy), |(&i, _)| self.base.label_at(i));
             let name = shorten(study.group_label(group), 28);
             let size = 17.0 * u;
-            // DejaVu Sans Bold averages about 0.62 em per character.
-            let half = 0.31 * size * name.chars().count() as f64 + 5.0 * u;
+            let half = 0.5 * text_width(&name, size, true) + 5.0 * u;
             self.c.rect(
                 at.0 - half,
                 at.1 - 0.8 * size,
@@ -1116,14 +1129,15 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
     p.finish()
 }
 
-/// The equity chart of service type `t`: coverage by deprivation decile per council, and the
-/// concentration curve. `None` without a deprivation measure or equity rows.
+/// The equity chart of service type `t`, as an SVG document drawn with plotters: coverage by
+/// deprivation decile per council, and the concentration curve. `None` without a deprivation
+/// measure or equity rows.
 pub fn equity_chart(
     study: &Study,
     base: &Basemap,
     findings: &Findings,
     t: usize,
-) -> Option<Canvas> {
+) -> Option<String> {
     let sf = &findings.services[t];
     let units = crate::report::Units::new(study, sf.access.by_population);
     let whole = units.whole();
@@ -1132,33 +1146,150 @@ pub fn equity_chart(
     if need.order.is_empty() {
         return None;
     }
+    register_chart_fonts();
     let u = base.u;
     let (w, h) = (f64::from(base.spec.width), f64::from(base.spec.height));
-    let mut c = Canvas::new(base.spec.width, base.spec.height);
-    c.text(
-        (20.0 * u, 48.0 * u),
-        30.0 * u,
-        true,
-        Anchor::Start,
-        &format!(
+    // The two panels' plotting areas: coverage by decile on the left, the concentration curve
+    // in a square on the right, their bottoms level.
+    let (x0, x1, y0, y1) = (110.0 * u, w * 0.5, 150.0 * u, h - 330.0 * u);
+    let side = (w - 60.0 * u - w * 0.58).min(y1 - y0);
+    let right = (w * 0.58, w * 0.58 + side, y1 - side, y1);
+    let mut svg = String::new();
+    let drawn = (|| -> Drawn {
+        let root = SVGBackend::with_string(&mut svg, (base.spec.width, base.spec.height))
+            .into_drawing_area();
+        root.fill(&plotters::style::WHITE)?;
+        let title = format!(
             "{}: who is within reach of a {}?",
             study_title(study),
             study.service_label(t)
-        ),
-    );
-    c.push(Item::Text {
-        at: (20.0 * u, 80.0 * u),
-        size: 18.0 * u,
-        bold: false,
-        anchor: Anchor::Start,
-        color: GREY,
-        text: format!(
+        );
+        let subtitle = format!(
             "Concentration index {:+.3} (95% CI {:+.3} to {:+.3}); Erreygers {:+.3}. Negative: access concentrated among the more deprived",
             overall.concentration_index, overall.ci_low, overall.ci_high, overall.erreygers_index
-        ),
+        );
+        let at_left = Pos::new(HPos::Left, VPos::Bottom);
+        label(
+            &root,
+            &title,
+            (20.0 * u, 48.0 * u),
+            font(30.0 * u, true, BLACK).pos(at_left),
+        )?;
+        label(
+            &root,
+            &subtitle,
+            (20.0 * u, 80.0 * u),
+            font(18.0 * u, false, GREY).pos(at_left),
+        )?;
+        decile_panel(&root, study, findings, t, u, (x0, x1, y0, y1), whole)?;
+        concentration_panel(&root, findings, t, u, right, whole)?;
+        let footer = format!(
+            "{}; mean coverage {}",
+            units.amount(overall.population),
+            pct(weighted_mean(&sf.access.share, &sf.access.weight))
+        );
+        let at_right = Pos::new(HPos::Right, VPos::Bottom);
+        label(
+            &root,
+            &footer,
+            (w - 20.0 * u, h - 14.0 * u),
+            font(14.0 * u, false, GREY).pos(at_right),
+        )?;
+        // The chart is drawn from the same data as the maps, so it carries the same attribution.
+        label(
+            &root,
+            &base.attribution,
+            (20.0 * u, h - 14.0 * u),
+            font(14.0 * u, false, GREY).pos(at_left),
+        )?;
+        root.present()?;
+        Ok(())
+    })();
+    // Plotters fails only for a font it does not have (ours is registered above) or a failed
+    // write into the string, which cannot fail.
+    drawn.expect("the equity chart draws into a string");
+    Some(svg)
+}
+
+/// What drawing into a chart returns.
+type Drawn = std::result::Result<(), Box<dyn std::error::Error>>;
+
+/// The whole chart, drawn into an SVG string.
+type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+
+/// Registers the embedded DejaVu Sans as plotters' `sans-serif`: plotters lays out axis labels
+/// with its advances, and the PNG renderer maps `sans-serif` to the same font.
+fn register_chart_fonts() {
+    static FONTS: std::sync::Once = std::sync::Once::new();
+    FONTS.call_once(|| {
+        // Valid TrueType compiled in (the maps' tests render with it): registering cannot fail.
+        let _ = register_font("sans-serif", FontStyle::Normal, super::canvas::REGULAR);
+        let _ = register_font("sans-serif", FontStyle::Bold, super::canvas::BOLD);
     });
-    // Left panel: coverage by decile per council.
-    let (x0, x1, y0, y1) = (110.0 * u, w * 0.5, 150.0 * u, h - 330.0 * u);
+}
+
+/// Text of `px` pixels: plotters' SVG writes a font size of a plotters size / 1.24.
+fn font(px: f64, bold: bool, colour: Rgb) -> TextStyle<'static> {
+    let style = if bold {
+        FontStyle::Bold
+    } else {
+        FontStyle::Normal
+    };
+    FontDesc::new(FontFamily::SansSerif, px * 1.24, style).color(&colour.plotters())
+}
+
+/// A line of `width` pixels (at least one).
+fn line(colour: Rgb, width: f64) -> ShapeStyle {
+    colour
+        .plotters()
+        .stroke_width(width.round().max(1.0) as u32)
+}
+
+/// Whole pixels, as plotters draws.
+fn px((x, y): (f64, f64)) -> (i32, i32) {
+    (x.round() as i32, y.round() as i32)
+}
+
+/// A text at a point of the chart.
+fn label(root: &Root, text: &str, at: (f64, f64), style: TextStyle) -> Drawn {
+    root.draw(&Text::new(text, px(at), style))?;
+    Ok(())
+}
+
+/// A legend entry: a line swatch `len` long from `at`, and its text after it, centred on the
+/// line.
+fn legend_line(
+    root: &Root,
+    at: (f64, f64),
+    len: f64,
+    stroke: Stroke,
+    text: &str,
+    style: TextStyle,
+) -> Drawn {
+    let ends = [px(at), px((at.0 + len, at.1))];
+    let shape = line(stroke.color, stroke.width);
+    if stroke.dashed {
+        root.draw(&DashedPathElement::new(ends, 4, 3, shape))?;
+    } else {
+        root.draw(&PathElement::new(ends, shape))?;
+    }
+    let pos = Pos::new(HPos::Left, VPos::Center);
+    label(root, text, (at.0 + len + 10.0, at.1), style.pos(pos))
+}
+
+/// Coverage by deprivation decile, per council and for the whole study, with the councils'
+/// legend under it; `(x0, x1, y0, y1)` is the plotting area.
+fn decile_panel(
+    root: &Root,
+    study: &Study,
+    findings: &Findings,
+    t: usize,
+    u: f64,
+    (x0, x1, y0, y1): (f64, f64, f64, f64),
+    whole: &str,
+) -> Drawn {
+    let sf = &findings.services[t];
+    let need = &findings.need;
     let Groups { codes: groups, of } = Groups::of(&study.areas);
     // Population-weighted coverage per (group, decile), and overall per decile.
     let mut sums = vec![[(0.0f64, 0.0f64); 10]; groups.len() + 1];
@@ -1176,259 +1307,217 @@ pub fn equity_chart(
             sums[g][d].1 += wgt;
         }
     }
-    let xd = |d: usize| x0 + (x1 - x0) * (d as f64 + 0.5) / 10.0;
-    let yv = |v: f64| y1 - (y1 - y0) * v;
-    axes(
-        &mut c,
+    let means = |g: usize| -> Vec<(f64, f64)> {
+        (0..10)
+            .filter(|&d| sums[g][d].1 > 0.0)
+            .map(|d| (d as f64 + 1.0, sums[g][d].0 / sums[g][d].1))
+            .collect()
+    };
+    let xlabel = if crate::report::study_deciles(study) {
+        "Study decile of deprivation (1 = the study's most deprived tenth)"
+    } else {
+        "Deprivation decile (1 = most deprived)"
+    };
+    let mut chart = axes(
+        root,
         u,
         (x0, x1, y0, y1),
-        if crate::report::study_deciles(study) {
-            "Study decile of deprivation (1 = the study's most deprived tenth)"
-        } else {
-            "Deprivation decile (1 = most deprived)"
-        },
+        (0.5..10.5, 10),
+        xlabel,
         &format!("Share of {whole} within reach"),
-    );
-    for d in 0..10 {
-        c.push(Item::Text {
-            at: (xd(d), y1 + 24.0 * u),
-            size: 15.0 * u,
-            bold: false,
-            anchor: Anchor::Middle,
-            color: BLACK,
-            text: (d + 1).to_string(),
-        });
-    }
+    )?;
+    // Many councils (a national study) are one grey cloud behind the study's line; up to 16,
+    // each has its colour, the second eight dashed.
     let many = groups.len() > 16;
-    c.push(Item::Begin("councils".into()));
-    for (g, name) in groups.iter().enumerate() {
-        let colour = if many {
-            Rgb(190, 190, 190)
+    let stroke = |g: usize| {
+        if many {
+            Stroke::solid(Rgb(190, 190, 190), 1.0 * u)
+        } else if g >= 8 {
+            Stroke::dashed(OKABE_ITO[g % 8], 2.0 * u)
         } else {
-            OKABE_ITO[g % 8]
-        };
-        let pts: Vec<(f64, f64)> = (0..10)
-            .filter(|&d| sums[g][d].1 > 0.0)
-            .map(|d| (xd(d), yv(sums[g][d].0 / sums[g][d].1)))
-            .collect();
-        c.push(Item::Lines {
-            paths: vec![pts.clone()],
-            stroke: if g >= 8 && !many {
-                Stroke::dashed(colour, 2.0 * u)
-            } else {
-                Stroke::solid(colour, if many { 1.0 } else { 2.0 } * u)
-            },
-        });
-        for at in pts {
-            c.push(Item::Circle {
-                at,
-                r: if many { 2.0 } else { 5.0 } * u,
-                fill: colour,
-                stroke: None,
-            });
+            Stroke::solid(OKABE_ITO[g % 8], 2.0 * u)
         }
-        let _ = name;
+    };
+    for g in 0..groups.len() {
+        let (pts, s) = (means(g), stroke(g));
+        let shape = line(s.color, s.width);
+        if s.dashed {
+            chart.draw_series(DashedLineSeries::new(pts.clone(), 4, 3, shape))?;
+        } else {
+            chart.draw_series(LineSeries::new(pts.clone(), shape))?;
+        }
+        let r = if many { 2.0 } else { 5.0 } * u;
+        let dot = s.color.plotters().filled();
+        chart.draw_series(pts.into_iter().map(|p| Circle::new(p, r, dot)))?;
     }
-    c.push(Item::End);
-    let all: Vec<(f64, f64)> = (0..10)
-        .filter(|&d| sums[groups.len()][d].1 > 0.0)
-        .map(|d| (xd(d), yv(sums[groups.len()][d].0 / sums[groups.len()][d].1)))
-        .collect();
-    c.push(Item::Lines {
-        paths: vec![all],
-        stroke: Stroke::solid(BLACK, 4.0 * u),
-    });
-    // Council legend under the left panel, in columns.
-    let mut ly = y1 + 70.0 * u;
-    c.push(Item::Lines {
-        paths: vec![vec![(x0, ly - 6.0 * u), (x0 + 36.0 * u, ly - 6.0 * u)]],
-        stroke: Stroke::solid(BLACK, 4.0 * u),
-    });
-    c.text(
-        (x0 + 46.0 * u, ly),
-        15.0 * u,
-        true,
-        Anchor::Start,
+    chart.draw_series(LineSeries::new(means(groups.len()), line(BLACK, 4.0 * u)))?;
+    // The councils' legend under the panel, in three columns.
+    let ly = y1 + 76.0 * u;
+    legend_line(
+        root,
+        (x0, ly),
+        36.0 * u,
+        Stroke::solid(BLACK, 4.0 * u),
         "whole study",
-    );
+        font(15.0 * u, true, BLACK),
+    )?;
+    let plain = |size: f64| font(size * u, false, BLACK);
     if many {
-        c.push(Item::Lines {
-            paths: vec![vec![
-                (x0 + 200.0 * u, ly - 6.0 * u),
-                (x0 + 236.0 * u, ly - 6.0 * u),
-            ]],
-            stroke: Stroke::solid(Rgb(190, 190, 190), 2.0 * u),
-        });
-        c.text(
-            (x0 + 246.0 * u, ly),
-            15.0 * u,
-            false,
-            Anchor::Start,
-            &format!("each of {} councils", groups.len()),
+        let text = format!("each of {} councils", groups.len());
+        return legend_line(
+            root,
+            (x0 + 200.0 * u, ly),
+            36.0 * u,
+            stroke(0),
+            &text,
+            plain(15.0),
         );
-    } else {
-        ly += 26.0 * u;
-        let col_w = (x1 - x0) / 3.0;
-        for (g, name) in groups.iter().enumerate() {
-            let (cx, cy) = (x0 + col_w * (g % 3) as f64, ly + 26.0 * u * (g / 3) as f64);
-            let colour = OKABE_ITO[g % 8];
-            c.push(Item::Lines {
-                paths: vec![vec![(cx, cy - 6.0 * u), (cx + 30.0 * u, cy - 6.0 * u)]],
-                stroke: if g >= 8 {
-                    Stroke::dashed(colour, 2.0 * u)
-                } else {
-                    Stroke::solid(colour, 3.0 * u)
-                },
-            });
-            c.text(
-                (cx + 38.0 * u, cy),
-                14.0 * u,
-                false,
-                Anchor::Start,
-                &shorten(study.group_label(name), 22),
-            );
-        }
     }
-    // Right panel: concentration curve.
-    let (cx0, cx1) = (w * 0.58, w - 60.0 * u);
-    let side = (cx1 - cx0).min(y1 - y0);
-    let (cx1, cy0) = (cx0 + side, y1 - side);
-    axes(
-        &mut c,
+    let col_w = (x1 - x0) / 3.0;
+    for (g, name) in groups.iter().enumerate() {
+        let at = (
+            x0 + col_w * (g % 3) as f64,
+            ly + 26.0 * u * (1 + g / 3) as f64,
+        );
+        let s = Stroke {
+            width: 3.0 * u,
+            ..stroke(g)
+        };
+        legend_line(
+            root,
+            at,
+            30.0 * u,
+            s,
+            &shorten(study.group_label(name), 22),
+            plain(14.0),
+        )?;
+    }
+    Ok(())
+}
+
+/// The concentration curve against the line of equality, with its legend under it;
+/// `(x0, x1, y0, y1)` is the plotting area.
+fn concentration_panel(
+    root: &Root,
+    findings: &Findings,
+    t: usize,
+    u: f64,
+    (x0, x1, y0, y1): (f64, f64, f64, f64),
+    whole: &str,
+) -> Drawn {
+    let sf = &findings.services[t];
+    let order = &findings.need.order;
+    let mut chart = axes(
+        root,
         u,
-        (cx0, cx1, cy0, y1),
+        (x0, x1, y0, y1),
+        (0.0..1.0, 6),
         &format!("Cumulative share of {whole}, most deprived first"),
         &format!("Cumulative share of {whole} within reach"),
-    );
-    let px = |x: f64, y: f64| (cx0 + (cx1 - cx0) * x, y1 - (y1 - cy0) * y);
-    for k in 0..=5 {
-        c.push(Item::Text {
-            at: (px(k as f64 / 5.0, 0.0).0, y1 + 24.0 * u),
-            size: 15.0 * u,
-            bold: false,
-            anchor: Anchor::Middle,
-            color: BLACK,
-            text: format!("{}%", 20 * k),
-        });
-    }
-    c.push(Item::Lines {
-        paths: vec![vec![px(0.0, 0.0), px(1.0, 1.0)]],
-        stroke: Stroke::dashed(GREY, 1.5 * u),
-    });
-    let total_w: f64 = need.order.iter().map(|&i| sf.access.weight[i]).sum();
-    let total_c: f64 = need
-        .order
+    )?;
+    let equality = line(GREY, 1.5 * u);
+    chart.draw_series(DashedLineSeries::new(
+        [(0.0, 0.0), (1.0, 1.0)],
+        4,
+        3,
+        equality,
+    ))?;
+    let total_w: f64 = order.iter().map(|&i| sf.access.weight[i]).sum();
+    let total_c: f64 = order
         .iter()
         .map(|&i| sf.access.weight[i] * sf.access.share[i].max(0.0))
         .sum();
+    let curve = Stroke::solid(OKABE_ITO[4], 3.0 * u);
     if total_w > 0.0 && total_c > 0.0 {
-        let mut pts = vec![px(0.0, 0.0)];
+        let mut pts = vec![(0.0, 0.0)];
         let (mut cw, mut cc) = (0.0, 0.0);
-        for &i in &need.order {
+        for &i in order {
             cw += sf.access.weight[i];
             cc += sf.access.weight[i] * sf.access.share[i].max(0.0);
-            pts.push(px(cw / total_w, cc / total_c));
+            pts.push((cw / total_w, cc / total_c));
         }
-        // One vertex per pixel column is enough for the eye and keeps the SVG small.
-        pts.dedup_by(|a, b| (a.0 - b.0).abs() < 0.5 && (a.1 - b.1).abs() < 0.5);
-        c.push(Item::Lines {
-            paths: vec![pts],
-            stroke: Stroke::solid(OKABE_ITO[4], 3.0 * u),
-        });
+        // A vertex every two pixels is enough for the eye, keeps the SVG small, and spares the
+        // line the zigzag of neighbouring vertices rounded to whole pixels.
+        let step = 2.0 / (x1 - x0);
+        pts.dedup_by(|a, b| (a.0 - b.0).abs() < step && (a.1 - b.1).abs() < step);
+        chart.draw_series(LineSeries::new(pts, line(curve.color, curve.width)))?;
     }
-    let ly = y1 + 70.0 * u;
-    c.push(Item::Lines {
-        paths: vec![vec![(cx0, ly - 6.0 * u), (cx0 + 36.0 * u, ly - 6.0 * u)]],
-        stroke: Stroke::solid(OKABE_ITO[4], 3.0 * u),
-    });
-    c.text(
-        (cx0 + 46.0 * u, ly),
-        15.0 * u,
-        false,
-        Anchor::Start,
+    let ly = y1 + 76.0 * u;
+    let plain = font(15.0 * u, false, BLACK);
+    legend_line(
+        root,
+        (x0, ly),
+        36.0 * u,
+        curve,
         "concentration curve",
-    );
-    c.push(Item::Lines {
-        paths: vec![vec![(cx0, ly + 20.0 * u), (cx0 + 36.0 * u, ly + 20.0 * u)]],
-        stroke: Stroke::dashed(GREY, 1.5 * u),
-    });
-    c.text(
-        (cx0 + 46.0 * u, ly + 26.0 * u),
-        15.0 * u,
-        false,
-        Anchor::Start,
+        plain.clone(),
+    )?;
+    legend_line(
+        root,
+        (x0, ly + 26.0 * u),
+        36.0 * u,
+        Stroke::dashed(GREY, 1.5 * u),
         "line of equality",
-    );
-    c.push(Item::Text {
-        at: (cx0, ly + 60.0 * u),
-        size: 14.0 * u,
-        bold: false,
-        anchor: Anchor::Start,
-        color: GREY,
-        text: "Above the line: the more deprived have more than their share of access".into(),
-    });
-    c.push(Item::Text {
-        at: (w - 20.0 * u, h - 14.0 * u),
-        size: 14.0 * u,
-        bold: false,
-        anchor: Anchor::End,
-        color: GREY,
-        text: format!(
-            "{}; mean coverage {}",
-            units.amount(overall.population),
-            pct(weighted_mean(&sf.access.share, &sf.access.weight))
-        ),
-    });
-    // The chart is drawn from the same data as the maps, so it carries the same attribution.
-    c.push(Item::Text {
-        at: (20.0 * u, h - 14.0 * u),
-        size: 14.0 * u,
-        bold: false,
-        anchor: Anchor::Start,
-        color: GREY,
-        text: base.attribution.clone(),
-    });
-    Some(c)
+        plain,
+    )?;
+    let note = "Above the line: the more deprived have more than their share of access";
+    let at_left = Pos::new(HPos::Left, VPos::Bottom);
+    label(
+        root,
+        note,
+        (x0, ly + 66.0 * u),
+        font(14.0 * u, false, GREY).pos(at_left),
+    )
 }
 
-/// Axes from 0 to 1 with ticks every 0.2 on y (as %), a frame and axis titles.
-fn axes(
-    c: &mut Canvas,
+/// A panel's axes over its plotting area `(x0, x1, y0, y1)`: x over `xs` (its range and how many
+/// labels at most), y from 0 to 100% in fifths with light grid lines, the x title under the
+/// axis and the y title above it.
+fn axes<'a, 'b>(
+    root: &'a Root<'b>,
     u: f64,
     (x0, x1, y0, y1): (f64, f64, f64, f64),
+    xs: (std::ops::Range<f64>, usize),
     xlabel: &str,
     ylabel: &str,
-) {
-    c.push(Item::Begin("axes".into()));
-    for k in 0..=5 {
-        let y = y1 - (y1 - y0) * k as f64 / 5.0;
-        c.push(Item::Lines {
-            paths: vec![vec![(x0, y), (x1, y)]],
-            stroke: Stroke::solid(Rgb(225, 225, 225), 1.0 * u),
-        });
-        c.push(Item::Text {
-            at: (x0 - 8.0 * u, y + 5.0 * u),
-            size: 15.0 * u,
-            bold: false,
-            anchor: Anchor::End,
-            color: BLACK,
-            text: format!("{}%", 20 * k),
-        });
-    }
-    c.push(Item::Lines {
-        paths: vec![vec![(x0, y0), (x0, y1), (x1, y1)]],
-        stroke: Stroke::solid(BLACK, 1.5 * u),
-    });
-    c.text(
-        ((x0 + x1) / 2.0, y1 + 50.0 * u),
-        16.0 * u,
-        false,
-        Anchor::Middle,
-        xlabel,
-    );
-    c.text((x0, y0 - 14.0 * u), 16.0 * u, false, Anchor::Start, ylabel);
-    c.push(Item::End);
+) -> std::result::Result<Chart<'a, 'b>, Box<dyn std::error::Error>> {
+    // The plotting area with the label areas left of it and under it.
+    let (left, under) = (80.0 * u, 52.0 * u);
+    let area = root
+        .clone()
+        .shrink(px((x0 - left, y0)), px((x1 - x0 + left, y1 - y0 + under)));
+    let mut chart = ChartBuilder::on(&area)
+        .y_label_area_size(left.round() as u32)
+        .x_label_area_size(under.round() as u32)
+        .build_cartesian_2d(xs.0.clone(), 0.0..1.0)?;
+    // Deciles are labelled as whole numbers, shares as percentages.
+    let integers = xs.0.end - xs.0.start >= 2.0;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .max_light_lines(0)
+        .bold_line_style(line(Rgb(225, 225, 225), 1.0 * u))
+        .axis_style(line(BLACK, 1.5 * u))
+        .x_labels(xs.1)
+        .y_labels(6)
+        .x_label_formatter(&|x| if integers { format!("{x:.0}") } else { pct(*x) })
+        .y_label_formatter(&|y| pct(*y))
+        .label_style(font(15.0 * u, false, BLACK))
+        .x_desc(xlabel)
+        .axis_desc_style(font(16.0 * u, false, BLACK))
+        .draw()?;
+    let at = (x0, y0 - 14.0 * u);
+    label(
+        root,
+        ylabel,
+        at,
+        font(16.0 * u, false, BLACK).pos(Pos::new(HPos::Left, VPos::Bottom)),
+    )?;
+    Ok(chart)
 }
+
+/// A panel of the equity chart: plotters' cartesian chart over f64 x and y.
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Draws every map and chart of a study into `dir` (PNG and SVG; PNG per `[maps] png`), in
 /// parallel; returns the files written, in a fixed order.
@@ -1451,21 +1540,23 @@ pub fn write_all(
         .par_iter()
         .map(|&(t, kind)| -> Result<Vec<PathBuf>> {
             let stem = format!("{kind}_{}", study.service_types[t]);
-            let canvas = match kind {
-                "coverage" => Some(coverage_map(study, &base, coverage, Some(findings), t)),
-                "unmet_need" => Some(unmet_need_map(study, &base, findings, t)),
-                "lottery" => Some(lottery_map(study, &base, findings, t)),
+            let svg = match kind {
+                "coverage" => {
+                    Some(coverage_map(study, &base, coverage, Some(findings), t).to_svg())
+                }
+                "unmet_need" => Some(unmet_need_map(study, &base, findings, t).to_svg()),
+                "lottery" => Some(lottery_map(study, &base, findings, t).to_svg()),
                 _ => equity_chart(study, &base, findings, t),
             };
-            let Some(canvas) = canvas else {
+            let Some(svg) = svg else {
                 return Ok(Vec::new());
             };
-            let svg = dir.join(format!("{stem}.svg"));
-            canvas.write_svg(&svg)?;
-            let mut out = vec![svg];
+            let svg_path = dir.join(format!("{stem}.svg"));
+            write_atomic(&svg_path, |w| w.write_all(svg.as_bytes()))?;
+            let mut out = vec![svg_path];
             if png {
                 let p = dir.join(format!("{stem}.png"));
-                canvas.write_png(&p)?;
+                write_png(&svg, &p)?;
                 out.push(p);
             }
             Ok(out)
