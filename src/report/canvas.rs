@@ -382,23 +382,22 @@ fn push_escaped(out: &mut String, text: &str) {
     out.push_str(&text[from..]);
 }
 
-/// A shape's stroke attributes.
+/// A shape's stroke attributes. Joins and caps are round, except on lines under a pixel wide
+/// (areas' outlines) where they cannot be seen: the renderer strokes every path once to find
+/// its bounds, and round joins at each of a map's hundred thousand vertices were a tenth of
+/// the time of a map's PNG.
 fn stroke_attrs(s: Option<&Stroke>) -> String {
     let Some(s) = s else {
         return " stroke=\"none\"".into();
     };
     let mut out = String::new();
-    let _ = write!(
-        out,
-        " stroke=\"{}\" stroke-width=\"{}\" stroke-linejoin=\"round\" stroke-linecap=\"round\"{}",
-        s.color,
-        s.width,
-        if s.dashed {
-            " stroke-dasharray=\"4 3\""
-        } else {
-            ""
-        }
-    );
+    let _ = write!(out, " stroke=\"{}\" stroke-width=\"{}\"", s.color, s.width);
+    if s.width >= 1.0 {
+        out.push_str(" stroke-linejoin=\"round\" stroke-linecap=\"round\"");
+    }
+    if s.dashed {
+        out.push_str(" stroke-dasharray=\"4 3\"");
+    }
     out
 }
 
@@ -713,6 +712,11 @@ mod tests {
             r##" stroke="#010203" stroke-width="1.5" stroke-linejoin="round" stroke-linecap="round""##
         );
         assert_eq!(stroke_attrs(None), r#" stroke="none""#);
+        let hairline = Stroke::dashed(Rgb(1, 2, 3), 0.5);
+        assert_eq!(
+            stroke_attrs(Some(&hairline)),
+            r##" stroke="#010203" stroke-width="0.5" stroke-dasharray="4 3""##
+        );
     }
 
     fn pixel(c: &Canvas, rgb: &[u8], x: usize, y: usize) -> Rgb {
