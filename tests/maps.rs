@@ -1,7 +1,7 @@
 //! `lacuna map` on a hand-made layer: known squares at known places, the pixel colours inside,
-//! outside and in a hole, and one SVG path per polygon.
+//! outside and in a hole, and one SVG path per polygon; the demo's equity chart.
 
-use crate::util::{read_png, Workdir};
+use crate::util::{demo_dir, read_png, Workdir};
 
 const LAYER: &str = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:27700"}},"features":[
 {"type":"Feature","properties":{"area_code":"A","share":0.1},"geometry":{"type":"Polygon","coordinates":[[[400000,400000],[401000,400000],[401000,401000],[400000,401000],[400000,400000]]]}},
@@ -83,4 +83,52 @@ fn a_missing_column_names_the_columns_there_are() {
     );
     let err = w.fails(&["map", "layer.geojson", "--out", "m.jpg"]);
     assert!(err.contains(".png or .svg"), "{err}");
+}
+
+#[test]
+fn the_equity_chart_has_its_axes_series_and_text_in_both_formats() {
+    let w = Workdir::new();
+    let study = demo_dir().join("study.toml");
+    w.ok(&["run", study.to_str().unwrap(), "--out", "out", "--quiet"]);
+    let svg = std::fs::read_to_string(w.path("out/maps/equity_gp.svg")).unwrap();
+    let texts: Vec<&str> = svg
+        .split("</text>")
+        .filter_map(|t| t.rsplit_once('>').map(|(_, text)| text.trim()))
+        .collect();
+    // Both panels' y ticks, the deciles, the second panel's x ticks and the legends.
+    for want in [
+        "0%",
+        "100%",
+        "1",
+        "10",
+        "20%",
+        "whole study",
+        "concentration curve",
+    ] {
+        assert!(texts.contains(&want), "{want:?} not among {texts:?}");
+    }
+    assert_eq!(texts.iter().filter(|t| **t == "100%").count(), 3);
+    assert!(texts.iter().any(|t| t.starts_with("Concentration index")));
+    let png = read_png(&w.path("out/maps/equity_gp.png"));
+    assert_eq!((png.width, png.height), (1600, 1200));
+    let count = |rgb: [u8; 3]| {
+        (0..png.height)
+            .flat_map(|y| (0..png.width).map(move |x| (x, y)))
+            .filter(|&(x, y)| png.pixel(x, y) == rgb)
+            .count()
+    };
+    // The concentration curve (Okabe-Ito blue, 3 px over a panel hundreds of pixels wide) and
+    // the study's line (black, 4 px) are drawn; the page is white; the title is inked.
+    assert!(
+        count([0x00, 0x72, 0xb2]) > 1000,
+        "{}",
+        count([0x00, 0x72, 0xb2])
+    );
+    assert!(count([0, 0, 0]) > 2000);
+    assert_eq!(png.pixel(5, 5), [255, 255, 255]);
+    let title_ink = (25..50)
+        .flat_map(|y| (20..400).map(move |x| (x, y)))
+        .filter(|&(x, y)| png.pixel(x, y)[0] < 100)
+        .count();
+    assert!(title_ink > 500, "{title_ink}");
 }

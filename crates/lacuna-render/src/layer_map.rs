@@ -232,7 +232,7 @@ pub fn draw(opts: &LayerMap) -> Result<(Canvas, LayerMapReport)> {
         |i| match values[i] {
             Some(v) => palette[class_of(v, &breaks)],
             None if value_col.is_none() => Rgb(235, 235, 235),
-            None => Rgb::hex(NO_DATA),
+            None => NO_DATA,
         },
         |i| {
             format!(
@@ -257,10 +257,7 @@ pub fn draw(opts: &LayerMap) -> Result<(Canvas, LayerMapReport)> {
         }
         if values.iter().any(Option::is_none) {
             p.legend_entry(
-                Swatch::Box(
-                    Some(Rgb::hex(NO_DATA)),
-                    Some(Stroke::solid(Rgb(85, 85, 85), 0.6)),
-                ),
+                Swatch::Box(Some(NO_DATA), Some(Stroke::solid(Rgb(85, 85, 85), 0.6))),
                 "no value",
             );
         }

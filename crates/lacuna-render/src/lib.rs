@@ -19,4 +19,3 @@ pub mod canvas;
 pub mod document;
 pub mod layer_map;
 pub mod maps;
-pub(crate) mod raster;

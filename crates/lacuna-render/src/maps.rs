@@ -1,4 +1,5 @@
-//! The maps and the chart of a study, each as PNG and SVG (see [`super::canvas`]):
+//! The maps and the chart of a study, each as SVG and as the PNG rendered from that SVG: maps
+//! are drawn on a [`Canvas`] (see [`super::canvas`]), the chart with plotters:
 //!
 //! - `coverage_<type>`: areas shaded by the share of people within reach, in classes of a
 //!   colour-blind-safe sequential palette (viridis; fixed breaks or population quantiles, see
@@ -20,32 +21,70 @@ use std::sync::{Arc, OnceLock};
 use geo::Coord;
 use rayon::prelude::*;
 
-use super::canvas::{Anchor, Canvas, Item, Pieces, Polylines, Rgb, Stroke, BLACK, GREY, WHITE};
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::{
+    Cartesian2d, ChartBuilder, ChartContext, Circle, DashedLineSeries, DrawingArea, FontDesc,
+    FontFamily, IntoDrawingArea, LineSeries, PathElement, SVGBackend, Text,
+};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{register_font, Color as _, FontStyle, ShapeStyle, TextStyle};
+
+use super::canvas::{
+    text_width, write_png, Anchor, Canvas, Item, Pieces, Polylines, Rgb, Stroke, BLACK, GREY, WHITE,
+};
 use lacuna_core::metrics::coverage::Coverage;
 use lacuna_core::metrics::findings::Findings;
 use lacuna_core::metrics::inequality::weighted_mean;
 use lacuna_core::model::Catchment;
 use lacuna_core::model::Groups;
+use lacuna_io::atomic::write_atomic;
 use lacuna_io::config::{Classing, MapSpec};
 use lacuna_io::error::Result;
 use lacuna_io::write::thousands;
 use lacuna_io::LoadedStudy as Study;
 
 /// Viridis, five classes, from least to most covered.
-pub const VIRIDIS: [&str; 5] = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
+pub const VIRIDIS: [Rgb; 5] = [
+    Rgb(0x44, 0x01, 0x54),
+    Rgb(0x3b, 0x52, 0x8b),
+    Rgb(0x21, 0x91, 0x8c),
+    Rgb(0x5e, 0xc9, 0x62),
+    Rgb(0xfd, 0xe7, 0x25),
+];
 /// ColorBrewer YlOrRd, five classes, from least to most unmet need.
-pub const YLORRD: [&str; 5] = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
+pub const YLORRD: [Rgb; 5] = [
+    Rgb(0xff, 0xff, 0xb2),
+    Rgb(0xfe, 0xcc, 0x5c),
+    Rgb(0xfd, 0x8d, 0x3c),
+    Rgb(0xf0, 0x3b, 0x20),
+    Rgb(0xbd, 0x00, 0x26),
+];
 /// Greys for the background of the lottery map, least to most covered.
-const GREYS: [&str; 5] = ["#f7f7f7", "#d9d9d9", "#bdbdbd", "#969696", "#737373"];
+const GREYS: [Rgb; 5] = [
+    Rgb(0xf7, 0xf7, 0xf7),
+    Rgb(0xd9, 0xd9, 0xd9),
+    Rgb(0xbd, 0xbd, 0xbd),
+    Rgb(0x96, 0x96, 0x96),
+    Rgb(0x73, 0x73, 0x73),
+];
 /// Okabe-Ito, a palette distinguishable with the common colour-vision deficiencies (its black
 /// replaced by grey: black is the whole study's line).
-const OKABE_ITO: [&str; 8] = [
-    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999",
+const OKABE_ITO: [Rgb; 8] = [
+    Rgb(0xe6, 0x9f, 0x00),
+    Rgb(0x56, 0xb4, 0xe9),
+    Rgb(0x00, 0x9e, 0x73),
+    Rgb(0xf0, 0xe4, 0x42),
+    Rgb(0x00, 0x72, 0xb2),
+    Rgb(0xd5, 0x5e, 0x00),
+    Rgb(0xcc, 0x79, 0xa7),
+    Rgb(0x99, 0x99, 0x99),
 ];
 /// Fill of areas without a value.
-pub const NO_DATA: &str = "#e0e0e0";
+pub const NO_DATA: Rgb = Rgb(0xe0, 0xe0, 0xe0);
 /// Gap polygons' outline.
-const GAP_RED: &str = "#d7301f";
+const GAP_RED: Rgb = Rgb(0xd7, 0x30, 0x1f);
 
 /// The class of `v` given class breaks `b` (`b.len() - 1` classes).
 pub fn class_of(v: f64, b: &[f64]) -> usize {
@@ -57,7 +96,7 @@ fn class_fill(v: f64, breaks: &[f64], palette: &[Rgb]) -> Rgb {
     if v.is_finite() {
         palette[class_of(v, breaks)]
     } else {
-        Rgb::hex(NO_DATA)
+        NO_DATA
     }
 }
 
@@ -145,7 +184,7 @@ pub struct Basemap {
     attribution: String,
     u: f64,
     frame: Frame,
-    /// The areas in pixels, shared by every map so their coverage is worked out once.
+    /// The areas in pixels, shared by every map so their SVG paths are written once.
     pieces: Arc<Pieces>,
     /// A point inside each area, in pixels, found when first asked for: only labelled areas
     /// and pairs need one, and finding one costs more than drawing the area.
@@ -250,13 +289,6 @@ impl Basemap {
     /// would paint cities white.
     fn outline(&self) -> Option<Stroke> {
         (self.weight >= 1.0).then(|| Stroke::solid(WHITE, 0.5 * self.u))
-    }
-
-    /// Works out how the areas and their outlines cover the maps' pixels, in parallel, before
-    /// the maps are drawn (see [`Pieces::prepare`]).
-    pub(crate) fn prepare(&self) {
-        self.pieces
-            .prepare(self.spec.width, self.spec.height, self.outline().as_ref());
     }
 
     /// The basemap of a study's areas.
@@ -525,8 +557,7 @@ impl Page<'_> {
                 .map_or((cx, cy), |(&i, _)| self.base.label_at(i));
             let name = shorten(study.group_label(group), 28);
             let size = 17.0 * u;
-            // DejaVu Sans Bold averages about 0.62 em per character.
-            let half = 0.31 * size * name.chars().count() as f64 + 5.0 * u;
+            let half = 0.5 * text_width(&name, size, true) + 5.0 * u;
             self.c.rect(
                 at.0 - half,
                 at.1 - 0.8 * size,
@@ -811,7 +842,7 @@ pub fn coverage_map(
                 .collect();
             p.c.push(Item::Lines {
                 paths,
-                stroke: Stroke::solid(Rgb::hex(GAP_RED), 1.6 * base.u),
+                stroke: Stroke::solid(GAP_RED, 1.6 * base.u),
             });
         }
         p.c.push(Item::End);
@@ -827,10 +858,7 @@ pub fn coverage_map(
         );
     }
     p.legend_entry(
-        Swatch::Box(
-            Some(Rgb::hex(NO_DATA)),
-            Some(Stroke::solid(GREY, 0.6 * base.u)),
-        ),
+        Swatch::Box(Some(NO_DATA), Some(Stroke::solid(GREY, 0.6 * base.u))),
         if by_population {
             if units.people == "people" {
                 "no people / no data"
@@ -856,7 +884,7 @@ pub fn coverage_map(
     }
     if !gaps.is_empty() {
         p.legend_entry(
-            Swatch::Box(None, Some(Stroke::solid(Rgb::hex(GAP_RED), 2.0 * base.u))),
+            Swatch::Box(None, Some(Stroke::solid(GAP_RED, 2.0 * base.u))),
             "gap: outside every catchment",
         );
     }
@@ -886,7 +914,7 @@ pub fn coverage_map(
 }
 
 /// `n` colours spread over a palette (the palette itself when `n` is its length).
-pub(crate) fn spread(palette: &[&str], n: usize) -> Vec<Rgb> {
+pub(crate) fn spread(palette: &[Rgb], n: usize) -> Vec<Rgb> {
     (0..n)
         .map(|k| {
             let at = if n <= 1 {
@@ -894,7 +922,7 @@ pub(crate) fn spread(palette: &[&str], n: usize) -> Vec<Rgb> {
             } else {
                 k * (palette.len() - 1) / (n - 1)
             };
-            Rgb::hex(palette[at])
+            palette[at]
         })
         .collect()
 }
@@ -972,10 +1000,7 @@ pub fn unmet_need_map(study: &Study, base: &Basemap, findings: &Findings, t: usi
         );
     }
     p.legend_entry(
-        Swatch::Box(
-            Some(Rgb::hex(NO_DATA)),
-            Some(Stroke::solid(GREY, 0.6 * base.u)),
-        ),
+        Swatch::Box(Some(NO_DATA), Some(Stroke::solid(GREY, 0.6 * base.u))),
         &format!("served ({} or more)", pct(threshold)),
     );
     if base.weight >= 1.0 {
@@ -1011,14 +1036,17 @@ fn difference_breaks(min: f64) -> [f64; 4] {
     [min, min + step, min + 2.0 * step, 1.0]
 }
 
-const PAIR_COLOURS: [&str; 3] = ["#fdae61", "#f46d43", "#a50026"];
+const PAIR_COLOURS: [Rgb; 3] = [
+    Rgb(0xfd, 0xae, 0x61),
+    Rgb(0xf4, 0x6d, 0x43),
+    Rgb(0xa5, 0x00, 0x26),
+];
 
 /// The postcode-lottery map of service type `t`.
 pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize) -> Canvas {
     let sf = &findings.services[t];
     let params = &study.spec.findings;
     let breaks = difference_breaks(params.lottery_min_difference);
-    let greys: Vec<Rgb> = GREYS.iter().map(|h| Rgb::hex(h)).collect();
     let fixed = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0];
     let mut p = base.page(
         &format!("{}: postcode lottery for a {}", study_title(study), study.service_label(t)),
@@ -1029,14 +1057,14 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
         ),
     );
     p.areas(
-        |i| class_fill(sf.access.share[i], &fixed, &greys),
+        |i| class_fill(sf.access.share[i], &fixed, &GREYS),
         |i| area_tip(base, i, &pct(sf.access.share[i])),
     );
     p.councils(4.0);
     p.c.push(Item::Begin("pairs".into()));
     // Weakest first, so the largest differences are drawn on top.
     for pair in sf.pairs.iter().rev() {
-        let colour = Rgb::hex(PAIR_COLOURS[class_of(pair.difference, &breaks).min(2)]);
+        let colour = PAIR_COLOURS[class_of(pair.difference, &breaks).min(2)];
         for piece in [pair.a, pair.b] {
             p.c.push(Item::Outline {
                 pieces: Arc::clone(&base.pieces),
@@ -1054,7 +1082,7 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
     p.legend_title("Coverage of the area");
     for k in (0..5).rev() {
         p.legend_entry(
-            Swatch::Box(Some(greys[k]), Some(Stroke::solid(GREY, 0.6 * base.u))),
+            Swatch::Box(Some(GREYS[k]), Some(Stroke::solid(GREY, 0.6 * base.u))),
             &format!("{}–{}", pct(fixed[k]), pct(fixed[k + 1])),
         );
     }
@@ -1062,7 +1090,7 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
     p.legend_title("Flagged pair: difference");
     for k in (0..3).rev() {
         p.legend_entry(
-            Swatch::Line(Stroke::solid(Rgb::hex(PAIR_COLOURS[k]), 5.0 * base.u)),
+            Swatch::Line(Stroke::solid(PAIR_COLOURS[k], 5.0 * base.u)),
             &format!(
                 "{}–{} points",
                 pct(breaks[k]).trim_end_matches('%'),
@@ -1101,14 +1129,15 @@ pub fn lottery_map(study: &Study, base: &Basemap, findings: &Findings, t: usize)
     p.finish()
 }
 
-/// The equity chart of service type `t`: coverage by deprivation decile per council, and the
-/// concentration curve. `None` without a deprivation measure or equity rows.
+/// The equity chart of service type `t`, as an SVG document drawn with plotters: coverage by
+/// deprivation decile per council, and the concentration curve. `None` without a deprivation
+/// measure or equity rows.
 pub fn equity_chart(
     study: &Study,
     base: &Basemap,
     findings: &Findings,
     t: usize,
-) -> Option<Canvas> {
+) -> Option<String> {
     let sf = &findings.services[t];
     let units = lacuna_io::write::Units::new(study, sf.access.by_population);
     let whole = units.whole();
@@ -1117,33 +1146,150 @@ pub fn equity_chart(
     if need.order.is_empty() {
         return None;
     }
+    register_chart_fonts();
     let u = base.u;
     let (w, h) = (f64::from(base.spec.width), f64::from(base.spec.height));
-    let mut c = Canvas::new(base.spec.width, base.spec.height);
-    c.text(
-        (20.0 * u, 48.0 * u),
-        30.0 * u,
-        true,
-        Anchor::Start,
-        &format!(
+    // The two panels' plotting areas: coverage by decile on the left, the concentration curve
+    // in a square on the right, their bottoms level.
+    let (x0, x1, y0, y1) = (110.0 * u, w * 0.5, 150.0 * u, h - 330.0 * u);
+    let side = (w - 60.0 * u - w * 0.58).min(y1 - y0);
+    let right = (w * 0.58, w * 0.58 + side, y1 - side, y1);
+    let mut svg = String::new();
+    let drawn = (|| -> Drawn {
+        let root = SVGBackend::with_string(&mut svg, (base.spec.width, base.spec.height))
+            .into_drawing_area();
+        root.fill(&plotters::style::WHITE)?;
+        let title = format!(
             "{}: who is within reach of a {}?",
             study_title(study),
             study.service_label(t)
-        ),
-    );
-    c.push(Item::Text {
-        at: (20.0 * u, 80.0 * u),
-        size: 18.0 * u,
-        bold: false,
-        anchor: Anchor::Start,
-        color: GREY,
-        text: format!(
+        );
+        let subtitle = format!(
             "Concentration index {:+.3} (95% CI {:+.3} to {:+.3}); Erreygers {:+.3}. Negative: access concentrated among the more deprived",
             overall.concentration_index, overall.ci_low, overall.ci_high, overall.erreygers_index
-        ),
+        );
+        let at_left = Pos::new(HPos::Left, VPos::Bottom);
+        label(
+            &root,
+            &title,
+            (20.0 * u, 48.0 * u),
+            font(30.0 * u, true, BLACK).pos(at_left),
+        )?;
+        label(
+            &root,
+            &subtitle,
+            (20.0 * u, 80.0 * u),
+            font(18.0 * u, false, GREY).pos(at_left),
+        )?;
+        decile_panel(&root, study, findings, t, u, (x0, x1, y0, y1), whole)?;
+        concentration_panel(&root, findings, t, u, right, whole)?;
+        let footer = format!(
+            "{}; mean coverage {}",
+            units.amount(overall.population),
+            pct(weighted_mean(&sf.access.share, &sf.access.weight))
+        );
+        let at_right = Pos::new(HPos::Right, VPos::Bottom);
+        label(
+            &root,
+            &footer,
+            (w - 20.0 * u, h - 14.0 * u),
+            font(14.0 * u, false, GREY).pos(at_right),
+        )?;
+        // The chart is drawn from the same data as the maps, so it carries the same attribution.
+        label(
+            &root,
+            &base.attribution,
+            (20.0 * u, h - 14.0 * u),
+            font(14.0 * u, false, GREY).pos(at_left),
+        )?;
+        root.present()?;
+        Ok(())
+    })();
+    // Plotters fails only for a font it does not have (ours is registered above) or a failed
+    // write into the string, which cannot fail.
+    drawn.expect("the equity chart draws into a string");
+    Some(svg)
+}
+
+/// What drawing into a chart returns.
+type Drawn = std::result::Result<(), Box<dyn std::error::Error>>;
+
+/// The whole chart, drawn into an SVG string.
+type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+
+/// Registers the embedded DejaVu Sans as plotters' `sans-serif`: plotters lays out axis labels
+/// with its advances, and the PNG renderer maps `sans-serif` to the same font.
+fn register_chart_fonts() {
+    static FONTS: std::sync::Once = std::sync::Once::new();
+    FONTS.call_once(|| {
+        // Valid TrueType compiled in (the maps' tests render with it): registering cannot fail.
+        let _ = register_font("sans-serif", FontStyle::Normal, super::canvas::REGULAR);
+        let _ = register_font("sans-serif", FontStyle::Bold, super::canvas::BOLD);
     });
-    // Left panel: coverage by decile per council.
-    let (x0, x1, y0, y1) = (110.0 * u, w * 0.5, 150.0 * u, h - 330.0 * u);
+}
+
+/// Text of `px` pixels: plotters' SVG writes a font size of a plotters size / 1.24.
+fn font(px: f64, bold: bool, colour: Rgb) -> TextStyle<'static> {
+    let style = if bold {
+        FontStyle::Bold
+    } else {
+        FontStyle::Normal
+    };
+    FontDesc::new(FontFamily::SansSerif, px * 1.24, style).color(&colour.plotters())
+}
+
+/// A line of `width` pixels (at least one).
+fn line(colour: Rgb, width: f64) -> ShapeStyle {
+    colour
+        .plotters()
+        .stroke_width(width.round().max(1.0) as u32)
+}
+
+/// Whole pixels, as plotters draws.
+fn px((x, y): (f64, f64)) -> (i32, i32) {
+    (x.round() as i32, y.round() as i32)
+}
+
+/// A text at a point of the chart.
+fn label(root: &Root, text: &str, at: (f64, f64), style: TextStyle) -> Drawn {
+    root.draw(&Text::new(text, px(at), style))?;
+    Ok(())
+}
+
+/// A legend entry: a line swatch `len` long from `at`, and its text after it, centred on the
+/// line.
+fn legend_line(
+    root: &Root,
+    at: (f64, f64),
+    len: f64,
+    stroke: Stroke,
+    text: &str,
+    style: TextStyle,
+) -> Drawn {
+    let ends = [px(at), px((at.0 + len, at.1))];
+    let shape = line(stroke.color, stroke.width);
+    if stroke.dashed {
+        root.draw(&DashedPathElement::new(ends, 4, 3, shape))?;
+    } else {
+        root.draw(&PathElement::new(ends, shape))?;
+    }
+    let pos = Pos::new(HPos::Left, VPos::Center);
+    label(root, text, (at.0 + len + 10.0, at.1), style.pos(pos))
+}
+
+/// Coverage by deprivation decile, per council and for the whole study, with the councils'
+/// legend under it; `(x0, x1, y0, y1)` is the plotting area.
+fn decile_panel(
+    root: &Root,
+    study: &Study,
+    findings: &Findings,
+    t: usize,
+    u: f64,
+    (x0, x1, y0, y1): (f64, f64, f64, f64),
+    whole: &str,
+) -> Drawn {
+    let sf = &findings.services[t];
+    let need = &findings.need;
     let Groups { codes: groups, of } = Groups::of(&study.areas);
     // Population-weighted coverage per (group, decile), and overall per decile.
     let mut sums = vec![[(0.0f64, 0.0f64); 10]; groups.len() + 1];
@@ -1161,259 +1307,217 @@ pub fn equity_chart(
             sums[g][d].1 += wgt;
         }
     }
-    let xd = |d: usize| x0 + (x1 - x0) * (d as f64 + 0.5) / 10.0;
-    let yv = |v: f64| y1 - (y1 - y0) * v;
-    axes(
-        &mut c,
+    let means = |g: usize| -> Vec<(f64, f64)> {
+        (0..10)
+            .filter(|&d| sums[g][d].1 > 0.0)
+            .map(|d| (d as f64 + 1.0, sums[g][d].0 / sums[g][d].1))
+            .collect()
+    };
+    let xlabel = if lacuna_io::write::study_deciles(study) {
+        "Study decile of deprivation (1 = the study's most deprived tenth)"
+    } else {
+        "Deprivation decile (1 = most deprived)"
+    };
+    let mut chart = axes(
+        root,
         u,
         (x0, x1, y0, y1),
-        if lacuna_io::write::study_deciles(study) {
-            "Study decile of deprivation (1 = the study's most deprived tenth)"
-        } else {
-            "Deprivation decile (1 = most deprived)"
-        },
+        (0.5..10.5, 10),
+        xlabel,
         &format!("Share of {whole} within reach"),
-    );
-    for d in 0..10 {
-        c.push(Item::Text {
-            at: (xd(d), y1 + 24.0 * u),
-            size: 15.0 * u,
-            bold: false,
-            anchor: Anchor::Middle,
-            color: BLACK,
-            text: (d + 1).to_string(),
-        });
-    }
+    )?;
+    // Many councils (a national study) are one grey cloud behind the study's line; up to 16,
+    // each has its colour, the second eight dashed.
     let many = groups.len() > 16;
-    c.push(Item::Begin("councils".into()));
-    for (g, name) in groups.iter().enumerate() {
-        let colour = if many {
-            Rgb(190, 190, 190)
+    let stroke = |g: usize| {
+        if many {
+            Stroke::solid(Rgb(190, 190, 190), 1.0 * u)
+        } else if g >= 8 {
+            Stroke::dashed(OKABE_ITO[g % 8], 2.0 * u)
         } else {
-            Rgb::hex(OKABE_ITO[g % 8])
-        };
-        let pts: Vec<(f64, f64)> = (0..10)
-            .filter(|&d| sums[g][d].1 > 0.0)
-            .map(|d| (xd(d), yv(sums[g][d].0 / sums[g][d].1)))
-            .collect();
-        c.push(Item::Lines {
-            paths: vec![pts.clone()],
-            stroke: if g >= 8 && !many {
-                Stroke::dashed(colour, 2.0 * u)
-            } else {
-                Stroke::solid(colour, if many { 1.0 } else { 2.0 } * u)
-            },
-        });
-        for at in pts {
-            c.push(Item::Circle {
-                at,
-                r: if many { 2.0 } else { 5.0 } * u,
-                fill: colour,
-                stroke: None,
-            });
+            Stroke::solid(OKABE_ITO[g % 8], 2.0 * u)
         }
-        let _ = name;
+    };
+    for g in 0..groups.len() {
+        let (pts, s) = (means(g), stroke(g));
+        let shape = line(s.color, s.width);
+        if s.dashed {
+            chart.draw_series(DashedLineSeries::new(pts.clone(), 4, 3, shape))?;
+        } else {
+            chart.draw_series(LineSeries::new(pts.clone(), shape))?;
+        }
+        let r = if many { 2.0 } else { 5.0 } * u;
+        let dot = s.color.plotters().filled();
+        chart.draw_series(pts.into_iter().map(|p| Circle::new(p, r, dot)))?;
     }
-    c.push(Item::End);
-    let all: Vec<(f64, f64)> = (0..10)
-        .filter(|&d| sums[groups.len()][d].1 > 0.0)
-        .map(|d| (xd(d), yv(sums[groups.len()][d].0 / sums[groups.len()][d].1)))
-        .collect();
-    c.push(Item::Lines {
-        paths: vec![all],
-        stroke: Stroke::solid(BLACK, 4.0 * u),
-    });
-    // Council legend under the left panel, in columns.
-    let mut ly = y1 + 70.0 * u;
-    c.push(Item::Lines {
-        paths: vec![vec![(x0, ly - 6.0 * u), (x0 + 36.0 * u, ly - 6.0 * u)]],
-        stroke: Stroke::solid(BLACK, 4.0 * u),
-    });
-    c.text(
-        (x0 + 46.0 * u, ly),
-        15.0 * u,
-        true,
-        Anchor::Start,
+    chart.draw_series(LineSeries::new(means(groups.len()), line(BLACK, 4.0 * u)))?;
+    // The councils' legend under the panel, in three columns.
+    let ly = y1 + 76.0 * u;
+    legend_line(
+        root,
+        (x0, ly),
+        36.0 * u,
+        Stroke::solid(BLACK, 4.0 * u),
         "whole study",
-    );
+        font(15.0 * u, true, BLACK),
+    )?;
+    let plain = |size: f64| font(size * u, false, BLACK);
     if many {
-        c.push(Item::Lines {
-            paths: vec![vec![
-                (x0 + 200.0 * u, ly - 6.0 * u),
-                (x0 + 236.0 * u, ly - 6.0 * u),
-            ]],
-            stroke: Stroke::solid(Rgb(190, 190, 190), 2.0 * u),
-        });
-        c.text(
-            (x0 + 246.0 * u, ly),
-            15.0 * u,
-            false,
-            Anchor::Start,
-            &format!("each of {} councils", groups.len()),
+        let text = format!("each of {} councils", groups.len());
+        return legend_line(
+            root,
+            (x0 + 200.0 * u, ly),
+            36.0 * u,
+            stroke(0),
+            &text,
+            plain(15.0),
         );
-    } else {
-        ly += 26.0 * u;
-        let col_w = (x1 - x0) / 3.0;
-        for (g, name) in groups.iter().enumerate() {
-            let (cx, cy) = (x0 + col_w * (g % 3) as f64, ly + 26.0 * u * (g / 3) as f64);
-            let colour = Rgb::hex(OKABE_ITO[g % 8]);
-            c.push(Item::Lines {
-                paths: vec![vec![(cx, cy - 6.0 * u), (cx + 30.0 * u, cy - 6.0 * u)]],
-                stroke: if g >= 8 {
-                    Stroke::dashed(colour, 2.0 * u)
-                } else {
-                    Stroke::solid(colour, 3.0 * u)
-                },
-            });
-            c.text(
-                (cx + 38.0 * u, cy),
-                14.0 * u,
-                false,
-                Anchor::Start,
-                &shorten(study.group_label(name), 22),
-            );
-        }
     }
-    // Right panel: concentration curve.
-    let (cx0, cx1) = (w * 0.58, w - 60.0 * u);
-    let side = (cx1 - cx0).min(y1 - y0);
-    let (cx1, cy0) = (cx0 + side, y1 - side);
-    axes(
-        &mut c,
+    let col_w = (x1 - x0) / 3.0;
+    for (g, name) in groups.iter().enumerate() {
+        let at = (
+            x0 + col_w * (g % 3) as f64,
+            ly + 26.0 * u * (1 + g / 3) as f64,
+        );
+        let s = Stroke {
+            width: 3.0 * u,
+            ..stroke(g)
+        };
+        legend_line(
+            root,
+            at,
+            30.0 * u,
+            s,
+            &shorten(study.group_label(name), 22),
+            plain(14.0),
+        )?;
+    }
+    Ok(())
+}
+
+/// The concentration curve against the line of equality, with its legend under it;
+/// `(x0, x1, y0, y1)` is the plotting area.
+fn concentration_panel(
+    root: &Root,
+    findings: &Findings,
+    t: usize,
+    u: f64,
+    (x0, x1, y0, y1): (f64, f64, f64, f64),
+    whole: &str,
+) -> Drawn {
+    let sf = &findings.services[t];
+    let order = &findings.need.order;
+    let mut chart = axes(
+        root,
         u,
-        (cx0, cx1, cy0, y1),
+        (x0, x1, y0, y1),
+        (0.0..1.0, 6),
         &format!("Cumulative share of {whole}, most deprived first"),
         &format!("Cumulative share of {whole} within reach"),
-    );
-    let px = |x: f64, y: f64| (cx0 + (cx1 - cx0) * x, y1 - (y1 - cy0) * y);
-    for k in 0..=5 {
-        c.push(Item::Text {
-            at: (px(k as f64 / 5.0, 0.0).0, y1 + 24.0 * u),
-            size: 15.0 * u,
-            bold: false,
-            anchor: Anchor::Middle,
-            color: BLACK,
-            text: format!("{}%", 20 * k),
-        });
-    }
-    c.push(Item::Lines {
-        paths: vec![vec![px(0.0, 0.0), px(1.0, 1.0)]],
-        stroke: Stroke::dashed(GREY, 1.5 * u),
-    });
-    let total_w: f64 = need.order.iter().map(|&i| sf.access.weight[i]).sum();
-    let total_c: f64 = need
-        .order
+    )?;
+    let equality = line(GREY, 1.5 * u);
+    chart.draw_series(DashedLineSeries::new(
+        [(0.0, 0.0), (1.0, 1.0)],
+        4,
+        3,
+        equality,
+    ))?;
+    let total_w: f64 = order.iter().map(|&i| sf.access.weight[i]).sum();
+    let total_c: f64 = order
         .iter()
         .map(|&i| sf.access.weight[i] * sf.access.share[i].max(0.0))
         .sum();
+    let curve = Stroke::solid(OKABE_ITO[4], 3.0 * u);
     if total_w > 0.0 && total_c > 0.0 {
-        let mut pts = vec![px(0.0, 0.0)];
+        let mut pts = vec![(0.0, 0.0)];
         let (mut cw, mut cc) = (0.0, 0.0);
-        for &i in &need.order {
+        for &i in order {
             cw += sf.access.weight[i];
             cc += sf.access.weight[i] * sf.access.share[i].max(0.0);
-            pts.push(px(cw / total_w, cc / total_c));
+            pts.push((cw / total_w, cc / total_c));
         }
-        // One vertex per pixel column is enough for the eye and keeps the SVG small.
-        pts.dedup_by(|a, b| (a.0 - b.0).abs() < 0.5 && (a.1 - b.1).abs() < 0.5);
-        c.push(Item::Lines {
-            paths: vec![pts],
-            stroke: Stroke::solid(Rgb::hex(OKABE_ITO[4]), 3.0 * u),
-        });
+        // A vertex every two pixels is enough for the eye, keeps the SVG small, and spares the
+        // line the zigzag of neighbouring vertices rounded to whole pixels.
+        let step = 2.0 / (x1 - x0);
+        pts.dedup_by(|a, b| (a.0 - b.0).abs() < step && (a.1 - b.1).abs() < step);
+        chart.draw_series(LineSeries::new(pts, line(curve.color, curve.width)))?;
     }
-    let ly = y1 + 70.0 * u;
-    c.push(Item::Lines {
-        paths: vec![vec![(cx0, ly - 6.0 * u), (cx0 + 36.0 * u, ly - 6.0 * u)]],
-        stroke: Stroke::solid(Rgb::hex(OKABE_ITO[4]), 3.0 * u),
-    });
-    c.text(
-        (cx0 + 46.0 * u, ly),
-        15.0 * u,
-        false,
-        Anchor::Start,
+    let ly = y1 + 76.0 * u;
+    let plain = font(15.0 * u, false, BLACK);
+    legend_line(
+        root,
+        (x0, ly),
+        36.0 * u,
+        curve,
         "concentration curve",
-    );
-    c.push(Item::Lines {
-        paths: vec![vec![(cx0, ly + 20.0 * u), (cx0 + 36.0 * u, ly + 20.0 * u)]],
-        stroke: Stroke::dashed(GREY, 1.5 * u),
-    });
-    c.text(
-        (cx0 + 46.0 * u, ly + 26.0 * u),
-        15.0 * u,
-        false,
-        Anchor::Start,
+        plain.clone(),
+    )?;
+    legend_line(
+        root,
+        (x0, ly + 26.0 * u),
+        36.0 * u,
+        Stroke::dashed(GREY, 1.5 * u),
         "line of equality",
-    );
-    c.push(Item::Text {
-        at: (cx0, ly + 60.0 * u),
-        size: 14.0 * u,
-        bold: false,
-        anchor: Anchor::Start,
-        color: GREY,
-        text: "Above the line: the more deprived have more than their share of access".into(),
-    });
-    c.push(Item::Text {
-        at: (w - 20.0 * u, h - 14.0 * u),
-        size: 14.0 * u,
-        bold: false,
-        anchor: Anchor::End,
-        color: GREY,
-        text: format!(
-            "{}; mean coverage {}",
-            units.amount(overall.population),
-            pct(weighted_mean(&sf.access.share, &sf.access.weight))
-        ),
-    });
-    // The chart is drawn from the same data as the maps, so it carries the same attribution.
-    c.push(Item::Text {
-        at: (20.0 * u, h - 14.0 * u),
-        size: 14.0 * u,
-        bold: false,
-        anchor: Anchor::Start,
-        color: GREY,
-        text: base.attribution.clone(),
-    });
-    Some(c)
+        plain,
+    )?;
+    let note = "Above the line: the more deprived have more than their share of access";
+    let at_left = Pos::new(HPos::Left, VPos::Bottom);
+    label(
+        root,
+        note,
+        (x0, ly + 66.0 * u),
+        font(14.0 * u, false, GREY).pos(at_left),
+    )
 }
 
-/// Axes from 0 to 1 with ticks every 0.2 on y (as %), a frame and axis titles.
-fn axes(
-    c: &mut Canvas,
+/// A panel's axes over its plotting area `(x0, x1, y0, y1)`: x over `xs` (its range and how many
+/// labels at most), y from 0 to 100% in fifths with light grid lines, the x title under the
+/// axis and the y title above it.
+fn axes<'a, 'b>(
+    root: &'a Root<'b>,
     u: f64,
     (x0, x1, y0, y1): (f64, f64, f64, f64),
+    xs: (std::ops::Range<f64>, usize),
     xlabel: &str,
     ylabel: &str,
-) {
-    c.push(Item::Begin("axes".into()));
-    for k in 0..=5 {
-        let y = y1 - (y1 - y0) * k as f64 / 5.0;
-        c.push(Item::Lines {
-            paths: vec![vec![(x0, y), (x1, y)]],
-            stroke: Stroke::solid(Rgb(225, 225, 225), 1.0 * u),
-        });
-        c.push(Item::Text {
-            at: (x0 - 8.0 * u, y + 5.0 * u),
-            size: 15.0 * u,
-            bold: false,
-            anchor: Anchor::End,
-            color: BLACK,
-            text: format!("{}%", 20 * k),
-        });
-    }
-    c.push(Item::Lines {
-        paths: vec![vec![(x0, y0), (x0, y1), (x1, y1)]],
-        stroke: Stroke::solid(BLACK, 1.5 * u),
-    });
-    c.text(
-        ((x0 + x1) / 2.0, y1 + 50.0 * u),
-        16.0 * u,
-        false,
-        Anchor::Middle,
-        xlabel,
-    );
-    c.text((x0, y0 - 14.0 * u), 16.0 * u, false, Anchor::Start, ylabel);
-    c.push(Item::End);
+) -> std::result::Result<Chart<'a, 'b>, Box<dyn std::error::Error>> {
+    // The plotting area with the label areas left of it and under it.
+    let (left, under) = (80.0 * u, 52.0 * u);
+    let area = root
+        .clone()
+        .shrink(px((x0 - left, y0)), px((x1 - x0 + left, y1 - y0 + under)));
+    let mut chart = ChartBuilder::on(&area)
+        .y_label_area_size(left.round() as u32)
+        .x_label_area_size(under.round() as u32)
+        .build_cartesian_2d(xs.0.clone(), 0.0..1.0)?;
+    // Deciles are labelled as whole numbers, shares as percentages.
+    let integers = xs.0.end - xs.0.start >= 2.0;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .max_light_lines(0)
+        .bold_line_style(line(Rgb(225, 225, 225), 1.0 * u))
+        .axis_style(line(BLACK, 1.5 * u))
+        .x_labels(xs.1)
+        .y_labels(6)
+        .x_label_formatter(&|x| if integers { format!("{x:.0}") } else { pct(*x) })
+        .y_label_formatter(&|y| pct(*y))
+        .label_style(font(15.0 * u, false, BLACK))
+        .x_desc(xlabel)
+        .axis_desc_style(font(16.0 * u, false, BLACK))
+        .draw()?;
+    let at = (x0, y0 - 14.0 * u);
+    label(
+        root,
+        ylabel,
+        at,
+        font(16.0 * u, false, BLACK).pos(Pos::new(HPos::Left, VPos::Bottom)),
+    )?;
+    Ok(chart)
 }
+
+/// A panel of the equity chart: plotters' cartesian chart over f64 x and y.
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Draws every map and chart of a study into `dir` (PNG and SVG; PNG per `[maps] png`), in
 /// parallel; returns the files written, in a fixed order.
@@ -1428,9 +1532,6 @@ pub fn write_all(
 ) -> Result<Vec<PathBuf>> {
     let png = study.spec.maps.png;
     let base = Basemap::for_study(study);
-    if png {
-        base.prepare();
-    }
     let kinds = ["coverage", "unmet_need", "lottery", "equity"];
     let jobs: Vec<(usize, &str)> = (0..study.service_types.len())
         .flat_map(|t| kinds.iter().map(move |k| (t, *k)))
@@ -1439,21 +1540,23 @@ pub fn write_all(
         .par_iter()
         .map(|&(t, kind)| -> Result<Vec<PathBuf>> {
             let stem = format!("{kind}_{}", study.service_types[t]);
-            let canvas = match kind {
-                "coverage" => Some(coverage_map(study, &base, coverage, Some(findings), t)),
-                "unmet_need" => Some(unmet_need_map(study, &base, findings, t)),
-                "lottery" => Some(lottery_map(study, &base, findings, t)),
+            let svg = match kind {
+                "coverage" => {
+                    Some(coverage_map(study, &base, coverage, Some(findings), t).to_svg())
+                }
+                "unmet_need" => Some(unmet_need_map(study, &base, findings, t).to_svg()),
+                "lottery" => Some(lottery_map(study, &base, findings, t).to_svg()),
                 _ => equity_chart(study, &base, findings, t),
             };
-            let Some(canvas) = canvas else {
+            let Some(svg) = svg else {
                 return Ok(Vec::new());
             };
-            let svg = dir.join(format!("{stem}.svg"));
-            canvas.write_svg(&svg)?;
-            let mut out = vec![svg];
+            let svg_path = dir.join(format!("{stem}.svg"));
+            write_atomic(&svg_path, |w| w.write_all(svg.as_bytes()))?;
+            let mut out = vec![svg_path];
             if png {
                 let p = dir.join(format!("{stem}.png"));
-                canvas.write_png(&p)?;
+                write_png(&svg, &p)?;
                 out.push(p);
             }
             Ok(out)

@@ -198,7 +198,12 @@ pub fn concentration_index_ordered(a: &[f64], w: &[f64], counts: &[u32]) -> f64 
 /// (`a[i * k + s]` is outcome s of area i, k outcomes), and `out[s]` gets each one's index. One
 /// pass shares the weights and the running total; each outcome's sums run in area order, as
 /// they would alone, so the results do not depend on which other outcomes share the pass.
-pub(crate) fn concentration_index_ordered_many(a: &[f64], w: &[f64], counts: &[u32], out: &mut [f64]) {
+pub(crate) fn concentration_index_ordered_many(
+    a: &[f64],
+    w: &[f64],
+    counts: &[u32],
+    out: &mut [f64],
+) {
     let k = out.len();
     let (mut s1, mut s2) = (vec![0.0; k], vec![0.0; k]);
     let mut total = 0.0;
