@@ -660,7 +660,7 @@ fn boundary_pieces(
     let mut angles: Vec<Vec<(f64, Coord)>> = vec![Vec::new(); discs.len()];
     edge_pieces(rings, discs, &mut angles, sink);
     for (j, c) in discs.iter().enumerate() {
-        circle_crossings(j, discs, &outside, &mut angles[j]);
+        circle_crossings(j, discs, outside, &mut angles[j]);
         arc_pieces(j, c, &mut angles[j], sink);
     }
 }
