@@ -529,6 +529,7 @@ struct Progress<'a> {
 }
 
 impl<'a> Progress<'a> {
+    /// Nothing done yet of `total` partitions, told to `opts.progress`.
     fn new(opts: &BatchOptions<'a>, total: usize) -> Self {
         Progress {
             callback: opts.progress,
@@ -537,6 +538,7 @@ impl<'a> Progress<'a> {
         }
     }
 
+    /// Counts one more partition done and tells the caller.
     fn partition_done(&self, summary: &PartitionSummary) {
         let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         (self.callback)(summary, n, self.total);
@@ -616,6 +618,7 @@ impl Partition<'_> {
         }
     }
 
+    /// Writes its outputs, the manifest recording its fingerprint and inputs for `--resume`.
     fn write(&self, study: &Study, coverage: &Coverage, s: &PartitionSummary) -> Result<Vec<u8>> {
         write_partition(
             &self.dir,

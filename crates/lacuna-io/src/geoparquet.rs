@@ -191,6 +191,7 @@ struct Rows<'a> {
 }
 
 impl<'a> Rows<'a> {
+    /// No rows yet, the covering columns found in the metadata.
     fn new(path: &'a Path, meta: &'a GeoParquetMetadata) -> Self {
         let coverings = meta
             .columns
