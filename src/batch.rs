@@ -404,129 +404,9 @@ pub fn run(
     let parts_dir = out.join("partitions");
     let clock = Instant::now();
     let mut timings = Vec::new();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<(PartitionSummary, Option<Vec<u8>>)> = match partitioning {
-        Partitioning::Column => {
-            if spec.areas.group.is_none() {
-                return Err(Error::Config(
-                    "batch by column needs the partition column: --partition-by COLUMN (or \
-                     group = ... in [areas])"
-                        .into(),
-                ));
-            }
-            let study = load(spec)?;
-            timings.push(("load".to_string(), clock.elapsed().as_secs_f64()));
-            let engine = CoverageEngine::new(&study);
-            let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-            for (i, a) in study.areas.iter().enumerate() {
-                groups.entry(a.group.as_str()).or_default().push(i);
-            }
-            check_folder_names(groups.keys().copied())?;
-            let inputs = stamps(std::iter::once(&spec.areas.path).chain(shared_inputs(spec)));
-            let fp = fingerprint(spec, "column", &inputs);
-            let total = groups.len();
-            let list: Vec<(&str, Vec<usize>)> = groups.into_iter().collect();
-            list.par_iter()
-                .map(|(name, idx)| {
-                    let t0 = Instant::now();
-                    let dir = parts_dir.join(folder_name(name));
-                    let (s, csv) = match opts.resume.then(|| resumable(&dir, &fp)).flatten() {
-                        Some((s, csv)) => (s, Some(csv)),
-                        None => {
-                            let fail = opts.fail_partition.as_deref();
-                            // The engine and study are only read: nothing is left half-changed.
-                            let result =
-                                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                    if fail == Some(*name) {
-                                        panic!("failed on purpose (fail_partition)");
-                                    }
-                                    engine.areas(idx)
-                                }));
-                            match result {
-                                Err(p) => (failed(name, idx.len(), panic_text(&*p), 0.0), None),
-                                Ok(cov) => {
-                                    let s = summarise(
-                                        &study,
-                                        &cov,
-                                        name,
-                                        idx.len(),
-                                        t0.elapsed().as_secs_f64(),
-                                    );
-                                    match write_partition(&dir, &study, &cov, (&fp, &inputs), &s) {
-                                        Ok(csv) => (s, Some(csv)),
-                                        Err(e) => {
-                                            (failed(name, idx.len(), e.to_string(), 0.0), None)
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    };
-                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                    (opts.progress)(&s, n, total);
-                    (s, csv)
-                })
-                .collect()
-        }
-        Partitioning::Files(files) => {
-            let names: Vec<String> = files
-                .iter()
-                .map(|f| {
-                    f.file_stem()
-                        .map(|s| s.to_string_lossy().into_owned())
-                        .unwrap_or_default()
-                })
-                .collect();
-            check_folder_names(names.iter().map(String::as_str))?;
-            let total = files.len();
-            let shared = stamps(shared_inputs(spec));
-            files
-                .par_iter()
-                .zip(&names)
-                .map(|(file, name)| {
-                    let t0 = Instant::now();
-                    let mut one = spec.clone();
-                    one.areas.path = file.clone();
-                    let mut inputs = stamps([file]);
-                    inputs.extend(shared.iter().cloned());
-                    let fp = fingerprint(&one, "file", &inputs);
-                    let dir = parts_dir.join(folder_name(name));
-                    let (s, csv) = match opts.resume.then(|| resumable(&dir, &fp)).flatten() {
-                        Some((s, csv)) => (s, Some(csv)),
-                        None => {
-                            let fail = opts.fail_partition.as_deref();
-                            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
-                                || -> Result<(PartitionSummary, Vec<u8>)> {
-                                    if fail == Some(name.as_str()) {
-                                        panic!("failed on purpose (fail_partition)");
-                                    }
-                                    let study = load(&one)?;
-                                    let cov = lacuna_core::metrics::coverage::compute(&study);
-                                    let s = summarise(
-                                        &study,
-                                        &cov,
-                                        name,
-                                        study.areas.len(),
-                                        t0.elapsed().as_secs_f64(),
-                                    );
-                                    let csv =
-                                        write_partition(&dir, &study, &cov, (&fp, &inputs), &s)?;
-                                    Ok((s, csv))
-                                },
-                            ));
-                            match result {
-                                Ok(Ok((s, csv))) => (s, Some(csv)),
-                                Ok(Err(e)) => (failed(name, 0, e.to_string(), 0.0), None),
-                                Err(p) => (failed(name, 0, panic_text(&*p), 0.0), None),
-                            }
-                        }
-                    };
-                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                    (opts.progress)(&s, n, total);
-                    (s, csv)
-                })
-                .collect()
-        }
+    let results = match partitioning {
+        Partitioning::Column => run_by_column(spec, &parts_dir, opts, (clock, &mut timings))?,
+        Partitioning::Files(files) => run_by_file(spec, files, &parts_dir, opts)?,
     };
     timings.push((
         "partitions".to_string(),
@@ -543,6 +423,211 @@ pub fn run(
         timings,
         warnings,
     })
+}
+
+/// A partition's summary and the bytes of its `coverage.csv` (None when it failed).
+type PartitionResult = (PartitionSummary, Option<Vec<u8>>);
+
+/// Runs the partitions of one boundary file split by its group column. The inputs are loaded
+/// and the providers indexed once (the load's time goes to `timings`, measured from `clock`),
+/// and each partition computes coverage for its own areas.
+fn run_by_column(
+    spec: &StudySpec,
+    parts_dir: &Path,
+    opts: &BatchOptions,
+    (clock, timings): (Instant, &mut Vec<(String, f64)>),
+) -> Result<Vec<PartitionResult>> {
+    if spec.areas.group.is_none() {
+        return Err(Error::Config(
+            "batch by column needs the partition column: --partition-by COLUMN (or \
+             group = ... in [areas])"
+                .into(),
+        ));
+    }
+    let study = load(spec)?;
+    timings.push(("load".to_string(), clock.elapsed().as_secs_f64()));
+    let engine = CoverageEngine::new(&study);
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, a) in study.areas.iter().enumerate() {
+        groups.entry(a.group.as_str()).or_default().push(i);
+    }
+    check_folder_names(groups.keys().copied())?;
+    let inputs = stamps(std::iter::once(&spec.areas.path).chain(shared_inputs(spec)));
+    let fp = fingerprint(spec, "column", &inputs);
+    let progress = Progress::new(opts, groups.len());
+    let list: Vec<(&str, Vec<usize>)> = groups.into_iter().collect();
+    Ok(list
+        .par_iter()
+        .map(|(name, idx)| {
+            let part = Partition {
+                name,
+                dir: parts_dir.join(folder_name(name)),
+                fingerprint: &fp,
+                inputs: &inputs,
+                started: Instant::now(),
+            };
+            let result = part.resumed(opts.resume).unwrap_or_else(|| {
+                part.compute_areas(&study, &engine, idx, opts.fail_partition.as_deref())
+            });
+            progress.partition_done(&result.0);
+            result
+        })
+        .collect())
+}
+
+/// Runs one partition per boundary file, each loaded as its own study with the shared
+/// provider, point and need files.
+fn run_by_file(
+    spec: &StudySpec,
+    files: &[PathBuf],
+    parts_dir: &Path,
+    opts: &BatchOptions,
+) -> Result<Vec<PartitionResult>> {
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| {
+            f.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    check_folder_names(names.iter().map(String::as_str))?;
+    let shared = stamps(shared_inputs(spec));
+    let progress = Progress::new(opts, files.len());
+    Ok(files
+        .par_iter()
+        .zip(&names)
+        .map(|(file, name)| {
+            let started = Instant::now();
+            let mut one = spec.clone();
+            one.areas.path = file.clone();
+            let mut inputs = stamps([file]);
+            inputs.extend(shared.iter().cloned());
+            let fp = fingerprint(&one, "file", &inputs);
+            let part = Partition {
+                name,
+                dir: parts_dir.join(folder_name(name)),
+                fingerprint: &fp,
+                inputs: &inputs,
+                started,
+            };
+            let result = part
+                .resumed(opts.resume)
+                .unwrap_or_else(|| part.compute_study(&one, opts.fail_partition.as_deref()));
+            progress.partition_done(&result.0);
+            result
+        })
+        .collect())
+}
+
+/// Tells the caller of a batch, after each partition, its summary and how many of how many
+/// are done (partitions finish in any order).
+struct Progress<'a> {
+    callback: &'a (dyn Fn(&PartitionSummary, usize, usize) + Sync),
+    done: std::sync::atomic::AtomicUsize,
+    total: usize,
+}
+
+impl<'a> Progress<'a> {
+    /// Nothing done yet of `total` partitions, told to `opts.progress`.
+    fn new(opts: &BatchOptions<'a>, total: usize) -> Self {
+        Progress {
+            callback: opts.progress,
+            done: std::sync::atomic::AtomicUsize::new(0),
+            total,
+        }
+    }
+
+    /// Counts one more partition done and tells the caller.
+    fn partition_done(&self, summary: &PartitionSummary) {
+        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        (self.callback)(summary, n, self.total);
+    }
+}
+
+/// One partition as it runs: its name, its folder, the fingerprint and inputs its manifest
+/// records, and when it started (its summary gives the seconds it took).
+struct Partition<'a> {
+    name: &'a str,
+    dir: PathBuf,
+    fingerprint: &'a str,
+    inputs: &'a [InputStamp],
+    started: Instant,
+}
+
+impl Partition<'_> {
+    /// Its outputs from an earlier batch, when resuming and they are complete and current.
+    fn resumed(&self, resume: bool) -> Option<PartitionResult> {
+        let (s, csv) = resume
+            .then(|| resumable(&self.dir, self.fingerprint))
+            .flatten()?;
+        Some((s, Some(csv)))
+    }
+
+    /// Computes and writes the partition of areas `idx` of a study split by column. A panic
+    /// (or `fail`, naming this partition) fails this partition alone: the engine and study are
+    /// only read, so nothing is left half-changed.
+    fn compute_areas(
+        &self,
+        study: &Study,
+        engine: &CoverageEngine,
+        idx: &[usize],
+        fail: Option<&str>,
+    ) -> PartitionResult {
+        let name = self.name;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if fail == Some(name) {
+                panic!("failed on purpose (fail_partition)");
+            }
+            engine.areas(idx)
+        }));
+        match result {
+            Err(p) => (failed(name, idx.len(), panic_text(&*p), 0.0), None),
+            Ok(cov) => {
+                let seconds = self.started.elapsed().as_secs_f64();
+                let s = summarise(study, &cov, name, idx.len(), seconds);
+                match self.write(study, &cov, &s) {
+                    Ok(csv) => (s, Some(csv)),
+                    Err(e) => (failed(name, idx.len(), e.to_string(), 0.0), None),
+                }
+            }
+        }
+    }
+
+    /// Loads, computes and writes the partition that is the study `one` (one boundary file);
+    /// an error or a panic (or `fail`, naming this partition) fails this partition alone.
+    fn compute_study(&self, one: &StudySpec, fail: Option<&str>) -> PartitionResult {
+        let name = self.name;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+            || -> Result<(PartitionSummary, Vec<u8>)> {
+                if fail == Some(name) {
+                    panic!("failed on purpose (fail_partition)");
+                }
+                let study = load(one)?;
+                let cov = lacuna_core::metrics::coverage::compute(&study);
+                let seconds = self.started.elapsed().as_secs_f64();
+                let s = summarise(&study, &cov, name, study.areas.len(), seconds);
+                let csv = self.write(&study, &cov, &s)?;
+                Ok((s, csv))
+            },
+        ));
+        match result {
+            Ok(Ok((s, csv))) => (s, Some(csv)),
+            Ok(Err(e)) => (failed(name, 0, e.to_string(), 0.0), None),
+            Err(p) => (failed(name, 0, panic_text(&*p), 0.0), None),
+        }
+    }
+
+    /// Writes its outputs, the manifest recording its fingerprint and inputs for `--resume`.
+    fn write(&self, study: &Study, coverage: &Coverage, s: &PartitionSummary) -> Result<Vec<u8>> {
+        write_partition(
+            &self.dir,
+            study,
+            coverage,
+            (self.fingerprint, self.inputs),
+            s,
+        )
+    }
 }
 
 fn check_folder_names<'a>(names: impl Iterator<Item = &'a str>) -> Result<()> {
@@ -624,15 +709,26 @@ fn combine(
     summaries: &[PartitionSummary],
     csvs: &[Option<Vec<u8>>],
 ) -> Result<(Vec<PathBuf>, Vec<String>)> {
+    let (combined, duplicates) = write_combined_coverage(out, summaries, csvs)?;
+    let warnings: Vec<String> = duplicates_warning(&duplicates).into_iter().collect();
+    let summary = write_batch_summary(out, summaries)?;
+    let manifest = write_batch_json(out, summaries, &warnings, &duplicates)?;
+    Ok((vec![combined, summary, manifest], warnings))
+}
+
+/// Writes the combined `coverage.csv`: the first partition's header after a `partition`
+/// column, then every partition's rows as written (or verified, when resumed) in its folder,
+/// each after its name. Returns its path and the area codes met in more than one partition.
+fn write_combined_coverage(
+    out: &Path,
+    summaries: &[PartitionSummary],
+    csvs: &[Option<Vec<u8>>],
+) -> Result<(PathBuf, Duplicates)> {
     let combined = out.join("coverage.csv");
-    // Each area code's first partition (its index), and where a duplicated code is listed.
-    let mut first_seen: HashMap<String, usize> = HashMap::new();
-    let mut listed: HashMap<String, usize> = HashMap::new();
-    let mut duplicates: Duplicates = Vec::new();
+    let mut duplicates = DuplicateCodes::default();
     write_atomic(&combined, |w| {
         let mut header_written = false;
-        // A failed partition has no CSV; the others' bytes are those written (or verified, when
-        // resumed) in their folders.
+        // A failed partition has no CSV.
         for (k, (s, csv)) in summaries.iter().zip(csvs).enumerate() {
             let Some(csv) = csv else { continue };
             let rows = split_rows(csv);
@@ -644,12 +740,7 @@ fn combine(
                 }
                 header_written = true;
             }
-            // The partition's name as a CSV field (quoted when it needs to be), then a comma.
-            let mut prefix = csv::Writer::from_writer(Vec::new());
-            prefix.write_record([&s.partition])?;
-            let mut prefix = prefix.into_inner().map_err(|e| e.into_error())?;
-            prefix.pop(); // the record's line ending
-            prefix.push(b',');
+            let prefix = partition_field(&s.partition)?;
             for r in &rows.records {
                 w.write_all(&prefix)?;
                 w.write_all(r)?;
@@ -657,47 +748,88 @@ fn combine(
                     w.write_all(b"\n")?;
                 }
             }
-            let mut mine = HashSet::new();
-            for c in rows.codes {
-                if !mine.insert(c.clone()) {
-                    continue;
-                }
-                let first = *first_seen.entry(c.clone()).or_insert(k);
-                if first == k {
-                    continue;
-                }
-                match listed.get(&c) {
-                    Some(&i) => duplicates[i].1.push(s.partition.clone()),
-                    None => {
-                        listed.insert(c.clone(), duplicates.len());
-                        let parts = vec![summaries[first].partition.clone(), s.partition.clone()];
-                        duplicates.push((c, parts));
-                    }
-                }
-            }
+            duplicates.note(k, rows.codes, summaries);
         }
         Ok(())
     })?;
-    let mut warnings = Vec::new();
-    if !duplicates.is_empty() {
-        let named: Vec<String> = duplicates
-            .iter()
-            .take(DUPLICATES_NAMED)
-            .map(|(c, parts)| format!("{c} in {}", parts.join(" and ")))
-            .collect();
-        warnings.push(format!(
-            "{} area codes are in more than one partition (first: {}{}): the combined \
-             coverage.csv lists each once per partition; tell them apart by its partition column, \
-             and check whether the boundary files overlap",
-            duplicates.len(),
-            named.join("; "),
-            if duplicates.len() > DUPLICATES_NAMED {
-                ", ..."
-            } else {
-                ""
+    Ok((combined, duplicates.found))
+}
+
+/// The partition's name as a CSV field (quoted when it needs to be), then a comma: the start
+/// of each of its rows in the combined `coverage.csv`.
+fn partition_field(name: &str) -> std::io::Result<Vec<u8>> {
+    let mut prefix = csv::Writer::from_writer(Vec::new());
+    prefix.write_record([name])?;
+    let mut prefix = prefix.into_inner().map_err(|e| e.into_error())?;
+    prefix.pop(); // the record's line ending
+    prefix.push(b',');
+    Ok(prefix)
+}
+
+/// Finds the area codes of more than one partition as the partitions are combined: each
+/// code's first partition (its index), and where a duplicated code is listed in `found`.
+#[derive(Default)]
+struct DuplicateCodes {
+    first_seen: HashMap<String, usize>,
+    listed: HashMap<String, usize>,
+    found: Duplicates,
+}
+
+impl DuplicateCodes {
+    /// Notes the `codes` of partition `k` (a code repeated within one partition counts once).
+    fn note(&mut self, k: usize, codes: Vec<String>, summaries: &[PartitionSummary]) {
+        let mut mine = HashSet::new();
+        for c in codes {
+            if !mine.insert(c.clone()) {
+                continue;
             }
-        ));
+            let first = *self.first_seen.entry(c.clone()).or_insert(k);
+            if first == k {
+                continue;
+            }
+            let partition = summaries[k].partition.clone();
+            match self.listed.get(&c) {
+                Some(&i) => self.found[i].1.push(partition),
+                None => {
+                    self.listed.insert(c.clone(), self.found.len());
+                    let parts = vec![summaries[first].partition.clone(), partition];
+                    self.found.push((c, parts));
+                }
+            }
+        }
     }
+}
+
+/// The warning about area codes in more than one partition, naming the first few: each is
+/// listed once per partition in the combined `coverage.csv`, which a reader summing it would
+/// count twice.
+fn duplicates_warning(duplicates: &Duplicates) -> Option<String> {
+    if duplicates.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = duplicates
+        .iter()
+        .take(DUPLICATES_NAMED)
+        .map(|(c, parts)| format!("{c} in {}", parts.join(" and ")))
+        .collect();
+    Some(format!(
+        "{} area codes are in more than one partition (first: {}{}): the combined \
+         coverage.csv lists each once per partition; tell them apart by its partition column, \
+         and check whether the boundary files overlap",
+        duplicates.len(),
+        named.join("; "),
+        if duplicates.len() > DUPLICATES_NAMED {
+            ", ..."
+        } else {
+            ""
+        }
+    ))
+}
+
+/// Writes `batch_summary.csv`: one row per partition (status, areas, population, and per
+/// service type its coverage and unserved population, seconds, error), with the service types
+/// of the first partition that has any.
+fn write_batch_summary(out: &Path, summaries: &[PartitionSummary]) -> Result<PathBuf> {
     let types: Vec<String> = summaries
         .iter()
         .find(|s| !s.coverage.is_empty())
@@ -709,15 +841,15 @@ fn combine(
         text.push_str(&format!(",{t}_coverage,{t}_unserved_population"));
     }
     text.push_str(",seconds,error\n");
+    let num = |x: Option<f64>, d: u32| {
+        let mut b = String::new();
+        if let Some(x) = x {
+            push_num(&mut b, x, d);
+        }
+        b
+    };
     for s in summaries {
         let mut row = vec![s.partition.clone(), s.status.clone(), s.areas.to_string()];
-        let num = |x: Option<f64>, d: u32| {
-            let mut b = String::new();
-            if let Some(x) = x {
-                push_num(&mut b, x, d);
-            }
-            b
-        };
         row.push(num(s.population, 3));
         for t in &types {
             let find = |v: &[(String, f64)]| v.iter().find(|c| &c.0 == t).map(|c| c.1);
@@ -734,6 +866,17 @@ fn combine(
         ));
     }
     write_atomic(&summary, |w| w.write_all(text.as_bytes()))?;
+    Ok(summary)
+}
+
+/// Writes `batch.json`: the partitions' summaries, the warnings, and the duplicated area codes
+/// (how many, and the first few with their partitions).
+fn write_batch_json(
+    out: &Path,
+    summaries: &[PartitionSummary],
+    warnings: &[String],
+    duplicates: &Duplicates,
+) -> Result<PathBuf> {
     let manifest = out.join("batch.json");
     let json = serde_json::json!({
         "partitions": summaries,
@@ -745,7 +888,7 @@ fn combine(
     });
     let bytes = serde_json::to_vec_pretty(&json).map_err(|e| Error::io(&manifest, e.into()))?;
     write_atomic(&manifest, |w| w.write_all(&bytes))?;
-    Ok((vec![combined, summary, manifest], warnings))
+    Ok(manifest)
 }
 
 #[cfg(test)]

@@ -73,96 +73,19 @@ fn boundary_files(areas: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Runs `lacuna batch`: exit 0 when every partition was computed (or resumed), 1 when one
+/// failed (the others' outputs are written, and `--resume` retries only the failed ones).
 pub fn run_batch(a: Args) -> anyhow::Result<ExitCode> {
     let files = boundary_files(&a.inputs.areas)?;
-    let mut spec = match &a.study {
-        Some(p) => {
-            let mut s = StudySpec::from_toml_file(p)
-                .with_context(|| format!("loading the study {}", p.display()))?;
-            if let Some(f) = files.first() {
-                s.areas.path = f.clone();
-            }
-            s.strict |= a.strict;
-            s
-        }
-        None => {
-            let first = files
-                .first()
-                .cloned()
-                .context("no boundary file: give --areas FILE... (or --study STUDY.toml)")?;
-            a.inputs.spec(first, a.strict)?
-        }
-    };
-    let partitioning = match &a.partition_by {
-        Some(col) => {
-            if files.len() > 1 {
-                anyhow::bail!(
-                    "--partition-by splits one boundary file; {} were given",
-                    files.len()
-                );
-            }
-            if let Some(g) = spec.areas.group.as_ref().filter(|g| *g != col) {
-                anyhow::bail!(
-                    "--partition-by {col} and --group {g} differ: partitions are groups here, so \
-                     give one of them (or the same column to both)"
-                );
-            }
-            spec.areas.group = Some(col.clone());
-            Partitioning::Column
-        }
-        None if files.len() > 1 || a.inputs.areas.iter().any(|p| p.is_dir()) => {
-            Partitioning::Files(files)
-        }
-        None => {
-            if spec.areas.group.is_none() {
-                anyhow::bail!(
-                    "one boundary file and no --partition-by: name the column to split it by \
-                     (e.g. --partition-by lad19cd), or give several files or a folder"
-                );
-            }
-            Partitioning::Column
-        }
-    };
-    let bar = (!a.quiet && std::io::stderr().is_terminal()).then(|| {
-        let b = ProgressBar::new(0);
-        b.set_style(
-            ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} partitions, {msg} [{elapsed_precise}, ETA {eta}]",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        b
-    });
+    let mut spec = batch_spec(&a, &files)?;
+    let partitioning = partitioning(&a, files, &mut spec)?;
+    let bar = (!a.quiet && std::io::stderr().is_terminal()).then(progress_bar);
     let started = std::time::Instant::now();
     let areas_done = std::sync::atomic::AtomicUsize::new(0);
     let progress = |s: &PartitionSummary, done: usize, total: usize| {
         let n = areas_done.fetch_add(s.areas, std::sync::atomic::Ordering::Relaxed) + s.areas;
         let rate = n as f64 / started.elapsed().as_secs_f64().max(1e-9);
-        match &bar {
-            Some(b) => {
-                b.set_length(total as u64);
-                b.set_position(done as u64);
-                b.set_message(format!("{rate:.0} areas/s"));
-                if s.status == "failed" {
-                    b.println(format!(
-                        "partition {} failed: {}",
-                        s.partition,
-                        s.error.as_deref().unwrap_or("")
-                    ));
-                }
-            }
-            None if !a.quiet => eprintln!(
-                "[{done}/{total}] {} {}: {} areas{}",
-                s.partition,
-                s.status,
-                s.areas,
-                s.error
-                    .as_deref()
-                    .map(|e| format!(" ({e})"))
-                    .unwrap_or_default()
-            ),
-            None => {}
-        }
+        show_partition(bar.as_ref(), a.quiet, s, (done, total), rate);
     };
     let outcome = run(
         &spec,
@@ -210,5 +133,116 @@ pub fn run_batch(a: Args) -> anyhow::Result<ExitCode> {
             );
         }
         Ok(ExitCode::from(1))
+    }
+}
+
+/// The study of the batch: the study file with its boundary file replaced by the first of
+/// `files` (when given), or one made from the input flags.
+fn batch_spec(a: &Args, files: &[PathBuf]) -> anyhow::Result<StudySpec> {
+    match &a.study {
+        Some(p) => {
+            let mut s = StudySpec::from_toml_file(p)
+                .with_context(|| format!("loading the study {}", p.display()))?;
+            if let Some(f) = files.first() {
+                s.areas.path = f.clone();
+            }
+            s.strict |= a.strict;
+            Ok(s)
+        }
+        None => {
+            let first = files
+                .first()
+                .cloned()
+                .context("no boundary file: give --areas FILE... (or --study STUDY.toml)")?;
+            a.inputs.spec(first, a.strict)
+        }
+    }
+}
+
+/// How to split the study: by `--partition-by` (which is then the group column), else one
+/// partition per boundary file when there are several (or a folder), else by the study's group
+/// column; refuses combinations that say two different things.
+fn partitioning(
+    a: &Args,
+    files: Vec<PathBuf>,
+    spec: &mut StudySpec,
+) -> anyhow::Result<Partitioning> {
+    match &a.partition_by {
+        Some(col) => {
+            if files.len() > 1 {
+                anyhow::bail!(
+                    "--partition-by splits one boundary file; {} were given",
+                    files.len()
+                );
+            }
+            if let Some(g) = spec.areas.group.as_ref().filter(|g| *g != col) {
+                anyhow::bail!(
+                    "--partition-by {col} and --group {g} differ: partitions are groups here, so \
+                     give one of them (or the same column to both)"
+                );
+            }
+            spec.areas.group = Some(col.clone());
+            Ok(Partitioning::Column)
+        }
+        None if files.len() > 1 || a.inputs.areas.iter().any(|p| p.is_dir()) => {
+            Ok(Partitioning::Files(files))
+        }
+        None => {
+            if spec.areas.group.is_none() {
+                anyhow::bail!(
+                    "one boundary file and no --partition-by: name the column to split it by \
+                     (e.g. --partition-by lad19cd), or give several files or a folder"
+                );
+            }
+            Ok(Partitioning::Column)
+        }
+    }
+}
+
+/// The progress bar of a batch on a terminal: partitions done, areas per second, time left.
+fn progress_bar() -> ProgressBar {
+    let b = ProgressBar::new(0);
+    b.set_style(
+        ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} partitions, {msg} [{elapsed_precise}, ETA {eta}]",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    b
+}
+
+/// Shows one finished partition: on the bar (a failure printed above it), or as a line when
+/// stderr is not a terminal, so a log still tells which partitions ran and how.
+fn show_partition(
+    bar: Option<&ProgressBar>,
+    quiet: bool,
+    s: &PartitionSummary,
+    (done, total): (usize, usize),
+    rate: f64,
+) {
+    match bar {
+        Some(b) => {
+            b.set_length(total as u64);
+            b.set_position(done as u64);
+            b.set_message(format!("{rate:.0} areas/s"));
+            if s.status == "failed" {
+                b.println(format!(
+                    "partition {} failed: {}",
+                    s.partition,
+                    s.error.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        None if !quiet => eprintln!(
+            "[{done}/{total}] {} {}: {} areas{}",
+            s.partition,
+            s.status,
+            s.areas,
+            s.error
+                .as_deref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        ),
+        None => {}
     }
 }

@@ -153,7 +153,29 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
         eprintln!("note: {}", lacuna_render::document::AREA_BASED);
     }
     eprintln!("working CRS {} ({})", s.working_crs, s.working_crs_source);
-    for f in &s.files {
+    print_files(&s.files);
+    print_warnings(o);
+    print_coverage(o);
+    if let Some(f) = &o.findings {
+        print_findings(s, f);
+    }
+    for p in &o.written {
+        eprintln!("wrote {}", p.display());
+    }
+    // The findings' parts are in run.json; the summary line keeps to the stages.
+    let t: Vec<String> = o
+        .timings
+        .iter()
+        .filter(|(k, _)| !k.contains('/'))
+        .map(|(k, v)| format!("{k} {v:.2}s"))
+        .collect();
+    eprintln!("time: {}", t.join(", "));
+}
+
+/// Each input file's accounting, its CRS, its notes and its first few problems (all of them
+/// are in run.json).
+fn print_files(files: &[lacuna_io::load::FileReport]) {
+    for f in files {
         eprintln!("{}", f.summary());
         if let Some(crs) = &f.crs {
             eprintln!("  CRS {crs}: {}", f.crs_source);
@@ -172,6 +194,12 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
             eprintln!("  ... {} more listed in run.json", f.problems.len() - 5);
         }
     }
+}
+
+/// The study's warnings, then what reach could not do or did by area, and the overlay's
+/// failures.
+fn print_warnings(o: &lacuna::pipeline::RunOutcome) {
+    let s = &o.study;
     for w in &s.warnings {
         eprintln!("warning: {w}");
     }
@@ -189,6 +217,12 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
             "warning: the overlay failed for {failures} area x service pairs (listed in run.json)"
         );
     }
+}
+
+/// One line per service type: the share of the area and of the population covered, and how
+/// many areas are under half covered.
+fn print_coverage(o: &lacuna::pipeline::RunOutcome) {
+    let s = &o.study;
     eprintln!(
         "coverage by service type ({}):",
         match o.coverage.method {
@@ -231,41 +265,32 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
             rows.len()
         );
     }
-    if let Some(f) = &o.findings {
-        eprintln!("findings:");
-        if !f.gap_polygons {
-            eprintln!(
-                "  gap polygons not built for {} areas (set gap_polygons = true in [findings])",
-                s.areas.len()
-            );
-        }
-        for sf in &f.services {
-            let t = &s.service_types[sf.service];
-            let all = sf.equity.first();
-            eprintln!(
-                "  {t:<12} {} unserved areas, {} cross-council pairs flagged{}",
-                sf.unserved.len(),
-                sf.pairs.len(),
-                // An index that cannot be computed (no population, one council) is "–",
-                // never NaN.
-                all.map(|e| format!(
-                    ", Gini {}, between-council share of Theil {}",
-                    lacuna_io::write::fixed(e.gini, 3),
-                    lacuna_io::write::pct1(e.theil_between_share.unwrap_or(f64::NAN))
-                ))
-                .unwrap_or_default()
-            );
-        }
+}
+
+/// One line per service type: unserved areas, flagged pairs and the inequality indices.
+fn print_findings(s: &lacuna_io::load::LoadedStudy, f: &lacuna_core::metrics::findings::Findings) {
+    eprintln!("findings:");
+    if !f.gap_polygons {
+        eprintln!(
+            "  gap polygons not built for {} areas (set gap_polygons = true in [findings])",
+            s.areas.len()
+        );
     }
-    for p in &o.written {
-        eprintln!("wrote {}", p.display());
+    for sf in &f.services {
+        let t = &s.service_types[sf.service];
+        let all = sf.equity.first();
+        eprintln!(
+            "  {t:<12} {} unserved areas, {} cross-council pairs flagged{}",
+            sf.unserved.len(),
+            sf.pairs.len(),
+            // An index that cannot be computed (no population, one council) is "–",
+            // never NaN.
+            all.map(|e| format!(
+                ", Gini {}, between-council share of Theil {}",
+                lacuna_io::write::fixed(e.gini, 3),
+                lacuna_io::write::pct1(e.theil_between_share.unwrap_or(f64::NAN))
+            ))
+            .unwrap_or_default()
+        );
     }
-    // The findings' parts are in run.json; the summary line keeps to the stages.
-    let t: Vec<String> = o
-        .timings
-        .iter()
-        .filter(|(k, _)| !k.contains('/'))
-        .map(|(k, v)| format!("{k} {v:.2}s"))
-        .collect();
-    eprintln!("time: {}", t.join(", "));
 }

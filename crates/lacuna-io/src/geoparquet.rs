@@ -20,6 +20,7 @@ use geoarrow_array::array::from_arrow_array;
 use geoarrow_array::builder::MultiPolygonBuilder;
 use geoarrow_array::{GeoArrowArray, GeoArrowArrayAccessor};
 use geoarrow_schema::{Dimension, Metadata, MultiPolygonType};
+use geoparquet::metadata::GeoParquetMetadata;
 use geoparquet::reader::{GeoParquetReaderBuilder, GeoParquetRecordBatchReader};
 use geoparquet::writer::{
     GeoParquetRecordBatchEncoder, GeoParquetWriterEncoding, GeoParquetWriterOptionsBuilder,
@@ -112,8 +113,42 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
             )
         })?
         .map_err(|e| err(path, e))?;
-    let primary = meta.primary_column.clone();
-    let declared = meta.columns.get(&primary).and_then(|c| c.crs.clone());
+    let (crs, crs_source) = crs_of(path, &meta, opts)?;
+    let schema = builder
+        .geoarrow_schema(&meta, false, Default::default())
+        .map_err(|e| err(path, e))?;
+    let reader = builder
+        .with_batch_size(65_536)
+        .build()
+        .map_err(|e| err(path, e))?;
+    let reader = GeoParquetRecordBatchReader::try_new(reader, schema).map_err(|e| err(path, e))?;
+    let mut rows = Rows::new(path, &meta);
+    for batch in reader {
+        rows.push_batch(&batch.map_err(|e| err(path, e))?)?;
+    }
+    let mut layer = Layer {
+        path: path.to_path_buf(),
+        crs: Some(crs),
+        crs_source: crs_source.clone(),
+        columns: rows.columns,
+        features: rows.features,
+        skipped: rows.skipped,
+        notes: vec![format!("CRS {crs}: {crs_source}")],
+        unit: "row",
+    };
+    if layer.features.is_empty() && layer.skipped.is_empty() {
+        layer.notes.push("the file has no rows".into());
+    }
+    Ok(layer)
+}
+
+/// The CRS of the primary geometry column and how it was found: the metadata's EPSG code,
+/// else `--crs`; a column without `crs` is CRS84 by definition.
+fn crs_of(path: &Path, meta: &GeoParquetMetadata, opts: &ReadOptions) -> Result<(Crs, String)> {
+    let declared = meta
+        .columns
+        .get(&meta.primary_column)
+        .and_then(|c| c.crs.clone());
     let (file_crs, source) = match &declared {
         None => (
             Some(WGS84),
@@ -129,54 +164,68 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
     };
     // A column without `crs` is CRS84 by definition, not by declaration: like an RFC 7946
     // GeoJSON file, it does not conflict with a --crs meant for the study's other files.
-    let (crs, crs_source) = match (file_crs, opts.crs) {
-        (Some(f), Some(given)) if f != given && declared.is_some() => {
-            return Err(Error::crs(
-                path,
-                format!(
-                    "the file declares {f} but --crs says {given}: remove --crs or fix the file"
-                ),
-            ))
+    match (file_crs, opts.crs) {
+        (Some(f), Some(given)) if f != given && declared.is_some() => Err(Error::crs(
+            path,
+            format!("the file declares {f} but --crs says {given}: remove --crs or fix the file"),
+        )),
+        (Some(f), _) => Ok((f, source)),
+        (None, Some(given)) => Ok((given, "from --crs".to_string())),
+        (None, None) => Err(Error::crs(
+            path,
+            "the GeoParquet CRS is not an EPSG code this tool knows: pass --crs EPSG:NNNN",
+        )),
+    }
+}
+
+/// The rows of a GeoParquet file as they are read, batch by batch: the attribute columns, the
+/// features, and the rows whose geometry could not be read.
+struct Rows<'a> {
+    path: &'a Path,
+    meta: &'a GeoParquetMetadata,
+    /// The bbox covering columns, which describe the geometry and are not attributes.
+    coverings: Vec<String>,
+    columns: Vec<String>,
+    features: Vec<RawFeature>,
+    skipped: Vec<super::Skipped>,
+}
+
+impl<'a> Rows<'a> {
+    /// No rows yet, the covering columns found in the metadata.
+    fn new(path: &'a Path, meta: &'a GeoParquetMetadata) -> Self {
+        let coverings = meta
+            .columns
+            .values()
+            .filter_map(|c| c.covering.as_ref().map(|cov| cov.bbox.xmin[0].clone()))
+            .collect();
+        Rows {
+            path,
+            meta,
+            coverings,
+            columns: Vec::new(),
+            features: Vec::new(),
+            skipped: Vec::new(),
         }
-        (Some(f), _) => (f, source),
-        (None, Some(given)) => (given, "from --crs".to_string()),
-        (None, None) => {
-            return Err(Error::crs(
-                path,
-                "the GeoParquet CRS is not an EPSG code this tool knows: pass --crs EPSG:NNNN",
-            ))
-        }
-    };
-    let schema = builder
-        .geoarrow_schema(&meta, false, Default::default())
-        .map_err(|e| err(path, e))?;
-    let reader = builder
-        .with_batch_size(65_536)
-        .build()
-        .map_err(|e| err(path, e))?;
-    let reader = GeoParquetRecordBatchReader::try_new(reader, schema).map_err(|e| err(path, e))?;
-    let coverings: Vec<String> = meta
-        .columns
-        .values()
-        .filter_map(|c| c.covering.as_ref().map(|cov| cov.bbox.xmin[0].clone()))
-        .collect();
-    let mut columns: Vec<String> = Vec::new();
-    let mut features = Vec::new();
-    let mut skipped = Vec::new();
-    for batch in reader {
-        let batch = batch.map_err(|e| err(path, e))?;
+    }
+
+    /// Adds one record batch: its attribute columns (every column but the geometry columns and
+    /// their coverings) and each row's geometry, decoded through WKB whatever its encoding.
+    fn push_batch(&mut self, batch: &RecordBatch) -> Result<()> {
+        let path = self.path;
         let schema = batch.schema();
-        let geom_idx = schema.index_of(&primary).map_err(|e| err(path, e))?;
+        let geom_idx = schema
+            .index_of(&self.meta.primary_column)
+            .map_err(|e| err(path, e))?;
         let keep: Vec<usize> = (0..schema.fields().len())
             .filter(|&i| {
                 let name = schema.field(i).name();
                 i != geom_idx
-                    && !meta.columns.contains_key(name)
-                    && !coverings.iter().any(|c| c == name)
+                    && !self.meta.columns.contains_key(name)
+                    && !self.coverings.iter().any(|c| c == name)
             })
             .collect();
-        if columns.is_empty() {
-            columns = keep
+        if self.columns.is_empty() {
+            self.columns = keep
                 .iter()
                 .map(|&i| schema.field(i).name().clone())
                 .collect();
@@ -185,14 +234,14 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
             .map_err(|e| err(path, e))?;
         let wkb = geoarrow_array::cast::to_wkb::<i32>(geoms.as_ref()).map_err(|e| err(path, e))?;
         for row in 0..batch.num_rows() {
-            let position = features.len() + skipped.len();
+            let position = self.features.len() + self.skipped.len();
             let geometry = if wkb.is_null(row) {
                 None
             } else {
                 match wkb.value(row) {
                     Ok(g) => g.try_to_geometry(),
                     Err(e) => {
-                        skipped.push(super::Skipped {
+                        self.skipped.push(super::Skipped {
                             file: path.display().to_string(),
                             position: format!("row {position}"),
                             id: None,
@@ -202,35 +251,22 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
                     }
                 }
             };
-            features.push(RawFeature {
+            self.features.push(RawFeature {
                 position,
                 geometry,
                 values: keep.iter().map(|&i| cell(batch.column(i), row)).collect(),
                 fixed: None,
             });
         }
+        Ok(())
     }
-    let mut layer = Layer {
-        path: path.to_path_buf(),
-        crs: Some(crs),
-        crs_source: crs_source.clone(),
-        columns,
-        features,
-        skipped,
-        notes: vec![format!("CRS {crs}: {crs_source}")],
-        unit: "row",
-    };
-    if layer.features.is_empty() && layer.skipped.is_empty() {
-        layer.notes.push("the file has no rows".into());
-    }
-    Ok(layer)
 }
 
 /// Writes `areas.parquet`: the areas in WGS84 with the coverage columns of `areas.geojson`.
 ///
 /// # Errors
 /// When a coordinate cannot be transformed or the file cannot be written.
-pub fn write_areas(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<()> {
+pub fn write_areas(path: &Path, study: &LoadedStudy, rows: &[CoverageRow]) -> Result<()> {
     let t = Transformer::new(study.working_crs, WGS84).map_err(|e| Error::crs(path, e))?;
     let shapes: Vec<geo::MultiPolygon> = study
         .areas

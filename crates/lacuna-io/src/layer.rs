@@ -181,7 +181,7 @@ pub fn read_layer(path: &Path, opts: &ReadOptions) -> Result<Layer> {
         Format::Shapefile => shapefile::read(path, opts)?,
         Format::Csv => csv::read_points(path, opts)?,
         #[cfg(feature = "geoparquet")]
-        Format::GeoParquet => geoparquet::read(path, opts)?,
+        Format::GeoParquet => crate::geoparquet::read(path, opts)?,
         #[cfg(not(feature = "geoparquet"))]
         Format::GeoParquet => return Err(Error::format(
             path,

@@ -283,11 +283,45 @@ pub fn recognise(text: &str) -> Result<Declared, String> {
     let kind = wkt.name().to_ascii_uppercase();
     let projected = matches!(kind.as_str(), "PROJCS" | "PROJCRS");
     let unit = if projected { linear_unit(&wkt)? } else { None };
-    let metres = unit.as_ref().map_or(1.0, |u| u.metres);
-    let unit = unit.filter(|u| (u.metres - 1.0).abs() > 1e-12);
-    let declared = |crs: Crs, how: String, crs_metres: f64| {
-        let scale = metres / crs_metres;
-        let unit = unit.clone().filter(|_| (scale - 1.0).abs() > 1e-12);
+    let units = Units {
+        metres: unit.as_ref().map_or(1.0, |u| u.metres),
+        unit: unit.filter(|u| (u.metres - 1.0).abs() > 1e-12),
+    };
+    if let Some(code) = wkt.epsg() {
+        let crs = Crs(code);
+        if let Ok(proj) = crs.proj() {
+            // The EPSG code's own unit (proj's `to_meter`; 1 for geographic CRSs, whose UNIT is
+            // angular and not read here).
+            let crs_metres = if projected { proj.to_meter() } else { 1.0 };
+            return Ok(units.declared(
+                crs,
+                format!("AUTHORITY[\"EPSG\",\"{code}\"] in the .prj"),
+                crs_metres,
+            ));
+        }
+    }
+    match kind.as_str() {
+        "PROJCS" | "PROJCRS" => projected_crs(&wkt, &units),
+        "GEOGCS" | "GEOGCRS" => geographic_crs(&wkt, &units),
+        other => Err(format!(
+            "the .prj describes a {other} CRS, which this tool does not support"
+        )),
+    }
+}
+
+/// The linear unit of a `.prj`'s coordinates: its length in metres (1 when none is named) and
+/// the unit itself when it is not the metre.
+struct Units {
+    metres: f64,
+    unit: Option<LinearUnit>,
+}
+
+impl Units {
+    /// What the `.prj` declares once recognised as `crs` (whose own unit is `crs_metres`
+    /// long): the scale from the file's unit to the CRS's, said in `how` when it is not 1.
+    fn declared(&self, crs: Crs, how: String, crs_metres: f64) -> Declared {
+        let scale = self.metres / crs_metres;
+        let unit = self.unit.clone().filter(|_| (scale - 1.0).abs() > 1e-12);
         let how = match &unit {
             Some(u) => format!(
                 "{how}, coordinates in \"{}\" ({} m), converted to the CRS's units",
@@ -301,112 +335,96 @@ pub fn recognise(text: &str) -> Result<Declared, String> {
             scale: if unit.is_some() { scale } else { 1.0 },
             unit,
         }
-    };
-    if let Some(code) = wkt.epsg() {
-        let crs = Crs(code);
-        if let Ok(proj) = crs.proj() {
-            // The EPSG code's own unit (proj's `to_meter`; 1 for geographic CRSs, whose UNIT is
-            // angular and not read here).
-            let crs_metres = if projected { proj.to_meter() } else { 1.0 };
-            return Ok(declared(
-                crs,
-                format!("AUTHORITY[\"EPSG\",\"{code}\"] in the .prj"),
-                crs_metres,
-            ));
+    }
+}
+
+/// A projected CRS without a usable EPSG code, recognised by its name or its parameters:
+/// British National Grid, or a WGS84 UTM zone. Parameters are compared in metres, so a grid
+/// whose `.prj` is in feet is still recognised.
+fn projected_crs(wkt: &Wkt, units: &Units) -> Result<Declared, String> {
+    let label = normalise(wkt.label());
+    let projection = wkt.child("PROJECTION").map(|p| normalise(p.label()));
+    let is_tm = projection.as_deref() == Some("transversemercator");
+    let lat0 = wkt.parameter(&["latitudeoforigin"]);
+    let lon0 = wkt.parameter(&["centralmeridian", "longitudeoforigin"]);
+    let k = wkt.parameter(&["scalefactor"]);
+    let fe = wkt.length_parameter(&["falseeasting"], units.metres);
+    let fn_ = wkt.length_parameter(&["falsenorthing"], units.metres);
+    // The name alone is trusted unless a false easting contradicts it (a "British
+    // National Grid" whose origin is in another unit than its UNIT says).
+    if label.contains("britishnationalgrid") && (fe.is_none() || close(fe, 400_000.0, 1e-2)) {
+        return Ok(units.declared(BNG, format!("the .prj names \"{}\"", wkt.label()), 1.0));
+    }
+    if is_tm
+        && close(lat0, 49.0, 1e-9)
+        && close(lon0, -2.0, 1e-9)
+        && close(k, 0.9996012717, 1e-10)
+        && close(fe, 400_000.0, 1e-2)
+        && close(fn_, -100_000.0, 1e-2)
+        && datum_is(wkt, &["osgb1936", "osgb36"], 6_377_563.396)
+    {
+        return Ok(units.declared(
+            BNG,
+            format!(
+                "the .prj's Transverse Mercator parameters and Airy 1830 datum (\"{}\")",
+                wkt.label()
+            ),
+            1.0,
+        ));
+    }
+    if is_tm
+        && close(lat0, 0.0, 1e-9)
+        && close(k, 0.9996, 1e-9)
+        && close(fe, 500_000.0, 1e-2)
+        && datum_is(wkt, &["wgs1984", "wgs84"], 6_378_137.0)
+    {
+        if let Some(lon0) = lon0 {
+            let zone = ((lon0 + 183.0) / 6.0).round();
+            if (1.0..=60.0).contains(&zone) && close(Some(lon0), zone * 6.0 - 183.0, 1e-9) {
+                let base = if close(fn_, 0.0, 1e-2) { 32600 } else { 32700 };
+                return Ok(units.declared(
+                    Crs(base + zone as u16),
+                    format!("the .prj's WGS84 UTM zone {zone} parameters"),
+                    1.0,
+                ));
+            }
         }
     }
-    let label = normalise(wkt.label());
-    match kind.as_str() {
-        "PROJCS" | "PROJCRS" => {
-            let projection = wkt.child("PROJECTION").map(|p| normalise(p.label()));
-            let is_tm = projection.as_deref() == Some("transversemercator");
-            let lat0 = wkt.parameter(&["latitudeoforigin"]);
-            let lon0 = wkt.parameter(&["centralmeridian", "longitudeoforigin"]);
-            let k = wkt.parameter(&["scalefactor"]);
-            let fe = wkt.length_parameter(&["falseeasting"], metres);
-            let fn_ = wkt.length_parameter(&["falsenorthing"], metres);
-            // The name alone is trusted unless a false easting contradicts it (a "British
-            // National Grid" whose origin is in another unit than its UNIT says).
-            if label.contains("britishnationalgrid") && (fe.is_none() || close(fe, 400_000.0, 1e-2))
-            {
-                return Ok(declared(
-                    BNG,
-                    format!("the .prj names \"{}\"", wkt.label()),
-                    1.0,
-                ));
-            }
-            if is_tm
-                && close(lat0, 49.0, 1e-9)
-                && close(lon0, -2.0, 1e-9)
-                && close(k, 0.9996012717, 1e-10)
-                && close(fe, 400_000.0, 1e-2)
-                && close(fn_, -100_000.0, 1e-2)
-                && datum_is(&wkt, &["osgb1936", "osgb36"], 6_377_563.396)
-            {
-                return Ok(declared(
-                    BNG,
-                    format!(
-                        "the .prj's Transverse Mercator parameters and Airy 1830 datum (\"{}\")",
-                        wkt.label()
-                    ),
-                    1.0,
-                ));
-            }
-            if is_tm
-                && close(lat0, 0.0, 1e-9)
-                && close(k, 0.9996, 1e-9)
-                && close(fe, 500_000.0, 1e-2)
-                && datum_is(&wkt, &["wgs1984", "wgs84"], 6_378_137.0)
-            {
-                if let Some(lon0) = lon0 {
-                    let zone = ((lon0 + 183.0) / 6.0).round();
-                    if (1.0..=60.0).contains(&zone) && close(Some(lon0), zone * 6.0 - 183.0, 1e-9) {
-                        let base = if close(fn_, 0.0, 1e-2) { 32600 } else { 32700 };
-                        return Ok(declared(
-                            Crs(base + zone as u16),
-                            format!("the .prj's WGS84 UTM zone {zone} parameters"),
-                            1.0,
-                        ));
-                    }
-                }
-            }
-            let in_unit = unit
-                .as_ref()
-                .map(|u| format!(", in \"{}\" of {} m", u.name, u.metres))
-                .unwrap_or_default();
-            Err(format!(
-                "the .prj describes the projected CRS \"{}\" ({}{in_unit}), which this tool does \
-                 not recognise",
-                wkt.label(),
-                projection.unwrap_or_else(|| "no PROJECTION".into())
-            ))
-        }
-        "GEOGCS" | "GEOGCRS" => {
-            if datum_is(
-                &wkt,
-                &["wgs1984", "wgs84", "etrs1989", "etrs89"],
-                6_378_137.0,
-            ) {
-                Ok(declared(
-                    WGS84,
-                    format!(
-                        "the .prj's geographic CRS \"{}\" (WGS84 / ETRS89 datum, treated as \
-                         EPSG:4326; ETRS89 and WGS84 differ by under a metre in Britain)",
-                        wkt.label()
-                    ),
-                    1.0,
-                ))
-            } else {
-                Err(format!(
-                    "the .prj describes the geographic CRS \"{}\" on a datum this tool does not \
-                     recognise",
-                    wkt.label()
-                ))
-            }
-        }
-        other => Err(format!(
-            "the .prj describes a {other} CRS, which this tool does not support"
-        )),
+    let in_unit = units
+        .unit
+        .as_ref()
+        .map(|u| format!(", in \"{}\" of {} m", u.name, u.metres))
+        .unwrap_or_default();
+    Err(format!(
+        "the .prj describes the projected CRS \"{}\" ({}{in_unit}), which this tool does \
+         not recognise",
+        wkt.label(),
+        projection.unwrap_or_else(|| "no PROJECTION".into())
+    ))
+}
+
+/// A geographic CRS without a usable EPSG code: WGS84 when its datum is WGS84 or ETRS89.
+fn geographic_crs(wkt: &Wkt, units: &Units) -> Result<Declared, String> {
+    if datum_is(
+        wkt,
+        &["wgs1984", "wgs84", "etrs1989", "etrs89"],
+        6_378_137.0,
+    ) {
+        Ok(units.declared(
+            WGS84,
+            format!(
+                "the .prj's geographic CRS \"{}\" (WGS84 / ETRS89 datum, treated as \
+                 EPSG:4326; ETRS89 and WGS84 differ by under a metre in Britain)",
+                wkt.label()
+            ),
+            1.0,
+        ))
+    } else {
+        Err(format!(
+            "the .prj describes the geographic CRS \"{}\" on a datum this tool does not \
+             recognise",
+            wkt.label()
+        ))
     }
 }
 

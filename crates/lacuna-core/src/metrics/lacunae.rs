@@ -74,13 +74,11 @@ pub fn gaps(
     coverage: &Coverage,
     neighbours: &[Neighbours],
 ) -> Vec<Gap> {
-    let providers = &study.providers;
     let types = study.service_types.len();
     let by_points = coverage.method == PopulationMethod::Points && study.points.is_some();
     let points_of = by_points.then(|| points_by_area(study));
     let grid = Grid::new(extent(study, index, t));
-    // The uncovered components of each area (empty when fully covered); a panic in geo's
-    // boolean operations leaves that area out of the gaps rather than stopping the run.
+    // The uncovered components of each area (empty when fully covered), each with its people.
     let pieces: Vec<Vec<Component>> = study
         .areas
         .par_iter()
@@ -92,69 +90,126 @@ pub fn gaps(
             }
             let rect = area.local.bounding_rect();
             let cands = index.candidates(t, rect);
-            let Ok(left) = std::panic::catch_unwind(|| {
-                let catchments = cands.iter().map(|&c| &providers[c].catchment);
-                uncovered(
-                    &area.local.shape(),
-                    rect,
-                    catchments,
-                    GAP_DISC_VERTICES,
-                    Some(&grid),
-                )
-            }) else {
-                return Vec::new();
-            };
-            let mut comps: Vec<Component> = left
-                .0
-                .into_iter()
-                .filter(|p| p.unsigned_area() > 1.0)
-                .filter_map(|p| {
-                    Some(Component {
-                        area: i,
-                        bbox: p.bounding_rect()?,
-                        shape: p,
-                        population: 0.0,
-                    })
-                })
-                .collect();
+            let mut comps = uncovered_components(study, i, rect, &cands, &grid);
             if comps.is_empty() {
                 return comps;
             }
             match &points_of {
-                Some(by_area) => {
-                    let pts = study.points.as_deref().unwrap_or(&[]);
-                    let largest = (0..comps.len())
-                        .max_by(|&a, &b| {
-                            comps[a]
-                                .shape
-                                .unsigned_area()
-                                .total_cmp(&comps[b].shape.unsigned_area())
-                        })
-                        .unwrap_or(0);
-                    for &k in &by_area[i] {
-                        let (at, people) = (pts[k].at, pts[k].population);
-                        if index.covers_among(providers, &cands, at) {
-                            continue;
-                        }
-                        let c = comps
-                            .iter()
-                            .position(|c| c.bbox.intersects(&at) && c.shape.intersects(&at))
-                            .unwrap_or(largest);
-                        comps[c].population += people;
-                    }
-                }
+                Some(by_area) => place_points(study, index, &cands, &by_area[i], &mut comps),
                 None => {
                     let uncovered_pop = access.weight[i] * (1.0 - access.share[i]).max(0.0);
-                    let total: f64 = comps.iter().map(|c| c.shape.unsigned_area()).sum();
-                    for c in &mut comps {
-                        c.population = uncovered_pop * c.shape.unsigned_area() / total;
-                    }
+                    spread_by_area(uncovered_pop, &mut comps);
                 }
             }
             comps
         })
         .collect();
-    // Union-find over touching components of neighbouring areas.
+    let groups = touching_groups(&pieces, neighbours);
+    let comps: Vec<&Component> = pieces.iter().flatten().collect();
+    let no_population = coverage.method == PopulationMethod::None;
+    let mut out: Vec<Gap> = groups
+        .par_iter()
+        .flat_map_iter(|members| dissolve(&grid, members.iter().map(|&k| comps[k])))
+        .map(|mut g| {
+            if no_population {
+                g.population = f64::NAN;
+            }
+            g
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.population
+            .total_cmp(&a.population)
+            .then(b.area_m2.total_cmp(&a.area_m2))
+            .then(a.areas.cmp(&b.areas))
+    });
+    out
+}
+
+/// The connected pieces of area `i` (whose box is `rect`) outside the catchments of the
+/// candidate providers `cands`, on the study's grid, without their people yet. Slivers of a
+/// square metre or less are left out. A panic in geo's boolean operations leaves the area out
+/// of the gaps rather than stopping the run.
+fn uncovered_components(
+    study: &Study,
+    i: usize,
+    rect: Rect,
+    cands: &[usize],
+    grid: &Grid,
+) -> Vec<Component> {
+    let area = &study.areas[i];
+    let Ok(left) = std::panic::catch_unwind(|| {
+        let catchments = cands.iter().map(|&c| &study.providers[c].catchment);
+        uncovered(
+            &area.local.shape(),
+            rect,
+            catchments,
+            GAP_DISC_VERTICES,
+            Some(grid),
+        )
+    }) else {
+        return Vec::new();
+    };
+    left.0
+        .into_iter()
+        .filter(|p| p.unsigned_area() > 1.0)
+        .filter_map(|p| {
+            Some(Component {
+                area: i,
+                bbox: p.bounding_rect()?,
+                shape: p,
+                population: 0.0,
+            })
+        })
+        .collect()
+}
+
+/// Counts into the components of one area the people at its uncovered population points
+/// (`points`, by the coverage step's exact distance test against the candidates `cands`), so
+/// the gaps add up to the uncovered population of `coverage.csv`; a point in no component (a
+/// centroid outside its area's polygon) goes to the largest.
+fn place_points(
+    study: &Study,
+    index: &ProviderIndex,
+    cands: &[usize],
+    points: &[usize],
+    comps: &mut [Component],
+) {
+    let pts = study.points.as_deref().unwrap_or(&[]);
+    let largest = (0..comps.len())
+        .max_by(|&a, &b| {
+            comps[a]
+                .shape
+                .unsigned_area()
+                .total_cmp(&comps[b].shape.unsigned_area())
+        })
+        .unwrap_or(0);
+    for &k in points {
+        let (at, people) = (pts[k].at, pts[k].population);
+        if index.covers_among(&study.providers, cands, at) {
+            continue;
+        }
+        let c = comps
+            .iter()
+            .position(|c| c.bbox.intersects(&at) && c.shape.intersects(&at))
+            .unwrap_or(largest);
+        comps[c].population += people;
+    }
+}
+
+/// Spreads an area's uncovered population over its components by their area, when there are
+/// no points to say where the people are.
+fn spread_by_area(uncovered_pop: f64, comps: &mut [Component]) {
+    let total: f64 = comps.iter().map(|c| c.shape.unsigned_area()).sum();
+    for c in comps {
+        c.population = uncovered_pop * c.shape.unsigned_area() / total;
+    }
+}
+
+/// Groups the components of all areas (`pieces`, numbered in order) that touch across the
+/// boundaries of neighbouring areas, by union-find: each group is one dissolve, which decides
+/// what is one gap. Groups come in the order of their first component.
+fn touching_groups(pieces: &[Vec<Component>], neighbours: &[Neighbours]) -> Vec<Vec<usize>> {
     let first: Vec<usize> = pieces
         .iter()
         .scan(0, |n, p| {
@@ -163,8 +218,8 @@ pub fn gaps(
             Some(at)
         })
         .collect();
-    let comps: Vec<&Component> = pieces.iter().flatten().collect();
-    let mut parent: Vec<usize> = (0..comps.len()).collect();
+    let count = pieces.iter().map(Vec::len).sum();
+    let mut parent: Vec<usize> = (0..count).collect();
     fn find(p: &mut [usize], mut i: usize) -> usize {
         while p[i] != i {
             p[i] = p[p[i]];
@@ -195,29 +250,11 @@ pub fn gaps(
         }
     }
     let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-    for i in 0..comps.len() {
+    for i in 0..count {
         let r = find(&mut parent, i);
         groups.entry(r).or_default().push(i);
     }
-    let groups: Vec<Vec<usize>> = groups.into_values().collect();
-    let no_population = coverage.method == PopulationMethod::None;
-    let mut out: Vec<Gap> = groups
-        .par_iter()
-        .flat_map_iter(|members| dissolve(&grid, members.iter().map(|&k| comps[k])))
-        .map(|mut g| {
-            if no_population {
-                g.population = f64::NAN;
-            }
-            g
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        b.population
-            .total_cmp(&a.population)
-            .then(b.area_m2.total_cmp(&a.area_m2))
-            .then(a.areas.cmp(&b.areas))
-    });
-    out
+    groups.into_values().collect()
 }
 
 /// A box holding every area and every catchment of type `t`: the extent of the gap polygons'

@@ -186,120 +186,159 @@ fn reach_areal(study: &Study, need: &AreaNeed, index: &ProviderIndex) -> Option<
         .into_par_iter()
         .map(|t| {
             let (rates, _) = target_rates(study, t);
-            let range = index.ranges[t].clone();
-            let polygons = index.has_polygons[t];
             let (names, network_of) = named_networks(study, index, t);
-            // Per area: the sums it adds to the service type, to each named network and to each
-            // provider touching it.
-            type AreaSums = (Sums, Vec<Sums>, Vec<(usize, Sums)>);
+            let of_type = TypeReach {
+                study,
+                need,
+                index,
+                t,
+                rates,
+                names,
+                network_of,
+            };
             let per_area: Vec<AreaSums> = study
                 .areas
                 .par_iter()
                 .enumerate()
-                .map(|(i, area)| {
-                    let pop = join.population[i].unwrap_or(0.0);
-                    let a = area.local.area();
-                    if pop <= 0.0 || a <= 0.0 {
-                        return ([0.0; 5], Vec::new(), Vec::new());
-                    }
-                    let cands = index.candidates(t, area.local.bounding_rect());
-                    let covered = |c: &[usize]| {
-                        crate::metrics::coverage::overlay_area(area, &study.providers, c, polygons)
-                            / a
-                    };
-                    // With polygon catchments, each candidate's own share of the area, found
-                    // once for the type and its networks.
-                    let inside: Vec<f64> = if polygons {
-                        (0..cands.len()).map(|k| covered(&cands[k..=k])).collect()
-                    } else {
-                        Vec::new()
-                    };
-                    // The share inside the union of `set` (sorted candidates), and per member
-                    // reaching into the area (provider, its share, the share it alone covers).
-                    let shape = polygons.then(|| area.local.shape());
-                    let split = |set: &[usize]| {
-                        if let Some(shape) = &shape {
-                            return split_polygons(study, area, shape, set, &cands, &inside);
-                        }
-                        // The union, each member's part and what it alone covers from one exact
-                        // pass over the discs, rather than one overlay for each member and one
-                        // of the union without it.
-                        let discs: Vec<Disc> = set
-                            .iter()
-                            .map(|&j| match &study.providers[j].catchment {
-                                Catchment::Disc(d) => *d,
-                                Catchment::Polygon(..) => {
-                                    unreachable!("types with polygon catchments are split above")
-                                }
-                            })
-                            .collect();
-                        let shares = area.local.disc_shares(&discs);
-                        let alone = set
-                            .iter()
-                            .zip(shares.inside)
-                            .zip(shares.alone)
-                            .filter(|&((_, inside), _)| inside > 0.0)
-                            .map(|((&j, inside), alone)| {
-                                (j, inside / a, (alone / a).clamp(0.0, inside / a))
-                            })
-                            .collect::<Vec<_>>();
-                        (shares.union / a, alone)
-                    };
-                    let scale = |x: f64| {
-                        let p = pop * x;
-                        [p, p * rates[i], p * need.weight[i], 0.0, 0.0]
-                    };
-                    let (all, alone) = split(&cands);
-                    let mut net = scale(all);
-                    let mut own = Vec::with_capacity(alone.len());
-                    for &(j, inside, alone) in &alone {
-                        let mut v = scale(inside);
-                        v[3] = pop * alone;
-                        v[4] = pop * (inside - alone);
-                        net[3] += pop * alone;
-                        own.push((j - range.start, v));
-                    }
-                    net[4] = (net[0] - net[3]).max(0.0);
-                    // A named network: the same sums over its own providers.
-                    let networks = (0..names.len())
-                        .map(|n| {
-                            let mine: Vec<usize> = cands
-                                .iter()
-                                .copied()
-                                .filter(|&j| network_of[j - range.start] == Some(n))
-                                .collect();
-                            let (all, alone) = split(&mine);
-                            let mut v = scale(all);
-                            for &(_, _, alone) in &alone {
-                                v[3] += pop * alone;
-                            }
-                            v[4] = (v[0] - v[3]).max(0.0);
-                            v
-                        })
-                        .collect();
-                    (net, networks, own)
-                })
+                .map(|(i, area)| of_type.area_sums(i, area, join.population[i].unwrap_or(0.0)))
                 .collect();
-            let mut net = [0.0f64; 5];
-            let mut per = vec![[0.0f64; 5]; range.len()];
-            let mut networks: Vec<(String, Sums)> =
-                names.iter().map(|n| (n.clone(), [0.0; 5])).collect();
-            for (n, nets, own) in &per_area {
-                add(&mut net, n);
-                for ((_, acc), v) in networks.iter_mut().zip(nets) {
-                    add(acc, v);
-                }
-                for (k, v) in own {
-                    add(&mut per[*k], v);
-                }
-            }
+            let (net, networks, per) = of_type.add_up(&per_area);
             let total_target: f64 = (0..study.areas.len())
-                .map(|i| join.population[i].unwrap_or(0.0) * rates[i])
+                .map(|i| join.population[i].unwrap_or(0.0) * of_type.rates[i])
                 .sum();
             rows(study, index, t, net, &networks, &per, total_target)
         })
         .collect();
     Some(per_type.into_iter().flatten().collect())
+}
+
+/// What one area adds to the sums of a service type, of each of its named networks and of each
+/// provider reaching into the area (indexed from the start of the type's range).
+type AreaSums = (Sums, Vec<Sums>, Vec<(usize, Sums)>);
+
+/// [`reach_areal`] for one service type `t`: its target rates per area and its named networks.
+struct TypeReach<'a> {
+    study: &'a Study,
+    need: &'a AreaNeed,
+    index: &'a ProviderIndex,
+    t: usize,
+    rates: Vec<f64>,
+    names: Vec<String>,
+    network_of: Vec<Option<usize>>,
+}
+
+impl TypeReach<'_> {
+    /// The sums that area `i` (its need-file population `pop` spread uniformly) adds to the
+    /// type, each named network and each provider reaching into it.
+    fn area_sums(&self, i: usize, area: &crate::model::Area, pop: f64) -> AreaSums {
+        let (study, index) = (self.study, self.index);
+        let a = area.local.area();
+        if pop <= 0.0 || a <= 0.0 {
+            return ([0.0; 5], Vec::new(), Vec::new());
+        }
+        let range = index.ranges[self.t].clone();
+        let polygons = index.has_polygons[self.t];
+        let cands = index.candidates(self.t, area.local.bounding_rect());
+        let covered = |c: &[usize]| {
+            crate::metrics::coverage::overlay_area(area, &study.providers, c, polygons) / a
+        };
+        // With polygon catchments, each candidate's own share of the area, found
+        // once for the type and its networks.
+        let inside: Vec<f64> = if polygons {
+            (0..cands.len()).map(|k| covered(&cands[k..=k])).collect()
+        } else {
+            Vec::new()
+        };
+        // The share inside the union of `set` (sorted candidates), and per member
+        // reaching into the area (provider, its share, the share it alone covers).
+        let shape = polygons.then(|| area.local.shape());
+        let split = |set: &[usize]| match &shape {
+            Some(shape) => split_polygons(study, area, shape, set, &cands, &inside),
+            None => split_discs(study, area, set),
+        };
+        let scale = |x: f64| {
+            let p = pop * x;
+            [p, p * self.rates[i], p * self.need.weight[i], 0.0, 0.0]
+        };
+        let (all, alone) = split(&cands);
+        let mut net = scale(all);
+        let mut own = Vec::with_capacity(alone.len());
+        for &(j, inside, alone) in &alone {
+            let mut v = scale(inside);
+            v[3] = pop * alone;
+            v[4] = pop * (inside - alone);
+            net[3] += pop * alone;
+            own.push((j - range.start, v));
+        }
+        net[4] = (net[0] - net[3]).max(0.0);
+        // A named network: the same sums over its own providers.
+        let networks = (0..self.names.len())
+            .map(|n| {
+                let mine: Vec<usize> = cands
+                    .iter()
+                    .copied()
+                    .filter(|&j| self.network_of[j - range.start] == Some(n))
+                    .collect();
+                let (all, alone) = split(&mine);
+                let mut v = scale(all);
+                for &(_, _, alone) in &alone {
+                    v[3] += pop * alone;
+                }
+                v[4] = (v[0] - v[3]).max(0.0);
+                v
+            })
+            .collect();
+        (net, networks, own)
+    }
+
+    /// The areas' sums added up, in area order: the type's, each named network's (with its
+    /// name) and each provider's.
+    fn add_up(&self, per_area: &[AreaSums]) -> (Sums, Vec<(String, Sums)>, Vec<Sums>) {
+        let mut net = [0.0f64; 5];
+        let mut per = vec![[0.0f64; 5]; self.index.ranges[self.t].len()];
+        let mut networks: Vec<(String, Sums)> =
+            self.names.iter().map(|n| (n.clone(), [0.0; 5])).collect();
+        for (n, nets, own) in per_area {
+            add(&mut net, n);
+            for ((_, acc), v) in networks.iter_mut().zip(nets) {
+                add(acc, v);
+            }
+            for (k, v) in own {
+                add(&mut per[*k], v);
+            }
+        }
+        (net, networks, per)
+    }
+}
+
+/// [`reach_areal`]'s split of an area for a type with disc catchments: the share of `area`
+/// inside the union of `set`, and per member reaching into it (provider, its share, the share
+/// it alone covers), from one exact pass over the discs rather than one overlay for each
+/// member and one of the union without it.
+fn split_discs(
+    study: &Study,
+    area: &crate::model::Area,
+    set: &[usize],
+) -> (f64, Vec<(usize, f64, f64)>) {
+    let a = area.local.area();
+    let discs: Vec<Disc> = set
+        .iter()
+        .map(|&j| match &study.providers[j].catchment {
+            Catchment::Disc(d) => *d,
+            Catchment::Polygon(..) => {
+                unreachable!("types with polygon catchments are split by split_polygons")
+            }
+        })
+        .collect();
+    let shares = area.local.disc_shares(&discs);
+    let alone = set
+        .iter()
+        .zip(shares.inside)
+        .zip(shares.alone)
+        .filter(|&((_, inside), _)| inside > 0.0)
+        .map(|((&j, inside), alone)| (j, inside / a, (alone / a).clamp(0.0, inside / a)))
+        .collect::<Vec<_>>();
+    (shares.union / a, alone)
 }
 
 /// [`reach_areal`]'s split of an area for a type with polygon catchments: the share of `area`

@@ -696,8 +696,23 @@ fn boundary_pieces(
     };
     // Crossings on each circle: (angle, vector from the centre to the crossing point).
     let mut angles: Vec<Vec<(f64, Coord)>> = vec![Vec::new(); discs.len()];
-    let mut cuts: Vec<f64> = Vec::new();
+    edge_pieces(rings, discs, &mut angles, sink);
+    for (j, c) in discs.iter().enumerate() {
+        circle_crossings(j, discs, outside, &mut angles[j]);
+        arc_pieces(j, c, &mut angles[j], sink);
+    }
+}
 
+/// Cuts each edge of `rings` where it crosses a circle and hands the pieces to `sink`, noting
+/// each crossing on the circle's list in `angles` (the edges' crossings are where an arc enters
+/// or leaves P, so they always cut the circles).
+fn edge_pieces(
+    rings: &[Vec<Coord>],
+    discs: &[Disc],
+    angles: &mut [Vec<(f64, Coord)>],
+    sink: &mut impl Pieces,
+) {
+    let mut cuts: Vec<f64> = Vec::new();
     for ring in rings {
         for w in ring.windows(2) {
             let (a, b) = (w[0], w[1]);
@@ -743,101 +758,113 @@ fn boundary_pieces(
             }
         }
     }
+}
 
-    for (j, c) in discs.iter().enumerate() {
-        for (i, o) in discs.iter().enumerate() {
-            if i == j {
-                continue;
-            }
-            let (dx, dy) = (o.x - c.x, o.y - c.y);
-            let dist = dx.hypot(dy);
-            if dist == 0.0 {
-                continue;
-            }
-            let (apart, nested) = (c.r + o.r, (c.r - o.r).abs());
-            // Circles that touch (to within 1e-12 of their radii: providers at round-number
-            // coordinates and radii meet exactly) share one point, and it must cut this
-            // circle as a tangent edge's point does: an arc tested at that point would be
-            // judged by a point on the other circle, inside or out by rounding alone.
-            let tol = 1e-12 * apart;
-            // (Nearly) equal circles with (nearly) one centre are not touching from inside:
-            // they cross, as the general case below finds.
-            let touching_outside = (dist - apart).abs() <= tol;
-            let touching_inside = (dist - nested).abs() <= tol && nested > tol;
-            if touching_outside || touching_inside {
-                // Towards the other centre, unless this circle holds the other inside it.
-                let toward = touching_outside || c.r > o.r;
-                let s = if toward { c.r / dist } else { -c.r / dist };
-                let v = Coord {
-                    x: dx * s,
-                    y: dy * s,
-                };
-                if !outside(Coord { x: c.x, y: c.y } + v) {
-                    angles[j].push((v.y.atan2(v.x), v));
-                }
-                continue;
-            }
-            if dist > apart || dist < nested {
-                continue;
-            }
-            let along = (c.r * c.r - o.r * o.r + dist * dist) / (2.0 * dist);
-            let h = (c.r * c.r - along * along).max(0.0).sqrt();
-            let (ux, uy) = (dx / dist, dy / dist);
-            for sign in [-1.0, 1.0] {
-                let v = Coord {
-                    x: along * ux - sign * h * uy,
-                    y: along * uy + sign * h * ux,
-                };
-                if outside(Coord { x: c.x, y: c.y } + v) {
-                    continue;
-                }
-                angles[j].push((v.y.atan2(v.x), v));
-            }
-        }
-        let centre = Coord { x: c.x, y: c.y };
-        let ang = &mut angles[j];
-        if ang.is_empty() {
-            // No crossing at all: the circle is wholly inside or wholly outside P and the others.
-            let p = Coord {
-                x: c.x + c.r,
-                y: c.y,
-            };
-            sink.arc(j, p, 2.0 * PI * c.r * c.r);
+/// Notes on `angles` (circle `j`'s crossings) where circle `j` crosses or touches each other
+/// circle, except crossings `outside` the box of P (see [`boundary_pieces`]).
+fn circle_crossings(
+    j: usize,
+    discs: &[Disc],
+    outside: impl Fn(Coord) -> bool,
+    angles: &mut Vec<(f64, Coord)>,
+) {
+    let c = &discs[j];
+    for (i, o) in discs.iter().enumerate() {
+        if i == j {
             continue;
         }
-        ang.iter_mut()
-            .for_each(|(t, _)| *t = t.rem_euclid(2.0 * PI));
-        ang.sort_by(|a, b| a.0.total_cmp(&b.0));
-        for k in 0..ang.len() {
-            let (a, va) = ang[k];
-            let (b, vb) = if k + 1 < ang.len() {
-                ang[k + 1]
-            } else {
-                (ang[0].0 + 2.0 * PI, ang[0].1)
+        let (dx, dy) = (o.x - c.x, o.y - c.y);
+        let dist = dx.hypot(dy);
+        if dist == 0.0 {
+            continue;
+        }
+        let (apart, nested) = (c.r + o.r, (c.r - o.r).abs());
+        // Circles that touch (to within 1e-12 of their radii: providers at round-number
+        // coordinates and radii meet exactly) share one point, and it must cut this
+        // circle as a tangent edge's point does: an arc tested at that point would be
+        // judged by a point on the other circle, inside or out by rounding alone.
+        let tol = 1e-12 * apart;
+        // (Nearly) equal circles with (nearly) one centre are not touching from inside:
+        // they cross, as the general case below finds.
+        let touching_outside = (dist - apart).abs() <= tol;
+        let touching_inside = (dist - nested).abs() <= tol && nested > tol;
+        if touching_outside || touching_inside {
+            // Towards the other centre, unless this circle holds the other inside it.
+            let toward = touching_outside || c.r > o.r;
+            let s = if toward { c.r / dist } else { -c.r / dist };
+            let v = Coord {
+                x: dx * s,
+                y: dy * s,
             };
-            let sweep = b - a;
-            if sweep <= 0.0 {
+            if !outside(Coord { x: c.x, y: c.y } + v) {
+                angles.push((v.y.atan2(v.x), v));
+            }
+            continue;
+        }
+        if dist > apart || dist < nested {
+            continue;
+        }
+        let along = (c.r * c.r - o.r * o.r + dist * dist) / (2.0 * dist);
+        let h = (c.r * c.r - along * along).max(0.0).sqrt();
+        let (ux, uy) = (dx / dist, dy / dist);
+        for sign in [-1.0, 1.0] {
+            let v = Coord {
+                x: along * ux - sign * h * uy,
+                y: along * uy + sign * h * ux,
+            };
+            if outside(Coord { x: c.x, y: c.y } + v) {
                 continue;
             }
-            // The arc's midpoint from the chord's bisector, without trigonometry.
-            let s = va + vb;
-            let norm = s.x.hypot(s.y);
-            let mid = if (sweep - PI).abs() < 1e-9 || norm == 0.0 {
-                let n = va.x.hypot(va.y);
-                centre + Coord { x: -va.y, y: va.x } * (c.r / n)
-            } else if sweep < PI {
-                centre + s * (c.r / norm)
-            } else {
-                centre - s * (c.r / norm)
-            };
-            // ½∮(x dy − y dx) along the arc; r·sin and r·cos of the ends are the crossing
-            // vectors themselves.
-            sink.arc(
-                j,
-                mid,
-                c.r * c.r * sweep + c.x * (vb.y - va.y) + c.y * (va.x - vb.x),
-            );
+            angles.push((v.y.atan2(v.x), v));
         }
+    }
+}
+
+/// Hands `sink` the arcs of circle `j` (disc `c`) between its crossings `ang` (sorted here by
+/// angle), counter-clockwise; a circle that crosses nothing as one whole arc.
+fn arc_pieces(j: usize, c: &Disc, ang: &mut [(f64, Coord)], sink: &mut impl Pieces) {
+    let centre = Coord { x: c.x, y: c.y };
+    if ang.is_empty() {
+        // No crossing at all: the circle is wholly inside or wholly outside P and the others.
+        let p = Coord {
+            x: c.x + c.r,
+            y: c.y,
+        };
+        sink.arc(j, p, 2.0 * PI * c.r * c.r);
+        return;
+    }
+    ang.iter_mut()
+        .for_each(|(t, _)| *t = t.rem_euclid(2.0 * PI));
+    ang.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for k in 0..ang.len() {
+        let (a, va) = ang[k];
+        let (b, vb) = if k + 1 < ang.len() {
+            ang[k + 1]
+        } else {
+            (ang[0].0 + 2.0 * PI, ang[0].1)
+        };
+        let sweep = b - a;
+        if sweep <= 0.0 {
+            continue;
+        }
+        // The arc's midpoint from the chord's bisector, without trigonometry.
+        let s = va + vb;
+        let norm = s.x.hypot(s.y);
+        let mid = if (sweep - PI).abs() < 1e-9 || norm == 0.0 {
+            let n = va.x.hypot(va.y);
+            centre + Coord { x: -va.y, y: va.x } * (c.r / n)
+        } else if sweep < PI {
+            centre + s * (c.r / norm)
+        } else {
+            centre - s * (c.r / norm)
+        };
+        // ½∮(x dy − y dx) along the arc; r·sin and r·cos of the ends are the crossing
+        // vectors themselves.
+        sink.arc(
+            j,
+            mid,
+            c.r * c.r * sweep + c.x * (vb.y - va.y) + c.y * (va.x - vb.x),
+        );
     }
 }
 

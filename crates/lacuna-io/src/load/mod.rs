@@ -9,7 +9,7 @@
 //! be so (`need`), values that cannot be people are refused with their row, and service
 //! standards must match the providers' service types (`services`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use geo::{BoundingRect, Coord};
@@ -24,6 +24,7 @@ use lacuna_core::model::{Area, PopPoint, Provider};
 pub use lacuna_core::study::{NeedJoin, Study};
 
 mod areas;
+mod columns;
 mod need;
 mod points;
 mod providers;
@@ -187,17 +188,6 @@ fn list(v: &[String], n: usize) -> String {
     s
 }
 
-/// A column ending in the ONS suffix ("CD" for codes, "NM" for names), e.g. `WD17CD`.
-fn ons_column(layer: &Layer, suffix: &str, prefix: Option<&str>) -> Option<usize> {
-    layer.columns.iter().position(|c| {
-        let u = c.to_ascii_uppercase();
-        u.len() > suffix.len()
-            && u.ends_with(suffix)
-            && u.chars().next().is_some_and(|ch| ch.is_ascii_alphabetic())
-            && prefix.is_none_or(|p| u.starts_with(p))
-    })
-}
-
 fn read(path: &Path, spec: &StudySpec) -> Result<Layer> {
     io::read_layer(
         path,
@@ -310,75 +300,26 @@ pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
     let clock = std::time::Instant::now();
     let mut timings = Vec::new();
     let mut lap = |name: &str| timings.push((name.to_string(), clock.elapsed().as_secs_f64()));
-    // Parse the other inputs while the areas are parsed: their CRS transform waits for the
-    // working CRS, which the areas decide.
-    let (layer, others) = rayon::join(
-        || read(&spec.areas.path, spec),
-        || {
-            let providers: Result<Vec<Layer>> =
-                spec.providers.iter().map(|p| read(&p.path, spec)).collect();
-            let points = spec
-                .points
-                .as_ref()
-                .map(|p| read(&p.path, spec))
-                .transpose();
-            let need = spec
-                .need
-                .as_ref()
-                .map(|n| io::csv::read_table(&n.path))
-                .transpose();
-            (providers, points, need)
-        },
-    );
-    let mut layer = layer?;
-    let (provider_layers, point_layer, need_table) = (others.0?, others.1?, others.2?);
+    let Inputs {
+        areas: mut layer,
+        providers: provider_layers,
+        points: point_layer,
+        need: need_table,
+    } = read_inputs(spec)?;
     lap("read inputs");
-    let (working_crs, working_crs_source) = match spec.working_crs {
-        Some(w) => (
-            w,
-            "set in the study (working_crs / --working-crs)".to_string(),
-        ),
-        None => match wgs84_bbox(&layer)? {
-            Some(bbox) => {
-                let w = Crs::working_for(bbox);
-                let why = if w == crate::crs::BNG {
-                    "the areas lie in Great Britain: British National Grid".to_string()
-                } else {
-                    format!("the areas lie outside Great Britain: UTM zone of their centre ({w})")
-                };
-                (w, why)
-            }
-            None => {
-                return Err(Error::format(
-                    &spec.areas.path,
-                    "no area has a geometry: nothing to compute",
-                ))
-            }
-        },
-    };
+    let (working_crs, working_crs_source) = choose_working_crs(spec, &layer)?;
     transform_layer(&mut layer, working_crs)?;
     let mut files = Vec::new();
     let mut warnings = Vec::new();
-    let (areas, area_id_column, mut group_names) = build_areas(spec, layer, &mut files)?;
+    let (mut areas, area_id_column, mut group_names) = build_areas(spec, layer, &mut files)?;
     lap("normalise areas");
     // Providers and points are independent once the areas are known: build them side by side.
     let mut point_files = Vec::new();
     let region = providers::Region::of(&areas, working_crs);
     let (providers, points) = rayon::join(
         || -> Result<(Vec<Provider>, Vec<String>)> {
-            let mut providers = Vec::new();
-            let mut seen = providers::SeenTypes::new();
-            for (input, mut layer) in spec.providers.iter().zip(provider_layers) {
-                transform_layer(&mut layer, working_crs)?;
-                if let Some(t) = &input.service_type {
-                    seen.entry(t.clone())
-                        .or_default()
-                        .insert(layer.path.display().to_string());
-                }
-                providers.extend(build_providers(
-                    spec, input, &mut layer, &region, &mut seen, &mut files,
-                )?);
-            }
+            let (mut providers, seen) =
+                provider_files(spec, provider_layers, &region, working_crs, &mut files)?;
             if !spec.lenient_standards {
                 services::check_standards(spec, &seen)?;
             }
@@ -397,23 +338,15 @@ pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
                 .collect();
             Ok((providers, service_types))
         },
-        || -> Result<Option<Vec<PopPoint>>> {
-            match (&spec.points, point_layer) {
-                (Some(input), Some(mut layer)) => {
-                    transform_layer(&mut layer, working_crs)?;
-                    build_points(
-                        input,
-                        &mut layer,
-                        &areas,
-                        &area_id_column,
-                        spec,
-                        &mut point_files,
-                        &mut warnings,
-                    )
-                    .map(Some)
-                }
-                _ => Ok(None),
-            }
+        || {
+            point_file(
+                spec,
+                point_layer,
+                working_crs,
+                (&areas, &area_id_column),
+                &mut point_files,
+                &mut warnings,
+            )
         },
     );
     let (providers, service_types) = providers?;
@@ -424,39 +357,15 @@ pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
     let points = points?;
     files.append(&mut point_files);
     lap("providers and points");
-    let mut areas = areas;
-    let need = match (&spec.need, need_table) {
-        (Some(input), Some(table)) => {
-            let join = join_need(spec, input, table, &areas, &mut files, &mut warnings)?;
-            group_from_need(spec, &join, &mut areas)?;
-            if let Some(points) = &points {
-                points::warn_empty_areas(&areas, points, &join, &mut warnings);
-            }
-            Some(join)
-        }
-        _ => None,
-    };
-    if group_names.is_empty() {
-        if let (Some(col), Some(join)) = (&spec.areas.group_name, &need) {
-            if let Some(c) = join.columns.iter().position(|x| x == col) {
-                for (a, row) in areas.iter().zip(&join.rows) {
-                    if let Some(v) = row.as_ref().and_then(|r| r[c].as_text()) {
-                        group_names.entry(a.group.clone()).or_insert(v);
-                    }
-                }
-            }
-        }
-    }
-    if let Some(col) = spec
-        .areas
-        .group_name
-        .as_ref()
-        .filter(|_| group_names.is_empty())
-    {
-        warnings.push(format!(
-            "group_name column {col:?} is in neither the areas nor the need file: councils are shown by their codes"
-        ));
-    }
+    let need = need_file(
+        spec,
+        need_table,
+        &mut areas,
+        points.as_deref(),
+        &mut files,
+        &mut warnings,
+    )?;
+    group_names_from_need(spec, &areas, need.as_ref(), &mut group_names, &mut warnings);
     lap("need");
     let points_counted = warnings.iter().any(|w| w.ends_with(POINTS_COUNTED));
     warnings.extend(
@@ -484,6 +393,174 @@ pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
         warnings,
         timings,
     })
+}
+
+/// The study's input files as read, before any CRS transform.
+struct Inputs {
+    areas: Layer,
+    providers: Vec<Layer>,
+    points: Option<Layer>,
+    need: Option<Layer>,
+}
+
+/// Reads every input file, parsing the others while the areas are parsed: their CRS transform
+/// waits for the working CRS, which the areas decide.
+fn read_inputs(spec: &StudySpec) -> Result<Inputs> {
+    let (areas, others) = rayon::join(
+        || read(&spec.areas.path, spec),
+        || {
+            let providers: Result<Vec<Layer>> =
+                spec.providers.iter().map(|p| read(&p.path, spec)).collect();
+            let points = spec
+                .points
+                .as_ref()
+                .map(|p| read(&p.path, spec))
+                .transpose();
+            let need = spec
+                .need
+                .as_ref()
+                .map(|n| io::csv::read_table(&n.path))
+                .transpose();
+            (providers, points, need)
+        },
+    );
+    let areas = areas?;
+    Ok(Inputs {
+        areas,
+        providers: others.0?,
+        points: others.1?,
+        need: others.2?,
+    })
+}
+
+/// The CRS every geometry is computed in, and why: the study's, else British National Grid for
+/// areas in Great Britain, else the UTM zone of the areas' centre, so that distances and areas
+/// are in metres with little distortion.
+fn choose_working_crs(spec: &StudySpec, areas: &Layer) -> Result<(Crs, String)> {
+    if let Some(w) = spec.working_crs {
+        return Ok((
+            w,
+            "set in the study (working_crs / --working-crs)".to_string(),
+        ));
+    }
+    let Some(bbox) = wgs84_bbox(areas)? else {
+        return Err(Error::format(
+            &spec.areas.path,
+            "no area has a geometry: nothing to compute",
+        ));
+    };
+    let w = Crs::working_for(bbox);
+    let why = if w == crate::crs::BNG {
+        "the areas lie in Great Britain: British National Grid".to_string()
+    } else {
+        format!("the areas lie outside Great Britain: UTM zone of their centre ({w})")
+    };
+    Ok((w, why))
+}
+
+/// Builds the providers of every provider file, in the working CRS, with the service types
+/// each file holds (for checking them against the study's service standards).
+fn provider_files(
+    spec: &StudySpec,
+    layers: Vec<Layer>,
+    region: &providers::Region,
+    working_crs: Crs,
+    files: &mut Vec<FileReport>,
+) -> Result<(Vec<Provider>, providers::SeenTypes)> {
+    let mut providers = Vec::new();
+    let mut seen = providers::SeenTypes::new();
+    for (input, mut layer) in spec.providers.iter().zip(layers) {
+        transform_layer(&mut layer, working_crs)?;
+        if let Some(t) = &input.service_type {
+            seen.entry(t.clone())
+                .or_default()
+                .insert(layer.path.display().to_string());
+        }
+        providers.extend(build_providers(
+            spec, input, &mut layer, region, &mut seen, files,
+        )?);
+    }
+    Ok((providers, seen))
+}
+
+/// Builds the population points, when the study has them, in the working CRS; `areas` are the
+/// areas and the name of their code column, which the points may share.
+fn point_file(
+    spec: &StudySpec,
+    layer: Option<Layer>,
+    working_crs: Crs,
+    (areas, area_id_column): (&[Area], &str),
+    files: &mut Vec<FileReport>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Vec<PopPoint>>> {
+    let Some((input, mut layer)) = spec.points.as_ref().zip(layer) else {
+        return Ok(None);
+    };
+    transform_layer(&mut layer, working_crs)?;
+    let points = build_points(
+        input,
+        &mut layer,
+        areas,
+        area_id_column,
+        spec,
+        files,
+        warnings,
+    )?;
+    Ok(Some(points))
+}
+
+/// Joins the need file, when the study has one, to the areas; the areas' groups may come from
+/// it, and areas it gives people but the points do not are warned about.
+fn need_file(
+    spec: &StudySpec,
+    table: Option<Layer>,
+    areas: &mut [Area],
+    points: Option<&[PopPoint]>,
+    files: &mut Vec<FileReport>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<NeedJoin>> {
+    let Some((input, table)) = spec.need.as_ref().zip(table) else {
+        return Ok(None);
+    };
+    let join = join_need(spec, input, table, areas, files, warnings)?;
+    group_from_need(spec, &join, areas)?;
+    if let Some(points) = points {
+        points::warn_empty_areas(areas, points, &join, warnings);
+    }
+    Ok(Some(join))
+}
+
+/// Names the groups (councils) from the need file when the areas named none and the study's
+/// `group_name` column is in the need file; warns when it is in neither, since the councils
+/// are then shown by their codes.
+fn group_names_from_need(
+    spec: &StudySpec,
+    areas: &[Area],
+    need: Option<&NeedJoin>,
+    group_names: &mut BTreeMap<String, String>,
+    warnings: &mut Vec<String>,
+) {
+    if group_names.is_empty() {
+        if let (Some(col), Some(join)) = (&spec.areas.group_name, need) {
+            if let Some(c) = join.columns.iter().position(|x| x == col) {
+                for (a, row) in areas.iter().zip(&join.rows) {
+                    if let Some(v) = row.as_ref().and_then(|r| r[c].as_text()) {
+                        group_names.entry(a.group.clone()).or_insert(v);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(col) = spec
+        .areas
+        .group_name
+        .as_ref()
+        .filter(|_| group_names.is_empty())
+    {
+        warnings.push(format!(
+            "group_name column {col:?} is in neither the areas nor the need file: councils are shown by their codes"
+        ));
+    }
 }
 
 /// Fills each area's group from the need file when `--group` names a need-file column.

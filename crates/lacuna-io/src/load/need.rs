@@ -2,12 +2,15 @@
 
 use std::collections::HashMap;
 
-use super::{list, strict_check, FileReport, NeedJoin, POP_CANDIDATES};
+use super::columns::{need_code_column, need_population_column};
+use super::{list, strict_check, FileReport, NeedJoin};
 use crate::config::{DeprivationKind, Direction, NeedInput, StudySpec};
 use crate::error::{Error, Result};
 use crate::{Layer, Value};
 use lacuna_core::model::Area;
 
+/// Joins the need file to the areas by code: chooses its columns, reads each matched row's
+/// population and deprivation, and accounts for the rows and areas left unmatched.
 pub(super) fn join_need(
     spec: &StudySpec,
     input: &NeedInput,
@@ -21,123 +24,152 @@ pub(super) fn join_need(
         .enumerate()
         .map(|(i, a)| (a.code.as_str(), i))
         .collect();
-    let id = match input.id.as_deref() {
-        Some(c) => table
-            .choose_column(Some(c), &[], "area code", "--need-id")?
-            .unwrap_or(0),
-        None => {
-            // The column whose values match the most area codes: robust to names like
-            // "LSOA code (2011)" that no list of candidates would foresee.
-            let best = (0..table.columns.len())
-                .map(|c| {
-                    let n = table
-                        .features
-                        .iter()
-                        .filter(|f| {
-                            f.values[c]
-                                .as_text()
-                                .is_some_and(|t| codes.contains_key(t.as_str()))
-                        })
-                        .count();
-                    (n, std::cmp::Reverse(c))
-                })
-                .max();
-            match best {
-                Some((n, std::cmp::Reverse(c))) if n > 0 => {
-                    table.notes.push(format!(
-                        "area code: column {:?}, whose values match {n} area codes (set --need-id \
-                         to change)",
-                        table.columns[c]
-                    ));
-                    c
-                }
-                _ => {
-                    return Err(Error::column(
-                        &input.path,
-                        format!(
-                            "no column matches the area codes (e.g. {:?}); the need file may use \
-                             another boundary vintage. Set --need-id; columns are: {}",
-                            areas.first().map(|a| a.code.as_str()).unwrap_or(""),
-                            table.columns.join(", ")
-                        ),
-                    ))
-                }
-            }
-        }
-    };
-    let mut pop = table.choose_column(
-        input.population.as_deref(),
-        POP_CANDIDATES,
-        "need population",
-        "--need-population",
-    )?;
-    if pop.is_none() {
-        pop = table.columns.iter().position(|c| {
-            let l = c.to_lowercase();
-            l.starts_with("pop_total") || l.starts_with("total population")
-        });
-        if let Some(i) = pop {
-            table.notes.push(format!(
-                "need population: column {:?} (chosen automatically; set --need-population to change)",
-                table.columns[i]
-            ));
-        }
-    }
+    let id = need_code_column(input, &mut table, &codes, areas)?;
+    let pop = need_population_column(input, &mut table)?;
     let dep = match input.deprivation.as_deref() {
         Some(c) => table.choose_column(Some(c), &[], "deprivation measure", DEP_FLAG)?,
         None => detect_deprivation(&mut table),
     };
-    let (dep_kind, dep_dir) = match dep {
-        None => {
-            warnings.push(format!(
-                "{}: no deprivation column found (looked for an IMD decile, score or rank, e.g. \
-                 imd_decile, Decile, IMD Rank, IMD Score), so the findings by need (equity by \
-                 deprivation, need-weighted gaps, similar-need pairs) have no deprivation to use; \
-                 set {DEP_FLAG}. Columns seen: {}",
-                input.path.display(),
-                list(&table.columns, 30)
-            ));
-            (None, None)
-        }
-        Some(i) => {
-            let (kind, dir) = deprivation_meaning(input, &table.columns[i]);
-            table.notes.push(format!(
-                "deprivation: column {:?} read as a {kind:?} where {dir:?} values are more deprived \
-                 (set deprivation_kind / more_deprived in [need] to change)",
-                table.columns[i]
-            ));
-            if kind != DeprivationKind::Decile {
-                warnings.push(format!(
-                    "{}: deprivation column {:?} is a {}: need deciles are study deciles, \
-                     computed by ranking the study's own areas (decile 1 = the study's most \
-                     deprived tenth), not national IMD deciles; give a decile column (set \
-                     {DEP_FLAG}) for national deciles",
-                    input.path.display(),
-                    table.columns[i],
-                    format!("{kind:?}").to_lowercase()
-                ));
-            }
-            (Some(kind), Some(dir))
-        }
+    let (dep_kind, dep_dir) = read_deprivation_as(input, &mut table, dep, warnings);
+    let columns = NeedColumns {
+        id,
+        population: pop,
+        deprivation: dep,
+        targets: target_columns(spec, &table),
     };
-    // Target populations ([services.X] target_population) are people too: checked here, once,
-    // so the findings never sum a value that cannot be people.
-    let targets: Vec<usize> = spec
-        .services
+    let mut report = FileReport::new("need", &table, &input.source);
+    let read = read_rows(input, &table, &columns, &codes, areas.len(), &mut report)?;
+    if let (Some(dc), None, Some(DeprivationKind::Score)) = (dep, input.deprivation_kind, dep_kind)
+    {
+        decile_like(input, &table.columns[dc], &read.deprivation)?;
+    }
+    let unmatched_areas: Vec<String> = areas
+        .iter()
+        .zip(&read.rows)
+        .filter(|(_, r)| r.is_none())
+        .map(|(a, _)| a.code.clone())
+        .collect();
+    let matched = areas.len() - unmatched_areas.len();
+    report_join(
+        input,
+        &table.columns[id],
+        areas.len(),
+        (&unmatched_areas, &read.unmatched_rows),
+        &mut report,
+        warnings,
+    );
+    let join = NeedJoin {
+        path: input.path.display().to_string(),
+        id_column: table.columns[id].clone(),
+        population_column: pop.map(|i| table.columns[i].clone()),
+        matched,
+        unmatched_areas,
+        unmatched_rows: read.unmatched_rows,
+        columns: table.columns.clone(),
+        rows: read.rows,
+        population: read.population,
+        deprivation_column: dep.map(|i| table.columns[i].clone()),
+        deprivation_kind: dep_kind,
+        more_deprived: dep_dir,
+        deprivation: read.deprivation,
+        deciles_within_study: dep_kind.is_some_and(|k| k != DeprivationKind::Decile),
+    };
+    strict_check(spec, &report)?;
+    files.push(report);
+    Ok(join)
+}
+
+/// The need-file columns the join reads: the area code, population, deprivation measure, and
+/// the target populations of the services.
+struct NeedColumns {
+    id: usize,
+    population: Option<usize>,
+    deprivation: Option<usize>,
+    targets: Vec<usize>,
+}
+
+/// What the need file's rows give, per area (in the areas' order), and the codes of the rows
+/// that match no area.
+struct NeedRows {
+    rows: Vec<Option<Vec<Value>>>,
+    population: Vec<Option<f64>>,
+    deprivation: Vec<Option<f64>>,
+    unmatched_rows: Vec<String>,
+}
+
+/// How the deprivation column `dep` is read (its kind and which end is more deprived), noted
+/// on the table; warned about when there is none, since every finding by need then has no
+/// deprivation, and when it gives study rather than national deciles.
+fn read_deprivation_as(
+    input: &NeedInput,
+    table: &mut Layer,
+    dep: Option<usize>,
+    warnings: &mut Vec<String>,
+) -> (Option<DeprivationKind>, Option<Direction>) {
+    let Some(i) = dep else {
+        warnings.push(format!(
+            "{}: no deprivation column found (looked for an IMD decile, score or rank, e.g. \
+             imd_decile, Decile, IMD Rank, IMD Score), so the findings by need (equity by \
+             deprivation, need-weighted gaps, similar-need pairs) have no deprivation to use; \
+             set {DEP_FLAG}. Columns seen: {}",
+            input.path.display(),
+            list(&table.columns, 30)
+        ));
+        return (None, None);
+    };
+    let (kind, dir) = deprivation_meaning(input, &table.columns[i]);
+    table.notes.push(format!(
+        "deprivation: column {:?} read as a {kind:?} where {dir:?} values are more deprived \
+         (set deprivation_kind / more_deprived in [need] to change)",
+        table.columns[i]
+    ));
+    if kind != DeprivationKind::Decile {
+        warnings.push(format!(
+            "{}: deprivation column {:?} is a {}: need deciles are study deciles, \
+             computed by ranking the study's own areas (decile 1 = the study's most \
+             deprived tenth), not national IMD deciles; give a decile column (set \
+             {DEP_FLAG}) for national deciles",
+            input.path.display(),
+            table.columns[i],
+            format!("{kind:?}").to_lowercase()
+        ));
+    }
+    (Some(kind), Some(dir))
+}
+
+/// The need-file columns named as target populations ([services.X] target_population), each
+/// once: they are people too, checked row by row with the population, so the findings never
+/// sum a value that cannot be people.
+fn target_columns(spec: &StudySpec, table: &Layer) -> Vec<usize> {
+    spec.services
         .values()
         .filter_map(|s| s.target_population.as_deref())
         .filter_map(|c| table.columns.iter().position(|x| x == c))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
-        .collect();
-    let mut deprivation = vec![None; areas.len()];
-    let mut report = FileReport::new("need", &table, &input.source);
-    let mut rows: Vec<Option<Vec<Value>>> = vec![None; areas.len()];
-    let mut population = vec![None; areas.len()];
-    let mut unmatched_rows = Vec::new();
+        .collect()
+}
+
+/// Reads every row of the need file against the areas' `codes`: a row without a code is
+/// dropped, a code given twice is an error (which row would count?), and a matched row's
+/// population, target populations and deprivation must be numbers that can be what they say.
+fn read_rows(
+    input: &NeedInput,
+    table: &Layer,
+    columns: &NeedColumns,
+    codes: &HashMap<&str, usize>,
+    areas: usize,
+    report: &mut FileReport,
+) -> Result<NeedRows> {
+    let mut read = NeedRows {
+        rows: vec![None; areas],
+        population: vec![None; areas],
+        deprivation: vec![None; areas],
+        unmatched_rows: Vec::new(),
+    };
     let mut seen: HashMap<String, usize> = HashMap::new();
     for f in &table.features {
-        let Some(code) = f.values[id].as_text() else {
+        let Some(code) = f.values[columns.id].as_text() else {
             report.drop(table.describe(f.position), None, "no area code".into());
             continue;
         };
@@ -151,19 +183,19 @@ pub(super) fn join_need(
             ));
         }
         let Some(&ai) = codes.get(code.as_str()) else {
-            unmatched_rows.push(code);
+            read.unmatched_rows.push(code);
             report.kept += 1;
             continue;
         };
-        if let Some(pc) = pop {
-            population[ai] = people(input, &table, f, pc, &code)?;
+        if let Some(pc) = columns.population {
+            read.population[ai] = people(input, table, f, pc, &code)?;
         }
-        for &tc in &targets {
-            people(input, &table, f, tc, &code)?;
+        for &tc in &columns.targets {
+            people(input, table, f, tc, &code)?;
         }
-        if let Some(dc) = dep {
+        if let Some(dc) = columns.deprivation {
             match f.values[dc].as_number() {
-                Ok(v) => deprivation[ai] = v,
+                Ok(v) => read.deprivation[ai] = v,
                 Err(t) => {
                     return Err(Error::value(
                         &input.path,
@@ -175,25 +207,27 @@ pub(super) fn join_need(
                 }
             }
         }
-        rows[ai] = Some(f.values.clone());
+        read.rows[ai] = Some(f.values.clone());
         report.kept += 1;
     }
-    if let (Some(dc), None, Some(DeprivationKind::Score)) = (dep, input.deprivation_kind, dep_kind)
-    {
-        decile_like(input, &table.columns[dc], &deprivation)?;
-    }
-    let unmatched_areas: Vec<String> = areas
-        .iter()
-        .zip(&rows)
-        .filter(|(_, r)| r.is_none())
-        .map(|(a, _)| a.code.clone())
-        .collect();
-    let matched = areas.len() - unmatched_areas.len();
+    Ok(read)
+}
+
+/// Says how the join went in the file's notes, and warns when areas have no need row: their
+/// findings by need would silently count nothing, most often because the boundaries and the
+/// need file are of different vintages.
+fn report_join(
+    input: &NeedInput,
+    id_column: &str,
+    areas: usize,
+    (unmatched_areas, unmatched_rows): (&[String], &[String]),
+    report: &mut FileReport,
+    warnings: &mut Vec<String>,
+) {
     report.notes.push(format!(
-        "join on {:?}: {matched} of {} areas matched; {} areas without a need row; {} need rows \
-         without an area",
-        table.columns[id],
-        areas.len(),
+        "join on {id_column:?}: {} of {areas} areas matched; {} areas without a need row; {} \
+         need rows without an area",
+        areas - unmatched_areas.len(),
         unmatched_areas.len(),
         unmatched_rows.len()
     ));
@@ -202,34 +236,15 @@ pub(super) fn join_need(
             "{}: {} areas have no need row (first: {}); check the boundary vintage",
             input.path.display(),
             unmatched_areas.len(),
-            list(&unmatched_areas, 5)
+            list(unmatched_areas, 5)
         ));
     }
     if !unmatched_rows.is_empty() {
         report.notes.push(format!(
             "need rows without an area (first: {})",
-            list(&unmatched_rows, 5)
+            list(unmatched_rows, 5)
         ));
     }
-    let join = NeedJoin {
-        path: input.path.display().to_string(),
-        id_column: table.columns[id].clone(),
-        population_column: pop.map(|i| table.columns[i].clone()),
-        matched,
-        unmatched_areas,
-        unmatched_rows,
-        columns: table.columns.clone(),
-        rows,
-        population,
-        deprivation_column: dep.map(|i| table.columns[i].clone()),
-        deprivation_kind: dep_kind,
-        more_deprived: dep_dir,
-        deprivation,
-        deciles_within_study: dep_kind.is_some_and(|k| k != DeprivationKind::Decile),
-    };
-    strict_check(spec, &report)?;
-    files.push(report);
-    Ok(join)
 }
 
 /// How a study sets the deprivation column, for messages.

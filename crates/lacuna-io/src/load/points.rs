@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use geo::Coord;
 
+use super::columns::point_area_column;
 use super::{list, not_people, strict_check, FileReport, NeedJoin, POP_CANDIDATES};
 use crate::config::{PointInput, StudySpec};
 use crate::error::{Error, Result};
@@ -38,7 +39,7 @@ pub(super) fn build_points(
         .enumerate()
         .map(|(i, a)| (a.code.as_str(), i))
         .collect();
-    let area_col = area_code_column(input, layer, &by_code, area_id_column)?;
+    let area_col = point_area_column(input, layer, &by_code, area_id_column)?;
     let mut report = FileReport::new("points", layer, &input.source);
     let tree = area_tree(areas);
     let mut points = Vec::with_capacity(layer.features.len());
@@ -91,59 +92,6 @@ pub(super) fn build_points(
     strict_check(spec, &report)?;
     files.push(report);
     Ok(points)
-}
-
-/// The points' area-code column: the one the study names, else one named like the areas' id
-/// column, else the column whose values match the most area codes (names differ between files:
-/// `lsoa11cd` beside a shapefile's truncated `LSOA11C`). None: points are placed by
-/// point-in-polygon.
-fn area_code_column(
-    input: &PointInput,
-    layer: &mut Layer,
-    by_code: &HashMap<&str, usize>,
-    area_id_column: &str,
-) -> Result<Option<usize>> {
-    if let Some(c) = input.area_column.as_deref() {
-        return layer.choose_column(Some(c), &[], "area code", "--point-area");
-    }
-    if let Some(i) = layer.column_index(area_id_column) {
-        layer.notes.push(format!(
-            "points assigned to areas by their code column {:?} (named like the areas' id column)",
-            layer.columns[i]
-        ));
-        return Ok(Some(i));
-    }
-    let best = (0..layer.columns.len())
-        .map(|c| {
-            let n = layer
-                .features
-                .iter()
-                .filter(|f| {
-                    f.values[c]
-                        .text()
-                        .is_some_and(|t| by_code.contains_key(&*t))
-                })
-                .count();
-            (n, std::cmp::Reverse(c))
-        })
-        .max();
-    match best {
-        Some((n, std::cmp::Reverse(c))) if n > 0 => {
-            layer.notes.push(format!(
-                "points assigned to areas by their code column {:?}, whose values match {n} area \
-                 codes (set area_column in [points] / --point-area to change)",
-                layer.columns[c]
-            ));
-            Ok(Some(c))
-        }
-        _ => {
-            layer.notes.push(
-                "points assigned to areas by point-in-polygon (no column holds the areas' codes)"
-                    .into(),
-            );
-            Ok(None)
-        }
-    }
 }
 
 /// How the points were joined to the areas, for the file's notes and the study's warnings.

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use geo::{Coord, InteriorPoint};
 
+use super::columns::{provider_columns, ProviderColumns};
 use super::{strict_check, FileReport};
 use crate::config::{ProviderInput, StudySpec};
 use crate::crs::{Crs, Transformer};
@@ -14,6 +15,9 @@ use lacuna_core::model::{Area, Catchment, Provider};
 use lacuna_core::normalise::{self, Fixed};
 use lacuna_core::spatial::overlay::{Disc, LocalPolygon};
 
+/// Builds the providers of one file: each row's service type, radius, capacity, site and
+/// catchment, dropping (with the reason) rows that cannot be a provider and rows far outside
+/// the study region.
 pub(super) fn build_providers(
     spec: &StudySpec,
     input: &ProviderInput,
@@ -22,68 +26,8 @@ pub(super) fn build_providers(
     seen: &mut SeenTypes,
     files: &mut Vec<FileReport>,
 ) -> Result<Vec<Provider>> {
-    let type_col = if input.service_type.is_some() {
-        None
-    } else {
-        match layer.choose_column(
-            input.type_column.as_deref(),
-            &["service_type", "service", "type"],
-            "service type",
-            "--type-column",
-        )? {
-            Some(i) => Some(i),
-            None => {
-                return Err(Error::column(
-                    &layer.path,
-                    format!(
-                        "no service type: set --service-type (or TYPE=FILE) for the whole file, or \
-                         --type-column; columns are: {}",
-                        layer.columns.join(", ")
-                    ),
-                ))
-            }
-        }
-    };
-    let radius_col = layer.choose_column(
-        input.radius_column.as_deref(),
-        &[],
-        "radius",
-        "--radius-column",
-    )?;
-    let id_col = layer.choose_column(
-        input.id_column.as_deref(),
-        &[
-            "provider_id",
-            "id",
-            "name",
-            "pharmacy_name",
-            "organisation_code",
-        ],
-        "provider id",
-        "--provider-id",
-    )?;
-    let cap_col = layer.choose_column(
-        input.capacity_column.as_deref(),
-        &["capacity"],
-        "capacity",
-        "capacity_column",
-    )?;
-    if radius_col.is_none()
-        && input.radius_m.is_none()
-        && spec.services.values().all(|s| s.radius_m.is_none())
-    {
-        let points = layer
-            .features
-            .iter()
-            .any(|f| matches!(f.geometry, Some(geo::Geometry::Point(_))));
-        if points {
-            return Err(Error::Config(format!(
-                "{}: providers are points but no catchment radius is set: pass --radius-m \
-                 METRES or --radius-column COLUMN (or radius_m in the study)",
-                layer.path.display()
-            )));
-        }
-    }
+    let columns = provider_columns(input, layer)?;
+    require_radius_for_points(spec, input, &columns, layer)?;
     let mut report = FileReport::new("providers", layer, &input.source);
     let mut far = Far::new(region, layer.crs)?;
     if let Some(n) = &input.network {
@@ -99,10 +43,11 @@ pub(super) fn build_providers(
     let mut out = Vec::new();
     for f in &layer.features {
         let pos = || layer.describe(f.position);
-        let id = id_col
+        let id = columns
+            .id
             .and_then(|i| f.values[i].as_text())
             .unwrap_or_else(|| format!("{file_label}#{}", f.position));
-        let service_type = match (&input.service_type, type_col) {
+        let service_type = match (&input.service_type, columns.service_type) {
             (Some(t), _) => Some(t.clone()),
             (None, Some(i)) => f.values[i].as_text(),
             _ => None,
@@ -114,64 +59,15 @@ pub(super) fn build_providers(
         seen.entry(service_type.clone())
             .or_default()
             .insert(layer.path.display().to_string());
-        let radius = match radius_col.map(|i| f.values[i].as_number()) {
-            Some(Err(t)) => {
-                report.drop(pos(), Some(id), format!("radius {t:?} is not a number"));
+        let radius = match catchment_radius(spec, input, columns.radius, f, &service_type) {
+            Ok(r) => r,
+            Err(why) => {
+                report.drop(pos(), Some(id), why);
                 continue;
             }
-            Some(Ok(Some(r))) => Some(r),
-            _ => input
-                .radius_m
-                .or_else(|| spec.services.get(&service_type).and_then(|s| s.radius_m)),
         };
-        if let Some(r) = radius {
-            if r.is_nan() || r <= 0.0 {
-                report.drop(pos(), Some(id), format!("radius {r} m is not positive"));
-                continue;
-            }
-            if r > crate::config::MAX_RADIUS_M {
-                report.drop(
-                    pos(),
-                    Some(id),
-                    format!(
-                        "radius {r} m is over {} km: not a catchment (kilometres or feet given \
-                         as metres?)",
-                        crate::config::MAX_RADIUS_M / 1000.0
-                    ),
-                );
-                continue;
-            }
-        }
-        let capacity = cap_col.and_then(|i| f.values[i].as_number().ok().flatten());
-        if let Some(why) = capacity.and_then(super::not_people) {
-            return Err(Error::value(
-                &layer.path,
-                format!(
-                    "{} ({id}): capacity {why}, so it cannot count people; fix the row",
-                    pos()
-                ),
-            ));
-        }
-        let provider = match &f.geometry {
-            None => Err("has no geometry".to_string()),
-            Some(geo::Geometry::Point(p)) => match radius {
-                Some(r) => Ok((
-                    p.0,
-                    Catchment::Disc(Disc {
-                        x: p.x(),
-                        y: p.y(),
-                        r,
-                    }),
-                    false,
-                )),
-                None => Err(format!(
-                    "no catchment radius for service type {service_type:?}: set --radius-m or a \
-                     standard for it"
-                )),
-            },
-            Some(g) => polygon_catchment(g, radius),
-        };
-        match provider {
+        let capacity = capacity(layer, columns.capacity, f, &id)?;
+        match site_and_catchment(f.geometry.as_ref(), radius, &service_type) {
             Err(reason) => report.drop(pos(), Some(id), reason),
             Ok((site, catchment, _)) if far.is_far(site, &catchment) => {
                 let why = far.reason(site);
@@ -179,16 +75,13 @@ pub(super) fn build_providers(
                 report.drop(pos(), Some(id), why);
             }
             Ok((site, catchment, repaired)) => {
-                if let Some(fix) = &f.fixed {
-                    report.repair(pos(), Some(id.clone()), fix.clone());
-                } else if repaired {
-                    report.repair(
-                        pos(),
-                        Some(id.clone()),
-                        "invalid catchment polygon repaired".into(),
-                    );
-                } else {
-                    report.kept += 1;
+                let repair = f
+                    .fixed
+                    .clone()
+                    .or_else(|| repaired.then(|| "invalid catchment polygon repaired".to_string()));
+                match repair {
+                    Some(why) => report.repair(pos(), Some(id.clone()), why),
+                    None => report.kept += 1,
                 }
                 out.push(Provider {
                     id,
@@ -212,6 +105,118 @@ pub(super) fn build_providers(
     strict_check(spec, &report)?;
     files.push(report);
     Ok(out)
+}
+
+/// A row's capacity, when the file has a capacity column and the row a number there (a blank or
+/// text capacity counts as none); an error when it cannot count people, since every finding by
+/// capacity would be wrong.
+fn capacity(
+    layer: &Layer,
+    column: Option<usize>,
+    f: &crate::RawFeature,
+    id: &str,
+) -> Result<Option<f64>> {
+    let capacity = column.and_then(|i| f.values[i].as_number().ok().flatten());
+    if let Some(why) = capacity.and_then(super::not_people) {
+        return Err(Error::value(
+            &layer.path,
+            format!(
+                "{} ({id}): capacity {why}, so it cannot count people; fix the row",
+                layer.describe(f.position)
+            ),
+        ));
+    }
+    Ok(capacity)
+}
+
+/// Refuses point providers with no radius from anywhere (column, file or service standard):
+/// every row would be dropped one by one for the same missing setting, so it is said once.
+fn require_radius_for_points(
+    spec: &StudySpec,
+    input: &ProviderInput,
+    columns: &ProviderColumns,
+    layer: &Layer,
+) -> Result<()> {
+    if columns.radius.is_some()
+        || input.radius_m.is_some()
+        || spec.services.values().any(|s| s.radius_m.is_some())
+    {
+        return Ok(());
+    }
+    let points = layer
+        .features
+        .iter()
+        .any(|f| matches!(f.geometry, Some(geo::Geometry::Point(_))));
+    if points {
+        return Err(Error::Config(format!(
+            "{}: providers are points but no catchment radius is set: pass --radius-m \
+             METRES or --radius-column COLUMN (or radius_m in the study)",
+            layer.path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// A row's catchment radius in metres: its radius column, else the file's radius, else its
+/// service's standard (None: no radius, which only a polygon site can do without). `Err` says
+/// why the row is dropped: a radius that is not a number, not positive, or too large to be a
+/// catchment.
+fn catchment_radius(
+    spec: &StudySpec,
+    input: &ProviderInput,
+    radius_col: Option<usize>,
+    f: &crate::RawFeature,
+    service_type: &str,
+) -> std::result::Result<Option<f64>, String> {
+    let radius = match radius_col.map(|i| f.values[i].as_number()) {
+        Some(Err(t)) => return Err(format!("radius {t:?} is not a number")),
+        Some(Ok(Some(r))) => Some(r),
+        _ => input
+            .radius_m
+            .or_else(|| spec.services.get(service_type).and_then(|s| s.radius_m)),
+    };
+    if let Some(r) = radius {
+        if r.is_nan() || r <= 0.0 {
+            return Err(format!("radius {r} m is not positive"));
+        }
+        if r > crate::config::MAX_RADIUS_M {
+            return Err(format!(
+                "radius {r} m is over {} km: not a catchment (kilometres or feet given \
+                 as metres?)",
+                crate::config::MAX_RADIUS_M / 1000.0
+            ));
+        }
+    }
+    Ok(radius)
+}
+
+/// A provider's site and catchment from its geometry: a disc of `radius` around a point, or a
+/// polygon (grown by `radius`, if any); and whether the polygon had to be repaired. `Err` says
+/// why the row is dropped.
+fn site_and_catchment(
+    geometry: Option<&geo::Geometry>,
+    radius: Option<f64>,
+    service_type: &str,
+) -> std::result::Result<(Coord, Catchment, bool), String> {
+    match geometry {
+        None => Err("has no geometry".to_string()),
+        Some(geo::Geometry::Point(p)) => match radius {
+            Some(r) => Ok((
+                p.0,
+                Catchment::Disc(Disc {
+                    x: p.x(),
+                    y: p.y(),
+                    r,
+                }),
+                false,
+            )),
+            None => Err(format!(
+                "no catchment radius for service type {service_type:?}: set --radius-m or a \
+                 standard for it"
+            )),
+        },
+        Some(g) => polygon_catchment(g, radius),
+    }
 }
 
 /// A polygon site's catchment: the polygon itself, or grown by `radius` metres.

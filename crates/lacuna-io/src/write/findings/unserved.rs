@@ -84,7 +84,7 @@ pub(super) fn unserved_geojson(cx: &Ctx, p: &Path) -> Result<()> {
         .filter(|&i| known.get(i).is_none());
     let (slot, shapes) = per_distinct_area(study.areas.len(), missing, |i| {
         let mut g = String::new();
-        geometry_json(&mut g, &area(i).local, &t).map_err(|e| Error::crs(p, e))?;
+        geometry_json(&mut g, &area(i).local, t).map_err(|e| Error::crs(p, e))?;
         Ok(g)
     })?;
     let geometry = |i: usize| known.get(i).unwrap_or_else(|| &shapes[slot[i]]);
@@ -136,7 +136,7 @@ pub(super) fn gaps_geojson(cx: &Ctx, p: &Path) -> Result<()> {
         for (k, gap) in sf.gaps.iter().enumerate() {
             let mut g = String::new();
             let local = lacuna_core::spatial::overlay::LocalPolygon::new(&gap.shape);
-            geometry_json(&mut g, &local, &t).map_err(|e| Error::crs(p, e))?;
+            geometry_json(&mut g, &local, t).map_err(|e| Error::crs(p, e))?;
             let codes: Vec<&str> = gap.areas.iter().map(|&i| area(i).code.as_str()).collect();
             let mut groups: Vec<&str> = gap.areas.iter().map(|&i| area(i).group.as_str()).collect();
             groups.sort_unstable();
