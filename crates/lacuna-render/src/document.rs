@@ -294,6 +294,9 @@ fn inputs(study: &Study, coverage: &Coverage, f: &Findings) -> Vec<Block> {
 }
 
 /// One service's section: equity, unserved neighbourhoods and gaps, lottery pairs, councils.
+/// One section of a service's findings.
+type Section = fn(&ServiceCx) -> Vec<Block>;
+
 /// What every section of one service's findings reads.
 struct ServiceCx<'a> {
     study: &'a Study,
@@ -359,7 +362,7 @@ fn service(
         ),
     );
     // Equity first: whether everyone reaches a universal service is the headline question.
-    let sections: [(Finding, fn(&ServiceCx) -> Vec<Block>); 4] = [
+    let sections: [(Finding, Section); 4] = [
         (Finding::Equity, equity_section),
         (Finding::Unserved, unserved_section),
         (Finding::Lottery, lottery_section),
@@ -519,7 +522,7 @@ fn unserved_section(cx: &ServiceCx) -> Vec<Block> {
                 "covered",
                 &units.heading("uncovered"),
                 decile,
-                &unmet,
+                unmet,
             ]),
             sf.unserved
                 .iter()

@@ -149,7 +149,7 @@ pub fn neighbours(areas: &[Area], tol: f64, touching: bool) -> Vec<Neighbours> {
                     .any(|&eb| point_segment(ea.0, eb) <= tol || point_segment(eb.0, ea) <= tol)
             });
         // A corner contact reports no shared length, not the tolerance's worth.
-        (shared > tol || meet).then(|| Neighbours {
+        (shared > tol || meet).then_some(Neighbours {
             a: i,
             b: j,
             shared_m: if shared > tol { shared } else { 0.0 },
