@@ -270,7 +270,7 @@ fn print_coverage(o: &lacuna::pipeline::RunOutcome) {
 /// One line per service type: unserved areas, flagged pairs and the inequality indices.
 fn print_findings(s: &lacuna_io::load::LoadedStudy, f: &lacuna_core::metrics::findings::Findings) {
     eprintln!("findings:");
-    if !f.gap_polygons {
+    if f.has(Finding::Unserved) && !f.gap_polygons {
         eprintln!(
             "  gap polygons not built for {} areas (set gap_polygons = true in [findings])",
             s.areas.len()
@@ -278,19 +278,24 @@ fn print_findings(s: &lacuna_io::load::LoadedStudy, f: &lacuna_core::metrics::fi
     }
     for sf in &f.services {
         let t = &s.service_types[sf.service];
-        let all = sf.equity.first();
-        eprintln!(
-            "  {t:<12} {} unserved areas, {} cross-council pairs flagged{}",
-            sf.unserved.len(),
-            sf.pairs.len(),
-            // An index that cannot be computed (no population, one council) is "–",
-            // never NaN.
-            all.map(|e| format!(
-                ", Gini {}, between-council share of Theil {}",
+        // Only what was computed: a count of a finding not asked for would read as zero.
+        let mut parts = Vec::new();
+        if f.has(Finding::Unserved) {
+            parts.push(format!("{} unserved areas", sf.unserved.len()));
+        }
+        if f.has(Finding::Lottery) {
+            parts.push(format!("{} cross-council pairs flagged", sf.pairs.len()));
+        }
+        // An index that cannot be computed (no population, one council) is "–", never NaN.
+        if let Some(e) = sf.equity.first() {
+            parts.push(format!(
+                "Gini {}, between-council share of Theil {}",
                 lacuna_io::write::fixed(e.gini, 3),
                 lacuna_io::write::pct1(e.theil_between_share.unwrap_or(f64::NAN))
-            ))
-            .unwrap_or_default()
-        );
+            ));
+        }
+        if !parts.is_empty() {
+            eprintln!("  {t:<12} {}", parts.join(", "));
+        }
     }
 }

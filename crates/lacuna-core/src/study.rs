@@ -103,20 +103,9 @@ impl Study {
     /// assert_eq!(study.providers[0].service_type, "gp");
     /// ```
     pub fn new(mut areas: Vec<Area>, mut providers: Vec<Provider>) -> Study {
-        areas.sort_by(|a, b| a.code.cmp(&b.code).then(a.position.cmp(&b.position)));
-        providers.sort_by(|a, b| {
-            a.service_type
-                .cmp(&b.service_type)
-                .then(a.site.x.total_cmp(&b.site.x))
-                .then(a.site.y.total_cmp(&b.site.y))
-                .then(a.id.cmp(&b.id))
-        });
-        let service_types = providers
-            .iter()
-            .map(|p| p.service_type.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        sort_areas(&mut areas);
+        sort_providers(&mut providers);
+        let service_types = service_types(&providers);
         Study {
             areas,
             providers,
@@ -193,6 +182,34 @@ impl Study {
             None => group,
         }
     }
+}
+
+/// Areas in the order every output lists them: by code, then by position in their file (so
+/// duplicated codes keep the file's order until they are reported).
+pub fn sort_areas(areas: &mut [Area]) {
+    areas.sort_by(|a, b| a.code.cmp(&b.code).then(a.position.cmp(&b.position)));
+}
+
+/// Providers in their canonical order (service type, then location, then id): the order the
+/// overlay sums in, so the same inputs give the same bytes whatever order the files list them.
+pub fn sort_providers(providers: &mut [Provider]) {
+    providers.sort_by(|a, b| {
+        a.service_type
+            .cmp(&b.service_type)
+            .then(a.site.x.total_cmp(&b.site.x))
+            .then(a.site.y.total_cmp(&b.site.y))
+            .then(a.id.cmp(&b.id))
+    });
+}
+
+/// The distinct service types of `providers`, sorted.
+pub fn service_types(providers: &[Provider]) -> Vec<String> {
+    providers
+        .iter()
+        .map(|p| p.service_type.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 #[cfg(test)]

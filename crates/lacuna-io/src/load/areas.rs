@@ -46,7 +46,7 @@ pub(super) fn build_areas(
             }
         }
     }
-    areas.sort_by(|a, b| a.code.cmp(&b.code).then(a.position.cmp(&b.position)));
+    lacuna_core::study::sort_areas(&mut areas);
     let dups: Vec<String> = areas
         .windows(2)
         .filter(|w| w[0].code == w[1].code)

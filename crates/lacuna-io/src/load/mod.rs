@@ -9,7 +9,7 @@
 //! be so (`need`), values that cannot be people are refused with their row, and service
 //! standards must match the providers' service types (`services`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use geo::{BoundingRect, Coord};
@@ -323,19 +323,8 @@ pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
             if !spec.lenient_standards {
                 services::check_standards(spec, &seen)?;
             }
-            providers.sort_by(|a, b| {
-                a.service_type
-                    .cmp(&b.service_type)
-                    .then(a.site.x.total_cmp(&b.site.x))
-                    .then(a.site.y.total_cmp(&b.site.y))
-                    .then(a.id.cmp(&b.id))
-            });
-            let service_types: Vec<String> = providers
-                .iter()
-                .map(|p| p.service_type.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
+            lacuna_core::study::sort_providers(&mut providers);
+            let service_types = lacuna_core::study::service_types(&providers);
             Ok((providers, service_types))
         },
         || {
