@@ -3,14 +3,12 @@
 //! from the need file), the population-weighted distance to the nearest provider, and the number
 //! of providers whose catchment touches the area.
 
-use geo::{Area as _, InteriorPoint, Intersects, MultiPolygon};
+use geo::{InteriorPoint, Intersects};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::model::{Area, Catchment, Provider};
-use crate::spatial::catchment::uncovered;
+use crate::model::Area;
 use crate::spatial::index::ProviderIndex;
-use crate::spatial::overlay::Disc;
 use crate::study::Study;
 
 /// How population figures were obtained.
@@ -69,66 +67,6 @@ pub struct Coverage {
     pub failures: Vec<OverlayFailure>,
     /// How population was measured.
     pub method: PopulationMethod,
-}
-
-/// Number of vertices used when a disc must be polygonised (only when a service type mixes
-/// circular and polygon catchments): an inscribed 1024-gon has 6.3e-6 less area than its circle.
-pub(crate) const POLYGON_DISC_VERTICES: usize = 1024;
-
-/// Covered area with polygon boolean operations, for service types with polygon catchments.
-fn covered_area_polygons(
-    shape: &MultiPolygon,
-    area: &Area,
-    providers: &[Provider],
-    cands: &[usize],
-) -> f64 {
-    let catchments = cands.iter().map(|&i| &providers[i].catchment);
-    let remaining = uncovered(
-        shape,
-        area.local.bounding_rect(),
-        catchments,
-        POLYGON_DISC_VERTICES,
-        None,
-    );
-    (shape.unsigned_area() - remaining.unsigned_area()).max(0.0)
-}
-
-/// The area of `area` covered by the union of the catchments `cands` (exact for discs).
-pub(crate) fn overlay_area(
-    area: &Area,
-    providers: &[Provider],
-    cands: &[usize],
-    polygons: bool,
-) -> f64 {
-    overlay(area, providers, cands, polygons).0
-}
-
-/// Covered area and the number of touching providers, for one area and one type's candidates.
-fn overlay(area: &Area, providers: &[Provider], cands: &[usize], polygons: bool) -> (f64, usize) {
-    if polygons {
-        let shape = area.local.shape();
-        let within = cands
-            .iter()
-            .filter(|&&i| match &providers[i].catchment {
-                Catchment::Disc(d) => area.local.touches(d),
-                Catchment::Polygon(_, mp) => mp.intersects(&shape),
-            })
-            .count();
-        (
-            covered_area_polygons(&shape, area, providers, cands),
-            within,
-        )
-    } else {
-        let discs: Vec<Disc> = cands
-            .iter()
-            .filter_map(|&i| match &providers[i].catchment {
-                Catchment::Disc(d) => Some(*d),
-                Catchment::Polygon(..) => None,
-            })
-            .collect();
-        let o = area.local.overlay_discs(&discs);
-        (o.covered, o.touching)
-    }
 }
 
 /// Computes coverage for every area and service type, in parallel over areas.
@@ -306,7 +244,12 @@ impl AreaContext<'_> {
         let area_m2 = area.local.area();
         // Contain a geometry panic to this area and service type (geo can panic on odd input).
         let result = std::panic::catch_unwind(|| {
-            overlay(area, &study.providers, cands, self.index.has_polygons[t])
+            crate::spatial::covered::covered(
+                area,
+                &study.providers,
+                cands,
+                self.index.has_polygons[t],
+            )
         });
         let (area_share, providers_within) = match result {
             Ok((c, w)) => (

@@ -295,89 +295,31 @@ fn draw_rng(seed: u64, draw: usize) -> SplitMix64 {
     seeded(seed ^ (draw as u64).wrapping_mul(0xD1B5_4A32_D192_ED03))
 }
 
-/// The between-group Theil T_B = sum_g S_g ln(S_g / P_g) from group sums alone, for k outcomes
-/// at once, interleaved in `a` (`a[i * k + s]`), into `out[s]`; `sums` holds
-/// `groups * (k + 1)` slots. `totals` are the total weight and each outcome's total covered
-/// weight, from [`label_free_totals`]: they do not depend on the labels, so a permutation test
-/// sums them once.
-#[cfg(test)]
-fn theil_between_many(
-    a: &[f64],
+/// The between-group Theil T_B = sum_g S_g ln(S_g / P_g) from the areas' populations `w` and
+/// covered populations `wa` (w_i a_i) and their totals, with the areas labelled `labels`;
+/// `sums` holds two slots per group. Only the group sums depend on the labels, so a
+/// permutation test works out the rest once.
+fn theil_between(
     w: &[f64],
-    g: &[u32],
-    groups: usize,
+    wa: &[f64],
+    labels: &[u32],
+    totals: (f64, f64),
     sums: &mut [f64],
-    totals: &(f64, Vec<f64>),
-    out: &mut [f64],
-) {
-    let rows = weighted_rows(a, w, out.len());
-    theil_between_rows(&rows, g, groups, sums, totals, out);
-}
-
-/// Each area's population and covered populations, `[w_i, w_i a_i1, .., w_i a_ik]` (outcomes
-/// interleaved in `a`, k of them): what a relabelling adds to its area's group, worked out
-/// once for all the permutations of a test.
-fn weighted_rows(a: &[f64], w: &[f64], k: usize) -> Vec<f64> {
-    a.chunks_exact(k)
-        .zip(w)
-        .flat_map(|(ai, &wi)| std::iter::once(wi).chain(ai.iter().map(move |&x| wi * x)))
-        .collect()
-}
-
-/// [`theil_between_many`] from [`weighted_rows`]: `sums` holds `groups * (k + 1)` slots, each
-/// group's population then its covered population per outcome.
-fn theil_between_rows(
-    rows: &[f64],
-    g: &[u32],
-    groups: usize,
-    sums: &mut [f64],
-    totals: &(f64, Vec<f64>),
-    out: &mut [f64],
-) {
-    let k = out.len();
-    let width = k + 1;
-    let sums = &mut sums[..groups * width];
+) -> f64 {
     sums.fill(0.0);
-    // Each area's row added to its group's slots.
-    for (row, &gi) in rows.chunks_exact(width).zip(g) {
-        let at = gi as usize * width;
-        for (slot, x) in sums[at..at + width].iter_mut().zip(row) {
-            *slot += x;
-        }
+    for ((&wi, &wai), &gi) in w.iter().zip(wa).zip(labels) {
+        let at = gi as usize * 2;
+        sums[at] += wi;
+        sums[at + 1] += wai;
     }
-    between_from_sums(sums, totals, out);
-}
-
-/// T_B per outcome from the group sums of [`theil_between_rows`].
-fn between_from_sums(sums: &[f64], totals: &(f64, Vec<f64>), out: &mut [f64]) {
-    let k = out.len();
-    let (tw, covered) = totals;
-    for s in 0..k {
-        let tc = covered[s];
-        out[s] = sums
-            .chunks_exact(k + 1)
-            .map(|slot| (slot[0], slot[1 + s]))
-            .filter(|(p, c)| *p > 0.0 && *c > 0.0)
-            .map(|(p, c)| {
-                let sh = c / tc;
-                sh * (sh / (p / tw)).ln()
-            })
-            .sum();
-    }
-}
-
-/// The total weight and each outcome's total covered weight (outcomes interleaved in `a`,
-/// `k` of them), summed in area order.
-fn label_free_totals(a: &[f64], w: &[f64], k: usize) -> (f64, Vec<f64>) {
-    let mut covered = vec![0.0; k];
-    let mut tw = 0.0;
-    for (ai, &wi) in a.chunks_exact(k).zip(w) {
-        tw += wi;
-        for s in 0..k {
-            covered[s] += wi * ai[s];
-        }
-    }
-    (tw, covered)
+    let (tw, tc) = totals;
+    sums.chunks_exact(2)
+        .filter(|slot| slot[0] > 0.0 && slot[1] > 0.0)
+        .map(|slot| {
+            let sh = slot[1] / tc;
+            sh * (sh / (slot[0] / tw)).ln()
+        })
+        .sum()
 }
 
 /// Permutation test of the Theil between-group share: group labels are shuffled over areas
@@ -394,13 +336,35 @@ pub fn between_share_p_value(
     permutations: usize,
     seed: u64,
 ) -> f64 {
-    between_share_p_value_many(&[a], w, g, permutations, seed)[0]
+    use rayon::prelude::*;
+    let groups = g.iter().copied().max().map_or(0, |m| m + 1);
+    let labels: Vec<u32> = g.iter().map(|&k| k as u32).collect();
+    let wa: Vec<f64> = a.iter().zip(w).map(|(&ai, &wi)| wi * ai).collect();
+    let totals = (w.iter().sum(), wa.iter().sum());
+    let total = theil(a, w);
+    let observed = theil_between(w, &wa, &labels, totals, &mut vec![0.0; groups * 2]);
+    if !(total.is_finite() && total > 0.0 && observed.is_finite()) {
+        return f64::NAN;
+    }
+    let at_least: usize = (0..permutations)
+        .into_par_iter()
+        .map_init(
+            || (labels.clone(), vec![0.0; groups * 2]),
+            |(shuffled, sums), p| {
+                shuffled.copy_from_slice(&labels);
+                let mut rng = seeded(seed ^ (p as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                rng.shuffle(shuffled);
+                let between = theil_between(w, &wa, shuffled, totals, sums);
+                // A tiny tolerance so ties with the observed value count as "as large".
+                usize::from(between >= observed - 1e-12 * total)
+            },
+        )
+        .sum();
+    (1 + at_least) as f64 / (1 + permutations) as f64
 }
 
 /// [`between_share_p_value`] for several outcomes `a[s]` (service types) over the same areas,
-/// weights and groups: each relabelling is drawn once and tested on every outcome (common
-/// random numbers), and each outcome's p-value is exactly the one [`between_share_p_value`]
-/// gives it alone.
+/// weights and groups: each is tested with the same relabellings.
 pub(crate) fn between_share_p_value_many(
     a: &[&[f64]],
     w: &[f64],
@@ -408,72 +372,8 @@ pub(crate) fn between_share_p_value_many(
     permutations: usize,
     seed: u64,
 ) -> Vec<f64> {
-    use rayon::prelude::*;
-    let groups = g.iter().copied().max().map_or(0, |m| m + 1);
-    let k = a.len();
-    if k == 0 {
-        return Vec::new();
-    }
-    // Labels as u32: half the memory to shuffle.
-    let labels: Vec<u32> = g.iter().map(|&k| k as u32).collect();
-    let a_il: Vec<f64> = (0..w.len())
-        .flat_map(|i| a.iter().map(move |a| a[i]))
-        .collect();
-    // Per outcome: Theil T and the observed T_B, or None when the test is undefined.
-    let totals = label_free_totals(&a_il, w, k);
-    let rows = weighted_rows(&a_il, w, k);
-    let mut observed_between = vec![0.0; k];
-    theil_between_rows(
-        &rows,
-        &labels,
-        groups,
-        &mut vec![0.0; groups * (k + 1)],
-        &totals,
-        &mut observed_between,
-    );
-    let observed: Vec<Option<(f64, f64)>> = a
-        .iter()
-        .zip(observed_between)
-        .map(|(a, between)| {
-            let total = theil(a, w);
-            (total.is_finite() && total > 0.0 && between.is_finite()).then_some((total, between))
-        })
-        .collect();
-    if observed.iter().all(Option::is_none) {
-        return vec![f64::NAN; k];
-    }
-    let at_least: Vec<usize> = (0..permutations)
-        .into_par_iter()
-        .map_init(
-            || (labels.clone(), vec![0.0; groups * (k + 1)], vec![0.0; k]),
-            |(shuffled, sums, between), p| {
-                shuffled.copy_from_slice(&labels);
-                let mut rng = seeded(seed ^ (p as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                rng.shuffle(shuffled);
-                theil_between_rows(&rows, shuffled, groups, sums, &totals, between);
-                between
-                    .iter()
-                    .zip(&observed)
-                    .map(|(&b, obs)| {
-                        // A tiny tolerance so ties with the observed value count as "as large".
-                        obs.map_or(0, |(total, observed)| {
-                            usize::from(b >= observed - 1e-12 * total)
-                        })
-                    })
-                    .collect::<Vec<usize>>()
-            },
-        )
-        .reduce(
-            || vec![0; a.len()],
-            |mut x, y| {
-                x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
-                x
-            },
-        );
-    observed
-        .iter()
-        .zip(at_least)
-        .map(|(obs, n)| obs.map_or(f64::NAN, |_| (1 + n) as f64 / (1 + permutations) as f64))
+    a.iter()
+        .map(|a| between_share_p_value(a, w, g, permutations, seed))
         .collect()
 }
 
@@ -488,45 +388,22 @@ mod tests {
     const G: [usize; 5] = [0, 0, 1, 1, 0];
 
     #[test]
-    fn every_number_of_outcomes_gives_each_outcome_its_own_bits() {
+    fn between_from_group_sums_equals_the_decomposition() {
         let mut rng = seeded(3);
         let n = 40;
         let w: Vec<f64> = (0..n).map(|_| rng.range(10.0, 2000.0)).collect();
         let labels: Vec<u32> = (0..n).map(|_| rng.below(5) as u32).collect();
-        for k in 1..=10 {
-            let outcomes: Vec<Vec<f64>> = (0..k)
-                .map(|_| (0..n).map(|_| rng.next_f64()).collect())
-                .collect();
-            let il: Vec<f64> = (0..n)
-                .flat_map(|i| outcomes.iter().map(move |o| o[i]))
-                .collect();
-            let mut between = vec![0.0; k];
-            let mut sums = vec![0.0; 5 * (k + 1)];
-            theil_between_many(
-                &il,
-                &w,
-                &labels,
-                5,
-                &mut sums,
-                &label_free_totals(&il, &w, k),
-                &mut between,
+        let g: Vec<usize> = labels.iter().map(|&l| l as usize).collect();
+        for _ in 0..10 {
+            let a: Vec<f64> = (0..n).map(|_| rng.next_f64()).collect();
+            let wa: Vec<f64> = a.iter().zip(&w).map(|(a, w)| a * w).collect();
+            let totals = (w.iter().sum(), wa.iter().sum());
+            let between = theil_between(&w, &wa, &labels, totals, &mut [0.0; 10]);
+            assert_abs_diff_eq!(
+                between,
+                theil_decomposition(&a, &w, &g).between,
+                epsilon = 1e-12
             );
-            for (s, o) in outcomes.iter().enumerate() {
-                let mut one = [0.0];
-                let totals = label_free_totals(o, &w, 1);
-                theil_between_many(o, &w, &labels, 5, &mut [0.0; 10], &totals, &mut one);
-                assert_eq!(
-                    between[s].to_bits(),
-                    one[0].to_bits(),
-                    "k = {k}, outcome {s}"
-                );
-                let g: Vec<usize> = labels.iter().map(|&l| l as usize).collect();
-                assert_abs_diff_eq!(
-                    one[0],
-                    theil_decomposition(o, &w, &g).between,
-                    epsilon = 1e-12
-                );
-            }
         }
     }
 
@@ -537,32 +414,6 @@ mod tests {
         let many = concentration_bootstrap_many(&[&A, &b], &W, &order, 199, 42);
         assert_eq!(many[0], concentration_bootstrap(&A, &W, &order, 199, 42));
         assert_eq!(many[1], concentration_bootstrap(&b, &W, &order, 199, 42));
-        // The fused between-group Theil against the decomposition's.
-        let il: Vec<f64> = (0..5).flat_map(|i| [A[i], b[i]]).collect();
-        let labels: Vec<u32> = G.iter().map(|&g| g as u32).collect();
-        let mut between = [0.0; 2];
-        theil_between_many(
-            &il,
-            &W,
-            &labels,
-            2,
-            &mut [0.0; 6],
-            &label_free_totals(&il, &W, 2),
-            &mut between,
-        );
-        assert_abs_diff_eq!(
-            between[0],
-            theil_decomposition(&A, &W, &G).between,
-            epsilon = 1e-15
-        );
-        assert_abs_diff_eq!(
-            between[1],
-            theil_decomposition(&b, &W, &G).between,
-            epsilon = 1e-15
-        );
-        let p = between_share_p_value_many(&[&A, &b], &W, &G, 999, 7);
-        assert_eq!(p[0], between_share_p_value(&A, &W, &G, 999, 7));
-        assert_eq!(p[1], between_share_p_value(&b, &W, &G, 999, 7));
     }
 
     #[test]

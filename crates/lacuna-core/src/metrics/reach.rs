@@ -240,7 +240,7 @@ impl TypeReach<'_> {
         let polygons = index.has_polygons[self.t];
         let cands = index.candidates(self.t, area.local.bounding_rect());
         let covered = |c: &[usize]| {
-            crate::metrics::coverage::overlay_area(area, &study.providers, c, polygons) / a
+            crate::spatial::covered::overlay_area(area, &study.providers, c, polygons) / a
         };
         // With polygon catchments, each candidate's own share of the area, found
         // once for the type and its networks.
@@ -363,7 +363,7 @@ fn split_polygons(
         shape,
         area.local.bounding_rect(),
         &catchments,
-        crate::metrics::coverage::POLYGON_DISC_VERTICES,
+        crate::spatial::covered::POLYGON_DISC_VERTICES,
     );
     let left = left.unsigned_area();
     let all = (shape.unsigned_area() - left).max(0.0) / a;
@@ -519,7 +519,7 @@ pub fn named_network_access(
                             }
                             // Contain a geometry panic to this area, as the coverage step does.
                             let c = std::panic::catch_unwind(|| {
-                                crate::metrics::coverage::overlay_area(
+                                crate::spatial::covered::overlay_area(
                                     area,
                                     &study.providers,
                                     &cands,

@@ -3,6 +3,7 @@
 
 pub mod adjacency;
 pub mod catchment;
+pub mod covered;
 pub mod index;
 pub mod overlay;
 
