@@ -32,6 +32,9 @@ enum Command {
     Lottery(run::Args),
     /// Reach of each provider network of a study (reach.csv, network_gaps.csv).
     Reach(run::Args),
+    /// Capacity-aware access of a study: supply per person within reach by 2SFCA, E2SFCA or
+    /// gravity (access.csv, access_summary.csv).
+    Access(run::Args),
     /// Coverage per area and service type from files given as flags.
     Coverage(Box<coverage::Args>),
     /// One study over many partitions (a file split by a column, or many boundary files), in
@@ -54,6 +57,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Equity(a) => run::run_with(a, only(Finding::Equity)),
         Command::Lottery(a) => run::run_with(a, only(Finding::Lottery)),
         Command::Reach(a) => run::run_with(a, only(Finding::Reach)),
+        Command::Access(a) => run::run_with(a, only(Finding::Access)),
         Command::Coverage(a) => coverage::run(*a),
         Command::Batch(a) => batch::run_batch(*a),
         Command::Validate(a) => validate::run(a),
@@ -211,11 +215,33 @@ fn print_warnings(o: &lacuna::pipeline::RunOutcome) {
     } else if o.findings.is_some() && s.points.is_none() {
         eprintln!("note: {}", lacuna_core::metrics::reach::AREAL);
     }
+    if let Some(f) = &o.findings {
+        print_capacity_warnings(&f.capacity, &s.service_types);
+    }
     let failures = o.coverage.failures.len();
     if failures > 0 {
         eprintln!(
             "warning: the overlay failed for {failures} area x service pairs (listed in run.json)"
         );
+    }
+}
+
+/// Why capacity-aware access was not measured for a service asked for, and the providers it
+/// left out for want of a capacity.
+fn print_capacity_warnings(c: &lacuna_core::metrics::capacity::CapacityAccess, types: &[String]) {
+    for n in &c.notes {
+        eprintln!("warning: {n}");
+    }
+    for s in &c.services {
+        let missing = &s.without_capacity;
+        if let Some(first) = missing.first() {
+            eprintln!(
+                "warning: {} {} providers have no capacity (first: {first}) and are left out of \
+                 access.csv; give each a capacity, or 0 for one that takes nobody",
+                missing.len(),
+                types[s.service]
+            );
+        }
     }
 }
 

@@ -45,6 +45,61 @@ pub struct Standard {
     /// How maps and the report name the service (e.g. "GP practice"); default: the service
     /// type with underscores as spaces ("food_bank" -> "food bank").
     pub label: Option<String>,
+    /// Capacity-aware access (`[services.T.access]`): how the providers' capacities are shared
+    /// among the people who can reach them. Default: 2SFCA over the standard's catchment when
+    /// the type's providers have a capacity.
+    pub access: Option<AccessSpec>,
+}
+
+/// How capacity-aware access is measured for one service type (`[services.T.access]`); see
+/// [`metrics::capacity`](crate::metrics::capacity) for the formulas.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessSpec {
+    /// `2sfca` (default), `e2sfca` or `gravity`.
+    #[serde(default)]
+    pub method: AccessMethod,
+    /// Largest distance at which a provider serves a person, in metres; default: the service's
+    /// `radius_m`, else each provider's own catchment.
+    pub max_m: Option<f64>,
+    /// E2SFCA's distance weight: `gaussian` (with `sigma_m`) or `step` (with `zones`); default
+    /// the step zones of Luo & Qi (2009) at thirds of the catchment: 1, 0.68, 0.22.
+    pub weight: Option<WeightKind>,
+    /// Width of the Gaussian weight exp(-d^2 / (2 sigma^2)), in metres.
+    pub sigma_m: Option<f64>,
+    /// Step zones `[[limit_m, weight], ...]`: a person at distance d gets the weight of the first
+    /// zone with d <= limit_m, and 0 beyond the last.
+    pub zones: Option<Vec<[f64; 2]>>,
+    /// Gravity's distance-decay exponent: weight max(d, min_m)^-beta (default 1).
+    pub beta: Option<f64>,
+    /// Gravity's minimum distance in metres, so a person at a provider's door does not weigh
+    /// infinitely (default 100).
+    pub min_m: Option<f64>,
+}
+
+/// The method of capacity-aware access.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccessMethod {
+    /// Two-step floating catchment area (Luo & Wang 2003).
+    #[default]
+    #[serde(rename = "2sfca")]
+    TwoStep,
+    /// Enhanced 2SFCA with distance weights in both steps (Luo & Qi 2009).
+    #[serde(rename = "e2sfca")]
+    Enhanced,
+    /// Gravity: both steps weighted by max(d, min_m)^-beta.
+    #[serde(rename = "gravity")]
+    Gravity,
+}
+
+/// E2SFCA's distance weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WeightKind {
+    /// exp(-d^2 / (2 sigma^2)), as PySAL `access` defines it (no normalising constant).
+    Gaussian,
+    /// Constant within each zone.
+    Step,
 }
 
 impl Standard {

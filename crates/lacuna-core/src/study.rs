@@ -11,7 +11,7 @@ use crate::params::Params;
 use crate::value::Value;
 
 /// Need indicators joined to the areas.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct NeedJoin {
     /// The need file.
     pub path: String,

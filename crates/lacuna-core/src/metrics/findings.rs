@@ -1,11 +1,12 @@
 //! The findings of a study from its coverage: unserved neighbourhoods, uneven universal access,
-//! the postcode lottery and the reach of provider networks. Each is a [`Finding`]; [`compute`]
+//! the postcode lottery, the reach of provider networks and capacity-aware access. Each is a [`Finding`]; [`compute`]
 //! computes those asked for and only what they depend on (a run of `lacuna reach` builds no
 //! adjacency and draws no bootstrap).
 
 use rayon::prelude::*;
 
 use crate::metrics::access::{access, Access};
+use crate::metrics::capacity::{capacity_access, CapacityAccess};
 use crate::metrics::coverage::Coverage;
 use crate::metrics::equity::{equity_many, EquityRow};
 use crate::metrics::gaps::{unserved, Unserved};
@@ -55,6 +56,8 @@ pub struct Findings {
     pub networks: Vec<Network>,
     /// Areas one network misses that another covers.
     pub missed: Vec<Missed>,
+    /// Capacity-aware access per service type that has capacities (empty when not computed).
+    pub capacity: CapacityAccess,
     /// Whether gap polygons were built.
     pub gap_polygons: bool,
     /// The findings computed, in [`Finding::ALL`] order; the fields of the others are empty.
@@ -78,15 +81,18 @@ pub enum Finding {
     /// The reach of each provider and network, and the areas one network misses that another
     /// covers.
     Reach,
+    /// Capacity-aware access: supply per person within reach (2SFCA, E2SFCA, gravity).
+    Access,
 }
 
 impl Finding {
     /// Every finding, in the order the outputs list them.
-    pub const ALL: [Finding; 4] = [
+    pub const ALL: [Finding; 5] = [
         Finding::Unserved,
         Finding::Equity,
         Finding::Lottery,
         Finding::Reach,
+        Finding::Access,
     ];
 
     /// Its name, as the subcommand that computes it alone (`lacuna unserved`).
@@ -96,6 +102,7 @@ impl Finding {
             Finding::Equity => "equity",
             Finding::Lottery => "lottery",
             Finding::Reach => "reach",
+            Finding::Access => "access",
         }
     }
 
@@ -105,7 +112,7 @@ impl Finding {
         match self {
             Finding::Lottery => true,
             Finding::Unserved => gap_polygons,
-            Finding::Equity | Finding::Reach => false,
+            Finding::Equity | Finding::Reach | Finding::Access => false,
         }
     }
 }
@@ -213,6 +220,13 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
         ("findings/unserved, pairs, league, gaps", t_services),
     ]);
     let (reach, networks, missed) = networks.unwrap_or((None, Vec::new(), Vec::new()));
+    let t = std::time::Instant::now();
+    let capacity = if want(Finding::Access) {
+        capacity_access(study, &need)
+    } else {
+        CapacityAccess::default()
+    };
+    timings.push(("findings/access (capacity)", secs(t)));
     Findings {
         need,
         neighbours,
@@ -220,6 +234,7 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
         reach,
         networks,
         missed,
+        capacity,
         gap_polygons,
         computed: Finding::ALL.into_iter().filter(|f| want(*f)).collect(),
         timings,

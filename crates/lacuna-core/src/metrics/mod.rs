@@ -1,6 +1,7 @@
 //! Metrics computed from the overlay, one concept per file.
 
 pub mod access;
+pub mod capacity;
 pub mod coverage;
 pub mod equity;
 pub mod findings;

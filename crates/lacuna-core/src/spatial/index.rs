@@ -34,7 +34,7 @@ pub fn rect_of(c: &Catchment) -> Rect {
 }
 
 /// Whether a catchment holds a point (exact distance test for discs).
-fn holds(c: &Catchment, p: Coord) -> bool {
+pub(crate) fn holds(c: &Catchment, p: Coord) -> bool {
     match c {
         Catchment::Disc(d) => {
             let (dx, dy) = (p.x - d.x, p.y - d.y);

@@ -1,6 +1,7 @@
 //! The findings as tables and map layers, one submodule per finding: each [`Finding`] has its
 //! files ([`files`]) and one writer per file. `findings.md` is the report's (lacuna-render).
 
+mod access;
 mod equity;
 mod lottery;
 mod reach;
@@ -106,6 +107,10 @@ fn writers(finding: Finding) -> &'static [(&'static str, Writer)] {
         Finding::Reach => &[
             ("reach.csv", reach::reach_csv),
             ("network_gaps.csv", reach::network_gaps_csv),
+        ],
+        Finding::Access => &[
+            ("access.csv", access::access_csv),
+            ("access_summary.csv", access::access_summary_csv),
         ],
     }
 }

@@ -1,0 +1,103 @@
+//! The capacity-aware access finding's files: `access.csv` (per area and service type: supply
+//! per person within reach and its ratio to the study's mean) and `access_summary.csv` (per
+//! service type, the study's row with the Gini and concentration indices, then one row per
+//! council).
+
+use super::*;
+
+/// `x` to nine significant digits: supply per person is a list size per head (about 1) or a
+/// number of doctors per head (about 0.0005), and both need their digits.
+fn push_sig(out: &mut String, x: f64) {
+    if x == 0.0 {
+        out.push('0');
+    } else if x.is_finite() {
+        let decimals = (8 - x.abs().log10().floor() as i32).max(0) as u32;
+        push_num(out, x, decimals);
+    }
+}
+
+pub(super) fn access_csv(cx: &Ctx, p: &Path) -> Result<()> {
+    let Ctx {
+        study, f, labels, ..
+    } = *cx;
+    let rows = f
+        .capacity
+        .services
+        .iter()
+        .flat_map(|s| (0..study.areas.len()).map(move |i| (s, i)));
+    write_csv_each(
+        p,
+        &[
+            "area_code",
+            "service_type",
+            "method",
+            "population",
+            "access",
+            "access_ratio",
+        ],
+        labels,
+        rows,
+        |(s, i), r| {
+            r[0].push_str(&study.areas[i].code);
+            r[1].push_str(&study.service_types[s.service]);
+            r[2].push_str(s.rule.method_name());
+            push_num(&mut r[3], s.population[i], 3);
+            if let Some(a) = s.access[i] {
+                push_sig(&mut r[4], a);
+                push_num(&mut r[5], a / s.mean, 6);
+            }
+        },
+    )
+}
+
+pub(super) fn access_summary_csv(cx: &Ctx, p: &Path) -> Result<()> {
+    let Ctx {
+        study, f, labels, ..
+    } = *cx;
+    let mut rows = Vec::new();
+    for s in &f.capacity.services {
+        let row = |group: &str, pop: f64, access: f64, indices: Option<(f64, f64)>| {
+            let mut r = vec![String::new(); 10];
+            r[0] = study.service_types[s.service].clone();
+            r[1] = s.rule.method_name().into();
+            r[2] = s.rule.max_m.map(|m| num(m, 3)).unwrap_or_default();
+            r[3] = group.into();
+            r[4] = num(pop, 3);
+            push_sig(&mut r[5], access);
+            r[6] = num(access / s.mean, 6);
+            if let Some((gini, ci)) = indices {
+                r[7] = num(gini, 6);
+                r[8] = num(ci, 6);
+                r[9] = num(s.supply, 3);
+            }
+            r
+        };
+        let total = s.population.iter().sum();
+        rows.push(row(
+            "ALL",
+            total,
+            s.mean,
+            Some((s.gini, s.concentration_index)),
+        ));
+        for (g, pop, access) in &s.groups {
+            rows.push(row(g, *pop, *access, None));
+        }
+    }
+    write_csv(
+        p,
+        &[
+            "service_type",
+            "method",
+            "max_m",
+            "group",
+            "population",
+            "access",
+            "access_ratio",
+            "gini",
+            "concentration_index",
+            "supply",
+        ],
+        labels,
+        rows,
+    )
+}
