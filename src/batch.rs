@@ -43,7 +43,7 @@ pub enum Partitioning {
 }
 
 /// What happened to one partition.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PartitionSummary {
     /// Partition name (the group value or the file's stem).
     pub partition: String,
@@ -321,10 +321,8 @@ fn failed(partition: &str, areas: usize, why: String, seconds: f64) -> Partition
         status: "failed".into(),
         error: Some(why),
         areas,
-        population: None,
-        coverage: Vec::new(),
-        unserved_population: Vec::new(),
         seconds,
+        ..PartitionSummary::default()
     }
 }
 

@@ -21,7 +21,7 @@ use geo::Geometry;
 use serde::Serialize;
 
 use crate::crs::Crs;
-use crate::load::column_matching_codes;
+use crate::load::{column_matching_codes, locate, polygon_tree};
 use crate::{self as io, Layer, ReadOptions};
 use lacuna_core::normalise::{self, Fixed};
 use lacuna_core::spatial::overlay::LocalPolygon;
@@ -629,6 +629,7 @@ fn outside_areas(layers: &[Result<Layer, String>], areas: usize, checks: &mut [F
         .filter_map(|g| normalise::polygonal(g).ok())
         .map(|(mp, _)| LocalPolygon::new(&mp))
         .collect();
+    let tree = polygon_tree(polys.iter());
     for (k, layer) in layers.iter().enumerate() {
         let Ok(layer) = layer else { continue };
         if k == areas || layer.crs.is_none() || checks[k].problems.iter().any(|p| p.kind == "crs") {
@@ -639,15 +640,7 @@ fn outside_areas(layers: &[Result<Layer, String>], areas: usize, checks: &mut [F
             let Some(Geometry::Point(p)) = &f.geometry else {
                 continue;
             };
-            let c = p.0;
-            let inside = polys.iter().any(|lp| {
-                let r = lp.bounding_rect();
-                c.x >= r.min().x
-                    && c.x <= r.max().x
-                    && c.y >= r.min().y
-                    && c.y <= r.max().y
-                    && lp.contains(c)
-            });
+            let inside = locate(&tree, |i| &polys[i], p.0).is_some();
             if !inside {
                 outside += 1;
                 if outside <= LISTED {

@@ -35,6 +35,7 @@ use areas::build_areas;
 pub(crate) use columns::column_matching_codes;
 use need::join_need;
 use points::build_points;
+pub(crate) use points::{locate, polygon_tree};
 use providers::build_providers;
 
 /// What happened to one input file.
