@@ -30,7 +30,7 @@ use lacuna_io::atomic::write_atomic;
 use lacuna_io::config::StudySpec;
 use lacuna_io::error::{Error, Result};
 use lacuna_io::load::{load, LoadedStudy as Study};
-use lacuna_io::write::push_num;
+use lacuna_io::write::opt;
 use lacuna_io::write::tables::write_coverage_to;
 
 /// How to split the study.
@@ -43,7 +43,7 @@ pub enum Partitioning {
 }
 
 /// What happened to one partition.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PartitionSummary {
     /// Partition name (the group value or the file's stem).
     pub partition: String,
@@ -321,10 +321,8 @@ fn failed(partition: &str, areas: usize, why: String, seconds: f64) -> Partition
         status: "failed".into(),
         error: Some(why),
         areas,
-        population: None,
-        coverage: Vec::new(),
-        unserved_population: Vec::new(),
         seconds,
+        ..PartitionSummary::default()
     }
 }
 
@@ -650,57 +648,6 @@ const DUPLICATES_NAMED: usize = 5;
 /// order first met.
 type Duplicates = Vec<(String, Vec<String>)>;
 
-/// The rows of one partition's CSV as raw byte ranges (each with its line ending) and the
-/// header's range, skipping comment lines (`#`) before the header; and its area codes.
-struct Rows<'a> {
-    header: &'a [u8],
-    records: Vec<&'a [u8]>,
-    codes: Vec<String>,
-}
-
-fn split_rows(csv: &[u8]) -> Rows<'_> {
-    let mut start = 0;
-    while csv[start..].starts_with(b"#") {
-        start = csv[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(csv.len(), |i| start + i + 1);
-    }
-    let body = &csv[start..];
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body);
-    let mut rec = csv::ByteRecord::new();
-    let mut ranges = Vec::new();
-    let mut code_col = None;
-    let mut codes = Vec::new();
-    let mut last_to = 0;
-    // The bytes were formatted by this program (or verified by checksum): a record that does
-    // not parse ends the table.
-    while let Ok(true) = rdr.read_byte_record(&mut rec) {
-        // A CRLF line ending is split by the reader (the LF starts the next record): kept whole.
-        let from = rec.position().map_or(0, |p| p.byte() as usize).max(last_to);
-        let mut to = (rdr.position().byte() as usize).min(body.len());
-        if to > 0 && body[to - 1] == b'\r' && body.get(to) == Some(&b'\n') {
-            to += 1;
-        }
-        last_to = to;
-        if ranges.is_empty() {
-            code_col = rec.iter().position(|f| f == b"area_code");
-        } else if let Some(c) = code_col.and_then(|c| rec.get(c)) {
-            codes.push(String::from_utf8_lossy(c).into_owned());
-        }
-        ranges.push(&body[from..to]);
-    }
-    let header = ranges.first().copied().unwrap_or(&[]);
-    Rows {
-        header,
-        records: ranges.into_iter().skip(1).collect(),
-        codes,
-    }
-}
-
 /// The combined `coverage.csv` (a `partition` column, then the partitions' rows, in partition
 /// order), `batch_summary.csv` and `batch.json` (the summaries and the warnings, such as area
 /// codes found in more than one partition).
@@ -716,8 +663,8 @@ fn combine(
     Ok((vec![combined, summary, manifest], warnings))
 }
 
-/// Writes the combined `coverage.csv`: the first partition's header after a `partition`
-/// column, then every partition's rows as written (or verified, when resumed) in its folder,
+/// Writes the combined `coverage.csv`: a `partition` column before the first partition's
+/// header, then every partition's rows as written (or verified, when resumed) in its folder,
 /// each after its name. Returns its path and the area codes met in more than one partition.
 fn write_combined_coverage(
     out: &Path,
@@ -727,43 +674,36 @@ fn write_combined_coverage(
     let combined = out.join("coverage.csv");
     let mut duplicates = DuplicateCodes::default();
     write_atomic(&combined, |w| {
+        let mut writer = csv::Writer::from_writer(w);
         let mut header_written = false;
         // A failed partition has no CSV.
         for (k, (s, csv)) in summaries.iter().zip(csvs).enumerate() {
             let Some(csv) = csv else { continue };
-            let rows = split_rows(csv);
-            if !header_written && !rows.header.is_empty() {
-                w.write_all(b"partition,")?;
-                w.write_all(rows.header)?;
-                if !rows.header.ends_with(b"\n") {
-                    w.write_all(b"\n")?;
-                }
+            let mut records = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(&csv[..])
+                .into_byte_records();
+            let Some(header) = records.next().transpose()? else {
+                continue;
+            };
+            if !header_written {
+                writer.write_record(std::iter::once(&b"partition"[..]).chain(&header))?;
                 header_written = true;
             }
-            let prefix = partition_field(&s.partition)?;
-            for r in &rows.records {
-                w.write_all(&prefix)?;
-                w.write_all(r)?;
-                if !r.ends_with(b"\n") {
-                    w.write_all(b"\n")?;
+            let code = header.iter().position(|f| f == b"area_code");
+            let mut codes = Vec::new();
+            for record in records {
+                let record = record?;
+                if let Some(c) = code.and_then(|c| record.get(c)) {
+                    codes.push(String::from_utf8_lossy(c).into_owned());
                 }
+                writer.write_record(std::iter::once(s.partition.as_bytes()).chain(&record))?;
             }
-            duplicates.note(k, rows.codes, summaries);
+            duplicates.note(k, codes, summaries);
         }
-        Ok(())
+        writer.flush()
     })?;
     Ok((combined, duplicates.found))
-}
-
-/// The partition's name as a CSV field (quoted when it needs to be), then a comma: the start
-/// of each of its rows in the combined `coverage.csv`.
-fn partition_field(name: &str) -> std::io::Result<Vec<u8>> {
-    let mut prefix = csv::Writer::from_writer(Vec::new());
-    prefix.write_record([name])?;
-    let mut prefix = prefix.into_inner().map_err(|e| e.into_error())?;
-    prefix.pop(); // the record's line ending
-    prefix.push(b',');
-    Ok(prefix)
 }
 
 /// Finds the area codes of more than one partition as the partitions are combined: each
@@ -835,37 +775,32 @@ fn write_batch_summary(out: &Path, summaries: &[PartitionSummary]) -> Result<Pat
         .find(|s| !s.coverage.is_empty())
         .map(|s| s.coverage.iter().map(|c| c.0.clone()).collect())
         .unwrap_or_default();
-    let summary = out.join("batch_summary.csv");
-    let mut text = String::from("partition,status,areas,population");
+    let mut header: Vec<String> = ["partition", "status", "areas", "population"]
+        .map(String::from)
+        .into();
     for t in &types {
-        text.push_str(&format!(",{t}_coverage,{t}_unserved_population"));
+        header.push(format!("{t}_coverage"));
+        header.push(format!("{t}_unserved_population"));
     }
-    text.push_str(",seconds,error\n");
-    let num = |x: Option<f64>, d: u32| {
-        let mut b = String::new();
-        if let Some(x) = x {
-            push_num(&mut b, x, d);
+    header.extend(["seconds".to_string(), "error".to_string()]);
+    let summary = out.join("batch_summary.csv");
+    write_atomic(&summary, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        csv.write_record(&header)?;
+        for s in summaries {
+            let mut row = vec![s.partition.clone(), s.status.clone(), s.areas.to_string()];
+            row.push(opt(s.population, 3));
+            for t in &types {
+                let find = |v: &[(String, f64)]| v.iter().find(|c| &c.0 == t).map(|c| c.1);
+                row.push(opt(find(&s.coverage), 9));
+                row.push(opt(find(&s.unserved_population), 3));
+            }
+            row.push(opt(Some(s.seconds), 4));
+            row.push(s.error.clone().unwrap_or_default());
+            csv.write_record(&row)?;
         }
-        b
-    };
-    for s in summaries {
-        let mut row = vec![s.partition.clone(), s.status.clone(), s.areas.to_string()];
-        row.push(num(s.population, 3));
-        for t in &types {
-            let find = |v: &[(String, f64)]| v.iter().find(|c| &c.0 == t).map(|c| c.1);
-            row.push(num(find(&s.coverage), 9));
-            row.push(num(find(&s.unserved_population), 3));
-        }
-        row.push(num(Some(s.seconds), 4));
-        row.push(s.error.clone().unwrap_or_default());
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(&row)
-            .map_err(|e| Error::io(&summary, e.into()))?;
-        text.push_str(&String::from_utf8_lossy(
-            &w.into_inner().unwrap_or_default(),
-        ));
-    }
-    write_atomic(&summary, |w| w.write_all(text.as_bytes()))?;
+        csv.flush()
+    })?;
     Ok(summary)
 }
 
@@ -905,18 +840,6 @@ mod tests {
     }
 
     #[test]
-    fn rows_are_split_with_their_quoting_and_codes() {
-        let csv = b"# run r1\narea_code,area_name\nA1,\"x, \"\"y\"\"\nz\"\r\nA2,b\nA1,c";
-        let rows = split_rows(csv);
-        assert_eq!(rows.header, b"area_code,area_name\n");
-        assert_eq!(
-            rows.records,
-            [&b"A1,\"x, \"\"y\"\"\nz\"\r\n"[..], b"A2,b\n", b"A1,c"]
-        );
-        assert_eq!(rows.codes, ["A1", "A2", "A1"]);
-    }
-
-    #[test]
     fn combined_rows_name_their_partition_and_duplicates_are_warned() {
         let dir = tempfile::tempdir().unwrap();
         let part = |name: &str| PartitionSummary {
@@ -932,7 +855,7 @@ mod tests {
         let summaries = [part("north, east"), part("south"), part("west")];
         let csvs = [
             Some(b"area_code,service_type\nA1,gp\nA2,gp\n".to_vec()),
-            Some(b"area_code,service_type\nA2,gp\nA3,gp\n".to_vec()),
+            Some(b"area_code,service_type\nA2,gp\nA3,\"g, \"\"p\"\"\"\n".to_vec()),
             Some(b"area_code,service_type\nA2,gp\n".to_vec()),
         ];
         let (written, warnings) = combine(dir.path(), &summaries, &csvs).unwrap();
@@ -941,7 +864,7 @@ mod tests {
         assert_eq!(
             text,
             "partition,area_code,service_type\n\"north, east\",A1,gp\n\"north, east\",A2,gp\n\
-             south,A2,gp\nsouth,A3,gp\nwest,A2,gp\n"
+             south,A2,gp\nsouth,A3,\"g, \"\"p\"\"\"\nwest,A2,gp\n"
         );
         assert_eq!(warnings.len(), 1);
         assert!(

@@ -6,11 +6,6 @@ use std::process::ExitCode;
 use lacuna_io::config::{AreaInput, NeedInput, PointInput, ProviderInput, StudySpec};
 use lacuna_io::crs::Crs;
 
-fn parse_crs(s: &str) -> Result<Crs, String> {
-    Crs::parse(s)
-        .ok_or_else(|| format!("unknown CRS {s:?}: write it as EPSG:NNNN, e.g. EPSG:27700"))
-}
-
 /// The input flags shared by `lacuna coverage` and `lacuna batch`.
 #[derive(clap::Args)]
 pub struct Inputs {
@@ -68,10 +63,10 @@ pub struct Inputs {
     #[arg(long)]
     need_population: Option<String>,
     /// CRS of inputs that declare none (CSV coordinates, shapefiles without .prj).
-    #[arg(long, value_parser = parse_crs)]
+    #[arg(long)]
     crs: Option<Crs>,
     /// Projected CRS to compute in (default: EPSG:27700 in Great Britain, else UTM).
-    #[arg(long, value_parser = parse_crs)]
+    #[arg(long)]
     working_crs: Option<Crs>,
     /// Also write areas.parquet (GeoParquet 1.1, WKB with a bbox covering column); needs the
     /// `geoparquet` build feature.

@@ -8,10 +8,6 @@ use lacuna_io::config::{Classing, MapSpec};
 use lacuna_io::crs::Crs;
 use lacuna_render::layer_map::{draw, LayerMap};
 
-fn parse_crs(s: &str) -> Result<Crs, String> {
-    Crs::parse(s).ok_or_else(|| format!("unknown CRS {s:?}: write it as EPSG:NNNN"))
-}
-
 fn parse_breaks(s: &str) -> Result<Vec<f64>, String> {
     s.split(',')
         .map(|x| {
@@ -50,10 +46,10 @@ pub struct Args {
     #[arg(long)]
     group: Option<String>,
     /// CRS of a layer that declares none.
-    #[arg(long, value_parser = parse_crs)]
+    #[arg(long)]
     crs: Option<Crs>,
     /// Projected CRS to draw in (default: British National Grid in Great Britain, else UTM).
-    #[arg(long, value_parser = parse_crs)]
+    #[arg(long)]
     working_crs: Option<Crs>,
     /// Attribution line.
     #[arg(

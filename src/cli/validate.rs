@@ -9,10 +9,6 @@ use lacuna_io::crs::Crs;
 use lacuna_io::validate::study::{validate_study, StudyCheck};
 use lacuna_io::validate::{exit_code, validate, FileCheck, ValidateOptions};
 
-fn parse_crs(s: &str) -> Result<Crs, String> {
-    Crs::parse(s).ok_or_else(|| format!("unknown CRS {s:?}: write it as EPSG:NNNN"))
-}
-
 /// Arguments of `lacuna validate`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -21,10 +17,10 @@ pub struct Args {
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// CRS of files that declare none.
-    #[arg(long, value_parser = parse_crs)]
+    #[arg(long)]
     crs: Option<Crs>,
     /// The projected CRS to check geometry in (default: chosen from the areas, as a run does).
-    #[arg(long, value_parser = parse_crs)]
+    #[arg(long)]
     working_crs: Option<Crs>,
     /// Id column for the duplicate check (default: detected).
     #[arg(long)]

@@ -207,12 +207,8 @@ mod opt_crs {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Crs>, D::Error> {
         let s: Option<String> = Option::deserialize(d)?;
-        s.map(|s| {
-            Crs::parse(&s).ok_or_else(|| {
-                serde::de::Error::custom(format!("unknown CRS {s:?}: write it as EPSG:NNNN"))
-            })
-        })
-        .transpose()
+        s.map(|s| s.parse().map_err(serde::de::Error::custom))
+            .transpose()
     }
 }
 

@@ -20,6 +20,15 @@ pub const WGS84: Crs = Crs(4326);
 /// British National Grid.
 pub const BNG: Crs = Crs(27700);
 
+/// Parses as [`Crs::parse`] does; the error says how to write a CRS (for flags and studies).
+impl std::str::FromStr for Crs {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Crs, String> {
+        Crs::parse(s)
+            .ok_or_else(|| format!("unknown CRS {s:?}: write it as EPSG:NNNN, e.g. EPSG:27700"))
+    }
+}
+
 impl fmt::Display for Crs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "EPSG:{}", self.0)

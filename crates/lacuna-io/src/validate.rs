@@ -21,7 +21,8 @@ use geo::Geometry;
 use serde::Serialize;
 
 use crate::crs::Crs;
-use crate::{self as io, Format, Layer, ReadOptions};
+use crate::load::{column_matching_codes, locate, polygon_tree};
+use crate::{self as io, Layer, ReadOptions};
 use lacuna_core::normalise::{self, Fixed};
 use lacuna_core::spatial::overlay::LocalPolygon;
 
@@ -59,7 +60,7 @@ pub struct Accounting {
 }
 
 /// What was found in one file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct FileCheck {
     /// The file's role in a study (areas, providers, points, need), when checked as a study.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -94,16 +95,8 @@ impl FileCheck {
         FileCheck {
             role: role.map(String::from),
             path: path.display().to_string(),
-            readable: false,
             error: Some(error),
-            crs: None,
-            crs_source: String::new(),
-            features: 0,
-            geometry_types: BTreeMap::new(),
-            id_column: None,
-            run_would: None,
-            notes: Vec::new(),
-            problems: Vec::new(),
+            ..FileCheck::default()
         }
     }
 }
@@ -164,12 +157,10 @@ fn problem(
     }
 }
 
-/// Area-code column names a run recognises, then the ONS `..CD` suffix, then any name ending
-/// in "code".
-const CODE_NAMES: &[&str] = &["area_code", "code", "id", "geography_code", "GeographyCode"];
-
+/// The area-code column by name: one a run recognises, then the ONS `..CD` suffix, then any
+/// name ending in "code".
 fn code_column_by_name(layer: &Layer) -> Option<usize> {
-    CODE_NAMES
+    crate::load::ID_CANDIDATES
         .iter()
         .find_map(|c| layer.column_index(c))
         .or_else(|| {
@@ -184,22 +175,6 @@ fn code_column_by_name(layer: &Layer) -> Option<usize> {
                 .iter()
                 .position(|c| c.to_ascii_lowercase().ends_with("code"))
         })
-}
-
-/// The column whose values match the most of `codes` (as a run joins a need table), if any.
-fn code_column_by_value(layer: &Layer, codes: &HashSet<String>) -> Option<usize> {
-    (0..layer.columns.len())
-        .map(|c| {
-            let n = layer
-                .features
-                .iter()
-                .filter(|f| f.values[c].text().is_some_and(|t| codes.contains(&*t)))
-                .count();
-            (n, std::cmp::Reverse(c))
-        })
-        .max()
-        .filter(|(n, _)| *n > 0)
-        .map(|(_, std::cmp::Reverse(c))| c)
 }
 
 /// The id column to check: the one given, else for areas and tables the area code as a run
@@ -221,8 +196,10 @@ fn id_column(
             .iter()
             .find_map(|c| layer.column_index(c)),
         Role::Areas => code_column_by_name(layer),
+        // The column whose values match the most area codes, as a run joins a need table.
         Role::Table => area_codes
-            .and_then(|codes| code_column_by_value(layer, codes))
+            .and_then(|codes| column_matching_codes(layer, |t| codes.contains(t)))
+            .map(|(c, _)| c)
             .or_else(|| code_column_by_name(layer)),
     }
 }
@@ -454,18 +431,13 @@ pub(crate) fn check_layer(
     working: Option<Crs>,
 ) -> FileCheck {
     let mut check = FileCheck {
-        role: None,
         path: layer.path.display().to_string(),
         readable: true,
-        error: None,
         crs: layer.crs.map(|c| c.to_string()),
         crs_source: layer.crs_source.clone(),
         features: layer.features.len() + layer.skipped.len(),
-        geometry_types: BTreeMap::new(),
-        id_column: None,
-        run_would: None,
         notes: layer.notes.clone(),
-        problems: Vec::new(),
+        ..FileCheck::default()
     };
     for s in &layer.skipped {
         check.problems.push(problem(
@@ -523,62 +495,64 @@ pub(crate) fn check_layer(
     check
 }
 
-fn read_any(path: &Path, crs: Option<Crs>) -> Result<Layer, crate::Error> {
-    let ro = ReadOptions {
-        crs,
-        xy_columns: None,
-    };
-    match Format::of(path)? {
-        Format::Csv => match io::read_layer(path, &ro) {
-            Err(crate::Error::Column { message, .. })
-                if message.contains("no coordinate columns") =>
-            {
-                io::csv::read_table(path)
-            }
-            other => other,
-        },
-        _ => io::read_layer(path, &ro),
-    }
-}
-
-/// The working CRS a run would choose for these areas, and why: British National Grid when they
-/// lie in Great Britain, else the UTM zone of their centre (as [`crate::load::load`] does).
-pub(crate) fn working_crs_for(areas: &Layer) -> Option<(Crs, String)> {
-    let bbox = crate::load::wgs84_bbox(areas).ok()??;
-    let w = Crs::working_for(bbox);
-    let why = if w == crate::crs::BNG {
-        "the areas lie in Great Britain: British National Grid".to_string()
+/// Reads a file as a table without geometry (`table`) or as a layer.
+pub(crate) fn read(path: &Path, crs: Option<Crs>, table: bool) -> Result<Layer, String> {
+    let layer = if table {
+        io::csv::read_table(path)
     } else {
-        format!("the areas lie outside Great Britain: UTM zone of their centre ({w})")
+        io::read_layer(
+            path,
+            &ReadOptions {
+                crs,
+                xy_columns: None,
+            },
+        )
     };
-    Some((w, why))
+    layer.map_err(|e| e.to_string())
 }
 
-/// Transforms a layer with geometry to the working CRS; the error says why it cannot be.
-pub(crate) fn to_working(layer: &mut Layer, working: Option<Crs>) -> Result<(), String> {
-    match working {
-        Some(w) if layer.crs.is_some() => {
-            crate::load::transform_layer(layer, w).map_err(|e| e.to_string())
-        }
+/// The working CRS a run would choose for these areas, and why (as [`crate::load::load`] does).
+pub(crate) fn working_crs_for(areas: &Layer) -> Option<(Crs, String)> {
+    crate::load::working_crs_for(areas).ok().flatten()
+}
+
+/// Checks one layer in its role in the working CRS (when given); a layer that cannot be
+/// transformed to it is checked as read, its geometry problems replaced by why not.
+pub(crate) fn check_in_working(
+    layer: &mut Layer,
+    role: Role,
+    wanted_id: Option<&str>,
+    area_codes: Option<&HashSet<String>>,
+    working: Option<Crs>,
+) -> FileCheck {
+    let transformed = match working {
+        Some(w) if layer.crs.is_some() => crate::load::transform_layer(layer, w),
         _ => Ok(()),
-    }
-}
-
-/// True when a problem should make `lacuna validate` exit 1: every problem does (information
-/// only is kept in the notes).
-pub fn is_finding(_p: &Problem) -> bool {
-    true
+    };
+    let Err(e) = transformed else {
+        return check_layer(layer, role, wanted_id, area_codes, working);
+    };
+    let mut c = check_layer(layer, role, wanted_id, None, None);
+    c.problems.retain(|p| p.kind != "invalid_geometry");
+    c.problems.push(problem(
+        "file".into(),
+        None,
+        "crs",
+        format!("cannot be transformed to the working CRS: {e}"),
+        Some(false),
+    ));
+    c
 }
 
 /// The exit code of a validation: 2 when a file cannot be read, 1 when any problem was
-/// reported, 0 when clean.
+/// reported (information only is kept in the notes), 0 when clean.
 pub fn exit_code<'a>(checks: impl IntoIterator<Item = &'a FileCheck>) -> u8 {
     let mut code = 0;
     for c in checks {
         if !c.readable {
             return 2;
         }
-        if c.problems.iter().any(is_finding) {
+        if !c.problems.is_empty() {
             code = 1;
         }
     }
@@ -588,20 +562,19 @@ pub fn exit_code<'a>(checks: impl IntoIterator<Item = &'a FileCheck>) -> u8 {
 /// Checks every file; point files are also checked against the first polygon file among them,
 /// and tables joined to its codes.
 pub fn validate(paths: &[PathBuf], opts: &ValidateOptions) -> Vec<FileCheck> {
-    let mut layers: Vec<Option<Layer>> = Vec::new();
-    let mut checks: Vec<FileCheck> = Vec::new();
-    for p in paths {
-        match read_any(p, opts.crs) {
-            Ok(layer) => layers.push(Some(layer)),
-            Err(e) => {
-                checks.push(FileCheck::unreadable(p, None, e.to_string()));
-                layers.push(None);
-            }
-        }
-    }
+    let mut layers: Vec<Result<Layer, String>> = paths
+        .iter()
+        .map(|p| {
+            // A CSV without coordinate columns is checked as a table.
+            read(p, opts.crs, false).or_else(|e| match e.contains("no coordinate columns") {
+                true => read(p, None, true),
+                false => Err(e),
+            })
+        })
+        .collect();
     let areas = layers
         .iter()
-        .position(|l| l.as_ref().is_some_and(|l| Role::of(l) == Role::Areas));
+        .position(|l| l.as_ref().is_ok_and(|l| Role::of(l) == Role::Areas));
     // The working CRS: given, else chosen from the areas (else from any file with geometry).
     let working = opts
         .working_crs
@@ -611,38 +584,26 @@ pub fn validate(paths: &[PathBuf], opts: &ValidateOptions) -> Vec<FileCheck> {
                 .iter()
                 .copied()
                 .chain(0..layers.len())
-                .find_map(|i| layers[i].as_ref().and_then(working_crs_for))
+                .find_map(|i| layers[i].as_ref().ok().and_then(working_crs_for))
         });
-    let area_codes = areas.and_then(|i| area_codes(layers[i].as_ref()?, opts.id.as_deref()));
+    let area_codes = areas.and_then(|i| area_codes(layers[i].as_ref().ok()?, opts.id.as_deref()));
     let mut out = Vec::new();
-    let mut unreadable = checks.into_iter();
-    for layer in layers.iter_mut() {
-        let Some(layer) = layer else {
-            out.extend(unreadable.next());
-            continue;
-        };
-        let role = Role::of(layer);
-        let mut check = match to_working(layer, working.as_ref().map(|w| w.0)) {
-            Ok(()) => check_layer(
-                layer,
-                role,
-                opts.id.as_deref(),
-                area_codes.as_ref(),
-                working.as_ref().map(|w| w.0),
-            ),
+    for (path, layer) in paths.iter().zip(&mut layers) {
+        let layer = match layer {
+            Ok(l) => l,
             Err(e) => {
-                let mut c = check_layer(layer, role, None, None, None);
-                c.problems.retain(|p| p.kind != "invalid_geometry");
-                c.problems.push(problem(
-                    "file".into(),
-                    None,
-                    "crs",
-                    format!("cannot be transformed to the working CRS: {e}"),
-                    Some(false),
-                ));
-                c
+                out.push(FileCheck::unreadable(path, None, e.clone()));
+                continue;
             }
         };
+        let role = Role::of(layer);
+        let mut check = check_in_working(
+            layer,
+            role,
+            opts.id.as_deref(),
+            area_codes.as_ref(),
+            working.as_ref().map(|w| w.0),
+        );
         if let (Some((w, why)), true) = (&working, layer.crs.is_some()) {
             check
                 .notes
@@ -657,8 +618,8 @@ pub fn validate(paths: &[PathBuf], opts: &ValidateOptions) -> Vec<FileCheck> {
 }
 
 /// Points of the other files outside every area of `layers[areas]` (all in the working CRS).
-fn outside_areas(layers: &[Option<Layer>], areas: usize, checks: &mut [FileCheck]) {
-    let Some(area_layer) = &layers[areas] else {
+fn outside_areas(layers: &[Result<Layer, String>], areas: usize, checks: &mut [FileCheck]) {
+    let Ok(area_layer) = &layers[areas] else {
         return;
     };
     let polys: Vec<LocalPolygon> = area_layer
@@ -668,8 +629,9 @@ fn outside_areas(layers: &[Option<Layer>], areas: usize, checks: &mut [FileCheck
         .filter_map(|g| normalise::polygonal(g).ok())
         .map(|(mp, _)| LocalPolygon::new(&mp))
         .collect();
+    let tree = polygon_tree(polys.iter());
     for (k, layer) in layers.iter().enumerate() {
-        let Some(layer) = layer else { continue };
+        let Ok(layer) = layer else { continue };
         if k == areas || layer.crs.is_none() || checks[k].problems.iter().any(|p| p.kind == "crs") {
             continue;
         }
@@ -678,15 +640,7 @@ fn outside_areas(layers: &[Option<Layer>], areas: usize, checks: &mut [FileCheck
             let Some(Geometry::Point(p)) = &f.geometry else {
                 continue;
             };
-            let c = p.0;
-            let inside = polys.iter().any(|lp| {
-                let r = lp.bounding_rect();
-                c.x >= r.min().x
-                    && c.x <= r.max().x
-                    && c.y >= r.min().y
-                    && c.y <= r.max().y
-                    && lp.contains(c)
-            });
+            let inside = locate(&tree, |i| &polys[i], p.0).is_some();
             if !inside {
                 outside += 1;
                 if outside <= LISTED {

@@ -159,16 +159,19 @@ fn truncated_ons(columns: &[String], last: char) -> Option<usize> {
     })
 }
 
-/// The column whose values match the most area codes, with how many it matches (None when no
-/// column matches any): robust to names like "LSOA code (2011)" or a shapefile's truncated
-/// `LSOA11C` that no list of candidates would foresee. Ties go to the leftmost column.
-fn column_matching_codes(layer: &Layer, codes: &HashMap<&str, usize>) -> Option<(usize, usize)> {
+/// The column whose values match the most area codes (`is_code`), with how many it matches (None
+/// when no column matches any): robust to names like "LSOA code (2011)" or a shapefile's
+/// truncated `LSOA11C` that no list of candidates would foresee. Ties go to the leftmost column.
+pub(crate) fn column_matching_codes(
+    layer: &Layer,
+    is_code: impl Fn(&str) -> bool,
+) -> Option<(usize, usize)> {
     let (n, std::cmp::Reverse(c)) = (0..layer.columns.len())
         .map(|c| {
             let n = layer
                 .features
                 .iter()
-                .filter(|f| f.values[c].text().is_some_and(|t| codes.contains_key(&*t)))
+                .filter(|f| f.values[c].text().is_some_and(|t| is_code(&t)))
                 .count();
             (n, std::cmp::Reverse(c))
         })
@@ -265,7 +268,7 @@ pub(super) fn point_area_column(
         ));
         return Ok(Some(i));
     }
-    match column_matching_codes(layer, by_code) {
+    match column_matching_codes(layer, |t| by_code.contains_key(t)) {
         Some((c, n)) => {
             layer.notes.push(format!(
                 "points assigned to areas by their code column {:?}, whose values match {n} area \
@@ -298,7 +301,7 @@ pub(super) fn need_code_column(
             .choose_column(Some(c), &[], "area code", "--need-id")?
             .unwrap_or(0));
     }
-    match column_matching_codes(table, codes) {
+    match column_matching_codes(table, |t| codes.contains_key(t)) {
         Some((c, n)) => {
             table.notes.push(format!(
                 "area code: column {:?}, whose values match {n} area codes (set --need-id \
@@ -392,12 +395,18 @@ mod tests {
             unit: "row",
         };
         let codes: HashMap<&str, usize> = [("E1", 0), ("E2", 1)].into_iter().collect();
-        assert_eq!(column_matching_codes(&layer, &codes), Some((1, 2)));
+        assert_eq!(
+            column_matching_codes(&layer, |t| codes.contains_key(t)),
+            Some((1, 2))
+        );
         layer.columns.truncate(1);
         for f in &mut layer.features {
             f.values.truncate(1);
         }
-        assert_eq!(column_matching_codes(&layer, &codes), None);
+        assert_eq!(
+            column_matching_codes(&layer, |t| codes.contains_key(t)),
+            None
+        );
     }
 
     #[test]

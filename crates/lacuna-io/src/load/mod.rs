@@ -32,8 +32,10 @@ pub mod radii;
 mod services;
 
 use areas::build_areas;
+pub(crate) use columns::column_matching_codes;
 use need::join_need;
 use points::build_points;
+pub(crate) use points::{locate, polygon_tree};
 use providers::build_providers;
 
 /// What happened to one input file.
@@ -142,7 +144,8 @@ pub const POINTS_COUNTED: &str = "no population column among the points: every p
     1, so population figures are counts of points, not people (set the points' population \
     column: population = \"COLUMN\" in [points], or --point-population)";
 
-const ID_CANDIDATES: &[&str] = &["area_code", "code", "id", "geography_code", "GeographyCode"];
+pub(crate) const ID_CANDIDATES: &[&str] =
+    &["area_code", "code", "id", "geography_code", "GeographyCode"];
 const NAME_CANDIDATES: &[&str] = &["area_name", "name"];
 const GROUP_CANDIDATES: &[&str] = &[
     "council",
@@ -422,9 +425,8 @@ fn read_inputs(spec: &StudySpec) -> Result<Inputs> {
     })
 }
 
-/// The CRS every geometry is computed in, and why: the study's, else British National Grid for
-/// areas in Great Britain, else the UTM zone of the areas' centre, so that distances and areas
-/// are in metres with little distortion.
+/// The CRS every geometry is computed in, and why: the study's, else the one chosen for the
+/// areas ([`working_crs_for`]).
 fn choose_working_crs(spec: &StudySpec, areas: &Layer) -> Result<(Crs, String)> {
     if let Some(w) = spec.working_crs {
         return Ok((
@@ -432,11 +434,20 @@ fn choose_working_crs(spec: &StudySpec, areas: &Layer) -> Result<(Crs, String)> 
             "set in the study (working_crs / --working-crs)".to_string(),
         ));
     }
-    let Some(bbox) = wgs84_bbox(areas)? else {
-        return Err(Error::format(
+    working_crs_for(areas)?.ok_or_else(|| {
+        Error::format(
             &spec.areas.path,
             "no area has a geometry: nothing to compute",
-        ));
+        )
+    })
+}
+
+/// The working CRS for these areas, and why: British National Grid when they lie in Great
+/// Britain, else the UTM zone of their centre, so that distances and areas are in metres with
+/// little distortion. None when no area has a geometry.
+pub(crate) fn working_crs_for(areas: &Layer) -> Result<Option<(Crs, String)>> {
+    let Some(bbox) = wgs84_bbox(areas)? else {
+        return Ok(None);
     };
     let w = Crs::working_for(bbox);
     let why = if w == crate::crs::BNG {
@@ -444,7 +455,7 @@ fn choose_working_crs(spec: &StudySpec, areas: &Layer) -> Result<(Crs, String)> 
     } else {
         format!("the areas lie outside Great Britain: UTM zone of their centre ({w})")
     };
-    Ok((w, why))
+    Ok(Some((w, why)))
 }
 
 /// Builds the providers of every provider file, in the working CRS, with the service types

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 
 use geo::Coord;
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
 
 use super::columns::point_area_column;
 use super::{list, not_people, strict_check, FileReport, NeedJoin, POP_CANDIDATES};
@@ -11,6 +13,7 @@ use crate::config::{PointInput, StudySpec};
 use crate::error::{Error, Result};
 use crate::Layer;
 use lacuna_core::model::{Area, PopPoint};
+use lacuna_core::spatial::overlay::LocalPolygon;
 
 pub(super) fn build_points(
     input: &PointInput,
@@ -41,7 +44,7 @@ pub(super) fn build_points(
         .collect();
     let area_col = point_area_column(input, layer, &by_code, area_id_column)?;
     let mut report = FileReport::new("points", layer, &input.source);
-    let tree = area_tree(areas);
+    let tree = polygon_tree(areas.iter().map(|a| &a.local));
     let mut points = Vec::with_capacity(layer.features.len());
     let mut joined = Joined::default();
     for f in &layer.features {
@@ -114,7 +117,7 @@ impl Joined {
         code: Option<&str>,
         at: Coord,
         by_code: &HashMap<&str, usize>,
-        tree: &rstar::RTree<AreaEntry>,
+        tree: &PolygonTree,
         areas: &[Area],
         pos: impl Fn() -> String,
     ) -> Option<usize> {
@@ -122,7 +125,9 @@ impl Joined {
             Some(code) => match by_code.get(code) {
                 Some(&i) => {
                     self.by_code += 1;
-                    if !areas[i].local.contains(at) && locate(tree, areas, at).is_none() {
+                    if !areas[i].local.contains(at)
+                        && locate(tree, |i| &areas[i].local, at).is_none()
+                    {
                         self.coded_outside.push(format!("{} ({code})", pos()));
                     }
                     Some(i)
@@ -133,7 +138,7 @@ impl Joined {
                 }
             },
             None => {
-                let found = locate(tree, areas, at);
+                let found = locate(tree, |i| &areas[i].local, at);
                 match found {
                     Some(_) => self.by_location += 1,
                     None => self.outside.push(pos()),
@@ -228,34 +233,26 @@ pub(super) fn warn_empty_areas(
     }
 }
 
-struct AreaEntry(usize, rstar::AABB<[f64; 2]>);
+/// The polygons' bounding boxes, each with its polygon's index, for point-in-polygon.
+pub(crate) type PolygonTree = RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>;
 
-impl rstar::RTreeObject for AreaEntry {
-    type Envelope = rstar::AABB<[f64; 2]>;
-    fn envelope(&self) -> Self::Envelope {
-        self.1
-    }
+pub(crate) fn polygon_tree<'a>(polygons: impl Iterator<Item = &'a LocalPolygon>) -> PolygonTree {
+    let boxes = polygons.enumerate().map(|(i, p)| {
+        let r = p.bounding_rect();
+        let corners = Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+        GeomWithData::new(corners, i)
+    });
+    RTree::bulk_load(boxes.collect())
 }
 
-fn area_tree(areas: &[Area]) -> rstar::RTree<AreaEntry> {
-    rstar::RTree::bulk_load(
-        areas
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let r = a.local.bounding_rect();
-                AreaEntry(
-                    i,
-                    rstar::AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                )
-            })
-            .collect(),
-    )
-}
-
-fn locate(tree: &rstar::RTree<AreaEntry>, areas: &[Area], p: Coord) -> Option<usize> {
-    tree.locate_in_envelope_intersecting(&rstar::AABB::from_point([p.x, p.y]))
-        .map(|e| e.0)
-        .filter(|&i| areas[i].local.contains(p))
+/// The first polygon (by index) that contains `p`; `polygon(i)` is polygon `i`.
+pub(crate) fn locate<'a>(
+    tree: &PolygonTree,
+    polygon: impl Fn(usize) -> &'a LocalPolygon,
+    p: Coord,
+) -> Option<usize> {
+    tree.locate_in_envelope_intersecting(&AABB::from_point([p.x, p.y]))
+        .map(|e| e.data)
+        .filter(|&i| polygon(i).contains(p))
         .min()
 }

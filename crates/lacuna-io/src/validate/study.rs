@@ -12,15 +12,15 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{check_layer, label_units, problem, to_working, working_crs_for, FileCheck, Problem};
+use super::{check_in_working, label_units, problem, read, working_crs_for, FileCheck, Problem};
 use super::{Accounting, Role, ValidateOptions};
 use crate::config::StudySpec;
 use crate::crs::Crs;
 use crate::load::{load, LoadedStudy as Study};
-use crate::{self as io, Layer, ReadOptions};
+use crate::Layer;
 
 /// What was found in a study.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct StudyCheck {
     /// The study file.
     pub study: String,
@@ -88,33 +88,13 @@ fn inputs(spec: &StudySpec) -> Vec<Input> {
     v
 }
 
-fn read(input: &Input, crs: Option<Crs>) -> crate::Result<Layer> {
-    if input.role == "need" {
-        return io::csv::read_table(&input.path);
-    }
-    io::read_layer(
-        &input.path,
-        &ReadOptions {
-            crs,
-            xy_columns: None,
-        },
-    )
-}
-
 /// Checks a study without computing anything: each file in its role, then the study as a run
 /// would load it.
 pub fn validate_study(path: &Path, opts: &ValidateOptions) -> StudyCheck {
     let mut out = StudyCheck {
         study: path.display().to_string(),
-        name: None,
         readable: true,
-        error: None,
-        working_crs: None,
-        working_crs_source: String::new(),
-        service_types: Vec::new(),
-        files: Vec::new(),
-        problems: Vec::new(),
-        notes: Vec::new(),
+        ..StudyCheck::default()
     };
     let mut spec = match StudySpec::from_toml_file(path) {
         Ok(s) => s,
@@ -141,7 +121,7 @@ pub fn validate_study(path: &Path, opts: &ValidateOptions) -> StudyCheck {
     let mut layers: Vec<(Input, Result<Layer, String>)> = inputs(&spec)
         .into_iter()
         .map(|i| {
-            let layer = read(&i, spec.crs).map_err(|e| e.to_string());
+            let layer = read(&i.path, spec.crs, i.role == "need");
             (i, layer)
         })
         .collect();
@@ -211,27 +191,13 @@ fn check_files(
             // Providers may be polygons (catchments); points are points.
             _ => Role::of(layer),
         };
-        let mut check = match to_working(layer, working) {
-            Ok(()) => check_layer(
-                layer,
-                role,
-                input.id.as_deref(),
-                area_codes.as_ref(),
-                working,
-            ),
-            Err(e) => {
-                let mut c = check_layer(layer, role, input.id.as_deref(), None, None);
-                c.problems.retain(|p| p.kind != "invalid_geometry");
-                c.problems.push(problem(
-                    "file".into(),
-                    None,
-                    "crs",
-                    format!("cannot be transformed to the working CRS: {e}"),
-                    Some(false),
-                ));
-                c
-            }
-        };
+        let mut check = check_in_working(
+            layer,
+            role,
+            input.id.as_deref(),
+            area_codes.as_ref(),
+            working,
+        );
         check.role = Some(input.role.to_string());
         out.push(check);
     }

@@ -20,13 +20,6 @@ use lacuna_core::spatial::overlay::LocalPolygon;
 /// Areas formatted per parallel batch.
 const BATCH: usize = 1024;
 
-/// A string as a JSON string literal.
-pub(crate) fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    push_json_string(&mut out, s);
-    out
-}
-
 /// Appends `s` as a JSON string literal, exactly as `serde_json` writes it. Codes and names
 /// rarely hold a character JSON escapes (a quote, a backslash, a control character), so those
 /// are copied as they are and only the others go through `serde_json`.
@@ -37,6 +30,41 @@ pub(crate) fn push_json_string(out: &mut String, s: &str) {
         out.push('"');
         out.push_str(s);
         out.push('"');
+    }
+}
+
+/// A GeoJSON feature as the layers write it: its properties in the order added (strings escaped
+/// as `serde_json` escapes them, numbers by [`push_num`]), then its geometry.
+pub(crate) struct FeatureText(String);
+
+impl FeatureText {
+    pub(crate) fn new() -> Self {
+        FeatureText(String::from("{\"type\":\"Feature\",\"properties\":{"))
+    }
+
+    fn key(&mut self, key: &str) -> &mut String {
+        if !self.0.ends_with('{') {
+            self.0.push(',');
+        }
+        push_json_string(&mut self.0, key);
+        self.0.push(':');
+        &mut self.0
+    }
+
+    pub(crate) fn text(&mut self, key: &str, value: &str) -> &mut Self {
+        push_json_string(self.key(key), value);
+        self
+    }
+
+    pub(crate) fn num(&mut self, key: &str, value: f64, decimals: u32) -> &mut Self {
+        push_num(self.key(key), value, decimals);
+        self
+    }
+
+    /// The text so far with the geometry's key: the geometry and a closing brace follow.
+    pub(crate) fn geometry(mut self) -> String {
+        self.0.push_str("},\"geometry\":");
+        self.0
     }
 }
 
@@ -95,68 +123,39 @@ pub fn write_areas(
     let (start, ids) = group_by_area(study.areas.len(), rows.iter().map(|r| Some(r.area)));
     let flat: Vec<&CoverageRow> = ids.iter().map(|&i| &rows[i]).collect();
     let by_area: Vec<&[&CoverageRow]> = start.windows(2).map(|w| &flat[w[0]..w[1]]).collect();
-    // Property names per service type, escaped once.
-    let keys: Vec<[String; 4]> = study
-        .service_types
-        .iter()
-        .map(|t| {
-            [
-                "area_share",
-                "population_share",
-                "nearest_m",
-                "providers_within",
-            ]
-            .map(|k| json_string(&format!("{t}_{k}")))
-        })
-        .collect();
     // A feature's bytes, and its geometry string when kept.
     type Feature = (Vec<u8>, Option<String>);
-    let feature = |index: usize,
-                   a: &lacuna_core::model::Area,
-                   rows: &[&CoverageRow]|
-     -> std::io::Result<Feature> {
-        let mut s = String::with_capacity(
-            48 * a.local.vertex_count() + 256 + 160 * study.service_types.len(),
-        );
-        if index > 0 {
-            s.push_str(",\n");
-        }
-        s.push_str("{\"type\":\"Feature\",\"properties\":{\"area_code\":");
-        s.push_str(&json_string(&a.code));
-        s.push_str(",\"area_name\":");
-        s.push_str(&json_string(&a.name));
-        s.push_str(",\"group\":");
-        s.push_str(&json_string(&a.group));
-        s.push_str(",\"area_m2\":");
-        push_num(&mut s, a.local.area(), 1);
-        if let Some(p) = rows.first().and_then(|r| r.population) {
-            s.push_str(",\"population\":");
-            push_num(&mut s, p, 3);
-        }
-        for r in rows {
-            let k = &keys[r.service];
-            for (key, value, d) in [
-                (&k[0], Some(r.area_share), 9),
-                (&k[1], r.population_share, 9),
-                (&k[2], r.nearest_m, 1),
-                (&k[3], Some(r.providers_within as f64), 0),
-            ] {
-                if let Some(v) = value.filter(|v| v.is_finite()) {
-                    s.push(',');
-                    s.push_str(key);
-                    s.push(':');
-                    push_num(&mut s, v, d);
+    let feature =
+        |a: &lacuna_core::model::Area, rows: &[&CoverageRow]| -> std::io::Result<Feature> {
+            let mut f = FeatureText::new();
+            f.text("area_code", &a.code)
+                .text("area_name", &a.name)
+                .text("group", &a.group)
+                .num("area_m2", a.local.area(), 1);
+            if let Some(p) = rows.first().and_then(|r| r.population) {
+                f.num("population", p, 3);
+            }
+            for r in rows {
+                let t = &study.service_types[r.service];
+                for (key, value, d) in [
+                    ("area_share", Some(r.area_share), 9),
+                    ("population_share", r.population_share, 9),
+                    ("nearest_m", r.nearest_m, 1),
+                    ("providers_within", Some(r.providers_within as f64), 0),
+                ] {
+                    if let Some(v) = value.filter(|v| v.is_finite()) {
+                        f.num(&format!("{t}_{key}"), v, d);
+                    }
                 }
             }
-        }
-        s.push_str("},\"geometry\":");
-        let start = s.len();
-        geometry_json(&mut s, &a.local, &t)
-            .map_err(|e| std::io::Error::other(format!("area {}: {e}", a.code)))?;
-        let geometry = keep.then(|| s[start..].to_string());
-        s.push('}');
-        Ok((s.into_bytes(), geometry))
-    };
+            let mut s = f.geometry();
+            let start = s.len();
+            geometry_json(&mut s, &a.local, &t)
+                .map_err(|e| std::io::Error::other(format!("area {}: {e}", a.code)))?;
+            let geometry = keep.then(|| s[start..].to_string());
+            s.push('}');
+            Ok((s.into_bytes(), geometry))
+        };
     let mut kept = vec![String::new(); if keep { study.areas.len() } else { 0 }];
     write_atomic(path, |w| {
         w.write_all(super::collection_head(&study.run_id).as_bytes())?;
@@ -166,10 +165,12 @@ pub fn write_areas(
             let features: Vec<Feature> = areas
                 .par_iter()
                 .zip(rows)
-                .enumerate()
-                .map(|(i, (a, r))| feature(b * BATCH + i, a, r))
+                .map(|(a, r)| feature(a, r))
                 .collect::<std::io::Result<_>>()?;
             for (i, (bytes, geometry)) in features.into_iter().enumerate() {
+                if b + i > 0 {
+                    w.write_all(b",\n")?;
+                }
                 w.write_all(&bytes)?;
                 if let Some(g) = geometry {
                     kept[b * BATCH + i] = g;
@@ -196,7 +197,9 @@ mod tests {
             "tab\there\nline\r\u{1}\u{1f}\u{7f}",
             "Ynys Môn – Llŷn 😀",
         ] {
-            assert_eq!(json_string(s), serde_json::to_string(s).unwrap(), "{s:?}");
+            let mut out = String::new();
+            push_json_string(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
         }
     }
 }

@@ -141,72 +141,16 @@ pub fn thousands(x: f64) -> String {
 }
 
 /// Appends `x` rounded to at most `decimals` decimals, trailing zeros trimmed ("0.25", "3",
-/// "-1.5"); nothing for NaN or infinities.
-///
-/// The digits come from integer arithmetic on `round(x * 10^decimals)`, which is exact and
-/// several times faster than float formatting; halves round away from zero.
+/// "-1.5"); nothing for NaN or infinities. Halves of the scaled value round away from zero.
 pub fn push_num(out: &mut String, x: f64, decimals: u32) {
     use std::fmt::Write as _;
-    if !x.is_finite() {
-        return;
-    }
-    // Table lookups, not `powi`: this runs for every number of a national layer.
-    let Some(&scale) = POW10_F64.get(decimals as usize) else {
-        let _ = write!(
-            out,
-            "{}",
-            (x * 10f64.powi(decimals as i32)).round() / 10f64.powi(decimals as i32)
-        );
-        return;
-    };
-    let y = x * scale;
-    if y.abs() >= 9.0e15 {
-        // Beyond exact integers in f64: let the float formatter decide.
-        let _ = write!(out, "{}", y.round() / scale);
-        return;
-    }
-    // Round half away from zero, as f64::round does, without its library call: y - trunc(y)
-    // is exact below 2^52.
-    let t = y as i64;
-    let r = y - t as f64;
-    let n = if r >= 0.5 {
-        t + 1
-    } else if r <= -0.5 {
-        t - 1
-    } else {
-        t
-    };
-    if n == 0 {
-        out.push('0');
-        return;
-    }
-    if n < 0 {
-        out.push('-');
-    }
-    let n = n.unsigned_abs();
-    let p = 10u64.pow(decimals);
-    let mut digits = itoa::Buffer::new();
-    out.push_str(digits.format(n / p));
-    let mut frac = n % p;
-    if frac != 0 {
-        let mut width = decimals as usize;
-        while frac.is_multiple_of(10) {
-            frac /= 10;
-            width -= 1;
-        }
-        out.push('.');
-        let text = digits.format(frac);
-        for _ in text.len()..width {
-            out.push('0');
-        }
-        out.push_str(text);
+    if x.is_finite() {
+        let scale = 10f64.powi(decimals as i32);
+        // `+ 0.0` turns a negative zero (-0.0001 rounded) into 0; the shortest decimal that
+        // reads back as the rounded value has no trailing zeros.
+        let _ = write!(out, "{}", (x * scale).round() / scale + 0.0);
     }
 }
-
-/// Powers of ten up to the largest decimals a table or layer asks for (all exact in f64).
-const POW10_F64: [f64; 16] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-];
 
 /// [`push_num`] into a new string.
 pub fn num(x: f64, decimals: u32) -> String {

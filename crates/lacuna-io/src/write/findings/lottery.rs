@@ -57,8 +57,7 @@ pub(super) fn lottery_pairs_csv(cx: &Ctx, p: &Path) -> Result<()> {
         ],
         labels,
         rows,
-    )?;
-    Ok(())
+    )
 }
 
 pub(super) fn groups_csv(cx: &Ctx, p: &Path) -> Result<()> {
@@ -102,8 +101,7 @@ pub(super) fn groups_csv(cx: &Ctx, p: &Path) -> Result<()> {
         ],
         labels,
         rows,
-    )?;
-    Ok(())
+    )
 }
 
 pub(super) fn lottery_geojson(cx: &Ctx, p: &Path) -> Result<()> {
@@ -141,23 +139,16 @@ pub(super) fn lottery_geojson(cx: &Ctx, p: &Path) -> Result<()> {
                 push_num(&mut g, c.y, 7);
             }
             g.push_str("]]}");
-            let mut props = format!(
-            "{{\"service_type\":{},\"area_a\":{},\"group_a\":{},\"area_b\":{},\"group_b\":{},\"difference\":",
-            json_string(&x.service_type),
-            json_string(&area(x.a).code),
-            json_string(&area(x.a).group),
-            json_string(&area(x.b).code),
-            json_string(&area(x.b).group)
-        );
-            push_num(&mut props, x.difference, 9);
-            props.push_str(",\"score\":");
-            push_num(&mut props, x.score, 3);
-            props.push('}');
-            features.push(format!(
-                "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":{g}}}"
-            ));
+            let mut f = FeatureText::new();
+            f.text("service_type", &x.service_type)
+                .text("area_a", &area(x.a).code)
+                .text("group_a", &area(x.a).group)
+                .text("area_b", &area(x.b).code)
+                .text("group_b", &area(x.b).group)
+                .num("difference", x.difference, 9)
+                .num("score", x.score, 3);
+            features.push(f.geometry() + &g + "}");
         }
     }
-    write_feature_collection(p, &study.run_id, &features)?;
-    Ok(())
+    write_feature_collection(p, &study.run_id, &features)
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use geo::InteriorPoint;
 use rayon::prelude::*;
 
-use super::layers::{geometry_json, json_string, push_json_string, Wgs84Geometries};
+use super::layers::{geometry_json, FeatureText, Wgs84Geometries};
 use super::{num, push_num};
 use crate::atomic::write_atomic;
 use crate::crs::{Transformer, WGS84};
@@ -60,28 +60,6 @@ fn write_csv(path: &Path, header: &[&str], labels: Labels, rows: Vec<Vec<String>
         csv.write_record(relabel(header, labels))?;
         for r in rows {
             csv.write_record(&r)?;
-        }
-        csv.flush()
-    })
-}
-
-/// Like [`write_csv`] for long tables: each row is filled into one reused record (text pushed
-/// into cleared fields) instead of a vector of new strings per row.
-fn write_csv_each<T>(
-    path: &Path,
-    header: &[&str],
-    labels: Labels,
-    items: impl Iterator<Item = T>,
-    fill: impl Fn(T, &mut [String]),
-) -> Result<()> {
-    write_atomic(path, |w| {
-        let mut csv = ::csv::Writer::from_writer(w);
-        csv.write_record(relabel(header, labels))?;
-        let mut record = vec![String::new(); header.len()];
-        for item in items {
-            record.iter_mut().for_each(String::clear);
-            fill(item, &mut record);
-            csv.write_record(&record)?;
         }
         csv.flush()
     })

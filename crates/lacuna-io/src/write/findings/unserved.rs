@@ -16,8 +16,29 @@ pub(super) fn unserved_csv(cx: &Ctx, p: &Path) -> Result<()> {
     let rows = f
         .services
         .iter()
-        .flat_map(|s| s.unserved.iter().map(move |u| (s.service, u)));
-    write_csv_each(
+        .flat_map(|s| s.unserved.iter().map(move |u| (s.service, u)))
+        .map(|(t, u)| {
+            let a = area(u.area);
+            vec![
+                u.service_type.clone(),
+                u.rank.to_string(),
+                a.code.clone(),
+                a.name.clone(),
+                a.group.clone(),
+                u.group_rank.to_string(),
+                num(u.population, 3),
+                num(u.target_population, 3),
+                num(u.covered_share, 9),
+                num(u.uncovered_population, 3),
+                num(u.uncovered_target, 3),
+                u.need_decile.map(|d| d.to_string()).unwrap_or_default(),
+                num(u.need_weight, 6),
+                num(u.unmet_need, 3),
+                opt_num(coverage.rows[u.area * types + t].nearest_m, 1),
+            ]
+        })
+        .collect();
+    write_csv(
         p,
         &[
             "service_type",
@@ -38,31 +59,7 @@ pub(super) fn unserved_csv(cx: &Ctx, p: &Path) -> Result<()> {
         ],
         labels,
         rows,
-        |(t, u), r| {
-            let a = area(u.area);
-            let mut int = itoa::Buffer::new();
-            r[0].push_str(&u.service_type);
-            r[1].push_str(int.format(u.rank));
-            r[2].push_str(&a.code);
-            r[3].push_str(&a.name);
-            r[4].push_str(&a.group);
-            r[5].push_str(int.format(u.group_rank));
-            push_num(&mut r[6], u.population, 3);
-            push_num(&mut r[7], u.target_population, 3);
-            push_num(&mut r[8], u.covered_share, 9);
-            push_num(&mut r[9], u.uncovered_population, 3);
-            push_num(&mut r[10], u.uncovered_target, 3);
-            if let Some(d) = u.need_decile {
-                r[11].push_str(int.format(d));
-            }
-            push_num(&mut r[12], u.need_weight, 6);
-            push_num(&mut r[13], u.unmet_need, 3);
-            if let Some(n) = coverage.rows[u.area * types + t].nearest_m {
-                push_num(&mut r[14], n, 1);
-            }
-        },
-    )?;
-    Ok(())
+    )
 }
 
 pub(super) fn unserved_geojson(cx: &Ctx, p: &Path) -> Result<()> {
@@ -95,29 +92,21 @@ pub(super) fn unserved_geojson(cx: &Ctx, p: &Path) -> Result<()> {
         .par_iter()
         .map(|u| {
             let a = area(u.area);
-            let mut props = String::with_capacity(256);
-            props.push_str("{\"type\":\"Feature\",\"properties\":{\"service_type\":");
-            push_json_string(&mut props, &u.service_type);
-            props.push_str(",\"rank\":");
-            props.push_str(itoa::Buffer::new().format(u.rank));
-            props.push_str(",\"area_code\":");
-            push_json_string(&mut props, &a.code);
-            props.push_str(",\"area_name\":");
-            push_json_string(&mut props, &a.name);
-            props.push_str(",\"group\":");
-            push_json_string(&mut props, &a.group);
-            props.push_str(",\"covered_share\":");
-            push_num(&mut props, u.covered_share, 9);
-            props.push_str(if by_population {
-                ",\"uncovered_population\":"
+            let uncovered = if by_population {
+                "uncovered_population"
             } else {
-                ",\"uncovered_area_m2\":"
-            });
-            push_num(&mut props, u.uncovered_population, 3);
-            props.push_str(",\"unmet_need\":");
-            push_num(&mut props, u.unmet_need, 3);
-            props.push_str("},\"geometry\":");
-            props
+                "uncovered_area_m2"
+            };
+            let mut f = FeatureText::new();
+            f.text("service_type", &u.service_type)
+                .num("rank", u.rank as f64, 0)
+                .text("area_code", &a.code)
+                .text("area_name", &a.name)
+                .text("group", &a.group)
+                .num("covered_share", u.covered_share, 9)
+                .num(uncovered, u.uncovered_population, 3)
+                .num("unmet_need", u.unmet_need, 3);
+            f.geometry()
         })
         .collect();
     write_features(p, &study.run_id, all.len(), |w, k| {
@@ -141,27 +130,18 @@ pub(super) fn gaps_geojson(cx: &Ctx, p: &Path) -> Result<()> {
             let mut groups: Vec<&str> = gap.areas.iter().map(|&i| area(i).group.as_str()).collect();
             groups.sort_unstable();
             groups.dedup();
-            let mut props = format!(
-                "{{\"service_type\":{},\"gap\":{},\"area_m2\":",
-                json_string(&study.service_types[sf.service]),
-                k + 1
-            );
-            push_num(&mut props, gap.area_m2, 1);
+            let mut f = FeatureText::new();
+            f.text("service_type", &study.service_types[sf.service])
+                .num("gap", (k + 1) as f64, 0)
+                .num("area_m2", gap.area_m2, 1);
             if gap.population.is_finite() {
-                props.push_str(",\"population\":");
-                push_num(&mut props, gap.population, 3);
+                f.num("population", gap.population, 3);
             }
-            props.push_str(&format!(
-                ",\"n_areas\":{},\"areas\":{},\"groups\":{}}}",
-                codes.len(),
-                json_string(&codes.join(";")),
-                json_string(&groups.join(";"))
-            ));
-            features.push(format!(
-                "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":{g}}}"
-            ));
+            f.num("n_areas", codes.len() as f64, 0)
+                .text("areas", &codes.join(";"))
+                .text("groups", &groups.join(";"));
+            features.push(f.geometry() + &g + "}");
         }
     }
-    write_feature_collection(p, &study.run_id, &features)?;
-    Ok(())
+    write_feature_collection(p, &study.run_id, &features)
 }
