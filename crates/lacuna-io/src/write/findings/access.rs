@@ -7,25 +7,31 @@ use super::*;
 
 /// `x` to nine significant digits: supply per person is a list size per head (about 1) or a
 /// number of doctors per head (about 0.0005), and both need their digits.
-fn push_sig(out: &mut String, x: f64) {
-    if x == 0.0 {
-        out.push('0');
-    } else if x.is_finite() {
-        let decimals = (8 - x.abs().log10().floor() as i32).max(0) as u32;
-        push_num(out, x, decimals);
+fn sig(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return num(x, 0);
     }
+    num(x, (8 - x.abs().log10().floor() as i32).max(0) as u32)
 }
 
 pub(super) fn access_csv(cx: &Ctx, p: &Path) -> Result<()> {
     let Ctx {
         study, f, labels, ..
     } = *cx;
-    let rows = f
-        .capacity
-        .services
-        .iter()
-        .flat_map(|s| (0..study.areas.len()).map(move |i| (s, i)));
-    write_csv_each(
+    let mut rows = Vec::new();
+    for s in &f.capacity.services {
+        for (i, area) in study.areas.iter().enumerate() {
+            rows.push(vec![
+                area.code.clone(),
+                study.service_types[s.service].clone(),
+                s.rule.method_name().into(),
+                num(s.population[i], 3),
+                s.access[i].map(sig).unwrap_or_default(),
+                opt_num(s.ratio(i), 6),
+            ]);
+        }
+    }
+    write_csv(
         p,
         &[
             "area_code",
@@ -37,16 +43,6 @@ pub(super) fn access_csv(cx: &Ctx, p: &Path) -> Result<()> {
         ],
         labels,
         rows,
-        |(s, i), r| {
-            r[0].push_str(&study.areas[i].code);
-            r[1].push_str(&study.service_types[s.service]);
-            r[2].push_str(s.rule.method_name());
-            push_num(&mut r[3], s.population[i], 3);
-            if let Some(a) = s.access[i] {
-                push_sig(&mut r[4], a);
-                push_num(&mut r[5], a / s.mean, 6);
-            }
-        },
     )
 }
 
@@ -63,7 +59,7 @@ pub(super) fn access_summary_csv(cx: &Ctx, p: &Path) -> Result<()> {
             r[2] = s.rule.max_m.map(|m| num(m, 3)).unwrap_or_default();
             r[3] = group.into();
             r[4] = num(pop, 3);
-            push_sig(&mut r[5], access);
+            r[5] = sig(access);
             r[6] = num(access / s.mean, 6);
             if let Some((gini, ci)) = indices {
                 r[7] = num(gini, 6);
