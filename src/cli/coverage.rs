@@ -119,6 +119,7 @@ impl Inputs {
                     id_column: a.provider_id.clone(),
                     capacity_column: None,
                     source: None,
+                    crs: None,
                     network: None,
                 }
             })
@@ -136,6 +137,7 @@ impl Inputs {
                 group: a.group.clone(),
                 group_name: a.group_name.clone(),
                 source: None,
+                crs: None,
             },
             providers,
             points: a.points.clone().map(|path| PointInput {
@@ -143,6 +145,7 @@ impl Inputs {
                 population: a.point_population.clone(),
                 area_column: a.point_area.clone(),
                 source: None,
+                crs: None,
             }),
             need: a.need.clone().map(|path| NeedInput {
                 path,

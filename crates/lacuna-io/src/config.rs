@@ -34,6 +34,10 @@ pub struct AreaInput {
     /// Where the file comes from, for the report's inputs table: publisher, vintage, licence
     /// (e.g. "ONS Open Geography Portal, December 2011, OGL v3.0").
     pub source: Option<String>,
+    /// CRS of this file when it declares none (overrides the study's `crs` for this file), e.g.
+    /// "EPSG:27700" for a CSV of eastings and northings beside a GeoJSON in WGS84.
+    #[serde(default, with = "opt_crs", skip_serializing_if = "Option::is_none")]
+    pub crs: Option<Crs>,
 }
 
 /// One provider file.
@@ -51,13 +55,21 @@ pub struct ProviderInput {
     pub radius_m: Option<f64>,
     /// Column holding each provider's radius in metres.
     pub radius_column: Option<String>,
-    /// Column with a provider identifier (default: detected `id`, `name`).
+    /// Column with a provider identifier (default: detected `id`, `name`); `id = ` as for areas.
+    #[serde(alias = "id")]
     pub id_column: Option<String>,
-    /// Column with capacity.
+    /// Column with each provider's capacity (list size, opening hours, beds; default: detected
+    /// `capacity`): capacity-aware access (`access.csv`) shares it among the people within
+    /// reach. `capacity = ` too.
+    #[serde(alias = "capacity")]
     pub capacity_column: Option<String>,
     /// Where the file comes from, for the report's inputs table: publisher, vintage, licence
     /// (e.g. "ONS Open Geography Portal, December 2011, OGL v3.0").
     pub source: Option<String>,
+    /// CRS of this file when it declares none (overrides the study's `crs` for this file), e.g.
+    /// "EPSG:27700" for a CSV of eastings and northings beside a GeoJSON in WGS84.
+    #[serde(default, with = "opt_crs", skip_serializing_if = "Option::is_none")]
+    pub crs: Option<Crs>,
     /// The network the file's providers belong to (e.g. "Trussell Trust"): network reach gets
     /// a row for it beside its service type's, and `network_gaps.csv` compares it with the
     /// other networks. Files naming the same network pool their providers.
@@ -80,6 +92,10 @@ pub struct PointInput {
     /// Where the file comes from, for the report's inputs table: publisher, vintage, licence
     /// (e.g. "ONS Open Geography Portal, December 2011, OGL v3.0").
     pub source: Option<String>,
+    /// CRS of this file when it declares none (overrides the study's `crs` for this file), e.g.
+    /// "EPSG:27700" for a CSV of eastings and northings beside a GeoJSON in WGS84.
+    #[serde(default, with = "opt_crs", skip_serializing_if = "Option::is_none")]
+    pub crs: Option<Crs>,
 }
 
 /// Need indicators per area.

@@ -191,11 +191,12 @@ fn list(v: &[String], n: usize) -> String {
     s
 }
 
-fn read(path: &Path, spec: &StudySpec) -> Result<Layer> {
+/// Reads one input file; `crs`, the file's own `crs =`, stands in for the study's.
+fn read(path: &Path, crs: Option<Crs>, spec: &StudySpec) -> Result<Layer> {
     io::read_layer(
         path,
         &ReadOptions {
-            crs: spec.crs,
+            crs: crs.or(spec.crs),
             xy_columns: None,
         },
     )
@@ -399,14 +400,17 @@ struct Inputs {
 /// waits for the working CRS, which the areas decide.
 fn read_inputs(spec: &StudySpec) -> Result<Inputs> {
     let (areas, others) = rayon::join(
-        || read(&spec.areas.path, spec),
+        || read(&spec.areas.path, spec.areas.crs, spec),
         || {
-            let providers: Result<Vec<Layer>> =
-                spec.providers.iter().map(|p| read(&p.path, spec)).collect();
+            let providers: Result<Vec<Layer>> = spec
+                .providers
+                .iter()
+                .map(|p| read(&p.path, p.crs, spec))
+                .collect();
             let points = spec
                 .points
                 .as_ref()
-                .map(|p| read(&p.path, spec))
+                .map(|p| read(&p.path, p.crs, spec))
                 .transpose();
             let need = spec
                 .need

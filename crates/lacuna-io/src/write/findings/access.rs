@@ -5,13 +5,13 @@
 
 use super::*;
 
-/// `x` to nine significant digits: supply per person is a list size per head (about 1) or a
+/// `x` to twelve significant digits: supply per person is a list size per head (about 1) or a
 /// number of doctors per head (about 0.0005), and both need their digits.
 fn sig(x: f64) -> String {
     if x == 0.0 || !x.is_finite() {
         return num(x, 0);
     }
-    num(x, (8 - x.abs().log10().floor() as i32).max(0) as u32)
+    num(x, (11 - x.abs().log10().floor() as i32).max(0) as u32)
 }
 
 pub(super) fn access_csv(cx: &Ctx, p: &Path) -> Result<()> {
