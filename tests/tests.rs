@@ -3,6 +3,7 @@
 
 mod util;
 
+mod access;
 mod batch;
 mod corpus;
 mod coverage;

@@ -347,7 +347,11 @@ impl StudySpec {
             .iter()
             .filter_map(|p| p.radius_m)
             .chain(self.services.values().filter_map(|s| s.radius_m));
-        for s in self.services.values() {
+        for (name, s) in &self.services {
+            if let Some(spec) = &s.access {
+                lacuna_core::metrics::capacity::Rule::of(spec, s.radius_m)
+                    .map_err(|why| Error::Config(format!("[services.{name}.access] {why}")))?;
+            }
             if let Some(t) = s.threshold {
                 if !(0.0..=1.0).contains(&t) {
                     return Err(Error::Config(format!(
