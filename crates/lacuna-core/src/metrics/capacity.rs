@@ -180,7 +180,7 @@ fn step_zones(zones: &[[f64; 2]]) -> Result<Decay, String> {
     }
     let mut last = 0.0;
     for &[limit, w] in zones {
-        if !(limit.is_finite() && limit > last) || !(w.is_finite() && w >= 0.0) {
+        if !(limit.is_finite() && limit > last && w.is_finite() && w >= 0.0) {
             return Err(format!(
                 "zone [{limit}, {w}]: limits must increase from 0 and weights be >= 0"
             ));
@@ -587,6 +587,9 @@ mod tests {
         ]
     }
 
+    /// A distance weight, for the definitions.
+    type Weight = Box<dyn Fn(f64) -> f64>;
+
     fn spec(method: AccessMethod) -> AccessSpec {
         AccessSpec {
             method,
@@ -602,7 +605,7 @@ mod tests {
             ..spec(AccessMethod::Enhanced)
         };
         let within = |d: f64, w: f64| if d <= 60.0 { w } else { 0.0 };
-        let cases: [(AccessSpec, Box<dyn Fn(f64) -> f64>); 4] = [
+        let cases: [(AccessSpec, Weight); 4] = [
             (
                 gaussian,
                 Box::new(move |d| within(d, (-d * d / 3200.0).exp())),
@@ -651,8 +654,8 @@ mod tests {
         for (spec, w) in cases {
             let s = &run(&study(Some(spec.clone()))).services[0];
             let want = by_definition(w);
-            for i in 0..2 {
-                assert_abs_diff_eq!(s.access[i].unwrap(), want[i], epsilon = 1e-15);
+            for (got, want) in s.access.iter().zip(want) {
+                assert_abs_diff_eq!(got.unwrap(), want, epsilon = 1e-15);
             }
         }
     }
