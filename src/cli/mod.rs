@@ -320,6 +320,14 @@ fn print_findings(s: &lacuna_io::load::LoadedStudy, f: &lacuna_core::metrics::fi
                 lacuna_io::write::pct1(e.theil_between_share.unwrap_or(f64::NAN))
             ));
         }
+        if let Some(a) = f.capacity.services.iter().find(|a| a.service == sf.service) {
+            parts.push(format!(
+                "capacity per person {} ({}), its Gini {}",
+                lacuna_io::write::fixed(a.mean, 3),
+                a.rule.method_name(),
+                lacuna_io::write::fixed(a.gini, 3)
+            ));
+        }
         if !parts.is_empty() {
             eprintln!("  {t:<12} {}", parts.join(", "));
         }

@@ -162,6 +162,13 @@ fn cell_centre(c: f64, r: f64) -> Coord {
     }
 }
 
+/// Registered patients of the demo's GP practices, in the order of [`providers`]: one large
+/// practice in Eastcliff and small ones in the west, so capacity-aware access (`access.csv`)
+/// differs from plain coverage.
+const LIST_SIZES: [u32; 12] = [
+    6200, 11800, 4300, 9100, 3100, 14500, 7600, 5200, 8800, 12400, 2900, 6900,
+];
+
 /// Providers: (service type, name, location).
 fn providers() -> Vec<(&'static str, String, Coord)> {
     let mut out = Vec::new();
@@ -254,10 +261,12 @@ group = "council_code"
 group_name = "council_name"
 source = "synthetic: made by lacuna demo"   # shown in the report's inputs table
 
-# GPs and pharmacies: CSV with longitude/latitude and a service_type column.
+# GPs and pharmacies: CSV with longitude/latitude and a service_type column. The GPs' list
+# sizes are their capacity: access.csv shares them among the people within reach (2SFCA).
 [[providers]]
 path = "health.csv"
 type_column = "service_type"
+capacity = "list_size"
 
 # Libraries: GeoJSON points (WGS84), one service type for the file.
 [[providers]]
@@ -324,7 +333,7 @@ their neighbours; no food bank near the deprived south-west of Midmarsh.\n\n\
 | file | what | CRS |\n|---|---|---|\n\
 | `study.toml` | the study: inputs, columns, catchment radius per service type | |\n\
 | `wards.geojson` | 60 ward polygons with council code and name | WGS84 (RFC 7946) |\n\
-| `health.csv` | GP practices and pharmacies, `service_type` column | WGS84 lon/lat |\n\
+| `health.csv` | GP practices (with `list_size`) and pharmacies, `service_type` column | WGS84 lon/lat |\n\
 | `libraries.geojson` | libraries | WGS84 |\n\
 | `food_banks.csv`, `community_pantries.csv` | food banks of two networks | EPSG:27700 easting/northing |\n\
 | `population_points.csv` | population-weighted points with their ward code | EPSG:27700 |\n\
@@ -382,7 +391,8 @@ pub fn write(dir: &Path) -> Result<Vec<PathBuf>> {
     put("wards.geojson", g)?;
 
     let prov = providers();
-    let mut health = String::from("name,service_type,lon,lat\n");
+    let mut health = String::from("name,service_type,lon,lat,list_size\n");
+    let mut gps = LIST_SIZES.iter();
     let mut libs = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
     let mut food = String::from("name,easting,northing\n");
     let mut pantries = food.clone();
@@ -391,7 +401,9 @@ pub fn write(dir: &Path) -> Result<Vec<PathBuf>> {
         match *kind {
             "gp" | "pharmacy" => {
                 let q = to_wgs84(&t, *at)?;
-                let _ = writeln!(health, "{name},{kind},{},{}", q.x, q.y);
+                let size = if *kind == "gp" { gps.next() } else { None };
+                let size = size.map(u32::to_string).unwrap_or_default();
+                let _ = writeln!(health, "{name},{kind},{},{},{size}", q.x, q.y);
             }
             "library" => {
                 let q = to_wgs84(&t, *at)?;

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use crate::metrics::access::{access, Access};
 use crate::metrics::capacity::{capacity_access, CapacityAccess};
 use crate::metrics::coverage::Coverage;
+use crate::metrics::critical::{critical_providers, Critical};
 use crate::metrics::equity::{equity_many, EquityRow};
 use crate::metrics::gaps::{unserved, Unserved};
 use crate::metrics::lacunae::{gaps, Gap};
@@ -56,6 +57,9 @@ pub struct Findings {
     pub networks: Vec<Network>,
     /// Areas one network misses that another covers.
     pub missed: Vec<Missed>,
+    /// What closing each provider alone would cost, ranked within each service type (None when
+    /// not computed, or without population points and need-file population).
+    pub critical: Option<Vec<Critical>>,
     /// Capacity-aware access per service type that has capacities (empty when not computed).
     pub capacity: CapacityAccess,
     /// Whether gap polygons were built.
@@ -78,8 +82,8 @@ pub enum Finding {
     /// The postcode lottery: neighbouring areas in different councils with similar need and
     /// very different provision, and the council league table.
     Lottery,
-    /// The reach of each provider and network, and the areas one network misses that another
-    /// covers.
+    /// The reach of each provider and network, the areas one network misses that another
+    /// covers, and what closing each provider alone would cost.
     Reach,
     /// Capacity-aware access: supply per person within reach (2SFCA, E2SFCA, gravity).
     Access,
@@ -196,7 +200,8 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
             let t_services = secs(t);
             let t = std::time::Instant::now();
             let networks = if want(Finding::Reach) {
-                Some(networks_reach(study, &need, &index, &services))
+                let critical = critical_providers(study, &need, &index, &accesses);
+                Some((networks_reach(study, &need, &index, &services), critical))
             } else {
                 None
             };
@@ -219,7 +224,8 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
         ("findings/reach", t_reach),
         ("findings/unserved, pairs, league, gaps", t_services),
     ]);
-    let (reach, networks, missed) = networks.unwrap_or((None, Vec::new(), Vec::new()));
+    let ((reach, networks, missed), critical) =
+        networks.unwrap_or(((None, Vec::new(), Vec::new()), None));
     let t = std::time::Instant::now();
     let capacity = if want(Finding::Access) {
         capacity_access(study, &need)
@@ -234,6 +240,7 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
         reach,
         networks,
         missed,
+        critical,
         capacity,
         gap_polygons,
         computed: Finding::ALL.into_iter().filter(|f| want(*f)).collect(),

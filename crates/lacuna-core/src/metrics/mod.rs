@@ -3,6 +3,7 @@
 pub mod access;
 pub mod capacity;
 pub mod coverage;
+pub mod critical;
 pub mod equity;
 pub mod findings;
 pub mod gaps;

@@ -63,7 +63,7 @@ need-file population uniformly over the area and counts the share inside each ca
 /// Target population per person of each area for service type `t` (1 everywhere when the
 /// service has no target column; 0 where the area has no target figure or no population), and
 /// whether it has a target column.
-fn target_rates(study: &Study, t: usize) -> (Vec<f64>, bool) {
+pub(crate) fn target_rates(study: &Study, t: usize) -> (Vec<f64>, bool) {
     let col = study
         .params
         .services
@@ -309,6 +309,34 @@ impl TypeReach<'_> {
         }
         (net, networks, per)
     }
+}
+
+/// Per provider of type `t` whose catchment reaches into `area`, the share of the area that it
+/// alone covers: what the area loses if that provider alone closes (exact, as reach measures).
+pub(crate) fn alone_shares(
+    study: &Study,
+    index: &ProviderIndex,
+    t: usize,
+    area: &crate::model::Area,
+) -> Vec<(usize, f64)> {
+    let cands = index.candidates(t, area.local.bounding_rect());
+    let split = if index.has_polygons[t] {
+        let a = area.local.area();
+        let inside: Vec<f64> = (0..cands.len())
+            .map(|k| {
+                crate::spatial::covered::overlay_area(area, &study.providers, &cands[k..=k], true)
+                    / a
+            })
+            .collect();
+        split_polygons(study, area, &area.local.shape(), &cands, &cands, &inside)
+    } else {
+        split_discs(study, area, &cands)
+    };
+    split
+        .1
+        .into_iter()
+        .map(|(j, _, alone)| (j, alone))
+        .collect()
 }
 
 /// [`reach_areal`]'s split of an area for a type with disc catchments: the share of `area`
