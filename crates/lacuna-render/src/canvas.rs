@@ -487,6 +487,18 @@ impl Canvas {
         });
     }
 
+    /// Adds a text in grey, regular: subtitles, notes and attributions.
+    pub(crate) fn grey_text(&mut self, at: (f64, f64), size: f64, anchor: Anchor, text: &str) {
+        self.push(Item::Text {
+            at,
+            size,
+            bold: false,
+            anchor,
+            color: GREY,
+            text: text.to_string(),
+        });
+    }
+
     /// Adds a rectangle (a one-ring shape).
     pub fn rect(
         &mut self,
