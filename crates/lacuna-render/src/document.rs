@@ -13,10 +13,11 @@ use lacuna_core::metrics::access::Access;
 use lacuna_core::metrics::coverage::Coverage;
 use lacuna_core::metrics::equity::EquityRow;
 use lacuna_core::metrics::findings::{Finding, Findings, ServiceFindings};
-use lacuna_core::metrics::reach;
+use lacuna_core::metrics::reach::{self, Reach};
 use lacuna_core::params::{Adjacency, DeprivationKind};
 use lacuna_io::atomic::write_atomic;
 use lacuna_io::error::{Error, Result};
+use lacuna_io::load::FileReport;
 use lacuna_io::write::{fixed, pct1, thousands, Units};
 use lacuna_io::LoadedStudy as Study;
 
@@ -63,7 +64,17 @@ impl Doc {
         let head = head.iter().map(|c| c.to_string()).collect();
         self.0.push(Block::Table(head, rows));
     }
+
+    /// A table of one row per item: each column its header and its cell of an item.
+    fn columns<T>(&mut self, items: impl Iterator<Item = T>, columns: &[Column<T>]) {
+        let head: Vec<&str> = columns.iter().map(|c| c.0).collect();
+        let rows = items.map(|x| columns.iter().map(|c| (c.1)(&x)).collect());
+        self.table(&head, rows.collect());
+    }
 }
+
+/// A table's column: its header, and its cell of an item.
+type Column<'a, T> = (&'a str, &'a dyn Fn(&T) -> String);
 
 fn row(cells: &[&dyn std::fmt::Display]) -> Vec<String> {
     cells.iter().map(|c| c.to_string()).collect()
@@ -219,31 +230,25 @@ fn summary(d: &mut Doc, study: &Study, coverage: &Coverage, f: &Findings, units:
 /// The input files and what happened to them: read, kept, repaired, dropped, and why.
 fn inputs(d: &mut Doc, study: &Study, coverage: &Coverage, f: &Findings) {
     d.heading(2, "Inputs and what happened to them");
-    let sourced = study.files.iter().any(|fr| fr.source.is_some());
-    let columns = [
-        "role", "file", "CRS", "read", "kept", "repaired", "dropped", "source",
+    let crs = |fr: &&FileReport| match (&fr.crs, fr.crs_source.is_empty()) {
+        (Some(c), false) => format!("{c} ({})", fr.crs_source),
+        (Some(c), true) => c.clone(),
+        (None, _) => "– (a table)".into(),
+    };
+    let columns: [Column<&FileReport>; 8] = [
+        ("role", &|fr| fr.role.clone()),
+        ("file", &|fr| fr.path.clone()),
+        ("CRS", &crs),
+        ("read", &|fr| fr.read.to_string()),
+        ("kept", &|fr| fr.kept.to_string()),
+        ("repaired", &|fr| fr.repaired.to_string()),
+        ("dropped", &|fr| fr.dropped.to_string()),
+        ("source", &|fr| {
+            fr.source.clone().unwrap_or_else(|| "–".into())
+        }),
     ];
-    let rows = study.files.iter().map(|fr| {
-        let crs = match (&fr.crs, fr.crs_source.is_empty()) {
-            (Some(c), false) => format!("{c} ({})", fr.crs_source),
-            (Some(c), true) => c.clone(),
-            (None, _) => "– (a table)".into(),
-        };
-        let mut r = row(&[
-            &fr.role,
-            &fr.path,
-            &crs,
-            &fr.read,
-            &fr.kept,
-            &fr.repaired,
-            &fr.dropped,
-        ]);
-        if sourced {
-            r.push(fr.source.clone().unwrap_or_else(|| "–".into()));
-        }
-        r
-    });
-    d.table(&columns[..7 + usize::from(sourced)], rows.collect());
+    let sourced = study.files.iter().any(|fr| fr.source.is_some());
+    d.columns(study.files.iter(), &columns[..7 + usize::from(sourced)]);
     let mut notes =
         vec![lacuna_io::write::run_record::population_note(coverage.method).to_string()];
     if let Some(n) = &study.need {
@@ -392,33 +397,26 @@ fn equity_section(d: &mut Doc, cx: &ServiceCx) {
         "Per council (C below 0: access concentrated among the more deprived; the interval is a \
          seeded bootstrap over the council's areas):",
     );
-    let rows = sf.equity.iter().map(|e| {
-        let group = if e.group == "ALL" {
-            "All councils"
-        } else {
-            cx.study.group_label(&e.group)
-        };
-        row(&[
-            &group,
-            &units.value(e.population),
-            &pct1(e.share_meeting_standard),
-            &units.value(e.zero_access_population),
-            &fixed(e.gini, 3),
-            &fixed(e.theil, 3),
-            &fixed(e.concentration_index, 3),
-            &format!("{} to {}", fixed(e.ci_low, 3), fixed(e.ci_high, 3)),
-        ])
-    });
+    let group = |e: &&EquityRow| match e.group.as_str() {
+        "ALL" => "All councils".to_string(),
+        g => cx.study.group_label(g).to_string(),
+    };
     let people = units.heading("");
-    let head = [
-        "council",
-        &people,
-        "meeting the standard",
-        "with no access",
-        "Gini",
-    ];
-    let indices = ["Theil", "concentration C", "95% interval"];
-    d.table(&[&head[..], &indices].concat(), rows.collect());
+    d.columns(
+        sf.equity.iter(),
+        &[
+            ("council", &group),
+            (&people, &|e| units.value(e.population)),
+            ("meeting the standard", &|e| pct1(e.share_meeting_standard)),
+            ("with no access", &|e| units.value(e.zero_access_population)),
+            ("Gini", &|e| fixed(e.gini, 3)),
+            ("Theil", &|e| fixed(e.theil, 3)),
+            ("concentration C", &|e| fixed(e.concentration_index, 3)),
+            ("95% interval", &|e| {
+                format!("{} to {}", fixed(e.ci_low, 3), fixed(e.ci_high, 3))
+            }),
+        ],
+    );
 }
 
 /// Unserved neighbourhoods ranked by unmet need, and the gaps outside every catchment.
@@ -444,29 +442,27 @@ fn unserved_section(d: &mut Doc, cx: &ServiceCx) {
     if sf.unserved.is_empty() {
         return;
     }
-    let rows = sf.unserved.iter().take(top).map(|u| {
-        let a = &study.areas[u.area];
-        let decile = u.need_decile.map_or_else(|| "–".into(), |d| d.to_string());
-        row(&[
-            &u.rank,
-            &a.name,
-            &a.code,
-            &cx.council(u.area),
-            &pct1(u.covered_share),
-            &units.value(u.uncovered_population),
-            &decile,
-            &units.value(u.unmet_need),
-        ])
-    });
     let unmet = if units.by_population {
         "unmet need"
     } else {
         "unmet need (km²)"
     };
-    let head = [
-        "rank", "area", "code", "council", "covered", &uncovered, cx.decile, unmet,
-    ];
-    d.table(&head, rows.collect());
+    let area = |i: usize| &study.areas[i];
+    d.columns(
+        sf.unserved.iter().take(top),
+        &[
+            ("rank", &|u| u.rank.to_string()),
+            ("area", &|u| area(u.area).name.clone()),
+            ("code", &|u| area(u.area).code.clone()),
+            ("council", &|u| cx.council(u.area).to_string()),
+            ("covered", &|u| pct1(u.covered_share)),
+            (&uncovered, &|u| units.value(u.uncovered_population)),
+            (cx.decile, &|u| {
+                u.need_decile.map_or_else(|| "–".into(), |d| d.to_string())
+            }),
+            (unmet, &|u| units.value(u.unmet_need)),
+        ],
+    );
 }
 
 /// The gap polygons in a sentence: how many, how large, how many people, and where the
@@ -519,28 +515,20 @@ fn lottery_section(d: &mut Doc, cx: &ServiceCx) {
     if sf.pairs.is_empty() {
         return;
     }
-    let rows = sf.pairs.iter().take(top).map(|x| {
-        let (a, b) = (&study.areas[x.a], &study.areas[x.b]);
-        row(&[
-            &a.name,
-            &cx.council(x.a),
-            &pct1(x.share_a),
-            &b.name,
-            &cx.council(x.b),
-            &pct1(x.share_b),
-            &format!("{} / {}", x.need_a, x.need_b),
-        ])
-    });
+    let name = |i: usize| study.areas[i].name.clone();
     let deciles = format!("{}s", cx.decile);
-    let head = [
-        "better served",
-        "council",
-        "covered",
-        "worse served",
-        "council",
-        "covered",
-    ];
-    d.table(&[&head[..], &[&deciles]].concat(), rows.collect());
+    d.columns(
+        sf.pairs.iter().take(top),
+        &[
+            ("better served", &|x| name(x.a)),
+            ("council", &|x| cx.council(x.a).to_string()),
+            ("covered", &|x| pct1(x.share_a)),
+            ("worse served", &|x| name(x.b)),
+            ("council", &|x| cx.council(x.b).to_string()),
+            ("covered", &|x| pct1(x.share_b)),
+            (&deciles, &|x| format!("{} / {}", x.need_a, x.need_b)),
+        ],
+    );
 }
 
 /// The council league table.
@@ -549,25 +537,22 @@ fn councils_section(d: &mut Doc, cx: &ServiceCx) {
         study, sf, units, ..
     } = *cx;
     d.heading(3, "Councils");
-    let rows = sf.league.iter().map(|g| {
-        row(&[
-            &g.rank,
-            &study.group_label(&g.group),
-            &pct1(g.coverage),
-            &opt_pct(g.coverage_most_deprived),
-            &opt_pct(g.coverage_least_deprived),
-            &units.value(g.uncovered_population),
-        ])
-    });
     let uncovered = units.heading("uncovered");
-    let head = [
-        "rank",
-        "council",
-        "coverage",
-        "most deprived fifth",
-        "least deprived fifth",
-    ];
-    d.table(&[&head[..], &[&uncovered]].concat(), rows.collect());
+    d.columns(
+        sf.league.iter(),
+        &[
+            ("rank", &|g| g.rank.to_string()),
+            ("council", &|g| study.group_label(&g.group).to_string()),
+            ("coverage", &|g| pct1(g.coverage)),
+            ("most deprived fifth", &|g| {
+                opt_pct(g.coverage_most_deprived)
+            }),
+            ("least deprived fifth", &|g| {
+                opt_pct(g.coverage_least_deprived)
+            }),
+            (&uncovered, &|g| units.value(g.uncovered_population)),
+        ],
+    );
 }
 
 /// Network reach: per service type and named network, and the areas one network leaves
@@ -583,39 +568,41 @@ fn reach(d: &mut Doc, study: &Study, f: &Findings) {
          one of its providers or by two or more (duplication). Per provider figures are in \
          reach.csv.",
     );
-    let rows = reach.iter().filter(|r| r.provider.is_none()).map(|r| {
+    let name = |r: &&Reach| {
         let t = study
             .service_types
             .iter()
             .position(|x| *x == r.service_type)
             .unwrap_or(0);
+        match &r.network {
+            Some(n) => format!("{n} ({})", study.service_label(t)),
+            None => study.service_label(t),
+        }
+    };
+    let providers = |r: &&Reach| {
         let n = study
             .providers
             .iter()
             .filter(|p| p.service_type == r.service_type)
             .filter(|p| r.network.is_none() || p.network == r.network)
             .count();
-        let name = match &r.network {
-            Some(n) => format!("{n} ({})", study.service_label(t)),
-            None => study.service_label(t),
-        };
-        row(&[
-            &name,
-            &n,
-            &thousands(r.population),
-            &pct1(r.share_of_target_reached),
-            &thousands(r.exclusive_population),
-            &thousands(r.overlap_population),
-        ])
-    });
-    let head = [
-        "network",
-        "providers",
-        "people reached",
-        "share of target reached",
-    ];
-    let by = ["by one provider only", "by two or more"];
-    d.table(&[&head[..], &by].concat(), rows.collect());
+        n.to_string()
+    };
+    d.columns(
+        reach.iter().filter(|r| r.provider.is_none()),
+        &[
+            ("network", &name),
+            ("providers", &providers),
+            ("people reached", &|r| thousands(r.population)),
+            ("share of target reached", &|r| {
+                pct1(r.share_of_target_reached)
+            }),
+            ("by one provider only", &|r| {
+                thousands(r.exclusive_population)
+            }),
+            ("by two or more", &|r| thousands(r.overlap_population)),
+        ],
+    );
     // Areas and people per (unserved by, served by) pair of networks.
     let nets = f.networks.len();
     let mut pairs = vec![(0usize, 0.0f64); nets * nets];
@@ -631,27 +618,22 @@ fn reach(d: &mut Doc, study: &Study, f: &Findings) {
             study.service_label(n.service)
         }
     };
-    let rows: Vec<Vec<String>> = (0..nets * nets)
-        .filter(|&k| pairs[k].0 > 0)
-        .map(|k| {
-            row(&[
-                &label(&f.networks[k / nets]),
-                &label(&f.networks[k % nets]),
-                &pairs[k].0,
-                &thousands(pairs[k].1),
-            ])
-        })
-        .collect();
-    if !rows.is_empty() {
-        d.para(
-            "Neighbourhoods one network leaves unserved that another serves (listed in \
-             network_gaps.csv):",
-        );
-        d.table(
-            &["unserved by", "served by", "areas", "people in them"],
-            rows,
-        );
+    if pairs.iter().all(|p| p.0 == 0) {
+        return;
     }
+    d.para(
+        "Neighbourhoods one network leaves unserved that another serves (listed in \
+         network_gaps.csv):",
+    );
+    d.columns(
+        (0..nets * nets).filter(|&k| pairs[k].0 > 0),
+        &[
+            ("unserved by", &|&k| label(&f.networks[k / nets])),
+            ("served by", &|&k| label(&f.networks[k % nets])),
+            ("areas", &|&k| pairs[k].0.to_string()),
+            ("people in them", &|&k| thousands(pairs[k].1)),
+        ],
+    );
 }
 
 /// The method in brief, the study's deciles when derived, and the caveats.

@@ -55,56 +55,53 @@ pub(super) fn equity_chart(
     let (x0, x1, y0, y1) = (110.0 * u, w * 0.5, 150.0 * u, h - 330.0 * u);
     let side = (w - 60.0 * u - w * 0.58).min(y1 - y0);
     let right = (w * 0.58, w * 0.58 + side, y1 - side, y1);
-    let (left, bottom) = (
-        Pos::new(HPos::Left, VPos::Bottom),
-        Pos::new(HPos::Right, VPos::Bottom),
+    let subtitle = format!(
+        "Concentration index {:+.3} (95% CI {:+.3} to {:+.3}); Erreygers {:+.3}. Negative: access concentrated among the more deprived",
+        overall.concentration_index, overall.ci_low, overall.ci_high, overall.erreygers_index
     );
-    let head = [
-        (
-            format!("{}?", title(study, "who is within reach of a", t)),
-            (20.0 * u, 48.0 * u),
-            font(30.0 * u, true, BLACK).pos(left),
-        ),
-        (
-            format!(
-                "Concentration index {:+.3} (95% CI {:+.3} to {:+.3}); Erreygers {:+.3}. Negative: access concentrated among the more deprived",
-                overall.concentration_index, overall.ci_low, overall.ci_high, overall.erreygers_index
-            ),
-            (20.0 * u, 80.0 * u),
-            font(18.0 * u, false, GREY).pos(left),
-        ),
-    ];
-    let foot = [
-        (
-            format!(
-                "{}; mean coverage {}",
-                units.amount(overall.population),
-                pct(weighted_mean(&sf.access.share, &sf.access.weight))
-            ),
-            (w - 20.0 * u, h - 14.0 * u),
-            font(14.0 * u, false, GREY).pos(bottom),
-        ),
-        // The chart is drawn from the same data as the maps, so it carries the same attribution.
-        (
-            base.attribution.clone(),
-            (20.0 * u, h - 14.0 * u),
-            font(14.0 * u, false, GREY).pos(left),
-        ),
-    ];
+    let mean = weighted_mean(&sf.access.share, &sf.access.weight);
+    let footer = format!(
+        "{}; mean coverage {}",
+        units.amount(overall.population),
+        pct(mean)
+    );
     let whole = units.whole();
     let mut svg = String::new();
     let drawn = (|| -> Drawn {
         let root = SVGBackend::with_string(&mut svg, (base.spec.width, base.spec.height))
             .into_drawing_area();
         root.fill(&plotters::style::WHITE)?;
-        for (text, at, style) in &head {
-            label(&root, text, *at, style.clone())?;
-        }
-        decile_panel(&root, study, sf, u, (x0, x1, y0, y1), whole)?;
-        concentration_panel(&root, findings, t, u, right, whole)?;
-        for (text, at, style) in &foot {
-            label(&root, text, *at, style.clone())?;
-        }
+        let ink = Ink { root: &root, u };
+        let title = format!("{}?", title(study, "who is within reach of a", t));
+        ink.text(&title, (20.0 * u, 48.0 * u), 30.0, true, BLACK, HPos::Left)?;
+        ink.text(
+            &subtitle,
+            (20.0 * u, 80.0 * u),
+            18.0,
+            false,
+            GREY,
+            HPos::Left,
+        )?;
+        decile_panel(&ink, study, sf, (x0, x1, y0, y1), whole)?;
+        concentration_panel(&ink, findings, t, right, whole)?;
+        let bottom = h - 14.0 * u;
+        ink.text(
+            &footer,
+            (w - 20.0 * u, bottom),
+            14.0,
+            false,
+            GREY,
+            HPos::Right,
+        )?;
+        // The chart is drawn from the same data as the maps, so it carries the same attribution.
+        ink.text(
+            &base.attribution,
+            (20.0 * u, bottom),
+            14.0,
+            false,
+            GREY,
+            HPos::Left,
+        )?;
         root.present()?;
         Ok(())
     })();
@@ -153,44 +150,66 @@ fn px((x, y): (f64, f64)) -> (i32, i32) {
     (x.round() as i32, y.round() as i32)
 }
 
-/// A text at a point of the chart.
-fn label(root: &Root, text: &str, at: (f64, f64), style: TextStyle) -> Drawn {
-    root.draw(&Text::new(text, px(at), style))?;
-    Ok(())
+/// Draws texts and legend keys on the chart: positions in pixels, sizes in pixels of a chart
+/// 1,600 wide (scaled by `u`).
+struct Ink<'r, 'b> {
+    root: &'r Root<'b>,
+    u: f64,
 }
 
-/// A legend entry: a line swatch `len` long from `at`, and its text after it, centred on the
-/// line.
-fn legend_line(
-    root: &Root,
-    at: (f64, f64),
-    len: f64,
-    stroke: Stroke,
-    text: &str,
-    style: TextStyle,
-) -> Drawn {
-    let ends = [px(at), px((at.0 + len, at.1))];
-    let shape = line(stroke.color, stroke.width);
-    if stroke.dashed {
-        root.draw(&DashedPathElement::new(ends, 4, 3, shape))?;
-    } else {
-        root.draw(&PathElement::new(ends, shape))?;
+impl Ink<'_, '_> {
+    /// A text whose baseline's left or right end (`h`) is at `at`.
+    fn text(
+        &self,
+        text: &str,
+        at: (f64, f64),
+        size: f64,
+        bold: bool,
+        colour: Rgb,
+        h: HPos,
+    ) -> Drawn {
+        let style = font(size * self.u, bold, colour).pos(Pos::new(h, VPos::Bottom));
+        self.root.draw(&Text::new(text, px(at), style))?;
+        Ok(())
     }
-    let pos = Pos::new(HPos::Left, VPos::Center);
-    label(root, text, (at.0 + len + 10.0, at.1), style.pos(pos))
+
+    /// A legend key: a line swatch `len` long from `at`, and its text in black after it,
+    /// centred on the line.
+    fn key(
+        &self,
+        at: (f64, f64),
+        len: f64,
+        stroke: Stroke,
+        text: &str,
+        size: f64,
+        bold: bool,
+    ) -> Drawn {
+        let len = len * self.u;
+        let ends = [px(at), px((at.0 + len, at.1))];
+        let shape = line(stroke.color, stroke.width);
+        if stroke.dashed {
+            self.root.draw(&DashedPathElement::new(ends, 4, 3, shape))?;
+        } else {
+            self.root.draw(&PathElement::new(ends, shape))?;
+        }
+        let style = font(size * self.u, bold, BLACK).pos(Pos::new(HPos::Left, VPos::Center));
+        let at = (at.0 + len + 10.0, at.1);
+        self.root.draw(&Text::new(text, px(at), style))?;
+        Ok(())
+    }
 }
 
 /// Coverage by deprivation decile, per council and for the whole study (the equity finding's
 /// `equity_deciles`), with the councils' legend under it; `(x0, x1, y0, y1)` is the plotting
 /// area.
 fn decile_panel(
-    root: &Root,
+    ink: &Ink,
     study: &Study,
     sf: &ServiceFindings,
-    u: f64,
     (x0, x1, y0, y1): (f64, f64, f64, f64),
     whole: &str,
 ) -> Drawn {
+    let u = ink.u;
     // The councils are those of the equity rows, after the whole study's.
     let groups: Vec<&str> = sf.equity.iter().skip(1).map(|e| e.group.as_str()).collect();
     let means = |group: &str| -> Vec<(f64, f64)> {
@@ -204,8 +223,7 @@ fn decile_panel(
         "Deprivation decile (1 = most deprived)"
     };
     let mut chart = axes(
-        root,
-        u,
+        ink,
         (x0, x1, y0, y1),
         (0.5..10.5, 10),
         xlabel,
@@ -238,25 +256,11 @@ fn decile_panel(
     chart.draw_series(LineSeries::new(means("ALL"), line(BLACK, 4.0 * u)))?;
     // The councils' legend under the panel, in three columns.
     let ly = y1 + 76.0 * u;
-    legend_line(
-        root,
-        (x0, ly),
-        36.0 * u,
-        Stroke::solid(BLACK, 4.0 * u),
-        "whole study",
-        font(15.0 * u, true, BLACK),
-    )?;
-    let plain = |size: f64| font(size * u, false, BLACK);
+    let study_line = Stroke::solid(BLACK, 4.0 * u);
+    ink.key((x0, ly), 36.0, study_line, "whole study", 15.0, true)?;
     if many {
         let text = format!("each of {} councils", groups.len());
-        return legend_line(
-            root,
-            (x0 + 200.0 * u, ly),
-            36.0 * u,
-            stroke(0),
-            &text,
-            plain(15.0),
-        );
+        return ink.key((x0 + 200.0 * u, ly), 36.0, stroke(0), &text, 15.0, false);
     }
     let col_w = (x1 - x0) / 3.0;
     for (g, name) in groups.iter().enumerate() {
@@ -268,14 +272,8 @@ fn decile_panel(
             width: 3.0 * u,
             ..stroke(g)
         };
-        legend_line(
-            root,
-            at,
-            30.0 * u,
-            s,
-            &shorten(study.group_label(name), 22),
-            plain(14.0),
-        )?;
+        let name = shorten(study.group_label(name), 22);
+        ink.key(at, 30.0, s, &name, 14.0, false)?;
     }
     Ok(())
 }
@@ -283,30 +281,26 @@ fn decile_panel(
 /// The concentration curve against the line of equality, with its legend under it;
 /// `(x0, x1, y0, y1)` is the plotting area.
 fn concentration_panel(
-    root: &Root,
+    ink: &Ink,
     findings: &Findings,
     t: usize,
-    u: f64,
     (x0, x1, y0, y1): (f64, f64, f64, f64),
     whole: &str,
 ) -> Drawn {
+    let u = ink.u;
     let sf = &findings.services[t];
     let order = &findings.need.order;
     let mut chart = axes(
-        root,
-        u,
+        ink,
         (x0, x1, y0, y1),
         (0.0..1.0, 6),
         &format!("Cumulative share of {whole}, most deprived first"),
         &format!("Cumulative share of {whole} within reach"),
     )?;
-    let equality = line(GREY, 1.5 * u);
-    chart.draw_series(DashedLineSeries::new(
-        [(0.0, 0.0), (1.0, 1.0)],
-        4,
-        3,
-        equality,
-    ))?;
+    let equality = Stroke::dashed(GREY, 1.5 * u);
+    let diagonal = [(0.0, 0.0), (1.0, 1.0)];
+    let shape = line(equality.color, equality.width);
+    chart.draw_series(DashedLineSeries::new(diagonal, 4, 3, shape))?;
     let total_w: f64 = order.iter().map(|&i| sf.access.weight[i]).sum();
     let total_c: f64 = order
         .iter()
@@ -328,47 +322,34 @@ fn concentration_panel(
         chart.draw_series(LineSeries::new(pts, line(curve.color, curve.width)))?;
     }
     let ly = y1 + 76.0 * u;
-    let plain = font(15.0 * u, false, BLACK);
-    legend_line(
-        root,
-        (x0, ly),
-        36.0 * u,
-        curve,
-        "concentration curve",
-        plain.clone(),
-    )?;
-    legend_line(
-        root,
+    ink.key((x0, ly), 36.0, curve, "concentration curve", 15.0, false)?;
+    ink.key(
         (x0, ly + 26.0 * u),
-        36.0 * u,
-        Stroke::dashed(GREY, 1.5 * u),
+        36.0,
+        equality,
         "line of equality",
-        plain,
+        15.0,
+        false,
     )?;
     let note = "Above the line: the more deprived have more than their share of access";
-    let at_left = Pos::new(HPos::Left, VPos::Bottom);
-    label(
-        root,
-        note,
-        (x0, ly + 66.0 * u),
-        font(14.0 * u, false, GREY).pos(at_left),
-    )
+    ink.text(note, (x0, ly + 66.0 * u), 14.0, false, GREY, HPos::Left)
 }
 
 /// A panel's axes over its plotting area `(x0, x1, y0, y1)`: x over `xs` (its range and how many
 /// labels at most), y from 0 to 100% in fifths with light grid lines, the x title under the
 /// axis and the y title above it.
 fn axes<'a, 'b>(
-    root: &'a Root<'b>,
-    u: f64,
+    ink: &Ink<'a, 'b>,
     (x0, x1, y0, y1): (f64, f64, f64, f64),
     xs: (std::ops::Range<f64>, usize),
     xlabel: &str,
     ylabel: &str,
 ) -> std::result::Result<Chart<'a, 'b>, Box<dyn std::error::Error>> {
+    let u = ink.u;
     // The plotting area with the label areas left of it and under it.
     let (left, under) = (80.0 * u, 52.0 * u);
-    let area = root
+    let area = ink
+        .root
         .clone()
         .shrink(px((x0 - left, y0)), px((x1 - x0 + left, y1 - y0 + under)));
     let mut chart = ChartBuilder::on(&area)
@@ -391,13 +372,7 @@ fn axes<'a, 'b>(
         .x_desc(xlabel)
         .axis_desc_style(font(16.0 * u, false, BLACK))
         .draw()?;
-    let at = (x0, y0 - 14.0 * u);
-    label(
-        root,
-        ylabel,
-        at,
-        font(16.0 * u, false, BLACK).pos(Pos::new(HPos::Left, VPos::Bottom)),
-    )?;
+    ink.text(ylabel, (x0, y0 - 14.0 * u), 16.0, false, BLACK, HPos::Left)?;
     Ok(chart)
 }
 
