@@ -126,13 +126,6 @@ pub enum Item {
         /// Stroke.
         stroke: Stroke,
     },
-    /// Polylines shared with other pictures: drawn as [`Item::Lines`] would be.
-    Polylines {
-        /// The shared polylines.
-        lines: Arc<Polylines>,
-        /// Stroke.
-        stroke: Stroke,
-    },
     /// Open polylines.
     Lines {
         /// Polylines.
@@ -218,29 +211,6 @@ impl Pieces {
     /// How many pieces there are.
     pub(crate) fn len(&self) -> usize {
         self.rings.len()
-    }
-}
-
-/// Polylines many pictures draw (council boundaries on each map): their SVG path data, written
-/// once and shared.
-#[derive(Debug)]
-pub struct Polylines {
-    paths: Vec<Vec<(f64, f64)>>,
-    svg: OnceLock<String>,
-}
-
-impl Polylines {
-    /// Shared polylines (in pixels).
-    pub(crate) fn new(paths: Vec<Vec<(f64, f64)>>) -> Polylines {
-        Polylines {
-            paths,
-            svg: OnceLock::new(),
-        }
-    }
-
-    /// The polylines.
-    pub(crate) fn paths(&self) -> &[Vec<(f64, f64)>] {
-        &self.paths
     }
 }
 
@@ -503,14 +473,6 @@ impl Item {
             Item::Lines { paths, stroke } => svg_lines(s, stroke, |s| {
                 paths.iter().for_each(|p| push_path(s, p, false));
             }),
-            Item::Polylines { lines, stroke } => {
-                let d = lines.svg.get_or_init(|| {
-                    let mut d = String::new();
-                    lines.paths.iter().for_each(|p| push_path(&mut d, p, false));
-                    d
-                });
-                svg_lines(s, stroke, |s| s.push_str(d));
-            }
             Item::Circle {
                 at,
                 r,

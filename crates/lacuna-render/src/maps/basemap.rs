@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::page::{Frame, Page};
 use super::topology::{box_centre, chain, outer_edges, thin, thin_line};
-use crate::canvas::{Pieces, Polylines, Stroke, WHITE};
+use crate::canvas::{Pieces, Stroke, WHITE};
 use lacuna_io::config::MapSpec;
 use lacuna_io::LoadedStudy as Study;
 
@@ -29,7 +29,7 @@ pub(crate) struct Basemap {
     label_at: Vec<OnceLock<(f64, f64)>>,
     /// Rings per polygon of each area.
     parts: Vec<Vec<usize>>,
-    pub(super) councils: Arc<Polylines>,
+    pub(super) councils: Vec<Vec<(f64, f64)>>,
     /// Each area's tooltip up to what a map shows for it ("code name (council): "), the same
     /// in every map of a study; empty without a study.
     pub(super) tips: Vec<String>,
@@ -94,7 +94,7 @@ impl Basemap {
             )),
             label_at: (0..areas.len()).map(|_| OnceLock::new()).collect(),
             parts,
-            councils: Arc::new(Polylines::new(councils)),
+            councils,
             tips: Vec::new(),
         }
     }

@@ -114,12 +114,12 @@ impl Page<'_> {
 
     /// The council boundaries, `width` pixels wide (before scaling).
     pub(crate) fn councils(&mut self, width: f64) {
-        if self.base.councils.paths().is_empty() {
+        if self.base.councils.is_empty() {
             return;
         }
         self.c.push(Item::Begin("councils".into()));
-        self.c.push(Item::Polylines {
-            lines: Arc::clone(&self.base.councils),
+        self.c.push(Item::Lines {
+            paths: self.base.councils.clone(),
             stroke: Stroke::solid(BOUNDARY, width * self.u() * self.base.weight),
         });
         self.c.push(Item::End);
@@ -270,7 +270,7 @@ impl Page<'_> {
 
     /// The council boundaries' legend entry, a line `width` wide (when the map has councils).
     pub(super) fn councils_entry(&mut self, width: f64) {
-        if !self.base.councils.paths().is_empty() {
+        if !self.base.councils.is_empty() {
             let line = Stroke::solid(BOUNDARY, width * self.u());
             self.legend_entry(Swatch::Line(line), "council boundary");
         }
