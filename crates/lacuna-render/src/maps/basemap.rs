@@ -29,6 +29,7 @@ pub(crate) struct Basemap {
     label_at: Vec<OnceLock<(f64, f64)>>,
     /// Rings per polygon of each area.
     parts: Vec<Vec<usize>>,
+    /// The council boundaries in pixels, joined into polylines.
     pub(super) councils: Vec<Vec<(f64, f64)>>,
     /// Each area's tooltip up to what a map shows for it ("code name (council): "), the same
     /// in every map of a study; empty without a study.
