@@ -117,6 +117,27 @@ fn findings_on_the_demo_hold_their_invariants() {
         let p = f(r, "between_share_p_value");
         assert!(p > 0.0 && p <= 1.0);
     }
+    // Every demo area has a decile: each equity row's population and covered population are
+    // the sums of its decile rows (the equity chart's points).
+    let deciles = read_csv(&w.path("out/equity_deciles.csv"));
+    for r in &equity {
+        let rows: Vec<_> = deciles
+            .iter()
+            .filter(|d| d["service_type"] == r["service_type"] && d["group"] == r["group"])
+            .collect();
+        assert!(!rows.is_empty() && rows.len() <= 10, "{r:?}");
+        let sum = |c: &str| rows.iter().map(|d| f(d, c)).sum::<f64>();
+        assert!(
+            (sum("population") - f(r, "population")).abs() < 0.01,
+            "{r:?}"
+        );
+        let covered = f(r, "population_meeting_standard");
+        assert!((sum("covered_population") - covered).abs() < 0.01, "{r:?}");
+        for d in rows {
+            let share = f(d, "covered_population") / f(d, "population");
+            assert!((f(d, "covered_share") - share).abs() < 1e-6, "{d:?}");
+        }
+    }
 
     // Lottery pairs: different councils, similar need, big difference, a shared boundary.
     let pairs = read_csv(&w.path("out/lottery_pairs.csv"));
@@ -312,6 +333,7 @@ fn findings_are_byte_identical_for_1_and_2_threads() {
         "unserved.csv",
         "gaps.geojson",
         "access_equity.csv",
+        "equity_deciles.csv",
         "lottery_pairs.csv",
         "groups.csv",
         "lottery.geojson",

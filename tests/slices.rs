@@ -29,7 +29,10 @@ fn each_finding_alone_writes_its_files_as_the_whole_run_does() {
                 "findings.md",
             ],
         ),
-        ("equity", &["access_equity.csv", "findings.md"]),
+        (
+            "equity",
+            &["access_equity.csv", "equity_deciles.csv", "findings.md"],
+        ),
         (
             "lottery",
             &[

@@ -26,7 +26,7 @@ enum Command {
     Run(run::Args),
     /// Unserved neighbourhoods of a study (unserved.csv, gaps.geojson).
     Unserved(run::Args),
-    /// Uneven universal access of a study (access_equity.csv).
+    /// Uneven universal access of a study (access_equity.csv, equity_deciles.csv).
     Equity(run::Args),
     /// The postcode lottery of a study (lottery_pairs.csv, groups.csv, lottery.geojson).
     Lottery(run::Args),

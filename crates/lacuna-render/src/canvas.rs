@@ -38,11 +38,11 @@ impl Rgb {
 }
 
 /// Black, white and the greys used for frames and text.
-pub const BLACK: Rgb = Rgb(0, 0, 0);
+pub(crate) const BLACK: Rgb = Rgb(0, 0, 0);
 /// White.
-pub const WHITE: Rgb = Rgb(255, 255, 255);
+pub(crate) const WHITE: Rgb = Rgb(255, 255, 255);
 /// Grey for secondary text.
-pub const GREY: Rgb = Rgb(85, 85, 85);
+pub(crate) const GREY: Rgb = Rgb(85, 85, 85);
 
 /// Horizontal anchor of a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -126,13 +126,6 @@ pub enum Item {
         /// Stroke.
         stroke: Stroke,
     },
-    /// Polylines shared with other pictures: drawn as [`Item::Lines`] would be.
-    Polylines {
-        /// The shared polylines.
-        lines: Arc<Polylines>,
-        /// Stroke.
-        stroke: Stroke,
-    },
     /// Open polylines.
     Lines {
         /// Polylines.
@@ -185,7 +178,7 @@ pub struct Pieces {
 
 impl Pieces {
     /// Pieces with their ids and rings (in pixels).
-    pub fn new(ids: Vec<String>, rings: Vec<Vec<Vec<(f64, f64)>>>) -> Pieces {
+    pub(crate) fn new(ids: Vec<String>, rings: Vec<Vec<Vec<(f64, f64)>>>) -> Pieces {
         Pieces {
             rings,
             ids,
@@ -211,41 +204,13 @@ impl Pieces {
     }
 
     /// The rings of piece `i`.
-    pub fn rings(&self, i: usize) -> &[Vec<(f64, f64)>] {
+    pub(crate) fn rings(&self, i: usize) -> &[Vec<(f64, f64)>] {
         &self.rings[i]
     }
 
     /// How many pieces there are.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.rings.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.rings.is_empty()
-    }
-}
-
-/// Polylines many pictures draw (council boundaries on each map): their SVG path data, written
-/// once and shared.
-#[derive(Debug)]
-pub struct Polylines {
-    paths: Vec<Vec<(f64, f64)>>,
-    svg: OnceLock<String>,
-}
-
-impl Polylines {
-    /// Shared polylines (in pixels).
-    pub fn new(paths: Vec<Vec<(f64, f64)>>) -> Polylines {
-        Polylines {
-            paths,
-            svg: OnceLock::new(),
-        }
-    }
-
-    /// The polylines.
-    pub fn paths(&self) -> &[Vec<(f64, f64)>] {
-        &self.paths
     }
 }
 
@@ -267,7 +232,7 @@ pub(crate) const BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.t
 
 /// How wide `text` is set in DejaVu Sans at `size` pixels (bold or regular): the sum of its
 /// glyphs' advances and kerning, as the SVG's text takes; for boxes drawn around a text.
-pub fn text_width(text: &str, size: f64, bold: bool) -> f64 {
+pub(crate) fn text_width(text: &str, size: f64, bold: bool) -> f64 {
     use ab_glyph::{Font, FontRef};
     static FONTS: OnceLock<[FontRef<'static>; 2]> = OnceLock::new();
     let fonts = FONTS.get_or_init(|| {
@@ -324,7 +289,7 @@ fn render(svg: &str) -> Pixmap {
 
 /// An SVG document of ours rendered to RGB pixels (rows top to bottom): what
 /// [`write_png`] writes.
-pub fn svg_to_rgb(svg: &str) -> (u32, u32, Vec<u8>) {
+fn svg_to_rgb(svg: &str) -> (u32, u32, Vec<u8>) {
     let pixmap = render(svg);
     // Drawn over white, every pixel is opaque: its premultiplied colour is its colour.
     let rgb = pixmap
@@ -339,7 +304,7 @@ pub fn svg_to_rgb(svg: &str) -> (u32, u32, Vec<u8>) {
 ///
 /// # Errors
 /// When the file cannot be written.
-pub fn write_png(svg: &str, path: &Path) -> Result<()> {
+pub(crate) fn write_png(svg: &str, path: &Path) -> Result<()> {
     let (width, height, rgb) = svg_to_rgb(svg);
     write_atomic(path, |w| {
         let mut enc = png::Encoder::new(w, width, height);
@@ -356,7 +321,8 @@ pub fn write_png(svg: &str, path: &Path) -> Result<()> {
     })
 }
 
-fn escape(s: &str) -> String {
+/// `s` with `&`, `<`, `>` and `"` escaped, for XML and HTML.
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     push_escaped(&mut out, s);
     out
@@ -460,6 +426,97 @@ fn push_path(d: &mut String, pts: &[(f64, f64)], close: bool) {
     }
 }
 
+impl Item {
+    /// Appends the item as SVG.
+    fn write_svg(&self, s: &mut String) {
+        match self {
+            Item::Shape {
+                rings,
+                fill,
+                stroke,
+                id,
+                title,
+            } => {
+                let id = id.as_deref().map(escape);
+                let d = |s: &mut String| rings.iter().for_each(|r| push_path(s, r, true));
+                let stroke = stroke_attrs(stroke.as_ref());
+                svg_shape(s, id.as_deref(), *fill, &stroke, d, title.as_deref());
+            }
+            Item::Pieces {
+                pieces,
+                fills,
+                titles,
+                stroke,
+            } => {
+                let stroke = stroke_attrs(stroke.as_ref());
+                for (k, (id, d)) in pieces.svg_paths().iter().enumerate() {
+                    let title = titles.get(k).map(String::as_str);
+                    svg_shape(
+                        s,
+                        Some(id),
+                        Some(fills[k]),
+                        &stroke,
+                        |s| s.push_str(d),
+                        title,
+                    );
+                }
+            }
+            Item::Outline {
+                pieces,
+                piece,
+                stroke,
+            } => {
+                let d = &pieces.svg_paths()[*piece].1;
+                let stroke = stroke_attrs(Some(stroke));
+                svg_shape(s, None, None, &stroke, |s| s.push_str(d), None);
+            }
+            Item::Lines { paths, stroke } => svg_lines(s, stroke, |s| {
+                paths.iter().for_each(|p| push_path(s, p, false));
+            }),
+            Item::Circle {
+                at,
+                r,
+                fill,
+                stroke,
+            } => {
+                let _ = writeln!(
+                    s,
+                    r#"<circle cx="{:.1}" cy="{:.1}" r="{r}" fill="{fill}"{}/>"#,
+                    at.0,
+                    at.1,
+                    stroke_attrs(stroke.as_ref())
+                );
+            }
+            Item::Text {
+                at,
+                size,
+                bold,
+                anchor,
+                color,
+                text,
+            } => {
+                let weight = if *bold { r#" font-weight="bold""# } else { "" };
+                let anchor = match anchor {
+                    Anchor::Start => "",
+                    Anchor::Middle => r#" text-anchor="middle""#,
+                    Anchor::End => r#" text-anchor="end""#,
+                };
+                let _ = writeln!(
+                    s,
+                    r#"<text x="{:.1}" y="{:.1}" font-size="{size}"{weight}{anchor} fill="{color}">{}</text>"#,
+                    at.0,
+                    at.1,
+                    escape(text)
+                );
+            }
+            Item::Begin(id) => {
+                let _ = writeln!(s, r#"<g id="{}">"#, escape(id));
+            }
+            Item::End => s.push_str("</g>\n"),
+        }
+    }
+}
+
 impl Canvas {
     /// An empty white canvas.
     pub fn new(width: u32, height: u32) -> Canvas {
@@ -483,6 +540,18 @@ impl Canvas {
             bold,
             anchor,
             color: BLACK,
+            text: text.to_string(),
+        });
+    }
+
+    /// Adds a text in grey, regular: subtitles, notes and attributions.
+    pub(crate) fn grey_text(&mut self, at: (f64, f64), size: f64, anchor: Anchor, text: &str) {
+        self.push(Item::Text {
+            at,
+            size,
+            bold: false,
+            anchor,
+            color: GREY,
             text: text.to_string(),
         });
     }
@@ -516,114 +585,7 @@ impl Canvas {
         );
         let _ = writeln!(s, r##"<rect width="{w}" height="{h}" fill="#ffffff"/>"##);
         for item in &self.items {
-            match item {
-                Item::Shape {
-                    rings,
-                    fill,
-                    stroke,
-                    id,
-                    title,
-                } => svg_shape(
-                    &mut s,
-                    id.as_deref().map(escape).as_deref(),
-                    *fill,
-                    &stroke_attrs(stroke.as_ref()),
-                    |s| {
-                        for r in rings {
-                            push_path(s, r, true);
-                        }
-                    },
-                    title.as_deref(),
-                ),
-                Item::Pieces {
-                    pieces,
-                    fills,
-                    titles,
-                    stroke,
-                } => {
-                    let svg = pieces.svg_paths();
-                    let stroke = stroke_attrs(stroke.as_ref());
-                    for (k, (id, d)) in svg.iter().enumerate() {
-                        svg_shape(
-                            &mut s,
-                            Some(id),
-                            Some(fills[k]),
-                            &stroke,
-                            |s| s.push_str(d),
-                            titles.get(k).map(String::as_str),
-                        );
-                    }
-                }
-                Item::Outline {
-                    pieces,
-                    piece,
-                    stroke,
-                } => svg_shape(
-                    &mut s,
-                    None,
-                    None,
-                    &stroke_attrs(Some(stroke)),
-                    |s| s.push_str(&pieces.svg_paths()[*piece].1),
-                    None,
-                ),
-                Item::Lines { paths, stroke } => svg_lines(&mut s, stroke, |s| {
-                    for p in paths {
-                        push_path(s, p, false);
-                    }
-                }),
-                Item::Polylines { lines, stroke } => {
-                    let d = lines.svg.get_or_init(|| {
-                        let mut d = String::new();
-                        for p in &lines.paths {
-                            push_path(&mut d, p, false);
-                        }
-                        d
-                    });
-                    svg_lines(&mut s, stroke, |s| s.push_str(d));
-                }
-                Item::Circle {
-                    at,
-                    r,
-                    fill,
-                    stroke,
-                } => {
-                    let _ = writeln!(
-                        s,
-                        r#"<circle cx="{:.1}" cy="{:.1}" r="{r}" fill="{}"{}/>"#,
-                        at.0,
-                        at.1,
-                        fill,
-                        stroke_attrs(stroke.as_ref())
-                    );
-                }
-                Item::Text {
-                    at,
-                    size,
-                    bold,
-                    anchor,
-                    color,
-                    text,
-                } => {
-                    let _ = writeln!(
-                        s,
-                        r#"<text x="{:.1}" y="{:.1}" font-size="{size}"{}{} fill="{}">{}</text>"#,
-                        at.0,
-                        at.1,
-                        if *bold { r#" font-weight="bold""# } else { "" },
-                        match anchor {
-                            Anchor::Start => "",
-                            Anchor::Middle => r#" text-anchor="middle""#,
-                            Anchor::End => r#" text-anchor="end""#,
-                        },
-                        color,
-                        escape(text)
-                    );
-                }
-                Item::Begin(id) => {
-                    let _ = writeln!(s, r#"<g id="{}">"#, escape(id));
-                }
-                Item::End => s.push_str("</g>\n"),
-            }
+            item.write_svg(&mut s);
         }
         s.push_str("</svg>\n");
         s

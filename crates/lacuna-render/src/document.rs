@@ -8,10 +8,16 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::canvas::escape;
+use lacuna_core::metrics::access::Access;
 use lacuna_core::metrics::coverage::Coverage;
-use lacuna_core::metrics::findings::{Finding, Findings};
+use lacuna_core::metrics::equity::EquityRow;
+use lacuna_core::metrics::findings::{Finding, Findings, ServiceFindings};
+use lacuna_core::metrics::reach::{self, Reach};
+use lacuna_core::params::{Adjacency, DeprivationKind};
 use lacuna_io::atomic::write_atomic;
 use lacuna_io::error::{Error, Result};
+use lacuna_io::load::FileReport;
 use lacuna_io::write::{fixed, pct1, thousands, Units};
 use lacuna_io::LoadedStudy as Study;
 
@@ -24,7 +30,7 @@ pub const AREA_BASED: &str = "No population was given (no population points and 
 
 /// A block of the report.
 #[derive(Debug, Clone)]
-pub enum Block {
+enum Block {
     /// A heading of level 1 to 3.
     Heading(u8, String),
     /// A paragraph of plain text.
@@ -37,72 +43,98 @@ pub enum Block {
     Figure(String, String),
 }
 
+/// The report being built, block by block.
+#[derive(Default)]
+struct Doc(Vec<Block>);
+
+impl Doc {
+    fn heading(&mut self, level: u8, text: impl Into<String>) {
+        self.0.push(Block::Heading(level, text.into()));
+    }
+
+    fn para(&mut self, text: impl Into<String>) {
+        self.0.push(Block::Para(text.into()));
+    }
+
+    fn list(&mut self, items: Vec<String>) {
+        self.0.push(Block::List(items));
+    }
+
+    fn table(&mut self, head: &[&str], rows: Vec<Vec<String>>) {
+        let head = head.iter().map(|c| c.to_string()).collect();
+        self.0.push(Block::Table(head, rows));
+    }
+
+    /// A table of one row per item: each column its header and its cell of an item.
+    fn columns<T>(&mut self, items: impl Iterator<Item = T>, columns: &[Column<T>]) {
+        let head: Vec<&str> = columns.iter().map(|c| c.0).collect();
+        let rows = items.map(|x| columns.iter().map(|c| (c.1)(&x)).collect());
+        self.table(&head, rows.collect());
+    }
+}
+
+/// A table's column: its header, and its cell of an item.
+type Column<'a, T> = (&'a str, &'a dyn Fn(&T) -> String);
+
 fn row(cells: &[&dyn std::fmt::Display]) -> Vec<String> {
     cells.iter().map(|c| c.to_string()).collect()
 }
 
-fn head(cells: &[&str]) -> Vec<String> {
-    cells.iter().map(|c| c.to_string()).collect()
+/// A share, or "–" when there is none.
+fn opt_pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".into(), pct1)
 }
 
 /// The report's blocks. `maps` says which figures exist (stems in `maps/`).
-pub fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String]) -> Vec<Block> {
+fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String]) -> Vec<Block> {
     let units = Units::of(study, coverage);
-    let mut b = title(study, "gaps in service coverage");
-    b.extend(summary(study, coverage, f, units));
-    b.extend(inputs(study, coverage, f));
+    let mut d = Doc::default();
+    title(&mut d, study, "gaps in service coverage");
+    summary(&mut d, study, coverage, f, units);
+    inputs(&mut d, study, coverage, f);
     for sf in &f.services {
-        b.extend(service(study, f, sf, maps, units));
+        service(&mut d, study, f, sf, maps, units);
     }
-    b.extend(reach(study, f));
-    b.extend(method(study, units));
-    b
+    reach(&mut d, study, f);
+    method(&mut d, study, units);
+    d.0
 }
 
-/// `findings.md`: the headline table and each service's findings, written by the report's own
-/// Markdown writer (names rather than codes, escaped cells, formatted numbers).
+/// `findings.md`: the headline table and each service's findings, without maps, written by the
+/// report's own Markdown writer (names rather than codes, escaped cells, formatted numbers).
 pub fn findings_markdown(study: &Study, coverage: &Coverage, f: &Findings) -> String {
-    to_markdown(&findings_blocks(study, coverage, f))
-}
-
-/// The blocks of `findings.md`: the headline table and each service's findings, without maps,
-/// written by the same Markdown writer as `report.md`.
-pub fn findings_blocks(study: &Study, coverage: &Coverage, f: &Findings) -> Vec<Block> {
     let units = Units::of(study, coverage);
-    let mut b = title(study, "findings");
-    b.extend(summary(study, coverage, f, units));
+    let mut d = Doc::default();
+    title(&mut d, study, "findings");
+    summary(&mut d, study, coverage, f, units);
     for sf in &f.services {
-        b.extend(service(study, f, sf, &[], units));
+        service(&mut d, study, f, sf, &[], units);
     }
-    b
+    to_markdown(&d.0)
 }
 
-fn title(study: &Study, what: &str) -> Vec<Block> {
-    let mut b = Vec::new();
+fn title(d: &mut Doc, study: &Study, what: &str) {
     let title = if study.spec.name.is_empty() {
-        "Service coverage study".to_string()
+        "Service coverage study"
     } else {
-        study.spec.name.clone()
+        &study.spec.name
     };
-    let types = study.service_types.len();
-    b.push(Block::Heading(1, format!("{title}: {what}")));
-    b.push(Block::Para(format!(
-        "Made by lacuna {} (run {}) from {} areas, {} providers in {} service types{}. Working CRS {} ({}).",
+    d.heading(1, format!("{title}: {what}"));
+    let points = study
+        .points
+        .as_ref()
+        .map(|p| format!(" and {} population points", thousands(p.len() as f64)))
+        .unwrap_or_default();
+    d.para(format!(
+        "Made by lacuna {} (run {}) from {} areas, {} providers in {} service types{points}. Working CRS {} ({}).",
         env!("CARGO_PKG_VERSION"),
         study.run_id,
         thousands(study.areas.len() as f64),
         thousands(study.providers.len() as f64),
-        types,
-        study
-            .points
-            .as_ref()
-            .map(|p| format!(" and {} population points", thousands(p.len() as f64)))
-            .unwrap_or_default(),
+        study.service_types.len(),
         study.working_crs,
         study.working_crs_source
-    )));
-
-    b
+    ));
 }
 
 /// `value()` when `finding` was computed, else "not computed" (never a zero that was not
@@ -115,11 +147,10 @@ fn computed(f: &Findings, finding: Finding, value: impl FnOnce() -> String) -> S
     }
 }
 
-fn summary(study: &Study, coverage: &Coverage, f: &Findings, units: Units) -> Vec<Block> {
-    let mut b = Vec::new();
+/// The headline table: per service, its coverage and each finding's headline figure.
+fn summary(d: &mut Doc, study: &Study, coverage: &Coverage, f: &Findings, units: Units) {
     let types = study.service_types.len();
-    // Headline figures.
-    b.push(Block::Heading(2, "Summary".into()));
+    d.heading(2, "Summary");
     let mut rows = Vec::new();
     for sf in &f.services {
         let t = &study.service_types[sf.service];
@@ -138,45 +169,41 @@ fn summary(study: &Study, coverage: &Coverage, f: &Findings, units: Units) -> Ve
             }
         });
         let unserved_people: f64 = sf.unserved.iter().map(|u| u.uncovered_population).sum();
-        let standard = study.spec.services.get(t);
+        let radius = study.spec.services.get(t).and_then(|s| s.radius_m);
         rows.push(row(&[
             t,
-            &standard
-                .and_then(|s| s.radius_m)
-                .map(|r| format!("{r} m"))
-                .unwrap_or_else(|| "as given".into()),
-            &if pop > 0.0 {
-                pct1(cov / pop)
-            } else {
-                "–".into()
-            },
+            &radius.map_or_else(|| "as given".into(), |r| format!("{r} m")),
+            &opt_pct((pop > 0.0).then(|| cov / pop)),
             &computed(f, Finding::Unserved, || sf.unserved.len().to_string()),
             &computed(f, Finding::Unserved, || units.value(unserved_people)),
             &computed(f, Finding::Lottery, || sf.pairs.len().to_string()),
             &computed(f, Finding::Equity, || {
-                sf.equity
-                    .first()
-                    .map(|e| fixed(e.concentration_index, 3))
-                    .unwrap_or_else(|| "not universal".into())
+                sf.equity.first().map_or_else(
+                    || "not universal".into(),
+                    |e| fixed(e.concentration_index, 3),
+                )
             }),
         ]));
     }
     let within = format!("{} within reach", units.whole());
     let uncovered = format!("{} in them", units.heading("uncovered"));
-    b.push(Block::Table(
-        head(&[
-            "service",
-            "catchment",
-            &within,
-            "unserved areas",
-            &uncovered,
-            "postcode-lottery pairs",
-            "concentration index",
-        ]),
+    let head = [
+        "service",
+        "catchment",
+        &within,
+        "unserved areas",
+        &uncovered,
+    ];
+    d.table(
+        &[
+            &head[..],
+            &["postcode-lottery pairs", "concentration index"],
+        ]
+        .concat(),
         rows,
-    ));
+    );
     if !units.by_population {
-        b.push(Block::Para(AREA_BASED.into()));
+        d.para(AREA_BASED);
     }
     if f.computed.len() < Finding::ALL.len() {
         let names: Vec<String> = f
@@ -184,59 +211,44 @@ fn summary(study: &Study, coverage: &Coverage, f: &Findings, units: Units) -> Ve
             .iter()
             .map(|x| format!("`lacuna {}`", x.name()))
             .collect();
-        b.push(Block::Para(format!(
+        d.para(format!(
             "Only {} was computed: figures of the other findings are \"not computed\", not \
              zero (`lacuna run` computes them all).",
             names.join(", ")
-        )));
+        ));
     }
-    b.push(Block::Para(format!(
+    d.para(format!(
         "An area is unserved when the share of its {} within reach is below the service's \
          threshold. A postcode-lottery pair is two neighbouring areas in different councils with \
          similar deprivation and very different coverage. The concentration index is negative \
          when access is concentrated among the more deprived areas, positive when among the less \
          deprived.",
         units.whole()
-    )));
-
-    b
+    ));
 }
 
-fn inputs(study: &Study, coverage: &Coverage, f: &Findings) -> Vec<Block> {
-    let mut b = Vec::new();
-    // Inputs.
-    b.push(Block::Heading(2, "Inputs and what happened to them".into()));
+/// The input files and what happened to them: read, kept, repaired, dropped, and why.
+fn inputs(d: &mut Doc, study: &Study, coverage: &Coverage, f: &Findings) {
+    d.heading(2, "Inputs and what happened to them");
+    let crs = |fr: &&FileReport| match (&fr.crs, fr.crs_source.is_empty()) {
+        (Some(c), false) => format!("{c} ({})", fr.crs_source),
+        (Some(c), true) => c.clone(),
+        (None, _) => "– (a table)".into(),
+    };
+    let columns: [Column<&FileReport>; 8] = [
+        ("role", &|fr| fr.role.clone()),
+        ("file", &|fr| fr.path.clone()),
+        ("CRS", &crs),
+        ("read", &|fr| fr.read.to_string()),
+        ("kept", &|fr| fr.kept.to_string()),
+        ("repaired", &|fr| fr.repaired.to_string()),
+        ("dropped", &|fr| fr.dropped.to_string()),
+        ("source", &|fr| {
+            fr.source.clone().unwrap_or_else(|| "–".into())
+        }),
+    ];
     let sourced = study.files.iter().any(|fr| fr.source.is_some());
-    let mut columns = vec!["role", "file", "CRS", "read", "kept", "repaired", "dropped"];
-    if sourced {
-        columns.push("source");
-    }
-    b.push(Block::Table(
-        head(&columns),
-        study
-            .files
-            .iter()
-            .map(|fr| {
-                let mut r = row(&[
-                    &fr.role,
-                    &fr.path,
-                    &match (&fr.crs, fr.crs_source.is_empty()) {
-                        (Some(c), false) => format!("{c} ({})", fr.crs_source),
-                        (Some(c), true) => c.clone(),
-                        (None, _) => "– (a table)".into(),
-                    },
-                    &fr.read,
-                    &fr.kept,
-                    &fr.repaired,
-                    &fr.dropped,
-                ]);
-                if sourced {
-                    r.push(fr.source.clone().unwrap_or_else(|| "–".into()));
-                }
-                r
-            })
-            .collect(),
-    ));
+    d.columns(study.files.iter(), &columns[..7 + usize::from(sourced)]);
     let mut notes =
         vec![lacuna_io::write::run_record::population_note(coverage.method).to_string()];
     if let Some(n) = &study.need {
@@ -251,116 +263,98 @@ fn inputs(study: &Study, coverage: &Coverage, f: &Findings) -> Vec<Block> {
     }
     notes.extend(study.warnings.iter().cloned());
     if f.reach.is_none() {
-        notes.push(format!(
-            "Network reach not computed: {}.",
-            lacuna_core::metrics::reach::NO_POINTS
-        ));
+        notes.push(format!("Network reach not computed: {}.", reach::NO_POINTS));
     } else if study.points.is_none() {
-        notes.push(format!(
-            "Network reach: {}.",
-            lacuna_core::metrics::reach::AREAL
-        ));
+        notes.push(format!("Network reach: {}.", reach::AREAL));
     }
-    b.push(Block::List(notes));
+    d.list(notes);
     let problems: Vec<String> = study
         .files
         .iter()
         .flat_map(|fr| fr.problems.iter())
         .take(20)
         .map(|p| {
-            format!(
-                "{} {}{}: {}",
-                p.file,
-                p.position,
-                p.id.as_ref().map(|i| format!(" ({i})")).unwrap_or_default(),
-                p.reason
-            )
+            let id = p.id.as_ref().map(|i| format!(" ({i})")).unwrap_or_default();
+            format!("{} {}{id}: {}", p.file, p.position, p.reason)
         })
         .collect();
     if !problems.is_empty() {
         let total: usize = study.files.iter().map(|fr| fr.problems.len()).sum();
-        b.push(Block::Para(format!(
-            "Features repaired or dropped ({total} in all{}; every one is listed in run.json):",
-            if total > 20 {
-                ", the first 20 here"
-            } else {
-                ""
-            }
-        )));
-        b.push(Block::List(problems));
+        let some = if total > 20 {
+            ", the first 20 here"
+        } else {
+            ""
+        };
+        d.para(format!(
+            "Features repaired or dropped ({total} in all{some}; every one is listed in run.json):"
+        ));
+        d.list(problems);
     }
-
-    b
 }
 
-/// One service's section: equity, unserved neighbourhoods and gaps, lottery pairs, councils.
 /// One section of a service's findings.
-type Section = fn(&ServiceCx) -> Vec<Block>;
+type Section = fn(&mut Doc, &ServiceCx);
 
 /// What every section of one service's findings reads.
 struct ServiceCx<'a> {
     study: &'a Study,
-    sf: &'a lacuna_core::metrics::findings::ServiceFindings,
+    sf: &'a ServiceFindings,
     maps: &'a [String],
     units: Units,
-    unmet: String,
-    decile: &'static str,
+    /// The service type's code.
     t: &'a str,
-    label: String,
+    /// How the tables name need deciles.
+    decile: &'static str,
 }
 
 impl ServiceCx<'_> {
     /// A figure of the map `stem`, when it was drawn.
-    fn figure(&self, b: &mut Vec<Block>, stem: String, caption: String) {
+    fn figure(&self, d: &mut Doc, stem: String, caption: impl Into<String>) {
         if self.maps.contains(&stem) {
-            b.push(Block::Figure(stem, caption));
+            d.0.push(Block::Figure(stem, caption.into()));
         }
+    }
+
+    /// Area `i`'s council, by name.
+    fn council(&self, i: usize) -> &str {
+        self.study.group_label(&self.study.areas[i].group)
     }
 }
 
 /// One service's section: its coverage map, then the section of each finding computed (equity,
 /// unserved neighbourhoods and gaps, the postcode lottery and its councils).
 fn service(
+    d: &mut Doc,
     study: &Study,
     f: &Findings,
-    sf: &lacuna_core::metrics::findings::ServiceFindings,
+    sf: &ServiceFindings,
     maps: &[String],
     units: Units,
-) -> Vec<Block> {
+) {
     let t = &study.service_types[sf.service];
     let cx = ServiceCx {
         study,
         sf,
         maps,
         units,
-        unmet: if units.by_population {
-            "unmet need".to_string()
-        } else {
-            "unmet need (km²)".to_string()
-        },
+        t,
         decile: if lacuna_io::write::study_deciles(study) {
             "study decile"
         } else {
             "need decile"
         },
-        t,
-        label: study.service_label(sf.service),
     };
-    let label = &cx.label;
-    let heading = if label == t {
-        format!("Service: {t}")
+    let label = study.service_label(sf.service);
+    if label == *t {
+        d.heading(2, format!("Service: {t}"));
     } else {
-        format!("Service: {label} ({t})")
-    };
-    let mut b = vec![Block::Heading(2, heading)];
-    cx.figure(
-        &mut b,
-        format!("coverage_{t}"),
-        format!(
-            "Share of {} within reach of a {label}, by area.",
-            units.whole()
-        ),
+        d.heading(2, format!("Service: {label} ({t})"));
+    }
+    let caption = format!(
+        "Share of {} within reach of a {label}, by area.",
+        units.whole()
     );
+    cx.figure(d, format!("coverage_{t}"), caption);
     // Equity first: whether everyone reaches a universal service is the headline question.
     let sections: [(Finding, Section); 4] = [
         (Finding::Equity, equity_section),
@@ -370,367 +364,283 @@ fn service(
     ];
     for (finding, section) in sections {
         if f.has(finding) {
-            b.extend(section(&cx));
+            section(d, &cx);
         }
     }
-    b
 }
 
 /// Uneven access to a universal service (universal services only).
-fn equity_section(cx: &ServiceCx) -> Vec<Block> {
-    let mut b = Vec::new();
-    let t = cx.t;
-    let study = cx.study;
-    let sf = cx.sf;
-    let units = cx.units;
-    if let Some(all) = sf.equity.first() {
-        b.push(Block::Heading(
-            3,
-            "Uneven access to a universal service".into(),
-        ));
-        b.push(Block::Para(format!(
-            "{} Erreygers index {}. The permutation p is how often shuffling areas between \
-             councils gives a between-council share this large.",
-            equity_sentence(all, units),
-            fixed(all.erreygers_index, 3),
-        )));
-        if let Some(caveat) = all_or_nothing(&sf.access, all) {
-            b.push(Block::Para(caveat));
-        }
-        cx.figure(
-            &mut b,
-            format!("equity_{t}"),
-            "Coverage by deprivation decile per council, and the concentration curve.".into(),
-        );
-        if sf.equity.len() > 1 {
-            b.push(Block::Para(
-                "Per council (C below 0: access concentrated among the more deprived; the \
-                 interval is a seeded bootstrap over the council's areas):"
-                    .into(),
-            ));
-            b.push(Block::Table(
-                head(&[
-                    "council",
-                    &units.heading(""),
-                    "meeting the standard",
-                    "with no access",
-                    "Gini",
-                    "Theil",
-                    "concentration C",
-                    "95% interval",
-                ]),
-                sf.equity
-                    .iter()
-                    .map(|e| {
-                        let group = if e.group == "ALL" {
-                            "All councils".to_string()
-                        } else {
-                            study.group_label(&e.group).to_string()
-                        };
-                        row(&[
-                            &group,
-                            &units.value(e.population),
-                            &pct1(e.share_meeting_standard),
-                            &units.value(e.zero_access_population),
-                            &fixed(e.gini, 3),
-                            &fixed(e.theil, 3),
-                            &fixed(e.concentration_index, 3),
-                            &format!("{} to {}", fixed(e.ci_low, 3), fixed(e.ci_high, 3)),
-                        ])
-                    })
-                    .collect(),
-            ));
-        }
+fn equity_section(d: &mut Doc, cx: &ServiceCx) {
+    let ServiceCx { sf, units, .. } = *cx;
+    let Some(all) = sf.equity.first() else {
+        return;
+    };
+    d.heading(3, "Uneven access to a universal service");
+    d.para(format!(
+        "{} Erreygers index {}. The permutation p is how often shuffling areas between \
+         councils gives a between-council share this large.",
+        equity_sentence(all, units),
+        fixed(all.erreygers_index, 3),
+    ));
+    if let Some(caveat) = all_or_nothing(&sf.access, all) {
+        d.para(caveat);
     }
-    b
+    cx.figure(
+        d,
+        format!("equity_{}", cx.t),
+        "Coverage by deprivation decile per council, and the concentration curve.",
+    );
+    if sf.equity.len() < 2 {
+        return;
+    }
+    d.para(
+        "Per council (C below 0: access concentrated among the more deprived; the interval is a \
+         seeded bootstrap over the council's areas):",
+    );
+    let group = |e: &&EquityRow| match e.group.as_str() {
+        "ALL" => "All councils".to_string(),
+        g => cx.study.group_label(g).to_string(),
+    };
+    let people = units.heading("");
+    d.columns(
+        sf.equity.iter(),
+        &[
+            ("council", &group),
+            (&people, &|e| units.value(e.population)),
+            ("meeting the standard", &|e| pct1(e.share_meeting_standard)),
+            ("with no access", &|e| units.value(e.zero_access_population)),
+            ("Gini", &|e| fixed(e.gini, 3)),
+            ("Theil", &|e| fixed(e.theil, 3)),
+            ("concentration C", &|e| fixed(e.concentration_index, 3)),
+            ("95% interval", &|e| {
+                format!("{} to {}", fixed(e.ci_low, 3), fixed(e.ci_high, 3))
+            }),
+        ],
+    );
 }
 
 /// Unserved neighbourhoods ranked by unmet need, and the gaps outside every catchment.
-fn unserved_section(cx: &ServiceCx) -> Vec<Block> {
-    let mut b = Vec::new();
-    let top = cx.study.spec.findings.top_n;
-    let unmet = &cx.unmet;
-    let decile = cx.decile;
-    let t = cx.t;
-    let study = cx.study;
-    let sf = cx.sf;
-    let units = cx.units;
-    b.push(Block::Heading(
+fn unserved_section(d: &mut Doc, cx: &ServiceCx) {
+    let ServiceCx {
+        study, sf, units, ..
+    } = *cx;
+    let top = study.spec.findings.top_n;
+    d.heading(
         3,
         format!(
             "Unserved neighbourhoods: {} (the top {} by unmet need)",
             sf.unserved.len(),
             top.min(sf.unserved.len())
         ),
-    ));
-    if !sf.gaps.is_empty() {
-        let largest = &sf.gaps[0];
-        let people: f64 = sf.gaps.iter().map(|g| g.population).sum();
-        let councils: std::collections::BTreeSet<&str> = largest
-            .areas
-            .iter()
-            .map(|&i| study.group_label(&study.areas[i].group))
-            .collect();
-        let total_km2 = fixed(sf.gaps.iter().map(|g| g.area_m2).sum::<f64>() / 1e6, 1);
-        let count = match sf.gaps.len() {
-            1 => "one gap".to_string(),
-            n => format!("{n} separate gaps"),
-        };
-        let spans = format!(
-            "spans {} {} in {}",
-            largest.areas.len(),
-            if largest.areas.len() == 1 {
-                "area"
-            } else {
-                "areas"
-            },
-            councils.into_iter().collect::<Vec<_>>().join(", ")
-        );
-        b.push(Block::Para(match (people.is_finite(), sf.gaps.len()) {
-            (true, 1) => format!(
-                "Gap polygons: {count} outside every catchment, {total_km2} km² holding {} \
-                 people; it {spans}.",
-                thousands(people),
-            ),
-            (true, _) => format!(
-                "Gap polygons: {count} outside every catchment, {total_km2} km² holding {} \
-                 people; the largest by population ({} people, {} km²) {spans}.",
-                thousands(people),
-                thousands(largest.population),
-                fixed(largest.area_m2 / 1e6, 1),
-            ),
-            (false, _) => {
-                format!("Gap polygons: {count} outside every catchment, {total_km2} km² in all.")
-            }
-        }));
-    }
-    cx.figure(
-        &mut b,
-        format!("unmet_need_{t}"),
-        format!(
-            "Unserved areas shaded by unmet need ({} x need weight).",
-            units.heading("uncovered")
-        ),
     );
-    if !sf.unserved.is_empty() {
-        b.push(Block::Table(
-            head(&[
-                "rank",
-                "area",
-                "code",
-                "council",
-                "covered",
-                &units.heading("uncovered"),
-                decile,
-                unmet,
-            ]),
-            sf.unserved
-                .iter()
-                .take(top)
-                .map(|u| {
-                    let a = &study.areas[u.area];
-                    row(&[
-                        &u.rank,
-                        &a.name,
-                        &a.code,
-                        &study.group_label(&a.group),
-                        &pct1(u.covered_share),
-                        &units.value(u.uncovered_population),
-                        &u.need_decile
-                            .map(|d| d.to_string())
-                            .unwrap_or_else(|| "–".into()),
-                        &units.value(u.unmet_need),
-                    ])
-                })
-                .collect(),
-        ));
+    if !sf.gaps.is_empty() {
+        d.para(gaps_sentence(cx));
     }
-    b
+    let uncovered = units.heading("uncovered");
+    let caption = format!("Unserved areas shaded by unmet need ({uncovered} x need weight).");
+    cx.figure(d, format!("unmet_need_{}", cx.t), caption);
+    if sf.unserved.is_empty() {
+        return;
+    }
+    let unmet = if units.by_population {
+        "unmet need"
+    } else {
+        "unmet need (km²)"
+    };
+    let area = |i: usize| &study.areas[i];
+    d.columns(
+        sf.unserved.iter().take(top),
+        &[
+            ("rank", &|u| u.rank.to_string()),
+            ("area", &|u| area(u.area).name.clone()),
+            ("code", &|u| area(u.area).code.clone()),
+            ("council", &|u| cx.council(u.area).to_string()),
+            ("covered", &|u| pct1(u.covered_share)),
+            (&uncovered, &|u| units.value(u.uncovered_population)),
+            (cx.decile, &|u| {
+                u.need_decile.map_or_else(|| "–".into(), |d| d.to_string())
+            }),
+            (unmet, &|u| units.value(u.unmet_need)),
+        ],
+    );
+}
+
+/// The gap polygons in a sentence: how many, how large, how many people, and where the
+/// largest lies.
+fn gaps_sentence(cx: &ServiceCx) -> String {
+    let gaps = &cx.sf.gaps;
+    let largest = &gaps[0];
+    let people: f64 = gaps.iter().map(|g| g.population).sum();
+    let councils: std::collections::BTreeSet<&str> =
+        largest.areas.iter().map(|&i| cx.council(i)).collect();
+    let total_km2 = fixed(gaps.iter().map(|g| g.area_m2).sum::<f64>() / 1e6, 1);
+    let count = match gaps.len() {
+        1 => "one gap".to_string(),
+        n => format!("{n} separate gaps"),
+    };
+    let spans = format!(
+        "spans {} {} in {}",
+        largest.areas.len(),
+        if largest.areas.len() == 1 {
+            "area"
+        } else {
+            "areas"
+        },
+        councils.into_iter().collect::<Vec<_>>().join(", ")
+    );
+    let head = format!("Gap polygons: {count} outside every catchment, {total_km2} km²");
+    match (people.is_finite(), gaps.len()) {
+        (true, 1) => format!("{head} holding {} people; it {spans}.", thousands(people)),
+        (true, _) => format!(
+            "{head} holding {} people; the largest by population ({} people, {} km²) {spans}.",
+            thousands(people),
+            thousands(largest.population),
+            fixed(largest.area_m2 / 1e6, 1),
+        ),
+        (false, _) => format!("{head} in all."),
+    }
 }
 
 /// The postcode lottery: flagged cross-boundary pairs.
-fn lottery_section(cx: &ServiceCx) -> Vec<Block> {
-    let mut b = Vec::new();
-    let top = cx.study.spec.findings.top_n;
-    let decile = cx.decile;
-    let t = cx.t;
-    let study = cx.study;
-    let sf = cx.sf;
-    b.push(Block::Heading(
-        3,
-        format!("Postcode lottery: {} cross-boundary pairs", sf.pairs.len()),
-    ));
+fn lottery_section(d: &mut Doc, cx: &ServiceCx) {
+    let ServiceCx { study, sf, .. } = *cx;
+    let top = study.spec.findings.top_n;
+    let n = sf.pairs.len();
+    d.heading(3, format!("Postcode lottery: {n} cross-boundary pairs"));
     cx.figure(
-        &mut b,
-        format!("lottery_{t}"),
-        "Neighbouring areas in different councils with similar need and very different coverage."
-            .into(),
+        d,
+        format!("lottery_{}", cx.t),
+        "Neighbouring areas in different councils with similar need and very different coverage.",
     );
-    if !sf.pairs.is_empty() {
-        b.push(Block::Table(
-            head(&[
-                "better served",
-                "council",
-                "covered",
-                "worse served",
-                "council",
-                "covered",
-                &format!("{decile}s"),
-            ]),
-            sf.pairs
-                .iter()
-                .take(top)
-                .map(|x| {
-                    let (a, c) = (&study.areas[x.a], &study.areas[x.b]);
-                    row(&[
-                        &a.name,
-                        &study.group_label(&a.group),
-                        &pct1(x.share_a),
-                        &c.name,
-                        &study.group_label(&c.group),
-                        &pct1(x.share_b),
-                        &format!("{} / {}", x.need_a, x.need_b),
-                    ])
-                })
-                .collect(),
-        ));
+    if sf.pairs.is_empty() {
+        return;
     }
-    b
+    let name = |i: usize| study.areas[i].name.clone();
+    let deciles = format!("{}s", cx.decile);
+    d.columns(
+        sf.pairs.iter().take(top),
+        &[
+            ("better served", &|x| name(x.a)),
+            ("council", &|x| cx.council(x.a).to_string()),
+            ("covered", &|x| pct1(x.share_a)),
+            ("worse served", &|x| name(x.b)),
+            ("council", &|x| cx.council(x.b).to_string()),
+            ("covered", &|x| pct1(x.share_b)),
+            (&deciles, &|x| format!("{} / {}", x.need_a, x.need_b)),
+        ],
+    );
 }
 
 /// The council league table.
-fn councils_section(cx: &ServiceCx) -> Vec<Block> {
-    let mut b = Vec::new();
-    let study = cx.study;
-    let sf = cx.sf;
-    let units = cx.units;
-    b.push(Block::Heading(3, "Councils".into()));
-    b.push(Block::Table(
-        head(&[
-            "rank",
-            "council",
-            "coverage",
-            "most deprived fifth",
-            "least deprived fifth",
-            &units.heading("uncovered"),
-        ]),
-        sf.league
+fn councils_section(d: &mut Doc, cx: &ServiceCx) {
+    let ServiceCx {
+        study, sf, units, ..
+    } = *cx;
+    d.heading(3, "Councils");
+    let uncovered = units.heading("uncovered");
+    d.columns(
+        sf.league.iter(),
+        &[
+            ("rank", &|g| g.rank.to_string()),
+            ("council", &|g| study.group_label(&g.group).to_string()),
+            ("coverage", &|g| pct1(g.coverage)),
+            ("most deprived fifth", &|g| {
+                opt_pct(g.coverage_most_deprived)
+            }),
+            ("least deprived fifth", &|g| {
+                opt_pct(g.coverage_least_deprived)
+            }),
+            (&uncovered, &|g| units.value(g.uncovered_population)),
+        ],
+    );
+}
+
+/// Network reach: per service type and named network, and the areas one network leaves
+/// unserved that another serves.
+fn reach(d: &mut Doc, study: &Study, f: &Findings) {
+    let Some(reach) = &f.reach else {
+        return;
+    };
+    d.heading(2, "Network reach");
+    d.para(
+        "Per service type and per named network: people inside at least one catchment, the \
+         share of the study's target population reached, and how many are covered by exactly \
+         one of its providers or by two or more (duplication). Per provider figures are in \
+         reach.csv.",
+    );
+    let name = |r: &&Reach| {
+        let t = study
+            .service_types
             .iter()
-            .map(|g| {
-                row(&[
-                    &g.rank,
-                    &study.group_label(&g.group),
-                    &pct1(g.coverage),
-                    &g.coverage_most_deprived
-                        .map(pct1)
-                        .unwrap_or_else(|| "–".into()),
-                    &g.coverage_least_deprived
-                        .map(pct1)
-                        .unwrap_or_else(|| "–".into()),
-                    &units.value(g.uncovered_population),
-                ])
-            })
-            .collect(),
-    ));
-    b
-}
-
-fn reach(study: &Study, f: &Findings) -> Vec<Block> {
-    let mut b = Vec::new();
-    if let Some(reach) = &f.reach {
-        b.push(Block::Heading(2, "Network reach".into()));
-        b.push(Block::Para(
-            "Per service type and per named network: people inside at least one catchment, the \
-             share of the study's target population reached, and how many are covered by exactly \
-             one of its providers or by two or more (duplication). Per provider figures are in \
-             reach.csv."
-                .into(),
-        ));
-        b.push(Block::Table(
-            head(&[
-                "network",
-                "providers",
-                "people reached",
-                "share of target reached",
-                "by one provider only",
-                "by two or more",
-            ]),
-            reach
-                .iter()
-                .filter(|r| r.provider.is_none())
-                .map(|r| {
-                    let t = study
-                        .service_types
-                        .iter()
-                        .position(|x| *x == r.service_type)
-                        .unwrap_or(0);
-                    let n = study
-                        .providers
-                        .iter()
-                        .filter(|p| p.service_type == r.service_type)
-                        .filter(|p| r.network.is_none() || p.network == r.network)
-                        .count();
-                    let name = match &r.network {
-                        Some(n) => format!("{n} ({})", study.service_label(t)),
-                        None => study.service_label(t),
-                    };
-                    row(&[
-                        &name,
-                        &n,
-                        &thousands(r.population),
-                        &pct1(r.share_of_target_reached),
-                        &thousands(r.exclusive_population),
-                        &thousands(r.overlap_population),
-                    ])
-                })
-                .collect(),
-        ));
-        let nets = f.networks.len();
-        let mut pairs = vec![(0usize, 0.0f64); nets * nets];
-        for m in &f.missed {
-            let p = &mut pairs[m.missing * nets + m.covering];
-            p.0 += 1;
-            p.1 += m.population;
+            .position(|x| *x == r.service_type)
+            .unwrap_or(0);
+        match &r.network {
+            Some(n) => format!("{n} ({})", study.service_label(t)),
+            None => study.service_label(t),
         }
-        let label = |n: &lacuna_core::metrics::reach::Network| {
-            if n.named {
-                n.name.clone()
-            } else {
-                study.service_label(n.service)
-            }
-        };
-        let rows: Vec<Vec<String>> = (0..nets * nets)
-            .filter(|&k| pairs[k].0 > 0)
-            .map(|k| {
-                row(&[
-                    &label(&f.networks[k / nets]),
-                    &label(&f.networks[k % nets]),
-                    &pairs[k].0,
-                    &thousands(pairs[k].1),
-                ])
-            })
-            .collect();
-        if !rows.is_empty() {
-            b.push(Block::Para(
-                "Neighbourhoods one network leaves unserved that another serves (listed in \
-                 network_gaps.csv):"
-                    .into(),
-            ));
-            b.push(Block::Table(
-                head(&["unserved by", "served by", "areas", "people in them"]),
-                rows,
-            ));
-        }
+    };
+    let providers = |r: &&Reach| {
+        let n = study
+            .providers
+            .iter()
+            .filter(|p| p.service_type == r.service_type)
+            .filter(|p| r.network.is_none() || p.network == r.network)
+            .count();
+        n.to_string()
+    };
+    d.columns(
+        reach.iter().filter(|r| r.provider.is_none()),
+        &[
+            ("network", &name),
+            ("providers", &providers),
+            ("people reached", &|r| thousands(r.population)),
+            ("share of target reached", &|r| {
+                pct1(r.share_of_target_reached)
+            }),
+            ("by one provider only", &|r| {
+                thousands(r.exclusive_population)
+            }),
+            ("by two or more", &|r| thousands(r.overlap_population)),
+        ],
+    );
+    // Areas and people per (unserved by, served by) pair of networks.
+    let nets = f.networks.len();
+    let mut pairs = vec![(0usize, 0.0f64); nets * nets];
+    for m in &f.missed {
+        let p = &mut pairs[m.missing * nets + m.covering];
+        p.0 += 1;
+        p.1 += m.population;
     }
-
-    b
+    let label = |n: &reach::Network| {
+        if n.named {
+            n.name.clone()
+        } else {
+            study.service_label(n.service)
+        }
+    };
+    if pairs.iter().all(|p| p.0 == 0) {
+        return;
+    }
+    d.para(
+        "Neighbourhoods one network leaves unserved that another serves (listed in \
+         network_gaps.csv):",
+    );
+    d.columns(
+        (0..nets * nets).filter(|&k| pairs[k].0 > 0),
+        &[
+            ("unserved by", &|&k| label(&f.networks[k / nets])),
+            ("served by", &|&k| label(&f.networks[k % nets])),
+            ("areas", &|&k| pairs[k].0.to_string()),
+            ("people in them", &|&k| thousands(pairs[k].1)),
+        ],
+    );
 }
 
-fn method(study: &Study, units: Units) -> Vec<Block> {
-    let mut b = Vec::new();
+/// The method in brief, the study's deciles when derived, and the caveats.
+fn method(d: &mut Doc, study: &Study, units: Units) {
     let params = &study.spec.findings;
-    b.push(Block::Heading(2, "Method".into()));
-    b.push(Block::List(vec![
+    d.heading(2, "Method");
+    d.list(vec![
         "Coverage: area_share = area(area ∩ union of catchments) / area(area); discs are exact circles (no polygonisation). A population point is covered when it lies within a catchment.".into(),
         format!(
             "Unmet need = uncovered (target) {} × need weight; the weight falls linearly from {} for the most deprived decile to {} for the least deprived.",
@@ -744,8 +654,8 @@ fn method(study: &Study, units: Units) -> Vec<Block> {
             params.lottery_max_need_gap,
             pct1(params.lottery_min_difference),
             match params.adjacency {
-                lacuna_core::params::Adjacency::SharedBoundary => "share a boundary",
-                lacuna_core::params::Adjacency::Touching => "share a boundary or touch at a corner",
+                Adjacency::SharedBoundary => "share a boundary",
+                Adjacency::Touching => "share a boundary or touch at a corner",
             },
             params.boundary_tolerance_m,
             params.permutations,
@@ -753,40 +663,36 @@ fn method(study: &Study, units: Units) -> Vec<Block> {
             params.seed
         ),
         "Full formulas, defaults and sources: docs/methods.md in the lacuna repository.".into(),
-    ]));
+    ]);
     if let Some(n) = study.need.as_ref().filter(|n| n.deciles_within_study) {
-        b.push(Block::Para(format!(
+        d.para(format!(
             "Study deciles: the need file's {} column is a {}, so deciles were derived within \
              this study (decile 1 is the most deprived tenth of these {} areas), not taken from a \
              national decile column; an area in the most deprived national tenth can be in a \
              higher study decile.",
             n.deprivation_column.as_deref().unwrap_or("deprivation"),
             match n.deprivation_kind {
-                Some(lacuna_core::params::DeprivationKind::Rank) => "rank",
+                Some(DeprivationKind::Rank) => "rank",
                 _ => "score",
             },
             thousands(study.areas.len() as f64)
-        )));
+        ));
     }
-    b.push(Block::Heading(2, "Caveats".into()));
-    b.push(Block::List(vec![
+    d.heading(2, "Caveats");
+    d.list(vec![
         "Catchments are straight-line distances, not travel times: rivers, motorways and railways are not barriers here.".into(),
         "Boundaries and indicators have vintages: areas without a need row, or need rows without an area, usually mean mismatched vintages (see the inputs above).".into(),
         "Coordinates in other CRSs were transformed with proj4rs; the OSGB36 to WGS84 shift is the 7-parameter Helmert transformation (2 to 5 m from OSTN15), small against catchments of hundreds of metres.".into(),
         "Gap polygons approximate discs by 256-sided polygons (area 0.01% short); coverage shares do not.".into(),
         format!("Attribution: {}", params.attribution),
-    ]));
-    b
+    ]);
 }
 
 /// When every area is covered wholly or not at all (one population point per area, as with
 /// population-weighted centroids), Gini is exactly 1 − coverage and Theil −ln(coverage): the
 /// indices restate the covered share and say nothing about how access is spread. The caveat
 /// that must stand next to them then.
-fn all_or_nothing(
-    access: &lacuna_core::metrics::access::Access,
-    all: &lacuna_core::metrics::equity::EquityRow,
-) -> Option<String> {
+fn all_or_nothing(access: &Access, all: &EquityRow) -> Option<String> {
     let binary = access
         .share
         .iter()
@@ -810,7 +716,7 @@ fn all_or_nothing(
 }
 
 /// The headline sentence of a universal service's access equity (the `ALL` row).
-fn equity_sentence(all: &lacuna_core::metrics::equity::EquityRow, units: Units) -> String {
+fn equity_sentence(all: &EquityRow, units: Units) -> String {
     let no_access = if units.by_population {
         format!("{} live", units.amount(all.zero_access_population))
     } else {
@@ -831,7 +737,7 @@ fn equity_sentence(all: &lacuna_core::metrics::equity::EquityRow, units: Units) 
         },
         fixed(all.gini, 3),
         fixed(all.theil, 3),
-        all.theil_between_share.map_or("–".into(), pct1),
+        opt_pct(all.theil_between_share),
         all.between_share_p_value
             .map_or("–".into(), |p| fixed(p, 3)),
         fixed(all.concentration_index, 3),
@@ -841,7 +747,7 @@ fn equity_sentence(all: &lacuna_core::metrics::equity::EquityRow, units: Units) 
 }
 
 /// The blocks as Markdown; figures link to `maps/<stem>.png`.
-pub fn to_markdown(blocks: &[Block]) -> String {
+fn to_markdown(blocks: &[Block]) -> String {
     let cell = |s: &str| s.replace('|', "\\|");
     let mut s = String::new();
     for block in blocks {
@@ -882,13 +788,6 @@ pub fn to_markdown(blocks: &[Block]) -> String {
     s
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// SVG maps larger than this are put in the report as their PNG.
 const INLINE_SVG_LIMIT: usize = 2_000_000;
 
@@ -903,7 +802,7 @@ figure{margin:1em 0}figure svg{width:100%;height:auto;border:1px solid #ddd}figc
 ///
 /// # Errors
 /// When a map cannot be read.
-pub fn to_html(blocks: &[Block], maps_dir: &Path) -> Result<String> {
+fn to_html(blocks: &[Block], maps_dir: &Path) -> Result<String> {
     let title = blocks
         .iter()
         .find_map(|b| match b {
@@ -915,33 +814,33 @@ pub fn to_html(blocks: &[Block], maps_dir: &Path) -> Result<String> {
     let _ = writeln!(
         s,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>",
-        esc(&title)
+        escape(&title)
     );
     for block in blocks {
         match block {
             Block::Heading(level, text) => {
-                let _ = writeln!(s, "<h{level}>{}</h{level}>", esc(text));
+                let _ = writeln!(s, "<h{level}>{}</h{level}>", escape(text));
             }
             Block::Para(text) => {
-                let _ = writeln!(s, "<p>{}</p>", esc(text));
+                let _ = writeln!(s, "<p>{}</p>", escape(text));
             }
             Block::List(items) => {
                 s.push_str("<ul>\n");
                 for i in items {
-                    let _ = writeln!(s, "<li>{}</li>", esc(i));
+                    let _ = writeln!(s, "<li>{}</li>", escape(i));
                 }
                 s.push_str("</ul>\n");
             }
             Block::Table(h, rows) => {
                 s.push_str("<table>\n<thead><tr>");
                 for c in h {
-                    let _ = write!(s, "<th>{}</th>", esc(c));
+                    let _ = write!(s, "<th>{}</th>", escape(c));
                 }
                 s.push_str("</tr></thead>\n<tbody>\n");
                 for r in rows {
                     s.push_str("<tr>");
                     for c in r {
-                        let _ = write!(s, "<td>{}</td>", esc(c));
+                        let _ = write!(s, "<td>{}</td>", escape(c));
                     }
                     s.push_str("</tr>\n");
                 }
@@ -959,7 +858,7 @@ pub fn to_html(blocks: &[Block], maps_dir: &Path) -> Result<String> {
                     let bytes = std::fs::read(&png).map_err(|e| Error::io(&png, e))?;
                     format!(
                         "<img alt=\"{}\" style=\"width:100%\" src=\"data:image/png;base64,{}\">",
-                        esc(caption),
+                        escape(caption),
                         base64::engine::general_purpose::STANDARD.encode(bytes)
                     )
                 } else {
@@ -968,8 +867,8 @@ pub fn to_html(blocks: &[Block], maps_dir: &Path) -> Result<String> {
                 let _ = writeln!(
                     s,
                     "<figure id=\"{}\">\n{figure}<figcaption>{}</figcaption>\n</figure>",
-                    esc(stem),
-                    esc(caption)
+                    escape(stem),
+                    escape(caption)
                 );
             }
         }

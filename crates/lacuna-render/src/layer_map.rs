@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use super::canvas::{Canvas, Rgb, Stroke};
+use super::canvas::{Canvas, Rgb};
 use super::maps::{class_of, quantile_breaks, spread, Basemap, MapArea, Swatch, NO_DATA, VIRIDIS};
 use lacuna_core::normalise;
 use lacuna_io::config::{Classing, MapSpec};
@@ -107,13 +107,95 @@ fn column(columns: &[String], name: &str, path: &std::path::Path) -> Result<usiz
 /// shade by holds no number.
 pub fn draw(opts: &LayerMap) -> Result<(Canvas, LayerMapReport)> {
     let mut report = LayerMapReport::default();
-    let mut layer = lacuna_io::read_layer(
-        &opts.path,
-        &ReadOptions {
-            crs: opts.crs,
-            xy_columns: None,
+    let layer = read_projected(opts, &mut report)?;
+    let value_col = opts
+        .column
+        .as_deref()
+        .map(|c| column(&layer.columns, c, &opts.path))
+        .transpose()?;
+    if let Some(c) = value_col {
+        check_numeric(&layer, c, &opts.path)?;
+    }
+    let (areas, values) = polygons(layer, opts, value_col, &mut report)?;
+    report.drawn = areas.len();
+    let base = Basemap::new(&areas, &opts.spec, &opts.attribution);
+    let present: Vec<f64> = values.iter().flatten().copied().collect();
+    let unit_interval = present.iter().all(|v| (0.0..=1.0).contains(v));
+    let classes = opts.classes.unwrap_or(if unit_interval {
+        Classing::Fixed
+    } else {
+        Classing::Quantile
+    });
+    let breaks = match classes {
+        Classing::Fixed if unit_interval => opts.spec.breaks.clone(),
+        _ => quantile_breaks(&present, &vec![1.0; present.len()], 5),
+    };
+    let palette: Vec<Rgb> = spread(&VIRIDIS, breaks.len() - 1);
+    let as_share = unit_interval && !present.is_empty();
+    let label = |v: f64| {
+        if as_share {
+            format!("{:.0}%", 100.0 * v)
+        } else if v.abs() >= 10.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.2}")
+        }
+    };
+    let shading = match (&opts.column, classes) {
+        (None, _) => "outlines",
+        (Some(_), Classing::Fixed) if unit_interval => "fixed classes",
+        (Some(_), _) => "quantile classes (equal numbers of areas)",
+    };
+    let subtitle = format!("{} polygons; {shading}", areas.len());
+    let mut p = base.page(&title(opts), &subtitle);
+    p.areas(
+        |i| match values[i] {
+            Some(v) => palette[class_of(v, &breaks)],
+            None if value_col.is_none() => Rgb(235, 235, 235),
+            None => NO_DATA,
         },
-    )?;
+        |i| match values[i] {
+            Some(v) => format!("{}: {}", areas[i].0, label(v)),
+            None => areas[i].0.clone(),
+        },
+    );
+    p.councils(2.5);
+    if let Some(c) = &opts.column {
+        p.legend_title(c);
+        if !present.is_empty() {
+            p.class_legend(&palette, |k| {
+                format!("{} – {}", label(breaks[k]), label(breaks[k + 1]))
+            });
+        }
+        if values.iter().any(Option::is_none) {
+            p.legend_entry(Swatch::Class(NO_DATA), "no value");
+        }
+    }
+    let labels: Vec<String> = breaks.iter().map(|b| label(*b)).collect();
+    report.notes.push(format!("classes: {}", labels.join(", ")));
+    Ok((p.finish(), report))
+}
+
+/// The map's title: as given, or the file name and column.
+fn title(opts: &LayerMap) -> String {
+    let file = opts
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    opts.title.clone().unwrap_or_else(|| match &opts.column {
+        Some(c) => format!("{file}: {c}"),
+        None => file,
+    })
+}
+
+/// The layer, read and projected to the working CRS (as given, or chosen from where it lies).
+fn read_projected(opts: &LayerMap, report: &mut LayerMapReport) -> Result<lacuna_io::Layer> {
+    let read = ReadOptions {
+        crs: opts.crs,
+        xy_columns: None,
+    };
+    let mut layer = lacuna_io::read_layer(&opts.path, &read)?;
     report.notes.extend(layer.notes.iter().cloned());
     let working = match opts.working_crs {
         Some(w) => w,
@@ -125,25 +207,26 @@ pub fn draw(opts: &LayerMap) -> Result<(Canvas, LayerMapReport)> {
     };
     report.notes.push(format!("drawn in {working}"));
     lacuna_io::load::transform_layer(&mut layer, working)?;
-    let value_col = opts
-        .column
-        .as_deref()
-        .map(|c| column(&layer.columns, c, &opts.path))
-        .transpose()?;
-    if let Some(c) = value_col {
-        check_numeric(&layer, c, &opts.path)?;
-    }
-    let id_col =
-        match &opts.id {
-            Some(c) => Some(column(&layer.columns, c, &opts.path)?),
-            None => layer.columns.iter().position(|c| c == "area_code").or(
-                if layer.columns.is_empty() {
-                    None
-                } else {
-                    Some(0)
-                },
-            ),
-        };
+    Ok(layer)
+}
+
+/// The layer's polygons to map (id, group and shape) and their values in column `value_col`;
+/// features without a polygon are skipped and a value that is not a number is no data, each
+/// reported.
+fn polygons(
+    mut layer: lacuna_io::Layer,
+    opts: &LayerMap,
+    value_col: Option<usize>,
+    report: &mut LayerMapReport,
+) -> Result<(Vec<MapArea>, Vec<Option<f64>>)> {
+    let id_col = match &opts.id {
+        Some(c) => Some(column(&layer.columns, c, &opts.path)?),
+        None => layer
+            .columns
+            .iter()
+            .position(|c| c == "area_code")
+            .or((!layer.columns.is_empty()).then_some(0)),
+    };
     let group_col = match &opts.group {
         Some(c) => Some(column(&layer.columns, c, &opts.path)?),
         None => layer.columns.iter().position(|c| c == "group"),
@@ -152,18 +235,15 @@ pub fn draw(opts: &LayerMap) -> Result<(Canvas, LayerMapReport)> {
     let mut values: Vec<Option<f64>> = Vec::new();
     for f in std::mem::take(&mut layer.features) {
         let pos = layer.describe(f.position);
-        let Some(g) = f.geometry else {
-            report.skipped.push(format!("{pos}: no geometry"));
-            continue;
+        let shape = match f.geometry {
+            None => Err("no geometry".to_string()),
+            Some(geo::Geometry::Point(_) | geo::Geometry::MultiPoint(_)) => {
+                Err("a point, not a polygon".to_string())
+            }
+            Some(g) => normalise::polygonal(g).map(|(shape, _)| shape),
         };
-        if matches!(g, geo::Geometry::Point(_) | geo::Geometry::MultiPoint(_)) {
-            report
-                .skipped
-                .push(format!("{pos}: a point, not a polygon"));
-            continue;
-        }
-        let shape = match normalise::polygonal(g) {
-            Ok((shape, _)) => shape,
+        let shape = match shape {
+            Ok(shape) => shape,
             Err(why) => {
                 report.skipped.push(format!("{pos}: {why}"));
                 continue;
@@ -183,92 +263,5 @@ pub fn draw(opts: &LayerMap) -> Result<(Canvas, LayerMapReport)> {
         areas.push((text(id_col), text(group_col), shape));
         values.push(value);
     }
-    report.drawn = areas.len();
-    let base = Basemap::new(&areas, &opts.spec, &opts.attribution);
-    let present: Vec<f64> = values.iter().flatten().copied().collect();
-    let unit_interval = present.iter().all(|v| (0.0..=1.0).contains(v));
-    let classes = opts.classes.unwrap_or(if unit_interval {
-        Classing::Fixed
-    } else {
-        Classing::Quantile
-    });
-    let breaks = match classes {
-        Classing::Fixed if unit_interval => opts.spec.breaks.clone(),
-        _ => quantile_breaks(&present, &vec![1.0; present.len()], 5),
-    };
-    let palette: Vec<Rgb> = spread(&VIRIDIS, breaks.len() - 1);
-    let file = opts
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let title = opts.title.clone().unwrap_or_else(|| match &opts.column {
-        Some(c) => format!("{file}: {c}"),
-        None => file.clone(),
-    });
-    let as_share = unit_interval && !present.is_empty();
-    let label = |v: f64| {
-        if as_share {
-            format!("{:.0}%", 100.0 * v)
-        } else if v.abs() >= 10.0 {
-            format!("{v:.0}")
-        } else {
-            format!("{v:.2}")
-        }
-    };
-    let mut p = base.page(
-        &title,
-        &format!(
-            "{} polygons; {}",
-            areas.len(),
-            match (&opts.column, classes) {
-                (None, _) => "outlines".to_string(),
-                (Some(_), Classing::Fixed) if unit_interval => "fixed classes".into(),
-                (Some(_), _) => "quantile classes (equal numbers of areas)".into(),
-            }
-        ),
-    );
-    p.areas(
-        |i| match values[i] {
-            Some(v) => palette[class_of(v, &breaks)],
-            None if value_col.is_none() => Rgb(235, 235, 235),
-            None => NO_DATA,
-        },
-        |i| {
-            format!(
-                "{}{}",
-                areas[i].0,
-                values[i]
-                    .map(|v| format!(": {}", label(v)))
-                    .unwrap_or_default()
-            )
-        },
-    );
-    p.councils(2.5);
-    if let Some(c) = &opts.column {
-        p.legend_title(c);
-        if !present.is_empty() {
-            for k in (0..breaks.len() - 1).rev() {
-                p.legend_entry(
-                    Swatch::Box(Some(palette[k]), Some(Stroke::solid(Rgb(85, 85, 85), 0.6))),
-                    &format!("{} – {}", label(breaks[k]), label(breaks[k + 1])),
-                );
-            }
-        }
-        if values.iter().any(Option::is_none) {
-            p.legend_entry(
-                Swatch::Box(Some(NO_DATA), Some(Stroke::solid(Rgb(85, 85, 85), 0.6))),
-                "no value",
-            );
-        }
-    }
-    report.notes.push(format!(
-        "classes: {}",
-        breaks
-            .iter()
-            .map(|b| label(*b))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    Ok((p.finish(), report))
+    Ok((areas, values))
 }

@@ -1,7 +1,8 @@
 //! Uneven universal access: for each universal service, over all areas (group `ALL`) and per
 //! group, the share meeting the standard, the population with zero access, Gini, Theil T (with
 //! its between/within-council decomposition and a permutation test for the `ALL` row), and the
-//! concentration index against deprivation with Erreygers' correction and a bootstrap interval.
+//! concentration index against deprivation with Erreygers' correction and a bootstrap interval;
+//! and coverage by need decile, overall and per group ([`deciles`]).
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -51,6 +52,64 @@ pub struct EquityRow {
     pub ci_low: f64,
     /// Bootstrap 97.5% bound.
     pub ci_high: f64,
+}
+
+/// One row of `equity_deciles.csv`: the coverage of one group's areas in one need decile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecileRow {
+    /// Service type.
+    pub service_type: String,
+    /// Group (council) or `ALL`.
+    pub group: String,
+    /// Need decile, 1 = most deprived (the study's deciles, as in [`AreaNeed::decile`]).
+    pub decile: u8,
+    /// Population of the group's areas in the decile.
+    pub population: f64,
+    /// Population inside a catchment.
+    pub covered_population: f64,
+    /// covered_population / population.
+    pub covered_share: f64,
+}
+
+/// Population-weighted coverage of service type `t` by need decile: `ALL` first, then each
+/// group in code order (as [`equity`]'s rows), each over the deciles 1 to 10 holding some
+/// population. Areas without a decile, without population or without a covered share are left
+/// out.
+pub fn deciles(study: &Study, t: usize, access: &Access, need: &AreaNeed) -> Vec<DecileRow> {
+    let Groups { codes: groups, of } = Groups::of(&study.areas);
+    // (covered, population) per group and decile; the last group is ALL.
+    let mut sums = vec![[(0.0f64, 0.0f64); 10]; groups.len() + 1];
+    for (i, &g) in of.iter().enumerate() {
+        let (Some(d), s, w) = (need.decile[i], access.share[i], access.weight[i]) else {
+            continue;
+        };
+        if !(s.is_finite() && w > 0.0) {
+            continue;
+        }
+        let d = usize::from(d.clamp(1, 10)) - 1;
+        for g in [g as usize, groups.len()] {
+            sums[g][d].0 += s * w;
+            sums[g][d].1 += w;
+        }
+    }
+    let named = std::iter::once("ALL").chain(groups.iter().copied());
+    let sums = std::iter::once(&sums[groups.len()]).chain(&sums[..groups.len()]);
+    named
+        .zip(sums)
+        .flat_map(|(group, by_decile)| {
+            (1..=10u8)
+                .zip(by_decile)
+                .filter(|(_, (_, w))| *w > 0.0)
+                .map(move |(decile, &(covered, population))| DecileRow {
+                    service_type: study.service_types[t].clone(),
+                    group: group.to_string(),
+                    decile,
+                    population,
+                    covered_population: covered,
+                    covered_share: covered / population,
+                })
+        })
+        .collect()
 }
 
 /// Equity rows for service type `t`: `ALL` first, then each group in code order.
@@ -274,4 +333,58 @@ fn summarise(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Area;
+    use geo::{coord, Rect};
+
+    #[test]
+    fn deciles_weigh_coverage_by_population_per_group_and_overall() {
+        // Two councils of two areas, one area in each need decile; a fifth area has no decile
+        // and counts nowhere.
+        let square = |x: f64| Rect::new(coord! { x: x, y: 0.0 }, coord! { x: x + 1.0, y: 1.0 });
+        let areas = ["W1", "W2", "W3", "W4", "W5"]
+            .iter()
+            .zip(["C1", "C1", "C2", "C2", "C2"])
+            .enumerate()
+            .map(|(k, (code, group))| Area::new(*code, square(k as f64)).with_group(group))
+            .collect();
+        let mut study = Study::new(areas, Vec::new());
+        study.service_types = vec!["gp".into()];
+        let access = Access {
+            share: vec![0.5, 1.0, 0.0, 0.25, 1.0],
+            weight: vec![100.0, 300.0, 200.0, 100.0, 50.0],
+            by_population: true,
+        };
+        let need = AreaNeed {
+            value: vec![None; 5],
+            decile: vec![Some(1), Some(2), Some(1), Some(2), None],
+            weight: vec![1.0; 5],
+            order: Vec::new(),
+            rank: vec![None; 5],
+        };
+        let table = deciles(&study, 0, &access, &need);
+        assert!(table.iter().all(|r| r.service_type == "gp"));
+        let rows: Vec<(&str, u8, f64, f64, f64)> = table
+            .iter()
+            .map(|r| {
+                let (p, c) = (r.population, r.covered_population);
+                (r.group.as_str(), r.decile, p, c, r.covered_share)
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("ALL", 1, 300.0, 50.0, 50.0 / 300.0),
+                ("ALL", 2, 400.0, 325.0, 0.8125),
+                ("C1", 1, 100.0, 50.0, 0.5),
+                ("C1", 2, 300.0, 300.0, 1.0),
+                ("C2", 1, 200.0, 0.0, 0.0),
+                ("C2", 2, 100.0, 25.0, 0.25),
+            ]
+        );
+    }
 }

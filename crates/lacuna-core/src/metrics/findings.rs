@@ -9,7 +9,7 @@ use crate::metrics::access::{access, Access};
 use crate::metrics::capacity::{capacity_access, CapacityAccess};
 use crate::metrics::coverage::Coverage;
 use crate::metrics::critical::{critical_providers, Critical};
-use crate::metrics::equity::{equity_many, EquityRow};
+use crate::metrics::equity::{deciles, equity_many, DecileRow, EquityRow};
 use crate::metrics::gaps::{unserved, Unserved};
 use crate::metrics::lacunae::{gaps, Gap};
 use crate::metrics::lottery::{league, pairs, GroupRow, LotteryPair};
@@ -32,6 +32,8 @@ pub struct ServiceFindings {
     pub unserved: Vec<Unserved>,
     /// Equity rows (`ALL` then groups); empty when the service is not universal.
     pub equity: Vec<EquityRow>,
+    /// Coverage by need decile (`ALL` then groups); empty when the service is not universal.
+    pub equity_deciles: Vec<DecileRow>,
     /// Flagged cross-boundary pairs, ranked.
     pub pairs: Vec<LotteryPair>,
     /// Group league table.
@@ -151,7 +153,7 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
             let rows = if want(Finding::Equity) {
                 universal_equity(study, &accesses, &need, params)
             } else {
-                vec![Vec::new(); types]
+                vec![(Vec::new(), Vec::new()); types]
             };
             (rows, secs(t))
         },
@@ -179,6 +181,7 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
                         Vec::new()
                     },
                     equity: Vec::new(),
+                    equity_deciles: Vec::new(),
                     pairs: if want(Finding::Lottery) {
                         pairs(study, t, acc, &need, &neighbours, params)
                     } else {
@@ -215,8 +218,9 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
     let ((neighbours, t_adj), (mut services, t_services), (networks, t_reach)) =
         (neighbours, services, networks);
     let (equities, t_eq) = equities;
-    for (s, e) in services.iter_mut().zip(equities) {
-        s.equity = e;
+    for (s, (equity, deciles)) in services.iter_mut().zip(equities) {
+        s.equity = equity;
+        s.equity_deciles = deciles;
     }
     timings.extend([
         ("findings/equity (bootstrap, permutations)", t_eq),
@@ -275,15 +279,15 @@ fn networks_reach(
     (reach, networks, missed)
 }
 
-/// Equity rows of every universal service (empty for the others). Services with the same
-/// weights (populations: all of them, unless an overlay failed) share their bootstrap draws and
-/// permutations.
+/// Equity rows and coverage by decile of every universal service (empty for the others).
+/// Services with the same weights (populations: all of them, unless an overlay failed) share
+/// their bootstrap draws and permutations.
 fn universal_equity(
     study: &Study,
     accesses: &[Access],
     need: &AreaNeed,
     params: &crate::params::FindingsSpec,
-) -> Vec<Vec<EquityRow>> {
+) -> Vec<(Vec<EquityRow>, Vec<DecileRow>)> {
     let types = accesses.len();
     let mut pending: Vec<usize> = (0..types)
         .filter(|&t| {
@@ -295,14 +299,14 @@ fn universal_equity(
                 .unwrap_or(true)
         })
         .collect();
-    let mut equities: Vec<Vec<EquityRow>> = vec![Vec::new(); types];
+    let mut equities = vec![(Vec::new(), Vec::new()); types];
     while let Some(&lead) = pending.first() {
         let (same, rest): (Vec<usize>, Vec<usize>) = pending
             .iter()
             .partition(|&&t| accesses[t].weight == accesses[lead].weight);
         let batch: Vec<(usize, &Access)> = same.iter().map(|&t| (t, &accesses[t])).collect();
         for (&t, rows) in same.iter().zip(equity_many(study, &batch, need, params)) {
-            equities[t] = rows;
+            equities[t] = (rows, deciles(study, t, &accesses[t], need));
         }
         pending = rest;
     }

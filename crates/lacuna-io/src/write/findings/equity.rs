@@ -1,5 +1,7 @@
-//! The equity finding's file: `access_equity.csv` (inequality indices per universal service,
-//! overall and per council, with the permutation test and bootstrap interval).
+//! The equity finding's files: `access_equity.csv` (inequality indices per universal service,
+//! overall and per council, with the permutation test and bootstrap interval) and
+//! `equity_deciles.csv` (coverage by need decile, overall and per council: the equity chart's
+//! figures).
 
 use super::*;
 
@@ -56,4 +58,36 @@ pub(super) fn access_equity_csv(cx: &Ctx, p: &Path) -> Result<()> {
         rows,
     )?;
     Ok(())
+}
+
+pub(super) fn equity_deciles_csv(cx: &Ctx, p: &Path) -> Result<()> {
+    let Ctx { f, labels, .. } = *cx;
+    let rows = f
+        .services
+        .iter()
+        .flat_map(|s| &s.equity_deciles)
+        .map(|d| {
+            vec![
+                d.service_type.clone(),
+                d.group.clone(),
+                d.decile.to_string(),
+                num(d.population, 3),
+                num(d.covered_population, 3),
+                num(d.covered_share, 9),
+            ]
+        })
+        .collect();
+    write_csv(
+        p,
+        &[
+            "service_type",
+            "group",
+            "need_decile",
+            "population",
+            "covered_population",
+            "covered_share",
+        ],
+        labels,
+        rows,
+    )
 }

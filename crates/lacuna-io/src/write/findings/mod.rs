@@ -76,7 +76,10 @@ fn writers(finding: Finding) -> &'static [(&'static str, Writer)] {
             ("unserved.geojson", unserved::unserved_geojson),
             ("gaps.geojson", unserved::gaps_geojson),
         ],
-        Finding::Equity => &[("access_equity.csv", equity::access_equity_csv)],
+        Finding::Equity => &[
+            ("access_equity.csv", equity::access_equity_csv),
+            ("equity_deciles.csv", equity::equity_deciles_csv),
+        ],
         Finding::Lottery => &[
             ("lottery_pairs.csv", lottery::lottery_pairs_csv),
             ("groups.csv", lottery::groups_csv),

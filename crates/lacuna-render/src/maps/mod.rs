@@ -1,0 +1,110 @@
+//! The maps and the chart of a study, each as SVG and as the PNG rendered from that SVG: maps
+//! are drawn on a [`Canvas`](crate::canvas::Canvas), the chart with plotters:
+//!
+//! - `coverage_<type>`: areas shaded by the share of people within reach, in classes of a
+//!   colour-blind-safe sequential palette (viridis; fixed breaks or population quantiles, see
+//!   `[maps]`), council boundaries over them, gap polygons outlined, providers as dots;
+//! - `unmet_need_<type>`: unserved areas shaded by unmet need (uncovered people x need weight,
+//!   ColorBrewer YlOrRd in population quantiles), the top ones numbered and listed;
+//! - `lottery_<type>`: council boundaries emphasised, the flagged cross-boundary pairs as bold
+//!   links coloured by the difference in coverage;
+//! - `equity_<type>` (universal services with a deprivation measure): coverage by deprivation
+//!   decile per council (the equity finding's `equity_deciles`), and the concentration curve
+//!   against the line of equality.
+//!
+//! Every map has a title, legend, scale bar, north arrow and the study's attribution line. Maps
+//! are drawn in the working CRS (British National Grid in Great Britain, whose grid north is
+//! within a few degrees of true north across Britain). Output is deterministic.
+//!
+//! The parts: [`basemap`] (what every map of a study shares), [`page`] (frame and layout),
+//! [`topology`] (thinning, outlines, chains), [`classes`] (breaks and palettes), one file per
+//! map kind and [`equity`] for the chart.
+
+mod basemap;
+mod classes;
+mod coverage;
+mod equity;
+mod lottery;
+mod page;
+mod topology;
+mod unmet_need;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+pub(crate) use basemap::{Basemap, MapArea};
+pub(crate) use classes::{class_of, quantile_breaks, spread, NO_DATA, VIRIDIS};
+pub(crate) use page::Swatch;
+
+use crate::canvas::write_png;
+use lacuna_core::metrics::coverage::Coverage;
+use lacuna_core::metrics::findings::Findings;
+use lacuna_io::atomic::write_atomic;
+use lacuna_io::error::Result;
+use lacuna_io::LoadedStudy as Study;
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", 100.0 * x)
+}
+
+fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
+}
+
+/// A map's title: the study's name, `what` and the service (`"{name}: {what} {service}"`).
+fn title(study: &Study, what: &str, t: usize) -> String {
+    let name = if study.spec.name.is_empty() {
+        "Study"
+    } else {
+        &study.spec.name
+    };
+    format!("{name}: {what} {}", study.service_label(t))
+}
+
+/// Draws every map and chart of a study into `dir` (PNG and SVG; PNG per `[maps] png`), in
+/// parallel; returns the files written, in a fixed order.
+///
+/// # Errors
+/// When a file cannot be written.
+pub fn write_all(
+    dir: &Path,
+    study: &Study,
+    coverage: &Coverage,
+    findings: &Findings,
+) -> Result<Vec<PathBuf>> {
+    let base = Basemap::for_study(study);
+    let kinds = ["coverage", "unmet_need", "lottery", "equity"];
+    let jobs: Vec<(usize, &str)> = (0..study.service_types.len())
+        .flat_map(|t| kinds.iter().map(move |k| (t, *k)))
+        .collect();
+    let draw = |t: usize, kind: &str| match kind {
+        "coverage" => Some(coverage::coverage_map(study, &base, coverage, findings, t).to_svg()),
+        "unmet_need" => Some(unmet_need::unmet_need_map(study, &base, findings, t).to_svg()),
+        "lottery" => Some(lottery::lottery_map(study, &base, findings, t).to_svg()),
+        _ => equity::equity_chart(study, &base, findings, t),
+    };
+    let written: Vec<Vec<PathBuf>> = jobs
+        .par_iter()
+        .map(|&(t, kind)| -> Result<Vec<PathBuf>> {
+            let Some(svg) = draw(t, kind) else {
+                return Ok(Vec::new());
+            };
+            let stem = format!("{kind}_{}", study.service_types[t]);
+            let svg_path = dir.join(format!("{stem}.svg"));
+            write_atomic(&svg_path, |w| w.write_all(svg.as_bytes()))?;
+            let mut out = vec![svg_path];
+            if study.spec.maps.png {
+                let p = dir.join(format!("{stem}.png"));
+                write_png(&svg, &p)?;
+                out.push(p);
+            }
+            Ok(out)
+        })
+        .collect::<Result<_>>()?;
+    Ok(written.into_iter().flatten().collect())
+}
