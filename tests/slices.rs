@@ -19,7 +19,7 @@ fn each_finding_alone_writes_its_files_as_the_whole_run_does() {
     let study = study.to_str().unwrap();
     w.ok(&["run", study, "--out", "all", "-q"]);
     let common = ["areas.geojson", "coverage.csv", "run.json"];
-    let cases: [(&str, &[&str]); 4] = [
+    let cases: [(&str, &[&str]); 5] = [
         (
             "unserved",
             &[
@@ -42,7 +42,14 @@ fn each_finding_alone_writes_its_files_as_the_whole_run_does() {
                 "findings.md",
             ],
         ),
-        ("reach", &["network_gaps.csv", "reach.csv"]),
+        (
+            "reach",
+            &["critical_providers.csv", "network_gaps.csv", "reach.csv"],
+        ),
+        (
+            "access",
+            &["access.csv", "access_summary.csv", "findings.md"],
+        ),
     ];
     for (finding, files) in cases {
         w.ok(&[finding, study, "--out", finding, "-q"]);

@@ -88,6 +88,7 @@ fn writers(finding: Finding) -> &'static [(&'static str, Writer)] {
         Finding::Reach => &[
             ("reach.csv", reach::reach_csv),
             ("network_gaps.csv", reach::network_gaps_csv),
+            ("critical_providers.csv", reach::critical_providers_csv),
         ],
         Finding::Access => &[
             ("access.csv", access::access_csv),

@@ -85,3 +85,59 @@ pub(super) fn network_gaps_csv(cx: &Ctx, p: &Path) -> Result<()> {
         rows,
     )
 }
+
+/// `critical_providers.csv`: per provider, what closing it alone would cost, ranked within
+/// each service type. The site's longitude and latitude tell apart providers that share a name
+/// (a federation's food banks).
+pub(super) fn critical_providers_csv(cx: &Ctx, p: &Path) -> Result<()> {
+    let Ctx {
+        f, labels, study, ..
+    } = *cx;
+    let rows: Vec<Vec<String>> = f
+        .critical
+        .iter()
+        .flatten()
+        .map(|c| {
+            let provider = &study.providers[c.provider];
+            let mut site = [provider.site];
+            // A site that does not transform (outside the CRS's domain) is left blank.
+            let site = cx.to_wgs84.apply(&mut site).map(|()| site[0]).ok();
+            let codes: Vec<&str> = c
+                .areas_unserved
+                .iter()
+                .map(|&a| study.areas[a].code.as_str())
+                .collect();
+            vec![
+                study.service_types[c.service].clone(),
+                c.rank.to_string(),
+                provider.id.clone(),
+                provider.network.clone().unwrap_or_default(),
+                site.map(|s| num(s.x, 6)).unwrap_or_default(),
+                site.map(|s| num(s.y, 6)).unwrap_or_default(),
+                num(c.population, 3),
+                num(c.need_weighted_population, 3),
+                num(c.target_population, 3),
+                codes.len().to_string(),
+                codes.join(";"),
+            ]
+        })
+        .collect();
+    write_csv(
+        p,
+        &[
+            "service_type",
+            "rank",
+            "provider",
+            "network",
+            "lon",
+            "lat",
+            "population_losing_access",
+            "need_weighted_population_losing_access",
+            "target_population_losing_access",
+            "areas_becoming_unserved",
+            "area_codes",
+        ],
+        labels,
+        rows,
+    )
+}
