@@ -447,11 +447,13 @@ fn the_report_is_self_contained_and_has_every_finding() {
     ] {
         assert!(!html.contains(bad), "report.html contains {bad}");
     }
-    // Every map inlined: 4 services x 3 maps + 3 equity charts (food banks are not universal).
-    assert_eq!(html.matches("<svg").count(), 15);
-    assert_eq!(md.matches("](maps/").count(), 15);
+    // Every map inlined: 4 services x 3 maps + 3 equity charts (food banks are not universal)
+    // + the access map of the GPs (the only providers with a capacity).
+    assert_eq!(html.matches("<svg").count(), 16);
+    assert_eq!(md.matches("](maps/").count(), 16);
     for stem in [
         "coverage_gp",
+        "access_gp",
         "unmet_need_pharmacy",
         "lottery_library",
         "equity_gp",

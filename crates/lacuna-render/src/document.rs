@@ -305,6 +305,8 @@ struct ServiceCx<'a> {
     t: &'a str,
     /// How the tables name need deciles.
     decile: &'static str,
+    /// Capacity-aware access to the service, when its providers have capacities.
+    access: Option<&'a lacuna_core::metrics::capacity::ServiceAccess>,
 }
 
 impl ServiceCx<'_> {
@@ -343,6 +345,7 @@ fn service(
         } else {
             "need decile"
         },
+        access: f.capacity.services.iter().find(|a| a.service == sf.service),
     };
     let label = study.service_label(sf.service);
     if label == *t {
@@ -356,8 +359,9 @@ fn service(
     );
     cx.figure(d, format!("coverage_{t}"), caption);
     // Equity first: whether everyone reaches a universal service is the headline question.
-    let sections: [(Finding, Section); 4] = [
+    let sections: [(Finding, Section); 5] = [
         (Finding::Equity, equity_section),
+        (Finding::Access, access_section),
         (Finding::Unserved, unserved_section),
         (Finding::Lottery, lottery_section),
         (Finding::Lottery, councils_section),
@@ -414,6 +418,61 @@ fn equity_section(d: &mut Doc, cx: &ServiceCx) {
             ("concentration C", &|e| fixed(e.concentration_index, 3)),
             ("95% interval", &|e| {
                 format!("{} to {}", fixed(e.ci_low, 3), fixed(e.ci_high, 3))
+            }),
+        ],
+    );
+}
+
+/// Capacity per person within reach (services whose providers have capacities): the method,
+/// the spread, the councils and the areas with the least.
+fn access_section(d: &mut Doc, cx: &ServiceCx) {
+    let Some(a) = cx.access else {
+        return;
+    };
+    d.heading(3, "Capacity per person within reach");
+    d.para(format!(
+        "Each provider's capacity is shared among the people within its reach ({}; see \
+         docs/methods.md), and each area gets the capacity per person it can reach: {} on \
+         average over the study. Gini index of that access {}, concentration index by \
+         deprivation {} (below 0: more capacity per person in the more deprived areas). An \
+         access ratio of 0.5 means half the study's average.",
+        a.rule.method_name().to_uppercase(),
+        fixed(a.mean, 3),
+        fixed(a.gini, 3),
+        fixed(a.concentration_index, 3),
+    ));
+    cx.figure(
+        d,
+        format!("access_{}", cx.t),
+        "Capacity per person within reach over the study's mean, by area.",
+    );
+    let people = cx.units.heading("");
+    d.columns(
+        a.groups.iter(),
+        &[
+            ("council", &|g| cx.study.group_label(&g.0).to_string()),
+            (&people, &|g| cx.units.value(g.1)),
+            ("capacity per person", &|g| fixed(g.2, 3)),
+            ("ratio to the mean", &|g| fixed(g.2 / a.mean, 2)),
+        ],
+    );
+    let mut least: Vec<usize> = (0..a.access.len())
+        .filter(|&i| a.access[i].is_some())
+        .collect();
+    least.sort_by(|&x, &y| {
+        let key = |i: usize| a.access[i].unwrap_or(f64::NAN);
+        key(x).total_cmp(&key(y))
+    });
+    least.truncate(cx.study.spec.findings.top_n.min(10));
+    d.para("The areas with the least capacity per person within reach:");
+    d.columns(
+        least.into_iter(),
+        &[
+            ("area", &|&i| cx.study.areas[i].name.clone()),
+            ("council", &|&i| cx.council(i).to_string()),
+            (&people, &|&i| cx.units.value(a.population[i])),
+            ("ratio to the mean", &|&i| {
+                fixed(a.ratio(i).unwrap_or(f64::NAN), 2)
             }),
         ],
     );

@@ -8,6 +8,8 @@
 //!   ColorBrewer YlOrRd in population quantiles), the top ones numbered and listed;
 //! - `lottery_<type>`: council boundaries emphasised, the flagged cross-boundary pairs as bold
 //!   links coloured by the difference in coverage;
+//! - `access_<type>` (services with capacities): areas shaded by capacity-aware access over
+//!   the study's mean, in a diverging palette around 1 (ColorBrewer PuOr);
 //! - `equity_<type>` (universal services with a deprivation measure): coverage by deprivation
 //!   decile per council (the equity finding's `equity_deciles`), and the concentration curve
 //!   against the line of equality.
@@ -20,6 +22,7 @@
 //! [`topology`] (thinning, outlines, chains), [`classes`] (breaks and palettes), one file per
 //! map kind and [`equity`] for the chart.
 
+mod access;
 mod basemap;
 mod classes;
 mod coverage;
@@ -78,7 +81,7 @@ pub fn write_all(
     findings: &Findings,
 ) -> Result<Vec<PathBuf>> {
     let base = Basemap::for_study(study);
-    let kinds = ["coverage", "unmet_need", "lottery", "equity"];
+    let kinds = ["coverage", "unmet_need", "lottery", "equity", "access"];
     let jobs: Vec<(usize, &str)> = (0..study.service_types.len())
         .flat_map(|t| kinds.iter().map(move |k| (t, *k)))
         .collect();
@@ -86,6 +89,12 @@ pub fn write_all(
         "coverage" => Some(coverage::coverage_map(study, &base, coverage, findings, t).to_svg()),
         "unmet_need" => Some(unmet_need::unmet_need_map(study, &base, findings, t).to_svg()),
         "lottery" => Some(lottery::lottery_map(study, &base, findings, t).to_svg()),
+        "access" => findings
+            .capacity
+            .services
+            .iter()
+            .find(|a| a.service == t)
+            .map(|a| access::access_map(study, &base, a).to_svg()),
         _ => equity::equity_chart(study, &base, findings, t),
     };
     let written: Vec<Vec<PathBuf>> = jobs
