@@ -497,3 +497,99 @@ fn national_batch_by_council_equals_the_national_run() {
     assert!(a == n, "batch rows differ from the national run's");
     assert_eq!(read_csv(&w.path("batch/batch_summary.csv")).len(), 317);
 }
+
+/// The national bench's study file, written beside the test's outputs.
+fn national_study(w: &Workdir) -> String {
+    let d = shared_data();
+    let b = d.join("bench");
+    let p = |f: &std::path::Path| f.to_str().unwrap().replace('\\', "/");
+    w.write(
+        "national.toml",
+        &format!(
+            r#"name = "England (national bench)"
+crs = "EPSG:27700"
+[areas]
+path = "{}"
+id = "lsoa11cd"
+group = "lad19cd"
+[[providers]]
+path = "{}"
+type_column = "service_type"
+radius_column = "radius_m"
+id = "provider_id"
+[points]
+path = "{}"
+population = "population"
+"#,
+            p(&b.join("england_lsoa11_voronoi_bng.geojson")),
+            p(&b.join("england_providers_synthetic_bng.csv")),
+            p(&b.join("england_lsoa11_pwc_bng.csv")),
+        ),
+    );
+    "national.toml".into()
+}
+
+#[test]
+#[ignore = "needs ../shared/data; run by .ci/run"]
+fn national_access_shares_out_the_supply_and_closures_equal_reruns() {
+    let w = Workdir::new();
+    let study = national_study(&w);
+    // The synthetic providers' `capacity` column is found by name: 2SFCA for every type.
+    w.ok(&["access", &study, "--out", "acc", "-q"]);
+    let summary = read_csv(&w.path("acc/access_summary.csv"));
+    let areas = read_csv(&w.path("acc/access.csv"));
+    for all in summary.iter().filter(|r| r["group"] == "ALL") {
+        let t = &all["service_type"];
+        let shared: f64 = areas
+            .iter()
+            .filter(|r| &r["service_type"] == t && !r["access"].is_empty())
+            .map(|r| f(r, "population") * f(r, "access"))
+            .sum();
+        let reached = f(all, "supply") - f(all, "supply_unreached");
+        assert!(
+            (shared - reached).abs() <= 1e-6 * reached,
+            "{t}: {shared} shared out of {reached} reached"
+        );
+    }
+    // Closing the GP practice that matters most is a rerun without it.
+    w.ok(&["reach", &study, "--out", "reach", "-q"]);
+    let critical = read_csv(&w.path("reach/critical_providers.csv"));
+    let top = critical
+        .iter()
+        .find(|r| r["service_type"] == "gp" && r["rank"] == "1")
+        .unwrap();
+    let before = read_csv(&w.path("reach/coverage.csv"));
+    let providers =
+        std::fs::read_to_string(shared_data().join("bench/england_providers_synthetic_bng.csv"))
+            .unwrap();
+    let kept: Vec<&str> = providers
+        .lines()
+        .filter(|l| !l.starts_with(&format!("{},", top["provider"])))
+        .collect();
+    assert_eq!(kept.len(), providers.lines().count() - 1);
+    let without = std::fs::read_to_string(w.path(&study)).unwrap().replace(
+        &shared_data()
+            .join("bench/england_providers_synthetic_bng.csv")
+            .to_str()
+            .unwrap()
+            .replace('\\', "/"),
+        "without.csv",
+    );
+    w.write("without.csv", &(kept.join("\n") + "\n"));
+    w.write("without.toml", &without);
+    w.ok(&["reach", "without.toml", "--out", "after", "-q"]);
+    let after = read_csv(&w.path("after/coverage.csv"));
+    let covered = |rows: &[crate::util::Row]| -> f64 {
+        rows.iter()
+            .filter(|r| r["service_type"] == "gp")
+            .map(|r| f(r, "covered_population"))
+            .sum()
+    };
+    let lost = covered(&before) - covered(&after);
+    assert!(
+        (lost - f(top, "population_losing_access")).abs() < 1e-6,
+        "rerun lost {lost}, critical_providers.csv says {}",
+        top["population_losing_access"]
+    );
+    assert!(lost > 0.0);
+}

@@ -53,7 +53,7 @@ pub(super) fn access_summary_csv(cx: &Ctx, p: &Path) -> Result<()> {
     let mut rows = Vec::new();
     for s in &f.capacity.services {
         let row = |group: &str, pop: f64, access: f64, indices: Option<(f64, f64)>| {
-            let mut r = vec![String::new(); 10];
+            let mut r = vec![String::new(); 11];
             r[0] = study.service_types[s.service].clone();
             r[1] = s.rule.method_name().into();
             r[2] = s.rule.max_m.map(|m| num(m, 3)).unwrap_or_default();
@@ -65,6 +65,7 @@ pub(super) fn access_summary_csv(cx: &Ctx, p: &Path) -> Result<()> {
                 r[7] = num(gini, 6);
                 r[8] = num(ci, 6);
                 r[9] = num(s.supply, 3);
+                r[10] = num(s.supply_unreached, 3);
             }
             r
         };
@@ -92,6 +93,7 @@ pub(super) fn access_summary_csv(cx: &Ctx, p: &Path) -> Result<()> {
             "gini",
             "concentration_index",
             "supply",
+            "supply_unreached",
         ],
         labels,
         rows,
