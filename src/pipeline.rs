@@ -126,7 +126,11 @@ fn write_run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunO
     }
     let outputs = lacuna_io::provenance::manifest(out)?;
     let record = out.join("run.json");
-    write::run_record::write_run_record(&record, &study, &coverage, &timings, &outputs)?;
+    let notes = findings
+        .as_ref()
+        .map(|f| f.notes(&study.service_types))
+        .unwrap_or_default();
+    write::run_record::write_run_record(&record, &study, &coverage, &timings, &outputs, &notes)?;
     written.insert(2, record);
     Ok(RunOutcome {
         study,

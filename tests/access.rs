@@ -69,6 +69,8 @@ fn two_step_access_by_hand_through_the_files() {
         said.contains("1 gp providers have no capacity (first: g3)"),
         "{said}"
     );
+    let record = std::fs::read_to_string(w.path("out/run.json")).unwrap();
+    assert!(record.contains("1 gp providers have no capacity (first: g3)"));
     // R = 30/300, 50/500, 140/700; A_k = 0.1, 0.2, 0.3, 0.2; areas 50/300 and 170/700.
     let rows = read_csv(&w.path("out/access.csv"));
     assert_eq!(rows.len(), 2);

@@ -215,33 +215,14 @@ fn print_warnings(o: &lacuna::pipeline::RunOutcome) {
     } else if o.findings.is_some() && s.points.is_none() {
         eprintln!("note: {}", lacuna_core::metrics::reach::AREAL);
     }
-    if let Some(f) = &o.findings {
-        print_capacity_warnings(&f.capacity, &s.service_types);
+    for n in o.findings.iter().flat_map(|f| f.notes(&s.service_types)) {
+        eprintln!("warning: {n}");
     }
     let failures = o.coverage.failures.len();
     if failures > 0 {
         eprintln!(
             "warning: the overlay failed for {failures} area x service pairs (listed in run.json)"
         );
-    }
-}
-
-/// Why capacity-aware access was not measured for a service asked for, and the providers it
-/// left out for want of a capacity.
-fn print_capacity_warnings(c: &lacuna_core::metrics::capacity::CapacityAccess, types: &[String]) {
-    for n in &c.notes {
-        eprintln!("warning: {n}");
-    }
-    for s in &c.services {
-        let missing = &s.without_capacity;
-        if let Some(first) = missing.first() {
-            eprintln!(
-                "warning: {} {} providers have no capacity (first: {first}) and are left out of \
-                 access.csv; give each a capacity, or 0 for one that takes nobody",
-                missing.len(),
-                types[s.service]
-            );
-        }
     }
 }
 

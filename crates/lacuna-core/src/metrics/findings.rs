@@ -128,6 +128,24 @@ impl Findings {
     pub fn has(&self, finding: Finding) -> bool {
         self.computed.contains(&finding)
     }
+
+    /// What a run must say about its findings besides the numbers: why capacity-aware access
+    /// was not measured for a service that asked for it, and the providers it left out for want
+    /// of a capacity (`service_types` names the services).
+    pub fn notes(&self, service_types: &[String]) -> Vec<String> {
+        let mut notes = self.capacity.notes.clone();
+        for s in &self.capacity.services {
+            if let Some(first) = s.without_capacity.first() {
+                notes.push(format!(
+                    "{} {} providers have no capacity (first: {first}) and are left out of \
+                     access.csv; give each a capacity, or 0 for one that takes nobody",
+                    s.without_capacity.len(),
+                    service_types[s.service]
+                ));
+            }
+        }
+        notes
+    }
 }
 
 /// Computes the findings in `wanted` (see [`Finding::ALL`] for all of them), and only what they

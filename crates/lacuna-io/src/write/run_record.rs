@@ -20,7 +20,8 @@ pub fn population_note(method: PopulationMethod) -> &'static str {
     }
 }
 
-/// Writes `run.json`.
+/// Writes `run.json`; `findings_notes` are what the findings must say besides their numbers
+/// ([`Findings::notes`](lacuna_core::metrics::findings::Findings::notes)).
 ///
 /// # Errors
 /// When the file cannot be written.
@@ -30,6 +31,7 @@ pub fn write_run_record(
     coverage: &Coverage,
     timings: &[(&str, f64)],
     outputs: &[crate::provenance::OutputFile],
+    findings_notes: &[String],
 ) -> Result<()> {
     let method = coverage.method;
     let failures = &coverage.failures;
@@ -70,6 +72,7 @@ pub fn write_run_record(
         "files": study.files,
         "need_join": study.need,
         "warnings": study.warnings,
+        "findings_notes": findings_notes,
         "overlay_failures": failures,
         "load_timings_s_cumulative": study.timings.iter().map(|(k, v)| (k.clone(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
         "outputs": outputs,
