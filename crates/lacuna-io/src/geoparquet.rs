@@ -170,7 +170,7 @@ fn crs_of(path: &Path, meta: &GeoParquetMetadata, opts: &ReadOptions) -> Result<
             format!("the file declares {f} but --crs says {given}: remove --crs or fix the file"),
         )),
         (Some(f), _) => Ok((f, source)),
-        (None, Some(given)) => Ok((given, "from --crs".to_string())),
+        (None, Some(given)) => Ok((given, "given (--crs, or crs = in the study)".to_string())),
         (None, None) => Err(Error::crs(
             path,
             "the GeoParquet CRS is not an EPSG code this tool knows: pass --crs EPSG:NNNN",

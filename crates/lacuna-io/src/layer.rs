@@ -43,7 +43,7 @@ pub struct Layer {
     pub path: PathBuf,
     /// The CRS of the coordinates (None for tables without geometry).
     pub crs: Option<Crs>,
-    /// How the CRS was found ("declared in the crs member", "from --crs", ...).
+    /// How the CRS was found ("declared in the crs member", "given (--crs, or crs = in the study)", ...).
     pub crs_source: String,
     /// Attribute column names, in file order.
     pub columns: Vec<String>,
@@ -208,7 +208,7 @@ pub(crate) fn resolve_crs(
             ),
         )),
         (Some((d, how)), _) => Ok((d, how)),
-        (None, Some(o)) => Ok((o, "from --crs".into())),
+        (None, Some(o)) => Ok((o, "given (--crs, or crs = in the study)".into())),
         (None, None) => default.ok_or_else(|| Error::crs(path, missing_message.to_string())),
     }
 }
@@ -239,7 +239,7 @@ pub(crate) fn implied_wgs84(
     match opts.crs {
         Some(o) if o.is_geographic() || !looks_geographic(features) => (
             o,
-            format!("from --crs ({implied_by} but the coordinates are not degrees)"),
+            format!("given (--crs, or crs = in the study; {implied_by} but the coordinates are not degrees)"),
         ),
         Some(o) => {
             notes.push(format!(
