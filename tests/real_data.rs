@@ -593,3 +593,84 @@ fn national_access_shares_out_the_supply_and_closures_equal_reruns() {
     );
     assert!(lost > 0.0);
 }
+
+#[test]
+#[ignore = "needs ../shared/data; run by .ci/run"]
+fn gm_closing_the_most_critical_library_equals_a_rerun_without_it() {
+    // No population points: each LSOA's need-file population is spread over it, and what a
+    // closure loses is the exact areal overlay of what only that library covers.
+    let d = shared_data();
+    let w = Workdir::new();
+    let libraries: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(d.join("services/gm/gm_libraries.geojson")).unwrap(),
+    )
+    .unwrap();
+    let study = |providers: &str| {
+        format!(
+            r#"name = "GM libraries"
+[areas]
+path = "{}"
+id = "area_code"
+group = "lad19cd"
+[[providers]]
+path = "{providers}"
+service_type = "library"
+id = "fid"
+[need]
+path = "{}"
+population = "pop_total_mid2015"
+deprivation = "imd_decile"
+[services.library]
+radius_m = 1500
+"#,
+            d.join("boundaries/gm_lsoa_2011_generalised.geojson")
+                .display(),
+            d.join("deprivation/gm_lsoa11_need_indicators_derived.csv")
+                .display(),
+        )
+    };
+    // Each library gets its position as its id, so the closed one is unambiguous.
+    let with_ids = |features: Vec<serde_json::Value>| {
+        let mut fc = libraries.clone();
+        fc["features"] = serde_json::Value::Array(features);
+        fc.to_string()
+    };
+    let mut features: Vec<serde_json::Value> = libraries["features"].as_array().unwrap().clone();
+    for (i, f) in features.iter_mut().enumerate() {
+        f["properties"]["fid"] = serde_json::json!(format!("lib{i:03}"));
+    }
+    w.write("all.geojson", &with_ids(features.clone()));
+    w.write("all.toml", &study("all.geojson"));
+    w.ok(&["reach", "all.toml", "--out", "before", "-q"]);
+    let critical = read_csv(&w.path("before/critical_providers.csv"));
+    let top = &critical[0];
+    assert_eq!(top["rank"], "1");
+    features.retain(|f| f["properties"]["fid"] != top["provider"].as_str());
+    w.write("without.geojson", &with_ids(features));
+    w.write("without.toml", &study("without.geojson"));
+    w.ok(&["reach", "without.toml", "--out", "after", "-q"]);
+    let covered = |dir: &str| -> f64 {
+        read_csv(&w.path(&format!("{dir}/coverage.csv")))
+            .iter()
+            .map(|r| f(r, "covered_population"))
+            .sum()
+    };
+    let lost = covered("before") - covered("after");
+    let said = f(top, "population_losing_access");
+    assert!(lost > 100.0, "{lost}");
+    // coverage.csv rounds each area's covered population to 3 decimals: 1,673 roundings.
+    assert!(
+        (lost - said).abs() < 2.0,
+        "rerun lost {lost}, critical says {said}"
+    );
+    // The areas it says become unserved are exactly those under the threshold after.
+    let after = read_csv(&w.path("after/coverage.csv"));
+    let before = read_csv(&w.path("before/coverage.csv"));
+    let newly: Vec<&str> = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| f(b, "population_share") >= 0.5 && f(a, "population_share") < 0.5)
+        .map(|(b, _)| b["area_code"].as_str())
+        .collect();
+    assert_eq!(newly.join(";"), top["area_codes"]);
+}
