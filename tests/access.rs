@@ -123,3 +123,34 @@ fn enhanced_access_reads_its_zones_and_bad_settings_stop_the_run() {
         "{said}"
     );
 }
+
+#[test]
+fn validate_reads_each_file_in_its_own_crs_and_counts_capacities() {
+    let w = Workdir::new();
+    setup(&w, "");
+    // The areas declare EPSG:27700; without the study-wide crs, the CSVs say theirs.
+    let study = std::fs::read_to_string(w.path("study.toml"))
+        .unwrap()
+        .replace("crs = \"EPSG:27700\"\n", "")
+        .replace(
+            "capacity = \"list_size\"",
+            "capacity = \"list_size\"\ncrs = \"EPSG:27700\"",
+        )
+        .replace(
+            "population = \"population\"",
+            "population = \"population\"\ncrs = \"EPSG:27700\"",
+        );
+    w.write("own.toml", &study);
+    let out = w.run(&["validate", "own.toml"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains(
+            "gp: 3 of 4 providers have a capacity; the others are left out of access.csv"
+        ),
+        "{said}"
+    );
+    w.ok(&["access", "own.toml", "--out", "out", "-q"]);
+    let rows = read_csv(&w.path("out/access.csv"));
+    assert!((f(&rows[0], "access") - 50.0 / 300.0).abs() < 1e-11);
+}

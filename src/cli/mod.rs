@@ -30,7 +30,8 @@ enum Command {
     Equity(run::Args),
     /// The postcode lottery of a study (lottery_pairs.csv, groups.csv, lottery.geojson).
     Lottery(run::Args),
-    /// Reach of each provider network of a study (reach.csv, network_gaps.csv).
+    /// Reach of each provider network of a study, and what closing each provider alone would
+    /// cost (reach.csv, network_gaps.csv, critical_providers.csv).
     Reach(run::Args),
     /// Capacity-aware access of a study: supply per person within reach by 2SFCA, E2SFCA or
     /// gravity (access.csv, access_summary.csv).

@@ -57,11 +57,13 @@ impl StudyCheck {
     }
 }
 
-/// One input of a study: its role, path, and the id column the study names for it.
+/// One input of a study: its role, path, the id column the study names for it, and its own
+/// `crs =` if it has one.
 struct Input {
     role: &'static str,
     path: PathBuf,
     id: Option<String>,
+    crs: Option<Crs>,
 }
 
 fn inputs(spec: &StudySpec) -> Vec<Input> {
@@ -69,21 +71,25 @@ fn inputs(spec: &StudySpec) -> Vec<Input> {
         role: "areas",
         path: spec.areas.path.clone(),
         id: spec.areas.id.clone(),
+        crs: spec.areas.crs,
     }];
     v.extend(spec.providers.iter().map(|p| Input {
         role: "providers",
         path: p.path.clone(),
         id: p.id_column.clone(),
+        crs: p.crs,
     }));
     v.extend(spec.points.iter().map(|p| Input {
         role: "points",
         path: p.path.clone(),
         id: None,
+        crs: p.crs,
     }));
     v.extend(spec.need.iter().map(|n| Input {
         role: "need",
         path: n.path.clone(),
         id: n.id.clone(),
+        crs: None,
     }));
     v
 }
@@ -121,7 +127,7 @@ pub fn validate_study(path: &Path, opts: &ValidateOptions) -> StudyCheck {
     let mut layers: Vec<(Input, Result<Layer, String>)> = inputs(&spec)
         .into_iter()
         .map(|i| {
-            let layer = read(&i.path, spec.crs, i.role == "need");
+            let layer = read(&i.path, i.crs.or(spec.crs), i.role == "need");
             (i, layer)
         })
         .collect();
@@ -288,6 +294,7 @@ fn merge_load(out: &mut StudyCheck, study: &Study, working: Option<Crs>) {
         }
     }
     out.problems.extend(standards(study));
+    out.notes.extend(capacities(study));
     // Radii far smaller than the areas come as the run's own warnings (load::radii).
     out.notes.push(format!(
         "{} areas, {} providers of {} service types{}{}",
@@ -310,6 +317,36 @@ fn merge_load(out: &mut StudyCheck, study: &Study, working: Option<Crs>) {
             ))
             .unwrap_or_default()
     ));
+}
+
+/// Per service type whose providers have a capacity or whose standard asks for capacity-aware
+/// access: how many providers have one, so a run's `access.csv` holds no surprise.
+fn capacities(study: &Study) -> Vec<String> {
+    study
+        .service_types
+        .iter()
+        .filter_map(|t| {
+            let of_type = study.providers.iter().filter(|p| &p.service_type == t);
+            let (n, with) = of_type.fold((0, 0), |(n, with), p| {
+                (n + 1, with + usize::from(p.capacity.is_some()))
+            });
+            let asked = study
+                .params
+                .services
+                .get(t)
+                .is_some_and(|s| s.access.is_some());
+            let what = match with {
+                0 => format!(
+                    "[services.{t}.access] has nothing to share out (give [[providers]] \
+                     capacity = COLUMN)"
+                ),
+                w if w < n => "the others are left out of access.csv".to_string(),
+                _ => "access.csv shares it among the people within reach".to_string(),
+            };
+            (with > 0 || asked)
+                .then(|| format!("{t}: {with} of {n} providers have a capacity; {what}"))
+        })
+        .collect()
 }
 
 /// The name among `names` nearest to `name` (same letters ignoring case, or at most two edits).
