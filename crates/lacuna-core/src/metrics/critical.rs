@@ -134,7 +134,7 @@ fn ranked(
     lost: Lost,
 ) -> Vec<Critical> {
     let threshold = study.params.threshold(&study.service_types[t]);
-    let (rates, _) = target_rates(study, t);
+    let (rates, targeted) = target_rates(study, t);
     let mut rows: Vec<Critical> = index.ranges[t]
         .clone()
         .map(|j| Critical {
@@ -151,6 +151,10 @@ fn ranked(
         let row = &mut rows[j - index.ranges[t].start];
         row.population += people;
         if a == usize::MAX {
+            // As reach counts a point in no area: need weight 1, in the target group unless
+            // the service has a target column (which only areas carry).
+            row.need_weighted_population += people;
+            row.target_population += if targeted { 0.0 } else { people };
             continue;
         }
         row.need_weighted_population += people * need.weight[a];
@@ -247,5 +251,33 @@ mod tests {
             let after = coverage(&without);
             assert_eq!(covered(&before) - covered(&after), r.population);
         }
+    }
+
+    #[test]
+    fn people_in_no_area_count_as_reach_counts_them() {
+        let mut s = study();
+        s.providers
+            .push(Provider::disc("gp", (300.0, 50.0), 20.0).with_id("d"));
+        let mut points = s.points.take().unwrap();
+        points.push(PopPoint::new((300.0, 50.0), 5.0));
+        let s = Study::new(s.areas, s.providers).with_points(points);
+        assert!(s.points.as_ref().unwrap().iter().any(|p| p.area.is_none()));
+        let cov = coverage(&s);
+        let acc = vec![access(&s, &cov, 0)];
+        let index = ProviderIndex::build(&s.providers, &s.service_types);
+        let rows = critical_providers(&s, &area_need(&s), &index, &acc).unwrap();
+        let d = rows
+            .iter()
+            .find(|r| s.providers[r.provider].id == "d")
+            .unwrap();
+        assert_eq!(
+            (
+                d.population,
+                d.need_weighted_population,
+                d.target_population
+            ),
+            (5.0, 5.0, 5.0)
+        );
+        assert!(d.areas_unserved.is_empty());
     }
 }
