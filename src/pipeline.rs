@@ -98,7 +98,8 @@ fn write_run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunO
         let f = findings::compute(&study, &coverage, &wanted);
         let t_compute = secs(t);
         let t = Instant::now();
-        for &finding in &wanted {
+        // The findings computed: a scenario only when the study weighs a change.
+        for &finding in &f.computed {
             written.extend(write::findings::write(
                 finding,
                 out,
@@ -108,7 +109,7 @@ fn write_run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunO
                 &geometries,
             )?);
         }
-        if wanted.iter().any(|&w| w != Finding::Reach) {
+        if f.computed.iter().any(|&w| w != Finding::Reach) {
             let p = out.join("findings.md");
             let md = lacuna_render::document::findings_markdown(&study, &coverage, &f);
             lacuna_io::atomic::write_atomic(&p, |w| w.write_all(md.as_bytes()))?;

@@ -17,5 +17,6 @@ mod loading;
 mod maps;
 mod output_folder;
 mod real_data;
+mod scenario;
 mod slices;
 mod validate;

@@ -157,6 +157,7 @@ impl Inputs {
             findings: Default::default(),
             maps: Default::default(),
             geoparquet: a.geoparquet,
+            scenario: None,
         };
         spec.check()?;
         Ok(spec)

@@ -6,6 +6,7 @@ mod coverage;
 mod demo;
 mod map;
 mod run;
+mod scenario;
 mod validate;
 
 use std::process::ExitCode;
@@ -36,6 +37,10 @@ enum Command {
     /// Capacity-aware access of a study: supply per person within reach by 2SFCA, E2SFCA or
     /// gravity (access.csv, access_summary.csv).
     Access(run::Args),
+    /// What closing providers (and opening new sites) would do: coverage before and after per
+    /// area, council and need decile, recomputing only the areas the change reaches
+    /// (scenario.csv, scenario_summary.csv, scenario_coverage.csv, scenario_providers.csv).
+    Scenario(Box<scenario::ScenarioArgs>),
     /// Coverage per area and service type from files given as flags.
     Coverage(Box<coverage::Args>),
     /// One study over many partitions (a file split by a column, or many boundary files), in
@@ -59,6 +64,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Lottery(a) => run::run_with(a, only(Finding::Lottery)),
         Command::Reach(a) => run::run_with(a, only(Finding::Reach)),
         Command::Access(a) => run::run_with(a, only(Finding::Access)),
+        Command::Scenario(a) => scenario::run(*a),
         Command::Coverage(a) => coverage::run(*a),
         Command::Batch(a) => batch::run_batch(*a),
         Command::Validate(a) => validate::run(a),

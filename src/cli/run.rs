@@ -45,12 +45,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Runs a study writing coverage and the findings in `which`.
 pub fn run_with(args: Args, which: lacuna::pipeline::FindingsOutput) -> anyhow::Result<ExitCode> {
+    run_edited(args, which, |_| Ok(()))
+}
+
+/// [`run_with`] on the study as `edit` changes it (a scenario's flags).
+pub fn run_edited(
+    args: Args,
+    which: lacuna::pipeline::FindingsOutput,
+    edit: impl FnOnce(&mut StudySpec) -> anyhow::Result<()>,
+) -> anyhow::Result<ExitCode> {
     let path = match args.study {
         Some(p) => p,
         None => default_study()?,
     };
     let mut spec = StudySpec::from_toml_file(&path)
         .with_context(|| format!("loading the study {}", path.display()))?;
+    edit(&mut spec)?;
     spec.strict |= args.strict;
     spec.geoparquet |= args.geoparquet;
     spec.check()?;

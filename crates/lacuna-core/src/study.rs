@@ -73,6 +73,9 @@ pub struct Study {
     /// True when the population points have no population column: each counts as 1, so the
     /// "population" figures are counts of points, and the reports say points, not people.
     pub points_counted: bool,
+    /// Providers to close and sites to open, when the study weighs a change (`lacuna scenario`,
+    /// or `[scenario]` in the study file).
+    pub scenario: Option<crate::metrics::scenario::Change>,
 }
 
 impl Study {

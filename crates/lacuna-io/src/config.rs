@@ -165,6 +165,42 @@ pub struct StudySpec {
     /// Also write `areas.parquet` (GeoParquet; needs the `geoparquet` build feature).
     #[serde(default)]
     pub geoparquet: bool,
+    /// A change to weigh: providers to close, sites to open (`lacuna scenario`, or
+    /// `[scenario]` in the study, which `lacuna run` then reports too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<ScenarioSpec>,
+}
+
+/// Providers to close and sites to open (`[scenario]`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScenarioSpec {
+    /// Ids of the providers to close (as in `critical_providers.csv`); an id that several
+    /// providers share closes them all.
+    pub close: Vec<String>,
+    /// A CSV listing more ids to close, in its `provider`, `provider_id` or `id` column (else
+    /// its first column).
+    #[serde(serialize_with = "lossy_opt_path")]
+    pub close_file: Option<PathBuf>,
+    /// Files of new sites to open, read like `[[providers]]` (`[[scenario.open]]`).
+    pub open: Vec<ProviderInput>,
+}
+
+impl ScenarioSpec {
+    /// Whether it changes nothing (no id, no file).
+    pub fn is_empty(&self) -> bool {
+        self.close.is_empty() && self.close_file.is_none() && self.open.is_empty()
+    }
+}
+
+fn lossy_opt_path<S: serde::Serializer>(
+    p: &Option<PathBuf>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match p {
+        Some(p) => s.serialize_some(&p.to_string_lossy()),
+        None => s.serialize_none(),
+    }
 }
 
 /// How the coverage of an area is put into colour classes on a map.
@@ -303,6 +339,10 @@ impl StudySpec {
         }
         if let Some(n) = &mut spec.need {
             fix(&mut n.path);
+        }
+        if let Some(sc) = &mut spec.scenario {
+            sc.close_file.iter_mut().for_each(fix);
+            sc.open.iter_mut().for_each(|p| fix(&mut p.path));
         }
         spec.check()?;
         Ok(spec)

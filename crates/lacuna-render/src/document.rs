@@ -205,7 +205,12 @@ fn summary(d: &mut Doc, study: &Study, coverage: &Coverage, f: &Findings, units:
     if !units.by_population {
         d.para(AREA_BASED);
     }
-    if f.computed.len() < Finding::ALL.len() {
+    // A scenario is a finding only of a study that weighs a change.
+    let applicable = Finding::ALL
+        .iter()
+        .filter(|&&x| x != Finding::Scenario || study.scenario.is_some())
+        .count();
+    if f.computed.len() < applicable {
         let names: Vec<String> = f
             .computed
             .iter()

@@ -7,7 +7,7 @@ use geo::{InteriorPoint, Intersects};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::model::Area;
+use crate::model::{Area, Provider};
 use crate::spatial::index::ProviderIndex;
 use crate::study::Study;
 
@@ -59,7 +59,7 @@ pub struct OverlayFailure {
 }
 
 /// Coverage of a whole study.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Coverage {
     /// One row per area and service type, sorted by area code then service type.
     pub rows: Vec<CoverageRow>,
@@ -132,6 +132,9 @@ pub fn group_by_area(
 /// row, as for the whole study.
 pub struct CoverageEngine<'a> {
     study: &'a Study,
+    /// The providers measured: the study's, or another set of the same service types (a
+    /// scenario's), in canonical order.
+    providers: &'a [Provider],
     index: ProviderIndex,
     /// Points of area i: `point_ids[point_start[i]..point_start[i + 1]]` (see `group_by_area`).
     point_start: Vec<usize>,
@@ -142,7 +145,14 @@ pub struct CoverageEngine<'a> {
 impl<'a> CoverageEngine<'a> {
     /// Indexes the study's providers and groups its points by area.
     pub fn new(study: &'a Study) -> Self {
-        let index = ProviderIndex::build(&study.providers, &study.service_types);
+        Self::with_providers(study, &study.providers)
+    }
+
+    /// Like [`CoverageEngine::new`], but measuring `providers` instead of the study's (closures
+    /// and openings weighed by a scenario): they must be of the study's service types and in
+    /// the canonical order of [`crate::study::sort_providers`], as a study of them would be.
+    pub fn with_providers(study: &'a Study, providers: &'a [Provider]) -> Self {
+        let index = ProviderIndex::build(providers, &study.service_types);
         let method = if study.points.is_some() {
             PopulationMethod::Points
         } else if study
@@ -160,11 +170,17 @@ impl<'a> CoverageEngine<'a> {
         );
         CoverageEngine {
             study,
+            providers,
             index,
             point_start,
             point_ids,
             method,
         }
+    }
+
+    /// The study's population points (positions in `study.points`) assigned to area `ai`.
+    pub fn points_of(&self, ai: usize) -> &[usize] {
+        &self.point_ids[self.point_start[ai]..self.point_start[ai + 1]]
     }
 
     /// Coverage of the areas at positions `which` of `study.areas` (ascending, so rows stay in
@@ -194,6 +210,7 @@ impl<'a> CoverageEngine<'a> {
                 let cands = self.index.candidates_all(area.local.bounding_rect());
                 let ctx = AreaContext {
                     study,
+                    providers: self.providers,
                     index: &self.index,
                     ai,
                     area,
@@ -228,6 +245,7 @@ impl<'a> CoverageEngine<'a> {
 
 struct AreaContext<'a> {
     study: &'a Study,
+    providers: &'a [Provider],
     index: &'a ProviderIndex,
     ai: usize,
     area: &'a Area,
@@ -246,7 +264,7 @@ impl AreaContext<'_> {
         let result = std::panic::catch_unwind(|| {
             crate::spatial::covered::covered(
                 area,
-                &study.providers,
+                self.providers,
                 cands,
                 self.index.has_polygons[t],
             )
@@ -296,7 +314,7 @@ impl AreaContext<'_> {
         cands: &[usize],
     ) -> (Option<f64>, Option<f64>, Option<f64>) {
         let pts = self.study.points.as_deref().unwrap_or(&[]);
-        let providers = &self.study.providers;
+        let providers = self.providers;
         // Empty float sums are -0.0: add 0.0 so an area without people reads 0, not -0.
         let pop: f64 = self.points.iter().map(|&i| pts[i].population).sum::<f64>() + 0.0;
         // A point inside the area's bounding box can only be covered by one of the area's

@@ -17,6 +17,7 @@ use crate::metrics::need::{area_need, AreaNeed};
 use crate::metrics::reach::{
     missed_by_one_covered_by_another, named_network_access, reach, Missed, Network, Reach,
 };
+use crate::metrics::scenario::{scenario, Scenario};
 use crate::spatial::adjacency::{neighbours, Neighbours};
 use crate::spatial::index::ProviderIndex;
 use crate::study::Study;
@@ -64,6 +65,9 @@ pub struct Findings {
     pub critical: Option<Vec<Critical>>,
     /// Capacity-aware access per service type that has capacities (empty when not computed).
     pub capacity: CapacityAccess,
+    /// What the study's change (providers closed, sites opened) would do (None when the study
+    /// weighs no change, or the finding was not asked for).
+    pub scenario: Option<Scenario>,
     /// Whether gap polygons were built.
     pub gap_polygons: bool,
     /// The findings computed, in [`Finding::ALL`] order; the fields of the others are empty.
@@ -89,16 +93,20 @@ pub enum Finding {
     Reach,
     /// Capacity-aware access: supply per person within reach (2SFCA, E2SFCA, gravity).
     Access,
+    /// The cuts: what closing some providers (and opening new sites) would do; computed only
+    /// when the study weighs a change (`Study::scenario`).
+    Scenario,
 }
 
 impl Finding {
     /// Every finding, in the order the outputs list them.
-    pub const ALL: [Finding; 5] = [
+    pub const ALL: [Finding; 6] = [
         Finding::Unserved,
         Finding::Equity,
         Finding::Lottery,
         Finding::Reach,
         Finding::Access,
+        Finding::Scenario,
     ];
 
     /// Its name, as the subcommand that computes it alone (`lacuna unserved`).
@@ -109,6 +117,7 @@ impl Finding {
             Finding::Lottery => "lottery",
             Finding::Reach => "reach",
             Finding::Access => "access",
+            Finding::Scenario => "scenario",
         }
     }
 
@@ -118,7 +127,7 @@ impl Finding {
         match self {
             Finding::Lottery => true,
             Finding::Unserved => gap_polygons,
-            Finding::Equity | Finding::Reach | Finding::Access => false,
+            Finding::Equity | Finding::Reach | Finding::Access | Finding::Scenario => false,
         }
     }
 }
@@ -255,6 +264,13 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
         CapacityAccess::default()
     };
     timings.push(("findings/access (capacity)", secs(t)));
+    let t = std::time::Instant::now();
+    let scenario = study
+        .scenario
+        .as_ref()
+        .filter(|_| want(Finding::Scenario))
+        .map(|change| scenario(study, coverage, &need, change));
+    timings.push(("findings/scenario", secs(t)));
     Findings {
         need,
         neighbours,
@@ -265,7 +281,11 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
         critical,
         capacity,
         gap_polygons,
-        computed: Finding::ALL.into_iter().filter(|f| want(*f)).collect(),
+        computed: Finding::ALL
+            .into_iter()
+            .filter(|f| want(*f) && (*f != Finding::Scenario || scenario.is_some()))
+            .collect(),
+        scenario,
         timings,
     }
 }

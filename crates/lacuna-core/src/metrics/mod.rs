@@ -12,3 +12,4 @@ pub mod lacunae;
 pub mod lottery;
 pub mod need;
 pub mod reach;
+pub mod scenario;

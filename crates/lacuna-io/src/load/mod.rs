@@ -29,6 +29,7 @@ mod need;
 mod points;
 mod providers;
 pub mod radii;
+mod scenario;
 mod services;
 
 use areas::build_areas;
@@ -349,6 +350,18 @@ pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
     check_networks(spec, &service_types)?;
     let points = points?;
     files.append(&mut point_files);
+    let change = match spec.scenario.as_ref().filter(|s| !s.is_empty()) {
+        Some(sc) => Some(scenario::change(
+            spec,
+            sc,
+            &providers,
+            &service_types,
+            (&region, working_crs),
+            &mut files,
+            &mut warnings,
+        )?),
+        None => None,
+    };
     lap("providers and points");
     let need = need_file(
         spec,
@@ -376,6 +389,7 @@ pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
         group_names,
         run_id,
         points_counted,
+        scenario: change,
     };
     Ok(LoadedStudy {
         study,

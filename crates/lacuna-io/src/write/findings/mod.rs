@@ -5,6 +5,7 @@ mod access;
 mod equity;
 mod lottery;
 mod reach;
+mod scenario;
 mod unserved;
 
 use std::path::{Path, PathBuf};
@@ -93,6 +94,12 @@ fn writers(finding: Finding) -> &'static [(&'static str, Writer)] {
         Finding::Access => &[
             ("access.csv", access::access_csv),
             ("access_summary.csv", access::access_summary_csv),
+        ],
+        Finding::Scenario => &[
+            ("scenario.csv", scenario::scenario_csv),
+            ("scenario_summary.csv", scenario::scenario_summary_csv),
+            ("scenario_coverage.csv", scenario::scenario_coverage_csv),
+            ("scenario_providers.csv", scenario::scenario_providers_csv),
         ],
     }
 }
