@@ -122,7 +122,12 @@ fn write_run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunO
         Some(f)
     };
     drop(geometries);
-    if let (FindingsOutput::All, Some(f)) = (which, &findings) {
+    // A scenario is weighed for a paper: `lacuna scenario` draws its maps and the report too.
+    let drawn = matches!(
+        which,
+        FindingsOutput::All | FindingsOutput::Only(Finding::Scenario)
+    );
+    if let (true, Some(f)) = (drawn, &findings) {
         written.extend(draw(out, &study, &coverage, f, &mut timings)?);
     }
     let outputs = lacuna_io::provenance::manifest(out)?;

@@ -29,6 +29,7 @@ mod coverage;
 mod equity;
 mod lottery;
 mod page;
+mod scenario;
 mod topology;
 mod unmet_need;
 
@@ -42,7 +43,7 @@ pub(crate) use page::Swatch;
 
 use crate::canvas::write_png;
 use lacuna_core::metrics::coverage::Coverage;
-use lacuna_core::metrics::findings::Findings;
+use lacuna_core::metrics::findings::{Finding, Findings};
 use lacuna_io::atomic::write_atomic;
 use lacuna_io::error::Result;
 use lacuna_io::LoadedStudy as Study;
@@ -81,7 +82,20 @@ pub fn write_all(
     findings: &Findings,
 ) -> Result<Vec<PathBuf>> {
     let base = Basemap::for_study(study);
-    let kinds = ["coverage", "unmet_need", "lottery", "equity", "access"];
+    // Each kind of map belongs to a finding, and is drawn when that finding was computed.
+    let kinds = [
+        ("coverage", Finding::Unserved),
+        ("unmet_need", Finding::Unserved),
+        ("lottery", Finding::Lottery),
+        ("equity", Finding::Equity),
+        ("access", Finding::Access),
+        ("scenario", Finding::Scenario),
+    ];
+    let kinds: Vec<&str> = kinds
+        .into_iter()
+        .filter(|(_, f)| findings.has(*f))
+        .map(|(k, _)| k)
+        .collect();
     let jobs: Vec<(usize, &str)> = (0..study.service_types.len())
         .flat_map(|t| kinds.iter().map(move |k| (t, *k)))
         .collect();
@@ -95,6 +109,11 @@ pub fn write_all(
             .iter()
             .find(|a| a.service == t)
             .map(|a| access::access_map(study, &base, a).to_svg()),
+        "scenario" => findings
+            .scenario
+            .as_ref()
+            .and_then(|s| scenario::scenario_map(study, &base, s, t))
+            .map(|c| c.to_svg()),
         _ => equity::equity_chart(study, &base, findings, t),
     };
     let written: Vec<Vec<PathBuf>> = jobs

@@ -211,6 +211,21 @@ impl Page<'_> {
         self.c.push(Item::End);
     }
 
+    /// Marked sites (a scenario's closed or opened providers), dots of radius `r` in `fill`
+    /// with a white rim, drawn whatever the map's density: they are few and the point of it.
+    pub(super) fn sites(&mut self, sites: &[Coord], r: f64, fill: Rgb) {
+        self.c.push(Item::Begin("sites".into()));
+        for &at in sites {
+            self.c.push(Item::Circle {
+                at: self.base.frame.px(at),
+                r: r * self.u(),
+                fill,
+                stroke: Some(Stroke::solid(WHITE, 1.2 * self.u())),
+            });
+        }
+        self.c.push(Item::End);
+    }
+
     pub(crate) fn legend_title(&mut self, text: &str) {
         let (u, x) = (self.u(), self.lx());
         self.legend_y += 24.0 * u;

@@ -5,6 +5,8 @@
 //! (inline CSS, the SVG maps inlined, no scripts, no external resources, so it opens offline and
 //! makes no network request).
 
+mod scenario;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -312,6 +314,8 @@ struct ServiceCx<'a> {
     decile: &'static str,
     /// Capacity-aware access to the service, when its providers have capacities.
     access: Option<&'a lacuna_core::metrics::capacity::ServiceAccess>,
+    /// The study's change, when it weighs one.
+    scenario: Option<&'a lacuna_core::metrics::scenario::Scenario>,
 }
 
 impl ServiceCx<'_> {
@@ -351,6 +355,7 @@ fn service(
             "need decile"
         },
         access: f.capacity.services.iter().find(|a| a.service == sf.service),
+        scenario: f.scenario.as_ref(),
     };
     let label = study.service_label(sf.service);
     if label == *t {
@@ -364,8 +369,9 @@ fn service(
     );
     cx.figure(d, format!("coverage_{t}"), caption);
     // Equity first: whether everyone reaches a universal service is the headline question.
-    let sections: [(Finding, Section); 5] = [
+    let sections: [(Finding, Section); 6] = [
         (Finding::Equity, equity_section),
+        (Finding::Scenario, scenario::scenario_section),
         (Finding::Access, access_section),
         (Finding::Unserved, unserved_section),
         (Finding::Lottery, lottery_section),
