@@ -592,6 +592,21 @@ fn national_access_shares_out_the_supply_and_closures_equal_reruns() {
         top["population_losing_access"]
     );
     assert!(lost > 0.0);
+    // The same closure weighed by `lacuna scenario` (population points): the rerun's bytes.
+    w.ok(&[
+        "scenario",
+        &study,
+        "--out",
+        "sc",
+        "--close",
+        &top["provider"],
+        "-q",
+    ]);
+    assert!(
+        std::fs::read(w.path("sc/scenario_coverage.csv")).unwrap()
+            == std::fs::read(w.path("after/coverage.csv")).unwrap(),
+        "scenario_coverage.csv differs from the rerun's coverage.csv"
+    );
 }
 
 #[test]
@@ -673,4 +688,126 @@ radius_m = 1500
         .map(|(b, _)| b["area_code"].as_str())
         .collect();
     assert_eq!(newly.join(";"), top["area_codes"]);
+}
+
+#[test]
+#[ignore = "needs ../shared/data; run by .ci/run"]
+fn gm_scenarios_equal_reruns_and_closing_every_library_leaves_nobody_covered() {
+    // The GP practices and libraries of Greater Manchester, each with its position as its id;
+    // the need file's population spread over each LSOA (the areal method).
+    let d = shared_data();
+    let w = Workdir::new();
+    let layer = |name: &str, prefix: &str, keep: &dyn Fn(&str) -> bool| {
+        let mut fc: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(d.join("services/gm").join(name)).unwrap(),
+        )
+        .unwrap();
+        let mut features = fc["features"].as_array().unwrap().clone();
+        for (i, f) in features.iter_mut().enumerate() {
+            f["properties"]["fid"] = serde_json::json!(format!("{prefix}{i:04}"));
+        }
+        features.retain(|f| keep(f["properties"]["fid"].as_str().unwrap()));
+        fc["features"] = serde_json::Value::Array(features);
+        fc.to_string()
+    };
+    let study = |gps: &str| {
+        format!(
+            r#"name = "GM GPs and libraries"
+[areas]
+path = "{}"
+id = "area_code"
+group = "lad19cd"
+[[providers]]
+path = "{gps}"
+service_type = "gp"
+id = "fid"
+[[providers]]
+path = "libraries.geojson"
+service_type = "library"
+id = "fid"
+[need]
+path = "{}"
+population = "pop_total_mid2015"
+deprivation = "imd_decile"
+[services.gp]
+radius_m = 1000
+[services.library]
+radius_m = 1500
+"#,
+            d.join("boundaries/gm_lsoa_2011_generalised.geojson")
+                .display(),
+            d.join("deprivation/gm_lsoa11_need_indicators_derived.csv")
+                .display(),
+        )
+    };
+    w.write(
+        "gps.geojson",
+        &layer("gm_general_practices_2018.geojson", "gp", &|_| true),
+    );
+    w.write(
+        "libraries.geojson",
+        &layer("gm_libraries.geojson", "lib", &|_| true),
+    );
+    w.write("all.toml", &study("gps.geojson"));
+    w.ok(&["reach", "all.toml", "--out", "before", "-q"]);
+    // The ten GP practices whose closure alone would cost the most people.
+    let top: Vec<String> = read_csv(&w.path("before/critical_providers.csv"))
+        .iter()
+        .filter(|r| r["service_type"] == "gp")
+        .take(10)
+        .map(|r| r["provider"].clone())
+        .collect();
+    assert_eq!(top.len(), 10);
+    let said = w.ok(&[
+        "scenario",
+        "all.toml",
+        "--out",
+        "sc",
+        "--close",
+        &top.join(","),
+    ]);
+    let recomputed = run_json(&w, "sc");
+    w.write(
+        "without.geojson",
+        &layer("gm_general_practices_2018.geojson", "gp", &|id| {
+            !top.iter().any(|t| t == id)
+        }),
+    );
+    w.write("without.toml", &study("without.geojson"));
+    w.ok(&["reach", "without.toml", "--out", "after", "-q"]);
+    assert!(
+        std::fs::read(w.path("sc/scenario_coverage.csv")).unwrap()
+            == std::fs::read(w.path("after/coverage.csv")).unwrap(),
+        "scenario_coverage.csv differs from the rerun's coverage.csv: {said} {recomputed}"
+    );
+    let summary = read_csv(&w.path("sc/scenario_summary.csv"));
+    let all = summary.iter().find(|r| r["key"] == "ALL").unwrap();
+    assert!(f(all, "population_losing_access") > 1000.0, "{all:?}");
+    assert_eq!(f(all, "population_gaining_access"), 0.0);
+    // Closing every library leaves nobody within reach of one.
+    let libraries = std::fs::read_to_string(w.path("libraries.geojson")).unwrap();
+    let ids: Vec<String> = serde_json::from_str::<serde_json::Value>(&libraries).unwrap()
+        ["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["fid"].as_str().unwrap().to_string())
+        .collect();
+    w.write("close.csv", &format!("id\n{}\n", ids.join("\n")));
+    w.ok(&[
+        "scenario",
+        "all.toml",
+        "--out",
+        "nolib",
+        "--close-file",
+        "close.csv",
+        "-q",
+    ]);
+    let after = read_csv(&w.path("nolib/scenario_coverage.csv"));
+    let lib: Vec<_> = after
+        .iter()
+        .filter(|r| r["service_type"] == "library")
+        .collect();
+    assert_eq!(lib.len(), 1673);
+    assert!(lib.iter().all(|r| f(r, "covered_population") == 0.0));
 }

@@ -84,7 +84,9 @@ fn a_scenario_equals_a_rerun_without_the_closed_and_with_the_opened() {
     assert!(!w.path("sc/maps/scenario_library.svg").exists());
     let report = std::fs::read_to_string(w.path("sc/report.md")).unwrap();
     assert!(report.contains("### If these close"), "{report}");
-    assert!(report.contains("Closing 2 GP practice sites (Demo Surgery 1, Demo Surgery 2) and opening 1 new site"));
+    assert!(report.contains(
+        "Closing 2 GP practice sites (Demo Surgery 1, Demo Surgery 2) and opening 1 new site"
+    ));
     let providers = read_csv(&w.path("sc/scenario_providers.csv"));
     assert_eq!(
         providers

@@ -272,41 +272,55 @@ fn rows_of(study: &Study, need: &AreaNeed, t: usize, cov: [&Coverage; 3]) -> Vec
         .collect()
 }
 
-/// Totals of service type `t`: all areas, each council (by group code), each need decile.
+/// Totals of service type `t`: all areas, each council (by group code), each need decile;
+/// one pass over the areas.
 fn summarise(study: &Study, need: &AreaNeed, t: usize, rows: &[ScenarioRow]) -> Vec<SummaryRow> {
     let groups = Groups::of(&study.areas);
-    let mut levels = vec![Level::All];
-    levels.extend(groups.codes.iter().map(|g| Level::Group(g.to_string())));
     let mut deciles: Vec<u8> = need.decile.iter().flatten().copied().collect();
     deciles.sort_unstable();
     deciles.dedup();
-    levels.extend(deciles.into_iter().map(Level::Decile));
-    levels
+    let levels: Vec<Level> = std::iter::once(Level::All)
+        .chain(groups.codes.iter().map(|g| Level::Group(g.to_string())))
+        .chain(deciles.iter().map(|&d| Level::Decile(d)))
+        .collect();
+    let mut out: Vec<SummaryRow> = levels
         .into_iter()
-        .map(|level| {
-            let inside = |r: &&ScenarioRow| match &level {
-                Level::All => true,
-                Level::Group(g) => study.areas[r.area].group == *g,
-                Level::Decile(d) => need.decile[r.area] == Some(*d),
-            };
-            let sum = |f: fn(&ScenarioRow) -> f64| rows.iter().filter(inside).map(f).sum::<f64>();
-            let count =
-                |f: fn(&ScenarioRow) -> bool| rows.iter().filter(inside).filter(|r| f(r)).count();
-            SummaryRow {
-                service: t,
-                population: sum(|r| r.population),
-                covered_before: sum(|r| r.covered_before),
-                covered_after: sum(|r| r.covered_after),
-                losing: sum(|r| r.losing),
-                gaining: sum(|r| r.gaining),
-                unmet_before: sum(|r| r.unmet_before),
-                unmet_after: sum(|r| r.unmet_after),
-                unserved_before: count(|r| r.unserved_before),
-                unserved_after: count(|r| r.unserved_after),
-                level,
-            }
+        .map(|level| SummaryRow {
+            service: t,
+            level,
+            population: 0.0,
+            covered_before: 0.0,
+            covered_after: 0.0,
+            losing: 0.0,
+            gaining: 0.0,
+            unmet_before: 0.0,
+            unmet_after: 0.0,
+            unserved_before: 0,
+            unserved_after: 0,
         })
-        .collect()
+        .collect();
+    let first_decile = 1 + groups.codes.len();
+    for r in rows {
+        let decile = need.decile[r.area].and_then(|d| deciles.binary_search(&d).ok());
+        let slots = [
+            Some(0),
+            Some(1 + groups.of[r.area] as usize),
+            decile.map(|k| first_decile + k),
+        ];
+        for k in slots.into_iter().flatten() {
+            let o = &mut out[k];
+            o.population += r.population;
+            o.covered_before += r.covered_before;
+            o.covered_after += r.covered_after;
+            o.losing += r.losing;
+            o.gaining += r.gaining;
+            o.unmet_before += r.unmet_before;
+            o.unmet_after += r.unmet_after;
+            o.unserved_before += usize::from(r.unserved_before);
+            o.unserved_after += usize::from(r.unserved_after);
+        }
+    }
+    out
 }
 
 /// The areas whose coverage rows the change can alter (see the module docs), ascending.
