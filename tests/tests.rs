@@ -5,6 +5,7 @@ mod util;
 
 mod access;
 mod batch;
+mod bundles;
 mod corpus;
 mod coverage;
 mod demo;

@@ -41,6 +41,9 @@ enum Command {
     /// area, council and need decile, recomputing only the areas the change reaches
     /// (scenario.csv, scenario_summary.csv, scenario_coverage.csv, scenario_providers.csv).
     Scenario(Box<scenario::ScenarioArgs>),
+    /// Joined-up bundles of a study with [bundles]: per bundle of services, the areas whose
+    /// people lack part or all of it (bundles.csv, bundles_summary.csv).
+    Bundles(run::Args),
     /// Coverage per area and service type from files given as flags.
     Coverage(Box<coverage::Args>),
     /// One study over many partitions (a file split by a column, or many boundary files), in
@@ -65,6 +68,15 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Reach(a) => run::run_with(a, only(Finding::Reach)),
         Command::Access(a) => run::run_with(a, only(Finding::Access)),
         Command::Scenario(a) => scenario::run(*a),
+        Command::Bundles(a) => run::run_edited(a, only(Finding::Bundles), |spec| {
+            if spec.bundles.is_empty() {
+                anyhow::bail!(
+                    "the study has no bundles: add e.g. [bundles] essentials = [\"gp\", \
+                     \"pharmacy\"] to it"
+                );
+            }
+            Ok(())
+        }),
         Command::Coverage(a) => coverage::run(*a),
         Command::Batch(a) => batch::run_batch(*a),
         Command::Validate(a) => validate::run(a),

@@ -196,6 +196,8 @@ pub struct Params {
     pub services: BTreeMap<String, Standard>,
     /// Parameters of the findings.
     pub findings: FindingsSpec,
+    /// Bundles of services a neighbourhood needs together, by name (`[bundles]`).
+    pub bundles: BTreeMap<String, Vec<String>>,
 }
 
 impl Params {

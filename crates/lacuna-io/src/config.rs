@@ -165,6 +165,10 @@ pub struct StudySpec {
     /// Also write `areas.parquet` (GeoParquet; needs the `geoparquet` build feature).
     #[serde(default)]
     pub geoparquet: bool,
+    /// Bundles of services a neighbourhood needs together (`[bundles] essentials = ["gp",
+    /// "pharmacy", "food_bank"]`): `bundles.csv` lists the areas lacking any of each.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub bundles: BTreeMap<String, Vec<String>>,
     /// A change to weigh: providers to close, sites to open (`lacuna scenario`, or
     /// `[scenario]` in the study, which `lacuna run` then reports too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -307,6 +311,7 @@ impl StudySpec {
             name: self.name.clone(),
             services: self.services.clone(),
             findings: self.findings.clone(),
+            bundles: self.bundles.clone(),
         }
     }
 

@@ -312,6 +312,10 @@ radius_m = 3000
 # Food banks are not expected everywhere: left out of the equity indices.
 universal = false
 
+# Services a neighbourhood needs together: bundles.csv lists the wards lacking part of it.
+[bundles]
+essentials = ["gp", "pharmacy", "food_bank"]
+
 [findings]
 lottery_max_need_gap = 1      # need deciles at most this far apart count as similar need
 lottery_min_difference = 0.3  # flag pairs whose covered shares differ by at least this

@@ -6,6 +6,7 @@
 use rayon::prelude::*;
 
 use crate::metrics::access::{access, Access};
+use crate::metrics::bundles::{bundles, Bundles};
 use crate::metrics::capacity::{capacity_access, CapacityAccess};
 use crate::metrics::coverage::Coverage;
 use crate::metrics::critical::{critical_providers, Critical};
@@ -68,6 +69,8 @@ pub struct Findings {
     /// What the study's change (providers closed, sites opened) would do (None when the study
     /// weighs no change, or the finding was not asked for).
     pub scenario: Option<Scenario>,
+    /// The study's bundles of services (None when it has none, or they were not asked for).
+    pub bundles: Option<Bundles>,
     /// Whether gap polygons were built.
     pub gap_polygons: bool,
     /// The findings computed, in [`Finding::ALL`] order; the fields of the others are empty.
@@ -96,17 +99,21 @@ pub enum Finding {
     /// The cuts: what closing some providers (and opening new sites) would do; computed only
     /// when the study weighs a change (`Study::scenario`).
     Scenario,
+    /// Joined-up bundles: the areas lacking any (and all) of a bundle of services; computed
+    /// only when the study has `[bundles]`.
+    Bundles,
 }
 
 impl Finding {
     /// Every finding, in the order the outputs list them.
-    pub const ALL: [Finding; 6] = [
+    pub const ALL: [Finding; 7] = [
         Finding::Unserved,
         Finding::Equity,
         Finding::Lottery,
         Finding::Reach,
         Finding::Access,
         Finding::Scenario,
+        Finding::Bundles,
     ];
 
     /// Its name, as the subcommand that computes it alone (`lacuna unserved`).
@@ -118,6 +125,7 @@ impl Finding {
             Finding::Reach => "reach",
             Finding::Access => "access",
             Finding::Scenario => "scenario",
+            Finding::Bundles => "bundles",
         }
     }
 
@@ -127,7 +135,11 @@ impl Finding {
         match self {
             Finding::Lottery => true,
             Finding::Unserved => gap_polygons,
-            Finding::Equity | Finding::Reach | Finding::Access | Finding::Scenario => false,
+            Finding::Equity
+            | Finding::Reach
+            | Finding::Access
+            | Finding::Scenario
+            | Finding::Bundles => false,
         }
     }
 }
@@ -271,6 +283,13 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
         .filter(|_| want(Finding::Scenario))
         .map(|change| scenario(study, coverage, &need, change));
     timings.push(("findings/scenario", secs(t)));
+    let t = std::time::Instant::now();
+    let bundles = if want(Finding::Bundles) {
+        bundles(study, coverage, &need)
+    } else {
+        None
+    };
+    timings.push(("findings/bundles", secs(t)));
     Findings {
         need,
         neighbours,
@@ -283,9 +302,14 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
         gap_polygons,
         computed: Finding::ALL
             .into_iter()
-            .filter(|f| want(*f) && (*f != Finding::Scenario || scenario.is_some()))
+            .filter(|f| match f {
+                Finding::Scenario => scenario.is_some(),
+                Finding::Bundles => bundles.is_some(),
+                _ => want(*f),
+            })
             .collect(),
         scenario,
+        bundles,
         timings,
     }
 }

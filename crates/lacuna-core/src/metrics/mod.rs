@@ -1,6 +1,7 @@
 //! Metrics computed from the overlay, one concept per file.
 
 pub mod access;
+pub mod bundles;
 pub mod capacity;
 pub mod coverage;
 pub mod critical;

@@ -348,6 +348,7 @@ pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
         return Err(services::none_kept(&files));
     }
     check_networks(spec, &service_types)?;
+    check_bundles(spec, &service_types)?;
     let points = points?;
     files.append(&mut point_files);
     let change = match spec.scenario.as_ref().filter(|s| !s.is_empty()) {
@@ -607,6 +608,27 @@ fn group_from_need(spec: &StudySpec, join: &NeedJoin, areas: &mut [Area]) -> Res
     for (a, row) in areas.iter_mut().zip(&join.rows) {
         if let Some(v) = row.as_ref().and_then(|r| r[col].as_text()) {
             a.group = v;
+        }
+    }
+    Ok(())
+}
+
+/// Every bundle names at least two services, each a service type of the study: a bundle of a
+/// type with no provider would read as everyone lacking it.
+fn check_bundles(spec: &StudySpec, service_types: &[String]) -> Result<()> {
+    for (name, list) in &spec.bundles {
+        if let Some(s) = list.iter().find(|s| !service_types.contains(s)) {
+            return Err(Error::Config(format!(
+                "[bundles] {name}: {s:?} is not a service type of the study (types: {})",
+                service_types.join(", ")
+            )));
+        }
+        let distinct: std::collections::BTreeSet<&String> = list.iter().collect();
+        if distinct.len() < 2 {
+            return Err(Error::Config(format!(
+                "[bundles] {name}: a bundle joins at least two service types (it has {})",
+                distinct.len()
+            )));
         }
     }
     Ok(())

@@ -5,6 +5,7 @@
 //! (inline CSS, the SVG maps inlined, no scripts, no external resources, so it opens offline and
 //! makes no network request).
 
+mod bundles;
 mod scenario;
 
 use std::fmt::Write as _;
@@ -97,6 +98,7 @@ fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String]) -> 
     for sf in &f.services {
         service(&mut d, study, f, sf, maps, units);
     }
+    bundles::bundles_section(&mut d, study, f.bundles.as_ref(), maps, units);
     reach(&mut d, study, f);
     method(&mut d, study, units);
     d.0
@@ -112,6 +114,7 @@ pub fn findings_markdown(study: &Study, coverage: &Coverage, f: &Findings) -> St
     for sf in &f.services {
         service(&mut d, study, f, sf, &[], units);
     }
+    bundles::bundles_section(&mut d, study, f.bundles.as_ref(), &[], units);
     to_markdown(&d.0)
 }
 
@@ -207,10 +210,14 @@ fn summary(d: &mut Doc, study: &Study, coverage: &Coverage, f: &Findings, units:
     if !units.by_population {
         d.para(AREA_BASED);
     }
-    // A scenario is a finding only of a study that weighs a change.
+    // A scenario (bundles) is a finding only of a study that weighs a change (has bundles).
     let applicable = Finding::ALL
         .iter()
-        .filter(|&&x| x != Finding::Scenario || study.scenario.is_some())
+        .filter(|&&x| match x {
+            Finding::Scenario => study.scenario.is_some(),
+            Finding::Bundles => !study.params.bundles.is_empty(),
+            _ => true,
+        })
         .count();
     if f.computed.len() < applicable {
         let names: Vec<String> = f

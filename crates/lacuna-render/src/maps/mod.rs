@@ -24,6 +24,7 @@
 
 mod access;
 mod basemap;
+mod bundles;
 mod classes;
 mod coverage;
 mod equity;
@@ -91,14 +92,23 @@ pub fn write_all(
         ("access", Finding::Access),
         ("scenario", Finding::Scenario),
     ];
+    // (Bundle maps are per bundle, below.)
     let kinds: Vec<&str> = kinds
         .into_iter()
         .filter(|(_, f)| findings.has(*f))
         .map(|(k, _)| k)
         .collect();
-    let jobs: Vec<(usize, &str)> = (0..study.service_types.len())
-        .flat_map(|t| kinds.iter().map(move |k| (t, *k)))
+    // One map per service type and kind, then one per bundle: (file stem, kind, index).
+    let mut jobs: Vec<(String, &str, usize)> = (0..study.service_types.len())
+        .flat_map(|t| {
+            kinds
+                .iter()
+                .map(move |k| (format!("{k}_{}", study.service_types[t]), *k, t))
+        })
         .collect();
+    if let Some(b) = &findings.bundles {
+        jobs.extend((0..b.names.len()).map(|i| (format!("bundle_{}", b.names[i]), "bundle", i)));
+    }
     let draw = |t: usize, kind: &str| match kind {
         "coverage" => Some(coverage::coverage_map(study, &base, coverage, findings, t).to_svg()),
         "unmet_need" => Some(unmet_need::unmet_need_map(study, &base, findings, t).to_svg()),
@@ -114,15 +124,18 @@ pub fn write_all(
             .as_ref()
             .and_then(|s| scenario::scenario_map(study, &base, s, t))
             .map(|c| c.to_svg()),
+        "bundle" => findings
+            .bundles
+            .as_ref()
+            .map(|b| bundles::bundle_map(study, &base, b, t).to_svg()),
         _ => equity::equity_chart(study, &base, findings, t),
     };
     let written: Vec<Vec<PathBuf>> = jobs
         .par_iter()
-        .map(|&(t, kind)| -> Result<Vec<PathBuf>> {
-            let Some(svg) = draw(t, kind) else {
+        .map(|(stem, kind, t)| -> Result<Vec<PathBuf>> {
+            let Some(svg) = draw(*t, kind) else {
                 return Ok(Vec::new());
             };
-            let stem = format!("{kind}_{}", study.service_types[t]);
             let svg_path = dir.join(format!("{stem}.svg"));
             write_atomic(&svg_path, |w| w.write_all(svg.as_bytes()))?;
             let mut out = vec![svg_path];

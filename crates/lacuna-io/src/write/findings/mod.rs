@@ -2,6 +2,7 @@
 //! files ([`files`]) and one writer per file. `findings.md` is the report's (lacuna-render).
 
 mod access;
+mod bundles;
 mod equity;
 mod lottery;
 mod reach;
@@ -100,6 +101,10 @@ fn writers(finding: Finding) -> &'static [(&'static str, Writer)] {
             ("scenario_summary.csv", scenario::scenario_summary_csv),
             ("scenario_coverage.csv", scenario::scenario_coverage_csv),
             ("scenario_providers.csv", scenario::scenario_providers_csv),
+        ],
+        Finding::Bundles => &[
+            ("bundles.csv", bundles::bundles_csv),
+            ("bundles_summary.csv", bundles::bundles_summary_csv),
         ],
     }
 }
