@@ -449,8 +449,8 @@ fn the_report_is_self_contained_and_has_every_finding() {
     }
     // Every map inlined: 4 services x 3 maps + 3 equity charts (food banks are not universal)
     // + the access map of the GPs (the only providers with a capacity).
-    assert_eq!(html.matches("<svg").count(), 17);
-    assert_eq!(md.matches("](maps/").count(), 17);
+    assert_eq!(html.matches("<svg").count(), 21);
+    assert_eq!(md.matches("](maps/").count(), 21);
     for stem in [
         "coverage_gp",
         "access_gp",

@@ -19,7 +19,7 @@ fn each_finding_alone_writes_its_files_as_the_whole_run_does() {
     let study = study.to_str().unwrap();
     w.ok(&["run", study, "--out", "all", "-q"]);
     let common = ["areas.geojson", "coverage.csv", "run.json"];
-    let cases: [(&str, &[&str]); 6] = [
+    let cases: [(&str, &[&str]); 7] = [
         (
             "unserved",
             &[
@@ -49,6 +49,10 @@ fn each_finding_alone_writes_its_files_as_the_whole_run_does() {
         (
             "access",
             &["access.csv", "access_summary.csv", "findings.md"],
+        ),
+        (
+            "hotspots",
+            &["hotspots.csv", "hotspots_weights.gal", "findings.md"],
         ),
         (
             "bundles",

@@ -44,6 +44,9 @@ enum Command {
     /// Joined-up bundles of a study with [bundles]: per bundle of services, the areas whose
     /// people lack part or all of it (bundles.csv, bundles_summary.csv).
     Bundles(run::Args),
+    /// Hot spots of unmet need per service: Getis-Ord Gi* and local Moran's I with permutation
+    /// p-values and a false discovery rate (hotspots.csv, hotspots_weights.gal).
+    Hotspots(run::Args),
     /// Coverage per area and service type from files given as flags.
     Coverage(Box<coverage::Args>),
     /// One study over many partitions (a file split by a column, or many boundary files), in
@@ -68,6 +71,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Reach(a) => run::run_with(a, only(Finding::Reach)),
         Command::Access(a) => run::run_with(a, only(Finding::Access)),
         Command::Scenario(a) => scenario::run(*a),
+        Command::Hotspots(a) => run::run_with(a, only(Finding::Hotspots)),
         Command::Bundles(a) => run::run_edited(a, only(Finding::Bundles), |spec| {
             if spec.bundles.is_empty() {
                 anyhow::bail!(

@@ -126,6 +126,17 @@ pub enum Adjacency {
     Touching,
 }
 
+/// The variable whose hot spots are sought (`[findings] hotspot_variable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HotspotVariable {
+    /// 1 - the covered share.
+    #[default]
+    UncoveredShare,
+    /// The uncovered share x the target share x the need weight.
+    UnmetNeedPerPerson,
+}
+
 /// Default coverage share below which an area is unserved.
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
 
@@ -161,6 +172,11 @@ pub struct FindingsSpec {
     pub need_weight_most_deprived: f64,
     /// Need weight of the least deprived decile; deciles in between fall linearly.
     pub need_weight_least_deprived: f64,
+    /// What the hot spots are hot spots of: `uncovered_share` (default) or
+    /// `unmet_need_per_person`.
+    pub hotspot_variable: HotspotVariable,
+    /// False discovery rate of the hot spots (Benjamini-Hochberg), default 0.05.
+    pub hotspot_fdr: f64,
 }
 
 /// Studies up to this many areas get gap polygons unless `gap_polygons = false`.
@@ -183,6 +199,8 @@ impl Default for FindingsSpec {
                 .into(),
             need_weight_most_deprived: 2.0,
             need_weight_least_deprived: 1.0,
+            hotspot_variable: HotspotVariable::UncoveredShare,
+            hotspot_fdr: 0.05,
         }
     }
 }

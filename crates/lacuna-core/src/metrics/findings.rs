@@ -12,6 +12,7 @@ use crate::metrics::coverage::Coverage;
 use crate::metrics::critical::{critical_providers, Critical};
 use crate::metrics::equity::{deciles, equity_many, DecileRow, EquityRow};
 use crate::metrics::gaps::{unserved, Unserved};
+use crate::metrics::hotspots::{hotspots, Hotspots};
 use crate::metrics::lacunae::{gaps, Gap};
 use crate::metrics::lottery::{league, pairs, GroupRow, LotteryPair};
 use crate::metrics::need::{area_need, AreaNeed};
@@ -71,6 +72,8 @@ pub struct Findings {
     pub scenario: Option<Scenario>,
     /// The study's bundles of services (None when it has none, or they were not asked for).
     pub bundles: Option<Bundles>,
+    /// Hot spots of unmet need per service type (None when not asked for).
+    pub hotspots: Option<Hotspots>,
     /// Whether gap polygons were built.
     pub gap_polygons: bool,
     /// The findings computed, in [`Finding::ALL`] order; the fields of the others are empty.
@@ -102,11 +105,14 @@ pub enum Finding {
     /// Joined-up bundles: the areas lacking any (and all) of a bundle of services; computed
     /// only when the study has `[bundles]`.
     Bundles,
+    /// Hot spots of unmet need: Getis-Ord Gi* and local Moran's I over neighbouring areas,
+    /// with permutation p-values and a false discovery rate.
+    Hotspots,
 }
 
 impl Finding {
     /// Every finding, in the order the outputs list them.
-    pub const ALL: [Finding; 7] = [
+    pub const ALL: [Finding; 8] = [
         Finding::Unserved,
         Finding::Equity,
         Finding::Lottery,
@@ -114,6 +120,7 @@ impl Finding {
         Finding::Access,
         Finding::Scenario,
         Finding::Bundles,
+        Finding::Hotspots,
     ];
 
     /// Its name, as the subcommand that computes it alone (`lacuna unserved`).
@@ -126,6 +133,7 @@ impl Finding {
             Finding::Access => "access",
             Finding::Scenario => "scenario",
             Finding::Bundles => "bundles",
+            Finding::Hotspots => "hotspots",
         }
     }
 
@@ -133,7 +141,7 @@ impl Finding {
     /// unserved finding's gap polygons (which join gaps across neighbouring areas).
     fn needs_neighbours(self, gap_polygons: bool) -> bool {
         match self {
-            Finding::Lottery => true,
+            Finding::Lottery | Finding::Hotspots => true,
             Finding::Unserved => gap_polygons,
             Finding::Equity
             | Finding::Reach
@@ -290,6 +298,15 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
         None
     };
     timings.push(("findings/bundles", secs(t)));
+    let t = std::time::Instant::now();
+    let hot = want(Finding::Hotspots).then(|| {
+        let types: Vec<Access> = services.iter().map(|s| s.access.clone()).collect();
+        hotspots(study, &types, &need, &neighbours)
+    });
+    timings.push((
+        "findings/hotspots (Gi*, local Moran, permutations)",
+        secs(t),
+    ));
     Findings {
         need,
         neighbours,
@@ -310,6 +327,7 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
             .collect(),
         scenario,
         bundles,
+        hotspots: hot,
         timings,
     }
 }

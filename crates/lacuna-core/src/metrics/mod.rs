@@ -8,6 +8,7 @@ pub mod critical;
 pub mod equity;
 pub mod findings;
 pub mod gaps;
+pub mod hotspots;
 pub mod inequality;
 pub mod lacunae;
 pub mod lottery;

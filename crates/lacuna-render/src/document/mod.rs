@@ -6,6 +6,7 @@
 //! makes no network request).
 
 mod bundles;
+mod hotspots;
 mod scenario;
 
 use std::fmt::Write as _;
@@ -323,6 +324,8 @@ struct ServiceCx<'a> {
     access: Option<&'a lacuna_core::metrics::capacity::ServiceAccess>,
     /// The study's change, when it weighs one.
     scenario: Option<&'a lacuna_core::metrics::scenario::Scenario>,
+    /// The hot spots, when computed.
+    hotspots: Option<&'a lacuna_core::metrics::hotspots::Hotspots>,
 }
 
 impl ServiceCx<'_> {
@@ -363,6 +366,7 @@ fn service(
         },
         access: f.capacity.services.iter().find(|a| a.service == sf.service),
         scenario: f.scenario.as_ref(),
+        hotspots: f.hotspots.as_ref(),
     };
     let label = study.service_label(sf.service);
     if label == *t {
@@ -376,11 +380,12 @@ fn service(
     );
     cx.figure(d, format!("coverage_{t}"), caption);
     // Equity first: whether everyone reaches a universal service is the headline question.
-    let sections: [(Finding, Section); 6] = [
+    let sections: [(Finding, Section); 7] = [
         (Finding::Equity, equity_section),
         (Finding::Scenario, scenario::scenario_section),
         (Finding::Access, access_section),
         (Finding::Unserved, unserved_section),
+        (Finding::Hotspots, hotspots::hotspots_section),
         (Finding::Lottery, lottery_section),
         (Finding::Lottery, councils_section),
     ];

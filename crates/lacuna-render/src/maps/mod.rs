@@ -28,6 +28,7 @@ mod bundles;
 mod classes;
 mod coverage;
 mod equity;
+mod hotspots;
 mod lottery;
 mod page;
 mod scenario;
@@ -40,6 +41,7 @@ use rayon::prelude::*;
 
 pub(crate) use basemap::{Basemap, MapArea};
 pub(crate) use classes::{class_of, quantile_breaks, spread, NO_DATA, VIRIDIS};
+pub(crate) use hotspots::variable_name;
 pub(crate) use page::Swatch;
 
 use crate::canvas::write_png;
@@ -91,6 +93,7 @@ pub fn write_all(
         ("equity", Finding::Equity),
         ("access", Finding::Access),
         ("scenario", Finding::Scenario),
+        ("hotspots", Finding::Hotspots),
     ];
     // (Bundle maps are per bundle, below.)
     let kinds: Vec<&str> = kinds
@@ -124,6 +127,10 @@ pub fn write_all(
             .as_ref()
             .and_then(|s| scenario::scenario_map(study, &base, s, t))
             .map(|c| c.to_svg()),
+        "hotspots" => findings
+            .hotspots
+            .as_ref()
+            .map(|h| hotspots::hotspot_map(study, &base, h, t).to_svg()),
         "bundle" => findings
             .bundles
             .as_ref()

@@ -4,6 +4,7 @@
 mod access;
 mod bundles;
 mod equity;
+mod hotspots;
 mod lottery;
 mod reach;
 mod scenario;
@@ -101,6 +102,10 @@ fn writers(finding: Finding) -> &'static [(&'static str, Writer)] {
             ("scenario_summary.csv", scenario::scenario_summary_csv),
             ("scenario_coverage.csv", scenario::scenario_coverage_csv),
             ("scenario_providers.csv", scenario::scenario_providers_csv),
+        ],
+        Finding::Hotspots => &[
+            ("hotspots.csv", hotspots::hotspots_csv),
+            ("hotspots_weights.gal", hotspots::hotspots_weights_gal),
         ],
         Finding::Bundles => &[
             ("bundles.csv", bundles::bundles_csv),
