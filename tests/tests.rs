@@ -19,5 +19,6 @@ mod maps;
 mod output_folder;
 mod real_data;
 mod scenario;
+mod sites;
 mod slices;
 mod validate;

@@ -158,6 +158,7 @@ impl Inputs {
             maps: Default::default(),
             geoparquet: a.geoparquet,
             scenario: None,
+            sites: None,
             bundles: Default::default(),
         };
         spec.check()?;

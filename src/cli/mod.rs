@@ -7,6 +7,7 @@ mod demo;
 mod map;
 mod run;
 mod scenario;
+mod sites;
 mod validate;
 
 use std::process::ExitCode;
@@ -47,6 +48,9 @@ enum Command {
     /// Hot spots of unmet need per service: Getis-Ord Gi* and local Moran's I with permutation
     /// p-values and a false discovery rate (hotspots.csv, hotspots_weights.gal).
     Hotspots(run::Args),
+    /// Where to open next: K new sites of a service bringing the most need-weighted people
+    /// within reach (maximal covering location; sites.csv, sites.geojson).
+    Sites(Box<sites::SitesArgs>),
     /// Coverage per area and service type from files given as flags.
     Coverage(Box<coverage::Args>),
     /// One study over many partitions (a file split by a column, or many boundary files), in
@@ -71,6 +75,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Reach(a) => run::run_with(a, only(Finding::Reach)),
         Command::Access(a) => run::run_with(a, only(Finding::Access)),
         Command::Scenario(a) => scenario::run(*a),
+        Command::Sites(a) => sites::run(*a),
         Command::Hotspots(a) => run::run_with(a, only(Finding::Hotspots)),
         Command::Bundles(a) => run::run_edited(a, only(Finding::Bundles), |spec| {
             if spec.bundles.is_empty() {

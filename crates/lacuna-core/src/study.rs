@@ -76,6 +76,8 @@ pub struct Study {
     /// Providers to close and sites to open, when the study weighs a change (`lacuna scenario`,
     /// or `[scenario]` in the study file).
     pub scenario: Option<crate::metrics::scenario::Change>,
+    /// New sites to choose, when the study asks where to open next (`lacuna sites`).
+    pub sites: Option<crate::metrics::sites::SitesInput>,
 }
 
 impl Study {

@@ -173,6 +173,29 @@ pub struct StudySpec {
     /// `[scenario]` in the study, which `lacuna run` then reports too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scenario: Option<ScenarioSpec>,
+    /// Where to open next (`lacuna sites`, or `[sites]` in the study).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sites: Option<SitesSpec>,
+}
+
+/// New sites to choose (`[sites]`, or `lacuna sites`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SitesSpec {
+    /// The service type of the new sites.
+    pub service: String,
+    /// How many to choose.
+    pub k: usize,
+    /// A file of candidate sites (points; polygons stand for their interior point).
+    #[serde(default, serialize_with = "lossy_opt_path")]
+    pub candidates: Option<PathBuf>,
+    /// Without a file, candidates on a square grid of this many metres (default 500).
+    pub grid_m: Option<f64>,
+    /// Catchment radius of a new site (default: the service's `radius_m`).
+    pub radius_m: Option<f64>,
+    /// Solve the integer programme exactly (small instances).
+    #[serde(default)]
+    pub exact: bool,
 }
 
 /// Providers to close and sites to open (`[scenario]`).
@@ -344,6 +367,9 @@ impl StudySpec {
         }
         if let Some(n) = &mut spec.need {
             fix(&mut n.path);
+        }
+        if let Some(c) = spec.sites.as_mut().and_then(|s| s.candidates.as_mut()) {
+            fix(c);
         }
         if let Some(sc) = &mut spec.scenario {
             sc.close_file.iter_mut().for_each(fix);

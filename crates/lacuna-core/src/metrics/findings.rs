@@ -20,6 +20,7 @@ use crate::metrics::reach::{
     missed_by_one_covered_by_another, named_network_access, reach, Missed, Network, Reach,
 };
 use crate::metrics::scenario::{scenario, Scenario};
+use crate::metrics::sites::{choose, Sites};
 use crate::spatial::adjacency::{neighbours, Neighbours};
 use crate::spatial::index::ProviderIndex;
 use crate::study::Study;
@@ -74,6 +75,8 @@ pub struct Findings {
     pub bundles: Option<Bundles>,
     /// Hot spots of unmet need per service type (None when not asked for).
     pub hotspots: Option<Hotspots>,
+    /// The new sites chosen (None unless the study asks where to open next).
+    pub sites: Option<Sites>,
     /// Whether gap polygons were built.
     pub gap_polygons: bool,
     /// The findings computed, in [`Finding::ALL`] order; the fields of the others are empty.
@@ -108,11 +111,14 @@ pub enum Finding {
     /// Hot spots of unmet need: Getis-Ord Gi* and local Moran's I over neighbouring areas,
     /// with permutation p-values and a false discovery rate.
     Hotspots,
+    /// Where to open next: k new sites bringing the most need-weighted people within reach
+    /// (maximal covering location); computed only when the study asks (`Study::sites`).
+    Sites,
 }
 
 impl Finding {
     /// Every finding, in the order the outputs list them.
-    pub const ALL: [Finding; 8] = [
+    pub const ALL: [Finding; 9] = [
         Finding::Unserved,
         Finding::Equity,
         Finding::Lottery,
@@ -121,6 +127,7 @@ impl Finding {
         Finding::Scenario,
         Finding::Bundles,
         Finding::Hotspots,
+        Finding::Sites,
     ];
 
     /// Its name, as the subcommand that computes it alone (`lacuna unserved`).
@@ -134,6 +141,7 @@ impl Finding {
             Finding::Scenario => "scenario",
             Finding::Bundles => "bundles",
             Finding::Hotspots => "hotspots",
+            Finding::Sites => "sites",
         }
     }
 
@@ -147,7 +155,8 @@ impl Finding {
             | Finding::Reach
             | Finding::Access
             | Finding::Scenario
-            | Finding::Bundles => false,
+            | Finding::Bundles
+            | Finding::Sites => false,
         }
     }
 }
@@ -307,6 +316,16 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
         "findings/hotspots (Gi*, local Moran, permutations)",
         secs(t),
     ));
+    let t = std::time::Instant::now();
+    let sites = study
+        .sites
+        .as_ref()
+        .filter(|_| want(Finding::Sites))
+        .map(|input| {
+            let types: Vec<Access> = services.iter().map(|s| s.access.clone()).collect();
+            choose(study, &types, &need, input)
+        });
+    timings.push(("findings/sites", secs(t)));
     Findings {
         need,
         neighbours,
@@ -322,12 +341,14 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
             .filter(|f| match f {
                 Finding::Scenario => scenario.is_some(),
                 Finding::Bundles => bundles.is_some(),
+                Finding::Sites => sites.is_some(),
                 _ => want(*f),
             })
             .collect(),
         scenario,
         bundles,
         hotspots: hot,
+        sites,
         timings,
     }
 }

@@ -15,3 +15,4 @@ pub mod lottery;
 pub mod need;
 pub mod reach;
 pub mod scenario;
+pub mod sites;

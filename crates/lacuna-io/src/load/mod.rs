@@ -31,6 +31,7 @@ mod providers;
 pub mod radii;
 mod scenario;
 mod services;
+mod sites;
 
 use areas::build_areas;
 pub(crate) use columns::column_matching_codes;
@@ -380,7 +381,7 @@ pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
             .iter()
             .map(ToString::to_string),
     );
-    let study = Study {
+    let mut study = Study {
         params: spec.params(),
         areas,
         providers,
@@ -391,7 +392,11 @@ pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
         run_id,
         points_counted,
         scenario: change,
+        sites: None,
     };
+    if let Some(sites) = &spec.sites {
+        study.sites = Some(sites::input(spec, sites, &study, working_crs)?);
+    }
     Ok(LoadedStudy {
         study,
         spec: spec.clone(),

@@ -8,6 +8,7 @@ mod hotspots;
 mod lottery;
 mod reach;
 mod scenario;
+mod sites;
 mod unserved;
 
 use std::path::{Path, PathBuf};
@@ -106,6 +107,10 @@ fn writers(finding: Finding) -> &'static [(&'static str, Writer)] {
         Finding::Hotspots => &[
             ("hotspots.csv", hotspots::hotspots_csv),
             ("hotspots_weights.gal", hotspots::hotspots_weights_gal),
+        ],
+        Finding::Sites => &[
+            ("sites.csv", sites::sites_csv),
+            ("sites.geojson", sites::sites_geojson),
         ],
         Finding::Bundles => &[
             ("bundles.csv", bundles::bundles_csv),
