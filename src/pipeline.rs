@@ -122,10 +122,13 @@ fn write_run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunO
         Some(f)
     };
     drop(geometries);
-    // A scenario is weighed for a paper: `lacuna scenario` draws its maps and the report too.
+    // A scenario or new sites are weighed for a paper: `lacuna scenario` and `lacuna sites`
+    // draw their maps and the report too.
     let drawn = matches!(
         which,
-        FindingsOutput::All | FindingsOutput::Only(Finding::Scenario)
+        FindingsOutput::All
+            | FindingsOutput::Only(Finding::Scenario)
+            | FindingsOutput::Only(Finding::Sites)
     );
     if let (true, Some(f)) = (drawn, &findings) {
         written.extend(draw(out, &study, &coverage, f, &mut timings)?);

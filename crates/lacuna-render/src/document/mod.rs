@@ -8,6 +8,7 @@
 mod bundles;
 mod hotspots;
 mod scenario;
+mod sites;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -100,6 +101,7 @@ fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String]) -> 
         service(&mut d, study, f, sf, maps, units);
     }
     bundles::bundles_section(&mut d, study, f.bundles.as_ref(), maps, units);
+    sites::sites_section(&mut d, study, f.sites.as_ref(), maps, units);
     reach(&mut d, study, f);
     method(&mut d, study, units);
     d.0
@@ -116,6 +118,7 @@ pub fn findings_markdown(study: &Study, coverage: &Coverage, f: &Findings) -> St
         service(&mut d, study, f, sf, &[], units);
     }
     bundles::bundles_section(&mut d, study, f.bundles.as_ref(), &[], units);
+    sites::sites_section(&mut d, study, f.sites.as_ref(), &[], units);
     to_markdown(&d.0)
 }
 
@@ -217,6 +220,7 @@ fn summary(d: &mut Doc, study: &Study, coverage: &Coverage, f: &Findings, units:
         .filter(|&&x| match x {
             Finding::Scenario => study.scenario.is_some(),
             Finding::Bundles => !study.params.bundles.is_empty(),
+            Finding::Sites => study.sites.is_some(),
             _ => true,
         })
         .count();

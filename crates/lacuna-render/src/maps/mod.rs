@@ -32,6 +32,7 @@ mod hotspots;
 mod lottery;
 mod page;
 mod scenario;
+mod sites;
 mod topology;
 mod unmet_need;
 
@@ -109,6 +110,10 @@ pub fn write_all(
                 .map(move |k| (format!("{k}_{}", study.service_types[t]), *k, t))
         })
         .collect();
+    if let Some(s) = &findings.sites {
+        let name = &study.service_types[s.input.service];
+        jobs.push((format!("sites_{name}"), "sites", s.input.service));
+    }
     if let Some(b) = &findings.bundles {
         jobs.extend((0..b.names.len()).map(|i| (format!("bundle_{}", b.names[i]), "bundle", i)));
     }
@@ -131,6 +136,10 @@ pub fn write_all(
             .hotspots
             .as_ref()
             .map(|h| hotspots::hotspot_map(study, &base, h, t).to_svg()),
+        "sites" => findings
+            .sites
+            .as_ref()
+            .map(|s| sites::sites_map(study, &base, coverage, s).to_svg()),
         "bundle" => findings
             .bundles
             .as_ref()

@@ -226,6 +226,47 @@ impl Page<'_> {
         self.c.push(Item::End);
     }
 
+    /// Circles of `radius` metres around `sites`, outlined (new catchments).
+    pub(super) fn catchments(&mut self, sites: &[Coord], radius: f64, stroke: Stroke) {
+        let scaled = Stroke {
+            width: stroke.width * self.u(),
+            ..stroke
+        };
+        let paths = sites
+            .iter()
+            .map(|c| {
+                (0..=96)
+                    .map(|k| {
+                        let a = std::f64::consts::TAU * (k % 96) as f64 / 96.0;
+                        self.base.frame.px(Coord {
+                            x: c.x + radius * a.cos(),
+                            y: c.y + radius * a.sin(),
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        self.c.push(Item::Lines {
+            paths,
+            stroke: scaled,
+        });
+    }
+
+    /// Each site's rank (1, 2, ...) beside it, in bold.
+    pub(super) fn numbers(&mut self, sites: &[Coord]) {
+        let u = self.u();
+        for (k, &c) in sites.iter().enumerate() {
+            let (x, y) = self.base.frame.px(c);
+            self.c.text(
+                (x + 10.0 * u, y - 10.0 * u),
+                18.0 * u,
+                true,
+                Anchor::Start,
+                &(k + 1).to_string(),
+            );
+        }
+    }
+
     pub(crate) fn legend_title(&mut self, text: &str) {
         let (u, x) = (self.u(), self.lx());
         self.legend_y += 24.0 * u;
