@@ -72,6 +72,8 @@ pub struct Bundles {
     pub areas: Vec<BundleArea>,
     /// Per bundle: the whole study, then each council.
     pub groups: Vec<BundleGroup>,
+    /// True when the weights are people (false: square metres, without any population).
+    pub by_population: bool,
 }
 
 /// The bundles of `study.params.bundles` (whose services must be among the study's types: the
@@ -163,6 +165,7 @@ pub fn bundles(study: &Study, coverage: &Coverage, need: &AreaNeed) -> Option<Bu
         services,
         areas,
         groups,
+        by_population: coverage.method != PopulationMethod::None,
     })
 }
 

@@ -48,7 +48,10 @@ pub(super) fn bundles_section(
         if maps.contains(&stem) {
             d.0.push(super::Block::Figure(
                 stem,
-                "Share of people lacking part of the bundle, by area.".into(),
+                format!(
+                    "Share of {} lacking part of the bundle, by area.",
+                    units.whole()
+                ),
             ));
         }
         d.columns(
@@ -76,7 +79,10 @@ pub(super) fn bundles_section(
         if top.is_empty() {
             continue;
         }
-        d.para("The areas with the greatest unmet need (people lacking part x need weight):");
+        d.para(format!(
+            "The areas with the greatest unmet need ({} lacking part x need weight):",
+            units.whole()
+        ));
         d.columns(
             top.into_iter(),
             &[

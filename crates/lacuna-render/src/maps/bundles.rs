@@ -49,6 +49,8 @@ pub(super) fn bundle_map(study: &Study, base: &Basemap, bundles: &Bundles, b: us
             .collect::<Vec<_>>()
             .join(", ");
     }
+    // Without any population the shares are of area, and the map must not say people.
+    let whole = lacuna_io::write::Units::new(study, bundles.by_population).whole();
     let name = if study.spec.name.is_empty() {
         "Study"
     } else {
@@ -56,11 +58,11 @@ pub(super) fn bundle_map(study: &Study, base: &Basemap, bundles: &Bundles, b: us
     };
     let mut p = base.page(
         &format!(
-            "{name}: people lacking part of the {} bundle",
-            bundles.names[b]
+            "{name}: {} lacking part of the {} bundle",
+            whole, bundles.names[b]
         ),
         &format!(
-            "Share of people without every one of: {}",
+            "Share of {whole} without every one of: {}",
             services.join(", ")
         ),
     );
@@ -80,8 +82,15 @@ pub(super) fn bundle_map(study: &Study, base: &Basemap, bundles: &Bundles, b: us
         },
     );
     p.councils(2.5);
-    p.legend_title("People lacking part of it");
+    p.legend_title(&format!("{} lacking part of it", capitalise(whole)));
     p.class_legend(&YLORRD, |k| LABELS[k].to_string());
     p.legend_entry(Swatch::Class(NO_DATA), "no population");
     p.finish()
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
 }
