@@ -6,10 +6,6 @@
 use super::*;
 use crate::atomic::write_atomic;
 
-fn flag(b: bool) -> String {
-    if b { "1" } else { "0" }.to_string()
-}
-
 pub(super) fn hotspots_csv(cx: &Ctx, p: &Path) -> Result<()> {
     let Ctx {
         f, labels, study, ..

@@ -25,6 +25,11 @@ use crate::load::LoadedStudy as Study;
 use lacuna_core::metrics::coverage::Coverage;
 use lacuna_core::metrics::findings::{Finding, Findings};
 
+/// A yes/no column: "1" or "0".
+fn flag(b: bool) -> String {
+    if b { "1" } else { "0" }.to_string()
+}
+
 fn opt_num(x: Option<f64>, d: u32) -> String {
     x.map(|x| num(x, d)).unwrap_or_default()
 }

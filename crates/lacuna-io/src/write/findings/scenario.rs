@@ -6,10 +6,6 @@
 use super::*;
 use lacuna_core::metrics::scenario::Level;
 
-fn flag(b: bool) -> String {
-    if b { "1" } else { "0" }.to_string()
-}
-
 pub(super) fn scenario_csv(cx: &Ctx, p: &Path) -> Result<()> {
     let Ctx {
         f, labels, study, ..
