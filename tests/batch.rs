@@ -1,7 +1,7 @@
 //! `lacuna batch` on the demo: partitions by column and by file give the whole-study rows, a
 //! failed partition is reported and the rest go on, and `--resume` redoes only what is missing.
 
-use crate::util::{demo_dir, read_csv, Workdir};
+use crate::util::{demo_copy, demo_dir, read_csv, Workdir};
 
 /// The CSV's header and its sorted rows.
 fn sorted_lines(path: &std::path::Path) -> Vec<String> {
@@ -202,18 +202,6 @@ fn a_failed_partition_is_reported_and_resume_redoes_only_it() {
             "{f}: resumed run differs from a clean run"
         );
     }
-}
-
-/// The demo's study and inputs copied into `w/demo`, so that a test may change them.
-fn demo_copy(w: &Workdir) -> String {
-    std::fs::create_dir(w.path("demo")).unwrap();
-    for e in std::fs::read_dir(demo_dir()).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_file() {
-            std::fs::copy(&p, w.path("demo").join(p.file_name().unwrap())).unwrap();
-        }
-    }
-    w.path("demo/study.toml").display().to_string()
 }
 
 #[test]

@@ -3,17 +3,11 @@
 //! surgeries and with the new site; the summary's totals follow from `scenario.csv`; closing
 //! every GP leaves nobody covered; a `[scenario]` in the study reaches `lacuna run`'s report.
 
-use crate::util::{demo_dir, f, read_csv, Workdir};
+use crate::util::{demo_copy, f, read_csv, Workdir};
 
 /// The demo in `w/demo`, with `new_gp.csv` (one new GP site, British National Grid).
 fn demo(w: &Workdir) {
-    std::fs::create_dir_all(w.path("demo")).unwrap();
-    for e in std::fs::read_dir(demo_dir()).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_file() {
-            std::fs::copy(&p, w.path("demo").join(p.file_name().unwrap())).unwrap();
-        }
-    }
+    demo_copy(w);
     w.write(
         "demo/new_gp.csv",
         "name,easting,northing\nNew Surgery,262600,502300\n",

@@ -94,6 +94,19 @@ pub fn demo_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo")
 }
 
+/// The demo's study and inputs copied into `w/demo`, so that a test may change them; the
+/// copy's study file.
+pub fn demo_copy(w: &Workdir) -> String {
+    std::fs::create_dir(w.path("demo")).unwrap();
+    for e in std::fs::read_dir(demo_dir()).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, w.path("demo").join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    w.path("demo/study.toml").display().to_string()
+}
+
 /// The shared real-data folder (`LACUNA_SHARED_DATA`, default `../shared/data`).
 pub fn shared_data() -> PathBuf {
     let p = std::env::var_os("LACUNA_SHARED_DATA")

@@ -178,11 +178,6 @@ impl<'a> CoverageEngine<'a> {
         }
     }
 
-    /// The study's population points (positions in `study.points`) assigned to area `ai`.
-    pub fn points_of(&self, ai: usize) -> &[usize] {
-        &self.point_ids[self.point_start[ai]..self.point_start[ai + 1]]
-    }
-
     /// Coverage of the areas at positions `which` of `study.areas` (ascending, so rows stay in
     /// area-code order), in parallel over areas.
     pub fn areas(&self, which: &[usize]) -> Coverage {

@@ -172,6 +172,14 @@ impl Findings {
     /// of a capacity (`service_types` names the services).
     pub fn notes(&self, service_types: &[String]) -> Vec<String> {
         let mut notes = self.capacity.notes.clone();
+        if self.sites.as_ref().is_some_and(|s| s.areal) {
+            notes.push(
+                "sites: without population points each area counts as reached when its interior \
+                 point is within a new site's radius, so sites.csv's gains are approximate; \
+                 `lacuna scenario --open sites.csv` measures an opening exactly"
+                    .into(),
+            );
+        }
         for s in &self.capacity.services {
             if let Some(first) = s.without_capacity.first() {
                 notes.push(format!(

@@ -123,6 +123,12 @@ pub fn hotspots(
     let params = &study.params.findings;
     let mut rows = Vec::new();
     let mut cutoffs = Vec::new();
+    // The permutations are the long part (seconds for a country): counted per area tested.
+    let tested: usize = accesses
+        .iter()
+        .map(|a| a.weight.iter().filter(|&&w| w > 0.0).count())
+        .sum();
+    crate::progress::start("hot spots (permutations)", tested);
     for (t, acc) in accesses.iter().enumerate() {
         let (rates, has_target) = crate::metrics::reach::target_rates(study, t);
         let value = |i: usize| match params.hotspot_variable {
@@ -142,6 +148,7 @@ pub fn hotspots(
         rows.extend(service_rows);
         cutoffs.push(cut);
     }
+    crate::progress::finish();
     Hotspots {
         rows,
         weights,
@@ -199,6 +206,7 @@ fn local_statistics(
                 (false, false) => Quadrant::LL,
                 (true, false) => Quadrant::HL,
             };
+            crate::progress::step();
             let seed = params.seed
                 ^ ((t as u64) << 40)
                 ^ (areas[k] as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);

@@ -24,7 +24,7 @@
 use rayon::prelude::*;
 
 use crate::metrics::access::{access, Access};
-use crate::metrics::coverage::{Coverage, CoverageEngine};
+use crate::metrics::coverage::{group_by_area, Coverage, CoverageEngine};
 use crate::metrics::need::AreaNeed;
 use crate::metrics::reach::target_rates;
 use crate::model::{Groups, Provider};
@@ -376,12 +376,15 @@ fn affected_areas(
             (t, sites(closed, t), sites(change.open.iter().collect(), t))
         })
         .collect();
-    let engine = CoverageEngine::new(study);
+    let (start, ids) = group_by_area(
+        study.areas.len(),
+        study.points.iter().flatten().map(|p| p.area),
+    );
     let points = study.points.as_deref().unwrap_or_default();
     all.into_par_iter()
         .filter(|&a| {
             let mut r = study.areas[a].local.bounding_rect();
-            for &p in engine.points_of(a) {
+            for &p in &ids[start[a]..start[a + 1]] {
                 r = widen(r, points[p].at);
             }
             let aabb = rstar::AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);

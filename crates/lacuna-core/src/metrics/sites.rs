@@ -79,6 +79,9 @@ pub struct Sites {
     pub bound: f64,
     /// How the bound was found: "exact", "lp relaxation" or "greedy guarantee".
     pub bound_method: &'static str,
+    /// True without population points: each area is reached whole when its interior point is,
+    /// so the gains are approximate (an opening weighed by `lacuna scenario` measures them).
+    pub areal: bool,
 }
 
 impl Sites {
@@ -146,6 +149,7 @@ pub fn choose(study: &Study, accesses: &[Access], need: &AreaNeed, input: &Sites
         uncovered_need_weighted: demand.iter().map(|d| d.weight).sum(),
         bound,
         bound_method,
+        areal: study.points.is_none(),
     }
 }
 

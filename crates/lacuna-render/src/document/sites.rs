@@ -42,6 +42,13 @@ pub(super) fn sites_section(
         units.value(s.bound),
         s.bound_method,
     ));
+    if s.areal {
+        d.para(
+            "Without population points each area counts as reached when its interior point is \
+             within a new site's radius: these gains are approximate. `lacuna scenario --open \
+             sites.csv` measures an opening exactly.",
+        );
+    }
     let stem = format!("sites_{}", study.service_types[t]);
     if maps.contains(&stem) {
         d.0.push(super::Block::Figure(

@@ -94,7 +94,15 @@ pub(super) fn scenario_map(
         };
     }
     let mut p = base.page(
-        &title(study, "if these close:", t),
+        &title(
+            study,
+            if closed.is_empty() {
+                "if these open:"
+            } else {
+                "if these close:"
+            },
+            t,
+        ),
         &format!(
             "Change in the share within reach: {} closed, {} opened",
             closed.len(),

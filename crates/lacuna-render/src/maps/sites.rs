@@ -16,22 +16,25 @@ const BREAKS: [f64; 6] = [0.0, 0.2, 0.4, 0.6, 0.8, f64::INFINITY];
 pub(super) fn sites_map(study: &Study, base: &Basemap, coverage: &Coverage, s: &Sites) -> Canvas {
     let t = s.input.service;
     let types = study.service_types.len();
+    let units = lacuna_io::write::Units::of(study, coverage);
     let share = |i: usize| {
         let r = &coverage.rows[i * types + t];
         r.population_share.unwrap_or(r.area_share)
     };
-    let mut p = base.page(
-        &title(study, "where to open next:", t),
-        &format!(
-            "{} new sites ({} m) bring {:.0} more people within reach; bound on need-weighted gain \
+    let mut p =
+        base.page(
+            &title(study, "where to open next:", t),
+            &format!(
+            "{} new sites ({} m) bring {} more within reach{}; bound on the need-weighted gain \
              {:.0} ({})",
             s.chosen.len(),
             s.input.radius_m,
-            s.chosen.iter().map(|c| c.people).sum::<f64>(),
+            units.amount(s.chosen.iter().map(|c| c.people).sum::<f64>()),
+            if s.areal { " (areas reached whole)" } else { "" },
             s.bound,
             s.bound_method
         ),
-    );
+        );
     p.areas(
         |i| class_fill(share(i), &BREAKS, &VIRIDIS),
         |i| base.tip(i, &format!("{:.0}% within reach today", 100.0 * share(i))),
