@@ -23,6 +23,9 @@ pub struct Args {
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
+    /// Write the static report: every map inlined, no interactive map (no scripts).
+    #[arg(long)]
+    no_interactive: bool,
 }
 
 fn default_study() -> anyhow::Result<PathBuf> {
@@ -63,6 +66,7 @@ pub fn run_edited(
     edit(&mut spec)?;
     spec.strict |= args.strict;
     spec.geoparquet |= args.geoparquet;
+    spec.maps.interactive &= !args.no_interactive;
     spec.check()?;
     if !args.quiet {
         eprintln!("study {} ({})", path.display(), spec.name);

@@ -258,6 +258,9 @@ pub struct MapSpec {
     pub labels: usize,
     /// Write PNG maps (SVG maps are always written).
     pub png: bool,
+    /// Put the interactive map in `report.html` and link the static maps (`false`: the static
+    /// maps inlined, as before; `lacuna run --no-interactive`).
+    pub interactive: bool,
 }
 
 impl Default for MapSpec {
@@ -269,6 +272,7 @@ impl Default for MapSpec {
             height: 1200,
             labels: 10,
             png: true,
+            interactive: true,
         }
     }
 }

@@ -12,10 +12,13 @@
 //! - **[`canvas`]**: the drawing every map is made of, rendered to SVG and PNG.
 //! - **[`document`]**: the report as blocks (headings, paragraphs, tables, figures), written as
 //!   Markdown and as one self-contained HTML file.
+//! - **`interactive`**: the report's interactive map (Leaflet, embedded): the areas as a
+//!   simplified topology, the figures as columns, one layer per map kind and service.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod canvas;
 pub mod document;
+mod interactive;
 pub mod layer_map;
 pub mod maps;

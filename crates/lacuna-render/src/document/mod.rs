@@ -2,8 +2,10 @@
 //!
 //! The report is built once as a list of blocks (headings, paragraphs, tables, figures) and
 //! rendered to Markdown (figures as links to the PNG maps) and to one self-contained HTML file
-//! (inline CSS, the SVG maps inlined, no scripts, no external resources, so it opens offline and
-//! makes no network request).
+//! that opens offline and makes no network request (its Content-Security-Policy forbids any):
+//! by default with the interactive map (see `interactive`) and the maps linked as files; with
+//! `[maps] interactive = false` (`--no-interactive`), with inline CSS, every SVG map inlined and
+//! no scripts.
 
 mod bundles;
 mod hotspots;
@@ -874,6 +876,16 @@ fn to_markdown(blocks: &[Block]) -> String {
     s
 }
 
+/// The static report may show its inline styles and images, and request nothing.
+const STATIC_CSP: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:";
+
+/// What the interactive map is, before it.
+const MAP_INTRO: &str =
+    "<h2 id=\"map\">Map</h2>\n<p>Hover over an area for its figures (click to keep \
+    them), switch the service and the layer top right, or find an area by name or code top left. \
+    The maps of each section below are linked as SVG and PNG files for papers.</p>\n";
+
 /// SVG maps larger than this are put in the report as their PNG.
 const INLINE_SVG_LIMIT: usize = 2_000_000;
 
@@ -884,11 +896,13 @@ th{background:#f2f2f2}td:not(:first-child){font-variant-numeric:tabular-nums}\
 figure{margin:1em 0}figure svg{width:100%;height:auto;border:1px solid #ddd}figcaption{color:#555;font-size:.9em}\
 @media print{figure{page-break-inside:avoid}}";
 
-/// The blocks as one self-contained HTML page; figures are the SVG files of `maps_dir`, inlined.
+/// The blocks as one self-contained HTML page. With the interactive `map` (its HTML), the map
+/// goes after the summary and the figures link to their files in `maps/` (charts stay
+/// inlined); without it, every figure is inlined from the SVG files of `maps_dir`.
 ///
 /// # Errors
 /// When a map cannot be read.
-fn to_html(blocks: &[Block], maps_dir: &Path) -> Result<String> {
+fn to_html(blocks: &[Block], maps_dir: &Path, map: Option<&str>) -> Result<String> {
     let title = blocks
         .iter()
         .find_map(|b| match b {
@@ -897,12 +911,24 @@ fn to_html(blocks: &[Block], maps_dir: &Path) -> Result<String> {
         })
         .unwrap_or_default();
     let mut s = String::new();
+    let (csp, styles) = match map {
+        Some(_) => (crate::interactive::CSP, crate::interactive::styles()),
+        None => (STATIC_CSP, String::new()),
+    };
     let _ = writeln!(
         s,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}\n{styles}</style>\n</head>\n<body>",
         escape(&title)
     );
+    let mut level2 = 0;
     for block in blocks {
+        if let (Some(map), Block::Heading(2, _)) = (map, block) {
+            level2 += 1;
+            if level2 == 2 {
+                s.push_str(MAP_INTRO);
+                s.push_str(map);
+            }
+        }
         match block {
             Block::Heading(level, text) => {
                 let _ = writeln!(s, "<h{level}>{}</h{level}>", escape(text));
@@ -931,6 +957,19 @@ fn to_html(blocks: &[Block], maps_dir: &Path) -> Result<String> {
                     s.push_str("</tr>\n");
                 }
                 s.push_str("</tbody>\n</table>\n");
+            }
+            Block::Figure(stem, caption) if map.is_some() && !stem.starts_with("equity_") => {
+                let png = if maps_dir.join(format!("{stem}.png")).exists() {
+                    format!(" · <a href=\"maps/{}.png\">PNG</a>", escape(stem))
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(
+                    s,
+                    "<figure id=\"{0}\" class=\"lacuna-maps\"><figcaption>{1}</figcaption>\n<a href=\"maps/{0}.svg\">Map (SVG)</a>{png}</figure>",
+                    escape(stem),
+                    escape(caption)
+                );
             }
             Block::Figure(stem, caption) => {
                 let path = maps_dir.join(format!("{stem}.svg"));
@@ -984,7 +1023,12 @@ pub fn write_reports(
     let text = to_markdown(&blocks);
     write_atomic(&md, |w| w.write_all(text.as_bytes()))?;
     let html = out.join("report.html");
-    let page = to_html(&blocks, &out.join("maps"))?;
+    let map = study
+        .spec
+        .maps
+        .interactive
+        .then(|| crate::interactive::section(study, coverage, f));
+    let page = to_html(&blocks, &out.join("maps"), map.as_deref())?;
     write_atomic(&html, |w| w.write_all(page.as_bytes()))?;
     Ok(vec![md, html])
 }
@@ -1018,7 +1062,7 @@ mod tests {
 
     #[test]
     fn html_escapes_and_has_no_external_resources() {
-        let html = to_html(&sample(), Path::new("/nonexistent")).unwrap();
+        let html = to_html(&sample(), Path::new("/nonexistent"), None).unwrap();
         assert!(html.contains("<h1>T &amp; &lt;x&gt;</h1>"));
         assert!(html.contains("<title>T &amp; &lt;x&gt;</title>"));
         assert!(html.contains("<td>x|y</td>"));
@@ -1038,7 +1082,7 @@ mod tests {
             Block::Figure("big".into(), "Big".into()),
             Block::Figure("small".into(), "Small".into()),
         ];
-        let html = to_html(&blocks, dir.path()).unwrap();
+        let html = to_html(&blocks, dir.path(), None).unwrap();
         assert!(
             html.contains(r#"src="data:image/png;base64,iVBORw==""#),
             "{}",

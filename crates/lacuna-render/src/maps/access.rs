@@ -2,8 +2,7 @@
 //! reach over the study's mean) in a diverging palette around 1, so the areas with less than
 //! their share of capacity stand out from those with more.
 
-use super::classes::{class_fill, NO_DATA};
-use super::page::Swatch;
+use super::classes::{class_fill, Shading};
 use super::{title, Basemap};
 use crate::canvas::{Canvas, Rgb};
 use lacuna_core::metrics::capacity::ServiceAccess;
@@ -45,9 +44,9 @@ pub(super) fn access_map(study: &Study, base: &Basemap, access: &ServiceAccess) 
             }
         ),
     );
-    let ratio = |i: usize| access.ratio(i).unwrap_or(f64::NAN);
+    let shading = access_shading(access);
     p.areas(
-        |i| class_fill(ratio(i), &BREAKS, &PUOR),
+        |i| shading.fill[i],
         |i| match access.ratio(i) {
             Some(r) => base.tip(i, &format!("access ratio {r:.2}")),
             None => base.tip(i, "no population"),
@@ -55,9 +54,21 @@ pub(super) fn access_map(study: &Study, base: &Basemap, access: &ServiceAccess) 
     );
     p.councils(2.5);
     p.providers(study, t, 3.0);
-    p.legend_title("Access ratio (1 = mean)");
-    p.class_legend(&PUOR, |k| LABELS[k].to_string());
-    p.legend_entry(Swatch::Class(NO_DATA), "no population");
+    p.shading_legend(&shading);
     p.providers_entry(study, t, 4.0);
     p.finish()
+}
+
+/// The access map's shading: the access ratio in the diverging classes around 1.
+pub(crate) fn access_shading(access: &ServiceAccess) -> Shading {
+    let n = access.access.len();
+    Shading::classes(
+        "Access ratio (1 = mean)",
+        (0..n)
+            .map(|i| class_fill(access.ratio(i).unwrap_or(f64::NAN), &BREAKS, &PUOR))
+            .collect(),
+        &PUOR,
+        |k| LABELS[k].to_string(),
+        "no population",
+    )
 }

@@ -83,3 +83,39 @@ pub(crate) fn quantile_breaks(values: &[f64], weights: &[f64], n: usize) -> Vec<
     }
     breaks
 }
+
+/// How a map shades its areas: a fill per area and the legend that explains the fills, worked
+/// out once and drawn by both the static map and the report's interactive map, so the two
+/// agree by construction.
+#[derive(Debug, Clone)]
+pub(crate) struct Shading {
+    /// The legend's title.
+    pub title: String,
+    /// The fill of each area, in study order.
+    pub fill: Vec<Rgb>,
+    /// The legend, top entry first: a class's colour and its label.
+    pub legend: Vec<(Rgb, String)>,
+}
+
+impl Shading {
+    /// A shading whose classes are `palette` (lowest first), labelled by `label(k)`, listed
+    /// highest first and followed by the no-data entry.
+    pub(crate) fn classes(
+        title: impl Into<String>,
+        fill: Vec<Rgb>,
+        palette: &[Rgb],
+        label: impl Fn(usize) -> String,
+        no_data: &str,
+    ) -> Shading {
+        let mut legend: Vec<(Rgb, String)> = (0..palette.len())
+            .rev()
+            .map(|k| (palette[k], label(k)))
+            .collect();
+        legend.push((NO_DATA, no_data.to_string()));
+        Shading {
+            title: title.into(),
+            fill,
+            legend,
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! The coverage map: areas shaded by the share of people (or of the area) within reach, in
 //! classes, with council boundaries, gap polygons and providers over them.
 
-use super::classes::{class_fill, quantile_breaks, spread, NO_DATA, VIRIDIS};
+use super::classes::{class_fill, quantile_breaks, spread, Shading, VIRIDIS};
 use super::page::{Page, Swatch};
 use super::topology::thin;
 use super::{pct, title, Basemap};
@@ -9,7 +9,7 @@ use crate::canvas::{Canvas, Item, Rgb, Stroke};
 use lacuna_core::metrics::coverage::{Coverage, CoverageRow};
 use lacuna_core::metrics::findings::Findings;
 use lacuna_core::metrics::lacunae::Gap;
-use lacuna_io::config::Classing;
+use lacuna_io::config::{Classing, MapSpec};
 use lacuna_io::write::{thousands, Units};
 use lacuna_io::LoadedStudy as Study;
 
@@ -31,18 +31,6 @@ pub(super) fn coverage_map(
     let share = |i: usize| rows[i].population_share.unwrap_or(rows[i].area_share);
     let by_population = rows.first().is_some_and(|r| r.population_share.is_some());
     let units = Units::new(study, by_population);
-    let breaks = match base.spec.classes {
-        Classing::Fixed => base.spec.breaks.clone(),
-        Classing::Quantile => {
-            let v: Vec<f64> = (0..rows.len()).map(share).collect();
-            let w: Vec<f64> = rows
-                .iter()
-                .map(|r| r.population.unwrap_or(r.area_m2))
-                .collect();
-            quantile_breaks(&v, &w, 5)
-        }
-    };
-    let palette: Vec<Rgb> = spread(&VIRIDIS, breaks.len() - 1);
     let whole = if by_population {
         units.people
     } else {
@@ -61,25 +49,14 @@ pub(super) fn coverage_map(
             catchment_note(study, t),
         ),
     );
-    p.areas(
-        |i| class_fill(share(i), &breaks, &palette),
-        |i| base.tip(i, &pct(share(i))),
-    );
+    let shading = coverage_shading(study, &base.spec, coverage, t);
+    p.areas(|i| shading.fill[i], |i| base.tip(i, &pct(share(i))));
     let gaps = &findings.services[t].gaps;
     draw_gaps(&mut p, gaps);
     p.councils(3.0);
     p.providers(study, t, 4.0);
     p.council_names(study);
-    p.legend_title(&format!("{} within reach", capitalise(units.whole())));
-    p.class_legend(&palette, |k| {
-        format!("{}–{}", pct(breaks[k]), pct(breaks[k + 1]))
-    });
-    let no_data = match (by_population, units.people) {
-        (false, _) => "no data",
-        (true, "people") => "no people / no data",
-        (true, _) => "no points / no data",
-    };
-    p.legend_entry(Swatch::Class(NO_DATA), no_data);
+    p.shading_legend(&shading);
     p.legend_gap(14.0);
     p.providers_entry(study, t, 5.0);
     p.councils_entry(3.0);
@@ -99,6 +76,49 @@ pub(super) fn coverage_map(
         p.legend_note(&format!("({}) within reach", pct(covered / total)), 17.0);
     }
     p.finish()
+}
+
+/// The coverage map's shading of service type `t`: the share within reach in classes of
+/// viridis (fixed breaks or population quantiles, per `[maps]`).
+pub(crate) fn coverage_shading(
+    study: &Study,
+    spec: &MapSpec,
+    coverage: &Coverage,
+    t: usize,
+) -> Shading {
+    let types = study.service_types.len();
+    let rows: Vec<&CoverageRow> = (0..study.areas.len())
+        .map(|i| &coverage.rows[i * types + t])
+        .collect();
+    let share = |i: usize| rows[i].population_share.unwrap_or(rows[i].area_share);
+    let by_population = rows.first().is_some_and(|r| r.population_share.is_some());
+    let units = Units::new(study, by_population);
+    let breaks = match spec.classes {
+        Classing::Fixed => spec.breaks.clone(),
+        Classing::Quantile => {
+            let v: Vec<f64> = (0..rows.len()).map(share).collect();
+            let w: Vec<f64> = rows
+                .iter()
+                .map(|r| r.population.unwrap_or(r.area_m2))
+                .collect();
+            quantile_breaks(&v, &w, 5)
+        }
+    };
+    let palette: Vec<Rgb> = spread(&VIRIDIS, breaks.len() - 1);
+    let no_data = match (by_population, units.people) {
+        (false, _) => "no data",
+        (true, "people") => "no people / no data",
+        (true, _) => "no points / no data",
+    };
+    Shading::classes(
+        format!("{} within reach", capitalise(units.whole())),
+        (0..rows.len())
+            .map(|i| class_fill(share(i), &breaks, &palette))
+            .collect(),
+        &palette,
+        |k| format!("{}–{}", pct(breaks[k]), pct(breaks[k + 1])),
+        no_data,
+    )
 }
 
 /// The gap polygons, outlined (they are dissolved polygons: their rings are the outline).

@@ -2,8 +2,8 @@
 //! access) or cold spots at the study's false discovery rate, the others plain; the local Moran
 //! quadrant and p-values in each area's tooltip.
 
+use super::classes::Shading;
 use super::classes::NO_DATA;
-use super::page::Swatch;
 use super::{title, Basemap};
 use crate::canvas::{Canvas, Rgb};
 use lacuna_core::metrics::hotspots::Hotspots;
@@ -16,21 +16,14 @@ const PLAIN: Rgb = Rgb(0xf4, 0xf4, 0xf4);
 /// The hot spot map of service type `t`.
 pub(super) fn hotspot_map(study: &Study, base: &Basemap, h: &Hotspots, t: usize) -> Canvas {
     let n = study.areas.len();
-    let mut fill = vec![NO_DATA; n];
     let mut tip = vec![String::from("no population"); n];
     let (mut hot, mut cold) = (0, 0);
     for r in h.rows.iter().filter(|r| r.service == t) {
-        fill[r.area] = match r.spot() {
-            "hot" => {
-                hot += 1;
-                HOT
-            }
-            "cold" => {
-                cold += 1;
-                COLD
-            }
-            _ => PLAIN,
-        };
+        match r.spot() {
+            "hot" => hot += 1,
+            "cold" => cold += 1,
+            _ => {}
+        }
         tip[r.area] = format!(
             "Gi* z {:.2} (p {:.3}); local Moran {} (p {})",
             r.gi_z,
@@ -53,14 +46,34 @@ pub(super) fn hotspot_map(study: &Study, base: &Basemap, h: &Hotspots, t: usize)
             100.0 * fdr
         ),
     );
-    p.areas(|i| fill[i], |i| base.tip(i, &tip[i]));
+    let shading = hotspot_shading(study, h, t);
+    p.areas(|i| shading.fill[i], |i| base.tip(i, &tip[i]));
     p.councils(2.5);
-    p.legend_title("Gi* clusters");
-    p.legend_entry(Swatch::Class(HOT), "hot spot: poor access clusters");
-    p.legend_entry(Swatch::Class(COLD), "cold spot: good access clusters");
-    p.legend_entry(Swatch::Class(PLAIN), "not significant");
-    p.legend_entry(Swatch::Class(NO_DATA), "no population");
+    p.shading_legend(&shading);
     p.finish()
+}
+
+/// The hot spot map's shading of service type `t`: hot and cold spots, the rest plain.
+pub(crate) fn hotspot_shading(study: &Study, h: &Hotspots, t: usize) -> Shading {
+    let mut fill = vec![NO_DATA; study.areas.len()];
+    for r in h.rows.iter().filter(|r| r.service == t) {
+        fill[r.area] = match r.spot() {
+            "hot" => HOT,
+            "cold" => COLD,
+            _ => PLAIN,
+        };
+    }
+    let legend = [
+        (HOT, "hot spot: poor access clusters"),
+        (COLD, "cold spot: good access clusters"),
+        (PLAIN, "not significant"),
+        (NO_DATA, "no population"),
+    ];
+    Shading {
+        title: "Gi* clusters".into(),
+        fill,
+        legend: legend.map(|(c, l)| (c, l.to_string())).into(),
+    }
 }
 
 /// What the hot spots are of, in words.

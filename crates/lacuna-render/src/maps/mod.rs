@@ -40,10 +40,15 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+pub(crate) use access::access_shading;
 pub(crate) use basemap::{Basemap, MapArea};
-pub(crate) use classes::{class_of, quantile_breaks, spread, NO_DATA, VIRIDIS};
+pub(crate) use classes::{class_of, quantile_breaks, spread, Shading, NO_DATA, VIRIDIS};
+pub(crate) use coverage::coverage_shading;
+pub(crate) use hotspots::hotspot_shading;
 pub(crate) use hotspots::variable_name;
 pub(crate) use page::Swatch;
+pub(crate) use scenario::scenario_shading;
+pub(crate) use unmet_need::unmet_need_shading;
 
 use crate::canvas::write_png;
 use lacuna_core::metrics::coverage::Coverage;

@@ -112,6 +112,14 @@ impl Page<'_> {
         self.c.push(Item::End);
     }
 
+    /// The legend of a shading: its title and its entries.
+    pub(crate) fn shading_legend(&mut self, shading: &super::classes::Shading) {
+        self.legend_title(&shading.title);
+        for (colour, label) in &shading.legend {
+            self.legend_entry(Swatch::Class(*colour), label);
+        }
+    }
+
     /// The council boundaries, `width` pixels wide (before scaling).
     pub(crate) fn councils(&mut self, width: f64) {
         if self.base.councils.is_empty() {

@@ -4,7 +4,7 @@
 
 use geo::Coord;
 
-use super::classes::{class_fill, NO_DATA};
+use super::classes::{class_fill, Shading};
 use super::page::Swatch;
 use super::{title, Basemap};
 use crate::canvas::Rgb;
@@ -74,6 +74,50 @@ pub(super) fn scenario_map(
         .filter(|p| &p.service_type == name)
         .map(|p| p.site)
         .collect();
+    let change = scenario_change(study, s, t);
+    let mut p = base.page(
+        &title(
+            study,
+            if closed.is_empty() {
+                "if these open:"
+            } else {
+                "if these close:"
+            },
+            t,
+        ),
+        &format!(
+            "Change in the share within reach: {} closed, {} opened",
+            closed.len(),
+            opened.len()
+        ),
+    );
+    let shading = scenario_shading(study, s, t);
+    p.areas(
+        |i| shading.fill[i],
+        |i| {
+            let c = change[i];
+            if c.is_finite() {
+                base.tip(i, &format!("change {:+.0} points", 100.0 * c))
+            } else {
+                base.tip(i, "no population")
+            }
+        },
+    );
+    p.councils(2.5);
+    p.sites(&closed, 7.0, CLOSED);
+    p.sites(&opened, 7.0, OPENED);
+    p.shading_legend(&shading);
+    if !closed.is_empty() {
+        p.legend_entry(Swatch::Dot(CLOSED, 7.0), "closed");
+    }
+    if !opened.is_empty() {
+        p.legend_entry(Swatch::Dot(OPENED, 7.0), "opened");
+    }
+    Some(p.finish())
+}
+
+/// The change in each area's covered share of service type `t` (NaN where nobody lives).
+fn scenario_change(study: &Study, s: &Scenario, t: usize) -> Vec<f64> {
     // Areas not recomputed keep their share: no change where anyone lives.
     let types = study.service_types.len();
     let mut change: Vec<f64> = (0..study.areas.len())
@@ -93,44 +137,20 @@ pub(super) fn scenario_map(
             f64::NAN
         };
     }
-    let mut p = base.page(
-        &title(
-            study,
-            if closed.is_empty() {
-                "if these open:"
-            } else {
-                "if these close:"
-            },
-            t,
-        ),
-        &format!(
-            "Change in the share within reach: {} closed, {} opened",
-            closed.len(),
-            opened.len()
-        ),
-    );
-    p.areas(
-        |i| class_fill(change[i], &BREAKS, &RDBU),
-        |i| {
-            let c = change[i];
-            if c.is_finite() {
-                base.tip(i, &format!("change {:+.0} points", 100.0 * c))
-            } else {
-                base.tip(i, "no population")
-            }
-        },
-    );
-    p.councils(2.5);
-    p.sites(&closed, 7.0, CLOSED);
-    p.sites(&opened, 7.0, OPENED);
-    p.legend_title("Change in share within reach");
-    p.class_legend(&RDBU, |k| LABELS[k].to_string());
-    p.legend_entry(Swatch::Class(NO_DATA), "no population");
-    if !closed.is_empty() {
-        p.legend_entry(Swatch::Dot(CLOSED, 7.0), "closed");
-    }
-    if !opened.is_empty() {
-        p.legend_entry(Swatch::Dot(OPENED, 7.0), "opened");
-    }
-    Some(p.finish())
+    change
+}
+
+/// The scenario map's shading of service type `t`: the change in covered share in the
+/// diverging classes (losses red, gains blue).
+pub(crate) fn scenario_shading(study: &Study, s: &Scenario, t: usize) -> Shading {
+    Shading::classes(
+        "Change in share within reach",
+        scenario_change(study, s, t)
+            .iter()
+            .map(|c| class_fill(*c, &BREAKS, &RDBU))
+            .collect(),
+        &RDBU,
+        |k| LABELS[k].to_string(),
+        "no population",
+    )
 }

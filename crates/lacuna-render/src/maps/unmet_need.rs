@@ -1,7 +1,7 @@
 //! The unmet-need map: unserved areas shaded by unmet need, the areas with the most numbered on
 //! the map and listed in the legend.
 
-use super::classes::{class_fill, quantile_breaks, spread, NO_DATA, YLORRD};
+use super::classes::{class_fill, quantile_breaks, spread, Shading, NO_DATA, YLORRD};
 use super::page::{Page, Swatch};
 use super::{pct, shorten, title, Basemap};
 use crate::canvas::{Anchor, Canvas, Item, Stroke, BLACK, WHITE};
@@ -23,9 +23,6 @@ pub(super) fn unmet_need_map(
     for u in &sf.unserved {
         unmet[u.area] = Some(u.unmet_need);
     }
-    let values: Vec<f64> = sf.unserved.iter().map(|u| u.unmet_need).collect();
-    let breaks = quantile_breaks(&values, &vec![1.0; values.len()], 5);
-    let palette = spread(&YLORRD, breaks.len() - 1);
     let threshold = study.spec.threshold(&study.service_types[t]);
     let whole = if units.by_population {
         units.people
@@ -40,8 +37,9 @@ pub(super) fn unmet_need_map(
             units.heading("uncovered")
         ),
     );
+    let shading = unmet_need_shading(study, findings, t);
     p.areas(
-        |i| class_fill(unmet[i].unwrap_or(f64::NAN), &breaks, &palette),
+        |i| shading.fill[i],
         |i| match unmet[i] {
             Some(v) => base.tip(i, &format!("unmet need {v:.0}")),
             None => base.tip(i, "served"),
@@ -51,16 +49,13 @@ pub(super) fn unmet_need_map(
     p.providers(study, t, 3.0);
     let top: Vec<&Unserved> = sf.unserved.iter().take(base.spec.labels).collect();
     number_areas(&mut p, &top);
-    p.legend_title("Unmet need");
     if sf.unserved.is_empty() {
+        p.legend_title("Unmet need");
         p.legend_note("no unserved areas", 17.0);
+        p.legend_entry(Swatch::Class(NO_DATA), &shading.legend[0].1);
     } else {
-        p.class_legend(&palette, |k| {
-            format!("{}–{}", units.value(breaks[k]), units.value(breaks[k + 1]))
-        });
+        p.shading_legend(&shading);
     }
-    let served = format!("served ({} or more)", pct(threshold));
-    p.legend_entry(Swatch::Class(NO_DATA), &served);
     p.providers_entry(study, t, 4.0);
     if !top.is_empty() {
         p.legend_gap(20.0);
@@ -75,6 +70,35 @@ pub(super) fn unmet_need_map(
         }
     }
     p.finish()
+}
+
+/// The unmet-need map's shading of service type `t`: the unserved areas' unmet need in
+/// quantile classes of YlOrRd, served areas grey.
+pub(crate) fn unmet_need_shading(study: &Study, findings: &Findings, t: usize) -> Shading {
+    let sf = &findings.services[t];
+    let units = Units::new(study, sf.access.by_population);
+    let mut unmet = vec![f64::NAN; study.areas.len()];
+    for u in &sf.unserved {
+        unmet[u.area] = u.unmet_need;
+    }
+    let values: Vec<f64> = sf.unserved.iter().map(|u| u.unmet_need).collect();
+    let breaks = quantile_breaks(&values, &vec![1.0; values.len()], 5);
+    let palette = if values.is_empty() {
+        Vec::new()
+    } else {
+        spread(&YLORRD, breaks.len() - 1)
+    };
+    let threshold = study.spec.threshold(&study.service_types[t]);
+    Shading::classes(
+        "Unmet need",
+        unmet
+            .iter()
+            .map(|v| class_fill(*v, &breaks, &palette))
+            .collect(),
+        &palette,
+        |k| format!("{}–{}", units.value(breaks[k]), units.value(breaks[k + 1])),
+        &format!("served ({} or more)", pct(threshold)),
+    )
 }
 
 /// The areas `top` numbered by their rank, on white discs.
