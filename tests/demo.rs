@@ -441,16 +441,63 @@ fn the_report_is_self_contained_and_has_every_finding() {
     w.ok(&["run", study.to_str().unwrap(), "--out", "out", "--quiet"]);
     let html = std::fs::read_to_string(w.path("out/report.html")).unwrap();
     let md = std::fs::read_to_string(w.path("out/report.md")).unwrap();
-    // Nothing to fetch: no scripts, links, external images or stylesheets.
+    // Nothing to fetch: the page forbids every request, links only to its own map files, and
+    // has no stylesheet, image or frame to load.
+    assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none';"));
+    for bad in ["<link", "<img", "<iframe", "@import"] {
+        assert!(!html.contains(bad), "report.html contains {bad}");
+    }
+    for link in html.split("href=\"").skip(1) {
+        let target = &link[..link.find('"').unwrap()];
+        assert!(
+            target.starts_with("maps/")
+                || target.starts_with('#')
+                || target == "https://leafletjs.com",
+            "report.html links to {target}"
+        );
+    }
+    // The interactive map with its data; the maps linked, not inlined (4 services x 3 maps +
+    // the GP access map), the 3 equity charts (food banks are not universal) still inline.
+    assert!(html.contains("<div id=\"lacuna-map\""));
+    let data = html
+        .split("<script type=\"application/json\" id=\"lacuna-data\">")
+        .nth(1)
+        .and_then(|s| s.split("</script>").next())
+        .unwrap();
+    let data: serde_json::Value = serde_json::from_str(data).unwrap();
+    assert_eq!(data["areas"]["code"].as_array().unwrap().len(), 60);
+    assert_eq!(data["services"].as_array().unwrap().len(), 4);
+    let inline = html
+        .split("<figure")
+        .skip(1)
+        .filter(|f| f[..f.find("</figure>").unwrap()].contains("<svg"))
+        .count();
+    assert_eq!(inline, 3);
+    assert_eq!(html.matches("class=\"lacuna-maps\"").count(), 18);
+    assert_eq!(md.matches("](maps/").count(), 21);
+    // --no-interactive: the report as it was, every map inlined and no script.
+    w.ok(&[
+        "run",
+        study.to_str().unwrap(),
+        "--out",
+        "static",
+        "--quiet",
+        "--no-interactive",
+    ]);
+    let page = std::fs::read_to_string(w.path("static/report.html")).unwrap();
     for bad in [
         "<script", "src=", "href=", "url(", "@import", "<link", "<img",
     ] {
-        assert!(!html.contains(bad), "report.html contains {bad}");
+        assert!(!page.contains(bad), "the static report.html contains {bad}");
     }
-    // Every map inlined: 4 services x 3 maps + 3 equity charts (food banks are not universal)
-    // + the access map of the GPs (the only providers with a capacity).
-    assert_eq!(html.matches("<svg").count(), 21);
-    assert_eq!(md.matches("](maps/").count(), 21);
+    assert_eq!(page.matches("<svg").count(), 21);
+    let md_static = std::fs::read_to_string(w.path("static/report.md")).unwrap();
+    // (but for the run id, which hashes the study's settings, the interactive flag among them)
+    let body = |md: &str| md.lines().skip(3).collect::<Vec<_>>().join("\n");
+    assert!(
+        body(&md) == body(&md_static),
+        "report.md does not depend on the interactive map"
+    );
     for stem in [
         "coverage_gp",
         "access_gp",
@@ -458,7 +505,8 @@ fn the_report_is_self_contained_and_has_every_finding() {
         "lottery_library",
         "equity_gp",
     ] {
-        assert!(html.contains(&format!("<figure id=\"{stem}\">")), "{stem}");
+        assert!(html.contains(&format!("<figure id=\"{stem}\"")), "{stem}");
+        assert!(page.contains(&format!("<figure id=\"{stem}\">")), "{stem}");
         assert!(
             w.path(&format!("out/maps/{stem}.png")).exists(),
             "{stem}.png linked from report.md"

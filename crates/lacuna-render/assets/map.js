@@ -70,11 +70,15 @@
   function areaStyle(i) {
     var s = D.services[state.service];
     var layer = s.layers.filter(function (l) { return l.id === state.layer; })[0] || s.layers[0];
+    var picked = i === state.hover || i === state.pinned;
+    // No outline at all on dense maps: a canvas ignores a zero line width and would keep the
+    // last one, painting the whole country white.
     return {
       fillColor: layer.palette[layer.fill[i]],
       fillOpacity: 0.85,
-      color: i === state.hover || i === state.pinned ? '#000' : '#fff',
-      weight: i === state.hover || i === state.pinned ? 2.5 : outlines ? 0.6 : 0,
+      stroke: picked || outlines,
+      color: picked ? '#000' : '#fff',
+      weight: picked ? 2.5 : 0.6,
       opacity: 1
     };
   }
@@ -84,7 +88,9 @@
   var areaGroup = L.featureGroup();
   for (var i = 0; i < n; i++) {
     var polys = A.shape[i].map(function (p) { return p.map(ring); });
-    var layer = L.polygon(polys, L.extend({ className: 'lacuna-area' }, areaStyle(i)));
+    // Leaflet's own thinning (smoothFactor) would drop areas smaller than a pixel and leave
+    // holes in a national view; the arcs are already thinned for the screen.
+    var layer = L.polygon(polys, L.extend({ className: 'lacuna-area', smoothFactor: 0.25 }, areaStyle(i)));
     layer.lacunaIndex = i;
     areas[i] = layer;
     areaGroup.addLayer(layer);
@@ -160,9 +166,14 @@
 
   // Per-service overlays, built when their service is first shown.
   var overlays = {};
-  var shown = { gaps: true, providers: true, pairs: false, sites: true, councils: true };
+  // Thousands of providers hide the map even clustered: then they wait to be ticked.
+  var manyProviders = D.services.some(function (s) { return s.providers.x.length > 3000; });
+  var shown = { gaps: true, providers: !manyProviders, pairs: false, sites: true, councils: true };
   function centre(i) { return areas[i].getBounds().getCenter(); }
   function pairColour(d) { return d >= 50 ? '#7a0177' : d >= 30 ? '#c51b8a' : '#f768a1'; }
+  // Points on their own SVG layer: on a canvas shared with 30,000 areas, the clusters' markers
+  // being added and removed leave white marks behind.
+  var pointRenderer = L.svg({ padding: 0.5 });
   function buildOverlays(k) {
     var s = D.services[k];
     var o = {};
@@ -172,20 +183,20 @@
     var dots = s.providers.x.map(function (x, j) {
       var m = L.circleMarker([s.providers.y[j], x], {
         radius: 5, color: '#fff', weight: 1.2, fillColor: '#111', fillOpacity: 1,
-        className: 'lacuna-provider'
+        className: 'lacuna-provider', renderer: pointRenderer
       });
       m.on('mouseover', function () {
         var p = s.providers;
         showHtml('<div class="lacuna-name">' + esc(p.id[j]) + '</div><div class="lacuna-sub">' +
           esc(s.label) + (p.network[j] ? ' · ' + esc(p.network[j]) : '') + '</div>' +
           (isNaN(p.alone[j]) || p.alone[j] == null ? '' : '<div>' + thousands(p.alone[j]) + ' ' +
-            esc(D.people) + ' within reach of no other</div>'));
+            esc(D.unit) + ' within reach of no other</div>'));
       });
       m.on('mouseout', function () { showInfo(state.pinned); });
       return m;
     });
     o.providers = L.markerClusterGroup({
-      maxClusterRadius: 35, showCoverageOnHover: false, chunkedLoading: true
+      maxClusterRadius: 50, showCoverageOnHover: false, chunkedLoading: true
     });
     o.providers.addLayers(dots);
     o.pairs = L.featureGroup(s.pairs.map(function (p) {
@@ -198,7 +209,7 @@
     }));
     var sites = s.sites.map(function (c) {
       return L.circleMarker([c[1], c[0]], { radius: 8, color: '#fff', weight: 2, fillColor: '#053061', fillOpacity: 1 })
-        .bindTooltip('New site ' + c[2] + ': ' + thousands(c[3]) + ' ' + esc(D.people) + ' newly within reach');
+        .bindTooltip('New site ' + c[2] + ': ' + thousands(c[3]) + ' ' + esc(D.unit) + ' newly within reach');
     });
     s.closed.forEach(function (c) {
       sites.push(L.circleMarker([c[1], c[0]], { radius: 7, color: '#fff', weight: 2, fillColor: '#67001f', fillOpacity: 1 })
@@ -277,6 +288,11 @@
     if (shown.gaps && s.gaps.length) h += '<div><i class="lacuna-line" style="border-color:#d7301f"></i>gap: outside every catchment</div>';
     if (shown.providers && s.providers.x.length) h += '<div><i class="lacuna-dot"></i>' + esc(s.label) + ' (numbers: clusters)</div>';
     if (shown.pairs && s.pairs.length) h += '<div><i class="lacuna-line" style="border-color:#c51b8a"></i>lottery pair (difference in points)</div>';
+    if (shown.sites) {
+      if (s.sites.length) h += '<div><i class="lacuna-dot" style="background:#053061"></i>new site (hover: rank)</div>';
+      if (s.closed.length) h += '<div><i class="lacuna-dot" style="background:#67001f"></i>closed in the scenario</div>';
+      if (s.opened.length) h += '<div><i class="lacuna-dot" style="background:#2166ac"></i>opened in the scenario</div>';
+    }
     if (shown.councils) h += '<div><i class="lacuna-line" style="border-color:#222"></i>council boundary</div>';
     document.getElementById('lacuna-legend').innerHTML = h;
   }

@@ -37,7 +37,7 @@ pub(crate) fn data_json(study: &Study, coverage: &Coverage, f: &Findings) -> Str
     j.key("crs").str(&study.working_crs.to_string());
     j.key("origin").nums([topo.origin.x, topo.origin.y], 0);
     j.key("tolerance_m").num(tolerance, 1);
-    j.key("people").str(if units.by_population {
+    j.key("unit").str(if units.by_population {
         units.people
     } else {
         "km² of area"
