@@ -169,7 +169,10 @@
   // Thousands of providers hide the map even clustered: then they wait to be ticked.
   var manyProviders = D.services.some(function (s) { return s.providers.x.length > 3000; });
   var shown = { gaps: true, providers: !manyProviders, pairs: false, sites: true, councils: true };
-  function centre(i) { return areas[i].getBounds().getCenter(); }
+  function centre(i) {
+    var b = areas[i].getBounds();
+    return b.isValid() ? b.getCenter() : map.getCenter();
+  }
   function pairColour(d) { return d >= 50 ? '#7a0177' : d >= 30 ? '#c51b8a' : '#f768a1'; }
   // Points on their own SVG layer: on a canvas shared with 30,000 areas, the clusters' markers
   // being added and removed leave white marks behind.
@@ -339,7 +342,9 @@
     return first.concat(rest).slice(0, 8);
   }
   function zoomTo(i) {
-    map.fitBounds(areas[i].getBounds(), { maxZoom: 0, padding: [40, 40] });
+    // (An area whose geometry was empty has no bounds: it is picked, not zoomed to.)
+    var b = areas[i].getLatLngs().length ? areas[i].getBounds() : null;
+    if (b && b.isValid()) map.fitBounds(b, { maxZoom: 0, padding: [40, 40] });
     pin(i);
     document.getElementById('lacuna-results').innerHTML = '';
   }

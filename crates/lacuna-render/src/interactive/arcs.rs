@@ -273,9 +273,12 @@ mod tests {
 
     #[test]
     fn an_island_in_a_hole_is_one_arc_used_twice() {
+        // The hole wound the other way from the island, as GeoJSON and shapefiles wind them.
+        let mut hole_ring = square(10.0, 10.0, 10.0).0[0].exterior().clone();
+        hole_ring.0.reverse();
         let outer = MultiPolygon::new(vec![geo::Polygon::new(
             square(0.0, 0.0, 30.0).0[0].exterior().clone(),
-            vec![square(10.0, 10.0, 10.0).0[0].exterior().clone()],
+            vec![hole_ring],
         )]);
         let inner = square(10.0, 10.0, 10.0);
         let t = topology(&[&outer, &inner], 0.0);

@@ -18,7 +18,7 @@ use lacuna_io::LoadedStudy as Study;
 /// How many screen pixels the study's extent is simplified for: lines keep every bend a
 /// 4,000-pixel-wide view of the whole study would show, so zooming in four times on a full-HD
 /// screen still shows no corners cut.
-const PIXELS_ACROSS: f64 = 4000.0;
+const PIXELS_ACROSS: f64 = 12000.0;
 
 /// The map's data as compact JSON.
 pub(crate) fn data_json(study: &Study, coverage: &Coverage, f: &Findings) -> String {
