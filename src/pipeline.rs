@@ -122,6 +122,11 @@ fn write_run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunO
         Some(f)
     };
     drop(geometries);
+    if spec.gpkg {
+        let p = out.join("lacuna.gpkg");
+        write::gpkg::write_gpkg(&p, &study, &coverage.rows, findings.as_ref())?;
+        written.push(p);
+    }
     // A scenario or new sites are weighed for a paper: `lacuna scenario` and `lacuna sites`
     // draw their maps and the report too.
     let drawn = matches!(

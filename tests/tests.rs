@@ -12,6 +12,7 @@ mod demo;
 mod flags;
 #[cfg(feature = "geoparquet")]
 mod geoparquet;
+mod gpkg;
 mod interactive;
 mod labels;
 mod library;

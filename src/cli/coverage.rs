@@ -120,6 +120,7 @@ impl Inputs {
                     capacity_column: None,
                     source: None,
                     crs: None,
+                    layer: None,
                     network: None,
                 }
             })
@@ -138,6 +139,7 @@ impl Inputs {
                 group_name: a.group_name.clone(),
                 source: None,
                 crs: None,
+                layer: None,
             },
             providers,
             points: a.points.clone().map(|path| PointInput {
@@ -146,6 +148,7 @@ impl Inputs {
                 area_column: a.point_area.clone(),
                 source: None,
                 crs: None,
+                layer: None,
             }),
             need: a.need.clone().map(|path| NeedInput {
                 path,
@@ -157,6 +160,7 @@ impl Inputs {
             findings: Default::default(),
             maps: Default::default(),
             geoparquet: a.geoparquet,
+            gpkg: false,
             scenario: None,
             sites: None,
             bundles: Default::default(),

@@ -20,6 +20,10 @@ pub struct Args {
     /// Also write areas.parquet (GeoParquet); needs the `geoparquet` build feature.
     #[arg(long)]
     geoparquet: bool,
+    /// Also write lacuna.gpkg: the areas, unserved areas, gaps and lottery pairs as
+    /// GeoPackage layers (for QGIS).
+    #[arg(long)]
+    gpkg: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -66,6 +70,7 @@ pub fn run_edited(
     edit(&mut spec)?;
     spec.strict |= args.strict;
     spec.geoparquet |= args.geoparquet;
+    spec.gpkg |= args.gpkg;
     spec.maps.interactive &= !args.no_interactive;
     spec.check()?;
     if !args.quiet {

@@ -25,6 +25,9 @@ pub struct Args {
     /// Id column for the duplicate check (default: detected).
     #[arg(long)]
     id: Option<String>,
+    /// The layer to check in a GeoPackage that holds several.
+    #[arg(long)]
+    layer: Option<String>,
     /// Print a JSON report on standard output.
     #[arg(long)]
     json: bool,
@@ -47,6 +50,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         crs: a.crs,
         id: a.id,
         working_crs: a.working_crs,
+        layer: a.layer,
     };
     if is_study(&a.files) {
         let check = validate_study(&a.files[0], &opts);

@@ -38,6 +38,9 @@ pub struct AreaInput {
     /// "EPSG:27700" for a CSV of eastings and northings beside a GeoJSON in WGS84.
     #[serde(default, with = "opt_crs", skip_serializing_if = "Option::is_none")]
     pub crs: Option<Crs>,
+    /// The layer to read when the file holds several (a GeoPackage's layer name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
 }
 
 /// One provider file.
@@ -70,6 +73,9 @@ pub struct ProviderInput {
     /// "EPSG:27700" for a CSV of eastings and northings beside a GeoJSON in WGS84.
     #[serde(default, with = "opt_crs", skip_serializing_if = "Option::is_none")]
     pub crs: Option<Crs>,
+    /// The layer to read when the file holds several (a GeoPackage's layer name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
     /// The network the file's providers belong to (e.g. "Trussell Trust"): network reach gets
     /// a row for it beside its service type's, and `network_gaps.csv` compares it with the
     /// other networks. Files naming the same network pool their providers.
@@ -96,6 +102,9 @@ pub struct PointInput {
     /// "EPSG:27700" for a CSV of eastings and northings beside a GeoJSON in WGS84.
     #[serde(default, with = "opt_crs", skip_serializing_if = "Option::is_none")]
     pub crs: Option<Crs>,
+    /// The layer to read when the file holds several (a GeoPackage's layer name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
 }
 
 /// Need indicators per area.
@@ -165,6 +174,10 @@ pub struct StudySpec {
     /// Also write `areas.parquet` (GeoParquet; needs the `geoparquet` build feature).
     #[serde(default)]
     pub geoparquet: bool,
+    /// Also write `lacuna.gpkg`: the areas, unserved areas, gaps and lottery pairs as
+    /// GeoPackage layers in the working CRS, for QGIS.
+    #[serde(default)]
+    pub gpkg: bool,
     /// Bundles of services a neighbourhood needs together (`[bundles] essentials = ["gp",
     /// "pharmacy", "food_bank"]`): `bundles.csv` lists the areas lacking any of each.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

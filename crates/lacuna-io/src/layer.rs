@@ -135,6 +135,8 @@ pub struct ReadOptions {
     pub crs: Option<Crs>,
     /// Explicit coordinate columns for CSV points (x/longitude/easting, y/latitude/northing).
     pub xy_columns: Option<(String, String)>,
+    /// The layer to read from a file that holds several (a GeoPackage's table name).
+    pub layer: Option<String>,
 }
 
 /// The file formats this tool reads.
@@ -148,6 +150,8 @@ pub enum Format {
     Shapefile,
     /// Comma-separated values (`.csv`, `.csv.gz`, `.txt`).
     Csv,
+    /// OGC GeoPackage (`.gpkg`): one of its feature layers.
+    GeoPackage,
 }
 
 impl Format {
@@ -165,10 +169,12 @@ impl Format {
             Ok(Format::Csv)
         } else if name.ends_with(".parquet") || name.ends_with(".geoparquet") {
             Ok(Format::GeoParquet)
+        } else if name.ends_with(".gpkg") {
+            Ok(Format::GeoPackage)
         } else {
             Err(Error::format(
                 path,
-                "unknown file type: expected .geojson/.json, .shp, .csv (.csv.gz) or .parquet",
+                "unknown file type: expected .geojson/.json, .shp, .gpkg, .csv (.csv.gz) or .parquet",
             ))
         }
     }
@@ -180,6 +186,7 @@ pub fn read_layer(path: &Path, opts: &ReadOptions) -> Result<Layer> {
         Format::GeoJson => geojson::read(path, opts)?,
         Format::Shapefile => shapefile::read(path, opts)?,
         Format::Csv => csv::read_points(path, opts)?,
+        Format::GeoPackage => crate::gpkg::read(path, opts)?,
         #[cfg(feature = "geoparquet")]
         Format::GeoParquet => crate::geoparquet::read(path, opts)?,
         #[cfg(not(feature = "geoparquet"))]

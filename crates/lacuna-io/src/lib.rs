@@ -56,6 +56,7 @@ pub mod geojson;
 mod geojson_fast;
 #[cfg(feature = "geoparquet")]
 pub mod geoparquet;
+pub mod gpkg;
 mod layer;
 pub mod load;
 pub mod outdir;

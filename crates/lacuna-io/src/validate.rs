@@ -110,6 +110,8 @@ pub struct ValidateOptions {
     pub id: Option<String>,
     /// The working CRS to check geometry in (default: chosen from the areas as a run does).
     pub working_crs: Option<Crs>,
+    /// The layer of a GeoPackage with several.
+    pub layer: Option<String>,
 }
 
 /// The role a file plays, which decides its id column and which blank values matter.
@@ -496,7 +498,12 @@ pub(crate) fn check_layer(
 }
 
 /// Reads a file as a table without geometry (`table`) or as a layer.
-pub(crate) fn read(path: &Path, crs: Option<Crs>, table: bool) -> Result<Layer, String> {
+pub(crate) fn read(
+    path: &Path,
+    crs: Option<Crs>,
+    layer: Option<&str>,
+    table: bool,
+) -> Result<Layer, String> {
     let layer = if table {
         io::csv::read_table(path)
     } else {
@@ -505,6 +512,7 @@ pub(crate) fn read(path: &Path, crs: Option<Crs>, table: bool) -> Result<Layer, 
             &ReadOptions {
                 crs,
                 xy_columns: None,
+                layer: layer.map(str::to_string),
             },
         )
     };
@@ -566,8 +574,9 @@ pub fn validate(paths: &[PathBuf], opts: &ValidateOptions) -> Vec<FileCheck> {
         .iter()
         .map(|p| {
             // A CSV without coordinate columns is checked as a table.
-            read(p, opts.crs, false).or_else(|e| match e.contains("no coordinate columns") {
-                true => read(p, None, true),
+            let layer = opts.layer.as_deref();
+            read(p, opts.crs, layer, false).or_else(|e| match e.contains("no coordinate columns") {
+                true => read(p, None, None, true),
                 false => Err(e),
             })
         })

@@ -194,6 +194,7 @@ fn read_projected(opts: &LayerMap, report: &mut LayerMapReport) -> Result<lacuna
     let read = ReadOptions {
         crs: opts.crs,
         xy_columns: None,
+        layer: None,
     };
     let mut layer = lacuna_io::read_layer(&opts.path, &read)?;
     report.notes.extend(layer.notes.iter().cloned());

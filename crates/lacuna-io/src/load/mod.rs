@@ -193,13 +193,15 @@ fn list(v: &[String], n: usize) -> String {
     s
 }
 
-/// Reads one input file; `crs`, the file's own `crs =`, stands in for the study's.
-fn read(path: &Path, crs: Option<Crs>, spec: &StudySpec) -> Result<Layer> {
+/// Reads one input file; `crs`, the file's own `crs =`, stands in for the study's; `layer`
+/// picks one of a GeoPackage's layers.
+fn read(path: &Path, crs: Option<Crs>, layer: Option<&str>, spec: &StudySpec) -> Result<Layer> {
     io::read_layer(
         path,
         &ReadOptions {
             crs: crs.or(spec.crs),
             xy_columns: None,
+            layer: layer.map(str::to_string),
         },
     )
 }
@@ -420,17 +422,24 @@ struct Inputs {
 /// waits for the working CRS, which the areas decide.
 fn read_inputs(spec: &StudySpec) -> Result<Inputs> {
     let (areas, others) = rayon::join(
-        || read(&spec.areas.path, spec.areas.crs, spec),
+        || {
+            read(
+                &spec.areas.path,
+                spec.areas.crs,
+                spec.areas.layer.as_deref(),
+                spec,
+            )
+        },
         || {
             let providers: Result<Vec<Layer>> = spec
                 .providers
                 .iter()
-                .map(|p| read(&p.path, p.crs, spec))
+                .map(|p| read(&p.path, p.crs, p.layer.as_deref(), spec))
                 .collect();
             let points = spec
                 .points
                 .as_ref()
-                .map(|p| read(&p.path, p.crs, spec))
+                .map(|p| read(&p.path, p.crs, p.layer.as_deref(), spec))
                 .transpose();
             let need = spec
                 .need

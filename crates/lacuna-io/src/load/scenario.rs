@@ -59,7 +59,7 @@ pub(super) fn change(
     close.dedup();
     let mut open = Vec::new();
     for input in &scenario.open {
-        let mut layer = read(&input.path, input.crs, spec)?;
+        let mut layer = read(&input.path, input.crs, input.layer.as_deref(), spec)?;
         transform_layer(&mut layer, working_crs)?;
         let mut seen = SeenTypes::new();
         let sites = build_providers(spec, input, &mut layer, region, &mut seen, files)?;

@@ -77,7 +77,7 @@ fn from_file(
     path: &std::path::Path,
     working_crs: Crs,
 ) -> Result<Vec<(String, Coord)>> {
-    let mut layer = read(path, None, spec)?;
+    let mut layer = read(path, None, None, spec)?;
     transform_layer(&mut layer, working_crs)?;
     let column = ["id", "site_id", "name"]
         .iter()

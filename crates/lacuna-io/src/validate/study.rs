@@ -64,6 +64,7 @@ struct Input {
     path: PathBuf,
     id: Option<String>,
     crs: Option<Crs>,
+    layer: Option<String>,
 }
 
 fn inputs(spec: &StudySpec) -> Vec<Input> {
@@ -72,24 +73,28 @@ fn inputs(spec: &StudySpec) -> Vec<Input> {
         path: spec.areas.path.clone(),
         id: spec.areas.id.clone(),
         crs: spec.areas.crs,
+        layer: spec.areas.layer.clone(),
     }];
     v.extend(spec.providers.iter().map(|p| Input {
         role: "providers",
         path: p.path.clone(),
         id: p.id_column.clone(),
         crs: p.crs,
+        layer: p.layer.clone(),
     }));
     v.extend(spec.points.iter().map(|p| Input {
         role: "points",
         path: p.path.clone(),
         id: None,
         crs: p.crs,
+        layer: p.layer.clone(),
     }));
     v.extend(spec.need.iter().map(|n| Input {
         role: "need",
         path: n.path.clone(),
         id: n.id.clone(),
         crs: None,
+        layer: None,
     }));
     v
 }
@@ -127,7 +132,12 @@ pub fn validate_study(path: &Path, opts: &ValidateOptions) -> StudyCheck {
     let mut layers: Vec<(Input, Result<Layer, String>)> = inputs(&spec)
         .into_iter()
         .map(|i| {
-            let layer = read(&i.path, i.crs.or(spec.crs), i.role == "need");
+            let layer = read(
+                &i.path,
+                i.crs.or(spec.crs),
+                i.layer.as_deref(),
+                i.role == "need",
+            );
             (i, layer)
         })
         .collect();

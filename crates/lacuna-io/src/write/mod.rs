@@ -2,6 +2,7 @@
 //! atomically, and the number formats they share with the report.
 
 pub mod findings;
+pub mod gpkg;
 pub mod layers;
 pub mod run_record;
 pub mod tables;
