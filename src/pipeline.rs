@@ -127,6 +127,11 @@ fn write_run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunO
         write::gpkg::write_gpkg(&p, &study, &coverage.rows, findings.as_ref())?;
         written.push(p);
     }
+    if spec.fgb {
+        let p = out.join("areas.fgb");
+        write::gpkg::write_fgb(&p, &study, &coverage.rows)?;
+        written.push(p);
+    }
     // A scenario or new sites are weighed for a paper: `lacuna scenario` and `lacuna sites`
     // draw their maps and the report too.
     let drawn = matches!(

@@ -1,4 +1,4 @@
-//! GeoPackage in and out: `lacuna.gpkg` is a valid GeoPackage (its `gpkg_*` tables, R-tree
+//! GeoPackage and FlatGeobuf in and out: `lacuna.gpkg` is a valid GeoPackage (its `gpkg_*` tables, R-tree
 //! indexes and triggers), reading its `areas` layer back as a study's areas gives the same
 //! coverage.csv byte for byte, a file of several layers needs one named, and broken files
 //! (truncated, not a GeoPackage, an unknown srs_id, a geometry blob with a wrong header) get
@@ -193,4 +193,30 @@ fn broken_geopackages_get_clear_errors() {
     let text = report.to_string();
     assert!(text.contains("not GeoPackage binary"), "{text}");
     assert!(text.contains("layer \\\"areas\\\" feature 6"), "{text}");
+}
+
+#[test]
+fn areas_fgb_reads_back_to_the_same_coverage_and_a_truncated_one_is_refused() {
+    let w = Workdir::new();
+    let study = demo_copy(&w);
+    w.ok(&["run", &study, "--out", "out", "--quiet", "--fgb"]);
+    let fgb = w.path("out/areas.fgb").display().to_string();
+    w.ok(&[
+        "run",
+        &study_on(&w, &fgb, None),
+        "--out",
+        "again",
+        "--quiet",
+    ]);
+    let a = std::fs::read(w.path("out/coverage.csv")).unwrap();
+    let b = std::fs::read(w.path("again/coverage.csv")).unwrap();
+    assert!(a == b, "coverage.csv from areas.fgb differs");
+    let bytes = std::fs::read(&fgb).unwrap();
+    let cut = w.path("cut.fgb");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let e = validate(&w, &cut.display().to_string()).to_string();
+    assert!(
+        e.contains("cannot read the FlatGeobuf file") && e.contains("cut.fgb"),
+        "{e}"
+    );
 }

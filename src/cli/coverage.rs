@@ -161,6 +161,7 @@ impl Inputs {
             maps: Default::default(),
             geoparquet: a.geoparquet,
             gpkg: false,
+            fgb: false,
             scenario: None,
             sites: None,
             bundles: Default::default(),

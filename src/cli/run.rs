@@ -24,6 +24,9 @@ pub struct Args {
     /// GeoPackage layers (for QGIS).
     #[arg(long)]
     gpkg: bool,
+    /// Also write areas.fgb: the areas and their coverage as FlatGeobuf.
+    #[arg(long)]
+    fgb: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -71,6 +74,7 @@ pub fn run_edited(
     spec.strict |= args.strict;
     spec.geoparquet |= args.geoparquet;
     spec.gpkg |= args.gpkg;
+    spec.fgb |= args.fgb;
     spec.maps.interactive &= !args.no_interactive;
     spec.check()?;
     if !args.quiet {

@@ -178,6 +178,9 @@ pub struct StudySpec {
     /// GeoPackage layers in the working CRS, for QGIS.
     #[serde(default)]
     pub gpkg: bool,
+    /// Also write `areas.fgb`: the areas and their coverage as FlatGeobuf in the working CRS.
+    #[serde(default)]
+    pub fgb: bool,
     /// Bundles of services a neighbourhood needs together (`[bundles] essentials = ["gp",
     /// "pharmacy", "food_bank"]`): `bundles.csv` lists the areas lacking any of each.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -152,6 +152,8 @@ pub enum Format {
     Csv,
     /// OGC GeoPackage (`.gpkg`): one of its feature layers.
     GeoPackage,
+    /// FlatGeobuf (`.fgb`).
+    FlatGeobuf,
 }
 
 impl Format {
@@ -171,6 +173,8 @@ impl Format {
             Ok(Format::GeoParquet)
         } else if name.ends_with(".gpkg") {
             Ok(Format::GeoPackage)
+        } else if name.ends_with(".fgb") {
+            Ok(Format::FlatGeobuf)
         } else {
             Err(Error::format(
                 path,
@@ -187,6 +191,7 @@ pub fn read_layer(path: &Path, opts: &ReadOptions) -> Result<Layer> {
         Format::Shapefile => shapefile::read(path, opts)?,
         Format::Csv => csv::read_points(path, opts)?,
         Format::GeoPackage => crate::gpkg::read(path, opts)?,
+        Format::FlatGeobuf => crate::fgb::read(path, opts)?,
         #[cfg(feature = "geoparquet")]
         Format::GeoParquet => crate::geoparquet::read(path, opts)?,
         #[cfg(not(feature = "geoparquet"))]

@@ -52,6 +52,7 @@ pub mod crs;
 pub mod csv;
 pub mod demo;
 pub mod error;
+pub mod fgb;
 pub mod geojson;
 mod geojson_fast;
 #[cfg(feature = "geoparquet")]

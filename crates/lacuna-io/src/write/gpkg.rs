@@ -1,6 +1,7 @@
 //! `lacuna.gpkg` (`--gpkg`, or `gpkg = true` in a study): the run's map layers in one
 //! GeoPackage in the working CRS, for QGIS: `areas` (the columns of `areas.geojson`), and, with
-//! the findings, `unserved`, `gaps` and `lottery` (the columns of their GeoJSON files).
+//! the findings, `unserved`, `gaps` and `lottery` (the columns of their GeoJSON files); and
+//! `areas.fgb` (`--fgb`, `fgb = true`): the same areas layer as FlatGeobuf.
 
 use std::path::Path;
 
@@ -232,4 +233,13 @@ pub fn write_gpkg(
         layers.extend([unserved(study, f), gaps(study, f), lottery(study, f)]);
     }
     crate::gpkg::write(path, study.working_crs, &layers)
+}
+
+/// Writes `areas.fgb` at `path`: the areas layer of `lacuna.gpkg`, as FlatGeobuf in the working
+/// CRS.
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn write_fgb(path: &Path, study: &Study, rows: &[CoverageRow]) -> Result<()> {
+    crate::fgb::write(path, study.working_crs, &areas(study, rows))
 }
