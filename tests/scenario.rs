@@ -151,3 +151,71 @@ fn closing_nothing_through_the_study_file_changes_nothing() {
         std::fs::read(w.path("sc/coverage.csv")).unwrap()
     );
 }
+
+#[test]
+fn a_close_file_with_coordinates_closes_only_the_site_it_means() {
+    // Two food banks of one name ("Demo Food Bank 1"), 8 km apart.
+    let w = Workdir::new();
+    let study = demo_copy(&w);
+    let path = w.path("demo/food_banks.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let second = text.replace("Demo Food Bank 2,", "Demo Food Bank 1,");
+    std::fs::write(&path, second).unwrap();
+    w.ok(&["run", &study, "--out", "out", "--quiet"]);
+    // critical_providers.csv lists both, each with its own lon/lat; close the second only.
+    let rows = read_csv(&w.path("out/critical_providers.csv"));
+    let same: Vec<_> = rows
+        .iter()
+        .filter(|r| r["provider"] == "Demo Food Bank 1")
+        .collect();
+    assert_eq!(same.len(), 2);
+    let r = same[1];
+    w.write(
+        "close.csv",
+        &format!(
+            "provider,lon,lat\nDemo Food Bank 1,{},{}\n",
+            r["lon"], r["lat"]
+        ),
+    );
+    let close = w.path("close.csv").display().to_string();
+    w.ok(&[
+        "scenario",
+        &study,
+        "--close-file",
+        &close,
+        "--out",
+        "one",
+        "--quiet",
+    ]);
+    let closed = read_csv(&w.path("one/scenario_providers.csv"));
+    assert_eq!(closed.len(), 1);
+    assert_eq!(
+        (&closed[0]["lon"], &closed[0]["lat"]),
+        (&r["lon"], &r["lat"])
+    );
+    // Without coordinates the id names both: both close, and the run says so.
+    w.write("close_all.csv", "provider\nDemo Food Bank 1\n");
+    let all = w.path("close_all.csv").display().to_string();
+    let said = w.ok(&["scenario", &study, "--close-file", &all, "--out", "both"]);
+    assert_eq!(read_csv(&w.path("both/scenario_providers.csv")).len(), 2);
+    assert!(
+        said.contains("names 2 providers; all of them are closed"),
+        "{said}"
+    );
+    // Coordinates matching neither site are an error, not a silent guess.
+    w.write(
+        "close_far.csv",
+        "provider,lon,lat\nDemo Food Bank 1,-3.0,54.0\n",
+    );
+    let far = w.path("close_far.csv").display().to_string();
+    let e = w.fails(&[
+        "scenario",
+        &study,
+        "--close-file",
+        &far,
+        "--out",
+        "far",
+        "--quiet",
+    ]);
+    assert!(e.contains("none within 5 m"), "{e}");
+}

@@ -8,6 +8,7 @@ use super::{read, transform_layer, FileReport};
 use crate::config::{ScenarioSpec, StudySpec};
 use crate::crs::Crs;
 use crate::error::{Error, Result};
+use geo::Coord;
 use lacuna_core::metrics::scenario::Change;
 use lacuna_core::model::Provider;
 
@@ -23,9 +24,10 @@ pub(super) fn change(
     files: &mut Vec<FileReport>,
     warnings: &mut Vec<String>,
 ) -> Result<Change> {
-    let mut ids = scenario.close.clone();
+    let mut ids: Vec<(String, Option<Coord>)> =
+        scenario.close.iter().map(|id| (id.clone(), None)).collect();
     if let Some(path) = &scenario.close_file {
-        ids.extend(ids_in(path)?);
+        ids.extend(ids_in(path, working_crs)?);
     }
     let mut by_id: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, p) in providers.iter().enumerate() {
@@ -33,9 +35,35 @@ pub(super) fn change(
     }
     let mut close = Vec::new();
     let mut unknown = Vec::new();
-    for id in ids.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+    for (id, at) in ids
+        .iter()
+        .map(|(s, at)| (s.trim(), at))
+        .filter(|(s, _)| !s.is_empty())
+    {
         match by_id.get(id) {
             None => unknown.push(id.to_string()),
+            // Where the close file says where (as critical_providers.csv does), the provider
+            // of that id at that site: several sites may share a name ("Trussell Trust").
+            Some(found) if at.is_some() && found.len() > 1 => {
+                let at = at.unwrap_or_default();
+                let d = |i: usize| {
+                    let s = providers[i].site;
+                    (s.x - at.x).hypot(s.y - at.y)
+                };
+                let near: Vec<usize> = found
+                    .iter()
+                    .copied()
+                    .filter(|&i| d(i) <= SAME_SITE_M)
+                    .collect();
+                if near.is_empty() {
+                    return Err(Error::Config(format!(
+                        "scenario: provider id {id:?} names {} providers, none within {SAME_SITE_M} m                          of the close file's lon/lat for it (the nearest is {:.0} m away); check                          the coordinates, or drop them to close every provider of that id",
+                        found.len(),
+                        found.iter().map(|&i| d(i)).fold(f64::INFINITY, f64::min)
+                    )));
+                }
+                close.extend(near);
+            }
             Some(found) => {
                 if found.len() > 1 {
                     warnings.push(format!(
@@ -81,16 +109,39 @@ pub(super) fn change(
     Ok(Change { close, open })
 }
 
-/// The ids listed in a CSV: its `provider`, `provider_id` or `id` column, else its first.
-fn ids_in(path: &std::path::Path) -> Result<Vec<String>> {
+/// How far (m) a close file's lon/lat may be from the provider it means: its coordinates have
+/// 6 decimals (about 0.1 m), and two sites of one name are further apart than this.
+const SAME_SITE_M: f64 = 5.0;
+
+/// The ids listed in a CSV (its `provider`, `provider_id` or `id` column, else its first), each
+/// with its site in `working_crs` when the CSV has `lon` and `lat` columns (as
+/// critical_providers.csv has).
+fn ids_in(path: &std::path::Path, working_crs: Crs) -> Result<Vec<(String, Option<Coord>)>> {
     let table = crate::csv::read_table(path)?;
-    let column = ["provider", "provider_id", "id"]
-        .iter()
-        .find_map(|c| table.columns.iter().position(|x| x.eq_ignore_ascii_case(c)))
-        .unwrap_or(0);
-    Ok(table
-        .features
-        .iter()
-        .filter_map(|f| f.values.get(column).and_then(|v| v.as_text()))
-        .collect())
+    let col = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|c| table.columns.iter().position(|x| x.eq_ignore_ascii_case(c)))
+    };
+    let column = col(&["provider", "provider_id", "id"]).unwrap_or(0);
+    let lonlat = col(&["lon", "longitude"]).zip(col(&["lat", "latitude"]));
+    let to_working = crate::crs::Transformer::new(crate::crs::WGS84, working_crs)
+        .map_err(|e| Error::crs(path, e))?;
+    let mut out = Vec::new();
+    for f in &table.features {
+        let Some(id) = f.values.get(column).and_then(|v| v.as_text()) else {
+            continue;
+        };
+        let number = |k: usize| f.values.get(k).and_then(|v| v.as_number().ok().flatten());
+        let at = match lonlat.map(|(x, y)| (number(x), number(y))) {
+            Some((Some(lon), Some(lat))) => {
+                let mut c = [Coord { x: lon, y: lat }];
+                to_working.apply(&mut c).map_err(|e| Error::crs(path, e))?;
+                Some(c[0])
+            }
+            _ => None,
+        };
+        out.push((id, at));
+    }
+    Ok(out)
 }
