@@ -7,16 +7,6 @@
   var A = D.areas;
   var n = A.code.length;
 
-  // Arcs back to points ([y, x]: Leaflet's plane is (lat, lng) = (north, east)).
-  var arcs = D.arcs.map(function (a) {
-    var out = [], x = 0, y = 0;
-    for (var i = 0; i < a.length; i += 2) {
-      x += a[i];
-      y += a[i + 1];
-      out.push([y, x]);
-    }
-    return out;
-  });
   function ring(refs) {
     var pts = [];
     refs.forEach(function (r) {
@@ -25,6 +15,8 @@
     });
     return pts;
   }
+  // Delta-coded points ([x0, y0, dx1, dy1, ...]) back to points, as [y, x]: Leaflet's plane
+  // is (lat, lng) = (north, east).
   function delta(flat) {
     var out = [], x = 0, y = 0;
     for (var i = 0; i < flat.length; i += 2) {
@@ -34,6 +26,7 @@
     }
     return out;
   }
+  var arcs = D.arcs.map(delta);
 
   function esc(s) {
     return String(s).replace(/[&<>"']/g, function (c) {

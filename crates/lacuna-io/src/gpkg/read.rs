@@ -114,7 +114,8 @@ fn choose<'t>(
             path,
             format!(
                 "the GeoPackage has {} layers: say which with layer = \"NAME\" beside its path \
-                 in the study (or --layer NAME); its layers: {}",
+                 in the study ([areas], [[providers]] or [points]; lacuna validate --layer \
+                 NAME); its layers: {}",
                 tables.len(),
                 names()
             ),

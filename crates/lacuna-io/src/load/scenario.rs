@@ -40,12 +40,11 @@ pub(super) fn change(
         .map(|(s, at)| (s.trim(), at))
         .filter(|(s, _)| !s.is_empty())
     {
-        match by_id.get(id) {
-            None => unknown.push(id.to_string()),
+        match (by_id.get(id), at) {
+            (None, _) => unknown.push(id.to_string()),
             // Where the close file says where (as critical_providers.csv does), the provider
             // of that id at that site: several sites may share a name ("Trussell Trust").
-            Some(found) if at.is_some() && found.len() > 1 => {
-                let at = at.unwrap_or_default();
+            (Some(found), Some(at)) if found.len() > 1 => {
                 let d = |i: usize| {
                     let s = providers[i].site;
                     (s.x - at.x).hypot(s.y - at.y)
@@ -57,14 +56,16 @@ pub(super) fn change(
                     .collect();
                 if near.is_empty() {
                     return Err(Error::Config(format!(
-                        "scenario: provider id {id:?} names {} providers, none within {SAME_SITE_M} m                          of the close file's lon/lat for it (the nearest is {:.0} m away); check                          the coordinates, or drop them to close every provider of that id",
+                        "scenario: provider id {id:?} names {} providers, none within {SAME_SITE_M} m \
+                         of the close file's lon/lat for it (the nearest is {:.0} m away); check \
+                         the coordinates, or drop them to close every provider of that id",
                         found.len(),
                         found.iter().map(|&i| d(i)).fold(f64::INFINITY, f64::min)
                     )));
                 }
                 close.extend(near);
             }
-            Some(found) => {
+            (Some(found), _) => {
                 if found.len() > 1 {
                     warnings.push(format!(
                         "scenario: provider id {id:?} names {} providers; all of them are closed",

@@ -5,9 +5,9 @@
 //! working CRS, which the map shows as a flat plane (no reprojection, no tiles).
 
 use geo::{BoundingRect, Coord, MultiPolygon, SimplifyVwPreserve};
+use serde_json::{json, Value};
 
 use super::arcs::{topology, Topology};
-use super::json::Json;
 use crate::canvas::Rgb;
 use crate::maps::Shading;
 use lacuna_core::metrics::coverage::Coverage;
@@ -20,39 +20,40 @@ use lacuna_io::LoadedStudy as Study;
 /// screen still shows no corners cut.
 const PIXELS_ACROSS: f64 = 12000.0;
 
-/// The map's data as compact JSON.
+/// The map's data as compact JSON, safe inside an HTML `<script>` element.
 pub(crate) fn data_json(study: &Study, coverage: &Coverage, f: &Findings) -> String {
     let shapes: Vec<MultiPolygon> = study.areas.iter().map(|a| a.local.shape()).collect();
     let tolerance = tolerance(&shapes);
     let refs: Vec<&MultiPolygon> = shapes.iter().collect();
     let topo = topology(&refs, tolerance);
     let units = Units::of(study, coverage);
-    let mut j = Json::object();
-    j.key("title").str(if study.spec.name.is_empty() {
+    let title = if study.spec.name.is_empty() {
         "Service coverage study"
     } else {
         &study.spec.name
+    };
+    let (councils, areas, council_arcs) = areas(study, f, &topo);
+    let services: Vec<Value> = (0..study.service_types.len())
+        .map(|t| service(study, coverage, f, t, &topo.origin, tolerance))
+        .collect();
+    let data = json!({
+        "title": title,
+        "attribution": study.spec.findings.attribution,
+        "crs": study.working_crs.to_string(),
+        "origin": [topo.origin.x, topo.origin.y],
+        "tolerance_m": rounded(tolerance, 1),
+        "unit": if units.by_population { units.people } else { "km² of area" },
+        "by_population": units.by_population,
+        "arcs": topo.arcs.iter().map(|a| delta(a)).collect::<Vec<_>>(),
+        "councils": councils,
+        "areas": areas,
+        "council_arcs": council_arcs,
+        "services": services,
     });
-    j.key("attribution").str(&study.spec.findings.attribution);
-    j.key("crs").str(&study.working_crs.to_string());
-    j.key("origin").nums([topo.origin.x, topo.origin.y], 0);
-    j.key("tolerance_m").num(tolerance, 1);
-    j.key("unit").str(if units.by_population {
-        units.people
-    } else {
-        "km² of area"
-    });
-    j.key("by_population").bool(units.by_population);
-    j.key("arcs").raw(&arcs_json(&topo));
-    areas(&mut j, study, f, &topo);
-    j.key("services").open_list();
-    for t in 0..study.service_types.len() {
-        j.element();
-        service(&mut j, study, coverage, f, t, &topo.origin, tolerance);
-        j.close();
-    }
-    j.close_list();
-    j.finish()
+    // No "</script>" in a name may end the element the data sits in.
+    serde_json::to_string(&data)
+        .expect("JSON of plain values")
+        .replace("</", "<\\/")
 }
 
 /// The simplification tolerance: the study's extent over [`PIXELS_ACROSS`], at least a metre.
@@ -63,38 +64,38 @@ fn tolerance(shapes: &[MultiPolygon]) -> f64 {
     (extent / PIXELS_ACROSS).max(1.0)
 }
 
-/// The arcs, each as its first point then the steps from point to point (small numbers).
-fn arcs_json(topo: &Topology) -> String {
-    let mut s = String::from("[");
-    for (k, arc) in topo.arcs.iter().enumerate() {
-        if k > 0 {
-            s.push(',');
-        }
-        s.push_str(&delta(arc));
+/// `x` with at most `digits` decimals (whole numbers as integers), `null` when not finite.
+fn rounded(x: f64, digits: i32) -> Value {
+    if !x.is_finite() {
+        return Value::Null;
     }
-    s.push(']');
-    s
+    let scale = 10f64.powi(digits);
+    let r = (x * scale).round() / scale;
+    if r.fract() == 0.0 && r.abs() < 9e15 {
+        json!(r as i64)
+    } else {
+        json!(r)
+    }
 }
 
-/// Points as `[x0,y0,dx1,dy1,...]`.
-fn delta(points: &[[i64; 2]]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::from("[");
+fn nums(v: impl IntoIterator<Item = f64>, digits: i32) -> Value {
+    Value::Array(v.into_iter().map(|x| rounded(x, digits)).collect())
+}
+
+/// Points as `[x0, y0, dx1, dy1, ...]`: small numbers after the first.
+fn delta(points: &[[i64; 2]]) -> Vec<i64> {
     let mut last = [0, 0];
-    for (k, p) in points.iter().enumerate() {
-        if k > 0 {
-            s.push(',');
-        }
-        let _ = write!(s, "{},{}", p[0] - last[0], p[1] - last[1]);
+    let mut out = Vec::with_capacity(2 * points.len());
+    for p in points {
+        out.extend([p[0] - last[0], p[1] - last[1]]);
         last = *p;
     }
-    s.push(']');
-    s
+    out
 }
 
-/// The areas' columns: code, name, council (an index into `councils`), population, need
-/// decile, shape (arc references), and the arcs that are council boundaries.
-fn areas(j: &mut Json, study: &Study, f: &Findings, topo: &Topology) {
+/// The council names; the areas' columns (code, name, council as an index into the names,
+/// population, need decile, shape as arc references); and the arcs that are council boundaries.
+fn areas(study: &Study, f: &Findings, topo: &Topology) -> (Vec<String>, Value, Vec<usize>) {
     let mut councils: Vec<&str> = study.areas.iter().map(|a| a.group.as_str()).collect();
     councils.sort_unstable();
     councils.dedup();
@@ -103,118 +104,110 @@ fn areas(j: &mut Json, study: &Study, f: &Findings, topo: &Topology) {
         .iter()
         .map(|a| councils.binary_search(&a.group.as_str()).unwrap_or(0))
         .collect();
-    j.key("councils")
-        .strs(councils.iter().map(|g| study.group_label(g)));
-    j.key("areas").open();
-    j.key("code")
-        .strs(study.areas.iter().map(|a| a.code.as_str()));
-    j.key("name")
-        .strs(study.areas.iter().map(|a| a.name.as_str()));
-    j.key("council").ints(council_of.iter().map(|&c| c as i64));
     // Population is the same in every service type's access; without people, none.
     let population = |i: usize| match f.services.first() {
         Some(s) if s.access.by_population => s.access.weight[i],
         _ => f64::NAN,
     };
-    j.key("population")
-        .nums((0..study.areas.len()).map(population), 0);
-    j.key("decile")
-        .ints(f.need.decile.iter().map(|d| d.map_or(0, i64::from)));
-    let shape = serde_json::to_string(&topo.areas).unwrap_or_else(|_| "[]".into());
-    j.key("shape").raw(&shape);
-    j.close();
-    // Arcs between councils, or on the study's edge: the council boundaries.
-    let boundary = topo.sides.iter().enumerate().filter(|(_, s)| match s {
-        [Some(a), Some(b)] => council_of[*a as usize] != council_of[*b as usize],
-        _ => true,
+    let areas = json!({
+        "code": study.areas.iter().map(|a| &a.code).collect::<Vec<_>>(),
+        "name": study.areas.iter().map(|a| &a.name).collect::<Vec<_>>(),
+        "council": council_of,
+        "population": nums((0..study.areas.len()).map(population), 0),
+        "decile": f.need.decile.iter().map(|d| d.map_or(0, u8::from)).collect::<Vec<_>>(),
+        "shape": topo.areas,
     });
-    j.key("council_arcs").ints(boundary.map(|(i, _)| i as i64));
+    // Arcs between councils, or on the study's edge: the council boundaries.
+    let boundary = topo
+        .sides
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| match s {
+            [Some(a), Some(b)] => council_of[*a as usize] != council_of[*b as usize],
+            _ => true,
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let names = councils
+        .iter()
+        .map(|g| study.group_label(g).to_string())
+        .collect();
+    (names, areas, boundary)
 }
 
 /// One service type: its figures per area, its layers, gaps, providers, pairs and sites.
 fn service(
-    j: &mut Json,
     study: &Study,
     coverage: &Coverage,
     f: &Findings,
     t: usize,
     origin: &Coord,
     tolerance: f64,
-) {
+) -> Value {
     let sf = &f.services[t];
     let n = study.areas.len();
     let types = study.service_types.len();
-    j.key("key").str(&study.service_types[t]);
-    j.key("label").str(&study.service_label(t));
-    j.key("share").nums(
-        (0..n).map(|i| {
-            if sf.access.weight[i] > 0.0 {
-                sf.access.share[i]
-            } else {
-                f64::NAN
-            }
-        }),
-        4,
-    );
-    j.key("nearest_m").nums(
-        (0..n).map(|i| coverage.rows[i * types + t].nearest_m.unwrap_or(f64::NAN)),
-        0,
-    );
-    let mut rank = vec![0i64; n];
+    let share = (0..n).map(|i| {
+        if sf.access.weight[i] > 0.0 {
+            sf.access.share[i]
+        } else {
+            f64::NAN
+        }
+    });
+    let nearest = (0..n).map(|i| coverage.rows[i * types + t].nearest_m.unwrap_or(f64::NAN));
+    let mut rank = vec![0; n];
     for u in &sf.unserved {
-        rank[u.area] = u.rank as i64;
+        rank[u.area] = u.rank;
     }
-    j.key("unserved_rank").ints(rank);
-    j.key("unserved").num(sf.unserved.len() as f64, 0);
-    j.key("layers").open_list();
-    for (id, name, shading) in super::layers::shadings(study, coverage, f, t) {
-        j.element();
-        j.key("id").str(id);
-        j.key("name").str(name);
-        shading_json(j, &shading);
-        j.close();
-    }
-    j.close_list();
-    gaps(j, sf, origin, tolerance);
-    providers(j, study, f, t, origin);
-    j.key("pairs").raw(&pairs_json(sf));
-    sites(j, study, f, t, origin);
+    let layers: Vec<Value> = super::layers::shadings(study, coverage, f, t)
+        .into_iter()
+        .map(|(id, name, shading)| shading_json(id, name, &shading))
+        .collect();
+    let pairs: Vec<Value> = sf
+        .pairs
+        .iter()
+        .map(|p| json!([p.a, p.b, rounded(100.0 * p.difference, 0)]))
+        .collect();
+    let (sites, closed, opened) = sites(study, f, t, origin);
+    json!({
+        "key": study.service_types[t],
+        "label": study.service_label(t),
+        "share": nums(share, 4),
+        "nearest_m": nums(nearest, 0),
+        "unserved_rank": rank,
+        "unserved": sf.unserved.len(),
+        "layers": layers,
+        "gaps": gaps(sf, origin, tolerance),
+        "providers": providers(study, f, t, origin),
+        "pairs": pairs,
+        "sites": sites,
+        "closed": closed,
+        "opened": opened,
+    })
 }
 
 /// A shading as a palette of the colours it uses, each area's index into it, and the legend.
-fn shading_json(j: &mut Json, s: &Shading) {
+fn shading_json(id: &str, name: &str, s: &Shading) -> Value {
     let mut palette: Vec<Rgb> = Vec::new();
-    let fill: Vec<i64> = s
+    let fill: Vec<usize> = s
         .fill
         .iter()
         .map(|c| {
-            let k = palette.iter().position(|p| p == c).unwrap_or_else(|| {
+            palette.iter().position(|p| p == c).unwrap_or_else(|| {
                 palette.push(*c);
                 palette.len() - 1
-            });
-            k as i64
+            })
         })
         .collect();
-    j.key("title").str(&s.title);
-    j.key("palette").strs(
-        palette
-            .iter()
-            .map(hex)
-            .collect::<Vec<_>>()
-            .iter()
-            .map(String::as_str),
-    );
-    j.key("fill").ints(fill);
-    j.key("legend_colours").strs(
-        s.legend
-            .iter()
-            .map(|l| hex(&l.0))
-            .collect::<Vec<_>>()
-            .iter()
-            .map(String::as_str),
-    );
-    j.key("legend_labels")
-        .strs(s.legend.iter().map(|l| l.1.as_str()));
+    json!({
+        "id": id,
+        "name": name,
+        "title": s.title,
+        "palette": palette.iter().map(hex).collect::<Vec<_>>(),
+        "fill": fill,
+        "legend_colours": s.legend.iter().map(|l| hex(&l.0)).collect::<Vec<_>>(),
+        "legend_labels": s.legend.iter().map(|l| &l.1).collect::<Vec<_>>(),
+    })
 }
 
 fn hex(c: &Rgb) -> String {
@@ -231,37 +224,27 @@ fn local(c: Coord, origin: &Coord) -> [i64; 2] {
 
 /// The gap polygons' rings, simplified like the areas, each delta-coded.
 fn gaps(
-    j: &mut Json,
     sf: &lacuna_core::metrics::findings::ServiceFindings,
     origin: &Coord,
     tolerance: f64,
-) {
-    let mut s = String::from("[");
-    let mut first = true;
-    for g in &sf.gaps {
-        for poly in &g.shape.0 {
-            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
-                let ring = ring.simplify_vw_preserve(tolerance * tolerance);
-                let mut pts: Vec<[i64; 2]> = ring.0.iter().map(|c| local(*c, origin)).collect();
-                pts.dedup();
-                if pts.len() < 4 {
-                    continue;
-                }
-                if !first {
-                    s.push(',');
-                }
-                first = false;
-                s.push_str(&delta(&pts));
+) -> Vec<Vec<i64>> {
+    let mut out = Vec::new();
+    for poly in sf.gaps.iter().flat_map(|g| &g.shape.0) {
+        for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+            let ring = ring.simplify_vw_preserve(tolerance * tolerance);
+            let mut pts: Vec<[i64; 2]> = ring.0.iter().map(|c| local(*c, origin)).collect();
+            pts.dedup();
+            if pts.len() >= 4 {
+                out.push(delta(&pts));
             }
         }
     }
-    s.push(']');
-    j.key("gaps").raw(&s);
+    out
 }
 
 /// The providers of type `t`: where, their id, network, and the people only they cover (when
-/// the critical-providers figures were computed; NaN otherwise).
-fn providers(j: &mut Json, study: &Study, f: &Findings, t: usize, origin: &Coord) {
+/// the critical-providers figures were computed; null otherwise).
+fn providers(study: &Study, f: &Findings, t: usize, origin: &Coord) -> Value {
     let name = &study.service_types[t];
     let of_type: Vec<usize> = (0..study.providers.len())
         .filter(|&i| &study.providers[i].service_type == name)
@@ -274,45 +257,30 @@ fn providers(j: &mut Json, study: &Study, f: &Findings, t: usize, origin: &Coord
         .iter()
         .map(|&i| local(study.providers[i].site, origin))
         .collect();
-    j.key("providers").open();
-    j.key("x").ints(at.iter().map(|p| p[0]));
-    j.key("y").ints(at.iter().map(|p| p[1]));
-    j.key("id")
-        .strs(of_type.iter().map(|&i| study.providers[i].id.as_str()));
-    j.key("network").strs(
-        of_type
-            .iter()
-            .map(|&i| study.providers[i].network.as_deref().unwrap_or("")),
-    );
-    j.key("alone").nums(of_type.iter().map(|&i| alone[i]), 0);
-    j.close();
+    let p = |i: &usize| &study.providers[*i];
+    json!({
+        "x": at.iter().map(|p| p[0]).collect::<Vec<_>>(),
+        "y": at.iter().map(|p| p[1]).collect::<Vec<_>>(),
+        "id": of_type.iter().map(|i| &p(i).id).collect::<Vec<_>>(),
+        "network": of_type.iter().map(|i| p(i).network.as_deref().unwrap_or("")).collect::<Vec<_>>(),
+        "alone": nums(of_type.iter().map(|&i| alone[i]), 0),
+    })
 }
 
-/// The flagged lottery pairs: `[a, b, difference in points]`, ranked.
-fn pairs_json(sf: &lacuna_core::metrics::findings::ServiceFindings) -> String {
-    let items: Vec<String> = sf
-        .pairs
-        .iter()
-        .map(|p| format!("[{},{},{:.0}]", p.a, p.b, 100.0 * p.difference))
-        .collect();
-    format!("[{}]", items.join(","))
-}
-
-/// The new sites chosen for type `t` (`[x, y, rank, people]`) and the sites a scenario closes
-/// and opens (`[x, y]`), when there are any.
-fn sites(j: &mut Json, study: &Study, f: &Findings, t: usize, origin: &Coord) {
-    let chosen: Vec<String> = f
+/// The new sites chosen for type `t` (`[x, y, rank, people]`), and the sites a scenario closes
+/// and opens (`[x, y]`).
+fn sites(study: &Study, f: &Findings, t: usize, origin: &Coord) -> (Value, Value, Value) {
+    let chosen: Vec<Value> = f
         .sites
         .iter()
         .filter(|s| s.input.service == t)
         .flat_map(|s| {
             s.chosen.iter().map(|c| {
                 let p = local(s.input.candidates[c.candidate].1, origin);
-                format!("[{},{},{},{:.0}]", p[0], p[1], c.rank, c.people)
+                json!([p[0], p[1], c.rank, rounded(c.people, 0)])
             })
         })
         .collect();
-    j.key("sites").raw(&format!("[{}]", chosen.join(",")));
     let name = &study.service_types[t];
     let (mut closed, mut opened) = (Vec::new(), Vec::new());
     if let Some(s) = f.scenario.as_ref().filter(|s| s.services.contains(&t)) {
@@ -325,10 +293,5 @@ fn sites(j: &mut Json, study: &Study, f: &Findings, t: usize, origin: &Coord) {
             opened.push(local(p.site, origin));
         }
     }
-    let list = |v: &[[i64; 2]]| {
-        let items: Vec<String> = v.iter().map(|p| format!("[{},{}]", p[0], p[1])).collect();
-        format!("[{}]", items.join(","))
-    };
-    j.key("closed").raw(&list(&closed));
-    j.key("opened").raw(&list(&opened));
+    (json!(chosen), json!(closed), json!(opened))
 }

@@ -10,7 +10,6 @@
 
 mod arcs;
 mod data;
-mod json;
 mod layers;
 
 use lacuna_core::metrics::coverage::Coverage;
