@@ -101,6 +101,7 @@
 
 pub mod metrics;
 pub mod model;
+pub mod network;
 pub mod normalise;
 pub mod params;
 pub mod progress;

@@ -72,8 +72,14 @@ impl Area {
 pub enum Catchment {
     /// A disc of the given radius around the provider's point.
     Disc(Disc),
-    /// The provider's own catchment polygon (possibly a site polygon grown by a radius).
-    Polygon(Box<LocalPolygon>, MultiPolygon),
+    /// The provider's own catchment polygon (possibly a site polygon grown by a radius), or a
+    /// network service area; a network catchment also knows which of the study's population
+    /// points it reaches along the network.
+    Polygon(
+        Box<LocalPolygon>,
+        MultiPolygon,
+        Option<std::sync::Arc<crate::network::PointReach>>,
+    ),
 }
 
 /// A service provider.
@@ -127,7 +133,7 @@ impl Provider {
             id: String::new(),
             service_type: service_type.into(),
             site,
-            catchment: Catchment::Polygon(Box::new(LocalPolygon::new(&shape)), shape),
+            catchment: Catchment::Polygon(Box::new(LocalPolygon::new(&shape)), shape, None),
             capacity: None,
             network: None,
         }

@@ -78,6 +78,9 @@ pub struct Study {
     pub scenario: Option<crate::metrics::scenario::Change>,
     /// New sites to choose, when the study asks where to open next (`lacuna sites`).
     pub sites: Option<crate::metrics::sites::SitesInput>,
+    /// The service types measured along a street network, with their network and standard
+    /// ([`Study::set_network`]).
+    pub network: BTreeMap<String, crate::network::NetworkService>,
 }
 
 impl Study {

@@ -140,6 +140,9 @@ pub struct CoverageEngine<'a> {
     point_start: Vec<usize>,
     point_ids: Vec<usize>,
     method: PopulationMethod,
+    /// Per service type measured along a network: the distance to its nearest provider from
+    /// anywhere (None: straight-line distances).
+    network: Vec<Option<crate::network::Nearest<'a>>>,
 }
 
 impl<'a> CoverageEngine<'a> {
@@ -168,6 +171,9 @@ impl<'a> CoverageEngine<'a> {
             study.areas.len(),
             study.points.iter().flatten().map(|p| p.area),
         );
+        let network = (0..study.service_types.len())
+            .map(|t| network_nearest(study, providers, &index, t))
+            .collect();
         CoverageEngine {
             study,
             providers,
@@ -175,6 +181,7 @@ impl<'a> CoverageEngine<'a> {
             point_start,
             point_ids,
             method,
+            network,
         }
     }
 
@@ -204,6 +211,7 @@ impl<'a> CoverageEngine<'a> {
                 let area = &study.areas[ai];
                 let cands = self.index.candidates_all(area.local.bounding_rect());
                 let ctx = AreaContext {
+                    network: &self.network,
                     study,
                     providers: self.providers,
                     index: &self.index,
@@ -238,7 +246,29 @@ impl<'a> CoverageEngine<'a> {
     }
 }
 
+/// The network distance field of service type `t` from `providers`, when the type is measured
+/// along a network: in metres along the streets, whatever the standard's unit.
+fn network_nearest<'a>(
+    study: &'a Study,
+    providers: &[Provider],
+    index: &ProviderIndex,
+    t: usize,
+) -> Option<crate::network::Nearest<'a>> {
+    let svc = study.network.get(&study.service_types[t])?;
+    let std = crate::network::NetworkStandard {
+        metric: crate::network::Metric::Distance,
+        budget: f64::INFINITY,
+        ..svc.standard
+    };
+    let joins: Vec<_> = providers[index.ranges[t].clone()]
+        .iter()
+        .map(|p| svc.network.join(p.site, &std))
+        .collect();
+    Some(crate::network::Nearest::new(&svc.network, &std, &joins))
+}
+
 struct AreaContext<'a> {
+    network: &'a [Option<crate::network::Nearest<'a>>],
     study: &'a Study,
     providers: &'a [Provider],
     index: &'a ProviderIndex,
@@ -331,6 +361,9 @@ impl AreaContext<'_> {
             + 0.0;
         let nearest = |i: usize| {
             let p = pts[i].at;
+            if let Some(field) = &self.network[t] {
+                return field.at(p);
+            }
             rect.intersects(&p)
                 .then(|| self.index.nearest_among(providers, t, cands, p))
                 .flatten()
@@ -339,16 +372,25 @@ impl AreaContext<'_> {
         };
         let nearest = if self.points.is_empty() || self.index.count(t) == 0 {
             self.representative_distance(t)
-        } else if pop > 0.0 {
-            let weighted: f64 = self
+        } else {
+            // Points off the network (or cut off from every provider) have no distance: the
+            // mean is over the points that have one (they count as not covered).
+            let reachable: Vec<(f64, f64)> = self
                 .points
                 .iter()
-                .map(|&i| pts[i].population * nearest(i))
-                .sum();
-            Some(weighted / pop)
-        } else {
-            let sum: f64 = self.points.iter().map(|&i| nearest(i)).sum();
-            Some(sum / self.points.len() as f64)
+                .map(|&i| (pts[i].population, nearest(i)))
+                .filter(|(_, d)| d.is_finite())
+                .collect();
+            let weight: f64 = reachable.iter().map(|(w, _)| w).sum::<f64>() + 0.0;
+            if reachable.is_empty() {
+                None
+            } else if weight > 0.0 {
+                let weighted: f64 = reachable.iter().map(|(w, d)| w * d).sum();
+                Some(weighted / weight)
+            } else {
+                let sum: f64 = reachable.iter().map(|(_, d)| d).sum();
+                Some(sum / reachable.len() as f64)
+            }
         };
         (Some(pop), Some(cov), nearest)
     }
@@ -360,6 +402,9 @@ impl AreaContext<'_> {
             .interior
             .get_or_init(|| self.area.local.shape().interior_point().map(|p| p.0))
             .as_ref()?;
-        self.index.nearest_distance(t, *p)
+        match &self.network[t] {
+            Some(field) => Some(field.at(*p)).filter(|d| d.is_finite()),
+            None => self.index.nearest_distance(t, *p),
+        }
     }
 }

@@ -260,8 +260,8 @@ fn piece(
                 grow(bbox, margin),
             )?])
         }
-        Catchment::Polygon(_, mp) if grid.is_some() => mp.clone(),
-        Catchment::Polygon(_, mp) => mp.intersection(&bbox.to_polygon()),
+        Catchment::Polygon(_, mp, _) if grid.is_some() => mp.clone(),
+        Catchment::Polygon(_, mp, _) => mp.intersection(&bbox.to_polygon()),
     };
     (!piece.0.is_empty()).then_some(piece)
 }
@@ -448,6 +448,7 @@ mod tests {
                         Catchment::Polygon(
                             Box::new(crate::spatial::overlay::LocalPolygon::new(&mp)),
                             mp,
+                            None,
                         )
                     }
                 })

@@ -53,7 +53,7 @@ pub(crate) fn covered(
             .iter()
             .filter(|&&i| match &providers[i].catchment {
                 Catchment::Disc(d) => area.local.touches(d),
-                Catchment::Polygon(_, mp) => mp.intersects(&shape),
+                Catchment::Polygon(_, mp, _) => mp.intersects(&shape),
             })
             .count();
         (

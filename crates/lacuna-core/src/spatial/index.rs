@@ -29,7 +29,7 @@ pub fn rect_of(c: &Catchment) -> Rect {
                 y: d.y + d.r,
             },
         ),
-        Catchment::Polygon(lp, _) => lp.bounding_rect(),
+        Catchment::Polygon(lp, ..) => lp.bounding_rect(),
     }
 }
 
@@ -40,7 +40,10 @@ pub(crate) fn holds(c: &Catchment, p: Coord) -> bool {
             let (dx, dy) = (p.x - d.x, p.y - d.y);
             dx * dx + dy * dy <= d.r * d.r
         }
-        Catchment::Polygon(lp, _) => lp.contains(p),
+        Catchment::Polygon(lp, _, reach) => reach
+            .as_ref()
+            .and_then(|r| r.holds(p))
+            .unwrap_or_else(|| lp.contains(p)),
     }
 }
 

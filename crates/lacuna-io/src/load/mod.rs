@@ -395,6 +395,7 @@ pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
         points_counted,
         scenario: change,
         sites: None,
+        network: Default::default(),
     };
     if let Some(sites) = &spec.sites {
         study.sites = Some(sites::input(spec, sites, &study, working_crs)?);

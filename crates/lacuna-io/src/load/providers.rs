@@ -237,7 +237,7 @@ fn polygon_catchment(
     }
     Ok((
         site,
-        Catchment::Polygon(Box::new(LocalPolygon::new(&shape)), shape),
+        Catchment::Polygon(Box::new(LocalPolygon::new(&shape)), shape, None),
         fixed != Fixed::Unchanged,
     ))
 }
@@ -328,7 +328,7 @@ impl<'a> Far<'a> {
         }
         match catchment {
             Catchment::Disc(d) => r.distance(site) > d.r,
-            Catchment::Polygon(local, _) => {
+            Catchment::Polygon(local, ..) => {
                 let b = local.bounding_rect();
                 b.max().x < r.min.x
                     || b.min().x > r.max.x

@@ -1,0 +1,154 @@
+//! Catchments along the street network: a provider serves the people who can walk (or drive) to
+//! it within the standard, measured along the streets rather than in a straight line.
+//!
+//! - [`Graph`]: the network (built by a reader from OpenStreetMap or a line layer);
+//! - [`Snapper`]: providers and population points join it at the nearest point on an edge;
+//! - [`Search`]: bounded multi-source Dijkstra, backwards from the providers;
+//! - [`NetworkStandard`]: the standard (distance or time, the budget, snapping and buffer);
+//! - [`catchments`]: each provider's service area (the reachable edges buffered, for the exact
+//!   overlay) and the population points it reaches (for point coverage);
+//! - [`Nearest`], [`nearest`]: the network distance from any point, or from every population
+//!   point, to the nearest provider.
+//!
+//! A point's cost to a provider is its off-network leg (straight line to the edge, at walking
+//! speed for time standards), the way along its edge to a node, the network between nodes, and
+//! the way along the provider's edge to where the provider joins it, plus the provider's own
+//! leg. Two points on the same edge are joined directly along it.
+
+mod apply;
+mod graph;
+mod reach;
+mod search;
+mod snap;
+
+pub use apply::NetworkSummary;
+pub use graph::{Edge, Graph, Metric};
+pub use reach::{catchments, nearest, service_area, Nearest, NetworkCatchments};
+pub use search::Search;
+pub use snap::{Snap, Snapper};
+
+use std::sync::Arc;
+
+use geo::Coord;
+
+/// A network standard of one service type (`network = "walk"`, `max_m` or `max_minutes`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NetworkStandard {
+    /// Metres or seconds.
+    pub metric: Metric,
+    /// The most a person may travel: metres for [`Metric::Distance`], seconds for
+    /// [`Metric::Time`].
+    pub budget: f64,
+    /// Points farther than this from every edge are off the network (unreachable).
+    pub snap_max_m: f64,
+    /// How far either side of a reachable street the service area extends.
+    pub lateral_m: f64,
+    /// Walking speed, metres per second: the off-network legs of time standards.
+    pub walk_ms: f64,
+}
+
+impl NetworkStandard {
+    /// The cost of an off-network leg of `m` metres.
+    pub fn leg(&self, m: f64) -> f64 {
+        match self.metric {
+            Metric::Distance => m,
+            Metric::Time => m / self.walk_ms,
+        }
+    }
+}
+
+/// A point joined to the network: where, and the cost of its leg.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Joined {
+    /// Where it joins.
+    pub snap: Snap,
+    /// The cost of its off-network leg.
+    pub leg: f64,
+}
+
+/// A network and the index used to join points to it.
+pub struct Network {
+    /// The graph.
+    pub graph: Graph,
+    /// Its edges indexed.
+    pub snapper: Snapper,
+}
+
+impl Network {
+    /// The network of `graph`, indexed.
+    pub fn new(graph: Graph) -> Network {
+        let snapper = Snapper::new(&graph);
+        Network { graph, snapper }
+    }
+
+    /// Joins `p` to the network under `standard` (None: farther than `snap_max_m`).
+    pub fn join(&self, p: Coord, standard: &NetworkStandard) -> Option<Joined> {
+        self.snapper
+            .snap(p, standard.snap_max_m)
+            .map(|snap| Joined {
+                snap,
+                leg: standard.leg(snap.offset_m),
+            })
+    }
+
+    /// Where on the network a join lies.
+    pub fn position(&self, snap: &Snap) -> Coord {
+        let e = &self.graph.edges[snap.edge as usize];
+        let (a, b) = (
+            self.graph.nodes[e.a as usize],
+            self.graph.nodes[e.b as usize],
+        );
+        a + (b - a) * snap.t
+    }
+}
+
+/// A network service type of a study: its network and standard (the study's providers of the
+/// type already carry their network catchments; this is for distances to the nearest).
+#[derive(Clone)]
+pub struct NetworkService {
+    /// The network of its profile (shared by the types of one profile).
+    pub network: Arc<Network>,
+    /// Its standard.
+    pub standard: NetworkStandard,
+}
+
+impl std::fmt::Debug for NetworkService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetworkService")
+            .field("edges", &self.network.graph.edges.len())
+            .field("standard", &self.standard)
+            .finish()
+    }
+}
+
+/// The population points a network catchment reaches, answered exactly for the study's own
+/// points: whether a point is covered is decided along the network, not by the service-area
+/// polygon (which is for areal coverage and holds points up to `lateral_m` off a street end).
+/// A place that is not one of the study's points (an area's interior point, for instance) is
+/// answered by the polygon.
+#[derive(Debug, Clone)]
+pub struct PointReach {
+    /// Every study point's coordinates (as bits), sorted: shared by all catchments.
+    pub known: Arc<Vec<[u64; 2]>>,
+    /// The reached points' coordinates (as bits), sorted.
+    pub reached: Vec<[u64; 2]>,
+}
+
+impl PointReach {
+    /// The key a point is looked up by.
+    pub fn key(p: Coord) -> [u64; 2] {
+        [p.x.to_bits(), p.y.to_bits()]
+    }
+
+    /// Whether the catchment reaches `p`, when `p` is a study point (None otherwise).
+    pub fn holds(&self, p: Coord) -> Option<bool> {
+        let k = Self::key(p);
+        self.known
+            .binary_search(&k)
+            .ok()
+            .map(|_| self.reached.binary_search(&k).is_ok())
+    }
+}
+
+#[cfg(test)]
+mod tests;

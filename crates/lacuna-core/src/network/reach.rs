@@ -1,0 +1,313 @@
+//! What each provider reaches along the network: the population points within the standard
+//! and the service-area polygon, and each point's distance to the nearest provider.
+
+use std::collections::HashMap;
+
+use geo::{Buffer, Coord, Line, MultiLineString, MultiPolygon};
+use rayon::prelude::*;
+
+use super::{Joined, Network, NetworkStandard, Search};
+
+/// The network catchments of a list of providers (same order).
+#[derive(Debug, Clone, Default)]
+pub struct NetworkCatchments {
+    /// Where each provider joins the network (None: farther than `snap_max_m` from it; such a
+    /// provider reaches no one and its service area is empty).
+    pub joins: Vec<Option<Joined>>,
+    /// Each provider's service area: the streets reachable within the standard, buffered by
+    /// `lateral_m`, with the provider's own leg to the street.
+    pub areas: Vec<MultiPolygon>,
+    /// The population points each provider reaches within the standard (indices, ascending).
+    pub points: Vec<Vec<u32>>,
+}
+
+/// Points grouped by the edge they join: the points of edge e are
+/// `ids[start[e]..start[e + 1]]`.
+struct ByEdge {
+    start: Vec<u32>,
+    ids: Vec<u32>,
+}
+
+impl ByEdge {
+    fn new(edges: usize, joins: &[Option<Joined>]) -> ByEdge {
+        let mut start = vec![0u32; edges + 1];
+        for j in joins.iter().flatten() {
+            start[j.snap.edge as usize + 1] += 1;
+        }
+        for e in 0..edges {
+            start[e + 1] += start[e];
+        }
+        let mut next = start.clone();
+        let mut ids = vec![0u32; start[edges] as usize];
+        for (i, j) in joins.iter().enumerate() {
+            if let Some(j) = j {
+                let e = j.snap.edge as usize;
+                ids[next[e] as usize] = i as u32;
+                next[e] += 1;
+            }
+        }
+        ByEdge { start, ids }
+    }
+
+    fn of(&self, e: u32) -> &[u32] {
+        &self.ids[self.start[e as usize] as usize..self.start[e as usize + 1] as usize]
+    }
+}
+
+/// The sources of a backward search to a provider joined at `j`: each end of its edge, with
+/// the cost of travelling from there along the edge to the join, and the provider's leg.
+fn sources(net: &Network, std: &NetworkStandard, j: &Joined) -> Vec<(u32, f64)> {
+    let g = &net.graph;
+    let e = &g.edges[j.snap.edge as usize];
+    let c = g.cost(j.snap.edge, std.metric);
+    let mut out = Vec::with_capacity(2);
+    if e.forward {
+        out.push((e.a, j.leg + j.snap.t * c));
+    }
+    if e.backward {
+        out.push((e.b, j.leg + (1.0 - j.snap.t) * c));
+    }
+    out
+}
+
+/// The cost from a point joined at `q` to a provider joined at `p` on the same edge, directly
+/// along it (None when the edge's direction forbids it).
+fn along(net: &Network, std: &NetworkStandard, q: &Joined, p: &Joined) -> Option<f64> {
+    let e = &net.graph.edges[q.snap.edge as usize];
+    let c = net.graph.cost(q.snap.edge, std.metric);
+    let d = p.snap.t - q.snap.t;
+    let ok = if d >= 0.0 { e.forward } else { e.backward };
+    ok.then(|| q.leg + d.abs() * c + p.leg)
+}
+
+/// The cost from a point joined at `q` to the sources of a finished search, through node `v`
+/// (one end of its edge), when the edge may be travelled towards `v`.
+fn via(net: &Network, std: &NetworkStandard, search: &Search, q: &Joined, v: u32) -> f64 {
+    let g = &net.graph;
+    let e = q.snap.edge;
+    let w = g.other(e, v);
+    if !g.allows_from(e, w) {
+        return f64::INFINITY;
+    }
+    let frac = if g.edges[e as usize].a == v {
+        q.snap.t
+    } else {
+        1.0 - q.snap.t
+    };
+    q.leg + frac * g.cost(e, std.metric) + search.cost(v)
+}
+
+/// The catchments of providers at `sites` under `std`, given the population points' joins
+/// (`points`, from [`Network::join`] under the same standard). In parallel over providers,
+/// each a search bounded by the standard.
+pub fn catchments(
+    net: &Network,
+    std: &NetworkStandard,
+    sites: &[Coord],
+    points: &[Option<Joined>],
+) -> NetworkCatchments {
+    let by_edge = ByEdge::new(net.graph.edges.len(), points);
+    let joins: Vec<Option<Joined>> = sites.par_iter().map(|&s| net.join(s, std)).collect();
+    let each: Vec<(MultiPolygon, Vec<u32>)> = sites
+        .par_iter()
+        .zip(&joins)
+        .map_init(
+            || Search::new(&net.graph),
+            |search, (&site, join)| match join {
+                None => (MultiPolygon::new(vec![]), Vec::new()),
+                Some(j) => {
+                    search.run(&net.graph, std.metric, &sources(net, std, j), std.budget);
+                    let reached = reached_points(net, std, search, j, points, &by_edge);
+                    (area_of_search(net, std, search, j, site), reached)
+                }
+            },
+        )
+        .collect();
+    let (areas, points) = each.into_iter().unzip();
+    NetworkCatchments {
+        joins,
+        areas,
+        points,
+    }
+}
+
+/// The points within the budget of the provider joined at `j`, after its search.
+fn reached_points(
+    net: &Network,
+    std: &NetworkStandard,
+    search: &Search,
+    j: &Joined,
+    points: &[Option<Joined>],
+    by_edge: &ByEdge,
+) -> Vec<u32> {
+    let g = &net.graph;
+    let mut out = Vec::new();
+    for &v in search.reached() {
+        for &e in g.incident(v) {
+            for &i in by_edge.of(e) {
+                let q = points[i as usize]
+                    .as_ref()
+                    .expect("grouped points are joined");
+                if via(net, std, search, q, v) <= std.budget {
+                    out.push(i);
+                }
+            }
+        }
+    }
+    for &i in by_edge.of(j.snap.edge) {
+        let q = points[i as usize]
+            .as_ref()
+            .expect("grouped points are joined");
+        if along(net, std, q, j).is_some_and(|c| c <= std.budget) {
+            out.push(i);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The service area of the provider at `site`, joined at `j`, after its search: the parts of
+/// edges from which its join is within the budget, and its leg, buffered by `lateral_m`.
+fn area_of_search(
+    net: &Network,
+    std: &NetworkStandard,
+    search: &Search,
+    j: &Joined,
+    site: Coord,
+) -> MultiPolygon {
+    let g = &net.graph;
+    // How far along each edge (as a fraction) is reachable from its a end and from its b end.
+    let mut reach: HashMap<u32, (f64, f64)> = HashMap::new();
+    for &v in search.reached() {
+        let left = std.budget - search.cost(v);
+        for &e in g.incident(v) {
+            if !g.allows_from(e, g.other(e, v)) {
+                continue;
+            }
+            let f = (left / g.cost(e, std.metric)).min(1.0);
+            let r = reach.entry(e).or_insert((0.0, 0.0));
+            if g.edges[e as usize].a == v {
+                r.0 = r.0.max(f);
+            } else {
+                r.1 = r.1.max(f);
+            }
+        }
+    }
+    let at = |e: u32, t: f64| {
+        let ed = &g.edges[e as usize];
+        let (a, b) = (g.nodes[ed.a as usize], g.nodes[ed.b as usize]);
+        a + (b - a) * t
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    let mut keys: Vec<u32> = reach.keys().copied().collect();
+    keys.sort_unstable();
+    for e in keys {
+        let (fa, fb) = reach[&e];
+        if fa + fb >= 1.0 {
+            lines.push(Line::new(at(e, 0.0), at(e, 1.0)));
+        } else {
+            for (from, to) in [(0.0, fa), (1.0, 1.0 - fb)] {
+                if from != to {
+                    lines.push(Line::new(at(e, from), at(e, to)));
+                }
+            }
+        }
+    }
+    // The provider's own edge, from its join outwards.
+    let (e, u) = (j.snap.edge, j.snap.t);
+    let f = (std.budget - j.leg) / g.cost(e, std.metric);
+    let ed = &g.edges[e as usize];
+    if f > 0.0 {
+        if ed.forward {
+            lines.push(Line::new(at(e, (u - f).max(0.0)), at(e, u)));
+        }
+        if ed.backward {
+            lines.push(Line::new(at(e, u), at(e, (u + f).min(1.0))));
+        }
+    }
+    lines.push(Line::new(site, at(e, u)));
+    let lines: Vec<_> = lines
+        .into_iter()
+        .filter(|l| l.start != l.end)
+        .map(|l| geo::LineString::from(vec![l.start, l.end]))
+        .collect();
+    MultiLineString::new(lines).buffer(std.lateral_m)
+}
+
+/// The service area of one provider at `site` (empty when it is off the network).
+pub fn service_area(net: &Network, std: &NetworkStandard, site: Coord) -> MultiPolygon {
+    let Some(j) = net.join(site, std) else {
+        return MultiPolygon::new(vec![]);
+    };
+    let mut search = Search::new(&net.graph);
+    search.run(&net.graph, std.metric, &sources(net, std, &j), std.budget);
+    area_of_search(net, std, &search, &j, site)
+}
+
+/// Every place's cost to the nearest of a set of providers: one search from all of them,
+/// unbounded, then any point's cost from where it joins the network.
+pub struct Nearest<'a> {
+    net: &'a Network,
+    std: NetworkStandard,
+    search: Search,
+    on_edge: HashMap<u32, Vec<Joined>>,
+}
+
+impl<'a> Nearest<'a> {
+    /// The search from the providers joined at `providers` (None: off the network).
+    pub fn new(net: &'a Network, std: &NetworkStandard, providers: &[Option<Joined>]) -> Self {
+        let all: Vec<(u32, f64)> = providers
+            .iter()
+            .flatten()
+            .flat_map(|j| sources(net, std, j))
+            .collect();
+        let mut search = Search::new(&net.graph);
+        search.run(&net.graph, std.metric, &all, f64::INFINITY);
+        let mut on_edge: HashMap<u32, Vec<Joined>> = HashMap::new();
+        for j in providers.iter().flatten() {
+            on_edge.entry(j.snap.edge).or_default().push(*j);
+        }
+        Nearest {
+            net,
+            std: *std,
+            search,
+            on_edge,
+        }
+    }
+
+    /// The cost from a point joined at `q` to the nearest provider (infinite when cut off).
+    pub fn cost(&self, q: &Joined) -> f64 {
+        let (net, std) = (self.net, &self.std);
+        let e = &net.graph.edges[q.snap.edge as usize];
+        let ends = via(net, std, &self.search, q, e.a).min(via(net, std, &self.search, q, e.b));
+        self.on_edge
+            .get(&q.snap.edge)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| along(net, std, q, p))
+            .fold(ends, f64::min)
+    }
+
+    /// The cost from `p` (infinite when off the network or cut off).
+    pub fn at(&self, p: Coord) -> f64 {
+        self.net
+            .join(p, &self.std)
+            .map_or(f64::INFINITY, |q| self.cost(&q))
+    }
+}
+
+/// Each point's cost (under `std`) to the nearest of the providers joined at `providers`
+/// (infinite when off the network or cut off from every provider).
+pub fn nearest(
+    net: &Network,
+    std: &NetworkStandard,
+    providers: &[Option<Joined>],
+    points: &[Option<Joined>],
+) -> Vec<f64> {
+    let field = Nearest::new(net, std, providers);
+    points
+        .par_iter()
+        .map(|q| q.as_ref().map_or(f64::INFINITY, |q| field.cost(q)))
+        .collect()
+}
