@@ -165,6 +165,7 @@ impl Inputs {
             scenario: None,
             sites: None,
             bundles: Default::default(),
+            network: None,
         };
         spec.check()?;
         Ok(spec)

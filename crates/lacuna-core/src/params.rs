@@ -49,6 +49,16 @@ pub struct Standard {
     /// among the people who can reach them. Default: 2SFCA over the standard's catchment when
     /// the type's providers have a capacity.
     pub access: Option<AccessSpec>,
+    /// Measure along the street network (`walk` or `drive`) instead of a straight-line radius;
+    /// the standard is then `max_m` or `max_minutes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<crate::network::Profile>,
+    /// The longest journey along the network, in metres.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_m: Option<f64>,
+    /// The longest journey along the network, in minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_minutes: Option<f64>,
 }
 
 /// How capacity-aware access is measured for one service type (`[services.T.access]`); see

@@ -192,6 +192,9 @@ pub struct StudySpec {
     /// Where to open next (`lacuna sites`, or `[sites]` in the study).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sites: Option<SitesSpec>,
+    /// The street network for standards measured along it (`network = "walk"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<crate::network::NetworkSpec>,
 }
 
 /// New sites to choose (`[sites]`, or `lacuna sites`).
@@ -293,7 +296,7 @@ impl Default for MapSpec {
     }
 }
 
-mod opt_crs {
+pub(crate) mod opt_crs {
     use super::Crs;
     use serde::{Deserialize, Deserializer, Serializer};
 
@@ -325,7 +328,10 @@ pub const MAX_RESAMPLES: usize = 100_000;
 
 /// Paths are recorded (run.json, the run id) as text, a byte that is not UTF-8 shown as U+FFFD:
 /// serde's own path serialiser fails on such a path, and a run must not die on its name.
-fn lossy_path<S: serde::Serializer>(p: &Path, s: S) -> std::result::Result<S::Ok, S::Error> {
+pub(crate) fn lossy_path<S: serde::Serializer>(
+    p: &Path,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(&p.to_string_lossy())
 }
 
@@ -395,6 +401,9 @@ impl StudySpec {
             sc.close_file.iter_mut().for_each(fix);
             sc.open.iter_mut().for_each(|p| fix(&mut p.path));
         }
+        if let Some(n) = &mut spec.network {
+            fix(&mut n.path);
+        }
         spec.check()?;
         Ok(spec)
     }
@@ -463,6 +472,7 @@ impl StudySpec {
             }
         }
         self.check_maps()?;
+        crate::load::network::check(self)?;
         if self.geoparquet && !cfg!(feature = "geoparquet") {
             return Err(Error::Config(
                 "GeoParquet output needs lacuna built with it: cargo build --release --features geoparquet"

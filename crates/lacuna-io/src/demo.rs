@@ -341,7 +341,94 @@ their neighbours; no food bank near the deprived south-west of Midmarsh.\n\n\
 | `libraries.geojson` | libraries | WGS84 |\n\
 | `food_banks.csv`, `community_pantries.csv` | food banks of two networks | EPSG:27700 easting/northing |\n\
 | `population_points.csv` | population-weighted points with their ward code | EPSG:27700 |\n\
-| `need.csv` | population, deprivation score and decile (1 = most deprived) per ward | |\n";
+| `need.csv` | population, deprivation score and decile (1 = most deprived) per ward | |\n\
+| `streets.geojson` | a street grid every 400 m, cut by a river along the boundary between ward rows C and D, crossed by one bridge (`highway`, `name`) | EPSG:27700 (crs member) |\n\
+| `network.toml` | the study with GPs (1.6 km) and pharmacies (12 minutes) measured as walks along the streets | |\n";
+
+/// The street grid's spacing, metres.
+const STREET: f64 = 400.0;
+/// The river runs west to east at this northing offset (the boundary between ward rows C and
+/// D), and the only bridge is at this easting offset.
+const RIVER_Y: f64 = CELL * 3.0;
+const BRIDGE_X: f64 = 12_000.0;
+
+/// The demo's street network: every 400 m east-west and north-south over the island, every
+/// fifth street a tertiary road, no street along the river and only one across it.
+fn streets() -> String {
+    let nx = (CELL * COLS as f64 / STREET) as usize;
+    let ny = (CELL * ROWS as f64 / STREET) as usize;
+    let at = |i: usize, j: usize| (ORIGIN.x + STREET * i as f64, ORIGIN.y + STREET * j as f64);
+    let mut lines: Vec<(String, &str, Vec<(f64, f64)>)> = Vec::new();
+    let class = |k: usize| {
+        if k % 5 == 0 {
+            "tertiary"
+        } else {
+            "residential"
+        }
+    };
+    for j in 0..=ny {
+        if STREET * j as f64 == RIVER_Y {
+            continue;
+        }
+        let pts = (0..=nx).map(|i| at(i, j)).collect();
+        lines.push((format!("East Street {j}"), class(j), pts));
+    }
+    let river = (RIVER_Y / STREET) as usize;
+    for i in 0..=nx {
+        let name = format!("North Road {i}");
+        if STREET * i as f64 == BRIDGE_X {
+            lines.push((
+                format!("{name} (bridge)"),
+                class(i),
+                (0..=ny).map(|j| at(i, j)).collect(),
+            ));
+        } else {
+            lines.push((
+                name.clone(),
+                class(i),
+                (0..river).map(|j| at(i, j)).collect(),
+            ));
+            lines.push((name, class(i), (river + 1..=ny).map(|j| at(i, j)).collect()));
+        }
+    }
+    let mut g = String::from(
+        "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::27700\"}},\"features\":[\n",
+    );
+    for (k, (name, highway, pts)) in lines.iter().enumerate() {
+        let coords: Vec<String> = pts
+            .iter()
+            .map(|(x, y)| format!("[{x:.1},{y:.1}]"))
+            .collect();
+        let _ = write!(
+            g,
+            "{}{{\"type\":\"Feature\",\"properties\":{{\"name\":\"{name}\",\"highway\":\"{highway}\"}},\"geometry\":{{\"type\":\"LineString\",\"coordinates\":[{}]}}}}",
+            if k > 0 { ",\n" } else { "" },
+            coords.join(",")
+        );
+    }
+    g.push_str("\n]}\n");
+    g
+}
+
+/// The study measured along the streets: GPs within a 1.6 km walk and pharmacies within a
+/// 12-minute walk, libraries and food banks in straight lines as before.
+fn network_study() -> String {
+    STUDY
+        .replace(
+            "name = \"Lacuna Isle (synthetic demo)\"",
+            "name = \"Lacuna Isle along its streets (synthetic demo)\"",
+        )
+        .replace(
+            "# Catchment standard per service type: straight-line radius in metres.\n[services.gp]\nradius_m = 1600",
+            "# GPs and pharmacies along the streets (a river with one bridge); libraries and food\n\
+             # banks in straight lines.\n[services.gp]\nnetwork = \"walk\"\nmax_m = 1600",
+        )
+        .replace(
+            "[services.pharmacy]\nradius_m = 1000",
+            "[services.pharmacy]\nnetwork = \"walk\"\nmax_minutes = 12",
+        )
+        + "\n[network]\npath = \"streets.geojson\"\nwalk_kmh = 4.8\nsource = \"synthetic: made by lacuna demo\"\n"
+}
 
 fn to_wgs84(t: &Transformer, c: Coord) -> Result<Coord> {
     let mut one = [c];
@@ -369,6 +456,8 @@ pub fn write(dir: &Path) -> Result<Vec<PathBuf>> {
         Ok(())
     };
     put("study.toml", STUDY.to_string())?;
+    put("network.toml", network_study())?;
+    put("streets.geojson", streets())?;
     put("README.md", README.to_string())?;
 
     let mut g = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");

@@ -60,6 +60,7 @@ pub mod geoparquet;
 pub mod gpkg;
 mod layer;
 pub mod load;
+pub mod network;
 pub mod outdir;
 pub mod prj;
 pub mod provenance;

@@ -34,20 +34,15 @@ pub struct NetworkSummary {
 }
 
 impl Study {
-    /// Measures service type `service` along a street network: each of its providers gets its
-    /// network catchment (the service area for the overlay, and the population points it
-    /// reaches along the network), replacing the catchment it had; distances to the nearest
-    /// provider of the type become network distances. Set the population points first
-    /// ([`Study::with_points`]): they are joined to the network here.
+    /// Measures service type `service` along a street network: each of its providers (and each
+    /// site a scenario opens) gets its network catchment (the service area for the overlay, and
+    /// the population points it reaches along the network), replacing the catchment it had;
+    /// distances to the nearest provider of the type become network distances. Set the
+    /// population points first ([`Study::with_points`]): they are joined to the network here.
     pub fn set_network(&mut self, service: &str, svc: NetworkService) -> NetworkSummary {
         let (net, std) = (&*svc.network, &svc.standard);
         let points = self.points.as_deref().unwrap_or(&[]);
         let joins: Vec<_> = points.par_iter().map(|p| net.join(p.at, std)).collect();
-        let of_type: Vec<usize> = (0..self.providers.len())
-            .filter(|&k| self.providers[k].service_type == service)
-            .collect();
-        let sites: Vec<Coord> = of_type.iter().map(|&k| self.providers[k].site).collect();
-        let cat = catchments(net, std, &sites, &joins);
         let mut known: Vec<[u64; 2]> = points.iter().map(|p| PointReach::key(p.at)).collect();
         known.sort_unstable();
         known.dedup();
@@ -59,42 +54,65 @@ impl Study {
                 Metric::Distance => std.budget,
                 Metric::Time => std.budget / 60.0,
             },
-            providers: of_type.len(),
             ..NetworkSummary::default()
         };
-        for (n, shape) in cat.areas.into_iter().enumerate() {
-            let mut reached: Vec<[u64; 2]> = cat.points[n]
-                .iter()
-                .map(|&i| PointReach::key(points[i as usize].at))
-                .collect();
-            reached.sort_unstable();
-            reached.dedup();
-            let p = &mut self.providers[of_type[n]];
-            if cat.joins[n].is_none() {
-                summary.providers_off_network.push(p.id.clone());
+        let mut snaps: Vec<f64> = joins.iter().flatten().map(|j| j.snap.offset_m).collect();
+        let ours = give(&svc, service, &mut self.providers, points, &joins, &known);
+        for (id, join) in &ours {
+            match join {
+                Some(j) => snaps.push(j.snap.offset_m),
+                None => summary.providers_off_network.push(id.clone()),
             }
-            let reach = PointReach {
-                known: known.clone(),
-                reached,
-            };
-            p.catchment = Catchment::Polygon(
-                Box::new(LocalPolygon::new(&shape)),
-                shape,
-                Some(Arc::new(reach)),
-            );
+        }
+        summary.providers = ours.len();
+        if let Some(change) = &mut self.scenario {
+            give(&svc, service, &mut change.open, points, &joins, &known);
         }
         let off: Vec<usize> = (0..joins.len()).filter(|&i| joins[i].is_none()).collect();
         summary.points_off_network = off.len();
         summary.population_off_network =
             off.iter().map(|&i| points[i].population).sum::<f64>() + 0.0;
-        let snaps: Vec<f64> = joins
-            .iter()
-            .chain(&cat.joins)
-            .flatten()
-            .map(|j| j.snap.offset_m)
-            .collect();
         summary.mean_snap_m = snaps.iter().sum::<f64>() / snaps.len().max(1) as f64;
         self.network.insert(service.to_string(), svc);
         summary
     }
+}
+
+/// Gives the providers of type `service` among `providers` their network catchments; returns
+/// each one's id and join.
+fn give(
+    svc: &NetworkService,
+    service: &str,
+    providers: &mut [crate::model::Provider],
+    points: &[crate::model::PopPoint],
+    joins: &[Option<super::Joined>],
+    known: &Arc<Vec<[u64; 2]>>,
+) -> Vec<(String, Option<super::Joined>)> {
+    let mut of_type: Vec<&mut crate::model::Provider> = providers
+        .iter_mut()
+        .filter(|p| p.service_type == service)
+        .collect();
+    let sites: Vec<Coord> = of_type.iter().map(|p| p.site).collect();
+    let cat = catchments(&svc.network, &svc.standard, &sites, joins);
+    let mut out = Vec::with_capacity(of_type.len());
+    for (n, shape) in cat.areas.into_iter().enumerate() {
+        let mut reached: Vec<[u64; 2]> = cat.points[n]
+            .iter()
+            .map(|&i| PointReach::key(points[i as usize].at))
+            .collect();
+        reached.sort_unstable();
+        reached.dedup();
+        let reach = PointReach {
+            known: known.clone(),
+            reached,
+        };
+        let p = &mut of_type[n];
+        out.push((p.id.clone(), cat.joins[n]));
+        p.catchment = Catchment::Polygon(
+            Box::new(LocalPolygon::new(&shape)),
+            shape,
+            Some(Arc::new(reach)),
+        );
+    }
+    out
 }

@@ -31,6 +31,27 @@ use std::sync::Arc;
 
 use geo::Coord;
 
+/// How people travel: the streets they use and how fast.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// On foot: footways, paths, steps and streets, in both directions.
+    Walk,
+    /// By car: roads at their speeds, one-way streets one way.
+    Drive,
+}
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Profile::Walk => "walk",
+            Profile::Drive => "drive",
+        })
+    }
+}
+
 /// A network standard of one service type (`network = "walk"`, `max_m` or `max_minutes`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NetworkStandard {

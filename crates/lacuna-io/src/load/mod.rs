@@ -26,6 +26,7 @@ pub use lacuna_core::study::{NeedJoin, Study};
 mod areas;
 mod columns;
 mod need;
+pub mod network;
 mod points;
 mod providers;
 pub mod radii;
@@ -132,6 +133,8 @@ pub struct LoadedStudy {
     pub warnings: Vec<String>,
     /// Seconds spent per loading stage, for `run.json` and benchmarks.
     pub timings: Vec<(String, f64)>,
+    /// The street network and what joining the network service types to it found.
+    pub network: Option<network::NetworkLoad>,
 }
 
 impl std::ops::Deref for LoadedStudy {
@@ -397,6 +400,8 @@ pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
         sites: None,
         network: Default::default(),
     };
+    let network = network::apply(spec, &mut study, working_crs, &mut warnings)?;
+    lap("network");
     if let Some(sites) = &spec.sites {
         study.sites = Some(sites::input(spec, sites, &study, working_crs)?);
     }
@@ -408,6 +413,7 @@ pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
         files,
         warnings,
         timings,
+        network,
     })
 }
 

@@ -139,7 +139,10 @@ fn require_radius_for_points(
 ) -> Result<()> {
     if columns.radius.is_some()
         || input.radius_m.is_some()
-        || spec.services.values().any(|s| s.radius_m.is_some())
+        || spec
+            .services
+            .values()
+            .any(|s| s.radius_m.is_some() || s.network.is_some())
     {
         return Ok(());
     }
@@ -173,7 +176,12 @@ fn catchment_radius(
         Some(Ok(Some(r))) => Some(r),
         _ => input
             .radius_m
-            .or_else(|| spec.services.get(service_type).and_then(|s| s.radius_m)),
+            .or_else(|| spec.services.get(service_type).and_then(|s| s.radius_m))
+            .or_else(|| {
+                spec.services
+                    .get(service_type)
+                    .and_then(|s| super::network::reach_bound(spec, s))
+            }),
     };
     if let Some(r) = radius {
         if r.is_nan() || r <= 0.0 {

@@ -1,0 +1,206 @@
+//! Service types measured along the street network: the network read once for the profiles
+//! the standards use, and each such type's providers given their network catchments.
+
+use std::sync::Arc;
+
+use lacuna_core::network::{Metric, Network, NetworkService, NetworkStandard, NetworkSummary};
+use lacuna_core::params::Standard;
+use lacuna_core::Study;
+use serde::Serialize;
+
+use crate::config::StudySpec;
+use crate::crs::Crs;
+use crate::error::{Error, Result};
+use crate::network::profile::Profile;
+use crate::network::{NetworkReport, LATERAL_M, SNAP_MAX_M};
+
+/// The network of a study as loaded: the file's report and each network service type's
+/// summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct NetworkLoad {
+    /// What reading the network found.
+    pub report: NetworkReport,
+    /// Per network service type.
+    pub services: Vec<NetworkSummary>,
+}
+
+/// The fastest a profile goes, metres per second (driving capped at 130 km/h).
+fn top_speed(spec: &StudySpec, profile: Profile) -> f64 {
+    let net = spec.network.as_ref();
+    match profile {
+        Profile::Walk => net.and_then(|n| n.walk_kmh).unwrap_or(4.8) / 3.6,
+        Profile::Drive => 130.0 / 3.6,
+    }
+}
+
+/// For a network standard, the farthest its catchments can reach in a straight line: the
+/// radius providers carry until their network catchment replaces it (so a provider that cannot
+/// reach the study region is left out as any other).
+pub(super) fn reach_bound(spec: &StudySpec, s: &Standard) -> Option<f64> {
+    let profile = s.network?;
+    let net = spec.network.as_ref();
+    let snap = net.and_then(|n| n.snap_max_m).unwrap_or(SNAP_MAX_M);
+    let lateral = net.and_then(|n| n.lateral_m).unwrap_or(LATERAL_M);
+    let along = match (s.max_m, s.max_minutes) {
+        (Some(m), _) => m,
+        (None, Some(min)) => min * 60.0 * top_speed(spec, profile),
+        (None, None) => return None,
+    };
+    Some(along + snap + lateral)
+}
+
+/// Checks the network standards before any file is read.
+///
+/// # Errors
+/// A network standard without `[network]`, without (or with both of) `max_m` and
+/// `max_minutes`, or with a `radius_m`; `max_m`/`max_minutes` without `network`.
+pub fn check(spec: &StudySpec) -> Result<()> {
+    let bad = |name: &str, why: String| Err(Error::Config(format!("[services.{name}] {why}")));
+    for (name, s) in &spec.services {
+        let Some(p) = s.network else {
+            if s.max_m.is_some() || s.max_minutes.is_some() {
+                return bad(
+                    name,
+                    "max_m and max_minutes are network standards: add network = \"walk\" or \
+                     \"drive\" (and a [network] path), or use radius_m for a straight line"
+                        .into(),
+                );
+            }
+            continue;
+        };
+        if spec.network.is_none() {
+            return bad(
+                name,
+                format!(
+                    "network = \"{p}\" needs a street network: add [network] path = \
+                     \"region.osm.pbf\" (an OpenStreetMap extract, e.g. from Geofabrik)"
+                ),
+            );
+        }
+        if s.radius_m.is_some() {
+            return bad(
+                name,
+                "radius_m is a straight-line standard; a network standard is max_m (metres \
+                 along the streets) or max_minutes"
+                    .into(),
+            );
+        }
+        match (s.max_m, s.max_minutes) {
+            (Some(_), Some(_)) | (None, None) => {
+                return bad(
+                    name,
+                    "give one of max_m (metres along the streets) or max_minutes".into(),
+                )
+            }
+            (Some(v), None) | (None, Some(v)) if !(v.is_finite() && v > 0.0) => {
+                return bad(
+                    name,
+                    format!("{v}: the network standard must be a positive number"),
+                )
+            }
+            _ => {}
+        }
+    }
+    if let Some(n) = &spec.network {
+        for (what, v) in [
+            ("walk_kmh", n.walk_kmh),
+            ("snap_max_m", n.snap_max_m),
+            ("lateral_m", n.lateral_m),
+        ] {
+            if v.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
+                return Err(Error::Config(format!(
+                    "[network] {what} = {}: a positive number",
+                    v.unwrap_or_default()
+                )));
+            }
+        }
+        if let Some((k, v)) = n
+            .drive_kmh
+            .iter()
+            .find(|(_, v)| !(v.is_finite() && **v > 0.0))
+        {
+            return Err(Error::Config(format!(
+                "[network.drive_kmh] {k} = {v}: a speed is a positive number of km/h"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the network and gives the study's network service types their catchments.
+pub(super) fn apply(
+    spec: &StudySpec,
+    study: &mut Study,
+    working: Crs,
+    warnings: &mut Vec<String>,
+) -> Result<Option<NetworkLoad>> {
+    let wanted: Vec<(&String, &Standard)> = spec
+        .services
+        .iter()
+        .filter(|(name, s)| s.network.is_some() && study.service_types.contains(name))
+        .collect();
+    let (Some(net_spec), false) = (&spec.network, wanted.is_empty()) else {
+        return Ok(None);
+    };
+    let mut profiles: Vec<Profile> = wanted.iter().filter_map(|(_, s)| s.network).collect();
+    profiles.sort();
+    profiles.dedup();
+    let (graphs, report) = crate::network::read(net_spec, &profiles, working)?;
+    let networks: std::collections::BTreeMap<Profile, Arc<Network>> = graphs
+        .into_iter()
+        .map(|(p, g)| (p, Arc::new(Network::new(g))))
+        .collect();
+    let walk_ms = net_spec.speeds().walk_kmh / 3.6;
+    let mut services = Vec::new();
+    for (name, s) in wanted {
+        let profile = s.network.expect("filtered on network");
+        let (metric, budget) = match (s.max_m, s.max_minutes) {
+            (Some(m), _) => (Metric::Distance, m),
+            (None, Some(min)) => (Metric::Time, min * 60.0),
+            (None, None) => unreachable!("checked: one of max_m and max_minutes"),
+        };
+        let standard = NetworkStandard {
+            metric,
+            budget,
+            snap_max_m: net_spec.snap_max_m.unwrap_or(SNAP_MAX_M),
+            lateral_m: net_spec.lateral_m.unwrap_or(LATERAL_M),
+            walk_ms,
+        };
+        let svc = NetworkService {
+            network: networks[&profile].clone(),
+            standard,
+        };
+        let summary = study.set_network(name, svc);
+        if !summary.providers_off_network.is_empty() {
+            warnings.push(format!(
+                "{name}: {} provider(s) are more than {} m from every street of the {profile} \
+                 network and reach no one: {}",
+                summary.providers_off_network.len(),
+                standard.snap_max_m,
+                summary.providers_off_network.join(", ")
+            ));
+        }
+        if summary.points_off_network > 0 {
+            warnings.push(format!(
+                "{name}: {} population point(s) ({} people) are more than {} m from every street \
+                 of the {profile} network: counted as not covered, and left out of nearest_m",
+                summary.points_off_network,
+                summary.population_off_network.round(),
+                standard.snap_max_m
+            ));
+        }
+        services.push(summary);
+    }
+    for p in &report.profiles {
+        if p.parts > 1 {
+            warnings.push(format!(
+                "the {} network has {} disconnected parts ({:.1}% of its edges in the largest): \
+                 people on a small part reach only what is on it",
+                p.profile,
+                p.parts,
+                100.0 * p.largest_share
+            ));
+        }
+    }
+    Ok(Some(NetworkLoad { report, services }))
+}
