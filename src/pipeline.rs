@@ -89,6 +89,7 @@ fn write_run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunO
     let t = Instant::now();
     let (mut written, geometries) =
         write_coverage(spec, out, &study, &coverage, which != FindingsOutput::None)?;
+    written.extend(write::network::write_network_layers(out, &study)?);
     timings.push(("write", secs(t)));
     let wanted = which.wanted();
     let findings = if wanted.is_empty() {

@@ -51,6 +51,10 @@ enum Command {
     /// Where to open next: K new sites of a service bringing the most need-weighted people
     /// within reach (maximal covering location; sites.csv, sites.geojson).
     Sites(Box<sites::SitesArgs>),
+    /// The network catchments of a study with standards along its street network: coverage,
+    /// each provider's service area (service_areas.geojson) and each population point's way
+    /// onto the streets with its network distance (network_points.geojson), for QGIS.
+    Network(run::Args),
     /// Coverage per area and service type from files given as flags.
     Coverage(Box<coverage::Args>),
     /// One study over many partitions (a file split by a column, or many boundary files), in
@@ -82,6 +86,16 @@ pub fn run() -> anyhow::Result<ExitCode> {
                 anyhow::bail!(
                     "the study has no bundles: add e.g. [bundles] essentials = [\"gp\", \
                      \"pharmacy\"] to it"
+                );
+            }
+            Ok(())
+        }),
+        Command::Network(a) => run::run_edited(a, lacuna::pipeline::FindingsOutput::None, |spec| {
+            if !spec.services.values().any(|s| s.network.is_some()) {
+                anyhow::bail!(
+                    "the study measures nothing along a street network: add [network] path = \
+                     \"region.osm.pbf\" and network = \"walk\" with max_m or max_minutes to a \
+                     [services.TYPE] standard"
                 );
             }
             Ok(())
@@ -186,6 +200,9 @@ fn print_outcome(o: &lacuna::pipeline::RunOutcome, quiet: bool) {
     }
     eprintln!("working CRS {} ({})", s.working_crs, s.working_crs_source);
     print_files(&s.files);
+    if let Some(n) = &s.street_network {
+        print_network(n);
+    }
     print_warnings(o);
     print_coverage(o);
     if let Some(f) = &o.findings {
@@ -225,6 +242,45 @@ fn print_files(files: &[lacuna_io::load::FileReport]) {
         if f.problems.len() > 5 {
             eprintln!("  ... {} more listed in run.json", f.problems.len() - 5);
         }
+    }
+}
+
+/// The street network: its graphs and how each network service type joined it.
+fn print_network(n: &lacuna_io::load::network::NetworkLoad) {
+    let r = &n.report;
+    eprintln!("network {}: CRS {}", r.path, r.crs);
+    for p in &r.profiles {
+        eprintln!(
+            "  {}: {} nodes, {} edges, {:.1} km of street, {} connected part(s) ({:.1}% of edges in the largest)",
+            p.profile, p.nodes, p.edges, p.km, p.parts, 100.0 * p.largest_share
+        );
+    }
+    if r.missing_nodes > 0 {
+        eprintln!(
+            "  {} way segment(s) left out: a node is missing from the extract (ways cut at its edge)",
+            r.missing_nodes
+        );
+    }
+    for note in r.notes.iter().filter(|n| !n.starts_with("CRS ")) {
+        eprintln!("  {note}");
+    }
+    for s in &n.services {
+        let unit = match s.metric {
+            Some(lacuna_core::network::Metric::Time) => "minutes",
+            _ => "m",
+        };
+        eprintln!(
+            "  {}: within {} {unit} along the network; {} of {} providers and {} points off the network; mean distance to the street {:.0} m",
+            s.service_type,
+            s.budget,
+            s.providers_off_network.len(),
+            s.providers,
+            s.points_off_network,
+            s.mean_snap_m
+        );
+    }
+    if let Some(src) = &r.source {
+        eprintln!("  source: {src}");
     }
 }
 

@@ -358,9 +358,11 @@ fn streets() -> String {
     let nx = (CELL * COLS as f64 / STREET) as usize;
     let ny = (CELL * ROWS as f64 / STREET) as usize;
     let at = |i: usize, j: usize| (ORIGIN.x + STREET * i as f64, ORIGIN.y + STREET * j as f64);
-    let mut lines: Vec<(String, &str, Vec<(f64, f64)>)> = Vec::new();
+    // (name, highway class, vertices)
+    type Street = (String, &'static str, Vec<(f64, f64)>);
+    let mut lines: Vec<Street> = Vec::new();
     let class = |k: usize| {
-        if k % 5 == 0 {
+        if k.is_multiple_of(5) {
             "tertiary"
         } else {
             "residential"

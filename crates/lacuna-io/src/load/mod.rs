@@ -134,7 +134,7 @@ pub struct LoadedStudy {
     /// Seconds spent per loading stage, for `run.json` and benchmarks.
     pub timings: Vec<(String, f64)>,
     /// The street network and what joining the network service types to it found.
-    pub network: Option<network::NetworkLoad>,
+    pub street_network: Option<network::NetworkLoad>,
 }
 
 impl std::ops::Deref for LoadedStudy {
@@ -400,7 +400,7 @@ pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
         sites: None,
         network: Default::default(),
     };
-    let network = network::apply(spec, &mut study, working_crs, &mut warnings)?;
+    let street_network = network::apply(spec, &mut study, working_crs, &mut warnings)?;
     lap("network");
     if let Some(sites) = &spec.sites {
         study.sites = Some(sites::input(spec, sites, &study, working_crs)?);
@@ -413,7 +413,7 @@ pub fn load(spec: &StudySpec) -> Result<LoadedStudy> {
         files,
         warnings,
         timings,
-        network,
+        street_network,
     })
 }
 

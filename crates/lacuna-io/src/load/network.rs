@@ -22,6 +22,8 @@ pub struct NetworkLoad {
     pub report: NetworkReport,
     /// Per network service type.
     pub services: Vec<NetworkSummary>,
+    /// The half-width of the service areas, metres.
+    pub lateral_m: f64,
 }
 
 /// The fastest a profile goes, metres per second (driving capped at 130 km/h).
@@ -202,5 +204,15 @@ pub(super) fn apply(
             ));
         }
     }
-    Ok(Some(NetworkLoad { report, services }))
+    // ODbL: every map and report made from OpenStreetMap data names it.
+    let attribution = &mut study.params.findings.attribution;
+    if net_spec.is_pbf() && !attribution.contains("OpenStreetMap") {
+        attribution.push_str("; street network ");
+        attribution.push_str(crate::network::OSM_ATTRIBUTION);
+    }
+    Ok(Some(NetworkLoad {
+        report,
+        services,
+        lateral_m: net_spec.lateral_m.unwrap_or(LATERAL_M),
+    }))
 }

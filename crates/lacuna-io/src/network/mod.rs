@@ -219,13 +219,16 @@ pub fn graph(ways: &Ways) -> Graph {
     Graph::new(nodes, edges)
 }
 
+/// A line layer's ways per profile, its CRS and how it was found, and the reader's notes.
+type LineNetwork = (Vec<Ways>, (Crs, String), Vec<String>);
+
 /// A line layer as ways: lines meet where they share a vertex (exactly), as a network
 /// exported from a GIS does.
 fn read_lines(
     spec: &NetworkSpec,
     profiles: &[Profile],
     speeds: &Speeds,
-) -> Result<(Vec<Ways>, (Crs, String), Vec<String>)> {
+) -> Result<LineNetwork> {
     let opts = ReadOptions {
         crs: spec.crs,
         xy_columns: None,

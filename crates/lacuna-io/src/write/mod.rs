@@ -4,6 +4,7 @@
 pub mod findings;
 pub mod gpkg;
 pub mod layers;
+pub mod network;
 pub mod run_record;
 pub mod tables;
 

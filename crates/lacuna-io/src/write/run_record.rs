@@ -71,6 +71,7 @@ pub fn write_run_record(
         },
         "files": study.files,
         "need_join": study.need,
+        "network": study.street_network,
         "warnings": study.warnings,
         "findings_notes": findings_notes,
         "overlay_failures": failures,

@@ -158,6 +158,58 @@ fn computed(f: &Findings, finding: Finding, value: impl FnOnce() -> String) -> S
     }
 }
 
+/// How the summary names a service's standard: "1600 m", "1600 m walk", "12 min walk".
+fn catchment_label(s: Option<&lacuna_io::config::Standard>) -> String {
+    let Some(s) = s else {
+        return "as given".into();
+    };
+    match (s.network, s.max_m, s.max_minutes, s.radius_m) {
+        (Some(p), Some(m), _, _) => format!("{m} m {p}"),
+        (Some(p), None, Some(min), _) => format!("{min} min {p}"),
+        (_, _, _, Some(r)) => format!("{r} m"),
+        _ => "as given".into(),
+    }
+}
+
+/// What measuring along the street network means, and what it left out.
+fn network_note(n: &lacuna_io::load::network::NetworkLoad) -> String {
+    let types: Vec<&str> = n.services.iter().map(|s| s.service_type.as_str()).collect();
+    let off: usize = n
+        .services
+        .iter()
+        .map(|s| s.points_off_network)
+        .max()
+        .unwrap_or(0);
+    let providers_off: usize = n
+        .services
+        .iter()
+        .map(|s| s.providers_off_network.len())
+        .sum();
+    format!(
+        "{} {} measured along the street network ({}): a person is within reach when the \
+         journey from the nearest point of a street to the provider's, along the streets, is \
+         within the standard (the walk to the street counted at walking speed); an area's share \
+         is the part of it within {} m of a street so reached. {} population point(s) lie beyond \
+         the snapping distance of every street and count as not covered; {} provider(s) are \
+         off the network.{}",
+        types.join(", "),
+        if types.len() == 1 { "is" } else { "are" },
+        n.report
+            .path
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(&n.report.path),
+        n.lateral_m,
+        off,
+        providers_off,
+        n.report
+            .source
+            .as_ref()
+            .map(|s| format!(" Network: {s}."))
+            .unwrap_or_default()
+    )
+}
+
 /// The headline table: per service, its coverage and each finding's headline figure.
 fn summary(d: &mut Doc, study: &Study, coverage: &Coverage, f: &Findings, units: Units) {
     let types = study.service_types.len();
@@ -180,10 +232,9 @@ fn summary(d: &mut Doc, study: &Study, coverage: &Coverage, f: &Findings, units:
             }
         });
         let unserved_people: f64 = sf.unserved.iter().map(|u| u.uncovered_population).sum();
-        let radius = study.spec.services.get(t).and_then(|s| s.radius_m);
         rows.push(row(&[
             t,
-            &radius.map_or_else(|| "as given".into(), |r| format!("{r} m")),
+            &catchment_label(study.spec.services.get(t)),
             &opt_pct((pop > 0.0).then(|| cov / pop)),
             &computed(f, Finding::Unserved, || sf.unserved.len().to_string()),
             &computed(f, Finding::Unserved, || units.value(unserved_people)),
@@ -215,6 +266,9 @@ fn summary(d: &mut Doc, study: &Study, coverage: &Coverage, f: &Findings, units:
     );
     if !units.by_population {
         d.para(AREA_BASED);
+    }
+    if let Some(n) = &study.street_network {
+        d.para(network_note(n));
     }
     // A scenario (bundles) is a finding only of a study that weighs a change (has bundles).
     let applicable = Finding::ALL

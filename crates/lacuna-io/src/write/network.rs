@@ -1,0 +1,158 @@
+//! The network layers, for checking a network study in QGIS: `service_areas.geojson` (each
+//! network provider's service area, with the people it reaches) and `network_points.geojson`
+//! (each population point's way onto the street and its distance to the nearest provider, per
+//! network service type). WGS84, 7 decimals.
+
+use std::path::{Path, PathBuf};
+
+use geo::{Coord, MultiPolygon};
+use lacuna_core::model::Catchment;
+use lacuna_core::network::{Metric, Nearest, NetworkStandard};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+
+use crate::atomic::write_atomic;
+use crate::crs::{Transformer, WGS84};
+use crate::error::{Error, Result};
+use crate::load::LoadedStudy;
+
+/// Writes both layers into `out` when the study measures some service along a network;
+/// returns their paths.
+///
+/// # Errors
+/// When a file cannot be written or a coordinate cannot be transformed.
+pub fn write_network_layers(out: &Path, study: &LoadedStudy) -> Result<Vec<PathBuf>> {
+    if study.street_network.is_none() {
+        return Ok(Vec::new());
+    }
+    let areas = out.join("service_areas.geojson");
+    let points = out.join("network_points.geojson");
+    let t = Transformer::new(study.working_crs, WGS84).map_err(|e| Error::crs(&areas, e))?;
+    write_collection(&areas, &study.run_id, service_areas(study, &t))?;
+    write_collection(&points, &study.run_id, network_points(study, &t))?;
+    Ok(vec![areas, points])
+}
+
+fn write_collection(path: &Path, run_id: &str, features: Vec<Value>) -> Result<()> {
+    let fc = json!({"type": "FeatureCollection", "run_id": run_id, "features": features});
+    write_atomic(path, |w| {
+        serde_json::to_writer(&mut *w, &fc)?;
+        w.write_all(b"\n")
+    })
+}
+
+fn lonlat(t: &Transformer, c: Coord) -> Value {
+    let mut p = [c];
+    // A failed transform leaves the point where it was; the working CRS covers the study.
+    let _ = t.apply(&mut p);
+    let r = |v: f64| (v * 1e7).round() / 1e7;
+    json!([r(p[0].x), r(p[0].y)])
+}
+
+fn multipolygon(t: &Transformer, m: &MultiPolygon) -> Value {
+    let ring = |r: &geo::LineString| Value::Array(r.0.iter().map(|&c| lonlat(t, c)).collect());
+    let polys: Vec<Value> =
+        m.0.iter()
+            .map(|p| {
+                let mut rings = vec![ring(p.exterior())];
+                rings.extend(p.interiors().iter().map(ring));
+                Value::Array(rings)
+            })
+            .collect();
+    json!({"type": "MultiPolygon", "coordinates": polys})
+}
+
+/// How a standard reads: "1600 m", "12 min".
+fn standard_text(s: &NetworkStandard) -> String {
+    match s.metric {
+        Metric::Distance => format!("{} m", s.budget),
+        Metric::Time => format!("{} min", s.budget / 60.0),
+    }
+}
+
+fn service_areas(study: &LoadedStudy, t: &Transformer) -> Vec<Value> {
+    let points = study.points.as_deref().unwrap_or(&[]);
+    study
+        .providers
+        .par_iter()
+        .filter_map(|p| {
+            let svc = study.network.get(&p.service_type)?;
+            let Catchment::Polygon(local, shape, Some(reach)) = &p.catchment else {
+                return None;
+            };
+            let people: f64 = points
+                .iter()
+                .filter(|q| reach.holds(q.at) == Some(true))
+                .map(|q| q.population)
+                .sum::<f64>()
+                + 0.0;
+            Some(json!({
+                "type": "Feature",
+                "properties": {
+                    "provider_id": p.id,
+                    "service_type": p.service_type,
+                    "standard": standard_text(&svc.standard),
+                    "on_network": svc.network.join(p.site, &svc.standard).is_some(),
+                    "area_m2": (local.area() * 10.0).round() / 10.0,
+                    "points_reached": reach.reached.len(),
+                    "population_reached": people,
+                },
+                "geometry": multipolygon(t, shape),
+            }))
+        })
+        .collect()
+}
+
+fn network_points(study: &LoadedStudy, t: &Transformer) -> Vec<Value> {
+    let points = study.points.as_deref().unwrap_or(&[]);
+    let mut out = Vec::new();
+    for (name, svc) in &study.network {
+        let (net, std) = (&*svc.network, &svc.standard);
+        let metres = NetworkStandard {
+            metric: Metric::Distance,
+            budget: f64::INFINITY,
+            ..*std
+        };
+        let sites: Vec<_> = study
+            .providers
+            .iter()
+            .filter(|p| &p.service_type == name)
+            .map(|p| p.site)
+            .collect();
+        let joins =
+            |s: &NetworkStandard| -> Vec<_> { sites.iter().map(|&c| net.join(c, s)).collect() };
+        let (cost, dist) = (
+            Nearest::new(net, std, &joins(std)),
+            Nearest::new(net, &metres, &joins(&metres)),
+        );
+        let features: Vec<Value> = points
+            .par_iter()
+            .map(|q| {
+                let join = net.join(q.at, std);
+                let c = join.map_or(f64::INFINITY, |j| cost.cost(&j));
+                let d = net.join(q.at, &metres).map_or(f64::INFINITY, |j| dist.cost(&j));
+                let finite = |v: f64, scale: f64| v.is_finite().then(|| (v * scale * 10.0).round() / 10.0);
+                let geometry = match join {
+                    Some(j) => json!({"type": "LineString", "coordinates": [lonlat(t, q.at), lonlat(t, net.position(&j.snap))]}),
+                    None => json!({"type": "Point", "coordinates": lonlat(t, q.at)}),
+                };
+                json!({
+                    "type": "Feature",
+                    "properties": {
+                        "service_type": name,
+                        "area_code": q.area.map(|a| study.areas[a].code.as_str()),
+                        "population": q.population,
+                        "on_network": join.is_some(),
+                        "to_street_m": join.map(|j| (j.snap.offset_m * 10.0).round() / 10.0),
+                        "network_m": finite(d, 1.0),
+                        "network_minutes": if std.metric == Metric::Time { finite(c, 1.0 / 60.0) } else { None },
+                        "covered": c <= std.budget,
+                    },
+                    "geometry": geometry,
+                })
+            })
+            .collect();
+        out.extend(features);
+    }
+    out
+}
