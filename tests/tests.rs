@@ -18,6 +18,7 @@ mod labels;
 mod library;
 mod loading;
 mod maps;
+mod network;
 mod output_folder;
 mod real_data;
 mod scenario;

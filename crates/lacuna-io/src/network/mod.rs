@@ -224,11 +224,7 @@ type LineNetwork = (Vec<Ways>, (Crs, String), Vec<String>);
 
 /// A line layer as ways: lines meet where they share a vertex (exactly), as a network
 /// exported from a GIS does.
-fn read_lines(
-    spec: &NetworkSpec,
-    profiles: &[Profile],
-    speeds: &Speeds,
-) -> Result<LineNetwork> {
+fn read_lines(spec: &NetworkSpec, profiles: &[Profile], speeds: &Speeds) -> Result<LineNetwork> {
     let opts = ReadOptions {
         crs: spec.crs,
         xy_columns: None,
