@@ -122,6 +122,7 @@ impl Inputs {
                     crs: None,
                     layer: None,
                     network: None,
+                    osm: None,
                 }
             })
             .collect();
@@ -140,6 +141,7 @@ impl Inputs {
                 source: None,
                 crs: None,
                 layer: None,
+                hex_m: None,
             },
             providers,
             points: a.points.clone().map(|path| PointInput {
@@ -149,6 +151,8 @@ impl Inputs {
                 source: None,
                 crs: None,
                 layer: None,
+                osm: None,
+                population_total: None,
             }),
             need: a.need.clone().map(|path| NeedInput {
                 path,

@@ -18,9 +18,13 @@ pub use lacuna_core::params::{
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AreaInput {
-    /// The boundary file.
-    #[serde(serialize_with = "lossy_path")]
+    /// The boundary file (none with `hex_m`).
+    #[serde(default, serialize_with = "lossy_path")]
     pub path: PathBuf,
+    /// Without a boundary file: a grid of hexagons this many metres across (flat to flat) over
+    /// the streets of `[network]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hex_m: Option<f64>,
     /// Column with the area code (default: detected, e.g. a unique `*CD` or `code` column).
     pub id: Option<String>,
     /// Column with the area name (default: detected, e.g. `*NM` or `name`).
@@ -47,9 +51,14 @@ pub struct AreaInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderInput {
-    /// The provider file (points or catchment polygons).
-    #[serde(serialize_with = "lossy_path")]
+    /// The provider file (points or catchment polygons); with `osm`, an OpenStreetMap extract
+    /// (default: the `[network]` file).
+    #[serde(default, serialize_with = "lossy_path")]
     pub path: PathBuf,
+    /// Providers from OpenStreetMap: the nodes and buildings with this tag (`amenity=pharmacy`;
+    /// several separated by commas; `key=*` for any value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub osm: Option<String>,
     /// A fixed service type for every provider in the file.
     pub service_type: Option<String>,
     /// Column holding the service type (default: detected `service_type`, `type`).
@@ -86,9 +95,16 @@ pub struct ProviderInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PointInput {
-    /// The points file.
-    #[serde(serialize_with = "lossy_path")]
+    /// The points file; with `osm`, an OpenStreetMap extract (default: the `[network]` file).
+    #[serde(default, serialize_with = "lossy_path")]
     pub path: PathBuf,
+    /// Population points from OpenStreetMap (a proxy): the buildings or addresses with this tag
+    /// (`building=*`, `addr:housenumber=*`), each the same share of `population_total`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub osm: Option<String>,
+    /// The people the `osm` points stand for together (default: each point counts 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population_total: Option<f64>,
     /// Column with each point's population (default: detected `population`, `pop`).
     pub population: Option<String>,
     /// Column with the code of the area each point belongs to (default: the column named like
@@ -381,8 +397,24 @@ impl StudySpec {
         let mut spec: StudySpec = toml::from_str(&text)
             .map_err(|e| Error::format(path, format!("not a valid study file: {e}")))?;
         let base = path.parent().unwrap_or(Path::new("."));
+        // Inputs taken from OpenStreetMap read the network's file unless they name another.
+        if let Some(net) = spec.network.as_ref().map(|n| n.path.clone()) {
+            let osm = spec
+                .providers
+                .iter_mut()
+                .filter(|p| p.osm.is_some())
+                .map(|p| &mut p.path);
+            let points = spec
+                .points
+                .iter_mut()
+                .filter(|p| p.osm.is_some())
+                .map(|p| &mut p.path);
+            for p in osm.chain(points).filter(|p| p.as_os_str().is_empty()) {
+                p.clone_from(&net);
+            }
+        }
         let fix = |p: &mut PathBuf| {
-            if p.is_relative() {
+            if p.is_relative() && !p.as_os_str().is_empty() {
                 *p = tidy(&base.join(&*p));
             }
         };

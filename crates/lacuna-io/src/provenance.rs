@@ -19,6 +19,9 @@ pub fn input_files(spec: &StudySpec) -> Vec<PathBuf> {
     files.extend(spec.providers.iter().map(|p| p.path.clone()));
     files.extend(spec.points.iter().map(|p| p.path.clone()));
     files.extend(spec.need.iter().map(|n| n.path.clone()));
+    files.extend(spec.network.iter().map(|n| n.path.clone()));
+    // Hexagon areas have no file; OpenStreetMap inputs read the network's file.
+    files.retain(|f| !f.as_os_str().is_empty());
     let mut all = Vec::new();
     for f in files {
         let is_shp = f.extension().is_some_and(|e| e.eq_ignore_ascii_case("shp"));

@@ -429,24 +429,33 @@ struct Inputs {
 /// waits for the working CRS, which the areas decide.
 fn read_inputs(spec: &StudySpec) -> Result<Inputs> {
     let (areas, others) = rayon::join(
-        || {
-            read(
+        || match spec.areas.hex_m {
+            Some(hex_m) => network::hex_areas(spec, hex_m),
+            None => read(
                 &spec.areas.path,
                 spec.areas.crs,
                 spec.areas.layer.as_deref(),
                 spec,
-            )
+            ),
         },
         || {
             let providers: Result<Vec<Layer>> = spec
                 .providers
                 .iter()
-                .map(|p| read(&p.path, p.crs, p.layer.as_deref(), spec))
+                .map(|p| match &p.osm {
+                    Some(tags) => crate::network::sources::tagged_points(&p.path, tags),
+                    None => read(&p.path, p.crs, p.layer.as_deref(), spec),
+                })
                 .collect();
             let points = spec
                 .points
                 .as_ref()
-                .map(|p| read(&p.path, p.crs, p.layer.as_deref(), spec))
+                .map(|p| match &p.osm {
+                    Some(tags) => {
+                        crate::network::sources::proxy_points(&p.path, tags, p.population_total)
+                    }
+                    None => read(&p.path, p.crs, p.layer.as_deref(), spec),
+                })
                 .transpose();
             let need = spec
                 .need

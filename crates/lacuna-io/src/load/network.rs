@@ -103,6 +103,51 @@ pub fn check(spec: &StudySpec) -> Result<()> {
             _ => {}
         }
     }
+    let a = &spec.areas;
+    match (a.hex_m, a.path.as_os_str().is_empty()) {
+        (None, true) => {
+            return Err(Error::Config(
+                "[areas] needs a path (a boundary file), or hex_m for a hexagon grid over the \
+                 [network]'s streets"
+                    .into(),
+            ))
+        }
+        (Some(h), _) if !(h.is_finite() && h >= 10.0) => {
+            return Err(Error::Config(format!(
+                "[areas] hex_m = {h}: hexagons at least 10 m across"
+            )))
+        }
+        (Some(_), _) if spec.network.is_none() => {
+            return Err(Error::Config(
+                "[areas] hex_m lays hexagons over the streets: add [network] path".into(),
+            ))
+        }
+        (Some(_), false) => {
+            return Err(Error::Config(
+                "[areas] has both a path and hex_m: give one".into(),
+            ))
+        }
+        _ => {}
+    }
+    let osm_inputs = spec
+        .providers
+        .iter()
+        .filter_map(|p| p.osm.as_ref().map(|t| (&p.path, t)))
+        .chain(
+            spec.points
+                .iter()
+                .filter_map(|p| p.osm.as_ref().map(|t| (&p.path, t))),
+        );
+    for (path, tags) in osm_inputs {
+        crate::network::sources::parse_tags(tags)?;
+        if !crate::network::is_pbf(path) {
+            return Err(Error::Config(format!(
+                "osm = {tags:?} reads an OpenStreetMap extract (.osm.pbf): give its path, or a \
+                 [network] path that is one (got {:?})",
+                path.display().to_string()
+            )));
+        }
+    }
     if let Some(n) = &spec.network {
         for (what, v) in [
             ("walk_kmh", n.walk_kmh),
@@ -127,6 +172,25 @@ pub fn check(spec: &StudySpec) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The profiles the study's network standards use.
+fn profiles(spec: &StudySpec) -> Vec<Profile> {
+    let mut p: Vec<Profile> = spec.services.values().filter_map(|s| s.network).collect();
+    p.sort();
+    p.dedup();
+    if p.is_empty() {
+        p.push(Profile::Walk);
+    }
+    p
+}
+
+/// The hexagon areas of a study with `[areas] hex_m` (checked: it has a `[network]`).
+pub(super) fn hex_areas(spec: &StudySpec, hex_m: f64) -> Result<crate::layer::Layer> {
+    let net = spec.network.as_ref().ok_or_else(|| {
+        Error::Config("[areas] hex_m lays hexagons over the streets: add [network] path".into())
+    })?;
+    crate::network::sources::hex_areas(net, &profiles(spec), spec.working_crs, hex_m)
 }
 
 /// Reads the network and gives the study's network service types their catchments.

@@ -5,6 +5,7 @@
 
 pub mod osm;
 pub mod profile;
+pub mod sources;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -187,6 +188,24 @@ pub fn read(
     }
     report.notes.append(&mut notes);
     Ok((graphs, report))
+}
+
+/// The WGS84 bounding box (min lon, min lat, max lon, max lat) of the streets of `profiles`.
+///
+/// # Errors
+/// As [`read`].
+pub fn wgs84_extent(spec: &NetworkSpec, profiles: &[Profile]) -> Result<[f64; 4]> {
+    let (graphs, _) = read(spec, profiles, WGS84)?;
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for c in graphs.values().flat_map(|g| &g.nodes) {
+        b = [b[0].min(c.x), b[1].min(c.y), b[2].max(c.x), b[3].max(c.y)];
+    }
+    Ok(b)
 }
 
 /// The graph of `ways` (coordinates in metres): the nodes some way uses, numbered in the order
