@@ -52,8 +52,9 @@ enum Command {
     /// within reach (maximal covering location; sites.csv, sites.geojson).
     Sites(Box<sites::SitesArgs>),
     /// The network catchments of a study with standards along its street network: coverage,
-    /// each provider's service area (service_areas.geojson) and each population point's way
-    /// onto the streets with its network distance (network_points.geojson), for QGIS.
+    /// each provider's service area (service_areas.geojson), each population point's way
+    /// onto the streets with its network distance (network_points.geojson) and the graph as
+    /// built (network_edges_PROFILE.csv), for QGIS.
     Network(run::Args),
     /// Coverage per area and service type from files given as flags.
     Coverage(Box<coverage::Args>),
@@ -97,6 +98,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
                      \"region.osm.pbf\" and network = \"walk\" with max_m or max_minutes to a \
                      [services.TYPE] standard"
                 );
+            }
+            if let Some(n) = &mut spec.network {
+                n.write_graph = true;
             }
             Ok(())
         }),

@@ -127,6 +127,8 @@ impl Network {
 /// type already carry their network catchments; this is for distances to the nearest).
 #[derive(Clone)]
 pub struct NetworkService {
+    /// How people travel.
+    pub profile: Profile,
     /// The network of its profile (shared by the types of one profile).
     pub network: Arc<Network>,
     /// Its standard.
@@ -136,6 +138,7 @@ pub struct NetworkService {
 impl std::fmt::Debug for NetworkService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NetworkService")
+            .field("profile", &self.profile)
             .field("edges", &self.network.graph.edges.len())
             .field("standard", &self.standard)
             .finish()

@@ -220,3 +220,23 @@ proptest::proptest! {
         proptest::prop_assert!(d >= (p - q).x.hypot((p - q).y) - 1e-9);
     }
 }
+
+#[test]
+fn a_service_area_cut_into_parts_keeps_its_area() {
+    let net = Network::new(river_town());
+    let whole = {
+        let mut std = walk(1600.0);
+        std.lateral_m = 30.0;
+        service_area(&net, &std, coord! { x: 0.0, y: 400.0 })
+    };
+    let n = geo::CoordsIter::coords_count(&whole);
+    assert!(n > 64, "{n}");
+    let parts = reach::tile(whole.clone(), 64);
+    assert!(parts.0.len() > 1);
+    assert!(parts
+        .0
+        .iter()
+        .all(|p| geo::CoordsIter::coords_count(p) <= 64));
+    let (a, b) = (whole.unsigned_area(), parts.unsigned_area());
+    assert!((a - b).abs() < 1e-6 * a, "{a} vs {b}");
+}

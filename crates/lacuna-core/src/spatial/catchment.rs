@@ -260,8 +260,25 @@ fn piece(
                 grow(bbox, margin),
             )?])
         }
-        Catchment::Polygon(_, mp, _) if grid.is_some() => mp.clone(),
-        Catchment::Polygon(_, mp, _) => mp.intersection(&bbox.to_polygon()),
+        Catchment::Polygon(_, mp, _) => {
+            // Only the parts that reach the box: a network service area comes cut into many
+            // small parts (see `network::tile`), and an area meets a few of them.
+            let near = || {
+                use geo::{BoundingRect, Intersects};
+                MultiPolygon(
+                    mp.0.iter()
+                        .filter(|p| p.bounding_rect().is_some_and(|r| r.intersects(&bbox)))
+                        .cloned()
+                        .collect(),
+                )
+            };
+            match (grid, mp.0.len()) {
+                (Some(_), 1) => mp.clone(),
+                (Some(_), _) => near(),
+                (None, 1) => mp.intersection(&bbox.to_polygon()),
+                (None, _) => near().intersection(&bbox.to_polygon()),
+            }
+        }
     };
     (!piece.0.is_empty()).then_some(piece)
 }

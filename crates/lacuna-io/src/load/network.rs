@@ -103,6 +103,21 @@ pub fn check(spec: &StudySpec) -> Result<()> {
             _ => {}
         }
     }
+    if let Some(sites) = &spec.sites {
+        if spec
+            .services
+            .get(&sites.service)
+            .is_some_and(|s| s.network.is_some())
+        {
+            return Err(Error::Config(format!(
+                "[sites] {}: site selection measures candidate sites by a straight-line radius \
+                 and cannot yet choose sites for a service measured along the network; choose \
+                 with a radius_m standard, then weigh the chosen sites along the streets with \
+                 [scenario] open",
+                sites.service
+            )));
+        }
+    }
     let a = &spec.areas;
     match (a.hex_m, a.path.as_os_str().is_empty()) {
         (None, true) => {
@@ -233,6 +248,7 @@ pub(super) fn apply(
             walk_ms,
         };
         let svc = NetworkService {
+            profile,
             network: networks[&profile].clone(),
             standard,
         };

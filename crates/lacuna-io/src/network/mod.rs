@@ -49,6 +49,9 @@ pub struct NetworkSpec {
     /// Where the file comes from (e.g. "© OpenStreetMap contributors, ODbL, Geofabrik extract
     /// of 2024-03-13").
     pub source: Option<String>,
+    /// Also write the graph as built (`network_edges_PROFILE.csv`; `lacuna network` sets it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub write_graph: bool,
 }
 
 /// The default distance beyond which a point is off the network, metres.

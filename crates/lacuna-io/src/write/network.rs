@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use geo::{Coord, MultiPolygon};
 use lacuna_core::model::Catchment;
-use lacuna_core::network::{Metric, Nearest, NetworkStandard};
+use lacuna_core::network::{Metric, Nearest, NetworkStandard, Profile};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
@@ -30,7 +30,40 @@ pub fn write_network_layers(out: &Path, study: &LoadedStudy) -> Result<Vec<PathB
     let t = Transformer::new(study.working_crs, WGS84).map_err(|e| Error::crs(&areas, e))?;
     write_collection(&areas, &study.run_id, service_areas(study, &t))?;
     write_collection(&points, &study.run_id, network_points(study, &t))?;
-    Ok(vec![areas, points])
+    let mut written = vec![areas, points];
+    if study.spec.network.as_ref().is_some_and(|n| n.write_graph) {
+        written.extend(write_graphs(out, study)?);
+    }
+    Ok(written)
+}
+
+/// Each profile's graph as built, one edge a row (working CRS), for checking the shortest
+/// paths with another implementation or drawing the network in QGIS.
+fn write_graphs(out: &Path, study: &LoadedStudy) -> Result<Vec<PathBuf>> {
+    let mut done: Vec<Profile> = Vec::new();
+    let mut written = Vec::new();
+    for svc in study.network.values() {
+        if done.contains(&svc.profile) {
+            continue;
+        }
+        done.push(svc.profile);
+        let path = out.join(format!("network_edges_{}.csv", svc.profile));
+        let g = &svc.network.graph;
+        write_atomic(&path, |w| {
+            writeln!(w, "edge,a,b,ax,ay,bx,by,length_m,speed_ms,forward,backward")?;
+            for (k, e) in g.edges.iter().enumerate() {
+                let (p, q) = (g.nodes[e.a as usize], g.nodes[e.b as usize]);
+                writeln!(
+                    w,
+                    "{k},{},{},{},{},{},{},{},{},{},{}",
+                    e.a, e.b, p.x, p.y, q.x, q.y, e.length, e.speed, e.forward, e.backward
+                )?;
+            }
+            Ok(())
+        })?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 fn write_collection(path: &Path, run_id: &str, features: Vec<Value>) -> Result<()> {
@@ -80,6 +113,7 @@ fn service_areas(study: &LoadedStudy, t: &Transformer) -> Vec<Value> {
             let Catchment::Polygon(local, shape, Some(reach)) = &p.catchment else {
                 return None;
             };
+            let join = svc.network.join(p.site, &svc.standard);
             let people: f64 = points
                 .iter()
                 .filter(|q| reach.holds(q.at) == Some(true))
@@ -92,11 +126,17 @@ fn service_areas(study: &LoadedStudy, t: &Transformer) -> Vec<Value> {
                     "provider_id": p.id,
                     "service_type": p.service_type,
                     "standard": standard_text(&svc.standard),
-                    "on_network": svc.network.join(p.site, &svc.standard).is_some(),
+                    "on_network": join.is_some(),
+                    "edge": join.map(|j| j.snap.edge),
+                    "t": join.map(|j| j.snap.t),
+                    "to_street_m": join.map(|j| j.snap.offset_m),
                     "area_m2": (local.area() * 10.0).round() / 10.0,
                     "points_reached": reach.reached.len(),
                     "population_reached": people,
                 },
+                // As the overlay reads it: cut into parts of at most 512 vertices (QGIS's
+                // Dissolve joins them; geo's unary union of them ran out of memory on the Isle of
+                // Man's drive-time areas).
                 "geometry": multipolygon(t, shape),
             }))
         })
@@ -143,7 +183,9 @@ fn network_points(study: &LoadedStudy, t: &Transformer) -> Vec<Value> {
                         "area_code": q.area.map(|a| study.areas[a].code.as_str()),
                         "population": q.population,
                         "on_network": join.is_some(),
-                        "to_street_m": join.map(|j| (j.snap.offset_m * 10.0).round() / 10.0),
+                        "to_street_m": join.map(|j| j.snap.offset_m),
+                        "edge": join.map(|j| j.snap.edge),
+                        "t": join.map(|j| j.snap.t),
                         "network_m": finite(d, 1.0),
                         "network_minutes": if std.metric == Metric::Time { finite(c, 1.0 / 60.0) } else { None },
                         "covered": c <= std.budget,
