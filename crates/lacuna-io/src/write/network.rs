@@ -171,7 +171,7 @@ fn network_points(study: &LoadedStudy, t: &Transformer) -> Vec<Value> {
                 let join = net.join(q.at, std);
                 let c = join.map_or(f64::INFINITY, |j| cost.cost(&j));
                 let d = net.join(q.at, &metres).map_or(f64::INFINITY, |j| dist.cost(&j));
-                let finite = |v: f64, scale: f64| v.is_finite().then(|| (v * scale * 10.0).round() / 10.0);
+                let finite = |v: f64, scale: f64| v.is_finite().then_some(v * scale);
                 let geometry = match join {
                     Some(j) => json!({"type": "LineString", "coordinates": [lonlat(t, q.at), lonlat(t, net.position(&j.snap))]}),
                     None => json!({"type": "Point", "coordinates": lonlat(t, q.at)}),
