@@ -21,6 +21,7 @@ mod maps;
 mod network;
 mod output_folder;
 mod real_data;
+mod real_network;
 mod scenario;
 mod sites;
 mod slices;
