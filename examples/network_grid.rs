@@ -12,13 +12,19 @@ use geo::Coord;
 use lacuna_core::network::{catchments, nearest, Edge, Graph, Metric, Network, NetworkStandard};
 
 fn main() {
-    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let edges = args.first().copied().unwrap_or(400_000);
     let providers = args.get(1).copied().unwrap_or(2_500);
     let side = ((edges / 2) as f64).sqrt() as usize + 1;
     let t = Instant::now();
     let nodes: Vec<Coord> = (0..side * side)
-        .map(|k| Coord { x: 100.0 * (k % side) as f64, y: 100.0 * (k / side) as f64 })
+        .map(|k| Coord {
+            x: 100.0 * (k % side) as f64,
+            y: 100.0 * (k / side) as f64,
+        })
         .collect();
     let mut list = Vec::with_capacity(2 * side * side);
     let edge = |a: usize, b: usize| Edge {
@@ -46,8 +52,11 @@ fn main() {
     let mut state = 20_261_207u64;
     let sites: Vec<Coord> = (0..providers)
         .map(|_| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            net.graph.nodes[(state >> 33) as usize % net.graph.nodes.len()] + Coord { x: 30.0, y: 0.0 }
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            net.graph.nodes[(state >> 33) as usize % net.graph.nodes.len()]
+                + Coord { x: 30.0, y: 0.0 }
         })
         .collect();
     let std = NetworkStandard {

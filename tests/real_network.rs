@@ -36,12 +36,15 @@ fn never_below_the_straight_line(file: &str, profile: Profile, working: Crs) {
     };
     let mut s = 20_261_207u64;
     let n = net.graph.nodes.len() as u64;
-    let mut pick = |s: &mut u64| -> Coord {
+    let pick = |s: &mut u64| -> Coord {
         // A place 0..30 m off a random node, so joins fall inside edges too.
         let c = net.graph.nodes[(next(s) % n) as usize];
         let dx = (next(s) % 6000) as f64 / 100.0 - 30.0;
         let dy = (next(s) % 6000) as f64 / 100.0 - 30.0;
-        Coord { x: c.x + dx, y: c.y + dy }
+        Coord {
+            x: c.x + dx,
+            y: c.y + dy,
+        }
     };
     let (mut checked, mut reachable) = (0, 0);
     for _ in 0..40 {
@@ -54,11 +57,17 @@ fn never_below_the_straight_line(file: &str, profile: Profile, working: Crs) {
             let line = (*q - p).x.hypot((*q - p).y);
             if d.is_finite() {
                 reachable += 1;
-                assert!(d >= line - 1e-6, "{file}: {d} m along the streets < {line} m");
+                assert!(
+                    d >= line - 1e-6,
+                    "{file}: {d} m along the streets < {line} m"
+                );
             }
         }
     }
-    assert!(reachable > checked / 2, "{file}: {reachable} of {checked} reachable");
+    assert!(
+        reachable > checked / 2,
+        "{file}: {reachable} of {checked} reachable"
+    );
 }
 
 #[test]

@@ -39,6 +39,40 @@ impl Study {
     /// the population points it reaches along the network), replacing the catchment it had;
     /// distances to the nearest provider of the type become network distances. Set the
     /// population points first ([`Study::with_points`]): they are joined to the network here.
+    ///
+    /// # Examples
+    /// One 2 km street with a surgery at its west end, people at 500 m and 1,500 m along it,
+    /// and a 1 km walking standard:
+    /// ```
+    /// use std::sync::Arc;
+    /// use geo::{coord, Rect};
+    /// use lacuna_core::network::{Edge, Graph, Metric, Network, NetworkService, NetworkStandard, Profile};
+    /// use lacuna_core::{coverage, Area, PopPoint, Provider, Study};
+    ///
+    /// let street = Graph::new(
+    ///     vec![coord! { x: 0.0, y: 0.0 }, coord! { x: 2000.0, y: 0.0 }],
+    ///     vec![Edge { a: 0, b: 1, length: 2000.0, speed: 4.8 / 3.6, forward: true, backward: true }],
+    /// );
+    /// let ward = Area::new("W1", Rect::new(coord! { x: 0.0, y: -100.0 }, coord! { x: 2000.0, y: 100.0 }));
+    /// let gp = Provider::disc("gp", coord! { x: 0.0, y: 0.0 }, 1000.0);
+    /// let mut study = Study::new(vec![ward], vec![gp]).with_points(vec![
+    ///     PopPoint::new(coord! { x: 500.0, y: 0.0 }, 10.0),
+    ///     PopPoint::new(coord! { x: 1500.0, y: 0.0 }, 30.0),
+    /// ]);
+    /// let standard = NetworkStandard {
+    ///     metric: Metric::Distance,
+    ///     budget: 1000.0,
+    ///     snap_max_m: 250.0,
+    ///     lateral_m: 50.0,
+    ///     walk_ms: 4.8 / 3.6,
+    /// };
+    /// let network = Arc::new(Network::new(street));
+    /// let summary = study.set_network("gp", NetworkService { profile: Profile::Walk, network, standard });
+    /// assert_eq!(summary.points_off_network, 0);
+    /// let row = &coverage(&study).rows[0];
+    /// assert_eq!(row.covered_population, Some(10.0));
+    /// assert_eq!(row.nearest_m, Some((10.0 * 500.0 + 30.0 * 1500.0) / 40.0));
+    /// ```
     pub fn set_network(&mut self, service: &str, svc: NetworkService) -> NetworkSummary {
         let (net, std) = (&*svc.network, &svc.standard);
         let points = self.points.as_deref().unwrap_or(&[]);

@@ -67,28 +67,43 @@ struct Input {
     layer: Option<String>,
 }
 
+/// The study's input files; hexagon areas and inputs taken from OpenStreetMap have none of
+/// their own (loading the study checks them).
 fn inputs(spec: &StudySpec) -> Vec<Input> {
-    let mut v = vec![Input {
-        role: "areas",
-        path: spec.areas.path.clone(),
-        id: spec.areas.id.clone(),
-        crs: spec.areas.crs,
-        layer: spec.areas.layer.clone(),
-    }];
-    v.extend(spec.providers.iter().map(|p| Input {
-        role: "providers",
-        path: p.path.clone(),
-        id: p.id_column.clone(),
-        crs: p.crs,
-        layer: p.layer.clone(),
-    }));
-    v.extend(spec.points.iter().map(|p| Input {
-        role: "points",
-        path: p.path.clone(),
-        id: None,
-        crs: p.crs,
-        layer: p.layer.clone(),
-    }));
+    let mut v = Vec::new();
+    if spec.areas.hex_m.is_none() {
+        v.push(Input {
+            role: "areas",
+            path: spec.areas.path.clone(),
+            id: spec.areas.id.clone(),
+            crs: spec.areas.crs,
+            layer: spec.areas.layer.clone(),
+        });
+    }
+    v.extend(
+        spec.providers
+            .iter()
+            .filter(|p| p.osm.is_none())
+            .map(|p| Input {
+                role: "providers",
+                path: p.path.clone(),
+                id: p.id_column.clone(),
+                crs: p.crs,
+                layer: p.layer.clone(),
+            }),
+    );
+    v.extend(
+        spec.points
+            .iter()
+            .filter(|p| p.osm.is_none())
+            .map(|p| Input {
+                role: "points",
+                path: p.path.clone(),
+                id: None,
+                crs: p.crs,
+                layer: p.layer.clone(),
+            }),
+    );
     v.extend(spec.need.iter().map(|n| Input {
         role: "need",
         path: n.path.clone(),
