@@ -120,4 +120,10 @@ fn the_isle_of_man_study_runs_from_openstreetmap_alone() {
     let run: serde_json::Value =
         serde_json::from_slice(&std::fs::read(w.path("iom/run.json")).unwrap()).unwrap();
     assert_eq!(run["network"]["services"].as_array().unwrap().len(), 3);
+    // lacuna validate checks it too (it has no areas file of its own): problems, not a crash.
+    let out = w.run(&["validate", "iom.toml"]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("12174 population points"), "{text}");
 }

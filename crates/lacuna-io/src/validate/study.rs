@@ -158,7 +158,12 @@ pub fn validate_study(path: &Path, opts: &ValidateOptions) -> StudyCheck {
         .collect();
     let working = match spec.working_crs {
         Some(w) => Some((w, "set in the study (working_crs)".to_string())),
-        None => layers[0].1.as_ref().ok().and_then(working_crs_for),
+        // From the areas' file; hexagon areas have none (the load chooses it from the network).
+        None => layers
+            .first()
+            .filter(|(i, _)| i.role == "areas")
+            .and_then(|(_, l)| l.as_ref().ok())
+            .and_then(working_crs_for),
     };
     if let Some((w, why)) = &working {
         out.working_crs = Some(w.to_string());
@@ -198,10 +203,10 @@ fn check_files(
     spec: &StudySpec,
     working: Option<Crs>,
 ) -> Vec<FileCheck> {
-    let area_codes: Option<HashSet<String>> = layers[0]
-        .1
-        .as_ref()
-        .ok()
+    let area_codes: Option<HashSet<String>> = layers
+        .first()
+        .filter(|(i, _)| i.role == "areas")
+        .and_then(|(_, l)| l.as_ref().ok())
         .and_then(|l| super::area_codes(l, spec.areas.id.as_deref()));
     let mut out = Vec::new();
     for (input, layer) in layers.iter_mut() {
