@@ -255,16 +255,8 @@ fn network_nearest<'a>(
     t: usize,
 ) -> Option<crate::network::Nearest<'a>> {
     let svc = study.network.get(&study.service_types[t])?;
-    let std = crate::network::NetworkStandard {
-        metric: crate::network::Metric::Distance,
-        budget: f64::INFINITY,
-        ..svc.standard
-    };
-    let joins: Vec<_> = providers[index.ranges[t].clone()]
-        .iter()
-        .map(|p| svc.network.join(p.site, &std))
-        .collect();
-    Some(crate::network::Nearest::new(&svc.network, &std, &joins))
+    let sites = providers[index.ranges[t].clone()].iter().map(|p| p.site);
+    Some(svc.nearest(sites, true))
 }
 
 struct AreaContext<'a> {

@@ -135,6 +135,28 @@ pub struct NetworkService {
     pub standard: NetworkStandard,
 }
 
+impl NetworkService {
+    /// The distance from anywhere to the nearest of the providers at `sites`: in metres along
+    /// the streets (`in_metres`; what `nearest_m` reports, for time standards too), else in the
+    /// standard's own unit (metres or seconds).
+    pub fn nearest(&self, sites: impl IntoIterator<Item = Coord>, in_metres: bool) -> Nearest<'_> {
+        let std = if in_metres {
+            NetworkStandard {
+                metric: Metric::Distance,
+                budget: f64::INFINITY,
+                ..self.standard
+            }
+        } else {
+            self.standard
+        };
+        let joins: Vec<_> = sites
+            .into_iter()
+            .map(|s| self.network.join(s, &std))
+            .collect();
+        Nearest::new(&self.network, &std, &joins)
+    }
+}
+
 impl std::fmt::Debug for NetworkService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NetworkService")

@@ -12,7 +12,7 @@ use crate::config::StudySpec;
 use crate::crs::Crs;
 use crate::error::{Error, Result};
 use crate::network::profile::Profile;
-use crate::network::{NetworkReport, LATERAL_M, SNAP_MAX_M};
+use crate::network::NetworkReport;
 
 /// The network of a study as loaded: the file's report and each network service type's
 /// summary.
@@ -26,29 +26,24 @@ pub struct NetworkLoad {
     pub lateral_m: f64,
 }
 
-/// The fastest a profile goes, metres per second (driving capped at 130 km/h).
-fn top_speed(spec: &StudySpec, profile: Profile) -> f64 {
-    let net = spec.network.as_ref();
-    match profile {
-        Profile::Walk => net.and_then(|n| n.walk_kmh).unwrap_or(4.8) / 3.6,
-        Profile::Drive => 130.0 / 3.6,
-    }
-}
-
 /// For a network standard, the farthest its catchments can reach in a straight line: the
 /// radius providers carry until their network catchment replaces it (so a provider that cannot
 /// reach the study region is left out as any other).
 pub(super) fn reach_bound(spec: &StudySpec, s: &Standard) -> Option<f64> {
     let profile = s.network?;
-    let net = spec.network.as_ref();
-    let snap = net.and_then(|n| n.snap_max_m).unwrap_or(SNAP_MAX_M);
-    let lateral = net.and_then(|n| n.lateral_m).unwrap_or(LATERAL_M);
+    let net = spec.network.clone().unwrap_or_default();
+    // The fastest the profile goes, metres per second (driving capped at 130 km/h, as
+    // `maxspeed` is).
+    let top_speed = match profile {
+        Profile::Walk => net.speeds().walk_kmh / 3.6,
+        Profile::Drive => 130.0 / 3.6,
+    };
     let along = match (s.max_m, s.max_minutes) {
         (Some(m), _) => m,
-        (None, Some(min)) => min * 60.0 * top_speed(spec, profile),
+        (None, Some(min)) => min * 60.0 * top_speed,
         (None, None) => return None,
     };
-    Some(along + snap + lateral)
+    Some(along + net.snap_max_m() + net.lateral_m())
 }
 
 /// Checks the network standards before any file is read.
@@ -189,14 +184,11 @@ pub fn check(spec: &StudySpec) -> Result<()> {
     Ok(())
 }
 
-/// The profiles the study's network standards use.
-fn profiles(spec: &StudySpec) -> Vec<Profile> {
-    let mut p: Vec<Profile> = spec.services.values().filter_map(|s| s.network).collect();
+/// The distinct profiles of `standards`.
+fn profiles<'a>(standards: impl Iterator<Item = &'a Standard>) -> Vec<Profile> {
+    let mut p: Vec<Profile> = standards.filter_map(|s| s.network).collect();
     p.sort();
     p.dedup();
-    if p.is_empty() {
-        p.push(Profile::Walk);
-    }
     p
 }
 
@@ -205,7 +197,11 @@ pub(super) fn hex_areas(spec: &StudySpec, hex_m: f64) -> Result<crate::layer::La
     let net = spec.network.as_ref().ok_or_else(|| {
         Error::Config("[areas] hex_m lays hexagons over the streets: add [network] path".into())
     })?;
-    crate::network::sources::hex_areas(net, &profiles(spec), spec.working_crs, hex_m)
+    let mut used = profiles(spec.services.values());
+    if used.is_empty() {
+        used.push(Profile::Walk);
+    }
+    crate::network::sources::hex_areas(net, &used, spec.working_crs, hex_m)
 }
 
 /// Reads the network and gives the study's network service types their catchments.
@@ -223,10 +219,8 @@ pub(super) fn apply(
     let (Some(net_spec), false) = (&spec.network, wanted.is_empty()) else {
         return Ok(None);
     };
-    let mut profiles: Vec<Profile> = wanted.iter().filter_map(|(_, s)| s.network).collect();
-    profiles.sort();
-    profiles.dedup();
-    let (graphs, report) = crate::network::read(net_spec, &profiles, working)?;
+    let used = profiles(wanted.iter().map(|(_, s)| *s));
+    let (graphs, report) = crate::network::read(net_spec, &used, working)?;
     let networks: std::collections::BTreeMap<Profile, Arc<Network>> = graphs
         .into_iter()
         .map(|(p, g)| (p, Arc::new(Network::new(g))))
@@ -243,8 +237,8 @@ pub(super) fn apply(
         let standard = NetworkStandard {
             metric,
             budget,
-            snap_max_m: net_spec.snap_max_m.unwrap_or(SNAP_MAX_M),
-            lateral_m: net_spec.lateral_m.unwrap_or(LATERAL_M),
+            snap_max_m: net_spec.snap_max_m(),
+            lateral_m: net_spec.lateral_m(),
             walk_ms,
         };
         let svc = NetworkService {
@@ -293,6 +287,6 @@ pub(super) fn apply(
     Ok(Some(NetworkLoad {
         report,
         services,
-        lateral_m: net_spec.lateral_m.unwrap_or(LATERAL_M),
+        lateral_m: net_spec.lateral_m(),
     }))
 }

@@ -68,6 +68,16 @@ impl NetworkSpec {
         }
     }
 
+    /// The snapping distance: `snap_max_m`, else [`SNAP_MAX_M`].
+    pub fn snap_max_m(&self) -> f64 {
+        self.snap_max_m.unwrap_or(SNAP_MAX_M)
+    }
+
+    /// The service areas' half-width: `lateral_m`, else [`LATERAL_M`].
+    pub fn lateral_m(&self) -> f64 {
+        self.lateral_m.unwrap_or(LATERAL_M)
+    }
+
     /// Whether the file is an OpenStreetMap PBF extract.
     pub fn is_pbf(&self) -> bool {
         is_pbf(&self.path)

@@ -3,11 +3,12 @@
 //! (each population point's way onto the street and its distance to the nearest provider, per
 //! network service type). WGS84, 7 decimals.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use geo::{Coord, MultiPolygon};
 use lacuna_core::model::Catchment;
-use lacuna_core::network::{Metric, Nearest, NetworkStandard, Profile};
+use lacuna_core::network::{Metric, NetworkStandard, PointReach, Profile};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
@@ -28,8 +29,10 @@ pub fn write_network_layers(out: &Path, study: &LoadedStudy) -> Result<Vec<PathB
     let areas = out.join("service_areas.geojson");
     let points = out.join("network_points.geojson");
     let t = Transformer::new(study.working_crs, WGS84).map_err(|e| Error::crs(&areas, e))?;
-    write_collection(&areas, &study.run_id, service_areas(study, &t))?;
-    write_collection(&points, &study.run_id, network_points(study, &t))?;
+    let features = service_areas(study, &t).map_err(|e| Error::crs(&areas, e))?;
+    write_collection(&areas, &study.run_id, features)?;
+    let features = network_points(study, &t).map_err(|e| Error::crs(&points, e))?;
+    write_collection(&points, &study.run_id, features)?;
     let mut written = vec![areas, points];
     if study.spec.network.as_ref().is_some_and(|n| n.write_graph) {
         written.extend(write_graphs(out, study)?);
@@ -74,25 +77,30 @@ fn write_collection(path: &Path, run_id: &str, features: Vec<Value>) -> Result<(
     })
 }
 
-fn lonlat(t: &Transformer, c: Coord) -> Value {
+fn lonlat(t: &Transformer, c: Coord) -> std::result::Result<Value, String> {
     let mut p = [c];
-    // A failed transform leaves the point where it was; the working CRS covers the study.
-    let _ = t.apply(&mut p);
+    t.apply(&mut p)?;
     let r = |v: f64| (v * 1e7).round() / 1e7;
-    json!([r(p[0].x), r(p[0].y)])
+    Ok(json!([r(p[0].x), r(p[0].y)]))
 }
 
-fn multipolygon(t: &Transformer, m: &MultiPolygon) -> Value {
-    let ring = |r: &geo::LineString| Value::Array(r.0.iter().map(|&c| lonlat(t, c)).collect());
-    let polys: Vec<Value> =
-        m.0.iter()
-            .map(|p| {
-                let mut rings = vec![ring(p.exterior())];
-                rings.extend(p.interiors().iter().map(ring));
-                Value::Array(rings)
-            })
-            .collect();
-    json!({"type": "MultiPolygon", "coordinates": polys})
+fn multipolygon(t: &Transformer, m: &MultiPolygon) -> std::result::Result<Value, String> {
+    let ring = |r: &geo::LineString| -> std::result::Result<Value, String> {
+        Ok(Value::Array(
+            r.0.iter()
+                .map(|&c| lonlat(t, c))
+                .collect::<std::result::Result<_, _>>()?,
+        ))
+    };
+    let mut polys = Vec::with_capacity(m.0.len());
+    for p in &m.0 {
+        let mut rings = vec![ring(p.exterior())?];
+        for hole in p.interiors() {
+            rings.push(ring(hole)?);
+        }
+        polys.push(Value::Array(rings));
+    }
+    Ok(json!({"type": "MultiPolygon", "coordinates": polys}))
 }
 
 /// How a standard reads: "1600 m", "12 min".
@@ -103,24 +111,31 @@ fn standard_text(s: &NetworkStandard) -> String {
     }
 }
 
-fn service_areas(study: &LoadedStudy, t: &Transformer) -> Vec<Value> {
-    let points = study.points.as_deref().unwrap_or(&[]);
-    study
+/// The population of the study's points by their coordinates (the keys network catchments
+/// list the points they reach by).
+fn people_at(study: &LoadedStudy) -> HashMap<[u64; 2], f64> {
+    let mut at = HashMap::new();
+    for q in study.points.iter().flatten() {
+        *at.entry(PointReach::key(q.at)).or_insert(0.0) += q.population;
+    }
+    at
+}
+
+fn service_areas(study: &LoadedStudy, t: &Transformer) -> std::result::Result<Vec<Value>, String> {
+    let people = people_at(study);
+    let features: std::result::Result<Vec<Option<Value>>, String> = study
         .providers
         .par_iter()
-        .filter_map(|p| {
-            let svc = study.network.get(&p.service_type)?;
+        .map(|p| {
+            let Some(svc) = study.network.get(&p.service_type) else {
+                return Ok(None);
+            };
             let Catchment::Polygon(local, shape, Some(reach)) = &p.catchment else {
-                return None;
+                return Ok(None);
             };
             let join = svc.network.join(p.site, &svc.standard);
-            let people: f64 = points
-                .iter()
-                .filter(|q| reach.holds(q.at) == Some(true))
-                .map(|q| q.population)
-                .sum::<f64>()
-                + 0.0;
-            Some(json!({
+            let reached: f64 = reach.reached.iter().map(|k| people[k]).sum::<f64>() + 0.0;
+            Ok(Some(json!({
                 "type": "Feature",
                 "properties": {
                     "provider_id": p.id,
@@ -132,51 +147,47 @@ fn service_areas(study: &LoadedStudy, t: &Transformer) -> Vec<Value> {
                     "to_street_m": join.map(|j| j.snap.offset_m),
                     "area_m2": (local.area() * 10.0).round() / 10.0,
                     "points_reached": reach.reached.len(),
-                    "population_reached": people,
+                    "population_reached": reached,
                 },
                 // As the overlay reads it: cut into parts of at most 512 vertices (QGIS's
                 // Dissolve joins them; geo's unary union of them ran out of memory on the Isle of
                 // Man's drive-time areas).
-                "geometry": multipolygon(t, shape),
-            }))
+                "geometry": multipolygon(t, shape)?,
+            })))
         })
-        .collect()
+        .collect();
+    Ok(features?.into_iter().flatten().collect())
 }
 
-fn network_points(study: &LoadedStudy, t: &Transformer) -> Vec<Value> {
+fn network_points(study: &LoadedStudy, t: &Transformer) -> std::result::Result<Vec<Value>, String> {
     let points = study.points.as_deref().unwrap_or(&[]);
     let mut out = Vec::new();
     for (name, svc) in &study.network {
         let (net, std) = (&*svc.network, &svc.standard);
-        let metres = NetworkStandard {
-            metric: Metric::Distance,
-            budget: f64::INFINITY,
-            ..*std
-        };
-        let sites: Vec<_> = study
-            .providers
-            .iter()
-            .filter(|p| &p.service_type == name)
-            .map(|p| p.site)
+        let of_type = || study.providers.iter().filter(|p| &p.service_type == name);
+        let sites = || of_type().map(|p| p.site);
+        let (cost, metres) = (svc.nearest(sites(), false), svc.nearest(sites(), true));
+        // Covered as coverage.csv counts it: reached by some provider's catchment.
+        let covered: HashSet<[u64; 2]> = of_type()
+            .filter_map(|p| match &p.catchment {
+                Catchment::Polygon(_, _, Some(reach)) => Some(reach.reached.iter().copied()),
+                _ => None,
+            })
+            .flatten()
             .collect();
-        let joins =
-            |s: &NetworkStandard| -> Vec<_> { sites.iter().map(|&c| net.join(c, s)).collect() };
-        let (cost, dist) = (
-            Nearest::new(net, std, &joins(std)),
-            Nearest::new(net, &metres, &joins(&metres)),
-        );
-        let features: Vec<Value> = points
+        let features: std::result::Result<Vec<Value>, String> = points
             .par_iter()
             .map(|q| {
                 let join = net.join(q.at, std);
-                let c = join.map_or(f64::INFINITY, |j| cost.cost(&j));
-                let d = net.join(q.at, &metres).map_or(f64::INFINITY, |j| dist.cost(&j));
-                let finite = |v: f64, scale: f64| v.is_finite().then_some(v * scale);
+                let finite = |v: f64| v.is_finite().then_some(v);
                 let geometry = match join {
-                    Some(j) => json!({"type": "LineString", "coordinates": [lonlat(t, q.at), lonlat(t, net.position(&j.snap))]}),
-                    None => json!({"type": "Point", "coordinates": lonlat(t, q.at)}),
+                    Some(j) => json!({"type": "LineString", "coordinates": [lonlat(t, q.at)?, lonlat(t, net.position(&j.snap))?]}),
+                    None => json!({"type": "Point", "coordinates": lonlat(t, q.at)?}),
                 };
-                json!({
+                let minutes = (std.metric == Metric::Time)
+                    .then(|| finite(cost.at(q.at) / 60.0))
+                    .flatten();
+                Ok(json!({
                     "type": "Feature",
                     "properties": {
                         "service_type": name,
@@ -186,15 +197,15 @@ fn network_points(study: &LoadedStudy, t: &Transformer) -> Vec<Value> {
                         "to_street_m": join.map(|j| j.snap.offset_m),
                         "edge": join.map(|j| j.snap.edge),
                         "t": join.map(|j| j.snap.t),
-                        "network_m": finite(d, 1.0),
-                        "network_minutes": if std.metric == Metric::Time { finite(c, 1.0 / 60.0) } else { None },
-                        "covered": c <= std.budget,
+                        "network_m": finite(metres.at(q.at)),
+                        "network_minutes": minutes,
+                        "covered": covered.contains(&PointReach::key(q.at)),
                     },
                     "geometry": geometry,
-                })
+                }))
             })
             .collect();
-        out.extend(features);
+        out.extend(features?);
     }
-    out
+    Ok(out)
 }

@@ -189,7 +189,7 @@ fn network_note(n: &lacuna_io::load::network::NetworkLoad) -> String {
         "{} {} measured along the street network ({}): a person is within reach when the \
          journey from the nearest point of a street to the provider's, along the streets, is \
          within the standard (the walk to the street counted at walking speed); an area's share \
-         is the part of it within {} m of a street so reached. {} population point(s) lie beyond \
+         is the part of it within {} m of a street so reached. Up to {} population point(s) lie beyond \
          the snapping distance of every street and count as not covered; {} provider(s) are \
          off the network.{}",
         types.join(", "),
