@@ -1,15 +1,21 @@
 //! The network benchmark: a synthetic street grid (100 m blocks) of about `EDGES` edges with
 //! `PROVIDERS` providers at random junctions and a 1.6 km walking standard, timed stage by
-//! stage: building the graph, the providers' searches and service areas, and one search for
-//! every junction's distance to the nearest provider.
+//! stage: building the graph, the providers' searches (`Study::set_network`), the areal
+//! coverage of square areas of 800 m (service areas buffered near each area), and one search
+//! for every junction's distance to the nearest provider.
 //!
 //! `cargo run --release --example network_grid -- 4000000 25000` (the size of England's walking
 //! graph at LSOA density).
 
 use std::time::Instant;
 
-use geo::Coord;
-use lacuna_core::network::{catchments, nearest, Edge, Graph, Metric, Network, NetworkStandard};
+use std::sync::Arc;
+
+use geo::{coord, Coord, Rect};
+use lacuna_core::network::{
+    nearest, Edge, Graph, Metric, Network, NetworkService, NetworkStandard, Profile,
+};
+use lacuna_core::{coverage, Area, Provider, Study};
 
 fn main() {
     let args: Vec<usize> = std::env::args()
@@ -66,19 +72,45 @@ fn main() {
         lateral_m: 50.0,
         walk_ms: 4.8 / 3.6,
     };
+    // Square areas of 800 m (about an LSOA's size in England) over the grid.
+    let extent = 100.0 * (side - 1) as f64;
+    let cells = (extent / 800.0).ceil() as usize;
+    let areas: Vec<Area> = (0..cells * cells)
+        .map(|k| {
+            let (x, y) = (800.0 * (k % cells) as f64, 800.0 * (k / cells) as f64);
+            let r = Rect::new(coord! { x: x, y: y }, coord! { x: x + 800.0, y: y + 800.0 });
+            Area::new(format!("C{k}"), r)
+        })
+        .collect();
+    let gps = sites
+        .iter()
+        .map(|&s| Provider::disc("gp", s, 1600.0))
+        .collect();
+    let mut study = Study::new(areas, gps);
     let t = Instant::now();
-    let cat = catchments(&net, &std, &sites, &[]);
-    let areas = t.elapsed();
+    let net = Arc::new(net);
+    let svc = NetworkService {
+        profile: Profile::Walk,
+        network: net.clone(),
+        standard: std,
+    };
+    study.set_network("gp", svc);
+    let searches = t.elapsed();
+    let t = Instant::now();
+    let rows = coverage(&study).rows;
+    let overlay = t.elapsed();
+    let share = rows.iter().map(|r| r.area_share).sum::<f64>() / rows.len() as f64;
     let t = Instant::now();
     let joins: Vec<_> = sites.iter().map(|&s| net.join(s, &std)).collect();
     let all: Vec<_> = net.graph.nodes.iter().map(|&p| net.join(p, &std)).collect();
     let d = nearest(&net, &std, &joins, &all);
     let near = t.elapsed();
     let reached = d.iter().filter(|d| **d <= 1600.0).count();
-    let vertices: usize = cat.areas.iter().map(geo::CoordsIter::coords_count).sum();
     println!(
-        "{n_edges} edges, {providers} providers: graph {build:.2?}, searches and service areas \
-         {areas:.2?} ({vertices} vertices), nearest for {} junctions {near:.2?} ({reached} within 1.6 km)",
+        "{n_edges} edges, {providers} providers: graph {build:.2?}, searches {searches:.2?}, \
+         coverage of {} areas of 800 m {overlay:.2?} (mean share {share:.4}), nearest for {} \
+         junctions {near:.2?} ({reached} within 1.6 km)",
+        rows.len(),
         all.len()
     );
 }

@@ -151,10 +151,19 @@ fn across_the_river_only_the_corner_by_the_bridge_is_within_a_walk() {
         .filter(|f| f["properties"]["area_code"] == "N" && f["properties"]["covered"] == true)
         .count();
     assert_eq!(covered_n, 15);
+    // Each provider's own service area is drawn by `lacuna network`, not by every run.
+    assert!(!w.path("net/service_areas.geojson").exists());
+    river_town(&w, "network = \"walk\"\nmax_m = 1600");
+    w.ok(&["network", "study.toml", "--out", "inspect"]);
     let areas: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(w.path("net/service_areas.geojson")).unwrap())
+        serde_json::from_slice(&std::fs::read(w.path("inspect/service_areas.geojson")).unwrap())
             .unwrap();
-    assert_eq!(areas["features"][0]["properties"]["points_reached"], 70);
+    let gp = &areas["features"][0]["properties"];
+    assert_eq!(gp["points_reached"], 70);
+    // 1600 m of walk from (0, 400): its buffered streets hold well over 70 junctions' worth
+    // of ground, and less than the 1 km square of the town plus its 50 m margins.
+    let m2 = gp["area_m2"].as_f64().unwrap();
+    assert!(m2 > 0.5e6 && m2 < 1100.0 * 1100.0, "{m2}");
     // No OpenStreetMap data here: no OpenStreetMap attribution either.
     let report = std::fs::read_to_string(w.path("net/report.md")).unwrap();
     assert!(report.contains("1600 m walk") && !report.contains("OpenStreetMap"));

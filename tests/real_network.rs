@@ -120,6 +120,19 @@ fn the_isle_of_man_study_runs_from_openstreetmap_alone() {
     let run: serde_json::Value =
         serde_json::from_slice(&std::fs::read(w.path("iom/run.json")).unwrap()).unwrap();
     assert_eq!(run["network"]["services"].as_array().unwrap().len(), 3);
+    // Points join only parts of at least 50 edges: the island's walking graph has some of its
+    // edges on smaller parts (lone footways, steps, a square's outline), but few.
+    let walk = &run["network"]["report"]["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["profile"] == "walk")
+        .unwrap();
+    let (small, edges) = (
+        walk["unjoinable_edges"].as_u64().unwrap(),
+        walk["edges"].as_u64().unwrap(),
+    );
+    assert!(small > 0 && small < edges / 10, "{small} of {edges}");
     // lacuna validate checks it too (it has no areas file of its own): problems, not a crash.
     let out = w.run(&["validate", "iom.toml"]);
     let text =

@@ -72,14 +72,11 @@ impl Area {
 pub enum Catchment {
     /// A disc of the given radius around the provider's point.
     Disc(Disc),
-    /// The provider's own catchment polygon (possibly a site polygon grown by a radius), or a
-    /// network service area; a network catchment also knows which of the study's population
-    /// points it reaches along the network.
-    Polygon(
-        Box<LocalPolygon>,
-        MultiPolygon,
-        Option<std::sync::Arc<crate::network::PointReach>>,
-    ),
+    /// The provider's own catchment polygon (possibly a site polygon grown by a radius).
+    Polygon(Box<LocalPolygon>, MultiPolygon),
+    /// What the provider reaches along a street network: the streets (its service area for the
+    /// overlay) and the study's population points.
+    Network(std::sync::Arc<crate::network::NetworkCatchment>),
 }
 
 /// A service provider.
@@ -133,7 +130,7 @@ impl Provider {
             id: String::new(),
             service_type: service_type.into(),
             site,
-            catchment: Catchment::Polygon(Box::new(LocalPolygon::new(&shape)), shape, None),
+            catchment: Catchment::Polygon(Box::new(LocalPolygon::new(&shape)), shape),
             capacity: None,
             network: None,
         }

@@ -427,7 +427,7 @@ fn reached(
             let reach = match &p.catchment {
                 Catchment::Disc(d) => d.r,
                 // The farthest corner of the polygon's box: what "thirds" of it mean.
-                Catchment::Polygon(..) => [
+                Catchment::Polygon(..) | Catchment::Network(_) => [
                     r.min(),
                     r.max(),
                     (r.min().x, r.max().y).into(),

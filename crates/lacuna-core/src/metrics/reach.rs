@@ -353,7 +353,7 @@ fn split_discs(
         .iter()
         .map(|&j| match &study.providers[j].catchment {
             Catchment::Disc(d) => *d,
-            Catchment::Polygon(..) => {
+            Catchment::Polygon(..) | Catchment::Network(_) => {
                 unreachable!("types with polygon catchments are split by split_polygons")
             }
         })

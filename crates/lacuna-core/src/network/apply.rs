@@ -6,9 +6,8 @@ use geo::Coord;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{catchments, Metric, NetworkService, PointReach};
+use super::{catchments, Metric, NetworkCatchment, NetworkService, PointReach};
 use crate::model::Catchment;
-use crate::spatial::overlay::LocalPolygon;
 use crate::study::Study;
 
 /// What joining one service type to its network found: the run reports it.
@@ -129,7 +128,7 @@ fn give(
     let sites: Vec<Coord> = of_type.iter().map(|p| p.site).collect();
     let cat = catchments(&svc.network, &svc.standard, &sites, joins);
     let mut out = Vec::with_capacity(of_type.len());
-    for (n, shape) in cat.areas.into_iter().enumerate() {
+    for (n, streets) in cat.streets.into_iter().enumerate() {
         let mut reached: Vec<[u64; 2]> = cat.points[n]
             .iter()
             .map(|&i| PointReach::key(points[i as usize].at))
@@ -142,11 +141,14 @@ fn give(
         };
         let p = &mut of_type[n];
         out.push((p.id.clone(), cat.joins[n]));
-        p.catchment = Catchment::Polygon(
-            Box::new(LocalPolygon::new(&shape)),
-            shape,
-            Some(Arc::new(reach)),
-        );
+        p.catchment = Catchment::Network(Arc::new(NetworkCatchment::new(
+            svc.network.clone(),
+            svc.standard,
+            p.site,
+            cat.joins[n],
+            streets,
+            reach,
+        )));
     }
     out
 }

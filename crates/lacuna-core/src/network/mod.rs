@@ -5,8 +5,10 @@
 //! - [`Snapper`]: providers and population points join it at the nearest point on an edge;
 //! - [`Search`]: bounded multi-source Dijkstra, backwards from the providers;
 //! - [`NetworkStandard`]: the standard (distance or time, the budget, snapping and buffer);
-//! - [`catchments`]: each provider's service area (the reachable edges buffered, for the exact
-//!   overlay) and the population points it reaches (for point coverage);
+//! - [`catchments`]: the streets each provider reaches (buffered into service areas for the
+//!   exact overlay, near one area at a time: [`union_near`]) and the population points it
+//!   reaches (for point coverage);
+//! - [`NetworkCatchment`]: what a provider's [`crate::Catchment::Network`] holds;
 //! - [`Nearest`], [`nearest`]: the network distance from any point, or from every population
 //!   point, to the nearest provider.
 //!
@@ -16,12 +18,16 @@
 //! leg. Two points on the same edge are joined directly along it.
 
 mod apply;
+mod area;
+mod catchment;
 mod graph;
 mod reach;
 mod search;
 mod snap;
 
 pub use apply::NetworkSummary;
+pub use area::{buffered, Streets};
+pub use catchment::{union_near, NetworkCatchment};
 pub use graph::{Edge, Graph, Metric};
 pub use reach::{catchments, nearest, service_area, Nearest, NetworkCatchments};
 pub use search::Search;
@@ -91,15 +97,40 @@ pub struct Joined {
 pub struct Network {
     /// The graph.
     pub graph: Graph,
-    /// Its edges indexed.
+    /// Its edges indexed: those points may join.
     pub snapper: Snapper,
+    /// Edges points may not join: those of parts smaller than the smallest part joined.
+    pub unjoinable_edges: usize,
 }
 
+/// The default smallest part of a network (in edges) that points join: a footway, a flight of
+/// steps or a private drive mapped joined to nothing would trap whoever joins it (Valhalla's
+/// `minimum_reachability` is 50 too).
+pub const MIN_PART_EDGES: usize = 50;
+
 impl Network {
-    /// The network of `graph`, indexed.
+    /// The network of `graph`, indexed; points may join any edge.
     pub fn new(graph: Graph) -> Network {
-        let snapper = Snapper::new(&graph);
-        Network { graph, snapper }
+        Network::joining_parts_of(graph, 0)
+    }
+
+    /// The network of `graph`, where points join only edges of connected parts with at least
+    /// `min_edges` edges (of the largest part when none is that large): a provider or a house
+    /// nearest to a path mapped joined to nothing joins the nearest street that leads somewhere.
+    pub fn joining_parts_of(graph: Graph, min_edges: usize) -> Network {
+        let (part, sizes) = graph.components();
+        let min = min_edges.min(sizes.first().copied().unwrap_or(0));
+        let keep = |k: usize| {
+            let p = part[graph.edges[k].a as usize];
+            p != u32::MAX && sizes[p as usize] >= min
+        };
+        let unjoinable_edges = (0..graph.edges.len()).filter(|&k| !keep(k)).count();
+        let snapper = Snapper::new(&graph, keep);
+        Network {
+            graph,
+            snapper,
+            unjoinable_edges,
+        }
     }
 
     /// Joins `p` to the network under `standard` (None: farther than `snap_max_m`).

@@ -25,13 +25,14 @@ pub struct Snapper {
 }
 
 impl Snapper {
-    /// Indexes the edges of `graph` that searches use (zero-length edges are left out).
-    pub fn new(graph: &Graph) -> Snapper {
+    /// Indexes the edges of `graph` that searches use (zero-length edges are left out) and
+    /// `keep` accepts (by number).
+    pub fn new(graph: &Graph, keep: impl Fn(usize) -> bool) -> Snapper {
         let lines = graph
             .edges
             .iter()
             .enumerate()
-            .filter(|(_, e)| e.a != e.b && e.length > 0.0)
+            .filter(|&(k, e)| e.a != e.b && e.length > 0.0 && keep(k))
             .map(|(k, e)| {
                 let (p, q) = (graph.nodes[e.a as usize], graph.nodes[e.b as usize]);
                 GeomWithData::new(Line::new([p.x, p.y], [q.x, q.y]), k as u32)

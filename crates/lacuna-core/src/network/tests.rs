@@ -222,21 +222,89 @@ proptest::proptest! {
 }
 
 #[test]
-fn a_service_area_cut_into_parts_keeps_its_area() {
+fn the_union_near_a_box_is_the_union_of_the_service_areas_there() {
+    use geo::BooleanOps;
     let net = Network::new(river_town());
-    let whole = {
-        let mut std = walk(1600.0);
-        std.lateral_m = 30.0;
-        service_area(&net, &std, coord! { x: 0.0, y: 400.0 })
+    // 30 m either side of streets 100 m apart: blocks keep holes.
+    let std = NetworkStandard {
+        lateral_m: 30.0,
+        ..walk(800.0)
     };
-    let n = geo::CoordsIter::coords_count(&whole);
-    assert!(n > 64, "{n}");
-    let parts = reach::tile(whole.clone(), 64);
-    assert!(parts.0.len() > 1);
-    assert!(parts
-        .0
-        .iter()
-        .all(|p| geo::CoordsIter::coords_count(p) <= 64));
-    let (a, b) = (whole.unsigned_area(), parts.unsigned_area());
-    assert!((a - b).abs() < 1e-6 * a, "{a} vs {b}");
+    let sites = [coord! { x: 0.0, y: 400.0 }, coord! { x: 500.0, y: 200.0 }];
+    let cat = catchments(&net, &std, &sites, &[]);
+    let separate = service_area(&net, &std, sites[0]).union(&service_area(&net, &std, sites[1]));
+    let boxed = geo::Rect::new(coord! { x: 250.0, y: 150.0 }, coord! { x: 450.0, y: 350.0 });
+    let b = boxed.to_polygon();
+    let both: Vec<&Streets> = cat.streets.iter().collect();
+    let near = buffered(&net, &std, &both, Some(boxed)).intersection(&b);
+    let whole = buffered(&net, &std, &both, None);
+    let (x, y, z) = (
+        near.unsigned_area(),
+        whole.intersection(&b).unsigned_area(),
+        separate.intersection(&b).unsigned_area(),
+    );
+    assert!(x > 0.0 && x < 200.0 * 200.0);
+    assert!((x - y).abs() < 1e-6 * y, "{x} vs {y}");
+    // Merged before buffering or buffered apart: the same streets, the same area (up to how
+    // the round joins are drawn).
+    assert!((x - z).abs() < 2e-3 * z, "{x} vs {z}");
+    // Far from the box, pieces are left out.
+    let far = buffered(&net, &std, &both, Some(boxed));
+    assert!(far.unsigned_area() < whole.unsigned_area());
+}
+
+#[test]
+fn a_service_area_reaches_a_shape_within_lateral_m() {
+    // One 1 km street; 300 m walked from its west end, buffered 50 m: the area ends at x = 350.
+    let nodes = vec![coord! { x: 0.0, y: 0.0 }, coord! { x: 1000.0, y: 0.0 }];
+    let net = Network::new(Graph::new(nodes.clone(), vec![edge(&nodes, 0, 1)]));
+    let std = walk(300.0);
+    let cat = catchments(&net, &std, &[coord! { x: 0.0, y: 0.0 }], &[]);
+    let square = |x0: f64| {
+        let r = geo::Rect::new(coord! { x: x0, y: -10.0 }, coord! { x: 400.0, y: 10.0 });
+        (geo::MultiPolygon(vec![r.to_polygon()]), r)
+    };
+    let reaches = |x0: f64| {
+        let (shape, r) = square(x0);
+        area::reaches(&net, &std, &cat.streets[0], &shape, r)
+    };
+    assert!(reaches(340.0));
+    assert!(!reaches(360.0));
+}
+
+#[test]
+fn points_join_a_part_that_leads_somewhere() {
+    // The river town, and 30 m off its south-west corner a lone 20 m path joined to nothing:
+    // a provider beside the path joins the path (and reaches no one) unless small parts are
+    // left out, when it joins the town's corner 40 m away.
+    let town = river_town();
+    let mut nodes = town.nodes.clone();
+    let mut edges = town.edges.clone();
+    let n = nodes.len() as u32;
+    nodes.push(coord! { x: -30.0, y: -10.0 });
+    nodes.push(coord! { x: -30.0, y: -30.0 });
+    edges.push(edge(&nodes, n, n + 1));
+    let site = coord! { x: -30.0, y: -20.0 };
+    let std = walk(300.0);
+    let any = Network::new(Graph::new(nodes.clone(), edges.clone()));
+    let big = Network::joining_parts_of(Graph::new(nodes, edges), MIN_PART_EDGES);
+    assert_eq!(any.unjoinable_edges, 0);
+    assert_eq!(big.unjoinable_edges, 1);
+    let on_path = any.join(site, &std).unwrap();
+    assert_eq!(on_path.snap.offset_m, 0.0);
+    let on_town = big.join(site, &std).unwrap();
+    assert!((on_town.snap.offset_m - 20.0_f64.hypot(30.0)).abs() < 1e-9);
+    // A part as large as the largest is always joined, whatever the minimum.
+    let lone = Network::joining_parts_of(
+        Graph::new(
+            vec![coord! { x: 0.0, y: 0.0 }, coord! { x: 10.0, y: 0.0 }],
+            vec![edge(
+                &[coord! { x: 0.0, y: 0.0 }, coord! { x: 10.0, y: 0.0 }],
+                0,
+                1,
+            )],
+        ),
+        MIN_PART_EDGES,
+    );
+    assert!(lone.join(coord! { x: 5.0, y: 1.0 }, &std).is_some());
 }

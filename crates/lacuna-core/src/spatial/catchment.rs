@@ -12,6 +12,7 @@ use i_overlay::i_float::adapter::FloatPointAdapter;
 use i_overlay::i_float::float::rect::FloatRect;
 
 use crate::model::Catchment;
+use crate::network::NetworkCatchment;
 use crate::spatial::grow;
 use crate::spatial::overlay::Disc;
 
@@ -224,10 +225,24 @@ pub fn uncovered<'a>(
     grid: Option<&Grid>,
 ) -> MultiPolygon {
     let mut remaining = shape.clone();
+    let mut networks: Vec<Vec<&NetworkCatchment>> = Vec::new();
+    let mut pieces = Vec::new();
     for c in catchments {
-        let Some(piece) = piece(c, bbox, disc_vertices, grid) else {
-            continue;
-        };
+        match c {
+            Catchment::Network(n) => match networks.iter_mut().find(|g| g[0].alike(n)) {
+                Some(g) => g.push(n),
+                None => networks.push(vec![n]),
+            },
+            _ => pieces.push(piece(c, bbox, disc_vertices, grid)),
+        }
+    }
+    // Network catchments alike are merged street by street and buffered once (see
+    // `network::union_near`): one polygon for them all.
+    let unions = networks.iter().map(|g| {
+        let u = crate::network::union_near(g, bbox);
+        (!u.0.is_empty()).then_some(u)
+    });
+    for piece in unions.chain(pieces).flatten() {
         remaining = match grid {
             Some(g) => g.difference(&remaining, &piece),
             None => remaining.difference(&piece),
@@ -260,25 +275,11 @@ fn piece(
                 grow(bbox, margin),
             )?])
         }
-        Catchment::Polygon(_, mp, _) => {
-            // Only the parts that reach the box: a network service area comes cut into many
-            // small parts (see `network::tile`), and an area meets a few of them.
-            let near = || {
-                use geo::{BoundingRect, Intersects};
-                MultiPolygon(
-                    mp.0.iter()
-                        .filter(|p| p.bounding_rect().is_some_and(|r| r.intersects(&bbox)))
-                        .cloned()
-                        .collect(),
-                )
-            };
-            match (grid, mp.0.len()) {
-                (Some(_), 1) => mp.clone(),
-                (Some(_), _) => near(),
-                (None, 1) => mp.intersection(&bbox.to_polygon()),
-                (None, _) => near().intersection(&bbox.to_polygon()),
-            }
-        }
+        Catchment::Polygon(_, mp) => match grid {
+            Some(_) => mp.clone(),
+            None => mp.intersection(&bbox.to_polygon()),
+        },
+        Catchment::Network(n) => crate::network::union_near(&[n], bbox),
     };
     (!piece.0.is_empty()).then_some(piece)
 }
@@ -465,7 +466,6 @@ mod tests {
                         Catchment::Polygon(
                             Box::new(crate::spatial::overlay::LocalPolygon::new(&mp)),
                             mp,
-                            None,
                         )
                     }
                 })

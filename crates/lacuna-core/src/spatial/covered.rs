@@ -53,7 +53,8 @@ pub(crate) fn covered(
             .iter()
             .filter(|&&i| match &providers[i].catchment {
                 Catchment::Disc(d) => area.local.touches(d),
-                Catchment::Polygon(_, mp, _) => mp.intersects(&shape),
+                Catchment::Polygon(_, mp) => mp.intersects(&shape),
+                Catchment::Network(n) => n.reaches(&shape, area.local.bounding_rect()),
             })
             .count();
         (
@@ -65,7 +66,7 @@ pub(crate) fn covered(
             .iter()
             .filter_map(|&i| match &providers[i].catchment {
                 Catchment::Disc(d) => Some(*d),
-                Catchment::Polygon(..) => None,
+                Catchment::Polygon(..) | Catchment::Network(_) => None,
             })
             .collect();
         let o = area.local.overlay_discs(&discs);

@@ -29,7 +29,8 @@ pub fn rect_of(c: &Catchment) -> Rect {
                 y: d.y + d.r,
             },
         ),
-        Catchment::Polygon(lp, ..) => lp.bounding_rect(),
+        Catchment::Polygon(lp, _) => lp.bounding_rect(),
+        Catchment::Network(n) => n.bbox(),
     }
 }
 
@@ -40,10 +41,8 @@ pub(crate) fn holds(c: &Catchment, p: Coord) -> bool {
             let (dx, dy) = (p.x - d.x, p.y - d.y);
             dx * dx + dy * dy <= d.r * d.r
         }
-        Catchment::Polygon(lp, _, reach) => reach
-            .as_ref()
-            .and_then(|r| r.holds(p))
-            .unwrap_or_else(|| lp.contains(p)),
+        Catchment::Polygon(lp, _) => lp.contains(p),
+        Catchment::Network(n) => n.holds(p),
     }
 }
 
@@ -105,7 +104,7 @@ impl ProviderIndex {
             .map(|r| {
                 providers[r.clone()]
                     .iter()
-                    .any(|p| matches!(p.catchment, Catchment::Polygon(..)))
+                    .any(|p| !matches!(p.catchment, Catchment::Disc(_)))
             })
             .collect();
         let min_radius = ranges
@@ -115,7 +114,7 @@ impl ProviderIndex {
                     .iter()
                     .map(|p| match &p.catchment {
                         Catchment::Disc(d) => d.r,
-                        Catchment::Polygon(..) => 0.0,
+                        Catchment::Polygon(..) | Catchment::Network(_) => 0.0,
                     })
                     .fold(f64::INFINITY, f64::min)
             })

@@ -220,11 +220,17 @@ pub(super) fn apply(
         return Ok(None);
     };
     let used = profiles(wanted.iter().map(|(_, s)| *s));
-    let (graphs, report) = crate::network::read(net_spec, &used, working)?;
+    let (graphs, mut report) = crate::network::read(net_spec, &used, working)?;
+    let min_part = net_spec.min_part_edges();
     let networks: std::collections::BTreeMap<Profile, Arc<Network>> = graphs
         .into_iter()
-        .map(|(p, g)| (p, Arc::new(Network::new(g))))
+        .map(|(p, g)| (p, Arc::new(Network::joining_parts_of(g, min_part))))
         .collect();
+    for r in &mut report.profiles {
+        if let Some(n) = networks.iter().find(|(p, _)| p.to_string() == r.profile) {
+            r.unjoinable_edges = n.1.unjoinable_edges;
+        }
+    }
     let walk_ms = net_spec.speeds().walk_kmh / 3.6;
     let mut services = Vec::new();
     for (name, s) in wanted {
@@ -271,10 +277,13 @@ pub(super) fn apply(
         if p.parts > 1 {
             warnings.push(format!(
                 "the {} network has {} disconnected parts ({:.1}% of its edges in the largest): \
-                 people on a small part reach only what is on it",
+                 providers and people join only parts of at least {min_part} edges ({} edges \
+                 on smaller parts are never joined; set [network] min_part_edges to change), \
+                 and those on a small part reach only what is on it",
                 p.profile,
                 p.parts,
-                100.0 * p.largest_share
+                100.0 * p.largest_share,
+                p.unjoinable_edges
             ));
         }
     }

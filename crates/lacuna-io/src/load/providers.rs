@@ -245,7 +245,7 @@ fn polygon_catchment(
     }
     Ok((
         site,
-        Catchment::Polygon(Box::new(LocalPolygon::new(&shape)), shape, None),
+        Catchment::Polygon(Box::new(LocalPolygon::new(&shape)), shape),
         fixed != Fixed::Unchanged,
     ))
 }
@@ -336,8 +336,8 @@ impl<'a> Far<'a> {
         }
         match catchment {
             Catchment::Disc(d) => r.distance(site) > d.r,
-            Catchment::Polygon(local, ..) => {
-                let b = local.bounding_rect();
+            Catchment::Polygon(..) | Catchment::Network(_) => {
+                let b = lacuna_core::spatial::index::rect_of(catchment);
                 b.max().x < r.min.x
                     || b.min().x > r.max.x
                     || b.max().y < r.min.y

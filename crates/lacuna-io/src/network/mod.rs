@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use geo::{Coord, Geometry};
-use lacuna_core::network::{Edge, Graph};
+use lacuna_core::network::{Edge, Graph, MIN_PART_EDGES};
 use serde::{Deserialize, Serialize};
 
 use crate::crs::{Crs, Transformer, WGS84};
@@ -36,6 +36,9 @@ pub struct NetworkSpec {
     pub snap_max_m: Option<f64>,
     /// How far either side of a reachable street a service area extends (default 50 m).
     pub lateral_m: Option<f64>,
+    /// Providers and points join only connected parts of the network with at least this many
+    /// edges (default 50; 0 joins any part): a path mapped joined to nothing would trap them.
+    pub min_part_edges: Option<usize>,
     /// CRS of a line layer that declares none.
     #[serde(
         default,
@@ -76,6 +79,11 @@ impl NetworkSpec {
     /// The service areas' half-width: `lateral_m`, else [`LATERAL_M`].
     pub fn lateral_m(&self) -> f64 {
         self.lateral_m.unwrap_or(LATERAL_M)
+    }
+
+    /// The smallest part points join: `min_part_edges`, else [`MIN_PART_EDGES`].
+    pub fn min_part_edges(&self) -> usize {
+        self.min_part_edges.unwrap_or(MIN_PART_EDGES)
     }
 
     /// Whether the file is an OpenStreetMap PBF extract.
@@ -132,6 +140,8 @@ pub struct ProfileReport {
     pub parts: usize,
     /// Share of edges in the largest part.
     pub largest_share: f64,
+    /// Edges of parts too small for points to join (`min_part_edges`).
+    pub unjoinable_edges: usize,
 }
 
 /// The attribution every output from OpenStreetMap data must carry (ODbL).
@@ -196,6 +206,7 @@ pub fn read(
             largest_share: parts
                 .first()
                 .map_or(0.0, |&l| l as f64 / g.edges.len() as f64),
+            unjoinable_edges: 0,
         });
         graphs.insert(profile, g);
     }

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use geo::{Coord, MultiPolygon};
+use geo::{Area as _, Coord, MultiPolygon};
 use lacuna_core::model::Catchment;
 use lacuna_core::network::{Metric, NetworkStandard, PointReach, Profile};
 use rayon::prelude::*;
@@ -17,8 +17,11 @@ use crate::crs::{Transformer, WGS84};
 use crate::error::{Error, Result};
 use crate::load::LoadedStudy;
 
-/// Writes both layers into `out` when the study measures some service along a network;
-/// returns their paths.
+/// Writes the points' layer into `out` when the study measures some service along a network,
+/// and for `lacuna network` (`write_graph`) each provider's service area and the graphs too;
+/// returns their paths. A run leaves the providers' own service areas out: the overlay never
+/// needs one provider's polygon (it buffers the streets of all of them near each area), and
+/// building them all is what a large study's run would spend most of its time on.
 ///
 /// # Errors
 /// When a file cannot be written or a coordinate cannot be transformed.
@@ -29,12 +32,13 @@ pub fn write_network_layers(out: &Path, study: &LoadedStudy) -> Result<Vec<PathB
     let areas = out.join("service_areas.geojson");
     let points = out.join("network_points.geojson");
     let t = Transformer::new(study.working_crs, WGS84).map_err(|e| Error::crs(&areas, e))?;
-    let features = service_areas(study, &t).map_err(|e| Error::crs(&areas, e))?;
-    write_collection(&areas, &study.run_id, features)?;
     let features = network_points(study, &t).map_err(|e| Error::crs(&points, e))?;
     write_collection(&points, &study.run_id, features)?;
-    let mut written = vec![areas, points];
+    let mut written = vec![points];
     if study.spec.network.as_ref().is_some_and(|n| n.write_graph) {
+        let features = service_areas(study, &t).map_err(|e| Error::crs(&areas, e))?;
+        write_collection(&areas, &study.run_id, features)?;
+        written.push(areas);
         written.extend(write_graphs(out, study)?);
     }
     Ok(written)
@@ -130,10 +134,10 @@ fn service_areas(study: &LoadedStudy, t: &Transformer) -> std::result::Result<Ve
             let Some(svc) = study.network.get(&p.service_type) else {
                 return Ok(None);
             };
-            let Catchment::Polygon(local, shape, Some(reach)) = &p.catchment else {
+            let Catchment::Network(n) = &p.catchment else {
                 return Ok(None);
             };
-            let join = svc.network.join(p.site, &svc.standard);
+            let (join, reach, shape) = (n.join, &n.reach, n.polygon());
             let reached: f64 = reach.reached.iter().map(|k| people[k]).sum::<f64>() + 0.0;
             Ok(Some(json!({
                 "type": "Feature",
@@ -145,13 +149,10 @@ fn service_areas(study: &LoadedStudy, t: &Transformer) -> std::result::Result<Ve
                     "edge": join.map(|j| j.snap.edge),
                     "t": join.map(|j| j.snap.t),
                     "to_street_m": join.map(|j| j.snap.offset_m),
-                    "area_m2": (local.area() * 10.0).round() / 10.0,
+                    "area_m2": (shape.unsigned_area() * 10.0).round() / 10.0,
                     "points_reached": reach.reached.len(),
                     "population_reached": reached,
                 },
-                // As the overlay reads it: cut into parts of at most 512 vertices (QGIS's
-                // Dissolve joins them; geo's unary union of them ran out of memory on the Isle of
-                // Man's drive-time areas).
                 "geometry": multipolygon(t, shape)?,
             })))
         })
@@ -170,7 +171,7 @@ fn network_points(study: &LoadedStudy, t: &Transformer) -> std::result::Result<V
         // Covered as coverage.csv counts it: reached by some provider's catchment.
         let covered: HashSet<[u64; 2]> = of_type()
             .filter_map(|p| match &p.catchment {
-                Catchment::Polygon(_, _, Some(reach)) => Some(reach.reached.iter().copied()),
+                Catchment::Network(n) => Some(n.reach.reached.iter().copied()),
                 _ => None,
             })
             .flatten()

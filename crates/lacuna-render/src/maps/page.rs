@@ -207,7 +207,7 @@ impl Page<'_> {
         for p in study.providers.iter().filter(|p| &p.service_type == name) {
             let at = match &p.catchment {
                 Catchment::Disc(d) => Coord { x: d.x, y: d.y },
-                Catchment::Polygon(..) => p.site,
+                Catchment::Polygon(..) | Catchment::Network(_) => p.site,
             };
             self.c.push(Item::Circle {
                 at: self.base.frame.px(at),
