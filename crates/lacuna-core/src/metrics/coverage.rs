@@ -67,6 +67,10 @@ pub struct Coverage {
     pub failures: Vec<OverlayFailure>,
     /// How population was measured.
     pub method: PopulationMethod,
+    /// Per row, for a type measured along a network and an area it does not wholly cover: the union of
+    /// the service areas reaching the area, as the overlay built it (the gap polygons cut the
+    /// area by it rather than building it again). Empty, or one entry per row.
+    pub network_unions: Vec<Option<Vec<geo::MultiPolygon>>>,
 }
 
 /// Computes coverage for every area and service type, in parallel over areas.
@@ -204,10 +208,12 @@ impl<'a> CoverageEngine<'a> {
         // Rows are written in place, one slice of `types` rows per area: no reallocation, and the
         // order is fixed whatever the thread count.
         let mut rows = vec![blank; which.len() * types];
+        let mut unions = vec![None; which.len() * types];
         let failures: Vec<OverlayFailure> = rows
             .par_chunks_mut(types.max(1))
+            .zip(unions.par_chunks_mut(types.max(1)))
             .zip(which.par_iter())
-            .map(|(out, &ai)| {
+            .map(|((out, kept), &ai)| {
                 let area = &study.areas[ai];
                 let cands = self.index.candidates_all(area.local.bounding_rect());
                 let ctx = AreaContext {
@@ -222,8 +228,12 @@ impl<'a> CoverageEngine<'a> {
                     interior: std::cell::OnceCell::new(),
                 };
                 let mut failed = Vec::new();
-                for (t, row) in out.iter_mut().enumerate() {
-                    *row = ctx.row(t, self.index.of_type(t, &cands));
+                for (t, (row, kept)) in out.iter_mut().zip(kept.iter_mut()).enumerate() {
+                    let networks;
+                    (*row, networks) = ctx.row(t, self.index.of_type(t, &cands));
+                    if !networks.is_empty() && row.area_share < 1.0 {
+                        *kept = Some(networks);
+                    }
                     if row.area_share.is_nan() {
                         failed.push(OverlayFailure {
                             area_code: area.code.clone(),
@@ -242,6 +252,7 @@ impl<'a> CoverageEngine<'a> {
             rows,
             failures,
             method: self.method,
+            network_unions: unions,
         }
     }
 }
@@ -274,7 +285,7 @@ struct AreaContext<'a> {
 }
 
 impl AreaContext<'_> {
-    fn row(&self, t: usize, cands: &[usize]) -> CoverageRow {
+    fn row(&self, t: usize, cands: &[usize]) -> (CoverageRow, Vec<geo::MultiPolygon>) {
         let (study, area) = (self.study, self.area);
         let area_m2 = area.local.area();
         // Contain a geometry panic to this area and service type (geo can panic on odd input).
@@ -286,16 +297,17 @@ impl AreaContext<'_> {
                 self.index.has_polygons[t],
             )
         });
-        let (area_share, providers_within) = match result {
-            Ok((c, w)) => (
+        let (area_share, providers_within, networks) = match result {
+            Ok((c, w, networks)) => (
                 if area_m2 > 0.0 {
                     (c / area_m2).clamp(0.0, 1.0)
                 } else {
                     0.0
                 },
                 w,
+                networks,
             ),
-            Err(_) => (f64::NAN, 0),
+            Err(_) => (f64::NAN, 0, Vec::new()),
         };
         let (population, covered_population, nearest_m) = match self.method {
             PopulationMethod::Points => self.population_from_points(t, cands),
@@ -312,7 +324,7 @@ impl AreaContext<'_> {
             (Some(p), Some(c)) if p > 0.0 => Some((c / p).clamp(0.0, 1.0)),
             _ => None,
         };
-        CoverageRow {
+        let row = CoverageRow {
             area: self.ai,
             service: t,
             area_m2,
@@ -322,7 +334,8 @@ impl AreaContext<'_> {
             population_share,
             nearest_m,
             providers_within,
-        }
+        };
+        (row, networks)
     }
 
     fn population_from_points(

@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use crate::metrics::access::Access;
 use crate::metrics::coverage::{Coverage, PopulationMethod};
 use crate::spatial::adjacency::Neighbours;
-use crate::spatial::catchment::{uncovered, Grid};
+use crate::spatial::catchment::{uncovered_keeping, Grid};
 use crate::spatial::index::{rect_of, ProviderIndex};
 use crate::spatial::{bounding_union, grow};
 use crate::study::Study;
@@ -90,7 +90,11 @@ pub fn gaps(
             }
             let rect = area.local.bounding_rect();
             let cands = index.candidates(t, rect);
-            let mut comps = uncovered_components(study, i, rect, &cands, &grid);
+            let known = coverage
+                .network_unions
+                .get(i * types + t)
+                .and_then(Option::as_deref);
+            let mut comps = uncovered_components(study, i, rect, &cands, &grid, known);
             if comps.is_empty() {
                 return comps;
             }
@@ -129,23 +133,26 @@ pub fn gaps(
 /// The connected pieces of area `i` (whose box is `rect`) outside the catchments of the
 /// candidate providers `cands`, on the study's grid, without their people yet. Slivers of a
 /// square metre or less are left out. A panic in geo's boolean operations leaves the area out
-/// of the gaps rather than stopping the run.
+/// of the gaps rather than stopping the run. `networks`: the union of the network catchments
+/// near the area, when coverage kept it.
 fn uncovered_components(
     study: &Study,
     i: usize,
     rect: Rect,
     cands: &[usize],
     grid: &Grid,
+    networks: Option<&[MultiPolygon]>,
 ) -> Vec<Component> {
     let area = &study.areas[i];
-    let Ok(left) = std::panic::catch_unwind(|| {
+    let Ok((left, _)) = std::panic::catch_unwind(|| {
         let catchments = cands.iter().map(|&c| &study.providers[c].catchment);
-        uncovered(
+        uncovered_keeping(
             &area.local.shape(),
             rect,
             catchments,
             GAP_DISC_VERTICES,
             Some(grid),
+            networks,
         )
     }) else {
         return Vec::new();

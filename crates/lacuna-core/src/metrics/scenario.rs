@@ -222,9 +222,12 @@ fn patched(study: &Study, before: &Coverage, fresh: &Coverage) -> Coverage {
     let types = study.service_types.len().max(1);
     let mut out = before.clone();
     let mut redone = std::collections::BTreeSet::new();
-    for chunk in fresh.rows.chunks(types) {
+    for (k, chunk) in fresh.rows.chunks(types).enumerate() {
         let a = chunk[0].area;
         out.rows[a * types..(a + 1) * types].clone_from_slice(chunk);
+        if let Some(u) = fresh.network_unions.get(k * types..(k + 1) * types) {
+            out.network_unions[a * types..(a + 1) * types].clone_from_slice(u);
+        }
         redone.insert(study.areas[a].code.as_str());
     }
     out.failures

@@ -308,3 +308,46 @@ fn points_join_a_part_that_leads_somewhere() {
     );
     assert!(lone.join(coord! { x: 5.0, y: 1.0 }, &std).is_some());
 }
+
+#[test]
+fn an_area_less_the_kept_union_is_the_area_less_the_catchments() {
+    use crate::model::Catchment;
+    use crate::spatial::catchment::{uncovered_keeping, Grid};
+    use geo::BooleanOps;
+    let net = Arc::new(Network::new(river_town()));
+    let std = NetworkStandard {
+        lateral_m: 30.0,
+        ..walk(800.0)
+    };
+    let sites = [coord! { x: 0.0, y: 400.0 }, coord! { x: 500.0, y: 200.0 }];
+    let cat = catchments(&net, &std, &sites, &[]);
+    let nobody = Arc::new(Vec::new());
+    let cs: Vec<Catchment> = (0..2)
+        .map(|k| {
+            let reach = PointReach {
+                known: nobody.clone(),
+                reached: Vec::new(),
+            };
+            let streets = cat.streets[k].clone();
+            let n = NetworkCatchment::new(net.clone(), std, sites[k], cat.joins[k], streets, reach);
+            Catchment::Network(Arc::new(n))
+        })
+        .collect();
+    let rect = geo::Rect::new(coord! { x: 200.0, y: 100.0 }, coord! { x: 600.0, y: 500.0 });
+    let shape = geo::MultiPolygon(vec![rect.to_polygon()]);
+    let grid = Grid::new(geo::Rect::new(
+        coord! { x: -100.0, y: -100.0 },
+        coord! { x: 1100.0, y: 1100.0 },
+    ));
+    let (fresh, unions) = uncovered_keeping(&shape, rect, &cs, 64, Some(&grid), None);
+    let (kept, _) = uncovered_keeping(&shape, rect, &cs, 64, Some(&grid), Some(&unions));
+    assert_eq!(unions.len(), 1, "two catchments alike: one union");
+    assert_eq!(fresh, kept);
+    let covered = shape.intersection(&unions[0]).unsigned_area();
+    let left = fresh.unsigned_area();
+    assert!(left > 0.0 && covered > 0.0);
+    assert!(
+        (left + covered - 400.0 * 400.0).abs() < 1e-3,
+        "{left} + {covered}"
+    );
+}

@@ -224,25 +224,43 @@ pub fn uncovered<'a>(
     disc_vertices: usize,
     grid: Option<&Grid>,
 ) -> MultiPolygon {
-    let mut remaining = shape.clone();
-    let mut networks: Vec<Vec<&NetworkCatchment>> = Vec::new();
+    uncovered_keeping(shape, bbox, catchments, disc_vertices, grid, None).0
+}
+
+/// [`uncovered`], also returning the union of the network catchments among `catchments` near
+/// the box (one polygon per network and standard: the costly part, which the gap polygons
+/// reuse from coverage), or taking it as `networks` instead of building it again.
+pub(crate) fn uncovered_keeping<'a>(
+    shape: &MultiPolygon,
+    bbox: Rect,
+    catchments: impl IntoIterator<Item = &'a Catchment>,
+    disc_vertices: usize,
+    grid: Option<&Grid>,
+    networks: Option<&[MultiPolygon]>,
+) -> (MultiPolygon, Vec<MultiPolygon>) {
+    let mut groups: Vec<Vec<&NetworkCatchment>> = Vec::new();
     let mut pieces = Vec::new();
     for c in catchments {
         match c {
-            Catchment::Network(n) => match networks.iter_mut().find(|g| g[0].alike(n)) {
+            Catchment::Network(n) => match groups.iter_mut().find(|g| g[0].alike(n)) {
                 Some(g) => g.push(n),
-                None => networks.push(vec![n]),
+                None => groups.push(vec![n]),
             },
             _ => pieces.push(piece(c, bbox, disc_vertices, grid)),
         }
     }
     // Network catchments alike are merged street by street and buffered once (see
     // `network::union_near`): one polygon for them all.
-    let unions = networks.iter().map(|g| {
-        let u = crate::network::union_near(g, bbox);
-        (!u.0.is_empty()).then_some(u)
-    });
-    for piece in unions.chain(pieces).flatten() {
+    let unions: Vec<MultiPolygon> = match networks {
+        Some(known) => known.to_vec(),
+        None => groups
+            .iter()
+            .map(|g| crate::network::union_near(g, bbox))
+            .collect(),
+    };
+    let mut remaining = shape.clone();
+    let all = unions.iter().filter(|u| !u.0.is_empty()).cloned().map(Some);
+    for piece in all.chain(pieces).flatten() {
         remaining = match grid {
             Some(g) => g.difference(&remaining, &piece),
             None => remaining.difference(&piece),
@@ -251,7 +269,7 @@ pub fn uncovered<'a>(
             break;
         }
     }
-    remaining
+    (remaining, unions)
 }
 
 /// The part of catchment `c` that can matter to a shape whose box is `bbox`; None when nothing.
