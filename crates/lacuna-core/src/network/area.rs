@@ -85,28 +85,30 @@ impl Streets {
             .collect();
         edges.sort_unstable_by_key(|r| r.0);
         let own = own_pieces(net, std, j, site);
-        let mut next = CUT + OWN_KEYS;
-        let bbox = bbox(own.iter().copied().chain(edge_pieces(
+        let mut pieces = own.clone();
+        edge_pieces(
             net,
             edges.iter().copied(),
-            &mut next,
-        )));
+            &mut (CUT + OWN_KEYS),
+            &mut pieces,
+        );
+        let bbox = bbox(pieces.into_iter());
         Streets { edges, own, bbox }
     }
 }
 
-/// The pieces of edges reached `fa` from their a end and `fb` from their b end: the whole edge
-/// when the two meet.
-fn edge_pieces<'a>(
-    net: &'a Network,
-    edges: impl Iterator<Item = (u32, f32, f32)> + 'a,
-    next: &'a mut u64,
-) -> impl Iterator<Item = Piece> + 'a {
-    edges.flat_map(move |(e, fa, fb)| {
+/// Adds to `out` the pieces of edges reached `fa` from their a end and `fb` from their b end:
+/// the whole edge when the two meet. Ends inside an edge take fresh keys from `next`.
+fn edge_pieces(
+    net: &Network,
+    edges: impl Iterator<Item = (u32, f32, f32)>,
+    next: &mut u64,
+    out: &mut Vec<Piece>,
+) {
+    for (e, fa, fb) in edges {
         let ed = &net.graph.edges[e as usize];
         let (a, b) = (u64::from(ed.a), u64::from(ed.b));
         let (fa, fb) = (f64::from(fa), f64::from(fb));
-        let mut out = Vec::with_capacity(2);
         if fa + fb >= 1.0 {
             out.push((a, b, at(net, e, 0.0), at(net, e, 1.0)));
         } else {
@@ -119,8 +121,7 @@ fn edge_pieces<'a>(
                 out.push((b, *next, at(net, e, 1.0), at(net, e, 1.0 - fb)));
             }
         }
-        out
-    })
+    }
 }
 
 /// A provider's pieces along its own edge, outwards from its join within what is left of the
@@ -179,14 +180,16 @@ fn bbox(pieces: impl Iterator<Item = Piece>) -> Option<Rect> {
 /// The pieces of `all` that can reach into `near` (every piece without it): each edge once,
 /// reached as far as any of them reaches it.
 fn merged(net: &Network, lateral: f64, all: &[&Streets], near: Option<Rect>) -> Vec<Piece> {
-    let keep = |p: &Piece| match near {
-        None => true,
-        Some(r) => {
-            let r = grow(r, lateral);
-            Rect::new(p.2, p.3).intersects(&r)
-        }
+    let near = near.map(|r| grow(r, lateral));
+    let g = &net.graph;
+    // An edge can matter only when its box meets the grown box (a piece lies on its edge).
+    let edge_near = |e: u32| {
+        near.is_none_or(|r| {
+            let ed = &g.edges[e as usize];
+            let (p, q) = (g.nodes[ed.a as usize], g.nodes[ed.b as usize]);
+            Rect::new(p, q).intersects(&r)
+        })
     };
-    let mut next = CUT + OWN_KEYS * (all.len() as u64 + 1);
     let mut pieces: Vec<Piece> = Vec::new();
     for (k, s) in all.iter().enumerate() {
         let offset = OWN_KEYS * k as u64;
@@ -195,13 +198,15 @@ fn merged(net: &Network, lateral: f64, all: &[&Streets], near: Option<Rect>) -> 
             (key(a), key(b), p, q)
         }));
     }
+    let reaching = |s: &&&Streets| match (near, s.bbox) {
+        (Some(r), Some(b)) => r.intersects(&b),
+        _ => true,
+    };
     let mut edges: Vec<(u32, f32, f32)> = all
         .iter()
-        .filter(|s| match (near, s.bbox) {
-            (Some(r), Some(b)) => grow(r, lateral).intersects(&b),
-            _ => true,
-        })
+        .filter(reaching)
         .flat_map(|s| s.edges.iter().copied())
+        .filter(|r| edge_near(r.0))
         .collect();
     edges.sort_unstable_by_key(|r| r.0);
     edges.dedup_by(|later, kept| {
@@ -212,8 +217,9 @@ fn merged(net: &Network, lateral: f64, all: &[&Streets], near: Option<Rect>) -> 
         kept.2 = kept.2.max(later.2);
         true
     });
-    pieces.extend(edge_pieces(net, edges.into_iter(), &mut next).filter(|p| p.2 != p.3));
-    pieces.retain(keep);
+    let mut next = CUT + OWN_KEYS * (all.len() as u64 + 1);
+    edge_pieces(net, edges.into_iter(), &mut next, &mut pieces);
+    pieces.retain(|p| p.2 != p.3 && near.is_none_or(|r| Rect::new(p.2, p.3).intersects(&r)));
     pieces
 }
 
