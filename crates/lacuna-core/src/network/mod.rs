@@ -99,13 +99,15 @@ pub struct Network {
     pub graph: Graph,
     /// Its edges indexed: those points may join.
     pub snapper: Snapper,
-    /// Edges points may not join: those of parts smaller than the smallest part joined.
+    /// How many edges points may not join: those of parts smaller than the smallest part
+    /// joined (and edges of no length).
     pub unjoinable_edges: usize,
 }
 
 /// The default smallest part of a network (in edges) that points join: a footway, a flight of
 /// steps or a private drive mapped joined to nothing would trap whoever joins it (Valhalla's
-/// `minimum_reachability` is 50 too).
+/// `minimum_reachability` is 50 too, though it counts nodes reachable along one-way streets;
+/// parts here ignore direction).
 pub const MIN_PART_EDGES: usize = 50;
 
 impl Network {

@@ -297,6 +297,8 @@ fn piece(
             Some(_) => mp.clone(),
             None => mp.intersection(&bbox.to_polygon()),
         },
+        // Only `leave_one_out` gets here with a network catchment (`uncovered_keeping`
+        // merges them): each catchment alone.
         Catchment::Network(n) => crate::network::union_near(&[n], bbox),
     };
     (!piece.0.is_empty()).then_some(piece)
