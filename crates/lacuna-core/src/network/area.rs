@@ -160,23 +160,9 @@ fn own_pieces(net: &Network, std: &NetworkStandard, j: &Joined, site: Coord) -> 
 }
 
 fn bbox(pieces: impl Iterator<Item = Piece>) -> Option<Rect> {
-    pieces
-        .flat_map(|p| [p.2, p.3])
-        .fold(None, |acc: Option<Rect>, c| {
-            Some(match acc {
-                None => Rect::new(c, c),
-                Some(r) => Rect::new(
-                    Coord {
-                        x: r.min().x.min(c.x),
-                        y: r.min().y.min(c.y),
-                    },
-                    Coord {
-                        x: r.max().x.max(c.x),
-                        y: r.max().y.max(c.y),
-                    },
-                ),
-            })
-        })
+    use geo::BoundingRect;
+    let ends: Vec<geo::Point> = pieces.flat_map(|p| [p.2.into(), p.3.into()]).collect();
+    geo::MultiPoint(ends).bounding_rect()
 }
 
 /// The pieces of `all` that can reach into `near` (every piece without it): each edge once,
