@@ -93,13 +93,12 @@ pub struct Args {
 impl Inputs {
     /// The study these flags describe, with `areas` as the boundary file.
     pub fn spec(&self, areas: PathBuf, strict: bool) -> anyhow::Result<StudySpec> {
-        let a = self;
-        if a.providers.is_empty() {
+        if self.providers.is_empty() {
             anyhow::bail!(
                 "no provider file: give at least one with --providers FILE (or TYPE=FILE)"
             );
         }
-        let providers = a
+        let providers = self
             .providers
             .iter()
             .map(|p| {
@@ -108,68 +107,47 @@ impl Inputs {
                     Some((t, f)) if !PathBuf::from(p).exists() => {
                         (Some(t.to_string()), PathBuf::from(f))
                     }
-                    _ => (a.service_type.clone(), PathBuf::from(p)),
+                    _ => (self.service_type.clone(), PathBuf::from(p)),
                 };
                 ProviderInput {
                     path,
                     service_type,
-                    type_column: a.type_column.clone(),
-                    radius_m: a.radius_m,
-                    radius_column: a.radius_column.clone(),
-                    id_column: a.provider_id.clone(),
-                    capacity_column: None,
-                    source: None,
-                    crs: None,
-                    layer: None,
-                    network: None,
-                    osm: None,
+                    type_column: self.type_column.clone(),
+                    radius_m: self.radius_m,
+                    radius_column: self.radius_column.clone(),
+                    id_column: self.provider_id.clone(),
+                    ..Default::default()
                 }
             })
             .collect();
         let spec = StudySpec {
             name: "coverage".into(),
-            crs: a.crs,
-            working_crs: a.working_crs,
+            crs: self.crs,
+            working_crs: self.working_crs,
             strict,
-            lenient_standards: false,
             areas: AreaInput {
                 path: areas,
-                id: a.id.clone(),
-                name: a.name.clone(),
-                group: a.group.clone(),
-                group_name: a.group_name.clone(),
-                source: None,
-                crs: None,
-                layer: None,
-                hex_m: None,
+                id: self.id.clone(),
+                name: self.name.clone(),
+                group: self.group.clone(),
+                group_name: self.group_name.clone(),
+                ..Default::default()
             },
             providers,
-            points: a.points.clone().map(|path| PointInput {
+            points: self.points.clone().map(|path| PointInput {
                 path,
-                population: a.point_population.clone(),
-                area_column: a.point_area.clone(),
-                source: None,
-                crs: None,
-                layer: None,
-                osm: None,
-                population_total: None,
-            }),
-            need: a.need.clone().map(|path| NeedInput {
-                path,
-                id: a.need_id.clone(),
-                population: a.need_population.clone(),
+                population: self.point_population.clone(),
+                area_column: self.point_area.clone(),
                 ..Default::default()
             }),
-            services: Default::default(),
-            findings: Default::default(),
-            maps: Default::default(),
-            geoparquet: a.geoparquet,
-            gpkg: false,
-            fgb: false,
-            scenario: None,
-            sites: None,
-            bundles: Default::default(),
-            network: None,
+            need: self.need.clone().map(|path| NeedInput {
+                path,
+                id: self.need_id.clone(),
+                population: self.need_population.clone(),
+                ..Default::default()
+            }),
+            geoparquet: self.geoparquet,
+            ..Default::default()
         };
         spec.check()?;
         Ok(spec)
