@@ -99,8 +99,6 @@ pub struct BatchOutcome {
     pub partitions: Vec<PartitionSummary>,
     /// Files written at the top level.
     pub written: Vec<PathBuf>,
-    /// Seconds: loading, partitions, combining.
-    pub timings: Vec<(String, f64)>,
     /// Warnings about the combined outputs (area codes in more than one partition), also in
     /// `batch.json`.
     pub warnings: Vec<String>,
@@ -271,34 +269,6 @@ fn summarise(
     }
 }
 
-/// Writes one partition's outputs; the manifest last, so its presence means "complete".
-fn write_partition(
-    dir: &Path,
-    study: &Study,
-    coverage: &Coverage,
-    (fingerprint, inputs): (&str, &[InputStamp]),
-    summary: &PartitionSummary,
-) -> Result<Vec<u8>> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let csv = dir.join("coverage.csv");
-    // Formatted in memory: checksummed and later combined without reading the file back.
-    let mut bytes = Vec::with_capacity(coverage.rows.len() * 100);
-    write_coverage_to(&mut bytes, study, &coverage.rows).map_err(|e| Error::io(&csv, e))?;
-    write_atomic(&csv, |w| w.write_all(&bytes))?;
-    let manifest = Manifest {
-        fingerprint: fingerprint.to_string(),
-        inputs: inputs.to_vec(),
-        rows: coverage.rows.len(),
-        csv_bytes: bytes.len() as u64,
-        csv_fnv64: fnv64(&bytes),
-        summary: summary.clone(),
-    };
-    let path = dir.join("manifest.json");
-    let text = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::io(&path, e.into()))?;
-    write_atomic(&path, |w| w.write_all(&text))?;
-    Ok(bytes)
-}
-
 /// A partition's summary when its outputs are complete and were made by the same study.
 fn resumable(dir: &Path, fingerprint: &str) -> Option<(PartitionSummary, Vec<u8>)> {
     let manifest: Manifest =
@@ -400,25 +370,16 @@ pub fn run(
     let _lock = lacuna_io::outdir::FolderLock::take(out)?;
     prepare_folder(out)?;
     let parts_dir = out.join("partitions");
-    let clock = Instant::now();
-    let mut timings = Vec::new();
     let results = match partitioning {
-        Partitioning::Column => run_by_column(spec, &parts_dir, opts, (clock, &mut timings))?,
+        Partitioning::Column => run_by_column(spec, &parts_dir, opts)?,
         Partitioning::Files(files) => run_by_file(spec, files, &parts_dir, opts)?,
     };
-    timings.push((
-        "partitions".to_string(),
-        clock.elapsed().as_secs_f64() - timings.iter().map(|t| t.1).sum::<f64>(),
-    ));
     let (summaries, csvs): (Vec<PartitionSummary>, Vec<Option<Vec<u8>>>) =
         results.into_iter().unzip();
-    let t_combine = Instant::now();
     let (written, warnings) = combine(out, &summaries, &csvs)?;
-    timings.push(("combine".to_string(), t_combine.elapsed().as_secs_f64()));
     Ok(BatchOutcome {
         partitions: summaries,
         written,
-        timings,
         warnings,
     })
 }
@@ -427,13 +388,11 @@ pub fn run(
 type PartitionResult = (PartitionSummary, Option<Vec<u8>>);
 
 /// Runs the partitions of one boundary file split by its group column. The inputs are loaded
-/// and the providers indexed once (the load's time goes to `timings`, measured from `clock`),
-/// and each partition computes coverage for its own areas.
+/// and the providers indexed once, and each partition computes coverage for its own areas.
 fn run_by_column(
     spec: &StudySpec,
     parts_dir: &Path,
     opts: &BatchOptions,
-    (clock, timings): (Instant, &mut Vec<(String, f64)>),
 ) -> Result<Vec<PartitionResult>> {
     if spec.areas.group.is_none() {
         return Err(Error::Config(
@@ -443,7 +402,6 @@ fn run_by_column(
         ));
     }
     let study = load(spec)?;
-    timings.push(("load".to_string(), clock.elapsed().as_secs_f64()));
     let engine = CoverageEngine::new(&study);
     let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, a) in study.areas.iter().enumerate() {
@@ -452,25 +410,21 @@ fn run_by_column(
     check_folder_names(groups.keys().copied())?;
     let inputs = stamps(std::iter::once(&spec.areas.path).chain(shared_inputs(spec)));
     let fp = fingerprint(spec, "column", &inputs);
-    let progress = Progress::new(opts, groups.len());
     let list: Vec<(&str, Vec<usize>)> = groups.into_iter().collect();
-    Ok(list
-        .par_iter()
-        .map(|(name, idx)| {
-            let part = Partition {
-                name,
-                dir: parts_dir.join(folder_name(name)),
-                fingerprint: &fp,
-                inputs: &inputs,
-                started: Instant::now(),
-            };
-            let result = part.resumed(opts.resume).unwrap_or_else(|| {
-                part.compute_areas(&study, &engine, idx, opts.fail_partition.as_deref())
-            });
-            progress.partition_done(&result.0);
-            result
+    Ok(run_partitions(&list, opts, |(name, idx)| {
+        let part = Partition {
+            name,
+            dir: parts_dir.join(folder_name(name)),
+            fingerprint: &fp,
+            inputs: &inputs,
+            started: Instant::now(),
+        };
+        part.resumed(opts.resume).unwrap_or_else(|| {
+            part.compute(Some(idx.len()), opts.fail_partition.as_deref(), || {
+                Ok((&study, engine.areas(idx)))
+            })
         })
-        .collect())
+    }))
 }
 
 /// Runs one partition per boundary file, each loaded as its own study with the shared
@@ -481,66 +435,55 @@ fn run_by_file(
     parts_dir: &Path,
     opts: &BatchOptions,
 ) -> Result<Vec<PartitionResult>> {
-    let names: Vec<String> = files
+    let list: Vec<(&PathBuf, String)> = files
         .iter()
         .map(|f| {
-            f.file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default()
+            let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned());
+            (f, stem.unwrap_or_default())
         })
         .collect();
-    check_folder_names(names.iter().map(String::as_str))?;
+    check_folder_names(list.iter().map(|(_, n)| n.as_str()))?;
     let shared = stamps(shared_inputs(spec));
-    let progress = Progress::new(opts, files.len());
-    Ok(files
-        .par_iter()
-        .zip(&names)
-        .map(|(file, name)| {
-            let started = Instant::now();
-            let mut one = spec.clone();
-            one.areas.path = file.clone();
-            let mut inputs = stamps([file]);
-            inputs.extend(shared.iter().cloned());
-            let fp = fingerprint(&one, "file", &inputs);
-            let part = Partition {
-                name,
-                dir: parts_dir.join(folder_name(name)),
-                fingerprint: &fp,
-                inputs: &inputs,
-                started,
-            };
-            let result = part
-                .resumed(opts.resume)
-                .unwrap_or_else(|| part.compute_study(&one, opts.fail_partition.as_deref()));
-            progress.partition_done(&result.0);
+    Ok(run_partitions(&list, opts, |(file, name)| {
+        let started = Instant::now();
+        let mut one = spec.clone();
+        one.areas.path = file.to_path_buf();
+        let mut inputs = stamps([*file]);
+        inputs.extend(shared.iter().cloned());
+        let fp = fingerprint(&one, "file", &inputs);
+        let part = Partition {
+            name,
+            dir: parts_dir.join(folder_name(name)),
+            fingerprint: &fp,
+            inputs: &inputs,
+            started,
+        };
+        part.resumed(opts.resume).unwrap_or_else(|| {
+            part.compute(None, opts.fail_partition.as_deref(), || {
+                let study = load(&one)?;
+                let cov = lacuna_core::metrics::coverage::compute(&study);
+                Ok((study, cov))
+            })
+        })
+    }))
+}
+
+/// Runs `one` over the partitions in parallel, telling the caller after each its summary and how
+/// many of how many are done (partitions finish in any order).
+fn run_partitions<T: Sync>(
+    list: &[T],
+    opts: &BatchOptions,
+    one: impl Fn(&T) -> PartitionResult + Sync,
+) -> Vec<PartitionResult> {
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    list.par_iter()
+        .map(|item| {
+            let result = one(item);
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            (opts.progress)(&result.0, n, list.len());
             result
         })
-        .collect())
-}
-
-/// Tells the caller of a batch, after each partition, its summary and how many of how many
-/// are done (partitions finish in any order).
-struct Progress<'a> {
-    callback: &'a (dyn Fn(&PartitionSummary, usize, usize) + Sync),
-    done: std::sync::atomic::AtomicUsize,
-    total: usize,
-}
-
-impl<'a> Progress<'a> {
-    /// Nothing done yet of `total` partitions, told to `opts.progress`.
-    fn new(opts: &BatchOptions<'a>, total: usize) -> Self {
-        Progress {
-            callback: opts.progress,
-            done: std::sync::atomic::AtomicUsize::new(0),
-            total,
-        }
-    }
-
-    /// Counts one more partition done and tells the caller.
-    fn partition_done(&self, summary: &PartitionSummary) {
-        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        (self.callback)(summary, n, self.total);
-    }
+        .collect()
 }
 
 /// One partition as it runs: its name, its folder, the fingerprint and inputs its manifest
@@ -562,69 +505,59 @@ impl Partition<'_> {
         Some((s, Some(csv)))
     }
 
-    /// Computes and writes the partition of areas `idx` of a study split by column. A panic
-    /// (or `fail`, naming this partition) fails this partition alone: the engine and study are
-    /// only read, so nothing is left half-changed.
-    fn compute_areas(
+    /// Computes and writes the partition from the study and coverage `compute` gives: the
+    /// partition's areas of a study split by column (`areas` of them), or the study loaded from
+    /// its own boundary file (`areas` None: its areas, none when it fails). An error or a panic
+    /// (or `fail`, naming this partition) fails this partition alone: a shared engine and study
+    /// are only read, so nothing is left half-changed.
+    fn compute<S: std::borrow::Borrow<Study>>(
         &self,
-        study: &Study,
-        engine: &CoverageEngine,
-        idx: &[usize],
+        areas: Option<usize>,
         fail: Option<&str>,
+        compute: impl FnOnce() -> Result<(S, Coverage)>,
     ) -> PartitionResult {
-        let name = self.name;
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            if fail == Some(name) {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<_> {
+            if fail == Some(self.name) {
                 panic!("failed on purpose (fail_partition)");
             }
-            engine.areas(idx)
+            let (study, cov) = compute()?;
+            let study = study.borrow();
+            let seconds = self.started.elapsed().as_secs_f64();
+            let n = areas.unwrap_or(study.areas.len());
+            let s = summarise(study, &cov, self.name, n, seconds);
+            let csv = self.write(study, &cov, &s)?;
+            Ok((s, csv))
         }));
-        match result {
-            Err(p) => (failed(name, idx.len(), panic_text(&*p), 0.0), None),
-            Ok(cov) => {
-                let seconds = self.started.elapsed().as_secs_f64();
-                let s = summarise(study, &cov, name, idx.len(), seconds);
-                match self.write(study, &cov, &s) {
-                    Ok(csv) => (s, Some(csv)),
-                    Err(e) => (failed(name, idx.len(), e.to_string(), 0.0), None),
-                }
-            }
-        }
+        let why = match result {
+            Ok(Ok((s, csv))) => return (s, Some(csv)),
+            Ok(Err(e)) => e.to_string(),
+            Err(p) => panic_text(&*p),
+        };
+        (failed(self.name, areas.unwrap_or(0), why, 0.0), None)
     }
 
-    /// Loads, computes and writes the partition that is the study `one` (one boundary file);
-    /// an error or a panic (or `fail`, naming this partition) fails this partition alone.
-    fn compute_study(&self, one: &StudySpec, fail: Option<&str>) -> PartitionResult {
-        let name = self.name;
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
-            || -> Result<(PartitionSummary, Vec<u8>)> {
-                if fail == Some(name) {
-                    panic!("failed on purpose (fail_partition)");
-                }
-                let study = load(one)?;
-                let cov = lacuna_core::metrics::coverage::compute(&study);
-                let seconds = self.started.elapsed().as_secs_f64();
-                let s = summarise(&study, &cov, name, study.areas.len(), seconds);
-                let csv = self.write(&study, &cov, &s)?;
-                Ok((s, csv))
-            },
-        ));
-        match result {
-            Ok(Ok((s, csv))) => (s, Some(csv)),
-            Ok(Err(e)) => (failed(name, 0, e.to_string(), 0.0), None),
-            Err(p) => (failed(name, 0, panic_text(&*p), 0.0), None),
-        }
-    }
-
-    /// Writes its outputs, the manifest recording its fingerprint and inputs for `--resume`.
+    /// Writes its outputs, the manifest (recording its fingerprint and inputs for `--resume`)
+    /// last, so its presence means "complete".
     fn write(&self, study: &Study, coverage: &Coverage, s: &PartitionSummary) -> Result<Vec<u8>> {
-        write_partition(
-            &self.dir,
-            study,
-            coverage,
-            (self.fingerprint, self.inputs),
-            s,
-        )
+        let dir = &self.dir;
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let csv = dir.join("coverage.csv");
+        // Formatted in memory: checksummed and later combined without reading the file back.
+        let mut bytes = Vec::with_capacity(coverage.rows.len() * 100);
+        write_coverage_to(&mut bytes, study, &coverage.rows).map_err(|e| Error::io(&csv, e))?;
+        write_atomic(&csv, |w| w.write_all(&bytes))?;
+        let manifest = Manifest {
+            fingerprint: self.fingerprint.to_string(),
+            inputs: self.inputs.to_vec(),
+            rows: coverage.rows.len(),
+            csv_bytes: bytes.len() as u64,
+            csv_fnv64: fnv64(&bytes),
+            summary: s.clone(),
+        };
+        let path = dir.join("manifest.json");
+        let text = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::io(&path, e.into()))?;
+        write_atomic(&path, |w| w.write_all(&text))?;
+        Ok(bytes)
     }
 }
 
@@ -706,12 +639,11 @@ fn write_combined_coverage(
     Ok((combined, duplicates.found))
 }
 
-/// Finds the area codes of more than one partition as the partitions are combined: each
-/// code's first partition (its index), and where a duplicated code is listed in `found`.
+/// Finds the area codes of more than one partition as the partitions are combined: per code,
+/// its first partition (its index) and, once duplicated, where it is listed in `found`.
 #[derive(Default)]
 struct DuplicateCodes {
-    first_seen: HashMap<String, usize>,
-    listed: HashMap<String, usize>,
+    seen: HashMap<String, (usize, Option<usize>)>,
     found: Duplicates,
 }
 
@@ -723,16 +655,16 @@ impl DuplicateCodes {
             if !mine.insert(c.clone()) {
                 continue;
             }
-            let first = *self.first_seen.entry(c.clone()).or_insert(k);
-            if first == k {
+            let (first, listed) = self.seen.entry(c.clone()).or_insert((k, None));
+            if *first == k {
                 continue;
             }
             let partition = summaries[k].partition.clone();
-            match self.listed.get(&c) {
-                Some(&i) => self.found[i].1.push(partition),
+            match listed {
+                Some(i) => self.found[*i].1.push(partition),
                 None => {
-                    self.listed.insert(c.clone(), self.found.len());
-                    let parts = vec![summaries[first].partition.clone(), partition];
+                    *listed = Some(self.found.len());
+                    let parts = vec![summaries[*first].partition.clone(), partition];
                     self.found.push((c, parts));
                 }
             }
