@@ -168,8 +168,6 @@ fn map_canvas() -> Canvas {
                 rings,
                 fill: Some(Rgb((i * 6) as u8, (j * 6) as u8, 120)),
                 stroke: Some(Stroke::solid(Rgb(255, 255, 255), 0.5)),
-                id: None,
-                title: None,
             });
         }
     }

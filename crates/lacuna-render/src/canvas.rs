@@ -89,8 +89,7 @@ impl Stroke {
 /// One thing to draw, in pixel coordinates (y down).
 #[derive(Debug, Clone)]
 pub enum Item {
-    /// A polygonal shape: rings filled with the even-odd rule; `id` becomes `data-id` and
-    /// `title` a tooltip in SVG.
+    /// A polygonal shape: rings filled with the even-odd rule.
     Shape {
         /// Closed rings (the closing point may be omitted).
         rings: Vec<Vec<(f64, f64)>>,
@@ -98,10 +97,6 @@ pub enum Item {
         fill: Option<Rgb>,
         /// Outline, if any.
         stroke: Option<Stroke>,
-        /// An identifier kept in the SVG.
-        id: Option<String>,
-        /// A tooltip kept in the SVG.
-        title: Option<String>,
     },
     /// Polygons shared with other pictures, each with its own fill (and tooltip) here and all
     /// with one outline: drawn as [`Item::Shape`]s with an id would be.
@@ -434,13 +429,9 @@ impl Item {
                 rings,
                 fill,
                 stroke,
-                id,
-                title,
             } => {
-                let id = id.as_deref().map(escape);
                 let d = |s: &mut String| rings.iter().for_each(|r| push_path(s, r, true));
-                let stroke = stroke_attrs(stroke.as_ref());
-                svg_shape(s, id.as_deref(), *fill, &stroke, d, title.as_deref());
+                svg_shape(s, None, *fill, &stroke_attrs(stroke.as_ref()), d, None);
             }
             Item::Pieces {
                 pieces,
@@ -570,8 +561,6 @@ impl Canvas {
             rings: vec![vec![(x, y), (x + w, y), (x + w, y + h), (x, y + h)]],
             fill,
             stroke,
-            id: None,
-            title: None,
         });
     }
 
@@ -644,8 +633,6 @@ mod tests {
                     rings: r.clone(),
                     fill: None,
                     stroke: Some(stroke),
-                    id: None,
-                    title: None,
                 });
             }
         }
@@ -730,8 +717,6 @@ mod tests {
             ],
             fill: Some(blue),
             stroke: None,
-            id: None,
-            title: None,
         });
         let rgb = c.to_rgb();
         assert_eq!(pixel(&c, &rgb, 15, 15), blue);

@@ -125,11 +125,7 @@ pub fn findings_markdown(study: &Study, coverage: &Coverage, f: &Findings) -> St
 }
 
 fn title(d: &mut Doc, study: &Study, what: &str) {
-    let title = if study.spec.name.is_empty() {
-        "Service coverage study"
-    } else {
-        &study.spec.name
-    };
+    let title = crate::maps::study_name(study, "Service coverage study");
     d.heading(1, format!("{title}: {what}"));
     let points = study
         .points

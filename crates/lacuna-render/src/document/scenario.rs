@@ -125,11 +125,7 @@ fn what_changes(cx: &ServiceCx, s: &Scenario) -> String {
             if opened == 1 { "" } else { "s" }
         ));
     }
-    let text = parts.join(" and ");
-    let mut chars = text.chars();
-    chars.next().map_or(text.clone(), |c| {
-        c.to_uppercase().collect::<String>() + chars.as_str()
-    })
+    crate::maps::capitalise(&parts.join(" and "))
 }
 
 /// The areas that would lose the most people's access.

@@ -27,11 +27,7 @@ pub(crate) fn data_json(study: &Study, coverage: &Coverage, f: &Findings) -> Str
     let refs: Vec<&MultiPolygon> = shapes.iter().collect();
     let topo = topology(&refs, tolerance);
     let units = Units::of(study, coverage);
-    let title = if study.spec.name.is_empty() {
-        "Service coverage study"
-    } else {
-        &study.spec.name
-    };
+    let title = crate::maps::study_name(study, "Service coverage study");
     let (councils, areas, council_arcs) = areas(study, f, &topo);
     let services: Vec<Value> = (0..study.service_types.len())
         .map(|t| service(study, coverage, f, t, &topo.origin, tolerance))
@@ -203,15 +199,11 @@ fn shading_json(id: &str, name: &str, s: &Shading) -> Value {
         "id": id,
         "name": name,
         "title": s.title,
-        "palette": palette.iter().map(hex).collect::<Vec<_>>(),
+        "palette": palette.iter().map(Rgb::to_string).collect::<Vec<_>>(),
         "fill": fill,
-        "legend_colours": s.legend.iter().map(|l| hex(&l.0)).collect::<Vec<_>>(),
+        "legend_colours": s.legend.iter().map(|l| l.0.to_string()).collect::<Vec<_>>(),
         "legend_labels": s.legend.iter().map(|l| &l.1).collect::<Vec<_>>(),
     })
-}
-
-fn hex(c: &Rgb) -> String {
-    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
 }
 
 /// Whole metres from the origin.

@@ -19,6 +19,10 @@ pub(super) const YLORRD: [Rgb; 5] = [
     Rgb(0xf0, 0x3b, 0x20),
     Rgb(0xbd, 0x00, 0x26),
 ];
+/// Fixed breaks of a share in fifths, and their labels.
+pub(super) const FIFTHS: [f64; 6] = [0.0, 0.2, 0.4, 0.6, 0.8, f64::INFINITY];
+pub(super) const FIFTHS_LABELS: [&str; 5] =
+    ["under 20%", "20–40%", "40–60%", "60–80%", "80% or more"];
 /// Fill of areas without a value.
 pub(crate) const NO_DATA: Rgb = Rgb(0xe0, 0xe0, 0xe0);
 

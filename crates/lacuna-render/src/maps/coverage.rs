@@ -4,7 +4,7 @@
 use super::classes::{class_fill, quantile_breaks, spread, Shading, VIRIDIS};
 use super::page::{Page, Swatch};
 use super::topology::thin;
-use super::{pct, title, Basemap};
+use super::{capitalise, pct, title, Basemap};
 use crate::canvas::{Canvas, Item, Rgb, Stroke};
 use lacuna_core::metrics::coverage::{Coverage, CoverageRow};
 use lacuna_core::metrics::findings::Findings;
@@ -149,13 +149,6 @@ fn draw_gaps(p: &mut Page, gaps: &[Gap]) {
         });
     }
     p.c.push(Item::End);
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// The catchment of service type `t`, for the subtitle.

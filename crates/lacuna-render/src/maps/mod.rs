@@ -69,13 +69,26 @@ fn shorten(s: &str, n: usize) -> String {
     }
 }
 
-/// A map's title: the study's name, `what` and the service (`"{name}: {what} {service}"`).
-fn title(study: &Study, what: &str, t: usize) -> String {
-    let name = if study.spec.name.is_empty() {
-        "Study"
+/// `s` with its first letter in upper case.
+pub(crate) fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The study's name, or `fallback` when it has none.
+pub(crate) fn study_name<'a>(study: &'a Study, fallback: &'a str) -> &'a str {
+    if study.spec.name.is_empty() {
+        fallback
     } else {
         &study.spec.name
-    };
+    }
+}
+
+/// A map's title: the study's name, `what` and the service (`"{name}: {what} {service}"`).
+fn title(study: &Study, what: &str, t: usize) -> String {
+    let name = study_name(study, "Study");
     format!("{name}: {what} {}", study.service_label(t))
 }
 

@@ -403,8 +403,6 @@ impl Page<'_> {
             ]],
             fill: Some(BLACK),
             stroke: None,
-            id: None,
-            title: None,
         });
         c.text((nx, ny - 8.0 * u), 22.0 * u, true, Anchor::Middle, "N");
         c.push(Item::End);

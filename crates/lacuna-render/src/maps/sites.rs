@@ -1,7 +1,7 @@
 //! The sites map: the study's coverage of the service (the share within reach, as on its
 //! coverage map, paler), with the chosen new sites numbered and their new catchments outlined.
 
-use super::classes::{class_fill, NO_DATA, VIRIDIS};
+use super::classes::{class_fill, FIFTHS, FIFTHS_LABELS, NO_DATA, VIRIDIS};
 use super::page::Swatch;
 use super::{title, Basemap};
 use crate::canvas::{Canvas, Rgb, Stroke};
@@ -10,7 +10,6 @@ use lacuna_core::metrics::sites::Sites;
 use lacuna_io::LoadedStudy as Study;
 
 const NEW: Rgb = Rgb(0xd9, 0x5f, 0x02);
-const BREAKS: [f64; 6] = [0.0, 0.2, 0.4, 0.6, 0.8, f64::INFINITY];
 
 /// The map of the chosen sites.
 pub(super) fn sites_map(study: &Study, base: &Basemap, coverage: &Coverage, s: &Sites) -> Canvas {
@@ -36,7 +35,7 @@ pub(super) fn sites_map(study: &Study, base: &Basemap, coverage: &Coverage, s: &
         ),
         );
     p.areas(
-        |i| class_fill(share(i), &BREAKS, &VIRIDIS),
+        |i| class_fill(share(i), &FIFTHS, &VIRIDIS),
         |i| base.tip(i, &format!("{:.0}% within reach today", 100.0 * share(i))),
     );
     p.councils(2.5);
@@ -49,9 +48,7 @@ pub(super) fn sites_map(study: &Study, base: &Basemap, coverage: &Coverage, s: &
     p.sites(&sites, 9.0, NEW);
     p.numbers(&sites);
     p.legend_title("Within reach today");
-    p.class_legend(&VIRIDIS, |k| {
-        ["under 20%", "20–40%", "40–60%", "60–80%", "80% or more"][k].to_string()
-    });
+    p.class_legend(&VIRIDIS, |k| FIFTHS_LABELS[k].to_string());
     p.legend_entry(Swatch::Class(NO_DATA), "no population");
     p.legend_entry(Swatch::Dot(NEW, 9.0), "new site (by rank)");
     p.finish()

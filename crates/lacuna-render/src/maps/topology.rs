@@ -142,17 +142,11 @@ pub(super) fn outer_edges<'s>(
     // The edges kept are those whose key occurs once, so the order among equal keys does not
     // matter.
     edges.sort_unstable_by_key(|e| e.0);
-    let mut outline = Vec::new();
-    let mut i = 0;
-    while i < edges.len() {
-        let mut j = i + 1;
-        while j < edges.len() && edges[j].0 == edges[i].0 {
-            j += 1;
-        }
-        if j == i + 1 {
-            outline.push((edges[i].1, edges[i].2));
-        }
-        i = j;
-    }
-    outline
+    edges
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter_map(|run| match run {
+            [(_, p, q)] => Some((*p, *q)),
+            _ => None,
+        })
+        .collect()
 }
