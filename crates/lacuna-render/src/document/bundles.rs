@@ -7,14 +7,8 @@ use lacuna_core::metrics::bundles::{BundleArea, BundleGroup, Bundles};
 use lacuna_io::write::{pct1, Units};
 use lacuna_io::LoadedStudy as Study;
 
-/// The section, when the study has bundles; `maps` says which figures exist.
-pub(super) fn bundles_section(
-    d: &mut Doc,
-    study: &Study,
-    bundles: Option<&Bundles>,
-    maps: &[String],
-    units: Units,
-) {
+/// The section, when the study has bundles.
+pub(super) fn bundles_section(d: &mut Doc, study: &Study, bundles: Option<&Bundles>, units: Units) {
     let Some(b) = bundles else {
         return;
     };
@@ -44,16 +38,13 @@ pub(super) fn bundles_section(
                 all.areas_lacking_all,
             ));
         }
-        let stem = format!("bundle_{name}");
-        if maps.contains(&stem) {
-            d.0.push(super::Block::Figure(
-                stem,
-                format!(
-                    "Share of {} lacking part of the bundle, by area.",
-                    units.whole()
-                ),
-            ));
-        }
+        d.figure(
+            format!("bundle_{name}"),
+            format!(
+                "Share of {} lacking part of the bundle, by area.",
+                units.whole()
+            ),
+        );
         d.columns(
             groups.into_iter().filter(|g| g.group.is_some()),
             &[

@@ -37,8 +37,7 @@ pub(super) fn hotspots_section(d: &mut Doc, cx: &ServiceCx) {
         cluster(Quadrant::HL),
         cluster(Quadrant::LH),
     ));
-    cx.figure(
-        d,
+    d.figure(
         format!("hotspots_{}", cx.t),
         "Significant hot and cold spots of poor access (Gi*), by area.",
     );

@@ -50,11 +50,10 @@ enum Block {
     Figure(String, String),
 }
 
-/// The report being built, block by block.
-#[derive(Default)]
-struct Doc(Vec<Block>);
+/// The report being built, block by block, and which figures exist (stems in `maps/`).
+struct Doc<'a>(Vec<Block>, &'a [String]);
 
-impl Doc {
+impl Doc<'_> {
     fn heading(&mut self, level: u8, text: impl Into<String>) {
         self.0.push(Block::Heading(level, text.into()));
     }
@@ -70,6 +69,13 @@ impl Doc {
     fn table(&mut self, head: &[&str], rows: Vec<Vec<String>>) {
         let head = head.iter().map(|c| c.to_string()).collect();
         self.0.push(Block::Table(head, rows));
+    }
+
+    /// A figure of the map `stem`, when it was drawn.
+    fn figure(&mut self, stem: String, caption: impl Into<String>) {
+        if self.1.contains(&stem) {
+            self.0.push(Block::Figure(stem, caption.into()));
+        }
     }
 
     /// A table of one row per item: each column its header and its cell of an item.
@@ -92,36 +98,38 @@ fn opt_pct(x: Option<f64>) -> String {
     x.map_or_else(|| "–".into(), pct1)
 }
 
-/// The report's blocks. `maps` says which figures exist (stems in `maps/`).
-fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: &[String]) -> Vec<Block> {
+/// The report's blocks; `maps` says which figures exist (stems in `maps/`). With `maps` None,
+/// those of `findings.md`: the headline table and each service's findings, without the inputs,
+/// reach, method or maps.
+fn blocks(study: &Study, coverage: &Coverage, f: &Findings, maps: Option<&[String]>) -> Vec<Block> {
     let units = Units::of(study, coverage);
-    let mut d = Doc::default();
-    title(&mut d, study, "gaps in service coverage");
+    let mut d = Doc(Vec::new(), maps.unwrap_or_default());
+    let what = if maps.is_some() {
+        "gaps in service coverage"
+    } else {
+        "findings"
+    };
+    title(&mut d, study, what);
     summary(&mut d, study, coverage, f, units);
-    inputs(&mut d, study, coverage, f);
-    for sf in &f.services {
-        service(&mut d, study, f, sf, maps, units);
+    if maps.is_some() {
+        inputs(&mut d, study, coverage, f);
     }
-    bundles::bundles_section(&mut d, study, f.bundles.as_ref(), maps, units);
-    sites::sites_section(&mut d, study, f.sites.as_ref(), maps, units);
-    reach(&mut d, study, f);
-    method(&mut d, study, units);
+    for sf in &f.services {
+        service(&mut d, study, f, sf, units);
+    }
+    bundles::bundles_section(&mut d, study, f.bundles.as_ref(), units);
+    sites::sites_section(&mut d, study, f.sites.as_ref(), units);
+    if maps.is_some() {
+        reach(&mut d, study, f);
+        method(&mut d, study, units);
+    }
     d.0
 }
 
 /// `findings.md`: the headline table and each service's findings, without maps, written by the
 /// report's own Markdown writer (names rather than codes, escaped cells, formatted numbers).
 pub fn findings_markdown(study: &Study, coverage: &Coverage, f: &Findings) -> String {
-    let units = Units::of(study, coverage);
-    let mut d = Doc::default();
-    title(&mut d, study, "findings");
-    summary(&mut d, study, coverage, f, units);
-    for sf in &f.services {
-        service(&mut d, study, f, sf, &[], units);
-    }
-    bundles::bundles_section(&mut d, study, f.bundles.as_ref(), &[], units);
-    sites::sites_section(&mut d, study, f.sites.as_ref(), &[], units);
-    to_markdown(&d.0)
+    to_markdown(&blocks(study, coverage, f, None))
 }
 
 fn title(d: &mut Doc, study: &Study, what: &str) {
@@ -251,15 +259,10 @@ fn summary(d: &mut Doc, study: &Study, coverage: &Coverage, f: &Findings, units:
         &within,
         "unserved areas",
         &uncovered,
+        "postcode-lottery pairs",
+        "concentration index",
     ];
-    d.table(
-        &[
-            &head[..],
-            &["postcode-lottery pairs", "concentration index"],
-        ]
-        .concat(),
-        rows,
-    );
+    d.table(&head, rows);
     if !units.by_population {
         d.para(AREA_BASED);
     }
@@ -370,7 +373,6 @@ type Section = fn(&mut Doc, &ServiceCx);
 struct ServiceCx<'a> {
     study: &'a Study,
     sf: &'a ServiceFindings,
-    maps: &'a [String],
     units: Units,
     /// The service type's code.
     t: &'a str,
@@ -385,13 +387,6 @@ struct ServiceCx<'a> {
 }
 
 impl ServiceCx<'_> {
-    /// A figure of the map `stem`, when it was drawn.
-    fn figure(&self, d: &mut Doc, stem: String, caption: impl Into<String>) {
-        if self.maps.contains(&stem) {
-            d.0.push(Block::Figure(stem, caption.into()));
-        }
-    }
-
     /// Area `i`'s council, by name.
     fn council(&self, i: usize) -> &str {
         self.study.group_label(&self.study.areas[i].group)
@@ -400,19 +395,11 @@ impl ServiceCx<'_> {
 
 /// One service's section: its coverage map, then the section of each finding computed (equity,
 /// unserved neighbourhoods and gaps, the postcode lottery and its councils).
-fn service(
-    d: &mut Doc,
-    study: &Study,
-    f: &Findings,
-    sf: &ServiceFindings,
-    maps: &[String],
-    units: Units,
-) {
+fn service(d: &mut Doc, study: &Study, f: &Findings, sf: &ServiceFindings, units: Units) {
     let t = &study.service_types[sf.service];
     let cx = ServiceCx {
         study,
         sf,
-        maps,
         units,
         t,
         decile: if lacuna_io::write::study_deciles(study) {
@@ -434,7 +421,7 @@ fn service(
         "Share of {} within reach of a {label}, by area.",
         units.whole()
     );
-    cx.figure(d, format!("coverage_{t}"), caption);
+    d.figure(format!("coverage_{t}"), caption);
     // Equity first: whether everyone reaches a universal service is the headline question.
     let sections: [(Finding, Section); 7] = [
         (Finding::Equity, equity_section),
@@ -468,8 +455,7 @@ fn equity_section(d: &mut Doc, cx: &ServiceCx) {
     if let Some(caveat) = all_or_nothing(&sf.access, all) {
         d.para(caveat);
     }
-    cx.figure(
-        d,
+    d.figure(
         format!("equity_{}", cx.t),
         "Coverage by deprivation decile per council, and the concentration curve.",
     );
@@ -520,8 +506,7 @@ fn access_section(d: &mut Doc, cx: &ServiceCx) {
         fixed(a.gini, 3),
         fixed(a.concentration_index, 3),
     ));
-    cx.figure(
-        d,
+    d.figure(
         format!("access_{}", cx.t),
         "Capacity per person within reach over the study's mean, by area.",
     );
@@ -576,7 +561,7 @@ fn unserved_section(d: &mut Doc, cx: &ServiceCx) {
     }
     let uncovered = units.heading("uncovered");
     let caption = format!("Unserved areas shaded by unmet need ({uncovered} x need weight).");
-    cx.figure(d, format!("unmet_need_{}", cx.t), caption);
+    d.figure(format!("unmet_need_{}", cx.t), caption);
     if sf.unserved.is_empty() {
         return;
     }
@@ -645,8 +630,7 @@ fn lottery_section(d: &mut Doc, cx: &ServiceCx) {
     let top = study.spec.findings.top_n;
     let n = sf.pairs.len();
     d.heading(3, format!("Postcode lottery: {n} cross-boundary pairs"));
-    cx.figure(
-        d,
+    d.figure(
         format!("lottery_{}", cx.t),
         "Neighbouring areas in different councils with similar need and very different coverage.",
     );
@@ -886,7 +870,6 @@ fn equity_sentence(all: &EquityRow, units: Units) -> String {
 
 /// The blocks as Markdown; figures link to `maps/<stem>.png`.
 fn to_markdown(blocks: &[Block]) -> String {
-    let cell = |s: &str| s.replace('|', "\\|");
     let mut s = String::new();
     for block in blocks {
         match block {
@@ -903,18 +886,14 @@ fn to_markdown(blocks: &[Block]) -> String {
                 s.push('\n');
             }
             Block::Table(h, rows) => {
-                let _ = writeln!(
-                    s,
-                    "| {} |",
-                    h.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
-                );
+                let row = |s: &mut String, r: &[String]| {
+                    let cells: Vec<String> = r.iter().map(|c| c.replace('|', "\\|")).collect();
+                    let _ = writeln!(s, "| {} |", cells.join(" | "));
+                };
+                row(&mut s, h);
                 let _ = writeln!(s, "|{}", "---|".repeat(h.len()));
                 for r in rows {
-                    let _ = writeln!(
-                        s,
-                        "| {} |",
-                        r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
-                    );
+                    row(&mut s, r);
                 }
                 s.push('\n');
             }
@@ -1068,7 +1047,7 @@ pub fn write_reports(
         .filter(|p| p.extension().is_some_and(|e| e == "svg"))
         .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
         .collect();
-    let blocks = blocks(study, coverage, f, &stems);
+    let blocks = blocks(study, coverage, f, Some(&stems));
     let md = out.join("report.md");
     let text = to_markdown(&blocks);
     write_atomic(&md, |w| w.write_all(text.as_bytes()))?;

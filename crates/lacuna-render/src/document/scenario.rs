@@ -41,8 +41,7 @@ pub(super) fn scenario_section(d: &mut Doc, cx: &ServiceCx) {
         s.recomputed.len(),
         cx.study.areas.len(),
     ));
-    cx.figure(
-        d,
+    d.figure(
         format!("scenario_{}", cx.t),
         "Change in the share within reach, by area; closed and opened sites marked.",
     );

@@ -7,13 +7,7 @@ use lacuna_io::write::{pct1, Units};
 use lacuna_io::LoadedStudy as Study;
 
 /// The section, when the study asked where to open next.
-pub(super) fn sites_section(
-    d: &mut Doc,
-    study: &Study,
-    sites: Option<&Sites>,
-    maps: &[String],
-    units: Units,
-) {
+pub(super) fn sites_section(d: &mut Doc, study: &Study, sites: Option<&Sites>, units: Units) {
     let Some(s) = sites else {
         return;
     };
@@ -49,13 +43,10 @@ pub(super) fn sites_section(
              sites.csv` measures an opening exactly.",
         );
     }
-    let stem = format!("sites_{}", study.service_types[t]);
-    if maps.contains(&stem) {
-        d.0.push(super::Block::Figure(
-            stem,
-            "The new sites by rank and their catchments, over today's coverage.".into(),
-        ));
-    }
+    d.figure(
+        format!("sites_{}", study.service_types[t]),
+        "The new sites by rank and their catchments, over today's coverage.",
+    );
     d.columns(
         s.chosen.iter(),
         &[
