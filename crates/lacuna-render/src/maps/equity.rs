@@ -74,34 +74,13 @@ pub(super) fn equity_chart(
         let ink = Ink { root: &root, u };
         let title = format!("{}?", title(study, "who is within reach of a", t));
         ink.text(&title, (20.0 * u, 48.0 * u), 30.0, true, BLACK, HPos::Left)?;
-        ink.text(
-            &subtitle,
-            (20.0 * u, 80.0 * u),
-            18.0,
-            false,
-            GREY,
-            HPos::Left,
-        )?;
+        ink.grey(&subtitle, (20.0 * u, 80.0 * u), 18.0, HPos::Left)?;
         decile_panel(&ink, study, sf, (x0, x1, y0, y1), whole)?;
         concentration_panel(&ink, findings, t, right, whole)?;
         let bottom = h - 14.0 * u;
-        ink.text(
-            &footer,
-            (w - 20.0 * u, bottom),
-            14.0,
-            false,
-            GREY,
-            HPos::Right,
-        )?;
+        ink.grey(&footer, (w - 20.0 * u, bottom), 14.0, HPos::Right)?;
         // The chart is drawn from the same data as the maps, so it carries the same attribution.
-        ink.text(
-            &base.attribution,
-            (20.0 * u, bottom),
-            14.0,
-            false,
-            GREY,
-            HPos::Left,
-        )?;
+        ink.grey(&base.attribution, (20.0 * u, bottom), 14.0, HPos::Left)?;
         root.present()?;
         Ok(())
     })();
@@ -171,6 +150,11 @@ impl Ink<'_, '_> {
         let style = font(size * self.u, bold, colour).pos(Pos::new(h, VPos::Bottom));
         self.root.draw(&Text::new(text, px(at), style))?;
         Ok(())
+    }
+
+    /// A grey text, not bold.
+    fn grey(&self, text: &str, at: (f64, f64), size: f64, h: HPos) -> Drawn {
+        self.text(text, at, size, false, GREY, h)
     }
 
     /// A legend key: a line swatch `len` long from `at`, and its text in black after it,
@@ -332,7 +316,7 @@ fn concentration_panel(
         false,
     )?;
     let note = "Above the line: the more deprived have more than their share of access";
-    ink.text(note, (x0, ly + 66.0 * u), 14.0, false, GREY, HPos::Left)
+    ink.grey(note, (x0, ly + 66.0 * u), 14.0, HPos::Left)
 }
 
 /// A panel's axes over its plotting area `(x0, x1, y0, y1)`: x over `xs` (its range and how many
