@@ -89,21 +89,9 @@ pub(super) fn scenario_section(d: &mut Doc, cx: &ServiceCx) {
 
 /// "Closing 3 GP practices (A, B, C) and opening 1 new site".
 fn what_changes(cx: &ServiceCx, s: &Scenario) -> String {
-    let name = &cx.study.service_types[cx.sf.service];
-    let closed: Vec<&str> = s
-        .change
-        .close
-        .iter()
-        .map(|&i| &cx.study.providers[i])
-        .filter(|p| &p.service_type == name)
-        .map(|p| p.id.as_str())
-        .collect();
-    let opened = s
-        .change
-        .open
-        .iter()
-        .filter(|p| &p.service_type == name)
-        .count();
+    let (closed, opened) = crate::maps::changed_providers(cx.study, s, cx.sf.service);
+    let closed: Vec<&str> = closed.iter().map(|p| p.id.as_str()).collect();
+    let opened = opened.len();
     let mut parts = Vec::new();
     if !closed.is_empty() {
         let mut shown: Vec<&str> = closed.iter().take(5).copied().collect();

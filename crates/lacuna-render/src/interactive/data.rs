@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::arcs::{topology, Topology};
 use crate::canvas::Rgb;
-use crate::maps::Shading;
+use crate::maps::{changed_providers, Shading};
 use lacuna_core::metrics::coverage::Coverage;
 use lacuna_core::metrics::findings::Findings;
 use lacuna_io::write::Units;
@@ -273,17 +273,11 @@ fn sites(study: &Study, f: &Findings, t: usize, origin: &Coord) -> (Value, Value
             })
         })
         .collect();
-    let name = &study.service_types[t];
-    let (mut closed, mut opened) = (Vec::new(), Vec::new());
-    if let Some(s) = f.scenario.as_ref().filter(|s| s.services.contains(&t)) {
-        for &i in &s.change.close {
-            if &study.providers[i].service_type == name {
-                closed.push(local(study.providers[i].site, origin));
-            }
-        }
-        for p in s.change.open.iter().filter(|p| &p.service_type == name) {
-            opened.push(local(p.site, origin));
-        }
-    }
-    (json!(chosen), json!(closed), json!(opened))
+    let changed = f.scenario.as_ref().filter(|s| s.services.contains(&t));
+    let (closed, opened) =
+        changed.map_or_else(Default::default, |s| changed_providers(study, s, t));
+    let local = |v: Vec<&lacuna_core::Provider>| {
+        json!(v.iter().map(|p| local(p.site, origin)).collect::<Vec<_>>())
+    };
+    (json!(chosen), local(closed), local(opened))
 }

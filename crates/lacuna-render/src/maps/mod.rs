@@ -47,7 +47,7 @@ pub(crate) use coverage::coverage_shading;
 pub(crate) use hotspots::hotspot_shading;
 pub(crate) use hotspots::variable_name;
 pub(crate) use page::Swatch;
-pub(crate) use scenario::scenario_shading;
+pub(crate) use scenario::{changed_providers, scenario_shading};
 pub(crate) use unmet_need::unmet_need_shading;
 
 use crate::canvas::write_png;

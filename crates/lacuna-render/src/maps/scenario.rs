@@ -9,6 +9,7 @@ use super::page::Swatch;
 use super::{title, Basemap};
 use crate::canvas::Rgb;
 use lacuna_core::metrics::scenario::Scenario;
+use lacuna_core::Provider;
 use lacuna_io::LoadedStudy as Study;
 
 /// Breaks of the change in covered share: changes under a percentage point either way read
@@ -58,22 +59,9 @@ pub(super) fn scenario_map(
     if !s.services.contains(&t) {
         return None;
     }
-    let name = &study.service_types[t];
-    let closed: Vec<Coord> = s
-        .change
-        .close
-        .iter()
-        .map(|&i| &study.providers[i])
-        .filter(|p| &p.service_type == name)
-        .map(|p| p.site)
-        .collect();
-    let opened: Vec<Coord> = s
-        .change
-        .open
-        .iter()
-        .filter(|p| &p.service_type == name)
-        .map(|p| p.site)
-        .collect();
+    let (closed, opened) = changed_providers(study, s, t);
+    let [closed, opened]: [Vec<Coord>; 2] =
+        [closed, opened].map(|v| v.iter().map(|p| p.site).collect());
     let change = scenario_change(study, s, t);
     let mut p = base.page(
         &title(
@@ -152,5 +140,19 @@ pub(crate) fn scenario_shading(study: &Study, s: &Scenario, t: usize) -> Shading
         &RDBU,
         |k| LABELS[k].to_string(),
         "no population",
+    )
+}
+
+/// The providers of service type `t` that the change of `s` closes, and those it opens.
+pub(crate) fn changed_providers<'a>(
+    study: &'a Study,
+    s: &'a Scenario,
+    t: usize,
+) -> (Vec<&'a Provider>, Vec<&'a Provider>) {
+    let of_t = |p: &&Provider| p.service_type == study.service_types[t];
+    let closed = s.change.close.iter().map(|&i| &study.providers[i]);
+    (
+        closed.filter(of_t).collect(),
+        s.change.open.iter().filter(of_t).collect(),
     )
 }
