@@ -268,24 +268,18 @@ fn svg_options() -> usvg::Options<'static> {
     }
 }
 
-/// An SVG document of ours rendered to pixels, on white.
+/// An SVG document of ours rendered on white to RGB pixels (rows top to bottom): what
+/// [`write_png`] writes.
 ///
 /// # Panics
 /// When the SVG does not parse or has no area: this module and plotters wrote it, and map sizes
 /// are checked when a study is read, so either is a bug here.
-fn render(svg: &str) -> Pixmap {
+fn svg_to_rgb(svg: &str) -> (u32, u32, Vec<u8>) {
     let tree = usvg::Tree::from_str(svg, &svg_options()).expect("our SVG parses");
     let size = tree.size().to_int_size();
     let mut pixmap = Pixmap::new(size.width(), size.height()).expect("a picture has an area");
     pixmap.fill(Color::WHITE);
     resvg::render(&tree, Transform::default(), &mut pixmap.as_mut());
-    pixmap
-}
-
-/// An SVG document of ours rendered to RGB pixels (rows top to bottom): what
-/// [`write_png`] writes.
-fn svg_to_rgb(svg: &str) -> (u32, u32, Vec<u8>) {
-    let pixmap = render(svg);
     // Drawn over white, every pixel is opaque: its premultiplied colour is its colour.
     let rgb = pixmap
         .data()
@@ -399,13 +393,6 @@ fn svg_shape(
     }
 }
 
-/// A stroked, unfilled path.
-fn svg_lines(s: &mut String, stroke: &Stroke, d: impl FnOnce(&mut String)) {
-    let _ = write!(s, r#"<path fill="none"{} d=""#, stroke_attrs(Some(stroke)));
-    d(s);
-    s.push_str("\"/>\n");
-}
-
 /// Path data with coordinates to a tenth of a pixel, trailing zeros trimmed: a national map's
 /// outlines are hundreds of thousands of numbers, and `push_num` formats them several times
 /// faster than `{:.1}`.
@@ -461,9 +448,11 @@ impl Item {
                 let stroke = stroke_attrs(Some(stroke));
                 svg_shape(s, None, None, &stroke, |s| s.push_str(d), None);
             }
-            Item::Lines { paths, stroke } => svg_lines(s, stroke, |s| {
+            Item::Lines { paths, stroke } => {
+                let _ = write!(s, r#"<path fill="none"{} d=""#, stroke_attrs(Some(stroke)));
                 paths.iter().for_each(|p| push_path(s, p, false));
-            }),
+                s.push_str("\"/>\n");
+            }
             Item::Circle {
                 at,
                 r,
@@ -537,14 +526,10 @@ impl Canvas {
 
     /// Adds a text in grey, regular: subtitles, notes and attributions.
     pub(crate) fn grey_text(&mut self, at: (f64, f64), size: f64, anchor: Anchor, text: &str) {
-        self.push(Item::Text {
-            at,
-            size,
-            bold: false,
-            anchor,
-            color: GREY,
-            text: text.to_string(),
-        });
+        self.text(at, size, false, anchor, text);
+        if let Some(Item::Text { color, .. }) = self.items.last_mut() {
+            *color = GREY;
+        }
     }
 
     /// Adds a rectangle (a one-ring shape).
