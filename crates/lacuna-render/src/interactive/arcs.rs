@@ -31,18 +31,12 @@ pub(crate) struct Topology {
 /// The topology of `shapes`, each arc simplified with a Visvalingam-Whyatt area tolerance of
 /// `tolerance_m` squared (so a bump narrower than about `tolerance_m` goes).
 pub(crate) fn topology(shapes: &[&MultiPolygon], tolerance_m: f64) -> Topology {
-    let origin = shapes
-        .iter()
-        .filter_map(|s| s.bounding_rect())
-        .map(|r| r.min())
-        .reduce(|a, b| Coord {
-            x: a.x.min(b.x),
-            y: a.y.min(b.y),
-        })
-        .map_or(Coord { x: 0.0, y: 0.0 }, |c| Coord {
-            x: c.x.floor(),
-            y: c.y.floor(),
-        });
+    let origin =
+        lacuna_core::spatial::bounding_union(shapes.iter().filter_map(|s| s.bounding_rect()))
+            .map_or(Coord { x: 0.0, y: 0.0 }, |r| Coord {
+                x: r.min().x.floor(),
+                y: r.min().y.floor(),
+            });
     let rings: Vec<Vec<Vec<Vec<Pt>>>> = shapes
         .iter()
         .map(|s| {
@@ -81,15 +75,20 @@ pub(crate) fn topology(shapes: &[&MultiPolygon], tolerance_m: f64) -> Topology {
     }
 }
 
+/// `c` in whole metres from the origin.
+pub(super) fn local(c: Coord, origin: &Coord) -> Pt {
+    [
+        (c.x - origin.x).round() as i64,
+        (c.y - origin.y).round() as i64,
+    ]
+}
+
 /// A ring in whole metres from `origin`, without repeated points and without its closing
 /// point; None when fewer than three points are left.
 fn quantise(ring: &LineString, origin: Coord) -> Option<Vec<Pt>> {
     let mut out: Vec<Pt> = Vec::with_capacity(ring.0.len());
     for c in &ring.0 {
-        let p = [
-            (c.x - origin.x).round() as i64,
-            (c.y - origin.y).round() as i64,
-        ];
+        let p = local(*c, &origin);
         if out.last() != Some(&p) {
             out.push(p);
         }

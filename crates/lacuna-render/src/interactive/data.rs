@@ -7,11 +7,11 @@
 use geo::{BoundingRect, Coord, MultiPolygon, SimplifyVwPreserve};
 use serde_json::{json, Value};
 
-use super::arcs::{topology, Topology};
+use super::arcs::{local, topology, Topology};
 use crate::canvas::Rgb;
-use crate::maps::{changed_providers, Shading};
+use crate::maps::{self, changed_providers, Shading};
 use lacuna_core::metrics::coverage::Coverage;
-use lacuna_core::metrics::findings::Findings;
+use lacuna_core::metrics::findings::{Finding, Findings};
 use lacuna_io::write::Units;
 use lacuna_io::LoadedStudy as Study;
 
@@ -155,10 +155,29 @@ fn service(
     for u in &sf.unserved {
         rank[u.area] = u.rank;
     }
-    let layers: Vec<Value> = super::layers::shadings(study, coverage, f, t)
-        .into_iter()
-        .map(|(id, name, shading)| shading_json(id, name, &shading))
-        .collect();
+    // The shading of each static map kind whose finding was computed, in the order the layer
+    // switcher lists them.
+    let coverage_layer = maps::coverage_shading(study, &study.spec.maps, coverage, t);
+    let mut layers = vec![shading_json("coverage", "Coverage", &coverage_layer)];
+    if f.has(Finding::Unserved) {
+        let s = maps::unmet_need_shading(study, f, t);
+        layers.push(shading_json("unmet_need", "Unmet need", &s));
+    }
+    if let Some(a) = f.capacity.services.iter().find(|a| a.service == t) {
+        layers.push(shading_json(
+            "access",
+            "Access ratio",
+            &maps::access_shading(a),
+        ));
+    }
+    if let Some(s) = f.scenario.as_ref().filter(|s| s.services.contains(&t)) {
+        let s = maps::scenario_shading(study, s, t);
+        layers.push(shading_json("scenario", "Scenario change", &s));
+    }
+    if let Some(h) = &f.hotspots {
+        let s = maps::hotspot_shading(study, h, t);
+        layers.push(shading_json("hotspots", "Hot spots", &s));
+    }
     let pairs: Vec<Value> = sf
         .pairs
         .iter()
@@ -204,14 +223,6 @@ fn shading_json(id: &str, name: &str, s: &Shading) -> Value {
         "legend_colours": s.legend.iter().map(|l| l.0.to_string()).collect::<Vec<_>>(),
         "legend_labels": s.legend.iter().map(|l| &l.1).collect::<Vec<_>>(),
     })
-}
-
-/// Whole metres from the origin.
-fn local(c: Coord, origin: &Coord) -> [i64; 2] {
-    [
-        (c.x - origin.x).round() as i64,
-        (c.y - origin.y).round() as i64,
-    ]
 }
 
 /// The gap polygons' rings, simplified like the areas, each delta-coded.

@@ -10,7 +10,6 @@
 
 mod arcs;
 mod data;
-mod layers;
 
 use lacuna_core::metrics::coverage::Coverage;
 use lacuna_core::metrics::findings::Findings;
