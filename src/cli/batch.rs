@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use lacuna::batch::{run, BatchOptions, PartitionSummary, Partitioning};
 use lacuna_io::StudySpec;
 
@@ -79,7 +79,10 @@ pub fn run_batch(a: Args) -> anyhow::Result<ExitCode> {
     let files = boundary_files(&a.inputs.areas)?;
     let mut spec = batch_spec(&a, &files)?;
     let partitioning = partitioning(&a, files, &mut spec)?;
-    let bar = (!a.quiet && std::io::stderr().is_terminal()).then(progress_bar);
+    // On a terminal, a bar: partitions done, areas per second, time left.
+    let bar = (!a.quiet && std::io::stderr().is_terminal()).then(|| {
+        super::progress_bar("{bar:40} {pos}/{len} partitions, {msg} [{elapsed_precise}, ETA {eta}]")
+    });
     let started = std::time::Instant::now();
     let areas_done = std::sync::atomic::AtomicUsize::new(0);
     let progress = |s: &PartitionSummary, done: usize, total: usize| {
@@ -197,18 +200,6 @@ fn partitioning(
             Ok(Partitioning::Column)
         }
     }
-}
-
-/// The progress bar of a batch on a terminal: partitions done, areas per second, time left.
-fn progress_bar() -> ProgressBar {
-    let b = ProgressBar::new(0);
-    b.set_style(
-        ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} partitions, {msg} [{elapsed_precise}, ETA {eta}]",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    b
 }
 
 /// Shows one finished partition: on the bar (a failure printed above it), or as a line when

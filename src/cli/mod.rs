@@ -69,11 +69,18 @@ enum Command {
     Demo(demo::Args),
 }
 
+/// A progress bar drawn with `template` (indicatif's default bar should it not parse).
+fn progress_bar(template: &str) -> indicatif::ProgressBar {
+    let style = indicatif::ProgressStyle::with_template(template);
+    indicatif::ProgressBar::new(0)
+        .with_style(style.unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()))
+}
+
 /// Parses the command line and runs the subcommand.
 pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run(a) => run::run(a),
+        Command::Run(a) => run::run_with(a, lacuna::pipeline::FindingsOutput::All),
         Command::Unserved(a) => run::run_with(a, only(Finding::Unserved)),
         Command::Equity(a) => run::run_with(a, only(Finding::Equity)),
         Command::Lottery(a) => run::run_with(a, only(Finding::Lottery)),
@@ -175,15 +182,8 @@ fn show_progress(stop: &std::sync::atomic::AtomicBool, plain: bool) {
             continue;
         }
         let b = bar.get_or_insert_with(|| {
-            let b = indicatif::ProgressBar::new(total as u64);
-            b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{msg} {bar:30} {pos}/{len} [{elapsed_precise}, ETA {eta}]",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            b.set_message(stage);
-            b
+            progress_bar("{msg} {bar:30} {pos}/{len} [{elapsed_precise}, ETA {eta}]")
+                .with_message(stage)
         });
         b.set_length(total as u64);
         b.set_position(done as u64);

@@ -49,10 +49,6 @@ fn default_study() -> anyhow::Result<PathBuf> {
     )
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    run_with(args, lacuna::pipeline::FindingsOutput::All)
-}
-
 /// Runs a study writing coverage and the findings in `which`.
 pub fn run_with(args: Args, which: lacuna::pipeline::FindingsOutput) -> anyhow::Result<ExitCode> {
     run_edited(args, which, |_| Ok(()))
