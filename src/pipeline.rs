@@ -39,17 +39,6 @@ pub enum FindingsOutput {
     Only(Finding),
 }
 
-impl FindingsOutput {
-    /// The findings to compute.
-    fn wanted(self) -> Vec<Finding> {
-        match self {
-            FindingsOutput::None => Vec::new(),
-            FindingsOutput::All => Finding::ALL.to_vec(),
-            FindingsOutput::Only(f) => vec![f],
-        }
-    }
-}
-
 /// Runs a study and writes `coverage.csv`, `areas.geojson` and `run.json` into `out`, plus the
 /// findings asked for. The files are written into a staging folder beside `out` that replaces
 /// `out` whole once every file is on disk ([`OutputDir`]): `out` holds one complete run.
@@ -87,11 +76,26 @@ fn write_run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunO
     timings.push(("coverage", secs(t)));
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let t = Instant::now();
-    let (mut written, geometries) =
-        write_coverage(spec, out, &study, &coverage, which != FindingsOutput::None)?;
+    let (csv, areas) = (out.join("coverage.csv"), out.join("areas.geojson"));
+    write::tables::write_coverage(&csv, &study, &coverage.rows)?;
+    // The areas' WGS84 geometries, kept for the findings' layers when findings are written.
+    let keep = which != FindingsOutput::None;
+    let geometries = write::layers::write_areas(&areas, &study, &coverage.rows, keep)?;
+    let geometries = geometries.unwrap_or_default();
+    let mut written = vec![csv, areas];
+    #[cfg(feature = "geoparquet")]
+    if spec.geoparquet {
+        let p = out.join("areas.parquet");
+        lacuna_io::geoparquet::write_areas(&p, &study, &coverage.rows)?;
+        written.push(p);
+    }
     written.extend(write::network::write_network_layers(out, &study)?);
     timings.push(("write", secs(t)));
-    let wanted = which.wanted();
+    let wanted = match which {
+        FindingsOutput::None => Vec::new(),
+        FindingsOutput::All => Finding::ALL.to_vec(),
+        FindingsOutput::Only(f) => vec![f],
+    };
     let findings = if wanted.is_empty() {
         None
     } else {
@@ -159,32 +163,6 @@ fn write_run(spec: &StudySpec, out: &Path, which: FindingsOutput) -> Result<RunO
         written,
         timings,
     })
-}
-
-/// Writes `coverage.csv` and `areas.geojson` (and `areas.parquet` when asked), returning their
-/// paths and, when `keep` asks for them, the areas' WGS84 geometries for the findings' layers.
-fn write_coverage(
-    spec: &StudySpec,
-    out: &Path,
-    study: &Study,
-    coverage: &Coverage,
-    keep: bool,
-) -> Result<(Vec<PathBuf>, write::layers::Wgs84Geometries)> {
-    let coverage_csv = out.join("coverage.csv");
-    let areas = out.join("areas.geojson");
-    write::tables::write_coverage(&coverage_csv, study, &coverage.rows)?;
-    let geometries = write::layers::write_areas(&areas, study, &coverage.rows, keep)?;
-    #[allow(unused_mut)]
-    let mut written = vec![coverage_csv, areas];
-    #[cfg(feature = "geoparquet")]
-    if spec.geoparquet {
-        let p = out.join("areas.parquet");
-        lacuna_io::geoparquet::write_areas(&p, study, &coverage.rows)?;
-        written.push(p);
-    }
-    #[cfg(not(feature = "geoparquet"))]
-    let _ = spec;
-    Ok((written, geometries.unwrap_or_default()))
 }
 
 /// Draws the maps into `out/maps` and writes `report.html` and `report.md`.
