@@ -419,11 +419,7 @@ fn run_by_column(
             inputs: &inputs,
             started: Instant::now(),
         };
-        part.resumed(opts.resume).unwrap_or_else(|| {
-            part.compute(Some(idx.len()), opts.fail_partition.as_deref(), || {
-                Ok((&study, engine.areas(idx)))
-            })
-        })
+        part.run(opts, Some(idx.len()), || Ok((&study, engine.areas(idx))))
     }))
 }
 
@@ -458,12 +454,10 @@ fn run_by_file(
             inputs: &inputs,
             started,
         };
-        part.resumed(opts.resume).unwrap_or_else(|| {
-            part.compute(None, opts.fail_partition.as_deref(), || {
-                let study = load(&one)?;
-                let cov = lacuna_core::metrics::coverage::compute(&study);
-                Ok((study, cov))
-            })
+        part.run(opts, None, || {
+            let study = load(&one)?;
+            let cov = lacuna_core::metrics::coverage::compute(&study);
+            Ok((study, cov))
         })
     }))
 }
@@ -497,27 +491,24 @@ struct Partition<'a> {
 }
 
 impl Partition<'_> {
-    /// Its outputs from an earlier batch, when resuming and they are complete and current.
-    fn resumed(&self, resume: bool) -> Option<PartitionResult> {
-        let (s, csv) = resume
-            .then(|| resumable(&self.dir, self.fingerprint))
-            .flatten()?;
-        Some((s, Some(csv)))
-    }
-
-    /// Computes and writes the partition from the study and coverage `compute` gives: the
+    /// Its outputs from an earlier batch, when resuming and they are complete and current;
+    /// else computes and writes the partition from the study and coverage `compute` gives: the
     /// partition's areas of a study split by column (`areas` of them), or the study loaded from
     /// its own boundary file (`areas` None: its areas, none when it fails). An error or a panic
-    /// (or `fail`, naming this partition) fails this partition alone: a shared engine and study
-    /// are only read, so nothing is left half-changed.
-    fn compute<S: std::borrow::Borrow<Study>>(
+    /// (or `opts.fail_partition`, naming this partition) fails this partition alone: a shared
+    /// engine and study are only read, so nothing is left half-changed.
+    fn run<S: std::borrow::Borrow<Study>>(
         &self,
+        opts: &BatchOptions,
         areas: Option<usize>,
-        fail: Option<&str>,
         compute: impl FnOnce() -> Result<(S, Coverage)>,
     ) -> PartitionResult {
+        let resumed = opts.resume.then(|| resumable(&self.dir, self.fingerprint));
+        if let Some((s, csv)) = resumed.flatten() {
+            return (s, Some(csv));
+        }
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<_> {
-            if fail == Some(self.name) {
+            if opts.fail_partition.as_deref() == Some(self.name) {
                 panic!("failed on purpose (fail_partition)");
             }
             let (study, cov) = compute()?;
