@@ -433,12 +433,12 @@ fn network_study() -> String {
 }
 
 fn to_wgs84(t: &Transformer, c: Coord) -> Result<Coord> {
-    let mut one = [c];
-    t.apply(&mut one)
+    let c = t
+        .point(c)
         .map_err(|e| Error::Config(format!("demo: {e}")))?;
     Ok(Coord {
-        x: (one[0].x * 1e7).round() / 1e7,
-        y: (one[0].y * 1e7).round() / 1e7,
+        x: (c.x * 1e7).round() / 1e7,
+        y: (c.y * 1e7).round() / 1e7,
     })
 }
 

@@ -82,9 +82,7 @@ pub(super) fn lottery_geojson(cx: &Ctx, p: &Path) -> Result<()> {
             .interior_point()
             .map(|p| p.0)
             .ok_or_else(|| Error::crs(p, "area without interior point"))?;
-        let mut one = [c];
-        t.apply(&mut one).map_err(|e| Error::crs(p, e))?;
-        Ok(one[0])
+        t.point(c).map_err(|e| Error::crs(p, e))
     })?;
     for s in &f.services {
         for x in &s.pairs {

@@ -70,9 +70,8 @@ pub(super) fn critical_providers_csv(cx: &Ctx, p: &Path) -> Result<()> {
             .flatten()
             .map(|c| {
                 let provider = &study.providers[c.provider];
-                let mut site = [provider.site];
                 // A site that does not transform (outside the CRS's domain) is left blank.
-                let site = cx.to_wgs84.apply(&mut site).map(|()| site[0]).ok();
+                let site = cx.to_wgs84.point(provider.site).ok();
                 let codes: Vec<&str> = c
                     .areas_unserved
                     .iter()

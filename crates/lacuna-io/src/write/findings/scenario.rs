@@ -96,8 +96,7 @@ pub(super) fn scenario_providers_csv(cx: &Ctx, p: &Path) -> Result<()> {
     let rows = closed
         .chain(opened)
         .map(|(action, provider)| {
-            let mut site = [provider.site];
-            let site = cx.to_wgs84.apply(&mut site).map(|()| site[0]).ok();
+            let site = cx.to_wgs84.point(provider.site).ok();
             vec![
                 action.to_string(),
                 provider.service_type.clone(),

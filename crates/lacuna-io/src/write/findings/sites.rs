@@ -16,8 +16,7 @@ fn rows(cx: &Ctx) -> Vec<(Vec<String>, geo::Coord)> {
         .iter()
         .map(|c| {
             let (id, at) = &s.input.candidates[c.candidate];
-            let mut site = [*at];
-            let ll = cx.to_wgs84.apply(&mut site).map(|()| site[0]).ok();
+            let ll = cx.to_wgs84.point(*at).ok();
             cumulative += c.people;
             let row = vec![
                 c.rank.to_string(),
