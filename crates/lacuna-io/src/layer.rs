@@ -70,7 +70,45 @@ pub struct Skipped {
     pub reason: String,
 }
 
+impl Skipped {
+    /// `reason` for leaving out (or changing) the feature or row at `position` of `file`.
+    pub fn new(
+        file: impl std::fmt::Display,
+        position: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Skipped {
+            file: file.to_string(),
+            position: position.into(),
+            id: None,
+            reason: reason.into(),
+        }
+    }
+}
+
 impl Layer {
+    /// A layer of features (a file of geometries) in `crs`.
+    pub fn features(
+        path: &Path,
+        crs: Crs,
+        crs_source: impl Into<String>,
+        columns: Vec<String>,
+        features: Vec<RawFeature>,
+        skipped: Vec<Skipped>,
+        notes: Vec<String>,
+    ) -> Self {
+        Layer {
+            path: path.to_path_buf(),
+            crs: Some(crs),
+            crs_source: crs_source.into(),
+            columns,
+            features,
+            skipped,
+            notes,
+            unit: "feature",
+        }
+    }
+
     /// The index of a column by exact name, or case-insensitively.
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c == name).or_else(|| {
