@@ -40,6 +40,7 @@ use need::join_need;
 use points::build_points;
 pub(crate) use points::{locate, polygon_tree};
 use providers::build_providers;
+pub(crate) use services::edit_distance;
 
 /// What happened to one input file.
 #[derive(Debug, Clone, Serialize)]

@@ -16,7 +16,7 @@ use super::{check_in_working, label_units, read, working_crs_for, FileCheck, Pro
 use super::{Accounting, Role, ValidateOptions};
 use crate::config::StudySpec;
 use crate::crs::Crs;
-use crate::load::{load, LoadedStudy as Study};
+use crate::load::{edit_distance, load, LoadedStudy as Study};
 use crate::Layer;
 
 /// What was found in a study.
@@ -366,26 +366,10 @@ fn near<'a>(name: &str, names: impl IntoIterator<Item = &'a String>) -> Option<&
     let lower = name.to_lowercase();
     names
         .into_iter()
-        .map(|n| (edits(&lower, &n.to_lowercase()), n))
+        .map(|n| (edit_distance(&lower, &n.to_lowercase()), n))
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, n)| n)
-}
-
-/// Levenshtein distance between two short names.
-fn edits(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 /// Standards of `[services]` that match no provider's service type, and service types with no
