@@ -150,14 +150,19 @@ impl Layer {
         for cand in candidates {
             let cn = norm(cand);
             if let Some(i) = self.columns.iter().position(|c| norm(c) == cn) {
-                self.notes.push(format!(
-                    "{what}: column {:?} (chosen automatically; set {flag} to change)",
-                    self.columns[i]
-                ));
+                self.note_chosen(i, what, flag);
                 return Ok(Some(i));
             }
         }
         Ok(None)
+    }
+
+    /// Notes that column `i` was chosen automatically as the `what` (`flag` chooses another).
+    pub(crate) fn note_chosen(&mut self, i: usize, what: &str, flag: &str) {
+        let column = &self.columns[i];
+        let note =
+            format!("{what}: column {column:?} (chosen automatically; set {flag} to change)");
+        self.notes.push(note);
     }
 
     /// Describes a position for messages: "feature 12" or "row 14".
