@@ -90,17 +90,13 @@ pub(super) fn unserved_geojson(cx: &Ctx, p: &Path) -> Result<()> {
 pub(super) fn gaps_geojson(cx: &Ctx, p: &Path) -> Result<()> {
     let Ctx { f, study, .. } = *cx;
     let t = &cx.to_wgs84;
-    let area = |i: usize| &study.areas[i];
     let mut features = Vec::new();
     for sf in &f.services {
         for (k, gap) in sf.gaps.iter().enumerate() {
             let mut g = String::new();
             let local = lacuna_core::spatial::overlay::LocalPolygon::new(&gap.shape);
             geometry_json(&mut g, &local, t).map_err(|e| Error::crs(p, e))?;
-            let codes: Vec<&str> = gap.areas.iter().map(|&i| area(i).code.as_str()).collect();
-            let mut groups: Vec<&str> = gap.areas.iter().map(|&i| area(i).group.as_str()).collect();
-            groups.sort_unstable();
-            groups.dedup();
+            let (codes, groups) = crate::write::gap_lists(&study.areas, &gap.areas);
             let mut f = FeatureText::new();
             f.text("service_type", &study.service_types[sf.service])
                 .num("gap", (k + 1) as f64, 0)
