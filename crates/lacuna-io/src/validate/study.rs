@@ -423,6 +423,6 @@ mod tests {
         assert_eq!(near("GP", &names), Some(&names[0]));
         assert_eq!(near("pharmacyy", &names), Some(&names[1]));
         assert_eq!(near("library", &names), None);
-        assert_eq!(edits("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }
