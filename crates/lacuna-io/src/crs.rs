@@ -140,16 +140,6 @@ impl Transformer {
         Ok(Transformer { from, to, projs })
     }
 
-    /// The source CRS.
-    pub fn from(&self) -> Crs {
-        self.from
-    }
-
-    /// The target CRS.
-    pub fn to(&self) -> Crs {
-        self.to
-    }
-
     /// True when the transform does nothing.
     pub fn is_identity(&self) -> bool {
         self.projs.is_none()
@@ -183,16 +173,19 @@ impl Transformer {
         Ok(())
     }
 
+    /// One coordinate transformed.
+    pub fn point(&self, c: Coord) -> Result<Coord, String> {
+        let mut one = [c];
+        self.apply(&mut one).map(|()| one[0])
+    }
+
     /// Transforms every coordinate of a geometry in place.
     pub fn apply_geometry(&self, g: &mut geo::Geometry) -> Result<(), String> {
         if self.is_identity() {
             return Ok(());
         }
         use geo::{Geometry as G, MapCoordsInPlace};
-        let f = |c: Coord| {
-            let mut one = [c];
-            self.apply(&mut one).map(|_| one[0])
-        };
+        let f = |c: Coord| self.point(c);
         // Matching by hand: the generic Geometry impl overflows the recursion limit when
         // instantiated with a closure (GeometryCollection recurses into itself).
         match g {

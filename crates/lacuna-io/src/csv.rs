@@ -314,12 +314,10 @@ pub fn read_points(path: &Path, opts: &ReadOptions) -> Result<Layer> {
                     .flatten()
                     .collect::<Vec<_>>()
                     .join("; ");
-                layer.skipped.push(Skipped {
-                    file: file.clone(),
-                    position: format!("row {}", f.position),
-                    id: None,
-                    reason: format!("dropped: {reason}"),
-                });
+                let position = format!("row {}", f.position);
+                layer
+                    .skipped
+                    .push(Skipped::new(&file, position, format!("dropped: {reason}")));
             }
         }
     }

@@ -169,80 +169,37 @@ const LIST_SIZES: [u32; 12] = [
     6200, 11800, 4300, 9100, 3100, 14500, 7600, 5200, 8800, 12400, 2900, 6900,
 ];
 
+/// The GPs' cells (column, row, column, row, ...), in the towns and none in the two western
+/// columns: a rural gap.
+const GPS: [f64; 24] = [
+    2.6, 1.4, 3.5, 4.2, 4.4, 2.2, 5.1, 4.6, 5.8, 1.3, 6.6, 3.1, 7.4, 0.8, 7.8, 4.4, 8.6, 2.6, 9.3,
+    5.2, 3.2, 2.9, 6.1, 5.3,
+];
+/// The pharmacies' cells.
+const PHARMACIES: [f64; 28] = [
+    1.4, 4.6, 2.4, 2.4, 3.3, 0.7, 3.9, 3.6, 4.6, 1.4, 5.3, 2.9, 5.6, 5.0, 6.4, 0.9, 6.9, 4.1, 7.6,
+    2.1, 8.3, 3.8, 8.9, 1.1, 9.4, 4.5, 4.8, 4.4,
+];
+/// Libraries: Westhaven and Eastcliff keep theirs; Midmarsh closed all but one, far north.
+const LIBRARIES: [f64; 14] = [
+    1.5, 1.5, 1.8, 4.4, 3.1, 3.0, 5.5, 5.4, 8.2, 1.6, 8.5, 4.2, 7.6, 3.0,
+];
+/// Food banks: none near the deprived south-west of Midmarsh.
+const FOOD_BANKS: [f64; 6] = [1.6, 4.0, 6.4, 4.6, 8.8, 2.0];
+
 /// Providers: (service type, name, location).
 fn providers() -> Vec<(&'static str, String, Coord)> {
+    let kinds: [(&str, &str, &[f64]); 4] = [
+        ("gp", "Demo Surgery", &GPS),
+        ("pharmacy", "Demo Pharmacy", &PHARMACIES),
+        ("library", "Demo Library", &LIBRARIES),
+        ("food_bank", "Demo Food Bank", &FOOD_BANKS),
+    ];
     let mut out = Vec::new();
-    // GPs in the towns, none in the two western columns: a rural gap.
-    for (i, (c, r)) in [
-        (2.6, 1.4),
-        (3.5, 4.2),
-        (4.4, 2.2),
-        (5.1, 4.6),
-        (5.8, 1.3),
-        (6.6, 3.1),
-        (7.4, 0.8),
-        (7.8, 4.4),
-        (8.6, 2.6),
-        (9.3, 5.2),
-        (3.2, 2.9),
-        (6.1, 5.3),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        out.push(("gp", format!("Demo Surgery {}", i + 1), cell_centre(c, r)));
-    }
-    for (i, (c, r)) in [
-        (1.4, 4.6),
-        (2.4, 2.4),
-        (3.3, 0.7),
-        (3.9, 3.6),
-        (4.6, 1.4),
-        (5.3, 2.9),
-        (5.6, 5.0),
-        (6.4, 0.9),
-        (6.9, 4.1),
-        (7.6, 2.1),
-        (8.3, 3.8),
-        (8.9, 1.1),
-        (9.4, 4.5),
-        (4.8, 4.4),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        out.push((
-            "pharmacy",
-            format!("Demo Pharmacy {}", i + 1),
-            cell_centre(c, r),
-        ));
-    }
-    // Libraries: Westhaven and Eastcliff keep theirs; Midmarsh closed all but one, far north.
-    for (i, (c, r)) in [
-        (1.5, 1.5),
-        (1.8, 4.4),
-        (3.1, 3.0),
-        (5.5, 5.4),
-        (8.2, 1.6),
-        (8.5, 4.2),
-        (7.6, 3.0),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        out.push((
-            "library",
-            format!("Demo Library {}", i + 1),
-            cell_centre(c, r),
-        ));
-    }
-    // Food banks: none near the deprived south-west of Midmarsh.
-    for (i, (c, r)) in [(1.6, 4.0), (6.4, 4.6), (8.8, 2.0)].into_iter().enumerate() {
-        out.push((
-            "food_bank",
-            format!("Demo Food Bank {}", i + 1),
-            cell_centre(c, r),
-        ));
+    for (kind, name, at) in kinds {
+        for (i, cr) in at.chunks(2).enumerate() {
+            out.push((kind, format!("{name} {}", i + 1), cell_centre(cr[0], cr[1])));
+        }
     }
     out
 }
@@ -433,12 +390,12 @@ fn network_study() -> String {
 }
 
 fn to_wgs84(t: &Transformer, c: Coord) -> Result<Coord> {
-    let mut one = [c];
-    t.apply(&mut one)
+    let c = t
+        .point(c)
         .map_err(|e| Error::Config(format!("demo: {e}")))?;
     Ok(Coord {
-        x: (one[0].x * 1e7).round() / 1e7,
-        y: (one[0].y * 1e7).round() / 1e7,
+        x: (c.x * 1e7).round() / 1e7,
+        y: (c.y * 1e7).round() / 1e7,
     })
 }
 

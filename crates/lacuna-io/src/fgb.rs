@@ -119,12 +119,10 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
                 values: values.0,
                 fixed: None,
             }),
-            Err(reason) => skipped.push(Skipped {
-                file: path.display().to_string(),
-                position: format!("feature {position}"),
-                id: None,
-                reason,
-            }),
+            Err(reason) => {
+                let at = format!("feature {position}");
+                skipped.push(Skipped::new(path.display(), at, reason))
+            }
         }
         position += 1;
     }
@@ -132,16 +130,8 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
     if zm {
         notes.push("the file has Z or M values: dropped (lacuna works in 2D)".into());
     }
-    Ok(Layer {
-        path: path.to_path_buf(),
-        crs: Some(crs),
-        crs_source,
-        columns,
-        features,
-        skipped,
-        notes,
-        unit: "feature",
-    })
+    let layer = Layer::features(path, crs, crs_source, columns, features, skipped, notes);
+    Ok(layer)
 }
 
 fn unknown_crs(path: &Path, what: &str) -> Error {

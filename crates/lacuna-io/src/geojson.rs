@@ -50,12 +50,8 @@ fn read_other(path: &Path, bytes: &[u8]) -> std::result::Result<Parts, serde_jso
         None => None,
         Some(Ok(g)) => Some(g),
         Some(Err(e)) => {
-            skipped.push(super::Skipped {
-                file: path.display().to_string(),
-                position: "feature 0".into(),
-                id: None,
-                reason: format!("geometry could not be read: {e}"),
-            });
+            let reason = format!("geometry could not be read: {e}");
+            skipped.push(super::Skipped::new(path.display(), "feature 0", reason));
             None
         }
     };
@@ -199,16 +195,8 @@ fn finish(
         None => implied_wgs84(&features, opts, "no crs member (RFC 7946)", &mut notes),
     };
     notes.insert(0, format!("CRS {crs}: {crs_source}"));
-    Ok(Layer {
-        path: path.to_path_buf(),
-        crs: Some(crs),
-        notes,
-        crs_source,
-        columns,
-        features,
-        skipped,
-        unit: "feature",
-    })
+    let layer = Layer::features(path, crs, crs_source, columns, features, skipped, notes);
+    Ok(layer)
 }
 
 #[cfg(test)]

@@ -417,11 +417,9 @@ impl RawGeometry {
 /// Converts skipped feature positions into report entries.
 pub fn skipped(path: &std::path::Path, s: Vec<(usize, String)>) -> Vec<Skipped> {
     s.into_iter()
-        .map(|(i, reason)| Skipped {
-            file: path.display().to_string(),
-            position: format!("feature {i}"),
-            id: None,
-            reason: format!("geometry could not be read: {reason}"),
+        .map(|(i, why)| {
+            let reason = format!("geometry could not be read: {why}");
+            Skipped::new(path.display(), format!("feature {i}"), reason)
         })
         .collect()
 }

@@ -241,12 +241,10 @@ impl<'a> Rows<'a> {
                 match wkb.value(row) {
                     Ok(g) => g.try_to_geometry(),
                     Err(e) => {
-                        self.skipped.push(super::Skipped {
-                            file: path.display().to_string(),
-                            position: format!("row {position}"),
-                            id: None,
-                            reason: format!("unreadable geometry: {e}"),
-                        });
+                        let at = format!("row {position}");
+                        let why = format!("unreadable geometry: {e}");
+                        let s = super::Skipped::new(path.display(), at, why);
+                        self.skipped.push(s);
                         continue;
                     }
                 }

@@ -70,7 +70,45 @@ pub struct Skipped {
     pub reason: String,
 }
 
+impl Skipped {
+    /// `reason` for leaving out (or changing) the feature or row at `position` of `file`.
+    pub fn new(
+        file: impl std::fmt::Display,
+        position: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Skipped {
+            file: file.to_string(),
+            position: position.into(),
+            id: None,
+            reason: reason.into(),
+        }
+    }
+}
+
 impl Layer {
+    /// A layer of features (a file of geometries) in `crs`.
+    pub fn features(
+        path: &Path,
+        crs: Crs,
+        crs_source: impl Into<String>,
+        columns: Vec<String>,
+        features: Vec<RawFeature>,
+        skipped: Vec<Skipped>,
+        notes: Vec<String>,
+    ) -> Self {
+        Layer {
+            path: path.to_path_buf(),
+            crs: Some(crs),
+            crs_source: crs_source.into(),
+            columns,
+            features,
+            skipped,
+            notes,
+            unit: "feature",
+        }
+    }
+
     /// The index of a column by exact name, or case-insensitively.
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c == name).or_else(|| {
@@ -103,23 +141,22 @@ impl Layer {
                 )),
             };
         }
-        let norm = |s: &str| {
-            s.chars()
-                .filter(|c| c.is_alphanumeric())
-                .collect::<String>()
-                .to_lowercase()
-        };
         for cand in candidates {
-            let cn = norm(cand);
-            if let Some(i) = self.columns.iter().position(|c| norm(c) == cn) {
-                self.notes.push(format!(
-                    "{what}: column {:?} (chosen automatically; set {flag} to change)",
-                    self.columns[i]
-                ));
+            let cn = letters_lower(cand);
+            if let Some(i) = self.columns.iter().position(|c| letters_lower(c) == cn) {
+                self.note_chosen(i, what, flag);
                 return Ok(Some(i));
             }
         }
         Ok(None)
+    }
+
+    /// Notes that column `i` was chosen automatically as the `what` (`flag` chooses another).
+    pub(crate) fn note_chosen(&mut self, i: usize, what: &str, flag: &str) {
+        let column = &self.columns[i];
+        let note =
+            format!("{what}: column {column:?} (chosen automatically; set {flag} to change)");
+        self.notes.push(note);
     }
 
     /// Describes a position for messages: "feature 12" or "row 14".
@@ -239,6 +276,15 @@ pub(crate) fn looks_geographic(features: &[RawFeature]) -> bool {
     any && all
 }
 
+/// A column name's letters and digits only, lower case: "IMD_Decile", "imd decile" and "IMD
+/// Decile" agree.
+pub(crate) fn letters_lower(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase()
+}
+
 /// The CRS of a file that only implies WGS84 (GeoJSON without a `crs` member, CSV columns named
 /// lon/lat), given `--crs`. A projected `--crs` meant for other files is set aside when the
 /// coordinates are degrees (a note says so); it applies when they are not.
@@ -248,25 +294,17 @@ pub(crate) fn implied_wgs84(
     implied_by: &str,
     notes: &mut Vec<String>,
 ) -> (Crs, String) {
-    match opts.crs {
-        Some(o) if o.is_geographic() || !looks_geographic(features) => (
-            o,
-            format!("given (--crs, or crs = in the study; {implied_by} but the coordinates are not degrees)"),
-        ),
-        Some(o) => {
-            notes.push(format!(
-                "--crs {o} not applied to this file: {implied_by} and its coordinates are degrees"
-            ));
-            (
-                crs::WGS84,
-                format!("{implied_by}: WGS84 longitude/latitude"),
-            )
+    if let Some(o) = opts.crs {
+        if o.is_geographic() || !looks_geographic(features) {
+            let why = format!("given (--crs, or crs = in the study; {implied_by} but the coordinates are not degrees)");
+            return (o, why);
         }
-        None => (
-            crs::WGS84,
-            format!("{implied_by}: WGS84 longitude/latitude"),
-        ),
+        notes.push(format!(
+            "--crs {o} not applied to this file: {implied_by} and its coordinates are degrees"
+        ));
     }
+    let why = format!("{implied_by}: WGS84 longitude/latitude");
+    (crs::WGS84, why)
 }
 
 /// Refuses coordinates that cannot be in the layer's CRS: metres declared as degrees, and

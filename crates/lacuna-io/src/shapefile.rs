@@ -125,16 +125,8 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
         notes.push("attribute encoding from the .cpg file".into());
     }
     notes.extend(encoding_note);
-    Ok(Layer {
-        path: path.to_path_buf(),
-        crs: Some(crs),
-        crs_source,
-        columns,
-        features,
-        skipped,
-        notes,
-        unit: "feature",
-    })
+    let layer = Layer::features(path, crs, crs_source, columns, features, skipped, notes);
+    Ok(layer)
 }
 
 /// A shape as geometry, with what had to be fixed to read it. Polygons are assembled from their
@@ -251,12 +243,8 @@ fn read_records<T: std::io::Read + std::io::Seek, D: std::io::Read + std::io::Se
         let (geometry, fixed) = match geometry(shape) {
             Ok(g) => g,
             Err(e) => {
-                skipped.push(Skipped {
-                    file: path.display().to_string(),
-                    position: format!("feature {i}"),
-                    id: None,
-                    reason: format!("geometry could not be converted: {e}"),
-                });
+                let reason = format!("geometry could not be converted: {e}");
+                skipped.push(Skipped::new(path.display(), format!("feature {i}"), reason));
                 (None, None)
             }
         };

@@ -143,19 +143,24 @@ impl Role {
     }
 }
 
-fn problem(
-    position: String,
-    id: Option<String>,
-    kind: &str,
-    detail: String,
-    repairable: Option<bool>,
-) -> Problem {
-    Problem {
-        position,
-        id,
-        kind: kind.into(),
-        detail,
-        repairable,
+impl Problem {
+    /// A problem of `kind` at `position`, without an id, that a run drops or fails on.
+    fn new(kind: &str, position: impl Into<String>, detail: impl Into<String>) -> Self {
+        Problem {
+            position: position.into(),
+            id: None,
+            kind: kind.into(),
+            detail: detail.into(),
+            repairable: Some(false),
+        }
+    }
+
+    fn id(self, id: Option<String>) -> Self {
+        Problem { id, ..self }
+    }
+
+    fn repairable(self, repairable: Option<bool>) -> Self {
+        Problem { repairable, ..self }
     }
 }
 
@@ -235,13 +240,9 @@ fn check_features(
         match &fid {
             Some(code) => {
                 if let Some(first) = seen.insert(code.clone(), f.position) {
-                    check.problems.push(problem(
-                        pos.clone(),
-                        fid.clone(),
-                        "duplicate_id",
-                        format!("id {code} already used by {} {first}", layer.unit),
-                        Some(false),
-                    ));
+                    let why = format!("id {code} already used by {} {first}", layer.unit);
+                    let p = Problem::new("duplicate_id", pos.clone(), why);
+                    check.problems.push(p.id(fid.clone()));
                 }
             }
             // An area or need row without its code is dropped by a run; a provider is only
@@ -249,40 +250,27 @@ fn check_features(
             None if id.is_some() && role != Role::Points => {
                 blank_ids += 1;
                 if blank_ids <= LISTED {
-                    check.problems.push(problem(
-                        pos.clone(),
-                        None,
-                        "blank_id",
-                        format!(
-                            "no value in the id column {:?}: a run drops this {}",
-                            layer.columns[id.unwrap_or(0)],
-                            layer.unit
-                        ),
-                        Some(false),
-                    ));
+                    let why = format!(
+                        "no value in the id column {:?}: a run drops this {}",
+                        layer.columns[id.unwrap_or(0)],
+                        layer.unit
+                    );
+                    let p = Problem::new("blank_id", pos.clone(), why);
+                    check.problems.push(p);
                 }
             }
             None => {}
         }
         if let Some(fix) = &f.fixed {
-            check.problems.push(problem(
-                pos.clone(),
-                fid.clone(),
-                "read_fix",
-                fix.clone(),
-                Some(true),
-            ));
+            let p = Problem::new("read_fix", pos.clone(), fix.clone());
+            let p = p.id(fid.clone()).repairable(Some(true));
+            check.problems.push(p);
         }
         check_geometry(layer, f, pos, fid, working, check);
     }
     if blank_ids > LISTED {
-        check.problems.push(problem(
-            "…".into(),
-            None,
-            "blank_id",
-            format!("{blank_ids} {}s in all have no id", layer.unit),
-            Some(false),
-        ));
+        let why = format!("{blank_ids} {}s in all have no id", layer.unit);
+        check.problems.push(Problem::new("blank_id", "…", why));
     }
 }
 
@@ -296,13 +284,8 @@ fn check_geometry(
 ) {
     let g = match &f.geometry {
         None if layer.crs.is_some() && layer.unit == "feature" => {
-            check.problems.push(problem(
-                pos,
-                fid,
-                "empty_geometry",
-                "has no geometry".into(),
-                Some(false),
-            ));
+            let p = Problem::new("empty_geometry", pos, "has no geometry");
+            check.problems.push(p.id(fid));
             return;
         }
         None => return,
@@ -324,9 +307,8 @@ fn check_geometry(
         },
     };
     if let Some((why, repairable)) = found {
-        check
-            .problems
-            .push(problem(pos, fid, "invalid_geometry", why, Some(repairable)));
+        let p = Problem::new("invalid_geometry", pos, why).id(fid);
+        check.problems.push(p.repairable(Some(repairable)));
     }
 }
 
@@ -364,31 +346,19 @@ fn check_columns(layer: &Layer, role: Role, id: Option<usize>, check: &mut FileC
         }
         let at = |p: usize| layer.describe(p);
         for (p, v) in negative.iter().take(LISTED) {
-            check.problems.push(problem(
-                at(*p),
-                None,
-                "negative_value",
-                format!("column {name:?} counts people but is {v} here: fix the value (a run drops such a population point, and refuses such a need row)"),
-                Some(false),
-            ));
+            let why = format!("column {name:?} counts people but is {v} here: fix the value (a run drops such a population point, and refuses such a need row)");
+            let p = Problem::new("negative_value", at(*p), why);
+            check.problems.push(p);
         }
         for (p, t) in non_finite.iter().take(LISTED) {
-            check.problems.push(problem(
-                at(*p),
-                None,
-                "not_a_number",
-                format!("column {name:?} has {t:?} here, which is not a usable number: give the value or leave it blank"),
-                Some(false),
-            ));
+            let why = format!("column {name:?} has {t:?} here, which is not a usable number: give the value or leave it blank");
+            let p = Problem::new("not_a_number", at(*p), why);
+            check.problems.push(p);
         }
         if non_finite.len() > LISTED {
-            check.problems.push(problem(
-                format!("column {name:?}"),
-                None,
-                "not_a_number",
-                format!("{} values in all are NaN or infinite", non_finite.len()),
-                Some(false),
-            ));
+            let why = format!("{} values in all are NaN or infinite", non_finite.len());
+            let at = format!("column {name:?}");
+            check.problems.push(Problem::new("not_a_number", at, why));
         }
         let numeric = numbers > 0 && numbers >= 4 * bad.len();
         let lower = name.to_ascii_lowercase();
@@ -399,26 +369,18 @@ fn check_columns(layer: &Layer, role: Role, id: Option<usize>, check: &mut FileC
         if blank > 0 && Some(c) != id {
             let text = format!("{blank} of {} values are blank", layer.features.len());
             if numeric && read_by_a_run {
-                check.problems.push(problem(
-                    format!("column {name:?}"),
-                    None,
-                    "blank_values",
-                    format!("{text}: a run reads them as missing"),
-                    None,
-                ));
+                let why = format!("{text}: a run reads them as missing");
+                let p = Problem::new("blank_values", format!("column {name:?}"), why);
+                check.problems.push(p.repairable(None));
             } else {
                 check.notes.push(format!("column {name:?}: {text}"));
             }
         }
         if numeric {
             for (p, t) in bad.iter().take(LISTED) {
-                check.problems.push(problem(
-                    at(*p),
-                    None,
-                    "not_a_number",
-                    format!("column {name:?} is numeric elsewhere but has {t:?} here"),
-                    Some(false),
-                ));
+                let why = format!("column {name:?} is numeric elsewhere but has {t:?} here");
+                let p = Problem::new("not_a_number", at(*p), why);
+                check.problems.push(p);
             }
         }
     }
@@ -442,41 +404,28 @@ pub(crate) fn check_layer(
         ..FileCheck::default()
     };
     for s in &layer.skipped {
-        check.problems.push(problem(
-            s.position.clone(),
-            s.id.clone(),
-            "unreadable",
-            s.reason.clone(),
-            Some(false),
-        ));
+        let p = Problem::new("unreadable", s.position.clone(), s.reason.clone());
+        check.problems.push(p.id(s.id.clone()));
     }
     if check.features == 0 {
-        check.problems.push(problem(
-            "file".into(),
-            None,
-            "no_features",
-            format!(
-                "the file has no {}s: nothing to check or compute",
-                layer.unit
-            ),
-            Some(false),
-        ));
+        let why = format!(
+            "the file has no {}s: nothing to check or compute",
+            layer.unit
+        );
+        let p = Problem::new("no_features", "file", why);
+        check.problems.push(p);
     }
     let id = id_column(layer, role, wanted_id, area_codes);
     check.id_column = id.map(|i| layer.columns[i].clone());
     if id.is_none() && role == Role::Table {
-        check.problems.push(problem(
-            "header".into(),
-            None,
-            "no_code_column",
-            format!(
-                "no coordinate columns (lon/lat, x/y, easting/northing) and no area-code column \
-                 (a code or id column, or one whose values match the areas' codes): a run can \
-                 use it neither as points nor as a need table. Columns are: {}",
-                layer.columns.join(", ")
-            ),
-            Some(false),
-        ));
+        let why = format!(
+            "no coordinate columns (lon/lat, x/y, easting/northing) and no area-code column \
+             (a code or id column, or one whose values match the areas' codes): a run can \
+             use it neither as points nor as a need table. Columns are: {}",
+            layer.columns.join(", ")
+        );
+        let p = Problem::new("no_code_column", "header", why);
+        check.problems.push(p);
     } else if id.is_none() && role == Role::Areas {
         let what = match wanted_id {
             Some(w) => format!("no column {w:?} for the area code (--id)"),
@@ -484,13 +433,9 @@ pub(crate) fn check_layer(
                      in the study)"
                 .to_string(),
         };
-        check.problems.push(problem(
-            "header".into(),
-            None,
-            "no_code_column",
-            format!("{what}; columns are: {}", layer.columns.join(", ")),
-            Some(false),
-        ));
+        let why = format!("{what}; columns are: {}", layer.columns.join(", "));
+        let p = Problem::new("no_code_column", "header", why);
+        check.problems.push(p);
     }
     check_features(layer, role, id, working, &mut check);
     check_columns(layer, role, id.filter(|_| role != Role::Points), &mut check);
@@ -542,13 +487,8 @@ pub(crate) fn check_in_working(
     };
     let mut c = check_layer(layer, role, wanted_id, None, None);
     c.problems.retain(|p| p.kind != "invalid_geometry");
-    c.problems.push(problem(
-        "file".into(),
-        None,
-        "crs",
-        format!("cannot be transformed to the working CRS: {e}"),
-        Some(false),
-    ));
+    let why = format!("cannot be transformed to the working CRS: {e}");
+    c.problems.push(Problem::new("crs", "file", why));
     c
 }
 
@@ -653,27 +593,19 @@ fn outside_areas(layers: &[Result<Layer, String>], areas: usize, checks: &mut [F
             if !inside {
                 outside += 1;
                 if outside <= LISTED {
-                    checks[k].problems.push(problem(
-                        layer.describe(f.position),
-                        None,
-                        "outside_areas",
-                        format!(
-                            "point is outside every area of {}",
-                            area_layer.path.display()
-                        ),
-                        None,
-                    ));
+                    let why = format!(
+                        "point is outside every area of {}",
+                        area_layer.path.display()
+                    );
+                    let p = Problem::new("outside_areas", layer.describe(f.position), why);
+                    checks[k].problems.push(p.repairable(None));
                 }
             }
         }
         if outside > LISTED {
-            checks[k].problems.push(problem(
-                "…".into(),
-                None,
-                "outside_areas",
-                format!("{outside} points in all are outside every area"),
-                None,
-            ));
+            let why = format!("{outside} points in all are outside every area");
+            let p = Problem::new("outside_areas", "…", why);
+            checks[k].problems.push(p.repairable(None));
         }
     }
 }

@@ -17,15 +17,3 @@ mod write;
 
 pub use read::read;
 pub use write::{write, ColumnType, OutLayer};
-
-/// The feature layers of a GeoPackage, by table name (for `lacuna validate` and messages).
-///
-/// # Errors
-/// When the file is not a GeoPackage or cannot be read.
-pub fn layer_names(path: &std::path::Path) -> crate::error::Result<Vec<String>> {
-    let conn = read::open(path)?;
-    Ok(read::feature_tables(&conn, path)?
-        .into_iter()
-        .map(|t| t.table)
-        .collect())
-}

@@ -266,12 +266,8 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
             }
             Ok(Read::Empty) => None,
             Err(why) => {
-                skipped.push(Skipped {
-                    file: path.display().to_string(),
-                    position: format!("layer \"{}\" feature {position}", t.table),
-                    id: None,
-                    reason: why,
-                });
+                let at = format!("layer \"{}\" feature {position}", t.table);
+                skipped.push(Skipped::new(path.display(), at, why));
                 position += 1;
                 continue;
             }
@@ -300,14 +296,6 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer> {
             "{dropped_zm} geometries have Z or M values: dropped (lacuna works in 2D)"
         ));
     }
-    Ok(Layer {
-        path: path.to_path_buf(),
-        crs: Some(crs),
-        crs_source,
-        columns,
-        features,
-        skipped,
-        notes,
-        unit: "feature",
-    })
+    let layer = Layer::features(path, crs, crs_source, columns, features, skipped, notes);
+    Ok(layer)
 }

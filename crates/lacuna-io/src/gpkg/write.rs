@@ -208,18 +208,7 @@ fn write_layer(tx: &rusqlite::Transaction, layer: &OutLayer, srs_id: i32) -> rus
                 r.min().y,
                 r.max().y
             ])?;
-            extent = Some(extent.map_or(r, |e| {
-                Rect::new(
-                    geo::Coord {
-                        x: e.min().x.min(r.min().x),
-                        y: e.min().y.min(r.min().y),
-                    },
-                    geo::Coord {
-                        x: e.max().x.max(r.max().x),
-                        y: e.max().y.max(r.max().y),
-                    },
-                )
-            }));
+            extent = lacuna_core::spatial::bounding_union(extent.into_iter().chain([r]));
         }
     }
     let (x0, y0, x1, y1) = extent.map_or((None, None, None, None), |r| {

@@ -26,10 +26,7 @@ pub(super) fn area_columns(spec: &StudySpec, layer: &mut Layer) -> Result<AreaCo
         Some(i) => i,
         None => match ons_code_column(layer) {
             Some(i) => {
-                layer.notes.push(format!(
-                    "area code: column {:?} (chosen automatically; set --id to change)",
-                    layer.columns[i]
-                ));
+                layer.note_chosen(i, "area code", "--id");
                 i
             }
             None => {
@@ -47,12 +44,8 @@ pub(super) fn area_columns(spec: &StudySpec, layer: &mut Layer) -> Result<AreaCo
     let name =
         match layer.choose_column(a.name.as_deref(), NAME_CANDIDATES, "area name", "--name")? {
             Some(i) => Some(i),
-            None => ons_name_column(&layer.columns, &layer.columns[id]).inspect(|&i| {
-                layer.notes.push(format!(
-                    "area name: column {:?} (chosen automatically; set --name to change)",
-                    layer.columns[i]
-                ))
-            }),
+            None => ons_name_column(&layer.columns, &layer.columns[id])
+                .inspect(|&i| layer.note_chosen(i, "area name", "--name")),
         };
     // A group column missing from the areas may come from the need file (joined later).
     let group_from_need = a
@@ -66,12 +59,8 @@ pub(super) fn area_columns(spec: &StudySpec, layer: &mut Layer) -> Result<AreaCo
         "--group",
     )? {
         Some(i) => Some(i),
-        None => ons_column(layer, "CD", Some("LAD")).inspect(|&i| {
-            layer.notes.push(format!(
-                "group (council): column {:?} (chosen automatically; set --group to change)",
-                layer.columns[i]
-            ))
-        }),
+        None => ons_column(layer, "CD", Some("LAD"))
+            .inspect(|&i| layer.note_chosen(i, "group (council)", "--group")),
     };
     if let Some(g) = group_from_need {
         layer.notes.push(format!(
@@ -342,10 +331,7 @@ pub(super) fn need_population_column(
         l.starts_with("pop_total") || l.starts_with("total population")
     });
     if let Some(i) = pop {
-        table.notes.push(format!(
-            "need population: column {:?} (chosen automatically; set --need-population to change)",
-            table.columns[i]
-        ));
+        table.note_chosen(i, "need population", "--need-population");
     }
     Ok(pop)
 }

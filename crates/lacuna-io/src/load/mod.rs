@@ -40,6 +40,7 @@ use need::join_need;
 use points::build_points;
 pub(crate) use points::{locate, polygon_tree};
 use providers::build_providers;
+pub(crate) use services::edit_distance;
 
 /// What happened to one input file.
 #[derive(Debug, Clone, Serialize)]
@@ -87,22 +88,17 @@ impl FileReport {
 
     fn drop(&mut self, position: String, id: Option<String>, reason: String) {
         self.dropped += 1;
-        self.problems.push(Skipped {
-            file: self.path.clone(),
-            position,
-            id,
-            reason: format!("dropped: {reason}"),
-        });
+        self.push(position, id, format!("dropped: {reason}"));
     }
 
     fn repair(&mut self, position: String, id: Option<String>, reason: String) {
         self.repaired += 1;
-        self.problems.push(Skipped {
-            file: self.path.clone(),
-            position,
-            id,
-            reason: format!("repaired: {reason}"),
-        });
+        self.push(position, id, format!("repaired: {reason}"));
+    }
+
+    fn push(&mut self, position: String, id: Option<String>, reason: String) {
+        let s = Skipped::new(&self.path, position, reason);
+        self.problems.push(Skipped { id, ..s });
     }
 
     /// One line for the console: "areas.geojson: 215 read, 213 kept, 2 repaired, 0 dropped".

@@ -298,13 +298,6 @@ fn deprivation_meaning(input: &NeedInput, column: &str) -> (DeprivationKind, Dir
 /// keeps the national deciles, while a score or rank can only be turned into deciles of the
 /// study's own areas. Domain columns (`income_decile`, "Crime Rank ...") are never chosen.
 fn detect_deprivation(table: &mut Layer) -> Option<usize> {
-    // Letters and digits only, lower case: "IMD_Decile", "imd decile" and "IMD Decile" agree.
-    let norm = |c: &str| -> String {
-        c.chars()
-            .filter(|ch| ch.is_alphanumeric())
-            .collect::<String>()
-            .to_lowercase()
-    };
     let overall = |n: &str| {
         n.starts_with("imd")
             || n.starts_with("indexofmultipledeprivation")
@@ -314,7 +307,7 @@ fn detect_deprivation(table: &mut Layer) -> Option<usize> {
     let kinds = ["decile", "score", "rank"];
     let mut best: Option<(usize, usize)> = None; // (kind rank, column)
     for (c, name) in table.columns.iter().enumerate() {
-        let n = norm(name);
+        let n = crate::layer::letters_lower(name);
         let Some(k) = kinds
             .iter()
             .position(|kind| n == *kind || (overall(&n) && n.contains(kind)))

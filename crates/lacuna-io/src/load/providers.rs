@@ -367,15 +367,9 @@ impl<'a> Far<'a> {
     /// The row's coordinates in its file's CRS when swapping them brings it into the region.
     fn swapped_inside(&self, site: Coord) -> Option<(f64, f64)> {
         let (back, forth) = self.transforms.as_ref()?;
-        let mut p = [site];
-        back.apply(&mut p).ok()?;
+        let p = back.point(site).ok()?;
         let round = |v: f64| (v * 1e6).round() / 1e6;
-        let (x, y) = (round(p[0].x), round(p[0].y));
-        let mut q = [Coord {
-            x: p[0].y,
-            y: p[0].x,
-        }];
-        forth.apply(&mut q).ok()?;
-        (self.region.distance(q[0]) <= self.region.width()).then_some((x, y))
+        let q = forth.point(Coord { x: p.y, y: p.x }).ok()?;
+        (self.region.distance(q) <= self.region.width()).then_some((round(p.x), round(p.y)))
     }
 }

@@ -135,11 +135,11 @@ fn ids_in(path: &std::path::Path, working_crs: Crs) -> Result<Vec<(String, Optio
         };
         let number = |k: usize| f.values.get(k).and_then(|v| v.as_number().ok().flatten());
         let at = match lonlat.map(|(x, y)| (number(x), number(y))) {
-            Some((Some(lon), Some(lat))) => {
-                let mut c = [Coord { x: lon, y: lat }];
-                to_working.apply(&mut c).map_err(|e| Error::crs(path, e))?;
-                Some(c[0])
-            }
+            Some((Some(lon), Some(lat))) => Some(
+                to_working
+                    .point(Coord { x: lon, y: lat })
+                    .map_err(|e| Error::crs(path, e))?,
+            ),
             _ => None,
         };
         out.push((id, at));

@@ -34,24 +34,6 @@ pub fn parse_tags(text: &str) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
-fn point_layer(
-    path: &Path,
-    columns: Vec<String>,
-    features: Vec<RawFeature>,
-    note: String,
-) -> Layer {
-    Layer {
-        path: path.to_path_buf(),
-        crs: Some(WGS84),
-        crs_source: "OpenStreetMap PBF (WGS84)".into(),
-        columns,
-        features,
-        skipped: Vec::new(),
-        notes: vec![note],
-        unit: "feature",
-    }
-}
-
 /// The nodes and ways of the PBF at `path` carrying `tags`, as points (a way at its nodes'
 /// mean), with columns `id` (`node/ID`, `way/ID`) and `name`.
 ///
@@ -75,12 +57,10 @@ pub fn tagged_points(path: &Path, tags: &str) -> Result<Layer> {
          ways at their nodes' mean)",
         features.len()
     );
-    Ok(point_layer(
-        path,
-        vec!["id".into(), "name".into()],
-        features,
-        note,
-    ))
+    let columns = vec!["id".into(), "name".into()];
+    let (source, notes) = ("OpenStreetMap PBF (WGS84)", vec![note]);
+    let layer = Layer::features(path, WGS84, source, columns, features, vec![], notes);
+    Ok(layer)
 }
 
 /// Population points from the features of the PBF at `path` carrying `tags` (buildings,
@@ -187,18 +167,13 @@ pub fn hex_areas(
             }
         })
         .collect();
-    Ok(Layer {
-        path: spec.path.clone(),
-        crs: Some(crs),
-        crs_source: "hexagon grid made in the working CRS".into(),
-        columns: vec!["code".into(), "name".into()],
-        notes: vec![format!(
-            "areas: {} hexagons {hex_m} m across (each {:.0} m²) holding the network's streets",
-            features.len(),
-            3f64.sqrt() / 2.0 * hex_m * hex_m
-        )],
-        features,
-        skipped: Vec::new(),
-        unit: "feature",
-    })
+    let notes = vec![format!(
+        "areas: {} hexagons {hex_m} m across (each {:.0} m²) holding the network's streets",
+        features.len(),
+        3f64.sqrt() / 2.0 * hex_m * hex_m
+    )];
+    let columns = vec!["code".into(), "name".into()];
+    let source = "hexagon grid made in the working CRS";
+    let layer = Layer::features(&spec.path, crs, source, columns, features, vec![], notes);
+    Ok(layer)
 }

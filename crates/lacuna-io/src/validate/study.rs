@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{check_in_working, label_units, problem, read, working_crs_for, FileCheck, Problem};
+use super::{check_in_working, label_units, read, working_crs_for, FileCheck, Problem};
 use super::{Accounting, Role, ValidateOptions};
 use crate::config::StudySpec;
 use crate::crs::Crs;
-use crate::load::{load, LoadedStudy as Study};
+use crate::load::{edit_distance, load, LoadedStudy as Study};
 use crate::Layer;
 
 /// What was found in a study.
@@ -127,8 +127,7 @@ pub fn validate_study(path: &Path, opts: &ValidateOptions) -> StudyCheck {
         // A readable study whose settings are wrong (a negative radius, a bad threshold) is a
         // problem to fix; a missing or malformed file is unreadable.
         Err(crate::Error::Config(m)) => {
-            out.problems
-                .push(problem("study".into(), None, "settings", m, Some(false)));
+            out.problems.push(Problem::new("settings", "study", m));
             return out;
         }
         Err(e) => {
@@ -179,13 +178,8 @@ pub fn validate_study(path: &Path, opts: &ValidateOptions) -> StudyCheck {
     let mut lenient = spec.clone();
     lenient.strict = false;
     let loaded = load(&lenient).or_else(|e| {
-        out.problems.push(problem(
-            "study".into(),
-            None,
-            "load",
-            format!("a run would stop here: {e}"),
-            Some(false),
-        ));
+        let why = format!("a run would stop here: {e}");
+        out.problems.push(Problem::new("load", "study", why));
         // Standards that match no provider stop a run, but say nothing about the other
         // inputs: check those too, so one fix does not uncover the next problem.
         lenient.lenient_standards = true;
@@ -277,13 +271,9 @@ fn merge_load(out: &mut StudyCheck, study: &Study, working: Option<Crs>) {
                 Some(("dropped", why)) => ("dropped", why, false),
                 _ => ("dropped", p.reason.as_str(), false),
             };
-            check.problems.push(problem(
-                p.position.clone(),
-                p.id.clone(),
-                kind,
-                label_units(reason.to_string(), working),
-                Some(repairable),
-            ));
+            let why = label_units(reason.to_string(), working);
+            let problem = Problem::new(kind, p.position.clone(), why).id(p.id.clone());
+            check.problems.push(problem.repairable(Some(repairable)));
         }
         for n in &r.notes {
             if !check.notes.contains(n) {
@@ -302,25 +292,17 @@ fn merge_load(out: &mut StudyCheck, study: &Study, working: Option<Crs>) {
         } else {
             "join"
         };
-        match file {
-            Some(c) => c
-                .problems
-                .push(problem("join".into(), None, kind, w.clone(), None)),
-            None => out
-                .problems
-                .push(problem("study".into(), None, kind, w.clone(), None)),
-        }
+        let (problems, at) = match file {
+            Some(c) => (&mut c.problems, "join"),
+            None => (&mut out.problems, "study"),
+        };
+        problems.push(Problem::new(kind, at, w.clone()).repairable(None));
     }
     if study.spec.strict {
         let changed: usize = study.files.iter().map(|f| f.repaired + f.dropped).sum();
         if changed > 0 {
-            out.problems.push(problem(
-                "study".into(),
-                None,
-                "strict",
-                format!("the study is strict: the {changed} repaired or dropped features listed above would stop a run"),
-                Some(false),
-            ));
+            let why = format!("the study is strict: the {changed} repaired or dropped features listed above would stop a run");
+            out.problems.push(Problem::new("strict", "study", why));
         }
     }
     out.problems.extend(standards(study));
@@ -384,26 +366,10 @@ fn near<'a>(name: &str, names: impl IntoIterator<Item = &'a String>) -> Option<&
     let lower = name.to_lowercase();
     names
         .into_iter()
-        .map(|n| (edits(&lower, &n.to_lowercase()), n))
+        .map(|n| (edit_distance(&lower, &n.to_lowercase()), n))
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, n)| n)
-}
-
-/// Levenshtein distance between two short names.
-fn edits(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 /// Standards of `[services]` that match no provider's service type, and service types with no
@@ -417,33 +383,23 @@ fn standards(study: &Study) -> Vec<Problem> {
             .unwrap_or_default()
     };
     for s in standards.iter().filter(|s| !types.contains(*s)) {
-        out.push(problem(
-            format!("[services.{s}]"),
-            None,
-            "service_type",
-            format!(
-                "the standard [services.{s}] matches no provider: the providers' service types \
-                 are {}.{}",
-                list(&types),
-                hint(near(s, types.iter().copied()))
-            ),
-            Some(false),
-        ));
+        let why = format!(
+            "the standard [services.{s}] matches no provider: the providers' service types are \
+             {}.{}",
+            list(&types),
+            hint(near(s, types.iter().copied()))
+        );
+        out.push(Problem::new("service_type", format!("[services.{s}]"), why));
     }
     if !standards.is_empty() {
         for t in types.iter().filter(|t| !standards.contains(*t)) {
-            out.push(problem(
-                format!("service type {t:?}"),
-                None,
-                "service_type",
-                format!(
-                    "providers of type {t:?} have no standard [services.{t}]; the standards are \
-                     {}.{}",
-                    list(&standards),
-                    hint(near(t, standards.iter().copied()))
-                ),
-                Some(false),
-            ));
+            let why = format!(
+                "providers of type {t:?} have no standard [services.{t}]; the standards are {}.{}",
+                list(&standards),
+                hint(near(t, standards.iter().copied()))
+            );
+            let at = format!("service type {t:?}");
+            out.push(Problem::new("service_type", at, why));
         }
     }
     out
@@ -467,6 +423,6 @@ mod tests {
         assert_eq!(near("GP", &names), Some(&names[0]));
         assert_eq!(near("pharmacyy", &names), Some(&names[1]));
         assert_eq!(near("library", &names), None);
-        assert_eq!(edits("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

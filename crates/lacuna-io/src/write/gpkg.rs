@@ -135,18 +135,7 @@ fn gaps(study: &Study, f: &Findings) -> OutLayer {
     let mut features = Vec::new();
     for sf in &f.services {
         for (k, gap) in sf.gaps.iter().enumerate() {
-            let codes: Vec<&str> = gap
-                .areas
-                .iter()
-                .map(|&i| study.areas[i].code.as_str())
-                .collect();
-            let mut groups: Vec<&str> = gap
-                .areas
-                .iter()
-                .map(|&i| study.areas[i].group.as_str())
-                .collect();
-            groups.sort_unstable();
-            groups.dedup();
+            let (codes, groups) = super::gap_lists(&study.areas, &gap.areas);
             let v = vec![
                 text(&study.service_types[sf.service]),
                 num((k + 1) as f64),

@@ -99,6 +99,18 @@ pub fn study_deciles(study: &lacuna_core::Study) -> bool {
     study.need.as_ref().is_some_and(|n| n.deciles_within_study)
 }
 
+/// The codes of a gap's `areas` and their councils (distinct, sorted).
+pub(crate) fn gap_lists<'a>(
+    all: &'a [lacuna_core::model::Area],
+    areas: &[usize],
+) -> (Vec<&'a str>, Vec<&'a str>) {
+    let codes = areas.iter().map(|&i| all[i].code.as_str()).collect();
+    let mut groups: Vec<&str> = areas.iter().map(|&i| all[i].group.as_str()).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    (codes, groups)
+}
+
 /// A share as a percentage with one decimal ("49.2%"); "–" when not finite.
 pub fn pct1(x: f64) -> String {
     if x.is_finite() {

@@ -82,10 +82,9 @@ fn write_collection(path: &Path, run_id: &str, features: Vec<Value>) -> Result<(
 }
 
 fn lonlat(t: &Transformer, c: Coord) -> std::result::Result<Value, String> {
-    let mut p = [c];
-    t.apply(&mut p)?;
+    let p = t.point(c)?;
     let r = |v: f64| (v * 1e7).round() / 1e7;
-    Ok(json!([r(p[0].x), r(p[0].y)]))
+    Ok(json!([r(p.x), r(p.y)]))
 }
 
 fn multipolygon(t: &Transformer, m: &MultiPolygon) -> std::result::Result<Value, String> {

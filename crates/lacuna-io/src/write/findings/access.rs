@@ -14,12 +14,12 @@ fn sig(x: f64) -> String {
     num(x, (11 - x.abs().log10().floor() as i32).max(0) as u32)
 }
 
+const ACCESS: &str = "area_code,service_type,method,population,access,access_ratio";
+
 pub(super) fn access_csv(cx: &Ctx, p: &Path) -> Result<()> {
-    let Ctx {
-        study, f, labels, ..
-    } = *cx;
+    let study = cx.study;
     let mut rows = Vec::new();
-    for s in &f.capacity.services {
+    for s in &cx.f.capacity.services {
         for (i, area) in study.areas.iter().enumerate() {
             rows.push(vec![
                 area.code.clone(),
@@ -27,34 +27,21 @@ pub(super) fn access_csv(cx: &Ctx, p: &Path) -> Result<()> {
                 s.rule.method_name().into(),
                 num(s.population[i], 3),
                 s.access[i].map(sig).unwrap_or_default(),
-                opt_num(s.ratio(i), 6),
+                opt(s.ratio(i), 6),
             ]);
         }
     }
-    write_csv(
-        p,
-        &[
-            "area_code",
-            "service_type",
-            "method",
-            "population",
-            "access",
-            "access_ratio",
-        ],
-        labels,
-        rows,
-    )
+    write_csv(p, ACCESS, cx.labels, rows)
 }
 
+const ACCESS_SUMMARY: &str = "service_type,method,max_m,group,population,access,access_ratio,gini,concentration_index,supply,supply_unreached";
+
 pub(super) fn access_summary_csv(cx: &Ctx, p: &Path) -> Result<()> {
-    let Ctx {
-        study, f, labels, ..
-    } = *cx;
     let mut rows = Vec::new();
-    for s in &f.capacity.services {
+    for s in &cx.f.capacity.services {
         let row = |group: &str, pop: f64, access: f64, indices: Option<(f64, f64)>| {
             let mut r = vec![String::new(); 11];
-            r[0] = study.service_types[s.service].clone();
+            r[0] = cx.study.service_types[s.service].clone();
             r[1] = s.rule.method_name().into();
             r[2] = s.rule.max_m.map(|m| num(m, 3)).unwrap_or_default();
             r[3] = group.into();
@@ -80,22 +67,5 @@ pub(super) fn access_summary_csv(cx: &Ctx, p: &Path) -> Result<()> {
             rows.push(row(g, *pop, *access, None));
         }
     }
-    write_csv(
-        p,
-        &[
-            "service_type",
-            "method",
-            "max_m",
-            "group",
-            "population",
-            "access",
-            "access_ratio",
-            "gini",
-            "concentration_index",
-            "supply",
-            "supply_unreached",
-        ],
-        labels,
-        rows,
-    )
+    write_csv(p, ACCESS_SUMMARY, cx.labels, rows)
 }

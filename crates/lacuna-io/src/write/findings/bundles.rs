@@ -5,11 +5,9 @@
 use super::*;
 
 pub(super) fn bundles_csv(cx: &Ctx, p: &Path) -> Result<()> {
-    let Ctx {
-        f, labels, study, ..
-    } = *cx;
+    let Ctx { f, study, .. } = *cx;
     let Some(b) = &f.bundles else {
-        return write_csv(p, &AREA_COLUMNS, labels, Vec::new());
+        return write_csv(p, AREA_COLUMNS, cx.labels, Vec::new());
     };
     let rows = b
         .areas
@@ -32,35 +30,19 @@ pub(super) fn bundles_csv(cx: &Ctx, p: &Path) -> Result<()> {
                 lacking.len().to_string(),
                 num(r.lacking_any, 3),
                 num(r.lacking_all, 3),
-                f.need.decile[r.area]
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
+                decile(f.need.decile[r.area]),
                 num(r.unmet_need, 3),
             ]
         })
         .collect();
-    write_csv(p, &AREA_COLUMNS, labels, rows)
+    write_csv(p, AREA_COLUMNS, cx.labels, rows)
 }
 
-const AREA_COLUMNS: [&str; 12] = [
-    "bundle",
-    "rank",
-    "area_code",
-    "area_name",
-    "group",
-    "population",
-    "services_unserved",
-    "services_unserved_count",
-    "population_lacking_any",
-    "population_lacking_all",
-    "need_decile",
-    "unmet_need",
-];
+const AREA_COLUMNS: &str = "bundle,rank,area_code,area_name,group,population,services_unserved,services_unserved_count,population_lacking_any,population_lacking_all,need_decile,unmet_need";
 
 pub(super) fn bundles_summary_csv(cx: &Ctx, p: &Path) -> Result<()> {
-    let Ctx { f, labels, .. } = *cx;
-    let Some(b) = &f.bundles else {
-        return write_csv(p, &SUMMARY_COLUMNS, labels, Vec::new());
+    let Some(b) = &cx.f.bundles else {
+        return write_csv(p, SUMMARY_COLUMNS, cx.labels, Vec::new());
     };
     let rows = b
         .groups
@@ -78,16 +60,7 @@ pub(super) fn bundles_summary_csv(cx: &Ctx, p: &Path) -> Result<()> {
             ]
         })
         .collect();
-    write_csv(p, &SUMMARY_COLUMNS, labels, rows)
+    write_csv(p, SUMMARY_COLUMNS, cx.labels, rows)
 }
 
-const SUMMARY_COLUMNS: [&str; 8] = [
-    "bundle",
-    "group",
-    "population",
-    "population_lacking_any",
-    "population_lacking_all",
-    "share_lacking_any",
-    "areas_unserved_for_any",
-    "areas_unserved_for_all",
-];
+const SUMMARY_COLUMNS: &str = "bundle,group,population,population_lacking_any,population_lacking_all,share_lacking_any,areas_unserved_for_any,areas_unserved_for_all";

@@ -17,7 +17,7 @@ use geo::InteriorPoint;
 use rayon::prelude::*;
 
 use super::layers::{geometry_json, FeatureText, Wgs84Geometries};
-use super::{num, push_num};
+use super::{num, opt, push_num};
 use crate::atomic::write_atomic;
 use crate::crs::{Transformer, WGS84};
 use crate::error::{Error, Result};
@@ -30,20 +30,21 @@ fn flag(b: bool) -> String {
     if b { "1" } else { "0" }.to_string()
 }
 
-fn opt_num(x: Option<f64>, d: u32) -> String {
-    x.map(|x| num(x, d)).unwrap_or_default()
+/// A need decile, empty when the area has none.
+fn decile(d: Option<u8>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
 }
 
 /// A table's header as it must read: without any population the findings weigh areas by
 /// their size, so every `population` column holds square metres and is named `area_m2`.
 /// Deciles derived within the study (from a score or rank) are not national deciles, so
 /// `need_decile` is named `study_decile` then.
-fn relabel(header: &[&str], labels: Labels) -> Vec<String> {
+fn relabel(header: &str, labels: Labels) -> Vec<String> {
     header
-        .iter()
+        .split(',')
         .map(|h| {
             let h = if labels.by_population {
-                (*h).to_string()
+                h.to_string()
             } else {
                 h.replace("population", "area_m2")
             };
@@ -63,7 +64,7 @@ struct Labels {
     study_deciles: bool,
 }
 
-fn write_csv(path: &Path, header: &[&str], labels: Labels, rows: Vec<Vec<String>>) -> Result<()> {
+fn write_csv(path: &Path, header: &str, labels: Labels, rows: Vec<Vec<String>>) -> Result<()> {
     write_atomic(path, |w| {
         let mut csv = ::csv::Writer::from_writer(w);
         csv.write_record(relabel(header, labels))?;
@@ -138,7 +139,6 @@ struct Ctx<'a> {
     /// Area geometries already in WGS84 (from `areas.geojson`), reused.
     known: &'a Wgs84Geometries,
     labels: Labels,
-    by_population: bool,
     to_wgs84: &'a Transformer,
 }
 
@@ -155,7 +155,6 @@ pub fn write(
     f: &Findings,
     known: &Wgs84Geometries,
 ) -> Result<Vec<PathBuf>> {
-    let by_population = coverage.method != lacuna_core::metrics::coverage::PopulationMethod::None;
     let to_wgs84 = Transformer::new(study.working_crs, WGS84).map_err(|e| Error::crs(out, e))?;
     let cx = Ctx {
         study,
@@ -163,10 +162,10 @@ pub fn write(
         f,
         known,
         labels: Labels {
-            by_population,
+            by_population: coverage.method
+                != lacuna_core::metrics::coverage::PopulationMethod::None,
             study_deciles: super::study_deciles(study),
         },
-        by_population,
         to_wgs84: &to_wgs84,
     };
     // The files are independent: write them side by side.

@@ -6,11 +6,10 @@
 use super::*;
 use lacuna_core::metrics::scenario::Level;
 
+const SCENARIO: &str = "area_code,area_name,group,service_type,population,covered_population_before,covered_population_after,change,share_before,share_after,population_losing_access,population_gaining_access,nearest_m_before,nearest_m_after,need_decile,unmet_need_before,unmet_need_after,unserved_before,unserved_after";
+
 pub(super) fn scenario_csv(cx: &Ctx, p: &Path) -> Result<()> {
-    let Ctx {
-        f, labels, study, ..
-    } = *cx;
-    let need = &f.need;
+    let Ctx { f, study, .. } = *cx;
     let rows = f
         .scenario
         .iter()
@@ -30,11 +29,9 @@ pub(super) fn scenario_csv(cx: &Ctx, p: &Path) -> Result<()> {
                 num(r.share_after, 9),
                 num(r.losing, 3),
                 num(r.gaining, 3),
-                opt_num(r.nearest_before, 1),
-                opt_num(r.nearest_after, 1),
-                need.decile[r.area]
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
+                opt(r.nearest_before, 1),
+                opt(r.nearest_after, 1),
+                decile(f.need.decile[r.area]),
                 num(r.unmet_before, 3),
                 num(r.unmet_after, 3),
                 flag(r.unserved_before),
@@ -42,83 +39,39 @@ pub(super) fn scenario_csv(cx: &Ctx, p: &Path) -> Result<()> {
             ]
         })
         .collect();
-    write_csv(
-        p,
-        &[
-            "area_code",
-            "area_name",
-            "group",
-            "service_type",
-            "population",
-            "covered_population_before",
-            "covered_population_after",
-            "change",
-            "share_before",
-            "share_after",
-            "population_losing_access",
-            "population_gaining_access",
-            "nearest_m_before",
-            "nearest_m_after",
-            "need_decile",
-            "unmet_need_before",
-            "unmet_need_after",
-            "unserved_before",
-            "unserved_after",
-        ],
-        labels,
-        rows,
-    )
+    write_csv(p, SCENARIO, cx.labels, rows)
 }
 
+const SCENARIO_SUMMARY: &str = "service_type,level,key,population,covered_population_before,covered_population_after,population_losing_access,population_gaining_access,unmet_need_before,unmet_need_after,unserved_areas_before,unserved_areas_after";
+
 pub(super) fn scenario_summary_csv(cx: &Ctx, p: &Path) -> Result<()> {
-    let Ctx {
-        f, labels, study, ..
-    } = *cx;
-    let rows = f
-        .scenario
-        .iter()
-        .flat_map(|s| &s.summary)
-        .map(|r| {
-            let (level, key) = match &r.level {
-                Level::All => ("all", "ALL".to_string()),
-                Level::Group(g) => ("group", g.clone()),
-                Level::Decile(d) => ("need_decile", d.to_string()),
-            };
-            vec![
-                study.service_types[r.service].clone(),
-                level.to_string(),
-                key,
-                num(r.population, 3),
-                num(r.covered_before, 3),
-                num(r.covered_after, 3),
-                num(r.losing, 3),
-                num(r.gaining, 3),
-                num(r.unmet_before, 3),
-                num(r.unmet_after, 3),
-                r.unserved_before.to_string(),
-                r.unserved_after.to_string(),
-            ]
-        })
-        .collect();
-    write_csv(
-        p,
-        &[
-            "service_type",
-            "level",
-            "key",
-            "population",
-            "covered_population_before",
-            "covered_population_after",
-            "population_losing_access",
-            "population_gaining_access",
-            "unmet_need_before",
-            "unmet_need_after",
-            "unserved_areas_before",
-            "unserved_areas_after",
-        ],
-        labels,
-        rows,
-    )
+    let rows =
+        cx.f.scenario
+            .iter()
+            .flat_map(|s| &s.summary)
+            .map(|r| {
+                let (level, key) = match &r.level {
+                    Level::All => ("all", "ALL".to_string()),
+                    Level::Group(g) => ("group", g.clone()),
+                    Level::Decile(d) => ("need_decile", d.to_string()),
+                };
+                vec![
+                    cx.study.service_types[r.service].clone(),
+                    level.to_string(),
+                    key,
+                    num(r.population, 3),
+                    num(r.covered_before, 3),
+                    num(r.covered_after, 3),
+                    num(r.losing, 3),
+                    num(r.gaining, 3),
+                    num(r.unmet_before, 3),
+                    num(r.unmet_after, 3),
+                    r.unserved_before.to_string(),
+                    r.unserved_after.to_string(),
+                ]
+            })
+            .collect();
+    write_csv(p, SCENARIO_SUMMARY, cx.labels, rows)
 }
 
 pub(super) fn scenario_coverage_csv(cx: &Ctx, p: &Path) -> Result<()> {
@@ -131,23 +84,19 @@ pub(super) fn scenario_coverage_csv(cx: &Ctx, p: &Path) -> Result<()> {
 }
 
 pub(super) fn scenario_providers_csv(cx: &Ctx, p: &Path) -> Result<()> {
-    let Ctx {
-        f, labels, study, ..
-    } = *cx;
-    let Some(s) = &f.scenario else {
-        return write_csv(p, &PROVIDER_COLUMNS, labels, Vec::new());
+    let Some(s) = &cx.f.scenario else {
+        return write_csv(p, PROVIDER_COLUMNS, cx.labels, Vec::new());
     };
     let closed = s
         .change
         .close
         .iter()
-        .map(|&i| ("close", &study.providers[i]));
+        .map(|&i| ("close", &cx.study.providers[i]));
     let opened = s.change.open.iter().map(|p| ("open", p));
     let rows = closed
         .chain(opened)
         .map(|(action, provider)| {
-            let mut site = [provider.site];
-            let site = cx.to_wgs84.apply(&mut site).map(|()| site[0]).ok();
+            let site = cx.to_wgs84.point(provider.site).ok();
             vec![
                 action.to_string(),
                 provider.service_type.clone(),
@@ -158,14 +107,7 @@ pub(super) fn scenario_providers_csv(cx: &Ctx, p: &Path) -> Result<()> {
             ]
         })
         .collect();
-    write_csv(p, &PROVIDER_COLUMNS, labels, rows)
+    write_csv(p, PROVIDER_COLUMNS, cx.labels, rows)
 }
 
-const PROVIDER_COLUMNS: [&str; 6] = [
-    "action",
-    "service_type",
-    "provider",
-    "network",
-    "lon",
-    "lat",
-];
+const PROVIDER_COLUMNS: &str = "action,service_type,provider,network,lon,lat";

@@ -4,22 +4,7 @@
 
 use super::*;
 
-const COLUMNS: [&str; 14] = [
-    "rank",
-    "candidate",
-    "service_type",
-    "easting",
-    "northing",
-    "lon",
-    "lat",
-    "radius_m",
-    "population_newly_covered",
-    "need_weighted_newly_covered",
-    "cumulative_population",
-    "cumulative_share_of_uncovered",
-    "bound_need_weighted",
-    "bound_method",
-];
+const COLUMNS: &str = "rank,candidate,service_type,easting,northing,lon,lat,radius_m,population_newly_covered,need_weighted_newly_covered,cumulative_population,cumulative_share_of_uncovered,bound_need_weighted,bound_method";
 
 /// The chosen sites' rows (also the GeoJSON's properties).
 fn rows(cx: &Ctx) -> Vec<(Vec<String>, geo::Coord)> {
@@ -31,8 +16,7 @@ fn rows(cx: &Ctx) -> Vec<(Vec<String>, geo::Coord)> {
         .iter()
         .map(|c| {
             let (id, at) = &s.input.candidates[c.candidate];
-            let mut site = [*at];
-            let ll = cx.to_wgs84.apply(&mut site).map(|()| site[0]).ok();
+            let ll = cx.to_wgs84.point(*at).ok();
             cumulative += c.people;
             let row = vec![
                 c.rank.to_string(),
@@ -57,7 +41,7 @@ fn rows(cx: &Ctx) -> Vec<(Vec<String>, geo::Coord)> {
 
 pub(super) fn sites_csv(cx: &Ctx, p: &Path) -> Result<()> {
     let rows = rows(cx).into_iter().map(|(r, _)| r).collect();
-    write_csv(p, &COLUMNS, cx.labels, rows)
+    write_csv(p, COLUMNS, cx.labels, rows)
 }
 
 pub(super) fn sites_geojson(cx: &Ctx, p: &Path) -> Result<()> {
@@ -81,7 +65,7 @@ pub(super) fn sites_geojson(cx: &Ctx, p: &Path) -> Result<()> {
                 .map(|c| format!("[{},{}]", num(c.x, 7), num(c.y, 7)))
                 .collect();
             let props: Vec<String> = COLUMNS
-                .iter()
+                .split(',')
                 .zip(&row)
                 .map(|(k, v)| format!("{}:{}", serde_json::to_string(k).unwrap_or_default(), serde_json::to_string(v).unwrap_or_default()))
                 .collect();

@@ -3,14 +3,10 @@
 
 use super::*;
 
+const UNSERVED: &str = "service_type,rank,area_code,area_name,group,group_rank,population,target_population,covered_share,uncovered_population,uncovered_target,need_decile,need_weight,unmet_need,nearest_m";
+
 pub(super) fn unserved_csv(cx: &Ctx, p: &Path) -> Result<()> {
-    let Ctx {
-        f,
-        coverage,
-        labels,
-        study,
-        ..
-    } = *cx;
+    let Ctx { f, study, .. } = *cx;
     let types = study.service_types.len();
     let area = |i: usize| &study.areas[i];
     let rows = f
@@ -31,44 +27,19 @@ pub(super) fn unserved_csv(cx: &Ctx, p: &Path) -> Result<()> {
                 num(u.covered_share, 9),
                 num(u.uncovered_population, 3),
                 num(u.uncovered_target, 3),
-                u.need_decile.map(|d| d.to_string()).unwrap_or_default(),
+                decile(u.need_decile),
                 num(u.need_weight, 6),
                 num(u.unmet_need, 3),
-                opt_num(coverage.rows[u.area * types + t].nearest_m, 1),
+                opt(cx.coverage.rows[u.area * types + t].nearest_m, 1),
             ]
         })
         .collect();
-    write_csv(
-        p,
-        &[
-            "service_type",
-            "rank",
-            "area_code",
-            "area_name",
-            "group",
-            "group_rank",
-            "population",
-            "target_population",
-            "covered_share",
-            "uncovered_population",
-            "uncovered_target",
-            "need_decile",
-            "need_weight",
-            "unmet_need",
-            "nearest_m",
-        ],
-        labels,
-        rows,
-    )
+    write_csv(p, UNSERVED, cx.labels, rows)
 }
 
 pub(super) fn unserved_geojson(cx: &Ctx, p: &Path) -> Result<()> {
     let Ctx {
-        f,
-        study,
-        known,
-        by_population,
-        ..
+        f, study, known, ..
     } = *cx;
     let t = &cx.to_wgs84;
     let area = |i: usize| &study.areas[i];
@@ -92,7 +63,7 @@ pub(super) fn unserved_geojson(cx: &Ctx, p: &Path) -> Result<()> {
         .par_iter()
         .map(|u| {
             let a = area(u.area);
-            let uncovered = if by_population {
+            let uncovered = if cx.labels.by_population {
                 "uncovered_population"
             } else {
                 "uncovered_area_m2"
@@ -119,17 +90,13 @@ pub(super) fn unserved_geojson(cx: &Ctx, p: &Path) -> Result<()> {
 pub(super) fn gaps_geojson(cx: &Ctx, p: &Path) -> Result<()> {
     let Ctx { f, study, .. } = *cx;
     let t = &cx.to_wgs84;
-    let area = |i: usize| &study.areas[i];
     let mut features = Vec::new();
     for sf in &f.services {
         for (k, gap) in sf.gaps.iter().enumerate() {
             let mut g = String::new();
             let local = lacuna_core::spatial::overlay::LocalPolygon::new(&gap.shape);
             geometry_json(&mut g, &local, t).map_err(|e| Error::crs(p, e))?;
-            let codes: Vec<&str> = gap.areas.iter().map(|&i| area(i).code.as_str()).collect();
-            let mut groups: Vec<&str> = gap.areas.iter().map(|&i| area(i).group.as_str()).collect();
-            groups.sort_unstable();
-            groups.dedup();
+            let (codes, groups) = crate::write::gap_lists(&study.areas, &gap.areas);
             let mut f = FeatureText::new();
             f.text("service_type", &study.service_types[sf.service])
                 .num("gap", (k + 1) as f64, 0)
