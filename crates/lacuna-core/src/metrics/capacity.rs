@@ -193,7 +193,7 @@ fn step_zones(zones: &[[f64; 2]]) -> Result<Decay, String> {
 }
 
 /// Where the demand is: population points, each with its area.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct Demand {
     at: Vec<Coord>,
     population: Vec<f64>,
@@ -204,11 +204,7 @@ impl Demand {
     /// The study's population points, or each area's interior point with its need-file
     /// population; None without either.
     fn of(study: &Study) -> Option<Demand> {
-        let mut d = Demand {
-            at: Vec::new(),
-            population: Vec::new(),
-            area: Vec::new(),
-        };
+        let mut d = Demand::default();
         if let Some(points) = &study.points {
             for p in points {
                 if let Some(a) = p.area {

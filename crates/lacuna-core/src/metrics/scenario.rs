@@ -87,9 +87,10 @@ impl ScenarioRow {
 }
 
 /// How a summary row groups areas.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub enum Level {
     /// Every area of the study.
+    #[default]
     All,
     /// The areas of one council (its group code).
     Group(String),
@@ -98,7 +99,7 @@ pub enum Level {
 }
 
 /// Totals of one service type over a set of areas.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SummaryRow {
     /// Index into `Study::service_types`.
     pub service: usize,
@@ -291,15 +292,7 @@ fn summarise(study: &Study, need: &AreaNeed, t: usize, rows: &[ScenarioRow]) -> 
         .map(|level| SummaryRow {
             service: t,
             level,
-            population: 0.0,
-            covered_before: 0.0,
-            covered_after: 0.0,
-            losing: 0.0,
-            gaining: 0.0,
-            unmet_before: 0.0,
-            unmet_after: 0.0,
-            unserved_before: 0,
-            unserved_after: 0,
+            ..Default::default()
         })
         .collect();
     let first_decile = 1 + groups.codes.len();
