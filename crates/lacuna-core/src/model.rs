@@ -147,12 +147,6 @@ impl Provider {
         self.capacity = Some(capacity);
         self
     }
-
-    /// The provider in the named network `network` (reach compares networks).
-    pub fn with_network(mut self, network: impl Into<String>) -> Provider {
-        self.network = Some(network.into());
-        self
-    }
 }
 
 /// A population-weighted point (e.g. an ONS population-weighted centroid).
