@@ -225,6 +225,31 @@ impl<'a> Groups<'a> {
     }
 }
 
+/// Positions of items grouped by the area each belongs to (`None`: none), in one flat list (a
+/// counting sort) rather than a vector per area, which a national run would need tens of
+/// thousands of: the items of area i are `ids[start[i]..start[i + 1]]`, in their input order.
+pub fn group_by_area(
+    areas: usize,
+    area_of: impl Iterator<Item = Option<usize>> + Clone,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut start = vec![0usize; areas + 1];
+    for a in area_of.clone().flatten() {
+        start[a + 1] += 1;
+    }
+    for i in 0..areas {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut ids = vec![0usize; start[areas]];
+    for (i, a) in area_of.enumerate() {
+        if let Some(a) = a {
+            ids[next[a]] = i;
+            next[a] += 1;
+        }
+    }
+    (start, ids)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

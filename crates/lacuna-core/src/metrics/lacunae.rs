@@ -27,6 +27,7 @@ use rayon::prelude::*;
 
 use crate::metrics::access::Access;
 use crate::metrics::coverage::{Coverage, PopulationMethod};
+use crate::model::group_by_area;
 use crate::spatial::adjacency::Neighbours;
 use crate::spatial::catchment::{uncovered_keeping, Grid};
 use crate::spatial::index::{rect_of, ProviderIndex};
@@ -76,7 +77,12 @@ pub fn gaps(
 ) -> Vec<Gap> {
     let types = study.service_types.len();
     let by_points = coverage.method == PopulationMethod::Points && study.points.is_some();
-    let points_of = by_points.then(|| points_by_area(study));
+    let points_of = by_points.then(|| {
+        group_by_area(
+            study.areas.len(),
+            study.points.iter().flatten().map(|p| p.area),
+        )
+    });
     let grid = Grid::new(extent(study, index, t));
     // The uncovered components of each area (empty when fully covered), each with its people.
     let pieces: Vec<Vec<Component>> = study
@@ -99,7 +105,10 @@ pub fn gaps(
                 return comps;
             }
             match &points_of {
-                Some(by_area) => place_points(study, index, &cands, &by_area[i], &mut comps),
+                Some((start, ids)) => {
+                    let points = &ids[start[i]..start[i + 1]];
+                    place_points(study, index, &cands, points, &mut comps)
+                }
                 None => {
                     let uncovered_pop = access.weight[i] * (1.0 - access.share[i]).max(0.0);
                     spread_by_area(uncovered_pop, &mut comps);
@@ -273,17 +282,6 @@ fn extent(study: &Study, index: &ProviderIndex, t: usize) -> Rect {
         .map(|p| rect_of(&p.catchment));
     bounding_union(areas.chain(catchments))
         .unwrap_or_else(|| Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 1.0, y: 1.0 }))
-}
-
-/// Indices of each area's population points.
-fn points_by_area(study: &Study) -> Vec<Vec<usize>> {
-    let mut by_area = vec![Vec::new(); study.areas.len()];
-    for (k, p) in study.points.as_deref().unwrap_or(&[]).iter().enumerate() {
-        if let Some(a) = p.area {
-            by_area[a].push(k);
-        }
-    }
-    by_area
 }
 
 /// The gaps of one group of touching components: the polygons of their union, each with the
