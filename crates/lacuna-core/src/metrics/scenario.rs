@@ -344,18 +344,8 @@ fn affected_areas(
         .map(|&i| &study.providers[i])
         .chain(&change.open)
         .collect();
-    let catchments = rstar::RTree::bulk_load(
-        changed
-            .iter()
-            .map(|p| {
-                let r = rect_of(&p.catchment);
-                rstar::primitives::Rectangle::from_corners(
-                    [r.min().x, r.min().y],
-                    [r.max().x, r.max().y],
-                )
-            })
-            .collect(),
-    );
+    let catchments =
+        rstar::RTree::bulk_load(changed.iter().map(|p| rect_of(&p.catchment)).collect());
     // Per touched type, the closed and the opened sites, to find the nearest of each to an area.
     let sites = |set: Vec<&Provider>, t: usize| {
         rstar::RTree::bulk_load(
@@ -383,9 +373,8 @@ fn affected_areas(
             for &p in &ids[start[a]..start[a + 1]] {
                 r = widen(r, points[p].at);
             }
-            let aabb = rstar::AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
             if catchments
-                .locate_in_envelope_intersecting(&aabb)
+                .locate_in_envelope_intersecting(&rstar::RTreeObject::envelope(&r))
                 .next()
                 .is_some()
             {

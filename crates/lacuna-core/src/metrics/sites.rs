@@ -156,42 +156,32 @@ pub fn choose(study: &Study, accesses: &[Access], need: &AreaNeed, input: &Sites
 /// Candidate sites on a square grid of `step` metres over the study: the cell centres inside
 /// some area, named by their grid position ("g<column>_<row>" from the south-west corner).
 pub fn grid_candidates(study: &Study, step: f64) -> Vec<(String, Coord)> {
-    let boxes: RTree<GeomWithData<rstar::primitives::Rectangle<[f64; 2]>, usize>> =
-        RTree::bulk_load(
-            study
-                .areas
-                .iter()
-                .enumerate()
-                .map(|(i, a)| {
-                    let r = a.local.bounding_rect();
-                    GeomWithData::new(
-                        rstar::primitives::Rectangle::from_corners(
-                            [r.min().x, r.min().y],
-                            [r.max().x, r.max().y],
-                        ),
-                        i,
-                    )
-                })
-                .collect(),
-        );
+    let boxes = RTree::bulk_load(
+        study
+            .areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| GeomWithData::new(a.local.bounding_rect(), i))
+            .collect(),
+    );
     let env = boxes.root().envelope();
-    let (lo, hi) = (env.lower(), env.upper());
-    if step.is_nan() || step <= 0.0 || !lo[0].is_finite() {
+    let (lo, hi) = (env.lower().0, env.upper().0);
+    if step.is_nan() || step <= 0.0 || !lo.x.is_finite() {
         return Vec::new();
     }
-    let columns = ((hi[0] - lo[0]) / step).ceil() as usize;
-    let rows = ((hi[1] - lo[1]) / step).ceil() as usize;
+    let columns = ((hi.x - lo.x) / step).ceil() as usize;
+    let rows = ((hi.y - lo.y) / step).ceil() as usize;
     (0..rows)
         .into_par_iter()
         .flat_map_iter(|row| {
             let boxes = &boxes;
             (0..columns).filter_map(move |col| {
                 let at = Coord {
-                    x: lo[0] + (col as f64 + 0.5) * step,
-                    y: lo[1] + (row as f64 + 0.5) * step,
+                    x: lo.x + (col as f64 + 0.5) * step,
+                    y: lo.y + (row as f64 + 0.5) * step,
                 };
                 boxes
-                    .locate_all_at_point(&[at.x, at.y])
+                    .locate_all_at_point(&at.into())
                     .any(|e| study.areas[e.data].local.contains(at))
                     .then(|| (format!("g{col}_{row}"), at))
             })
