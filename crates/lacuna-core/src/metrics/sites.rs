@@ -19,7 +19,7 @@
 //! - **Exact** (`--exact`): the same model with x binary, solved by microlp's branch and bound;
 //!   for small instances (thousands of demand points, hundreds of candidates).
 
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use geo::{Coord, InteriorPoint};
@@ -29,6 +29,7 @@ use rstar::RTree;
 
 use crate::metrics::access::Access;
 use crate::metrics::need::AreaNeed;
+use crate::network::search::Entry;
 use crate::spatial::index::ProviderIndex;
 use crate::study::Study;
 
@@ -232,37 +233,20 @@ fn gain(demand: &[Demand], reach: &[usize], taken: &[bool]) -> f64 {
         .sum()
 }
 
-/// A queue entry: a candidate's gain as of some round; larger gains first, then the first
-/// candidate.
-#[derive(PartialEq)]
-struct Entry(f64, usize, usize);
-
-impl Eq for Entry {}
-
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Entry {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0.total_cmp(&other.0).then(other.1.cmp(&self.1))
-    }
-}
-
 /// The greedy choice with lazy evaluation, in order.
 fn greedy(demand: &[Demand], reach: &[Vec<usize>], k: usize) -> Vec<usize> {
     let none = vec![false; demand.len()];
-    let mut heap: BinaryHeap<Entry> = reach
+    // Queue entries: a candidate's gain as of some round; larger gains first, then the first
+    // candidate (each candidate is queued once, so the round never decides).
+    let mut heap: BinaryHeap<Entry<(Reverse<usize>, usize)>> = reach
         .iter()
         .enumerate()
-        .map(|(c, r)| Entry(gain(demand, r, &none), c, 0))
+        .map(|(c, r)| Entry(gain(demand, r, &none), (Reverse(c), 0)))
         .collect();
     let mut taken = none;
     let mut picks = Vec::new();
     while picks.len() < k {
-        let Some(Entry(g, c, round)) = heap.pop() else {
+        let Some(Entry(g, (Reverse(c), round))) = heap.pop() else {
             break;
         };
         if round == picks.len() {
@@ -274,7 +258,10 @@ fn greedy(demand: &[Demand], reach: &[Vec<usize>], k: usize) -> Vec<usize> {
             }
             picks.push(c);
         } else {
-            heap.push(Entry(gain(demand, &reach[c], &taken), c, picks.len()));
+            heap.push(Entry(
+                gain(demand, &reach[c], &taken),
+                (Reverse(c), picks.len()),
+            ));
         }
     }
     picks
