@@ -28,6 +28,7 @@ use crate::metrics::coverage::{group_by_area, Coverage, CoverageEngine};
 use crate::metrics::need::AreaNeed;
 use crate::metrics::reach::target_rates;
 use crate::model::{Groups, Provider};
+use crate::spatial::bounding_union;
 use crate::spatial::index::{rect_of, ProviderIndex};
 use crate::study::{sort_providers, Study};
 
@@ -369,10 +370,10 @@ fn affected_areas(
     let points = study.points.as_deref().unwrap_or_default();
     all.into_par_iter()
         .filter(|&a| {
-            let mut r = study.areas[a].local.bounding_rect();
-            for &p in &ids[start[a]..start[a + 1]] {
-                r = widen(r, points[p].at);
-            }
+            let own = study.areas[a].local.bounding_rect();
+            let at = ids[start[a]..start[a + 1]].iter().map(|&p| points[p].at);
+            let r = bounding_union(std::iter::once(own).chain(at.map(|p| geo::Rect::new(p, p))))
+                .unwrap_or(own);
             if catchments
                 .locate_in_envelope_intersecting(&rstar::RTreeObject::envelope(&r))
                 .next()
@@ -398,19 +399,6 @@ fn affected_areas(
 
 /// Provider sites, for the nearest of a set.
 type Sites = rstar::RTree<[f64; 2]>;
-
-fn widen(r: geo::Rect, p: geo::Coord) -> geo::Rect {
-    geo::Rect::new(
-        geo::Coord {
-            x: r.min().x.min(p.x),
-            y: r.min().y.min(p.y),
-        },
-        geo::Coord {
-            x: r.max().x.max(p.x),
-            y: r.max().y.max(p.y),
-        },
-    )
-}
 
 #[cfg(test)]
 mod tests {
