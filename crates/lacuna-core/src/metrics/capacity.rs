@@ -449,8 +449,8 @@ fn reached(
     within
 }
 
-/// Service `service`'s access under `rule` from the points' access: per area, the study's mean, the
-/// groups and the indices (the supply figures, 0 here, are the caller's).
+/// The access to `service` under `rule` from the points' access: per area, the study's mean,
+/// the groups and the indices (the supply figures, 0 here, are the caller's).
 fn per_area(
     study: &Study,
     need: &AreaNeed,
