@@ -20,8 +20,8 @@
 
 use geo::orient::{Direction, Orient};
 use geo::{
-    Area as _, BoundingRect, Contains, Coord, Distance, Euclidean, InteriorPoint, Intersects, Line,
-    LinesIter, MultiPolygon, Polygon, Rect,
+    Area as _, BoundingRect, Contains, Coord, CoordsIter, Distance, Euclidean, InteriorPoint,
+    Intersects, Line, LinesIter, MultiPolygon, Polygon, Rect,
 };
 use rayon::prelude::*;
 
@@ -363,11 +363,10 @@ fn dissolve<'a>(grid: &Grid, members: impl Iterator<Item = &'a Component>) -> Ve
 /// on that line (the caller then asks geo).
 fn probe(p: &Polygon) -> Option<Coord> {
     let r = p.bounding_rect()?;
-    let rings = || std::iter::once(p.exterior()).chain(p.interiors());
     let mut y = (r.min().y + r.max().y) / 2.0;
-    if rings().flat_map(|l| l.0.iter()).any(|c| c.y == y) {
-        let above = rings()
-            .flat_map(|l| l.0.iter())
+    if p.coords_iter().any(|c| c.y == y) {
+        let above = p
+            .coords_iter()
             .map(|c| c.y)
             .filter(|&v| v > y)
             .fold(f64::INFINITY, f64::min);
@@ -376,8 +375,8 @@ fn probe(p: &Polygon) -> Option<Coord> {
         }
         y = (y + above) / 2.0;
     }
-    let mut xs: Vec<f64> = rings()
-        .flat_map(|l| l.lines())
+    let mut xs: Vec<f64> = p
+        .lines_iter()
         .filter(|l| (l.start.y > y) != (l.end.y > y))
         .map(|l| l.start.x + (y - l.start.y) / (l.end.y - l.start.y) * (l.end.x - l.start.x))
         .collect();
@@ -409,13 +408,10 @@ impl rstar::RTreeObject for Edge {
 impl EdgeIndex {
     /// None for polygons of fewer than `min_vertices` vertices (a plain test is faster).
     fn new(p: &Polygon, min_vertices: usize) -> Option<EdgeIndex> {
-        let rings = || std::iter::once(p.exterior()).chain(p.interiors());
-        if rings().map(|r| r.0.len()).sum::<usize>() < min_vertices {
+        if p.coords_count() < min_vertices {
             return None;
         }
-        let edges = rings()
-            .flat_map(|r| r.lines().map(|l| Edge(l.start, l.end)))
-            .collect();
+        let edges = p.lines_iter().map(|l| Edge(l.start, l.end)).collect();
         Some(EdgeIndex {
             tree: rstar::RTree::bulk_load(edges),
         })
