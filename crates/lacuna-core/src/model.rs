@@ -105,32 +105,30 @@ impl Provider {
         radius_m: f64,
     ) -> Provider {
         let site = site.into();
-        Provider {
-            id: String::new(),
-            service_type: service_type.into(),
-            site,
-            catchment: Catchment::Disc(Disc {
-                x: site.x,
-                y: site.y,
-                r: radius_m,
-            }),
-            capacity: None,
-            network: None,
-        }
+        let disc = Disc {
+            x: site.x,
+            y: site.y,
+            r: radius_m,
+        };
+        Provider::new(service_type, site, Catchment::Disc(disc))
     }
 
     /// A provider of `service_type` whose catchment is `polygon` (working CRS), sited at its
     /// interior point (the origin when the polygon is empty).
     pub fn polygon(service_type: impl Into<String>, polygon: impl Into<MultiPolygon>) -> Provider {
         let shape: MultiPolygon = polygon.into();
-        let site = shape
-            .interior_point()
-            .map_or(Coord { x: 0.0, y: 0.0 }, |p| p.0);
+        let site = shape.interior_point().map_or(Coord::zero(), |p| p.0);
+        let local = Box::new(LocalPolygon::new(&shape));
+        Provider::new(service_type, site, Catchment::Polygon(local, shape))
+    }
+
+    /// A provider without id, capacity or network.
+    fn new(service_type: impl Into<String>, site: Coord, catchment: Catchment) -> Provider {
         Provider {
             id: String::new(),
             service_type: service_type.into(),
             site,
-            catchment: Catchment::Polygon(Box::new(LocalPolygon::new(&shape)), shape),
+            catchment,
             capacity: None,
             network: None,
         }
