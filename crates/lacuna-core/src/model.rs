@@ -223,9 +223,10 @@ impl<'a> Groups<'a> {
     }
 }
 
-/// Positions of items grouped by the area each belongs to (`None`: none), in one flat list (a
-/// counting sort) rather than a vector per area, which a national run would need tens of
-/// thousands of: the items of area i are `ids[start[i]..start[i + 1]]`, in their input order.
+/// Positions of items grouped by the area (or network edge, or node) each belongs to (`None`:
+/// none), in one flat list (a counting sort) rather than a vector per area, which a national run
+/// would need tens of thousands of: the items of area i are `ids[start[i]..start[i + 1]]`, in
+/// their input order.
 pub fn group_by_area(
     areas: usize,
     area_of: impl Iterator<Item = Option<usize>> + Clone,
