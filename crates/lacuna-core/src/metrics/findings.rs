@@ -214,36 +214,41 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
             || {
                 let (neighbours, t_adj) = timed(|| {
                     let touching = params.adjacency == crate::params::Adjacency::Touching;
-                    wanted
-                        .iter()
-                        .any(|f| f.needs_neighbours(gap_polygons))
-                        .then(|| neighbours(&study.areas, params.boundary_tolerance_m, touching))
-                        .unwrap_or_default()
+                    if wanted.iter().any(|f| f.needs_neighbours(gap_polygons)) {
+                        neighbours(&study.areas, params.boundary_tolerance_m, touching)
+                    } else {
+                        Vec::new()
+                    }
                 });
                 let services = timed(|| {
                     accesses
                         .par_iter()
                         .enumerate()
-                        .map(|(t, acc)| {
-                            let lottery = want(Finding::Lottery);
-                            ServiceFindings {
-                                service: t,
-                                unserved: want(Finding::Unserved)
-                                    .then(|| unserved(study, t, acc, &need))
-                                    .unwrap_or_default(),
-                                equity: Vec::new(),
-                                equity_deciles: Vec::new(),
-                                pairs: lottery
-                                    .then(|| pairs(study, t, acc, &need, &neighbours, params))
-                                    .unwrap_or_default(),
-                                league: lottery
-                                    .then(|| league(study, t, acc, &need))
-                                    .unwrap_or_default(),
-                                gaps: gap_polygons
-                                    .then(|| gaps(study, &index, t, acc, coverage, &neighbours))
-                                    .unwrap_or_default(),
-                                access: acc.clone(),
-                            }
+                        .map(|(t, acc)| ServiceFindings {
+                            service: t,
+                            unserved: if want(Finding::Unserved) {
+                                unserved(study, t, acc, &need)
+                            } else {
+                                Vec::new()
+                            },
+                            equity: Vec::new(),
+                            equity_deciles: Vec::new(),
+                            pairs: if want(Finding::Lottery) {
+                                pairs(study, t, acc, &need, &neighbours, params)
+                            } else {
+                                Vec::new()
+                            },
+                            league: if want(Finding::Lottery) {
+                                league(study, t, acc, &need)
+                            } else {
+                                Vec::new()
+                            },
+                            gaps: if gap_polygons {
+                                gaps(study, &index, t, acc, coverage, &neighbours)
+                            } else {
+                                Vec::new()
+                            },
+                            access: acc.clone(),
                         })
                         .collect::<Vec<_>>()
                 });
@@ -269,9 +274,11 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
     let ((reach, networks, missed), critical) =
         networks.unwrap_or(((None, Vec::new(), Vec::new()), None));
     let (capacity, t) = timed(|| {
-        want(Finding::Access)
-            .then(|| capacity_access(study, &need))
-            .unwrap_or_default()
+        if want(Finding::Access) {
+            capacity_access(study, &need)
+        } else {
+            CapacityAccess::default()
+        }
     });
     timings.push(("findings/access (capacity)", t));
     let (scenario, t) = timed(|| {
