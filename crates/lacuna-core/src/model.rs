@@ -105,32 +105,30 @@ impl Provider {
         radius_m: f64,
     ) -> Provider {
         let site = site.into();
-        Provider {
-            id: String::new(),
-            service_type: service_type.into(),
-            site,
-            catchment: Catchment::Disc(Disc {
-                x: site.x,
-                y: site.y,
-                r: radius_m,
-            }),
-            capacity: None,
-            network: None,
-        }
+        let disc = Disc {
+            x: site.x,
+            y: site.y,
+            r: radius_m,
+        };
+        Provider::new(service_type, site, Catchment::Disc(disc))
     }
 
     /// A provider of `service_type` whose catchment is `polygon` (working CRS), sited at its
     /// interior point (the origin when the polygon is empty).
     pub fn polygon(service_type: impl Into<String>, polygon: impl Into<MultiPolygon>) -> Provider {
         let shape: MultiPolygon = polygon.into();
-        let site = shape
-            .interior_point()
-            .map_or(Coord { x: 0.0, y: 0.0 }, |p| p.0);
+        let site = shape.interior_point().map_or(Coord::zero(), |p| p.0);
+        let local = Box::new(LocalPolygon::new(&shape));
+        Provider::new(service_type, site, Catchment::Polygon(local, shape))
+    }
+
+    /// A provider without id, capacity or network.
+    fn new(service_type: impl Into<String>, site: Coord, catchment: Catchment) -> Provider {
         Provider {
             id: String::new(),
             service_type: service_type.into(),
             site,
-            catchment: Catchment::Polygon(Box::new(LocalPolygon::new(&shape)), shape),
+            catchment,
             capacity: None,
             network: None,
         }
@@ -145,12 +143,6 @@ impl Provider {
     /// The provider with capacity `capacity` (people it can serve).
     pub fn with_capacity(mut self, capacity: f64) -> Provider {
         self.capacity = Some(capacity);
-        self
-    }
-
-    /// The provider in the named network `network` (reach compares networks).
-    pub fn with_network(mut self, network: impl Into<String>) -> Provider {
-        self.network = Some(network.into());
         self
     }
 }
@@ -229,6 +221,32 @@ impl<'a> Groups<'a> {
         }
         m
     }
+}
+
+/// Positions of items grouped by the area (or network edge, or node) each belongs to (`None`:
+/// none), in one flat list (a counting sort) rather than a vector per area, which a national run
+/// would need tens of thousands of: the items of area i are `ids[start[i]..start[i + 1]]`, in
+/// their input order.
+pub fn group_by_area(
+    areas: usize,
+    area_of: impl Iterator<Item = Option<usize>> + Clone,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut start = vec![0usize; areas + 1];
+    for a in area_of.clone().flatten() {
+        start[a + 1] += 1;
+    }
+    for i in 0..areas {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut ids = vec![0usize; start[areas]];
+    for (i, a) in area_of.enumerate() {
+        if let Some(a) = a {
+            ids[next[a]] = i;
+            next[a] += 1;
+        }
+    }
+    (start, ids)
 }
 
 #[cfg(test)]

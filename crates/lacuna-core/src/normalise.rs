@@ -8,7 +8,7 @@
 
 mod validity;
 
-use geo::{Area, Geometry, LineString, MakeValid, MultiPolygon, Polygon, Winding};
+use geo::{Area, CoordsIter, Geometry, LineString, MakeValid, MultiPolygon, Polygon, Winding};
 
 /// What normalisation did to a kept geometry.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,10 +63,7 @@ pub fn polygonal(geometry: Geometry) -> Result<(MultiPolygon, Fixed), String> {
         other => return Err(format!("is a {}, expected a polygon", kind(&other))),
     };
     if mp
-        .0
-        .iter()
-        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-        .flat_map(|r| r.0.iter())
+        .coords_iter()
         .any(|c| !c.x.is_finite() || !c.y.is_finite())
     {
         return Err("has a NaN or infinite coordinate".into());

@@ -130,18 +130,12 @@ impl Study {
     /// # Panics
     /// When a point names an area index beyond the study's areas.
     pub fn with_points(mut self, mut points: Vec<PopPoint>) -> Study {
-        use rstar::primitives::{GeomWithData, Rectangle};
+        use rstar::primitives::GeomWithData;
         let tree = rstar::RTree::bulk_load(
             self.areas
                 .iter()
                 .enumerate()
-                .map(|(i, a)| {
-                    let r = a.local.bounding_rect();
-                    GeomWithData::new(
-                        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                        i,
-                    )
-                })
+                .map(|(i, a)| GeomWithData::new(a.local.bounding_rect(), i))
                 .collect(),
         );
         for p in &mut points {
@@ -153,7 +147,7 @@ impl Study {
                 ),
                 None => {
                     p.area = tree
-                        .locate_in_envelope_intersecting(&rstar::AABB::from_point([p.at.x, p.at.y]))
+                        .locate_in_envelope_intersecting(&rstar::AABB::from_point(p.at.into()))
                         .map(|e| e.data)
                         .filter(|&i| self.areas[i].local.contains(p.at))
                         .min()

@@ -27,24 +27,23 @@ impl Access {
 pub fn access(study: &Study, coverage: &Coverage, t: usize) -> Access {
     let types = study.service_types.len();
     let by_population = coverage.method != PopulationMethod::None;
-    let (mut share, mut weight) = (Vec::new(), Vec::new());
-    for i in 0..study.areas.len() {
-        let r = &coverage.rows[i * types + t];
-        let (s, w) = if by_population {
-            let w = r.population.unwrap_or(0.0);
-            (r.population_share.unwrap_or(r.area_share), w)
-        } else {
-            (r.area_share, r.area_m2)
-        };
-        // A failed overlay has no share: leave the area out rather than guess.
-        if s.is_finite() {
-            share.push(s);
-            weight.push(w);
-        } else {
-            share.push(0.0);
-            weight.push(0.0);
-        }
-    }
+    let (share, weight) = (0..study.areas.len())
+        .map(|i| {
+            let r = &coverage.rows[i * types + t];
+            let (s, w) = if by_population {
+                let w = r.population.unwrap_or(0.0);
+                (r.population_share.unwrap_or(r.area_share), w)
+            } else {
+                (r.area_share, r.area_m2)
+            };
+            // A failed overlay has no share: leave the area out rather than guess.
+            if s.is_finite() {
+                (s, w)
+            } else {
+                (0.0, 0.0)
+            }
+        })
+        .unzip();
     Access {
         share,
         weight,

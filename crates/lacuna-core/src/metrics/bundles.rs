@@ -43,7 +43,7 @@ pub struct BundleArea {
 }
 
 /// Totals of one bundle over all areas (`group` None) or one council.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BundleGroup {
     /// Index into [`Bundles::names`].
     pub bundle: usize,
@@ -247,11 +247,7 @@ fn totals(study: &Study, b: usize, size: usize, rows: &[BundleArea]) -> Vec<Bund
     let blank = |group: Option<String>| BundleGroup {
         bundle: b,
         group,
-        population: 0.0,
-        lacking_any: 0.0,
-        lacking_all: 0.0,
-        areas_lacking_any: 0,
-        areas_lacking_all: 0,
+        ..Default::default()
     };
     let mut out: Vec<BundleGroup> = std::iter::once(blank(None))
         .chain(groups.codes.iter().map(|g| blank(Some(g.to_string()))))

@@ -193,7 +193,7 @@ fn step_zones(zones: &[[f64; 2]]) -> Result<Decay, String> {
 }
 
 /// Where the demand is: population points, each with its area.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct Demand {
     at: Vec<Coord>,
     population: Vec<f64>,
@@ -204,11 +204,7 @@ impl Demand {
     /// The study's population points, or each area's interior point with its need-file
     /// population; None without either.
     fn of(study: &Study) -> Option<Demand> {
-        let mut d = Demand {
-            at: Vec::new(),
-            population: Vec::new(),
-            area: Vec::new(),
-        };
+        let mut d = Demand::default();
         if let Some(points) = &study.points {
             for p in points {
                 if let Some(a) = p.area {
@@ -393,19 +389,11 @@ fn service_access(
         .filter(|(_, (within, _))| within.is_empty())
         .map(|(s, _)| s.1)
         .sum();
-    let f = per_area(study, need, demand, &point_access);
     Some(ServiceAccess {
-        service: t,
-        rule,
-        population: f.population,
-        access: f.access,
-        mean: f.mean,
-        groups: f.groups,
-        gini: f.gini,
-        concentration_index: f.concentration_index,
         supply,
         supply_unreached,
         without_capacity,
+        ..per_area(study, need, demand, &point_access, t, rule)
     })
 }
 
@@ -461,18 +449,16 @@ fn reached(
     within
 }
 
-/// The figures of [`ServiceAccess`] that come from the areas.
-struct AreaFigures {
-    population: Vec<f64>,
-    access: Vec<Option<f64>>,
-    mean: f64,
-    groups: Vec<(String, f64, f64)>,
-    gini: f64,
-    concentration_index: f64,
-}
-
-/// Per-area access from the points' access, the study's mean, the groups and the indices.
-fn per_area(study: &Study, need: &AreaNeed, demand: &Demand, point_access: &[f64]) -> AreaFigures {
+/// The access to `service` under `rule` from the points' access: per area, the study's mean,
+/// the groups and the indices (the supply figures, 0 here, are the caller's).
+fn per_area(
+    study: &Study,
+    need: &AreaNeed,
+    demand: &Demand,
+    point_access: &[f64],
+    service: usize,
+    rule: Rule,
+) -> ServiceAccess {
     let n = study.areas.len();
     let (mut pop, mut sum) = (vec![0.0; n], vec![0.0; n]);
     for (k, &a) in point_access.iter().enumerate() {
@@ -492,7 +478,9 @@ fn per_area(study: &Study, need: &AreaNeed, demand: &Demand, point_access: &[f64
         by_group[g as usize].1 += sum[i];
     }
     let values: Vec<f64> = access.iter().map(|a| a.unwrap_or(0.0)).collect();
-    AreaFigures {
+    ServiceAccess {
+        service,
+        rule,
         mean: sum.iter().sum::<f64>() / pop.iter().sum::<f64>(),
         gini: gini(&values, &pop),
         concentration_index: if need.order.is_empty() {
@@ -508,6 +496,9 @@ fn per_area(study: &Study, need: &AreaNeed, demand: &Demand, point_access: &[f64
             .collect(),
         population: pop,
         access,
+        supply: 0.0,
+        supply_unreached: 0.0,
+        without_capacity: Vec::new(),
     }
 }
 

@@ -7,6 +7,7 @@ use geo::{InteriorPoint, Intersects};
 use rayon::prelude::*;
 use serde::Serialize;
 
+pub use crate::model::group_by_area;
 use crate::model::{Area, Provider};
 use crate::spatial::index::ProviderIndex;
 use crate::study::Study;
@@ -24,7 +25,7 @@ pub enum PopulationMethod {
 }
 
 /// One row of `coverage.csv`: one area and one service type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CoverageRow {
     /// Index into `Study::areas`.
     pub area: usize,
@@ -106,31 +107,6 @@ pub fn compute(study: &Study) -> Coverage {
     CoverageEngine::new(study).areas(&all)
 }
 
-/// Positions of items grouped by the area each belongs to (`None`: none), in one flat list (a
-/// counting sort) rather than a vector per area, which a national run would need tens of
-/// thousands of: the items of area i are `ids[start[i]..start[i + 1]]`, in their input order.
-pub fn group_by_area(
-    areas: usize,
-    area_of: impl Iterator<Item = Option<usize>> + Clone,
-) -> (Vec<usize>, Vec<usize>) {
-    let mut start = vec![0usize; areas + 1];
-    for a in area_of.clone().flatten() {
-        start[a + 1] += 1;
-    }
-    for i in 0..areas {
-        start[i + 1] += start[i];
-    }
-    let mut next = start.clone();
-    let mut ids = vec![0usize; start[areas]];
-    for (i, a) in area_of.enumerate() {
-        if let Some(a) = a {
-            ids[next[a]] = i;
-            next[a] += 1;
-        }
-    }
-    (start, ids)
-}
-
 /// The providers indexed once and the population points grouped by area, so coverage can be
 /// computed for any subset of a study's areas (a batch partition) with the same result, row for
 /// row, as for the whole study.
@@ -194,20 +170,9 @@ impl<'a> CoverageEngine<'a> {
     pub fn areas(&self, which: &[usize]) -> Coverage {
         let study = self.study;
         let types = study.service_types.len();
-        let blank = CoverageRow {
-            area: 0,
-            service: 0,
-            area_m2: 0.0,
-            area_share: f64::NAN,
-            population: None,
-            covered_population: None,
-            population_share: None,
-            nearest_m: None,
-            providers_within: 0,
-        };
-        // Rows are written in place, one slice of `types` rows per area: no reallocation, and the
+        // Every row is overwritten below. Rows are written in place, one slice of `types` rows per area: no reallocation, and the
         // order is fixed whatever the thread count.
-        let mut rows = vec![blank; which.len() * types];
+        let mut rows = vec![CoverageRow::default(); which.len() * types];
         let mut unions = vec![None; which.len() * types];
         let failures: Vec<OverlayFailure> = rows
             .par_chunks_mut(types.max(1))
@@ -217,14 +182,10 @@ impl<'a> CoverageEngine<'a> {
                 let area = &study.areas[ai];
                 let cands = self.index.candidates_all(area.local.bounding_rect());
                 let ctx = AreaContext {
-                    network: &self.network,
-                    study,
-                    providers: self.providers,
-                    index: &self.index,
+                    e: self,
                     ai,
                     area,
                     points: &self.point_ids[self.point_start[ai]..self.point_start[ai + 1]],
-                    method: self.method,
                     interior: std::cell::OnceCell::new(),
                 };
                 let mut failed = Vec::new();
@@ -271,14 +232,10 @@ fn network_nearest<'a>(
 }
 
 struct AreaContext<'a> {
-    network: &'a [Option<crate::network::Nearest<'a>>],
-    study: &'a Study,
-    providers: &'a [Provider],
-    index: &'a ProviderIndex,
+    e: &'a CoverageEngine<'a>,
     ai: usize,
     area: &'a Area,
     points: &'a [usize],
-    method: PopulationMethod,
     /// The area's interior point, found once for all service types (geo's `interior_point`
     /// was a seventh of a national coverage run without points when found per type).
     interior: std::cell::OnceCell<Option<geo::Coord>>,
@@ -286,15 +243,15 @@ struct AreaContext<'a> {
 
 impl AreaContext<'_> {
     fn row(&self, t: usize, cands: &[usize]) -> (CoverageRow, Vec<geo::MultiPolygon>) {
-        let (study, area) = (self.study, self.area);
+        let (study, area) = (self.e.study, self.area);
         let area_m2 = area.local.area();
         // Contain a geometry panic to this area and service type (geo can panic on odd input).
         let result = std::panic::catch_unwind(|| {
             crate::spatial::covered::covered(
                 area,
-                self.providers,
+                self.e.providers,
                 cands,
-                self.index.has_polygons[t],
+                self.e.index.has_polygons[t],
             )
         });
         let (area_share, providers_within, networks) = match result {
@@ -309,7 +266,7 @@ impl AreaContext<'_> {
             ),
             Err(_) => (f64::NAN, 0, Vec::new()),
         };
-        let (population, covered_population, nearest_m) = match self.method {
+        let (population, covered_population, nearest_m) = match self.e.method {
             PopulationMethod::Points => self.population_from_points(t, cands),
             PopulationMethod::UniformFromNeed => {
                 let pop = study.need.as_ref().and_then(|n| n.population[self.ai]);
@@ -343,8 +300,8 @@ impl AreaContext<'_> {
         t: usize,
         cands: &[usize],
     ) -> (Option<f64>, Option<f64>, Option<f64>) {
-        let pts = self.study.points.as_deref().unwrap_or(&[]);
-        let providers = self.providers;
+        let pts = self.e.study.points.as_deref().unwrap_or(&[]);
+        let providers = self.e.providers;
         // Empty float sums are -0.0: add 0.0 so an area without people reads 0, not -0.
         let pop: f64 = self.points.iter().map(|&i| pts[i].population).sum::<f64>() + 0.0;
         // A point inside the area's bounding box can only be covered by one of the area's
@@ -352,9 +309,9 @@ impl AreaContext<'_> {
         let rect = self.area.local.bounding_rect();
         let covered = |p: geo::Coord| {
             if rect.intersects(&p) {
-                self.index.covers_among(providers, cands, p)
+                self.e.index.covers_among(providers, cands, p)
             } else {
-                self.index.covers(providers, t, p)
+                self.e.index.covers(providers, t, p)
             }
         };
         let cov: f64 = self
@@ -366,16 +323,16 @@ impl AreaContext<'_> {
             + 0.0;
         let nearest = |i: usize| {
             let p = pts[i].at;
-            if let Some(field) = &self.network[t] {
+            if let Some(field) = &self.e.network[t] {
                 return field.at(p);
             }
             rect.intersects(&p)
-                .then(|| self.index.nearest_among(providers, t, cands, p))
+                .then(|| self.e.index.nearest_among(providers, t, cands, p))
                 .flatten()
-                .or_else(|| self.index.nearest_distance(t, p))
+                .or_else(|| self.e.index.nearest_distance(t, p))
                 .unwrap_or(f64::NAN)
         };
-        let nearest = if self.points.is_empty() || self.index.count(t) == 0 {
+        let nearest = if self.points.is_empty() || self.e.index.count(t) == 0 {
             self.representative_distance(t)
         } else {
             // Points off the network (or cut off from every provider) have no distance: the
@@ -407,9 +364,9 @@ impl AreaContext<'_> {
             .interior
             .get_or_init(|| self.area.local.shape().interior_point().map(|p| p.0))
             .as_ref()?;
-        match &self.network[t] {
+        match &self.e.network[t] {
             Some(field) => Some(field.at(*p)).filter(|d| d.is_finite()),
-            None => self.index.nearest_distance(t, *p),
+            None => self.e.index.nearest_distance(t, *p),
         }
     }
 }

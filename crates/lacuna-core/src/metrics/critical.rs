@@ -19,7 +19,7 @@ use crate::spatial::index::ProviderIndex;
 use crate::study::Study;
 
 /// What closing one provider alone would cost.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Critical {
     /// Index into `Study::providers`.
     pub provider: usize,
@@ -140,11 +140,7 @@ fn ranked(
         .map(|j| Critical {
             provider: j,
             service: t,
-            rank: 0,
-            population: 0.0,
-            need_weighted_population: 0.0,
-            target_population: 0.0,
-            areas_unserved: Vec::new(),
+            ..Default::default()
         })
         .collect();
     for (j, a, people) in lost {

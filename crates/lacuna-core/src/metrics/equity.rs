@@ -150,78 +150,62 @@ pub fn equity_many(
         .collect();
     let accesses: Vec<&Access> = services.iter().map(|&(_, a)| a).collect();
     let Groups { codes: groups, of } = Groups::of(&study.areas);
-    let group_of: Vec<usize> = of.iter().map(|&k| k as usize).collect();
-    let members_all: Vec<usize> = (0..study.areas.len())
-        .filter(|&i| first.weight[i] > 0.0)
-        .collect();
-    // Members of each group, and every area's position among the members of ALL and of its
-    // group.
-    let mut members_of: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
-    let mut at_all = vec![usize::MAX; study.areas.len()];
-    let mut at_group = vec![usize::MAX; study.areas.len()];
-    for (k, &i) in members_all.iter().enumerate() {
-        at_all[i] = k;
-        at_group[i] = members_of[group_of[i]].len();
-        members_of[group_of[i]].push(i);
+    // List 0 is ALL, list 1 + k group k: the members of each (areas with population), and every
+    // area's position among the members of ALL and of its group.
+    let lists = groups.len() + 1;
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); lists];
+    let mut at = vec![[usize::MAX; 2]; study.areas.len()];
+    for i in (0..study.areas.len()).filter(|&i| first.weight[i] > 0.0) {
+        let k = 1 + of[i] as usize;
+        at[i] = [members[0].len(), members[k].len()];
+        members[0].push(i);
+        members[k].push(i);
     }
     // Deprivation order (most deprived first) as positions among the members, for ALL and each
     // group, in one pass over the national order.
-    let mut order_all = Vec::with_capacity(members_all.len());
-    let mut order_of: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+    let mut orders: Vec<Vec<usize>> = vec![Vec::new(); lists];
     for &i in &need.order {
-        if at_all[i] != usize::MAX {
-            order_all.push(at_all[i]);
-            order_of[group_of[i]].push(at_group[i]);
+        if at[i][0] != usize::MAX {
+            orders[0].push(at[i][0]);
+            orders[1 + of[i] as usize].push(at[i][1]);
         }
     }
     let a: Vec<Vec<f64>> = accesses
         .iter()
-        .map(|acc| members_all.iter().map(|&i| acc.share[i]).collect())
+        .map(|acc| members[0].iter().map(|&i| acc.share[i]).collect())
         .collect();
-    let a_refs: Vec<&[f64]> = a.iter().map(Vec::as_slice).collect();
-    let w: Vec<f64> = members_all.iter().map(|&i| first.weight[i]).collect();
-    let g: Vec<usize> = members_all.iter().map(|&i| group_of[i]).collect();
-    // The ALL rows' bootstrap, the permutation test and the groups' rows each draw from their
-    // own seeded generator: computed side by side, they are what they are one after another.
-    // The bootstrap of each group and of ALL, and the permutation test, are the long part.
+    let w: Vec<f64> = members[0].iter().map(|&i| first.weight[i]).collect();
+    let g: Vec<usize> = members[0].iter().map(|&i| of[i] as usize).collect();
+    let label = |k: usize| if k == 0 { "ALL" } else { groups[k - 1] };
+    // The bootstrap of each list and the permutation test each draw from their own seeded
+    // generator: computed side by side, they are what they are one after another. They are
+    // the long part.
     crate::progress::start(
         "resampling (bootstrap intervals and permutation test)",
         groups.len() + 2,
     );
-    let ((mut all, p_values), per_group) = rayon::join(
+    let (p_values, mut rows) = rayon::join(
         || {
-            rayon::join(
-                || {
-                    let rows =
-                        summarise(&names, "ALL", &members_all, &order_all, &accesses, params);
-                    crate::progress::step();
-                    rows
-                },
-                || {
-                    let p = if groups.len() > 1 {
-                        let (n, seed) = (params.permutations, params.seed);
-                        ineq::between_share_p_value_many(&a_refs, &w, &g, n, seed)
+            let (n, seed) = (params.permutations, params.seed);
+            let p: Vec<f64> = a
+                .iter()
+                .map(|a| {
+                    if groups.len() > 1 {
+                        ineq::between_share_p_value(a, &w, &g, n, seed)
                     } else {
-                        vec![f64::NAN; services.len()]
-                    };
-                    crate::progress::step();
-                    p
-                },
-            )
+                        f64::NAN
+                    }
+                })
+                .collect();
+            crate::progress::step();
+            p
         },
         || {
-            groups
-                .par_iter()
-                .enumerate()
-                .map(|(k, gname)| {
-                    let rows = summarise(
-                        &names,
-                        gname,
-                        &members_of[k],
-                        &order_of[k],
-                        &accesses,
-                        params,
-                    );
+            (0..lists)
+                .into_par_iter()
+                .map(|k| {
+                    let rows =
+                        summarise(&names, label(k), &members[k], &orders[k], &accesses, params);
                     crate::progress::step();
                     rows
                 })
@@ -229,24 +213,17 @@ pub fn equity_many(
         },
     );
     crate::progress::finish();
-    for ((row, a), p) in all.iter_mut().zip(&a).zip(p_values) {
+    for ((row, a), p) in rows[0].iter_mut().zip(&a).zip(p_values) {
         let d = ineq::theil_decomposition(a, &w, &g);
         row.theil_between = Some(d.between);
         row.theil_within = Some(d.within);
         row.theil_between_share = Some(d.between_share());
         row.between_share_p_value = Some(p);
     }
-    let mut out: Vec<Vec<EquityRow>> = all
-        .into_iter()
-        .map(|row| {
-            let mut rows = Vec::with_capacity(groups.len() + 1);
-            rows.push(row);
-            rows
-        })
-        .collect();
-    for rows in per_group {
-        for (s, row) in rows.into_iter().enumerate() {
-            out[s].push(row);
+    let mut out = vec![Vec::with_capacity(lists); services.len()];
+    for list in rows {
+        for (o, row) in out.iter_mut().zip(list) {
+            o.push(row);
         }
     }
     out

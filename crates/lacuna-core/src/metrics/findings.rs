@@ -148,16 +148,8 @@ impl Finding {
     /// Whether it needs the areas' neighbours (shared boundaries): the lottery's pairs, and the
     /// unserved finding's gap polygons (which join gaps across neighbouring areas).
     fn needs_neighbours(self, gap_polygons: bool) -> bool {
-        match self {
-            Finding::Lottery | Finding::Hotspots => true,
-            Finding::Unserved => gap_polygons,
-            Finding::Equity
-            | Finding::Reach
-            | Finding::Access
-            | Finding::Scenario
-            | Finding::Bundles
-            | Finding::Sites => false,
-        }
+        matches!(self, Finding::Lottery | Finding::Hotspots)
+            || (self == Finding::Unserved && gap_polygons)
     }
 }
 
@@ -198,7 +190,6 @@ impl Findings {
 /// depend on.
 pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findings {
     let clock = std::time::Instant::now();
-    let secs = |t: std::time::Instant| t.elapsed().as_secs_f64();
     let want = |f: Finding| wanted.contains(&f);
     let params = &study.params.findings;
     let gap_polygons = want(Finding::Unserved)
@@ -206,83 +197,71 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
             .gap_polygons
             .unwrap_or(study.areas.len() <= crate::params::GAP_POLYGON_AUTO_LIMIT);
     let need = area_need(study);
-    let types = study.service_types.len();
-    let accesses: Vec<Access> = (0..types).map(|t| access(study, coverage, t)).collect();
+    let accesses: Vec<Access> = (0..study.service_types.len())
+        .map(|t| access(study, coverage, t))
+        .collect();
     let index = ProviderIndex::build(&study.providers, &study.service_types);
-    let mut timings = vec![("findings/prepare (need, access, index)", secs(clock))];
+    let prepared = clock.elapsed().as_secs_f64();
+    let mut timings = vec![("findings/prepare (need, access, index)", prepared)];
     // The resampling of the equity finding is the longest part: it runs beside the rest.
-    let (equities, (neighbours, services, networks)) = rayon::join(
-        || {
-            let t = std::time::Instant::now();
-            let rows = if want(Finding::Equity) {
-                universal_equity(study, &accesses, &need, params)
-            } else {
-                vec![(Vec::new(), Vec::new()); types]
-            };
-            (rows, secs(t))
-        },
-        || {
-            let t = std::time::Instant::now();
-            let neighbours = if wanted.iter().any(|f| f.needs_neighbours(gap_polygons)) {
-                neighbours(
-                    &study.areas,
-                    params.boundary_tolerance_m,
-                    params.adjacency == crate::params::Adjacency::Touching,
-                )
-            } else {
-                Vec::new()
-            };
-            let t_adj = secs(t);
-            let t = std::time::Instant::now();
-            let services: Vec<ServiceFindings> = accesses
-                .par_iter()
-                .enumerate()
-                .map(|(t, acc)| ServiceFindings {
-                    service: t,
-                    unserved: if want(Finding::Unserved) {
-                        unserved(study, t, acc, &need)
-                    } else {
-                        Vec::new()
-                    },
-                    equity: Vec::new(),
-                    equity_deciles: Vec::new(),
-                    pairs: if want(Finding::Lottery) {
-                        pairs(study, t, acc, &need, &neighbours, params)
-                    } else {
-                        Vec::new()
-                    },
-                    league: if want(Finding::Lottery) {
-                        league(study, t, acc, &need)
-                    } else {
-                        Vec::new()
-                    },
-                    gaps: if gap_polygons {
-                        gaps(study, &index, t, acc, coverage, &neighbours)
-                    } else {
-                        Vec::new()
-                    },
-                    access: acc.clone(),
+    let ((equities, t_eq), ((neighbours, t_adj), (mut services, t_services), (networks, t_reach))) =
+        rayon::join(
+            || {
+                timed(|| {
+                    want(Finding::Equity).then(|| universal_equity(study, &accesses, &need, params))
                 })
-                .collect();
-            let t_services = secs(t);
-            let t = std::time::Instant::now();
-            let networks = if want(Finding::Reach) {
-                let critical = critical_providers(study, &need, &index, &accesses);
-                Some((networks_reach(study, &need, &index, &services), critical))
-            } else {
-                None
-            };
-            (
-                (neighbours, t_adj),
-                (services, t_services),
-                (networks, secs(t)),
-            )
-        },
-    );
-    let ((neighbours, t_adj), (mut services, t_services), (networks, t_reach)) =
-        (neighbours, services, networks);
-    let (equities, t_eq) = equities;
-    for (s, (equity, deciles)) in services.iter_mut().zip(equities) {
+            },
+            || {
+                let (neighbours, t_adj) = timed(|| {
+                    let touching = params.adjacency == crate::params::Adjacency::Touching;
+                    if wanted.iter().any(|f| f.needs_neighbours(gap_polygons)) {
+                        neighbours(&study.areas, params.boundary_tolerance_m, touching)
+                    } else {
+                        Vec::new()
+                    }
+                });
+                let services = timed(|| {
+                    accesses
+                        .par_iter()
+                        .enumerate()
+                        .map(|(t, acc)| ServiceFindings {
+                            service: t,
+                            unserved: if want(Finding::Unserved) {
+                                unserved(study, t, acc, &need)
+                            } else {
+                                Vec::new()
+                            },
+                            equity: Vec::new(),
+                            equity_deciles: Vec::new(),
+                            pairs: if want(Finding::Lottery) {
+                                pairs(study, t, acc, &need, &neighbours, params)
+                            } else {
+                                Vec::new()
+                            },
+                            league: if want(Finding::Lottery) {
+                                league(study, t, acc, &need)
+                            } else {
+                                Vec::new()
+                            },
+                            gaps: if gap_polygons {
+                                gaps(study, &index, t, acc, coverage, &neighbours)
+                            } else {
+                                Vec::new()
+                            },
+                            access: acc.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                });
+                let networks = timed(|| {
+                    want(Finding::Reach).then(|| {
+                        let critical = critical_providers(study, &need, &index, &accesses);
+                        (networks_reach(study, &need, &index, &accesses), critical)
+                    })
+                });
+                ((neighbours, t_adj), services, networks)
+            },
+        );
+    for (s, (equity, deciles)) in services.iter_mut().zip(equities.into_iter().flatten()) {
         s.equity = equity;
         s.equity_deciles = deciles;
     }
@@ -294,46 +273,39 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
     ]);
     let ((reach, networks, missed), critical) =
         networks.unwrap_or(((None, Vec::new(), Vec::new()), None));
-    let t = std::time::Instant::now();
-    let capacity = if want(Finding::Access) {
-        capacity_access(study, &need)
-    } else {
-        CapacityAccess::default()
-    };
-    timings.push(("findings/access (capacity)", secs(t)));
-    let t = std::time::Instant::now();
-    let scenario = study
-        .scenario
-        .as_ref()
-        .filter(|_| want(Finding::Scenario))
-        .map(|change| scenario(study, coverage, &need, change));
-    timings.push(("findings/scenario", secs(t)));
-    let t = std::time::Instant::now();
-    let bundles = if want(Finding::Bundles) {
-        bundles(study, coverage, &need)
-    } else {
-        None
-    };
-    timings.push(("findings/bundles", secs(t)));
-    let t = std::time::Instant::now();
-    let hot = want(Finding::Hotspots).then(|| {
-        let types: Vec<Access> = services.iter().map(|s| s.access.clone()).collect();
-        hotspots(study, &types, &need, &neighbours)
+    let (capacity, t) = timed(|| {
+        if want(Finding::Access) {
+            capacity_access(study, &need)
+        } else {
+            CapacityAccess::default()
+        }
     });
-    timings.push((
-        "findings/hotspots (Gi*, local Moran, permutations)",
-        secs(t),
-    ));
-    let t = std::time::Instant::now();
-    let sites = study
-        .sites
-        .as_ref()
-        .filter(|_| want(Finding::Sites))
-        .map(|input| {
-            let types: Vec<Access> = services.iter().map(|s| s.access.clone()).collect();
-            choose(study, &types, &need, input)
-        });
-    timings.push(("findings/sites", secs(t)));
+    timings.push(("findings/access (capacity)", t));
+    let (scenario, t) = timed(|| {
+        study
+            .scenario
+            .as_ref()
+            .filter(|_| want(Finding::Scenario))
+            .map(|change| scenario(study, coverage, &need, change))
+    });
+    timings.push(("findings/scenario", t));
+    let (bundles, t) = timed(|| {
+        want(Finding::Bundles)
+            .then(|| bundles(study, coverage, &need))
+            .flatten()
+    });
+    timings.push(("findings/bundles", t));
+    let (hot, t) =
+        timed(|| want(Finding::Hotspots).then(|| hotspots(study, &accesses, &need, &neighbours)));
+    timings.push(("findings/hotspots (Gi*, local Moran, permutations)", t));
+    let (sites, t) = timed(|| {
+        study
+            .sites
+            .as_ref()
+            .filter(|_| want(Finding::Sites))
+            .map(|input| choose(study, &accesses, &need, input))
+    });
+    timings.push(("findings/sites", t));
     Findings {
         need,
         neighbours,
@@ -361,18 +333,25 @@ pub fn compute(study: &Study, coverage: &Coverage, wanted: &[Finding]) -> Findin
     }
 }
 
+/// `f`'s result and the seconds it took.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let clock = std::time::Instant::now();
+    let out = f();
+    (out, clock.elapsed().as_secs_f64())
+}
+
 /// The reach finding: reach per provider and network, the networks compared (every service
 /// type, then the named networks) and the areas one misses that another covers.
 fn networks_reach(
     study: &Study,
     need: &AreaNeed,
     index: &ProviderIndex,
-    services: &[ServiceFindings],
+    accesses: &[Access],
 ) -> (Option<Vec<Reach>>, Vec<Network>, Vec<Missed>) {
-    let types: Vec<&Access> = services.iter().map(|s| &s.access).collect();
+    let types: Vec<&Access> = accesses.iter().collect();
     let named = named_network_access(study, index, &types);
     let reach = reach(study, need, index);
-    let mut networks: Vec<Network> = (0..services.len())
+    let mut networks: Vec<Network> = (0..accesses.len())
         .map(|t| Network {
             name: study.service_types[t].clone(),
             service: t,

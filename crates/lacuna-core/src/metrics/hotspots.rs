@@ -141,10 +141,7 @@ pub fn hotspots(
             .filter(|&i| acc.weight[i] > 0.0)
             .collect();
         let y: Vec<f64> = areas.iter().map(|&i| value(i)).collect();
-        let (mut service_rows, cut) = local_statistics(&areas, &y, &weights, params, t);
-        for r in &mut service_rows {
-            r.service = t;
-        }
+        let (service_rows, cut) = local_statistics(&areas, &y, &weights, params, t);
         rows.extend(service_rows);
         cutoffs.push(cut);
     }

@@ -363,20 +363,6 @@ pub fn between_share_p_value(
     (1 + at_least) as f64 / (1 + permutations) as f64
 }
 
-/// [`between_share_p_value`] for several outcomes `a[s]` (service types) over the same areas,
-/// weights and groups: each is tested with the same relabellings.
-pub(crate) fn between_share_p_value_many(
-    a: &[&[f64]],
-    w: &[f64],
-    g: &[usize],
-    permutations: usize,
-    seed: u64,
-) -> Vec<f64> {
-    a.iter()
-        .map(|a| between_share_p_value(a, w, g, permutations, seed))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

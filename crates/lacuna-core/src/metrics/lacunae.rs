@@ -20,13 +20,14 @@
 
 use geo::orient::{Direction, Orient};
 use geo::{
-    Area as _, BoundingRect, Contains, Coord, Distance, Euclidean, InteriorPoint, Intersects, Line,
-    LinesIter, MultiPolygon, Polygon, Rect,
+    Area as _, BoundingRect, Contains, Coord, CoordsIter, Distance, Euclidean, InteriorPoint,
+    Intersects, Line, LinesIter, MultiPolygon, Polygon, Rect,
 };
 use rayon::prelude::*;
 
 use crate::metrics::access::Access;
 use crate::metrics::coverage::{Coverage, PopulationMethod};
+use crate::model::group_by_area;
 use crate::spatial::adjacency::Neighbours;
 use crate::spatial::catchment::{uncovered_keeping, Grid};
 use crate::spatial::index::{rect_of, ProviderIndex};
@@ -76,7 +77,12 @@ pub fn gaps(
 ) -> Vec<Gap> {
     let types = study.service_types.len();
     let by_points = coverage.method == PopulationMethod::Points && study.points.is_some();
-    let points_of = by_points.then(|| points_by_area(study));
+    let points_of = by_points.then(|| {
+        group_by_area(
+            study.areas.len(),
+            study.points.iter().flatten().map(|p| p.area),
+        )
+    });
     let grid = Grid::new(extent(study, index, t));
     // The uncovered components of each area (empty when fully covered), each with its people.
     let pieces: Vec<Vec<Component>> = study
@@ -99,7 +105,10 @@ pub fn gaps(
                 return comps;
             }
             match &points_of {
-                Some(by_area) => place_points(study, index, &cands, &by_area[i], &mut comps),
+                Some((start, ids)) => {
+                    let points = &ids[start[i]..start[i + 1]];
+                    place_points(study, index, &cands, points, &mut comps)
+                }
                 None => {
                     let uncovered_pop = access.weight[i] * (1.0 - access.share[i]).max(0.0);
                     spread_by_area(uncovered_pop, &mut comps);
@@ -275,17 +284,6 @@ fn extent(study: &Study, index: &ProviderIndex, t: usize) -> Rect {
         .unwrap_or_else(|| Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 1.0, y: 1.0 }))
 }
 
-/// Indices of each area's population points.
-fn points_by_area(study: &Study) -> Vec<Vec<usize>> {
-    let mut by_area = vec![Vec::new(); study.areas.len()];
-    for (k, p) in study.points.as_deref().unwrap_or(&[]).iter().enumerate() {
-        if let Some(a) = p.area {
-            by_area[a].push(k);
-        }
-    }
-    by_area
-}
-
 /// The gaps of one group of touching components: the polygons of their union, each with the
 /// components inside it.
 fn dissolve<'a>(grid: &Grid, members: impl Iterator<Item = &'a Component>) -> Vec<Gap> {
@@ -365,11 +363,10 @@ fn dissolve<'a>(grid: &Grid, members: impl Iterator<Item = &'a Component>) -> Ve
 /// on that line (the caller then asks geo).
 fn probe(p: &Polygon) -> Option<Coord> {
     let r = p.bounding_rect()?;
-    let rings = || std::iter::once(p.exterior()).chain(p.interiors());
     let mut y = (r.min().y + r.max().y) / 2.0;
-    if rings().flat_map(|l| l.0.iter()).any(|c| c.y == y) {
-        let above = rings()
-            .flat_map(|l| l.0.iter())
+    if p.coords_iter().any(|c| c.y == y) {
+        let above = p
+            .coords_iter()
             .map(|c| c.y)
             .filter(|&v| v > y)
             .fold(f64::INFINITY, f64::min);
@@ -378,8 +375,8 @@ fn probe(p: &Polygon) -> Option<Coord> {
         }
         y = (y + above) / 2.0;
     }
-    let mut xs: Vec<f64> = rings()
-        .flat_map(|l| l.lines())
+    let mut xs: Vec<f64> = p
+        .lines_iter()
         .filter(|l| (l.start.y > y) != (l.end.y > y))
         .map(|l| l.start.x + (y - l.start.y) / (l.end.y - l.start.y) * (l.end.x - l.start.x))
         .collect();
@@ -411,13 +408,10 @@ impl rstar::RTreeObject for Edge {
 impl EdgeIndex {
     /// None for polygons of fewer than `min_vertices` vertices (a plain test is faster).
     fn new(p: &Polygon, min_vertices: usize) -> Option<EdgeIndex> {
-        let rings = || std::iter::once(p.exterior()).chain(p.interiors());
-        if rings().map(|r| r.0.len()).sum::<usize>() < min_vertices {
+        if p.coords_count() < min_vertices {
             return None;
         }
-        let edges = rings()
-            .flat_map(|r| r.lines().map(|l| Edge(l.start, l.end)))
-            .collect();
+        let edges = p.lines_iter().map(|l| Edge(l.start, l.end)).collect();
         Some(EdgeIndex {
             tree: rstar::RTree::bulk_load(edges),
         })

@@ -25,11 +25,6 @@ pub struct AreaNeed {
     pub rank: Vec<Option<usize>>,
 }
 
-/// The need weight of a decile (1 = most deprived) with the default ends (2 and 1).
-pub fn need_weight(decile: Option<u8>) -> f64 {
-    need_weight_between(decile, 2.0, 1.0)
-}
-
 /// The need weight of a decile, `most` for decile 1 falling linearly to `least` for decile 10;
 /// 1 without a decile (an area of unknown deprivation is left unweighted).
 pub fn need_weight_between(decile: Option<u8>, most: f64, least: f64) -> f64 {
@@ -114,10 +109,10 @@ mod tests {
 
     #[test]
     fn weights_fall_linearly_from_2_to_1() {
-        assert_eq!(need_weight(Some(1)), 2.0);
-        assert_eq!(need_weight(Some(10)), 1.0);
-        assert!((need_weight(Some(4)) - (2.0 - 3.0 / 9.0)).abs() < 1e-15);
-        assert_eq!(need_weight(None), 1.0);
+        assert_eq!(need_weight_between(Some(1), 2.0, 1.0), 2.0);
+        assert_eq!(need_weight_between(Some(10), 2.0, 1.0), 1.0);
+        assert!((need_weight_between(Some(4), 2.0, 1.0) - (2.0 - 3.0 / 9.0)).abs() < 1e-15);
+        assert_eq!(need_weight_between(None, 2.0, 1.0), 1.0);
         // Other ends: 3 for decile 1 down to 0.5 for decile 10, decile 4 a third of the way.
         assert_eq!(need_weight_between(Some(1), 3.0, 0.5), 3.0);
         assert_eq!(need_weight_between(Some(10), 3.0, 0.5), 0.5);

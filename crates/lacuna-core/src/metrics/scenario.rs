@@ -28,6 +28,7 @@ use crate::metrics::coverage::{group_by_area, Coverage, CoverageEngine};
 use crate::metrics::need::AreaNeed;
 use crate::metrics::reach::target_rates;
 use crate::model::{Groups, Provider};
+use crate::spatial::bounding_union;
 use crate::spatial::index::{rect_of, ProviderIndex};
 use crate::study::{sort_providers, Study};
 
@@ -87,9 +88,10 @@ impl ScenarioRow {
 }
 
 /// How a summary row groups areas.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub enum Level {
     /// Every area of the study.
+    #[default]
     All,
     /// The areas of one council (its group code).
     Group(String),
@@ -98,7 +100,7 @@ pub enum Level {
 }
 
 /// Totals of one service type over a set of areas.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SummaryRow {
     /// Index into `Study::service_types`.
     pub service: usize,
@@ -291,15 +293,7 @@ fn summarise(study: &Study, need: &AreaNeed, t: usize, rows: &[ScenarioRow]) -> 
         .map(|level| SummaryRow {
             service: t,
             level,
-            population: 0.0,
-            covered_before: 0.0,
-            covered_after: 0.0,
-            losing: 0.0,
-            gaining: 0.0,
-            unmet_before: 0.0,
-            unmet_after: 0.0,
-            unserved_before: 0,
-            unserved_after: 0,
+            ..Default::default()
         })
         .collect();
     let first_decile = 1 + groups.codes.len();
@@ -351,18 +345,8 @@ fn affected_areas(
         .map(|&i| &study.providers[i])
         .chain(&change.open)
         .collect();
-    let catchments = rstar::RTree::bulk_load(
-        changed
-            .iter()
-            .map(|p| {
-                let r = rect_of(&p.catchment);
-                rstar::primitives::Rectangle::from_corners(
-                    [r.min().x, r.min().y],
-                    [r.max().x, r.max().y],
-                )
-            })
-            .collect(),
-    );
+    let catchments =
+        rstar::RTree::bulk_load(changed.iter().map(|p| rect_of(&p.catchment)).collect());
     // Per touched type, the closed and the opened sites, to find the nearest of each to an area.
     let sites = |set: Vec<&Provider>, t: usize| {
         rstar::RTree::bulk_load(
@@ -386,13 +370,12 @@ fn affected_areas(
     let points = study.points.as_deref().unwrap_or_default();
     all.into_par_iter()
         .filter(|&a| {
-            let mut r = study.areas[a].local.bounding_rect();
-            for &p in &ids[start[a]..start[a + 1]] {
-                r = widen(r, points[p].at);
-            }
-            let aabb = rstar::AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+            let own = study.areas[a].local.bounding_rect();
+            let at = ids[start[a]..start[a + 1]].iter().map(|&p| points[p].at);
+            let r = bounding_union(std::iter::once(own).chain(at.map(|p| geo::Rect::new(p, p))))
+                .unwrap_or(own);
             if catchments
-                .locate_in_envelope_intersecting(&aabb)
+                .locate_in_envelope_intersecting(&rstar::RTreeObject::envelope(&r))
                 .next()
                 .is_some()
             {
@@ -416,19 +399,6 @@ fn affected_areas(
 
 /// Provider sites, for the nearest of a set.
 type Sites = rstar::RTree<[f64; 2]>;
-
-fn widen(r: geo::Rect, p: geo::Coord) -> geo::Rect {
-    geo::Rect::new(
-        geo::Coord {
-            x: r.min().x.min(p.x),
-            y: r.min().y.min(p.y),
-        },
-        geo::Coord {
-            x: r.max().x.max(p.x),
-            y: r.max().y.max(p.y),
-        },
-    )
-}
 
 #[cfg(test)]
 mod tests {

@@ -19,7 +19,7 @@
 //! - **Exact** (`--exact`): the same model with x binary, solved by microlp's branch and bound;
 //!   for small instances (thousands of demand points, hundreds of candidates).
 
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use geo::{Coord, InteriorPoint};
@@ -29,6 +29,7 @@ use rstar::RTree;
 
 use crate::metrics::access::Access;
 use crate::metrics::need::AreaNeed;
+use crate::network::search::Entry;
 use crate::spatial::index::ProviderIndex;
 use crate::study::Study;
 
@@ -156,42 +157,32 @@ pub fn choose(study: &Study, accesses: &[Access], need: &AreaNeed, input: &Sites
 /// Candidate sites on a square grid of `step` metres over the study: the cell centres inside
 /// some area, named by their grid position ("g<column>_<row>" from the south-west corner).
 pub fn grid_candidates(study: &Study, step: f64) -> Vec<(String, Coord)> {
-    let boxes: RTree<GeomWithData<rstar::primitives::Rectangle<[f64; 2]>, usize>> =
-        RTree::bulk_load(
-            study
-                .areas
-                .iter()
-                .enumerate()
-                .map(|(i, a)| {
-                    let r = a.local.bounding_rect();
-                    GeomWithData::new(
-                        rstar::primitives::Rectangle::from_corners(
-                            [r.min().x, r.min().y],
-                            [r.max().x, r.max().y],
-                        ),
-                        i,
-                    )
-                })
-                .collect(),
-        );
+    let boxes = RTree::bulk_load(
+        study
+            .areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| GeomWithData::new(a.local.bounding_rect(), i))
+            .collect(),
+    );
     let env = boxes.root().envelope();
-    let (lo, hi) = (env.lower(), env.upper());
-    if step.is_nan() || step <= 0.0 || !lo[0].is_finite() {
+    let (lo, hi) = (env.lower().0, env.upper().0);
+    if step.is_nan() || step <= 0.0 || !lo.x.is_finite() {
         return Vec::new();
     }
-    let columns = ((hi[0] - lo[0]) / step).ceil() as usize;
-    let rows = ((hi[1] - lo[1]) / step).ceil() as usize;
+    let columns = ((hi.x - lo.x) / step).ceil() as usize;
+    let rows = ((hi.y - lo.y) / step).ceil() as usize;
     (0..rows)
         .into_par_iter()
         .flat_map_iter(|row| {
             let boxes = &boxes;
             (0..columns).filter_map(move |col| {
                 let at = Coord {
-                    x: lo[0] + (col as f64 + 0.5) * step,
-                    y: lo[1] + (row as f64 + 0.5) * step,
+                    x: lo.x + (col as f64 + 0.5) * step,
+                    y: lo.y + (row as f64 + 0.5) * step,
                 };
                 boxes
-                    .locate_all_at_point(&[at.x, at.y])
+                    .locate_all_at_point(&at.into())
                     .any(|e| study.areas[e.data].local.contains(at))
                     .then(|| (format!("g{col}_{row}"), at))
             })
@@ -242,37 +233,20 @@ fn gain(demand: &[Demand], reach: &[usize], taken: &[bool]) -> f64 {
         .sum()
 }
 
-/// A queue entry: a candidate's gain as of some round; larger gains first, then the first
-/// candidate.
-#[derive(PartialEq)]
-struct Entry(f64, usize, usize);
-
-impl Eq for Entry {}
-
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Entry {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0.total_cmp(&other.0).then(other.1.cmp(&self.1))
-    }
-}
-
 /// The greedy choice with lazy evaluation, in order.
 fn greedy(demand: &[Demand], reach: &[Vec<usize>], k: usize) -> Vec<usize> {
     let none = vec![false; demand.len()];
-    let mut heap: BinaryHeap<Entry> = reach
+    // Queue entries: a candidate's gain as of some round; larger gains first, then the first
+    // candidate (each candidate is queued once, so the round never decides).
+    let mut heap: BinaryHeap<Entry<(Reverse<usize>, usize)>> = reach
         .iter()
         .enumerate()
-        .map(|(c, r)| Entry(gain(demand, r, &none), c, 0))
+        .map(|(c, r)| Entry(gain(demand, r, &none), (Reverse(c), 0)))
         .collect();
     let mut taken = none;
     let mut picks = Vec::new();
     while picks.len() < k {
-        let Some(Entry(g, c, round)) = heap.pop() else {
+        let Some(Entry(g, (Reverse(c), round))) = heap.pop() else {
             break;
         };
         if round == picks.len() {
@@ -284,7 +258,10 @@ fn greedy(demand: &[Demand], reach: &[Vec<usize>], k: usize) -> Vec<usize> {
             }
             picks.push(c);
         } else {
-            heap.push(Entry(gain(demand, &reach[c], &taken), c, picks.len()));
+            heap.push(Entry(
+                gain(demand, &reach[c], &taken),
+                (Reverse(c), picks.len()),
+            ));
         }
     }
     picks

@@ -141,14 +141,15 @@ fn give(
         };
         let p = &mut of_type[n];
         out.push((p.id.clone(), cat.joins[n]));
-        p.catchment = Catchment::Network(Arc::new(NetworkCatchment::new(
-            svc.network.clone(),
-            svc.standard,
-            p.site,
-            cat.joins[n],
+        p.catchment = Catchment::Network(Arc::new(NetworkCatchment {
+            network: svc.network.clone(),
+            standard: svc.standard,
+            site: p.site,
+            join: cat.joins[n],
             streets,
             reach,
-        )));
+            polygon: Default::default(),
+        }));
     }
     out
 }

@@ -25,31 +25,11 @@ pub struct NetworkCatchment {
     pub streets: Streets,
     /// The study's population points it reaches.
     pub reach: PointReach,
-    polygon: OnceLock<MultiPolygon>,
+    /// Its service-area polygon, built on first use (see [`NetworkCatchment::polygon`]).
+    pub(crate) polygon: OnceLock<MultiPolygon>,
 }
 
 impl NetworkCatchment {
-    /// The catchment of the provider at `site`, joined at `join`, that reaches `streets` and
-    /// `reach`.
-    pub fn new(
-        network: Arc<Network>,
-        standard: NetworkStandard,
-        site: Coord,
-        join: Option<Joined>,
-        streets: Streets,
-        reach: PointReach,
-    ) -> NetworkCatchment {
-        NetworkCatchment {
-            network,
-            standard,
-            site,
-            join,
-            streets,
-            reach,
-            polygon: OnceLock::new(),
-        }
-    }
-
     /// The box of its service area (a point at `site` when it reaches nothing).
     pub fn bbox(&self) -> Rect {
         self.streets

@@ -3,6 +3,8 @@
 
 use geo::Coord;
 
+use crate::model::group_by_area;
+
 /// One straight piece of street between two nodes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Edge {
@@ -49,27 +51,18 @@ impl Graph {
     pub fn new(nodes: Vec<Coord>, edges: Vec<Edge>) -> Graph {
         let n = nodes.len();
         let usable = |e: &Edge| (e.a as usize) < n && (e.b as usize) < n && e.a != e.b;
-        let mut first = vec![0u32; n + 1];
-        for e in edges.iter().filter(|e| usable(e)) {
-            first[e.a as usize + 1] += 1;
-            first[e.b as usize + 1] += 1;
-        }
-        for i in 0..n {
-            first[i + 1] += first[i];
-        }
-        let mut next = first.clone();
-        let mut incident = vec![0u32; first[n] as usize];
-        for (k, e) in edges.iter().enumerate().filter(|(_, e)| usable(e)) {
-            for v in [e.a, e.b] {
-                incident[next[v as usize] as usize] = k as u32;
-                next[v as usize] += 1;
-            }
-        }
+        // Both ends of edge k in turn: end i is of edge i / 2, so each node's edges come in
+        // edge order.
+        let ends = edges.iter().flat_map(|e| {
+            let ok = usable(e);
+            [ok.then_some(e.a as usize), ok.then_some(e.b as usize)]
+        });
+        let (first, incident) = group_by_area(n, ends);
         Graph {
+            first: first.into_iter().map(|s| s as u32).collect(),
+            incident: incident.into_iter().map(|i| (i / 2) as u32).collect(),
             nodes,
             edges,
-            first,
-            incident,
         }
     }
 

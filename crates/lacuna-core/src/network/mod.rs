@@ -22,7 +22,7 @@ mod area;
 mod catchment;
 mod graph;
 mod reach;
-mod search;
+pub(crate) mod search;
 mod snap;
 
 pub use apply::NetworkSummary;

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use super::area::{buffered, Streets};
 use super::{Joined, Network, NetworkStandard, Search};
+use crate::model::group_by_area;
 
 /// The network catchments of a list of providers (same order).
 #[derive(Debug, Clone, Default)]
@@ -20,39 +21,6 @@ pub struct NetworkCatchments {
     pub streets: Vec<Streets>,
     /// The population points each provider reaches within the standard (indices, ascending).
     pub points: Vec<Vec<u32>>,
-}
-
-/// Points grouped by the edge they join: the points of edge e are
-/// `ids[start[e]..start[e + 1]]`.
-struct ByEdge {
-    start: Vec<u32>,
-    ids: Vec<u32>,
-}
-
-impl ByEdge {
-    fn new(edges: usize, joins: &[Option<Joined>]) -> ByEdge {
-        let mut start = vec![0u32; edges + 1];
-        for j in joins.iter().flatten() {
-            start[j.snap.edge as usize + 1] += 1;
-        }
-        for e in 0..edges {
-            start[e + 1] += start[e];
-        }
-        let mut next = start.clone();
-        let mut ids = vec![0u32; start[edges] as usize];
-        for (i, j) in joins.iter().enumerate() {
-            if let Some(j) = j {
-                let e = j.snap.edge as usize;
-                ids[next[e] as usize] = i as u32;
-                next[e] += 1;
-            }
-        }
-        ByEdge { start, ids }
-    }
-
-    fn of(&self, e: u32) -> &[u32] {
-        &self.ids[self.start[e as usize] as usize..self.start[e as usize + 1] as usize]
-    }
 }
 
 /// The sources of a backward search to a provider joined at `j`: each end of its edge, with
@@ -107,7 +75,11 @@ pub fn catchments(
     sites: &[Coord],
     points: &[Option<Joined>],
 ) -> NetworkCatchments {
-    let by_edge = ByEdge::new(net.graph.edges.len(), points);
+    // Points grouped by the edge they join.
+    let edge_of = points
+        .iter()
+        .map(|j| j.as_ref().map(|j| j.snap.edge as usize));
+    let by_edge = group_by_area(net.graph.edges.len(), edge_of);
     let joins: Vec<Option<Joined>> = sites.par_iter().map(|&s| net.join(s, std)).collect();
     let each: Vec<(Streets, Vec<u32>)> = sites
         .par_iter()
@@ -139,28 +111,23 @@ fn reached_points(
     search: &Search,
     j: &Joined,
     points: &[Option<Joined>],
-    by_edge: &ByEdge,
+    (start, ids): &(Vec<usize>, Vec<usize>),
 ) -> Vec<u32> {
-    let g = &net.graph;
+    let on = |e: u32| &ids[start[e as usize]..start[e as usize + 1]];
+    let joined = |i: usize| points[i].as_ref().expect("grouped points are joined");
     let mut out = Vec::new();
     for &v in search.reached() {
-        for &e in g.incident(v) {
-            for &i in by_edge.of(e) {
-                let q = points[i as usize]
-                    .as_ref()
-                    .expect("grouped points are joined");
-                if via(net, std, search, q, v) <= std.budget {
-                    out.push(i);
+        for &e in net.graph.incident(v) {
+            for &i in on(e) {
+                if via(net, std, search, joined(i), v) <= std.budget {
+                    out.push(i as u32);
                 }
             }
         }
     }
-    for &i in by_edge.of(j.snap.edge) {
-        let q = points[i as usize]
-            .as_ref()
-            .expect("grouped points are joined");
-        if along(net, std, q, j).is_some_and(|c| c <= std.budget) {
-            out.push(i);
+    for &i in on(j.snap.edge) {
+        if along(net, std, joined(i), j).is_some_and(|c| c <= std.budget) {
+            out.push(i as u32);
         }
     }
     out.sort_unstable();

@@ -2,7 +2,7 @@
 //! nearest of a set of sources (people travel to the service, so a one-way street counts in the
 //! direction they would drive it), stopping at a budget.
 
-use std::cmp::Ordering;
+use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
 use super::graph::{Graph, Metric};
@@ -13,22 +13,23 @@ use super::graph::{Graph, Metric};
 pub struct Search {
     cost: Vec<f64>,
     touched: Vec<u32>,
-    heap: BinaryHeap<Entry>,
+    /// Smallest cost first; ties by node, so the result does not depend on push order.
+    heap: BinaryHeap<Reverse<Entry<u32>>>,
 }
 
+/// A priority-queue entry: ordered by its key (`f64::total_cmp`), then by its item.
 #[derive(PartialEq)]
-struct Entry(f64, u32);
+pub(crate) struct Entry<T>(pub f64, pub T);
 
-impl Eq for Entry {}
+impl<T: Ord> Eq for Entry<T> {}
 
-impl Ord for Entry {
+impl<T: Ord> Ord for Entry<T> {
     fn cmp(&self, other: &Self) -> Ordering {
-        // Smallest cost first; ties by node, so the result does not depend on push order.
-        other.0.total_cmp(&self.0).then(other.1.cmp(&self.1))
+        self.0.total_cmp(&other.0).then(self.1.cmp(&other.1))
     }
 }
 
-impl PartialOrd for Entry {
+impl<T: Ord> PartialOrd for Entry<T> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
@@ -52,10 +53,10 @@ impl Search {
         for &(n, c) in sources {
             if c <= budget && c < self.cost[n as usize] {
                 self.set(n, c);
-                self.heap.push(Entry(c, n));
+                self.heap.push(Reverse(Entry(c, n)));
             }
         }
-        while let Some(Entry(c, v)) = self.heap.pop() {
+        while let Some(Reverse(Entry(c, v))) = self.heap.pop() {
             if c > self.cost[v as usize] {
                 continue;
             }
@@ -68,7 +69,7 @@ impl Search {
                 let next = c + graph.cost(e, metric);
                 if next <= budget && next < self.cost[u as usize] {
                     self.set(u, next);
-                    self.heap.push(Entry(next, u));
+                    self.heap.push(Reverse(Entry(next, u)));
                 }
             }
         }

@@ -328,9 +328,15 @@ fn an_area_less_the_kept_union_is_the_area_less_the_catchments() {
                 known: nobody.clone(),
                 reached: Vec::new(),
             };
-            let streets = cat.streets[k].clone();
-            let n = NetworkCatchment::new(net.clone(), std, sites[k], cat.joins[k], streets, reach);
-            Catchment::Network(Arc::new(n))
+            Catchment::Network(Arc::new(NetworkCatchment {
+                network: net.clone(),
+                standard: std,
+                site: sites[k],
+                join: cat.joins[k],
+                streets: cat.streets[k].clone(),
+                reach,
+                polygon: Default::default(),
+            }))
         })
         .collect();
     let rect = geo::Rect::new(coord! { x: 200.0, y: 100.0 }, coord! { x: 600.0, y: 500.0 });

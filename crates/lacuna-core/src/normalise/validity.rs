@@ -33,13 +33,7 @@ pub fn first_error(mp: &MultiPolygon) -> Option<InvalidMultiPolygon> {
             return Some(InvalidMultiPolygon::InvalidPolygon(GeometryIndex(i), e));
         }
         let Some(b) = boxes[i] else { continue };
-        let mut later: Vec<usize> = tree
-            .locate_in_envelope_intersecting(&b.envelope())
-            .map(|o| o.data)
-            .filter(|&j| j > i)
-            .collect();
-        later.sort_unstable();
-        for j in later {
+        for j in later_overlapping(&tree, b, i) {
             let im = p.relate(&mp.0[j]);
             if im.get(CoordPos::Inside, CoordPos::Inside) == Dimensions::TwoDimensional {
                 return Some(InvalidMultiPolygon::ElementsOverlaps(
@@ -56,6 +50,17 @@ pub fn first_error(mp: &MultiPolygon) -> Option<InvalidMultiPolygon> {
         }
     }
     None
+}
+
+/// The items of `tree` after item `i` whose boxes meet `b`, in increasing order.
+fn later_overlapping(tree: &RTree<GeomWithData<Rect, usize>>, b: Rect, i: usize) -> Vec<usize> {
+    let mut later: Vec<usize> = tree
+        .locate_in_envelope_intersecting(&b.envelope())
+        .map(|o| o.data)
+        .filter(|&j| j > i)
+        .collect();
+    later.sort_unstable();
+    later
 }
 
 /// The first reason a polygon is invalid, in geo's order: each ring's own problems, then each
@@ -124,13 +129,7 @@ fn polygon_error(p: &Polygon) -> Option<InvalidPolygon> {
         let Some(b) = hole.bounding_rect() else {
             continue;
         };
-        let mut later: Vec<usize> = tree
-            .locate_in_envelope_intersecting(&b.envelope())
-            .map(|o| o.data)
-            .filter(|&j| j > k)
-            .collect();
-        later.sort_unstable();
-        for j in later {
+        for j in later_overlapping(&tree, b, k) {
             let other = Polygon::new(p.interiors()[j].clone(), vec![]);
             let im = prepared.relate(&other);
             let role_j = RingRole::Interior(j);

@@ -8,13 +8,13 @@ use std::ops::Range;
 
 use geo::{Coord, Rect};
 use kiddo::{ImmutableKdTree, SquaredEuclidean};
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{RTree, AABB};
+use rstar::primitives::GeomWithData;
+use rstar::{RTree, RTreeObject, AABB};
 
 use crate::model::{Catchment, Provider};
 
 /// A provider's catchment in the index: its bounding box, with the provider's index as data.
-type CatchmentEntry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+type CatchmentEntry = GeomWithData<Rect, usize>;
 
 /// The bounding box of a catchment.
 pub fn rect_of(c: &Catchment) -> Rect {
@@ -44,10 +44,6 @@ pub(crate) fn holds(c: &Catchment, p: Coord) -> bool {
         Catchment::Polygon(lp, _) => lp.contains(p),
         Catchment::Network(n) => n.holds(p),
     }
-}
-
-fn aabb(r: Rect) -> AABB<[f64; 2]> {
-    AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y])
 }
 
 /// The spatial index of a study's providers.
@@ -82,7 +78,7 @@ impl ProviderIndex {
         let entries: Vec<CatchmentEntry> = providers
             .iter()
             .enumerate()
-            .map(|(i, p)| GeomWithData::new(aabb(rect_of(&p.catchment)).into(), i))
+            .map(|(i, p)| GeomWithData::new(rect_of(&p.catchment), i))
             .collect();
         let catchments = ranges
             .iter()
@@ -135,7 +131,7 @@ impl ProviderIndex {
     /// increasing order.
     pub fn candidates(&self, t: usize, rect: Rect) -> Vec<usize> {
         let mut v: Vec<usize> = self.catchments[t]
-            .locate_in_envelope_intersecting(&aabb(rect))
+            .locate_in_envelope_intersecting(&rect.envelope())
             .map(|e| e.data)
             .collect();
         v.sort_unstable();
@@ -147,7 +143,7 @@ impl ProviderIndex {
     pub fn candidates_all(&self, rect: Rect) -> Vec<usize> {
         let mut v: Vec<usize> = self
             .all
-            .locate_in_envelope_intersecting(&aabb(rect))
+            .locate_in_envelope_intersecting(&rect.envelope())
             .map(|e| e.data)
             .collect();
         v.sort_unstable();
@@ -177,7 +173,7 @@ impl ProviderIndex {
         p: Coord,
     ) -> impl Iterator<Item = usize> + 'a {
         self.catchments[t]
-            .locate_in_envelope_intersecting(&AABB::from_point([p.x, p.y]))
+            .locate_in_envelope_intersecting(&AABB::from_point(p.into()))
             .filter(move |e| holds(&providers[e.data].catchment, p))
             .map(|e| e.data)
     }

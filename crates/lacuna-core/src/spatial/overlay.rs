@@ -176,11 +176,6 @@ impl LocalPolygon {
             .map(|w| (w[0] + self.origin, w[1] + self.origin))
     }
 
-    /// The number of vertices (closing points included).
-    pub fn vertex_count(&self) -> usize {
-        self.rings.iter().map(Vec::len).sum()
-    }
-
     /// The polygon's area (holes subtracted).
     pub fn area(&self) -> f64 {
         self.area
