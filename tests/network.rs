@@ -232,6 +232,72 @@ max_minutes = {minutes}
 }
 
 #[test]
+fn an_untagged_trunk_road_is_walked_only_with_walk_trunk() {
+    let w = Workdir::new();
+    // The surgery's street and the patient's are joined only by 400 m of A road without a
+    // sidewalk tag, as many British towns' are mapped.
+    let street = r#""highway":"residential""#;
+    w.write(
+        "streets.geojson",
+        &lines(&[
+            (street, vec![(0.0, 0.0), (300.0, 0.0)]),
+            (r#""highway":"trunk""#, vec![(300.0, 0.0), (700.0, 0.0)]),
+            (street, vec![(700.0, 0.0), (1000.0, 0.0)]),
+        ]),
+    );
+    w.write(
+        "areas.geojson",
+        &boxes(&[("A", -100.0, -100.0, 1100.0, 100.0)]),
+    );
+    w.write(
+        "points.csv",
+        &format!("easting,northing,population\n{},{Y0},1\n", X0 + 900.0),
+    );
+    w.write("gp.csv", &format!("name,easting,northing\nGP,{X0},{Y0}\n"));
+    for (walk_trunk, covered) in [(false, 0.0), (true, 1.0)] {
+        w.write(
+            "study.toml",
+            &format!(
+                r#"crs = "EPSG:27700"
+[areas]
+path = "areas.geojson"
+id = "code"
+[[providers]]
+path = "gp.csv"
+service_type = "gp"
+[points]
+path = "points.csv"
+population = "population"
+[network]
+path = "streets.geojson"
+min_part_edges = 0
+walk_trunk = {walk_trunk}
+[services.gp]
+network = "walk"
+max_m = 1600
+"#
+            ),
+        );
+        let out = format!("trunk_{walk_trunk}");
+        w.ok(&["run", "study.toml", "--out", &out]);
+        let rows = read_csv(&w.path(&format!("{out}/coverage.csv")));
+        let a = row(&rows, "A", "gp");
+        assert_eq!(
+            f(a, "covered_population"),
+            covered,
+            "walk_trunk = {walk_trunk}"
+        );
+        if walk_trunk {
+            assert!(
+                (f(a, "nearest_m") - 900.0).abs() < 1e-9,
+                "{}",
+                a["nearest_m"]
+            );
+        }
+    }
+}
+
+#[test]
 fn the_demo_along_its_streets_reaches_no_one_a_straight_line_would_not() {
     let w = Workdir::new();
     demo_copy(&w);

@@ -39,6 +39,10 @@ pub struct NetworkSpec {
     /// Providers and points join only connected parts of the network with at least this many
     /// edges (default 50; 0 joins any part): a path mapped joined to nothing would trap them.
     pub min_part_edges: Option<usize>,
+    /// Walk trunk roads without `sidewalk` tags (default false: only tagged ones), for towns
+    /// whose A roads have pavements OpenStreetMap does not record.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub walk_trunk: bool,
     /// CRS of a line layer that declares none.
     #[serde(
         default,
@@ -68,6 +72,7 @@ impl NetworkSpec {
         Speeds {
             walk_kmh: self.walk_kmh.unwrap_or(Speeds::default().walk_kmh),
             drive_kmh: self.drive_kmh.clone(),
+            walk_trunk: self.walk_trunk,
         }
     }
 

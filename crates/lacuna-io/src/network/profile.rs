@@ -5,7 +5,7 @@
 //! | highway | walk | drive km/h |
 //! | --- | --- | --- |
 //! | motorway, motorway_link | no | 112, 64 (one way unless tagged otherwise) |
-//! | trunk, trunk_link | only with a `sidewalk` or `foot=yes` | 96, 64 |
+//! | trunk, trunk_link | only with a `sidewalk` or `foot=yes` (with `walk_trunk`: unless `sidewalk=no\|none\|separate`) | 96, 64 |
 //! | primary, primary_link | yes | 80, 64 |
 //! | secondary, secondary_link | yes | 64, 48 |
 //! | tertiary, tertiary_link | yes | 48, 40 |
@@ -40,6 +40,11 @@ pub struct Speeds {
     pub walk_kmh: f64,
     /// Driving speed by highway class, km/h, replacing the defaults of the table above.
     pub drive_kmh: BTreeMap<String, f64>,
+    /// Walk trunk roads whose pavements are not tagged: many British towns' A roads have
+    /// pavements that OpenStreetMap does not record as `sidewalk`, and leaving them out cuts
+    /// off the streets behind them. Still not where `sidewalk=no|none|separate` (a separate
+    /// footway is walked instead).
+    pub walk_trunk: bool,
 }
 
 impl Default for Speeds {
@@ -47,6 +52,7 @@ impl Default for Speeds {
         Speeds {
             walk_kmh: 4.8,
             drive_kmh: BTreeMap::new(),
+            walk_trunk: false,
         }
     }
 }
@@ -125,9 +131,9 @@ pub fn way_use(
             let ok = match h {
                 "motorway" | "motorway_link" => foot_yes,
                 "trunk" | "trunk_link" => {
-                    foot_yes
-                        || tag("sidewalk")
-                            .is_some_and(|s| s != "no" && s != "none" && s != "separate")
+                    let sidewalk = tag("sidewalk");
+                    let none = is(sidewalk.as_deref(), &["no", "none", "separate"]);
+                    foot_yes || (!none && (sidewalk.is_some() || speeds.walk_trunk))
                 }
                 _ => WALK_ONLY.contains(&h) || DRIVE_KMH.iter().any(|(k, v)| *k == h && *v > 0.0),
             };
@@ -214,6 +220,18 @@ mod tests {
         assert!(walk(&[("highway", "motorway")]).is_none());
         assert!(walk(&[("highway", "trunk")]).is_none());
         assert!(walk(&[("highway", "trunk"), ("sidewalk", "both")]).is_some());
+        assert!(walk(&[("highway", "trunk"), ("sidewalk", "separate")]).is_none());
+        let towns = Speeds {
+            walk_trunk: true,
+            ..Speeds::default()
+        };
+        let walk_trunk = |kv: &[(&str, &str)]| way_use(Profile::Walk, &tags(kv), &towns);
+        assert!(walk_trunk(&[("highway", "trunk")]).is_some());
+        assert!(walk_trunk(&[("highway", "trunk_link")]).is_some());
+        assert!(walk_trunk(&[("highway", "trunk"), ("sidewalk", "separate")]).is_none());
+        assert!(walk_trunk(&[("highway", "trunk"), ("sidewalk", "no")]).is_none());
+        assert!(walk_trunk(&[("highway", "trunk"), ("foot", "no")]).is_none());
+        assert!(walk_trunk(&[("highway", "motorway")]).is_none());
         assert!(walk(&[("highway", "service"), ("access", "private")]).is_none());
         assert!(walk(&[
             ("highway", "service"),
