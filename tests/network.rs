@@ -294,6 +294,9 @@ max_m = 1600
                 a["nearest_m"]
             );
         }
+        // The report says so beside the figures it changes.
+        let report = std::fs::read_to_string(w.path(&format!("{out}/report.md"))).unwrap();
+        assert_eq!(report.contains("walk_trunk = true"), walk_trunk);
     }
 }
 

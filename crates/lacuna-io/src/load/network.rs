@@ -24,6 +24,9 @@ pub struct NetworkLoad {
     pub services: Vec<NetworkSummary>,
     /// The half-width of the service areas, metres.
     pub lateral_m: f64,
+    /// Whether trunk roads without sidewalk tags were walked (`[network] walk_trunk`): the
+    /// report says so beside the figures it changes.
+    pub walk_trunk: bool,
 }
 
 /// For a network standard, the farthest its catchments can reach in a straight line: the
@@ -297,5 +300,6 @@ pub(super) fn apply(
         report,
         services,
         lateral_m: net_spec.lateral_m(),
+        walk_trunk: net_spec.walk_trunk,
     }))
 }

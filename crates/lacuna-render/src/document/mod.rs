@@ -195,7 +195,7 @@ fn network_note(n: &lacuna_io::load::network::NetworkLoad) -> String {
          within the standard (the walk to the street counted at walking speed); an area's share \
          is the part of it within {} m of a street so reached. Up to {} population point(s) lie beyond \
          the snapping distance of every street and count as not covered; {} provider(s) are \
-         off the network.{}",
+         off the network.{}{}",
         types.join(", "),
         if types.len() == 1 { "is" } else { "are" },
         n.report
@@ -206,6 +206,12 @@ fn network_note(n: &lacuna_io::load::network::NetworkLoad) -> String {
         n.lateral_m,
         off,
         providers_off,
+        if n.walk_trunk {
+            " Trunk (A) roads without sidewalk tags are walked ([network] walk_trunk = true), \
+             as if they had pavements."
+        } else {
+            ""
+        },
         n.report
             .source
             .as_ref()
